@@ -1,0 +1,71 @@
+"""Desk-local settings in one typed place.
+
+Office-wide settings (identity, hours, rules, calendar) live in the database so every
+desk of an office shares them; this file keeps only what belongs to one machine:
+which database, which reception point, language, camera. Stored as JSON in the user
+config folder so the CLI needs no Qt; the GUI reads and writes the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+APP_NAME = "OneStopDesk"
+
+
+def data_dir() -> Path:
+    """Where the default database, logs and backups go (overridable for tests and kiosks)."""
+    path = Path(os.environ.get("DESK_DATA_DIR") or user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_path() -> Path:
+    base = os.environ.get("DESK_CONFIG_DIR") or user_config_dir(APP_NAME, appauthor=False)
+    return Path(base) / "settings.json"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'onestop.db'}"
+
+
+@dataclass
+class Settings:
+    database_url: str = ""
+    language: str = "vi"
+    reception_point: str = ""
+    camera: str = ""
+    username: str = ""
+
+    @classmethod
+    def load(cls) -> Settings:
+        path = config_path()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raw = {}
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known and isinstance(v, str)})
+
+    def save(self) -> None:
+        path = config_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(path)
+
+
+def resolve_database_url(explicit: str | None = None, settings: Settings | None = None) -> str:
+    """--db beats DESK_DATABASE_URL beats the settings file beats the default SQLite file."""
+    if explicit:
+        return explicit
+    env = os.environ.get("DESK_DATABASE_URL")
+    if env:
+        return env
+    settings = settings or Settings.load()
+    return settings.database_url or default_database_url()

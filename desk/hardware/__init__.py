@@ -1,0 +1,1 @@
+"""Cameras, decoders, USB scanners and printers behind small interfaces."""

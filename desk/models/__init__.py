@@ -1,0 +1,31 @@
+"""Peewee models and the database connection."""
+
+from desk.models.entities import (
+    ALL_MODELS,
+    CalendarDay,
+    DailySequence,
+    Dossier,
+    DossierEvent,
+    Field,
+    Office,
+    Procedure,
+    ReceptionPoint,
+    SchemaInfo,
+    Staff,
+    database_proxy,
+)
+
+__all__ = [
+    "ALL_MODELS",
+    "CalendarDay",
+    "DailySequence",
+    "Dossier",
+    "DossierEvent",
+    "Field",
+    "Office",
+    "Procedure",
+    "ReceptionPoint",
+    "SchemaInfo",
+    "Staff",
+    "database_proxy",
+]

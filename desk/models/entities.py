@@ -1,0 +1,173 @@
+"""The tables. Datetimes are naive UTC; JSON columns hold small lists (documents)."""
+
+from __future__ import annotations
+
+from peewee import (
+    SQL,
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class SchemaInfo(BaseModel):
+    key = CharField(primary_key=True, max_length=64)
+    value = CharField(max_length=255)
+
+
+class Office(BaseModel):
+    code = CharField(unique=True, max_length=32)  # identifier code of Decision 20/2020/QĐ-TTg
+    name = CharField(max_length=200)  # "UBND phường Trần Phú"
+    parent_name = CharField(max_length=200, default="")  # "UBND THÀNH PHỐ HÀ TĨNH"
+    address = CharField(max_length=300, default="")
+    place_name = CharField(max_length=100, default="")  # the place in "Hà Tĩnh, ngày ..."
+    phone = CharField(max_length=50, default="")
+    hours = CharField(max_length=100, default="07:30-11:30,13:30-17:00")
+    no_appointment_weekdays = CharField(max_length=20, default="")  # "2" = Wednesday (Mon=0)
+    secret = CharField(max_length=128, default="")  # key for the slip QR check (payload.py)
+
+
+class ReceptionPoint(BaseModel):
+    office = ForeignKeyField(Office, backref="points", on_delete="CASCADE")
+    name = CharField(max_length=200)
+    kind = CharField(max_length=20, default="office")  # office | e_point | postal
+    address = CharField(max_length=300, default="")
+    weekdays = CharField(max_length=20, default="0,1,2,3,4")
+    hours = CharField(max_length=100, default="07:30-11:30,13:30-17:00")
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("office", "name"), True),)
+
+
+class Field(BaseModel):
+    code = CharField(unique=True, max_length=32)
+    name = CharField(max_length=200)
+    sort_order = IntegerField(default=0)
+
+
+class Procedure(BaseModel):
+    code = CharField(unique=True, max_length=64)
+    name = CharField(max_length=500)
+    name_folded = CharField(max_length=500, index=True)
+    field = ForeignKeyField(Field, backref="procedures")
+    processing_days = IntegerField(default=0)  # working days; 0 = within the day
+    cutoff = CharField(max_length=5, null=True)  # "15:00": after it, same-day work moves a day
+    fee = CharField(max_length=300, default="")
+    documents = TextField(default="[]")  # JSON: [{"name", "count", "kind"}]
+    online_level = CharField(max_length=10, default="none")  # none | partial | full
+    legal_basis = TextField(default="")
+    no_appointment_day = BooleanField(default=False)  # in the office's "no-appointment weekday" list
+    active = BooleanField(default=True)
+
+
+class Staff(BaseModel):
+    username = CharField(unique=True, max_length=64)
+    full_name = CharField(max_length=200)
+    role = CharField(max_length=10, default="clerk")  # clerk | leader | admin
+    password_hash = CharField(max_length=300, default="")
+    must_change_password = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    active = BooleanField(default=True)
+
+
+class CalendarDay(BaseModel):
+    office = ForeignKeyField(Office, backref="calendar_days", on_delete="CASCADE")
+    day = DateField()
+    kind = CharField(max_length=4)  # off | work
+    note = CharField(max_length=200, default="")
+
+    class Meta:
+        indexes = ((("office", "day"), True),)
+
+
+class DailySequence(BaseModel):
+    """Last dossier number handed out per office and receipt day; bumped inside the intake transaction."""
+
+    office = ForeignKeyField(Office, on_delete="CASCADE")
+    day = CharField(max_length=6)  # yymmdd, local date of receipt
+    last_value = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("office", "day"), True),)
+
+
+class Dossier(BaseModel):
+    id = AutoField()
+    code = CharField(unique=True, max_length=64)
+    office = ForeignKeyField(Office, backref="dossiers")
+    procedure = ForeignKeyField(Procedure, backref="dossiers", index=True)
+    applicant_name = CharField(max_length=200)
+    applicant_name_folded = CharField(max_length=200, index=True)
+    id_number = CharField(max_length=12, default="", index=True)
+    birth_date = DateField(null=True)
+    gender = CharField(max_length=5, default="")
+    address = CharField(max_length=300, default="")
+    phone = CharField(max_length=20, default="", index=True)
+    email = CharField(max_length=200, default="")
+    channel = CharField(max_length=10, default="direct")  # direct | online | postal
+    reception_point = ForeignKeyField(ReceptionPoint, null=True, backref="received_dossiers")
+    return_point = ForeignKeyField(ReceptionPoint, null=True, backref="returned_dossiers")
+    documents = TextField(default="[]")
+    sets = IntegerField(default=1)
+    writing_assistance = BooleanField(default=False)
+    received_at = DateTimeField(index=True)
+    due_at = DateTimeField(index=True)  # legal due moment; never moved, decides "late"
+    appointment_at = DateTimeField()  # what the citizen was told; moved by an apology
+    status = CharField(max_length=20, index=True)
+    resolved_at = DateTimeField(null=True, index=True)
+    returned_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)  # refused / withdrawn moment
+    returned_to = CharField(max_length=200, default="")
+    received_by = ForeignKeyField(Staff, null=True, backref="received_dossiers")
+    handler = ForeignKeyField(Staff, null=True, backref="handled_dossiers")
+    notes = TextField(default="")
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+    updated_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("status", "due_at"), False),)
+
+
+class DossierEvent(BaseModel):
+    """Append-only audit trail: one row per action on a dossier."""
+
+    dossier = ForeignKeyField(Dossier, backref="events", index=True)
+    at = DateTimeField()
+    actor = ForeignKeyField(Staff, null=True)
+    actor_name = CharField(max_length=200, default="")
+    action = CharField(max_length=30)
+    from_status = CharField(max_length=20, null=True)
+    to_status = CharField(max_length=20)
+    note = TextField(default="")
+    data = TextField(default="{}")
+
+
+ALL_MODELS = [
+    SchemaInfo,
+    Office,
+    ReceptionPoint,
+    Field,
+    Procedure,
+    Staff,
+    CalendarDay,
+    DailySequence,
+    Dossier,
+    DossierEvent,
+]

@@ -1,0 +1,200 @@
+"""Working days of an office: weekends, Vietnamese public holidays and the office's own overrides.
+
+The statutory days (incl. lunar Tết and Giỗ Tổ, observed days and the government's announced
+swaps) come from the ``holidays`` package's VN calendar; the office adds days off and make-up
+working days (CalendarDay). Due moments are computed in office-local time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+
+import holidays
+
+from desk.i18n import _
+from desk.models import CalendarDay, Office
+from desk.services.clock import LOCAL_TZ, aware
+from desk.services.errors import ValidationError
+from desk.services.office import OfficeHours, current_office, parse_hours, parse_weekdays
+
+# A dossier on the "no-appointment weekday" is resolved the same day only if received before this.
+RULE_DEFAULT_CUTOFF = time(15, 0)
+MAX_PROCESSING_DAYS = 365
+
+
+class Timing(Protocol):
+    """What a deadline depends on; a Procedure row or a ProcedureInfo both fit."""
+
+    processing_days: int
+    cutoff: str | None
+    no_appointment_day: bool
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: date
+    working: bool
+    reason: str  # holiday name, "weekend", the office's note, or ""
+
+
+class WorkCalendar:
+    """Answers working-day questions for one office; cheap to query in tight loops."""
+
+    def __init__(
+        self,
+        hours: OfficeHours | None = None,
+        overrides: dict[date, tuple[str, str]] | None = None,
+        no_appointment_weekdays: frozenset[int] = frozenset(),
+    ):
+        self.hours = hours or parse_hours("07:30-11:30,13:30-17:00")
+        self.overrides = dict(overrides or {})  # day → (kind "off" | "work", note)
+        self.no_appointment_weekdays = no_appointment_weekdays
+        self._years: dict[int, holidays.HolidayBase] = {}
+        self._working: dict[date, bool] = {}
+        self._added: dict[tuple[date, int], date] = {}
+
+    # -- days -----------------------------------------------------------------------------
+    def _statutory(self, year: int) -> holidays.HolidayBase:
+        cal = self._years.get(year)
+        if cal is None:
+            cal = holidays.country_holidays("VN", years=year, language="vi")
+            self._years[year] = cal
+        return cal
+
+    def is_working_day(self, day: date) -> bool:
+        cached = self._working.get(day)
+        if cached is not None:
+            return cached
+        override = self.overrides.get(day)
+        if override is not None:
+            result = override[0] == "work"
+        else:
+            statutory = self._statutory(day.year)
+            if day in statutory:
+                result = False
+            elif day in statutory.weekend_workdays:
+                result = True
+            else:
+                result = day.weekday() < 5
+        self._working[day] = result
+        return result
+
+    def describe(self, day: date) -> DayInfo:
+        """Why a day is (not) worked, for the calendar screen."""
+        override = self.overrides.get(day)
+        if override is not None:
+            return DayInfo(day, override[0] == "work", override[1])
+        statutory = self._statutory(day.year)
+        if day in statutory:
+            return DayInfo(day, False, statutory.get(day))
+        if day in statutory.weekend_workdays:
+            return DayInfo(day, True, _("make-up working day"))
+        return DayInfo(day, day.weekday() < 5, "" if day.weekday() < 5 else _("weekend"))
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after ``day``."""
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def working_day_on_or_after(self, day: date) -> date:
+        return day if self.is_working_day(day) else self.next_working_day(day)
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
+        if days < 0:
+            raise ValueError("days must be >= 0")
+        key = (start, days)
+        found = self._added.get(key)
+        if found is None:
+            found = start
+            for _i in range(days):
+                found = self.next_working_day(found)
+            self._added[key] = found
+        return found
+
+    def count_working_days(self, start: date, end: date) -> int:
+        """Working days in (start, end]: how many days of processing time elapsed."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
+    # -- deadlines ------------------------------------------------------------------------
+    def effective_receipt(self, received_at: datetime) -> datetime:
+        """When the clock starts: outside office days or after closing, the next working morning."""
+        local = aware(received_at).astimezone(LOCAL_TZ)
+        day, moment = local.date(), local.time().replace(tzinfo=None)
+        if not self.is_working_day(day) or moment >= self.hours.closes:
+            start = self.next_working_day(day) if self.is_working_day(day) else self.working_day_on_or_after(day)
+            return datetime.combine(start, self.hours.opens, LOCAL_TZ)
+        if moment < self.hours.opens:
+            return datetime.combine(day, self.hours.opens, LOCAL_TZ)
+        return local
+
+    def due_at(self, procedure: Timing, received_at: datetime) -> datetime:
+        """The legal due moment: closing time of the last working day of the processing time.
+
+        Same-day procedures (0 days) are due at closing time the day they are received, or the
+        next working day when received after the procedure's cut-off hour (chứng thực: 15:00).
+        On the office's no-appointment weekday, listed procedures are same-day as well.
+        """
+        days = int(procedure.processing_days or 0)
+        if days < 0 or days > MAX_PROCESSING_DAYS:
+            raise ValidationError({"processing_days": _("Processing time must be 0 to {max} working days").format(
+                max=MAX_PROCESSING_DAYS)})
+        start = self.effective_receipt(received_at)
+        cutoff = parse_cutoff(procedure.cutoff)
+        rule_day = (
+            procedure.no_appointment_day
+            and start.weekday() in self.no_appointment_weekdays
+            and start.time().replace(tzinfo=None) < (cutoff or RULE_DEFAULT_CUTOFF)
+        )
+        if days == 0 or rule_day:
+            late = cutoff is not None and start.time().replace(tzinfo=None) >= cutoff
+            due_day = self.next_working_day(start.date()) if late else start.date()
+        else:
+            due_day = self.add_working_days(start.date(), days)
+        return datetime.combine(due_day, self.hours.closes, LOCAL_TZ)
+
+
+def parse_cutoff(text: str | None) -> time | None:
+    if not text:
+        return None
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationError({"cutoff": _("Cut-off hour must look like 15:00 (got: {text})").format(text=text)}) from exc
+
+
+def load_calendar(office: Office | None = None) -> WorkCalendar:
+    """The office's calendar with its overrides, as stored now."""
+    office = office or current_office()
+    overrides = {
+        row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day)): (row.kind, row.note)
+        for row in CalendarDay.select().where(CalendarDay.office == office)
+    }
+    return WorkCalendar(parse_hours(office.hours), overrides, parse_weekdays(office.no_appointment_weekdays))
+
+
+def set_day(day: date, kind: str, note: str = "", office: Office | None = None) -> None:
+    """Mark a day off ("off") or a make-up working day ("work") for the office; "" removes the mark."""
+    office = office or current_office()
+    if kind not in ("off", "work", ""):
+        raise ValidationError({"kind": _("A calendar day is either a day off or a working day")})
+    from desk.models.db import write_transaction
+
+    with write_transaction():
+        CalendarDay.delete().where((CalendarDay.office == office) & (CalendarDay.day == day)).execute()
+        if kind:
+            CalendarDay.create(office=office, day=day, kind=kind, note=note)
+
+
+def list_overrides(office: Office | None = None) -> list[DayInfo]:
+    office = office or current_office()
+    rows = CalendarDay.select().where(CalendarDay.office == office).order_by(CalendarDay.day)
+    return [DayInfo(row.day, row.kind == "work", row.note) for row in rows]

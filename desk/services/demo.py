@@ -1,0 +1,239 @@
+"""Realistic generated dossiers for trying the app and for benchmarks.
+
+Fast by construction: rows are built as tuples and written with the driver's executemany in
+batches, each batch with the matching day counters, so a million dossiers with their audit
+trails load in a couple of minutes and later intake continues the numbering without clashes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from desk.i18n import _
+from desk.models import DailySequence, Dossier, Field, Procedure, ReceptionPoint, Staff
+from desk.models.db import database_proxy, is_postgres, write_transaction
+from desk.services.calendar import WorkCalendar, load_calendar
+from desk.services.clock import LOCAL_TZ, Clock
+from desk.services.dossiers import Status
+from desk.services.errors import ValidationError
+from desk.services.office import current_office
+from desk.services.text import fold
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+          "Dương", "Lý", "Đinh", "Đoàn", "Trương", "Lương"]
+MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thành", "Công", "Xuân", "Đình", "Ngọc"]
+MIDDLE_F = ["Thị", "Ngọc", "Thu", "Thanh", "Hồng", "Minh", "Kim", "Phương", "Bảo", "Diệu"]
+GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn", "Tâm",
+           "Thắng", "Tuấn", "Việt", "Hoàng", "Đạt", "Hiếu", "Lộc"]
+GIVEN_F = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Ngân", "Nhung",
+           "Oanh", "Phượng", "Thảo", "Trang", "Uyên", "Vân", "Yến"]
+STREETS = ["Trần Phú", "Nguyễn Du", "Hà Huy Tập", "Phan Đình Phùng", "Lê Duẩn", "Xô Viết Nghệ Tĩnh", "Hải Thượng Lãn Ông",
+           "Nguyễn Công Trứ", "Đặng Dung", "Lý Tự Trọng"]
+
+BATCH = 20_000
+# Certification and civil status make up most of a ward desk's day.
+FIELD_WEIGHTS = {"chung thuc": 12, "ho tich": 6}
+DOSSIER_COLUMNS = (
+    "id", "code", "office_id", "procedure_id", "applicant_name", "applicant_name_folded", "id_number", "birth_date",
+    "gender", "address", "phone", "email", "channel", "reception_point_id", "return_point_id", "documents", "sets",
+    "writing_assistance", "received_at", "due_at", "appointment_at", "status", "resolved_at", "returned_at",
+    "closed_at", "returned_to", "received_by_id", "handler_id", "notes", "version", "updated_at",
+)
+EVENT_COLUMNS = ("dossier_id", "at", "actor_id", "actor_name", "action", "from_status", "to_status", "note", "data")
+
+
+@dataclass
+class _Day:
+    day: date
+    due: dict[int, datetime]  # procedure id → due moment for a morning receipt
+    due_late: dict[int, datetime]  # … for a receipt after 15:00
+
+
+def _fmt(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _person(rng: random.Random) -> tuple[str, str, date, str]:
+    female = rng.random() < 0.5
+    name = " ".join((rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M),
+                     rng.choice(GIVEN_F if female else GIVEN_M)))
+    birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 66))
+    century = (birth.year // 100 - 19) * 2 + (1 if female else 0)
+    id_number = f"042{century}{birth.year % 100:02d}{rng.randrange(0, 10**6):06d}"
+    return name, id_number, birth, "Nữ" if female else "Nam"
+
+
+def _working_days(cal: WorkCalendar, start: date, end: date) -> list[date]:
+    days, day = [], start
+    while day <= end:
+        if cal.is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def generate(
+    count: int,
+    *,
+    months: int = 18,
+    seed: int = 20261122,
+    clock: Clock | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Add ``count`` dossiers received over the last ``months`` months, with outcomes and audit events."""
+    if count < 1 or count > 5_000_000:
+        raise ValidationError({"dossiers": _("Number of demo dossiers must be between 1 and 5,000,000")})
+    rng = random.Random(seed)
+    now = (clock or Clock()).now().astimezone(LOCAL_TZ)
+    office = current_office()
+    cal = load_calendar(office)
+    procedures = list(Procedure.select().where(Procedure.active == True))  # noqa: E712
+    if not procedures:
+        raise ValidationError({"catalog": _("The catalog is empty. Run: python main.py init")})
+    points = list(ReceptionPoint.select().where(ReceptionPoint.office == office))
+    staff = list(Staff.select().where(Staff.active == True))  # noqa: E712
+    days = _working_days(cal, (now - timedelta(days=30 * months)).date(), now.date())
+    if now.time() < cal.hours.opens and days and days[-1] == now.date():
+        days.pop()
+    # Popular procedures get more dossiers: certification first, then civil status.
+    field_names = {f.id: fold(f.name) for f in Field.select()}
+    weights = [FIELD_WEIGHTS.get(field_names.get(p.field_id, ""), 1) for p in procedures]
+    db = database_proxy.obj
+    next_id = (Dossier.select(Dossier.id).order_by(Dossier.id.desc()).scalar() or 0) + 1
+    per_day = [count // len(days) + (1 if i < count % len(days) else 0) for i in range(len(days))]
+    counters = {row.day: row.last_value for row in DailySequence.select().where(DailySequence.office == office)}
+    staff_ids = [s.id for s in staff] or [None]
+    staff_names = {s.id: s.full_name for s in staff}
+    opens = cal.hours.opens
+    span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
+    totals = {s.value: 0 for s in Status}
+    done = 0
+    dossiers: list[tuple] = []
+    events: list[tuple] = []
+    touched: dict[str, int] = {}
+    for day, n in zip(days, per_day, strict=True):
+        key = f"{day:%y%m%d}"
+        base = datetime.combine(day, opens, LOCAL_TZ)
+        offsets = sorted(rng.randrange(0, span) for _i in range(n))
+        for offset in offsets:
+            received = base + timedelta(seconds=offset)
+            if received > now:
+                received = now - timedelta(minutes=1)
+            procedure = rng.choices(procedures, weights)[0]
+            due = cal.due_at(procedure, received)
+            number = counters.get(key, 0) + 1
+            counters[key] = touched[key] = number
+            code = f"{office.code}-{key}-{number:04d}"
+            name, id_number, birth, gender = _person(rng)
+            channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
+            point = rng.choice(points) if points else None
+            clerk = rng.choice(staff_ids)
+            r = rng.random()
+            resolved = returned = closed = None
+            if r < 0.015:
+                status, closed = Status.REFUSED, received + timedelta(minutes=rng.randrange(5, 240))
+            elif r < 0.025:
+                status, closed = Status.WITHDRAWN, received + timedelta(hours=rng.randrange(1, 72))
+            else:
+                start = cal.effective_receipt(received)
+                if r < 0.80 and due.date() > start.date():
+                    left = max(1, int((due - start).total_seconds() // 86400))
+                    resolved = start + timedelta(days=rng.randrange(0, left), minutes=rng.randrange(30, 300))
+                    if resolved.date() >= due.date():
+                        resolved = due - timedelta(days=1, minutes=rng.randrange(0, 120))
+                    resolved = max(resolved, received + timedelta(minutes=20))
+                elif r < 0.97:
+                    resolved = max(due - timedelta(minutes=rng.randrange(10, 300)), received + timedelta(minutes=20))
+                else:
+                    resolved = due + timedelta(days=rng.randrange(1, 12), minutes=rng.randrange(0, 300))
+                status = Status.RESOLVED
+                if resolved > now:
+                    resolved = None
+                    status = Status.NEEDS_SUPPLEMENT if rng.random() < 0.05 else (
+                        Status.PROCESSING if now - received > timedelta(hours=2) else Status.RECEIVED)
+                elif rng.random() < 0.88:
+                    returned = resolved + timedelta(days=rng.randrange(0, 6), minutes=rng.randrange(10, 200))
+                    if returned <= now:
+                        status = Status.RETURNED
+                    else:
+                        returned = None
+                if closed is not None and closed > now:
+                    closed = now
+            if closed is not None and closed > now:
+                closed = now
+            totals[status.value] += 1
+            dossier_id = next_id
+            next_id += 1
+            street = rng.choice(STREETS)
+            dossiers.append((
+                dossier_id, code, office.id, procedure.id, name, fold(name), id_number, birth.isoformat(), gender,
+                f"Số {rng.randrange(1, 200)} đường {street}, phường Trần Phú, Hà Tĩnh",
+                f"09{rng.randrange(0, 10**8):08d}", "", channel, point.id if point else None,
+                point.id if point else None, procedure.documents, 1, rng.random() < 0.05,
+                _fmt(received), _fmt(due), _fmt(due), status.value, _fmt(resolved), _fmt(returned), _fmt(closed),
+                name if returned else "", clerk, clerk, "", 1, _fmt(returned or resolved or closed or received),
+            ))
+            actor_name = staff_names.get(clerk, "")
+            events.append((dossier_id, _fmt(received), clerk, actor_name, "receive", None, "received", "",
+                           json.dumps({"due_at": due.isoformat(), "channel": channel})))
+            if closed is not None:
+                events.append((dossier_id, _fmt(closed), clerk, actor_name, "advance", "received", status.value,
+                               "Hồ sơ không đủ điều kiện" if status == Status.REFUSED else "Công dân rút hồ sơ", "{}"))
+                continue
+            if status != Status.RECEIVED:
+                events.append((dossier_id, _fmt(received + timedelta(minutes=10)), clerk, actor_name, "advance",
+                               "received", "processing", "", "{}"))
+            if status == Status.NEEDS_SUPPLEMENT:
+                events.append((dossier_id, _fmt(received + timedelta(minutes=15)), clerk, actor_name, "advance",
+                               "processing", "needs_supplement", "Bổ sung bản sao giấy tờ tùy thân", "{}"))
+            if resolved is not None:
+                events.append((dossier_id, _fmt(resolved), clerk, actor_name, "advance", "processing", "resolved",
+                               "", "{}"))
+            if returned is not None:
+                events.append((dossier_id, _fmt(returned), clerk, actor_name, "advance", "resolved", "returned", "",
+                               json.dumps({"returned_to": name}, ensure_ascii=False)))
+            if len(dossiers) >= BATCH:
+                _flush(db, dossiers, events, touched, office.id)
+                done += len(dossiers)
+                dossiers, events, touched = [], [], {}
+                if progress:
+                    progress(done, count)
+    if dossiers:
+        _flush(db, dossiers, events, touched, office.id)
+        done += len(dossiers)
+        if progress:
+            progress(done, count)
+    if is_postgres(db):
+        db.execute_sql("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT MAX(id) FROM dossier))")
+    return {"dossiers": done, "days": len(days), "by_status": totals}
+
+
+def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[str, int], office_id: int) -> None:
+    """One batch, one transaction: the dossiers, their events and the day counters move together."""
+    columns = ", ".join(DOSSIER_COLUMNS)
+    event_columns = ", ".join(EVENT_COLUMNS)
+    with write_transaction(db):
+        cursor = db.cursor()
+        if is_postgres(db):
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor, f"INSERT INTO dossier ({columns}) VALUES %s", dossiers, page_size=2000)
+            execute_values(cursor, f"INSERT INTO dossier_event ({event_columns}) VALUES %s", events, page_size=2000)
+        else:
+            marks = ", ".join("?" * len(DOSSIER_COLUMNS))
+            cursor.executemany(f"INSERT INTO dossier ({columns}) VALUES ({marks})", dossiers)
+            marks = ", ".join("?" * len(EVENT_COLUMNS))
+            cursor.executemany(f"INSERT INTO dossier_event ({event_columns}) VALUES ({marks})", events)
+        p = db.param
+        for day, value in touched.items():
+            db.execute_sql(
+                f"INSERT INTO daily_sequence (office_id, day, last_value) VALUES ({p}, {p}, {p}) "
+                "ON CONFLICT (office_id, day) DO UPDATE SET last_value = "
+                "CASE WHEN daily_sequence.last_value > excluded.last_value "
+                "THEN daily_sequence.last_value ELSE excluded.last_value END",
+                (office_id, day, value),
+            )

@@ -1,0 +1,261 @@
+"""Read side of dossiers: plain dataclasses for views, the CLI and documents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from desk.i18n import N_, _
+from desk.models import Dossier, DossierEvent, Field, Procedure, ReceptionPoint, Staff
+from desk.services.clock import from_db
+from desk.services.errors import NotFound
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    NEEDS_SUPPLEMENT = "needs_supplement"
+    RESOLVED = "resolved"
+    RETURNED = "returned"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return _(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    Status.RECEIVED: N_("Received"),
+    Status.PROCESSING: N_("Processing"),
+    Status.NEEDS_SUPPLEMENT: N_("Needs supplement"),
+    Status.RESOLVED: N_("Result ready"),
+    Status.RETURNED: N_("Returned"),
+    Status.REFUSED: N_("Refused"),
+    Status.WITHDRAWN: N_("Withdrawn"),
+}
+
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.NEEDS_SUPPLEMENT})
+DONE_STATUSES = frozenset({Status.RESOLVED, Status.RETURNED})
+CLOSED_STATUSES = frozenset({Status.REFUSED, Status.WITHDRAWN})
+
+CHANNELS = {"direct": N_("Direct"), "online": N_("Online"), "postal": N_("Postal")}
+
+
+class Outcome(StrEnum):
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+    IN_TIME = "in_time"
+    OVERDUE = "overdue"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return _(OUTCOME_LABELS[self])
+
+
+OUTCOME_LABELS = {
+    Outcome.EARLY: N_("Early"),
+    Outcome.ON_TIME: N_("On time"),
+    Outcome.LATE: N_("Late"),
+    Outcome.IN_TIME: N_("In time"),
+    Outcome.OVERDUE: N_("Overdue"),
+    Outcome.REFUSED: N_("Refused"),
+    Outcome.WITHDRAWN: N_("Withdrawn"),
+}
+
+
+def classify(
+    status: str,
+    due_at: datetime,
+    resolved_at: datetime | None,
+    closed_at: datetime | None,
+    at: datetime,
+) -> Outcome:
+    """Where a dossier stands at moment ``at`` (all aware datetimes).
+
+    Resolved before the due date → early; on the due date by the due time → on time; after → late.
+    A dossier resolved or closed after ``at`` was still open then. The due date is the legal one:
+    an apology's new appointment never turns a late dossier into an on-time one.
+    """
+    if resolved_at is not None and resolved_at <= at:
+        if resolved_at > due_at:
+            return Outcome.LATE
+        return Outcome.EARLY if resolved_at.date() < due_at.date() else Outcome.ON_TIME
+    if closed_at is not None and closed_at <= at:
+        return Outcome.REFUSED if status == Status.REFUSED else Outcome.WITHDRAWN
+    return Outcome.IN_TIME if at <= due_at else Outcome.OVERDUE
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    name: str
+    count: int = 1
+    kind: str = "original"  # original | copy
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DossierInfo:
+    id: int
+    code: str
+    procedure_code: str
+    procedure_name: str
+    field_name: str
+    processing_days: int
+    applicant_name: str
+    id_number: str
+    birth_date: date | None
+    gender: str
+    address: str
+    phone: str
+    email: str
+    channel: str
+    reception_point: str
+    return_point: str
+    documents: tuple[DocumentItem, ...]
+    sets: int
+    writing_assistance: bool
+    received_at: datetime
+    due_at: datetime
+    appointment_at: datetime
+    status: Status
+    resolved_at: datetime | None
+    returned_at: datetime | None
+    closed_at: datetime | None
+    returned_to: str
+    received_by: str
+    handler: str
+    notes: str
+    version: int
+
+    def outcome(self, at: datetime) -> Outcome:
+        return classify(self.status, self.due_at, self.resolved_at, self.closed_at, at)
+
+    def to_json(self, at: datetime | None = None) -> dict:
+        """JSON-ready dict (ISO datetimes in office time) for the CLI and exports."""
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, datetime | date):
+                data[key] = value.isoformat()
+        data["status"] = str(self.status)
+        data["documents"] = [asdict(d) for d in self.documents]
+        if at is not None:
+            data["outcome"] = str(self.outcome(at))
+        return data
+
+
+def load_documents(raw: str) -> tuple[DocumentItem, ...]:
+    try:
+        items = json.loads(raw or "[]")
+        return tuple(DocumentItem(str(i["name"]), int(i.get("count", 1)), str(i.get("kind", "original")))
+                     for i in items)
+    except (ValueError, TypeError, KeyError):
+        return ()
+
+
+def _staff_name(staff: Staff | None) -> str:
+    return staff.full_name if staff is not None else ""
+
+
+def to_info(row: Dossier) -> DossierInfo:
+    procedure: Procedure = row.procedure
+    point: ReceptionPoint | None = row.reception_point
+    ret: ReceptionPoint | None = row.return_point
+    return DossierInfo(
+        id=row.id,
+        code=row.code,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        field_name=procedure.field.name,
+        processing_days=procedure.processing_days,
+        applicant_name=row.applicant_name,
+        id_number=row.id_number,
+        birth_date=row.birth_date,
+        gender=row.gender,
+        address=row.address,
+        phone=row.phone,
+        email=row.email,
+        channel=row.channel,
+        reception_point=point.name if point else "",
+        return_point=ret.name if ret else "",
+        documents=load_documents(row.documents),
+        sets=row.sets,
+        writing_assistance=bool(row.writing_assistance),
+        received_at=from_db(row.received_at),
+        due_at=from_db(row.due_at),
+        appointment_at=from_db(row.appointment_at),
+        status=Status(row.status),
+        resolved_at=from_db(row.resolved_at),
+        returned_at=from_db(row.returned_at),
+        closed_at=from_db(row.closed_at),
+        returned_to=row.returned_to,
+        received_by=_staff_name(row.received_by),
+        handler=_staff_name(row.handler),
+        notes=row.notes,
+        version=row.version,
+    )
+
+
+def dossier_row(code: str) -> Dossier:
+    query = (Dossier.select(Dossier, Procedure, Field)
+             .join(Procedure).join(Field)
+             .where(Dossier.code == code.strip()))
+    row = query.first()
+    if row is None:
+        raise NotFound(_("No dossier with code {code}").format(code=code.strip()))
+    return row
+
+
+def get_dossier(code: str) -> DossierInfo:
+    return to_info(dossier_row(code))
+
+
+def history(code: str) -> list[EventInfo]:
+    """The audit trail of a dossier, oldest first."""
+    row = dossier_row(code)
+    events = DossierEvent.select().where(DossierEvent.dossier == row).order_by(DossierEvent.at, DossierEvent.id)
+    result = []
+    for event in events:
+        try:
+            data = json.loads(event.data or "{}")
+        except ValueError:
+            data = {}
+        result.append(EventInfo(from_db(event.at), event.actor_name, event.action, event.from_status,
+                                event.to_status, event.note, data))
+    return result
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """One line of a dossier list: what a clerk scans with the eye."""
+
+    code: str
+    applicant_name: str
+    procedure_name: str
+    received_at: datetime
+    due_at: datetime
+    status: Status
+
+
+def recent(limit: int = 200) -> list[DossierRow]:
+    """The latest dossiers received, newest first."""
+    query = (Dossier.select(Dossier.code, Dossier.applicant_name, Procedure.name, Dossier.received_at,
+                            Dossier.due_at, Dossier.status)
+             .join(Procedure).order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(limit).tuples())
+    return [DossierRow(code, name, proc, from_db(rec), from_db(due), Status(status))
+            for code, name, proc, rec, due, status in query]

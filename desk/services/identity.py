@@ -1,0 +1,388 @@
+"""Read the QR code of a Vietnamese chip citizen ID card (CCCD / Căn cước).
+
+The desk fills a dossier's applicant from the card instead of having the clerk type
+it. Card generations differ (the old 9-digit number may be missing, new cards add
+or move fields), so each part is recognised by its shape rather than its position,
+and nothing here ever raises: whatever cannot be read becomes a problem message
+that tells the clerk which part to check or type by hand.
+
+The 12-digit ID number also encodes the province, gender, century and year of
+birth; :func:`validate_id_number` cross-checks those against the card's data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from desk.i18n import _
+from desk.services.clock import Clock, local_date
+from desk.services.text import clean, fold
+
+# A real card QR is about 150–300 characters; anything far longer is something else
+# and is not worth normalising.
+MAX_PAYLOAD_CHARS = 2000
+
+# Province codes of the 12-digit ID number (first 3 digits), from the appendix of
+# Thông tư 07/2016/TT-BCA (kept by Thông tư 59/2021/TT-BCA). Numbers keep their code
+# for life, so the pre-2025 provinces stay valid after the 2025 mergers.
+PROVINCE_CODES: dict[str, str] = {
+    "001": "Hà Nội",
+    "002": "Hà Giang",
+    "004": "Cao Bằng",
+    "006": "Bắc Kạn",
+    "008": "Tuyên Quang",
+    "010": "Lào Cai",
+    "011": "Điện Biên",
+    "012": "Lai Châu",
+    "014": "Sơn La",
+    "015": "Yên Bái",
+    "017": "Hòa Bình",
+    "019": "Thái Nguyên",
+    "020": "Lạng Sơn",
+    "022": "Quảng Ninh",
+    "024": "Bắc Giang",
+    "025": "Phú Thọ",
+    "026": "Vĩnh Phúc",
+    "027": "Bắc Ninh",
+    "030": "Hải Dương",
+    "031": "Hải Phòng",
+    "033": "Hưng Yên",
+    "034": "Thái Bình",
+    "035": "Hà Nam",
+    "036": "Nam Định",
+    "037": "Ninh Bình",
+    "038": "Thanh Hóa",
+    "040": "Nghệ An",
+    "042": "Hà Tĩnh",
+    "044": "Quảng Bình",
+    "045": "Quảng Trị",
+    "046": "Thừa Thiên Huế",
+    "048": "Đà Nẵng",
+    "049": "Quảng Nam",
+    "051": "Quảng Ngãi",
+    "052": "Bình Định",
+    "054": "Phú Yên",
+    "056": "Khánh Hòa",
+    "058": "Ninh Thuận",
+    "060": "Bình Thuận",
+    "062": "Kon Tum",
+    "064": "Gia Lai",
+    "066": "Đắk Lắk",
+    "067": "Đắk Nông",
+    "068": "Lâm Đồng",
+    "070": "Bình Phước",
+    "072": "Tây Ninh",
+    "074": "Bình Dương",
+    "075": "Đồng Nai",
+    "077": "Bà Rịa - Vũng Tàu",
+    "079": "Hồ Chí Minh",
+    "080": "Long An",
+    "082": "Tiền Giang",
+    "083": "Bến Tre",
+    "084": "Trà Vinh",
+    "086": "Vĩnh Long",
+    "087": "Đồng Tháp",
+    "089": "An Giang",
+    "091": "Kiên Giang",
+    "092": "Cần Thơ",
+    "093": "Hậu Giang",
+    "094": "Sóc Trăng",
+    "095": "Bạc Liêu",
+    "096": "Cà Mau",
+}
+
+MALE = "Nam"
+FEMALE = "Nữ"
+# Folded spellings seen on cards and typed by people → the card's value.
+_GENDER_WORDS = {"nam": MALE, "nu": FEMALE, "male": MALE, "female": FEMALE}
+
+# 4th digit of the ID number → first year of the birth century (even = male, odd = female).
+_CENTURY_BY_DIGIT = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
+
+_ID12 = re.compile(r"[0-9]{12}")
+_ID9 = re.compile(r"[0-9]{9}")
+_DATE8 = re.compile(r"[0-9]{8}")
+_DATE_SEP = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})")
+_HAS_DIGIT = re.compile(r"[0-9]")
+_NAME_EXTRA = set(" '-.")
+
+
+@dataclass(frozen=True)
+class CitizenIdentity:
+    """What the card's QR code says, plus every part that could not be read."""
+
+    id_number: str = ""
+    old_id_number: str = ""
+    full_name: str = ""
+    birth_date: date | None = None
+    gender: str = ""
+    address: str = ""
+    issue_date: date | None = None
+    problems: tuple[str, ...] = ()
+    # The payload had the shape of a card QR code (even if some parts were unreadable),
+    # as opposed to some other code that was scanned by mistake.
+    is_cccd_payload: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Safe to fill the form without the clerk correcting anything."""
+        return bool(self.id_number or self.full_name) and not self.problems
+
+    @property
+    def province(self) -> str:
+        """Province of the ID number ("" when unknown), shown next to the number."""
+        return province_name(self.id_number)
+
+
+def province_name(id_number: str | None) -> str:
+    """Province whose code starts the ID number, "" when there is none."""
+    if not isinstance(id_number, str):
+        return ""
+    return PROVINCE_CODES.get(id_number.strip()[:3], "")
+
+
+def _fmt(day: date) -> str:
+    """Dates in messages as Vietnamese people write them."""
+    return day.strftime("%d/%m/%Y")
+
+
+def _short(value: str, limit: int = 40) -> str:
+    """Keep a quoted bad value from flooding the clerk's screen."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _gender(text: str | None) -> str:
+    """"Nam"/"Nữ" for any reasonable spelling, "" otherwise."""
+    if not isinstance(text, str):
+        return ""
+    return _GENDER_WORDS.get(fold(text), "")
+
+
+def _parse_date(text: str) -> date | None:
+    """ddmmyyyy (as on the card) or dd/mm/yyyy; None when it is not a real day."""
+    if _DATE8.fullmatch(text):
+        day, month, year = int(text[:2]), int(text[2:4]), int(text[4:])
+    else:
+        match = _DATE_SEP.fullmatch(text)
+        if not match:
+            return None
+        day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _is_date_shape(text: str) -> bool:
+    return bool(_DATE8.fullmatch(text) or _DATE_SEP.fullmatch(text))
+
+
+def _split(payload: object) -> list[str] | None:
+    """The payload's parts, cleaned; None when it cannot be a card QR at all."""
+    if isinstance(payload, bytes | bytearray):
+        payload = bytes(payload[: MAX_PAYLOAD_CHARS * 4]).decode("utf-8", errors="replace")
+    if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_CHARS:
+        return None
+    # clean() drops the BOM and control characters and turns NFD into NFC.
+    return [part.strip() for part in clean(payload.replace("\ufeff", "")).split("|")]
+
+
+def looks_like_cccd(payload: object) -> bool:
+    """Cheap test for the scanner dispatcher: card QR code, or a dossier code?"""
+    if isinstance(payload, bytes | bytearray):
+        payload = bytes(payload).decode("utf-8", errors="replace")
+    if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_CHARS:
+        return False
+    parts = payload.replace("\ufeff", "").split("|")
+    return len(parts) >= 5 and any(_ID12.fullmatch(part.strip()) for part in parts)
+
+
+def _valid_name_chars(name: str) -> bool:
+    return all(c.isalpha() or c in _NAME_EXTRA for c in name)
+
+
+def parse_cccd(payload: str | None, *, today: date | None = None) -> CitizenIdentity:
+    """Read a card QR payload by the shape of each part; never raises."""
+    try:
+        return _parse(payload, today or local_date(Clock().now()))
+    except Exception:  # noqa: BLE001 - a scan must never crash the desk
+        return CitizenIdentity(problems=(_("This QR code is not a citizen ID card"),))
+
+
+def _parse(payload: object, today: date) -> CitizenIdentity:
+    if payload is None or (isinstance(payload, str | bytes | bytearray) and not payload.strip()):
+        return CitizenIdentity(problems=(_("The QR code is empty"),))
+    parts = _split(payload)
+    if parts is None or len(parts) < 5:
+        return CitizenIdentity(problems=(_("This QR code is not a citizen ID card"),))
+
+    ids: list[str] = []
+    old_ids: list[str] = []
+    dates: list[str] = []
+    genders: list[str] = []
+    texts: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        if _ID12.fullmatch(part):
+            ids.append(part)
+        elif _ID9.fullmatch(part):
+            old_ids.append(part)
+        elif _is_date_shape(part):
+            dates.append(part)
+        elif _gender(part):
+            genders.append(_gender(part))
+        elif any(c.isalpha() for c in part):
+            texts.append(part)
+
+    # The name has no digits or commas; the address is the longest part that has some
+    # (house numbers, "Tổ 2, Phường ..."), else the first text left after the name.
+    name = next((t for t in texts if not _HAS_DIGIT.search(t) and "," not in t), "")
+    rest = list(texts)
+    if name:
+        rest.remove(name)
+    addresses = [t for t in rest if _HAS_DIGIT.search(t) or "," in t]
+    address = max(addresses, key=len) if addresses else (rest[0] if rest else "")
+
+    if not ids and not name and not dates:
+        return CitizenIdentity(problems=(_("This QR code is not a citizen ID card"),))
+
+    problems: list[str] = []
+    id_number = ids[0] if ids else ""
+    # Some people carried a 12-digit CMND before the chip card: a second 12-digit part.
+    old_id_number = old_ids[0] if old_ids else (ids[1] if len(ids) > 1 else "")
+    gender = genders[0] if genders else ""
+
+    # The first two dates are birth and issue; birth always comes first in time, which
+    # also covers cards that list them the other way round.
+    birth_text = dates[0] if dates else ""
+    issue_text = dates[1] if len(dates) > 1 else ""
+    birth_date = _parse_date(birth_text) if birth_text else None
+    issue_date = _parse_date(issue_text) if issue_text else None
+    if birth_date and issue_date and issue_date < birth_date:
+        birth_date, issue_date = issue_date, birth_date
+        birth_text, issue_text = issue_text, birth_text
+
+    if not id_number:
+        problems.append(_("No 12-digit ID number found in the QR code"))
+    if not name:
+        problems.append(_("Could not find the full name in the QR code"))
+    elif not _valid_name_chars(name):
+        problems.append(_("Could not read the full name: {value}").format(value=_short(name)))
+    if not birth_text:
+        problems.append(_("Could not find the date of birth in the QR code"))
+    elif birth_date is None:
+        problems.append(_("Could not read the date of birth: {value}").format(value=_short(birth_text)))
+    elif birth_date > today:
+        problems.append(_("The date of birth {dob} is in the future").format(dob=_fmt(birth_date)))
+    if not gender:
+        problems.append(_("Could not find the gender (Nam/Nữ) in the QR code"))
+    if not address:
+        problems.append(_("Could not find the permanent address in the QR code"))
+    if not issue_text:
+        problems.append(_("Could not find the issue date in the QR code"))
+    elif issue_date is None:
+        problems.append(_("Could not read the issue date: {value}").format(value=_short(issue_text)))
+    elif issue_date > today:
+        problems.append(_("The issue date {issued} is in the future").format(issued=_fmt(issue_date)))
+    if id_number:
+        problems.extend(validate_id_number(id_number, birth_date, gender, today=today))
+
+    return CitizenIdentity(
+        id_number=id_number,
+        old_id_number=old_id_number,
+        full_name=name,
+        birth_date=birth_date,
+        gender=gender,
+        address=address,
+        issue_date=issue_date,
+        problems=tuple(problems),
+        is_cccd_payload=True,
+    )
+
+
+def validate_id_number(
+    id_number: str | None,
+    birth_date: date | None = None,
+    gender: str | None = None,
+    *,
+    today: date | None = None,
+) -> list[str]:
+    """Problems with a 12-digit ID number, cross-checked with the birth date and gender.
+
+    Used both for scanned cards and for numbers a clerk types, so a typo is caught
+    before it reaches an official document.
+    """
+    number = id_number.strip() if isinstance(id_number, str) else ""
+    if not number:
+        return [_("The ID number is empty")]
+    if not (number.isascii() and number.isdigit()):
+        return [_("The ID number must contain only digits: {id}").format(id=_short(number))]
+    if len(number) != 12:
+        return [
+            _("The ID number must have 12 digits, not {count}: {id}").format(
+                count=len(number), id=_short(number)
+            )
+        ]
+
+    problems: list[str] = []
+    code = number[:3]
+    if code not in PROVINCE_CODES:
+        problems.append(
+            _("ID number {id}: the first 3 digits ({code}) are not a province code").format(id=number, code=code)
+        )
+
+    digit = int(number[3])
+    century = _CENTURY_BY_DIGIT[digit]
+    id_gender = FEMALE if digit % 2 else MALE
+    card_gender = _gender(gender)
+    if card_gender and card_gender != id_gender:
+        problems.append(
+            _("ID number {id}: the 4th digit ({digit}) stands for {id_gender}, but the gender is {gender}").format(
+                id=number, digit=digit, id_gender=id_gender, gender=card_gender
+            )
+        )
+
+    yy = number[4:6]
+    code_year = century + int(yy)
+    if isinstance(birth_date, date):
+        if birth_date.year // 100 * 100 != century:
+            problems.append(
+                _(
+                    "ID number {id}: the 4th digit ({digit}) stands for a birth year in {first}–{last}, "
+                    "but the date of birth is {dob}"
+                ).format(id=number, digit=digit, first=century, last=century + 99, dob=_fmt(birth_date))
+            )
+        if birth_date.year % 100 != int(yy):
+            problems.append(
+                _("ID number {id}: digits 5–6 ({digits}) say born in {code_year}, but the date of birth is {dob}").format(
+                    id=number, digits=yy, code_year=code_year, dob=_fmt(birth_date)
+                )
+            )
+    elif code_year > (today or local_date(Clock().now())).year:
+        problems.append(
+            _("ID number {id} says born in {code_year}, which is in the future").format(id=number, code_year=code_year)
+        )
+    return problems
+
+
+def mask_id(id_number: str | None) -> str:
+    """"****2345": enough for a citizen at the kiosk to recognise their own number."""
+    if not isinstance(id_number, str):
+        return ""
+    number = "".join(id_number.split())
+    if not number:
+        return ""
+    return "****" + (number[-4:] if len(number) > 4 else "")
+
+
+def mask_name(full_name: str | None) -> str:
+    """"Nguyễn Văn An" → "Nguyễn V. A.": recognisable on a public screen, not fully shown."""
+    if not isinstance(full_name, str):
+        return ""
+    words = clean(full_name).split()
+    if not words:
+        return ""
+    return " ".join([words[0], *(word[0].upper() + "." for word in words[1:])])

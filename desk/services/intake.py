@@ -1,0 +1,198 @@
+"""Registering a dossier: validate, number, compute the deadline, audit — one transaction."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from desk.i18n import _
+from desk.models import Dossier, DossierEvent, Procedure
+from desk.models.db import database_proxy, run_write
+from desk.services.accounts import SYSTEM, Actor
+from desk.services.calendar import WorkCalendar, load_calendar
+from desk.services.clock import LOCAL_TZ, Clock, aware, to_db
+from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo, Status, get_dossier, load_documents
+from desk.services.errors import ValidationError
+from desk.services.identity import validate_id_number
+from desk.services.office import current_office, find_point
+from desk.services.text import clean, fold
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+# A receipt time a little ahead of the server clock is tolerated (desk clocks drift).
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+@dataclass
+class Applicant:
+    name: str
+    id_number: str = ""
+    birth_date: date | None = None
+    gender: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class IntakeRequest:
+    procedure_code: str
+    applicant: Applicant
+    channel: str = "direct"
+    reception_point: str | int | None = None
+    return_point: str | int | None = None
+    documents: list[DocumentItem] | None = None  # None → the procedure's required list
+    sets: int = 1
+    writing_assistance: bool = False
+    received_at: datetime | None = None
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def normalize_phone(phone: str) -> str:
+    digits = _PHONE_SEPARATORS.sub("", phone or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
+    """Every problem at once, keyed by field, so the form can mark them all."""
+    problems: dict[str, str] = {}
+    a = request.applicant
+    name = clean(a.name)
+    if not name:
+        problems["name"] = _("Applicant's full name is required")
+    elif len(name) > 200 or any(ch.isdigit() for ch in name):
+        problems["name"] = _("Applicant's full name must be letters only, at most 200 characters")
+    id_number = (a.id_number or "").strip()
+    if id_number:
+        id_problems = validate_id_number(id_number, a.birth_date, a.gender or None)
+        if id_problems:
+            problems["id_number"] = id_problems[0]
+    if a.birth_date and a.birth_date > now.date():
+        problems["birth_date"] = _("Date of birth cannot be in the future")
+    gender = clean(a.gender)
+    if gender and gender not in ("Nam", "Nữ"):
+        problems["gender"] = _("Gender must be Nam or Nữ")
+    phone = normalize_phone(a.phone)
+    if phone and not (phone.isdigit() and phone.startswith("0") and len(phone) in (10, 11)):
+        problems["phone"] = _("Phone number must have 10 or 11 digits and start with 0 (or +84)")
+    email = (a.email or "").strip()
+    if email and not _EMAIL.match(email):
+        problems["email"] = _("Email address is not valid: {email}").format(email=email)
+    if request.channel not in CHANNELS:
+        problems["channel"] = _("Channel must be direct, online or postal")
+    if not 1 <= int(request.sets or 0) <= 100:
+        problems["sets"] = _("Number of sets must be between 1 and 100")
+    received_at = aware(request.received_at) if request.received_at else now
+    if received_at > now + FUTURE_TOLERANCE:
+        problems["received_at"] = _("Time received cannot be in the future")
+    procedure = Procedure.get_or_none(Procedure.code == (request.procedure_code or "").strip())
+    if procedure is None:
+        problems["procedure"] = _("Unknown procedure code: {code}").format(code=request.procedure_code)
+    elif not procedure.active:
+        problems["procedure"] = _("Procedure {code} is no longer in use").format(code=procedure.code)
+    for item in request.documents or []:
+        if not clean(item.name) or not 1 <= item.count <= 1000 or item.kind not in ("original", "copy"):
+            problems["documents"] = _("Each document needs a name, a count from 1 to 1000, original or copy")
+            break
+    points = {}
+    for key in ("reception_point", "return_point"):
+        try:
+            points[key] = find_point(getattr(request, key))
+        except ValidationError as exc:
+            problems[key] = exc.problems["reception_point"]
+    if problems:
+        raise ValidationError(problems)
+    values = {
+        "applicant_name": name,
+        "applicant_name_folded": fold(name),
+        "id_number": id_number,
+        "birth_date": a.birth_date,
+        "gender": gender,
+        "address": clean(a.address),
+        "phone": phone,
+        "email": email,
+        "channel": request.channel,
+        "reception_point": points["reception_point"],
+        "return_point": points["return_point"] or points["reception_point"],
+        "sets": int(request.sets),
+        "writing_assistance": bool(request.writing_assistance),
+        "received_at": received_at,
+        "notes": clean(request.notes),
+    }
+    return procedure, values
+
+
+def next_sequence(office_id: int, day: str) -> int:
+    """Bump and return the day's counter; the row lock serialises desks until commit, so no gaps."""
+    db = database_proxy.obj
+    p = db.param
+    cursor = db.execute_sql(
+        f"INSERT INTO daily_sequence (office_id, day, last_value) VALUES ({p}, {p}, 1) "
+        "ON CONFLICT (office_id, day) DO UPDATE SET last_value = daily_sequence.last_value + 1 "
+        "RETURNING last_value",
+        (office_id, day),
+    )
+    return int(cursor.fetchone()[0])
+
+
+def format_code(office_code: str, received_local: datetime, number: int) -> str:
+    return f"{office_code}-{received_local:%y%m%d}-{number:04d}"
+
+
+def register(
+    request: IntakeRequest,
+    *,
+    actor: Actor = SYSTEM,
+    clock: Clock | None = None,
+    calendar: WorkCalendar | None = None,
+) -> DossierInfo:
+    """Log a dossier and give it its code and deadline; nothing is written if anything fails."""
+    clock = clock or Clock()
+    now = clock.now()
+    procedure, values = validate(request, now)
+    office = current_office()
+    calendar = calendar or load_calendar(office)
+    received_local = values["received_at"].astimezone(LOCAL_TZ)
+    due = calendar.due_at(procedure, received_local)
+    documents = request.documents
+    if documents is None:
+        documents = list(load_documents(procedure.documents))
+    documents_json = json.dumps([d.__dict__ for d in documents], ensure_ascii=False)
+
+    def work() -> str:
+        number = next_sequence(office.id, f"{received_local:%y%m%d}")
+        code = format_code(office.code, received_local, number)
+        row = Dossier.create(
+            code=code,
+            office=office,
+            procedure=procedure,
+            documents=documents_json,
+            due_at=to_db(due),
+            appointment_at=to_db(due),
+            status=Status.RECEIVED,
+            received_by=actor.id,
+            updated_at=to_db(now),
+            **{**values, "received_at": to_db(values["received_at"])},
+        )
+        DossierEvent.create(
+            dossier=row,
+            at=to_db(values["received_at"]),
+            actor=actor.id,
+            actor_name=actor.full_name,
+            action="receive",
+            from_status=None,
+            to_status=Status.RECEIVED,
+            note=values["notes"],
+            data=json.dumps({"due_at": due.isoformat(), "channel": values["channel"]}, ensure_ascii=False),
+        )
+        return code
+
+    code = run_write(work)
+    return get_dossier(code)

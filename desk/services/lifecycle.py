@@ -1,0 +1,169 @@
+"""The dossier state machine: one table of allowed moves, each move one transaction with its audit event."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from desk.i18n import _
+from desk.models import Dossier, DossierEvent
+from desk.models.db import run_write
+from desk.services.accounts import SYSTEM, Actor
+from desk.services.clock import Clock, aware, from_db, to_db
+from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, get_dossier
+from desk.services.errors import DeskError, TransitionError, ValidationError
+from desk.services.text import clean
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.RECEIVED: frozenset({Status.PROCESSING, Status.REFUSED, Status.WITHDRAWN}),
+    Status.PROCESSING: frozenset({Status.NEEDS_SUPPLEMENT, Status.RESOLVED, Status.REFUSED, Status.WITHDRAWN}),
+    Status.NEEDS_SUPPLEMENT: frozenset({Status.PROCESSING, Status.WITHDRAWN}),
+    Status.RESOLVED: frozenset({Status.RETURNED}),
+    Status.RETURNED: frozenset(),
+    Status.REFUSED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+}
+# Moves whose slip must say why (Mẫu 02 what to supplement, Mẫu 03 the reasons).
+NOTE_REQUIRED = frozenset({Status.NEEDS_SUPPLEMENT, Status.REFUSED})
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+class ConcurrentChange(DeskError):
+    """Someone else changed the dossier since it was read."""
+
+
+def allowed_moves(status: Status | str) -> frozenset[Status]:
+    return TRANSITIONS[Status(status)]
+
+
+def _check_time(row: Dossier, at: datetime, now: datetime) -> None:
+    if at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"at": _("The time of an action cannot be in the future")})
+    last = (DossierEvent.select(DossierEvent.at).where(DossierEvent.dossier == row)
+            .order_by(DossierEvent.at.desc()).first())
+    if last is not None and at < from_db(last.at):
+        raise ValidationError({"at": _("The time of an action cannot be before the dossier's last action ({last})")
+                               .format(last=f"{from_db(last.at):%H:%M %d/%m/%Y}")})
+
+
+def _save(row: Dossier, expected_version: int | None, changes: dict, event: dict) -> None:
+    """Write the row change (guarded by its version) and the audit event together."""
+    version = row.version if expected_version is None else expected_version
+    updated = (Dossier.update(**changes, version=Dossier.version + 1)
+               .where((Dossier.id == row.id) & (Dossier.version == version))
+               .execute())
+    if updated != 1:
+        last = (DossierEvent.select().where(DossierEvent.dossier == row)
+                .order_by(DossierEvent.at.desc(), DossierEvent.id.desc()).first())
+        who = last.actor_name if last else "?"
+        when = f"{from_db(last.at):%H:%M %d/%m/%Y}" if last else "?"
+        raise ConcurrentChange(_("Dossier {code} was changed by {name} at {time}. Reload it and try again.")
+                               .format(code=row.code, name=who, time=when))
+    DossierEvent.create(dossier=row, **event)
+
+
+def advance(
+    code: str,
+    to: Status | str,
+    *,
+    actor: Actor = SYSTEM,
+    note: str = "",
+    at: datetime | None = None,
+    returned_to: str = "",
+    expected_version: int | None = None,
+    clock: Clock | None = None,
+) -> DossierInfo:
+    """Move a dossier to ``to`` if the table allows it; otherwise raise and change nothing."""
+    try:
+        target = Status(to)
+    except ValueError as exc:
+        raise ValidationError({"status": _("Unknown status: {status}. Use one of: {choices}").format(
+            status=to, choices=", ".join(s.value for s in Status))}) from exc
+    clock = clock or Clock()
+    now = clock.now()
+    moment = aware(at) if at else now
+    note = clean(note)
+
+    def work() -> None:
+        row = dossier_row(code)
+        current = Status(row.status)
+        if target not in TRANSITIONS[current]:
+            allowed = ", ".join(s.label for s in sorted(TRANSITIONS[current])) or _("none (the dossier is closed)")
+            raise TransitionError(
+                _("Dossier {code} is \"{current}\" and cannot become \"{target}\". Allowed next steps: {allowed}.")
+                .format(code=row.code, current=current.label, target=target.label, allowed=allowed))
+        if target in NOTE_REQUIRED and not note:
+            raise ValidationError({"note": _("Please write the reason (it is printed on the slip)")})
+        _check_time(row, moment, now)
+        changes: dict = {"status": target, "updated_at": to_db(now)}
+        if target == Status.RESOLVED:
+            changes["resolved_at"] = to_db(moment)
+        elif target == Status.RETURNED:
+            changes["returned_at"] = to_db(moment)
+            changes["returned_to"] = clean(returned_to) or row.applicant_name
+        elif target in (Status.REFUSED, Status.WITHDRAWN):
+            changes["closed_at"] = to_db(moment)
+        if target == Status.PROCESSING and current == Status.RECEIVED and actor.id is not None:
+            changes["handler"] = actor.id
+        event = {
+            "at": to_db(moment),
+            "actor": actor.id,
+            "actor_name": actor.full_name,
+            "action": "advance",
+            "from_status": current,
+            "to_status": target,
+            "note": note,
+            "data": json.dumps({"returned_to": changes.get("returned_to", "")}, ensure_ascii=False)
+            if target == Status.RETURNED else "{}",
+        }
+        _save(row, expected_version, changes, event)
+
+    run_write(work)
+    return get_dossier(code)
+
+
+def apologize(
+    code: str,
+    new_appointment: datetime,
+    *,
+    reason: str,
+    actor: Actor = SYSTEM,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+    clock: Clock | None = None,
+) -> DossierInfo:
+    """Record an apology with a new return date (Mẫu 04); the legal due date stays for the statistics."""
+    clock = clock or Clock()
+    now = clock.now()
+    moment = aware(at) if at else now
+    new_appointment = aware(new_appointment)
+    reason = clean(reason)
+
+    def work() -> None:
+        row = dossier_row(code)
+        current = Status(row.status)
+        if current not in OPEN_STATUSES:
+            raise TransitionError(_("Dossier {code} is \"{current}\": an apology is only for dossiers still being "
+                                    "processed.").format(code=row.code, current=current.label))
+        if not reason:
+            raise ValidationError({"note": _("Please write the reason for the delay (it is printed on the slip)")})
+        if new_appointment <= max(from_db(row.appointment_at), moment):
+            raise ValidationError({"new_appointment": _("The new return date must be after the current "
+                                                        "appointment ({appointment}) and after now").format(
+                appointment=f"{from_db(row.appointment_at):%H:%M %d/%m/%Y}")})
+        _check_time(row, moment, now)
+        event = {
+            "at": to_db(moment),
+            "actor": actor.id,
+            "actor_name": actor.full_name,
+            "action": "apology",
+            "from_status": current,
+            "to_status": current,
+            "note": reason,
+            "data": json.dumps({"previous_appointment": from_db(row.appointment_at).isoformat(),
+                                "new_appointment": new_appointment.isoformat()}),
+        }
+        _save(row, expected_version, {"appointment_at": to_db(new_appointment), "updated_at": to_db(now)}, event)
+
+    run_write(work)
+    return get_dossier(code)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages the app and its tests need on a fresh machine (zbar for decoding, Qt's
+# xcb/EGL libraries, fonts with Vietnamese glyphs). Installs only what is missing; needs root or sudo.
+set -euo pipefail
+PACKAGES=(libzbar0 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 libfontconfig1 fonts-dejavu-core)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "Missing system packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})" >&2
+    exit 0
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

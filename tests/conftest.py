@@ -1,0 +1,123 @@
+"""Shared fixtures: a fresh real database per test (SQLite file, or a PostgreSQL schema)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("DESK_LANG", "vi")
+# Never touch the real user's settings, database or logs.
+_SANDBOX = tempfile.mkdtemp(prefix="desk-tests-")
+os.environ["DESK_DATA_DIR"] = os.path.join(_SANDBOX, "data")
+os.environ["DESK_CONFIG_DIR"] = os.path.join(_SANDBOX, "config")
+os.environ.pop("DESK_DATABASE_URL", None)
+
+import pytest  # noqa: E402
+
+from desk.models import db as dbmod  # noqa: E402
+
+PG_BASE_URL = os.environ.get("DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_available() -> str | None:
+    """None when the test server answers, otherwise the reason it does not."""
+    try:
+        import psycopg2
+
+        from desk.models.db import make_database
+
+        db = make_database(PG_BASE_URL)
+        conn = psycopg2.connect(
+            dbname=db.database, connect_timeout=3, **{k: v for k, v in db.connect_params.items()
+                                                    if k in ("user", "password", "host", "port")}
+        )
+        conn.close()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "skip with this reason"
+        return f"PostgreSQL test server not reachable at {dbmod.redact(PG_BASE_URL)}: {exc}".strip()
+
+
+_PG_REASON = postgres_available()
+
+
+def with_schema(url: str, schema: str) -> str:
+    return url + ("&" if "?" in url else "?") + f"schema={schema}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'desk.db'}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose schema exists for this test only; skipped (with the reason) without a server."""
+    if _PG_REASON:
+        if os.environ.get("CI"):
+            pytest.fail(_PG_REASON)
+        pytest.skip(_PG_REASON)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    url = with_schema(PG_BASE_URL, schema)
+    yield url
+    db = dbmod.make_database(PG_BASE_URL)
+    db.connect()
+    db.execute_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    db.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_url(request) -> str:
+    """Run a test on both engines."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+
+
+@pytest.fixture
+def db(sqlite_url):
+    """A fresh SQLite database file with the schema, bound to the models."""
+    database = dbmod.connect(sqlite_url)
+    yield database
+    database.close()
+
+
+# -- office fixtures ---------------------------------------------------------------------------
+def make_office() -> None:
+    """Office, points, admin and a small catalog written straight to the tables (no seed file)."""
+    import json as _json
+
+    from desk.models import Field, Procedure
+    from desk.services.setup import OfficeDefaults, initialize
+
+    initialize(OfficeDefaults(), load_catalog=False)
+    civil = Field.create(code="HT", name="Hộ tịch", sort_order=1)
+    cert = Field.create(code="CT", name="Chứng thực", sort_order=2)
+    docs = _json.dumps([{"name": "Tờ khai đăng ký", "count": 1, "kind": "original"}], ensure_ascii=False)
+    rows = [
+        ("T-KS", "Đăng ký khai sinh", civil, 0, "15:00", True),
+        ("T-KT", "Đăng ký khai tử", civil, 0, None, True),
+        ("T-TTHN", "Cấp giấy xác nhận tình trạng hôn nhân", civil, 3, None, True),
+        ("T-KSL", "Đăng ký lại khai sinh", civil, 5, None, False),
+        ("T-BS", "Chứng thực bản sao từ bản chính", cert, 0, "15:00", True),
+        ("T-HD", "Chứng thực hợp đồng, giao dịch", cert, 2, None, False),
+    ]
+    for code, name, field, days, cutoff, rule in rows:
+        from desk.services.text import fold
+
+        Procedure.create(code=code, name=name, name_folded=fold(name), field=field, processing_days=days,
+                         cutoff=cutoff, fee="", documents=docs, no_appointment_day=rule)
+
+
+@pytest.fixture
+def office(db):
+    make_office()
+    return db
+
+
+@pytest.fixture
+def pg_office(pg_url):
+    database = dbmod.connect(pg_url)
+    make_office()
+    yield pg_url
+    database.close()

@@ -1,0 +1,139 @@
+"""The dossier state machine, its audit trail and the early / on-time / late classification."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from desk.models import Dossier, DossierEvent
+from desk.services import lifecycle
+from desk.services.clock import LOCAL_TZ, FixedClock
+from desk.services.dossiers import Outcome, Status, classify, get_dossier, history
+from desk.services.errors import TransitionError, ValidationError
+from desk.services.intake import Applicant, IntakeRequest, register
+from desk.services.lifecycle import ConcurrentChange, advance, apologize
+
+CLOCK = FixedClock(datetime(2026, 12, 31, 16, 0, tzinfo=LOCAL_TZ))
+
+
+def t(d, hh, mm=0):
+    return datetime(2026, 11, d, hh, mm, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture
+def code(office) -> str:
+    info = register(IntakeRequest("T-TTHN", Applicant(name="Lê Thị Hoa"), received_at=t(23, 9)), clock=CLOCK)
+    return info.code  # due Fri 27/11 17:00
+
+
+def snapshot(code):
+    row = Dossier.get(Dossier.code == code)
+    return row.status, row.version, DossierEvent.select().count()
+
+
+def test_full_path_with_audit(code):
+    advance(code, "processing", at=t(23, 10), clock=CLOCK)
+    advance(code, "needs_supplement", note="Thiếu bản sao CCCD", at=t(23, 11), clock=CLOCK)
+    advance(code, "processing", at=t(25, 8), clock=CLOCK)
+    info = advance(code, "resolved", at=t(26, 15), clock=CLOCK)
+    assert info.resolved_at == t(26, 15)
+    info = advance(code, "returned", returned_to="Lê Văn Nam", at=t(27, 9), clock=CLOCK)
+    assert info.status == Status.RETURNED and info.returned_to == "Lê Văn Nam"
+    steps = [(e.from_status, e.to_status) for e in history(code)]
+    assert steps == [(None, "received"), ("received", "processing"), ("processing", "needs_supplement"),
+                     ("needs_supplement", "processing"), ("processing", "resolved"), ("resolved", "returned")]
+    assert info.outcome(CLOCK.now()) == Outcome.EARLY
+    assert info.version == 6
+
+
+@pytest.mark.parametrize(("steps", "target"), [
+    ([], "resolved"),
+    ([], "returned"),
+    (["processing", "resolved"], "refused"),
+    (["processing", "resolved", "returned"], "processing"),
+    (["withdrawn"], "processing"),
+])
+def test_disallowed_transition_changes_nothing(code, steps, target):
+    for i, step in enumerate(steps):
+        advance(code, step, at=t(23, 10 + i), clock=CLOCK)
+    before = snapshot(code)
+    with pytest.raises(TransitionError) as err:
+        advance(code, target, clock=CLOCK)
+    assert "không thể chuyển" in str(err.value)
+    assert snapshot(code) == before
+
+
+def test_refusal_needs_a_reason(code):
+    before = snapshot(code)
+    with pytest.raises(ValidationError):
+        advance(code, "refused", clock=CLOCK)
+    assert snapshot(code) == before
+    info = advance(code, "refused", note="Không thuộc thẩm quyền", at=t(23, 9, 30), clock=CLOCK)
+    assert info.closed_at == t(23, 9, 30)
+    assert info.outcome(CLOCK.now()) == Outcome.REFUSED
+
+
+def test_unknown_status_and_time_checks(code):
+    with pytest.raises(ValidationError):
+        advance(code, "teleported", clock=CLOCK)
+    with pytest.raises(ValidationError):
+        advance(code, "processing", at=t(23, 8), clock=CLOCK)  # before its receipt
+    with pytest.raises(ValidationError):
+        advance(code, "processing", at=CLOCK.now() + timedelta(days=1), clock=CLOCK)
+    assert snapshot(code)[0] == "received"
+
+
+def test_apology_moves_appointment_not_due(code):
+    advance(code, "processing", at=t(23, 10), clock=CLOCK)
+    info = apologize(code, datetime(2026, 12, 3, 17, 0), reason="Chờ xác minh", at=t(27, 16), clock=CLOCK)
+    assert info.appointment_at == datetime(2026, 12, 3, 17, 0, tzinfo=LOCAL_TZ)
+    assert info.due_at == t(27, 17)
+    assert [e.action for e in history(code)][-1] == "apology"
+    info = advance(code, "resolved", at=datetime(2026, 12, 2, 10, tzinfo=LOCAL_TZ), clock=CLOCK)
+    assert info.outcome(CLOCK.now()) == Outcome.LATE  # the original due date decides
+    with pytest.raises(TransitionError):
+        apologize(code, datetime(2026, 12, 20, 17, 0), reason="x", clock=CLOCK)
+
+
+def test_apology_needs_later_date_and_reason(code):
+    before = snapshot(code)
+    with pytest.raises(ValidationError):
+        apologize(code, datetime(2026, 11, 26, 17, 0), reason="Chờ xác minh", at=t(25, 9), clock=CLOCK)
+    with pytest.raises(ValidationError):
+        apologize(code, datetime(2026, 12, 3, 17, 0), reason=" ", at=t(25, 9), clock=CLOCK)
+    assert snapshot(code) == before
+
+
+def test_stale_version_is_refused(code):
+    info = get_dossier(code)
+    advance(code, "processing", at=t(23, 10), clock=CLOCK)
+    with pytest.raises(ConcurrentChange) as err:
+        advance(code, "refused", note="x", expected_version=info.version, clock=CLOCK)
+    assert "Hệ thống" in str(err.value)
+    assert get_dossier(code).status == Status.PROCESSING
+
+
+def test_allowed_moves_table_is_closed():
+    for source, targets in lifecycle.TRANSITIONS.items():
+        assert source not in targets
+    assert lifecycle.allowed_moves("returned") == frozenset()
+
+
+due = t(27, 17)
+
+
+@pytest.mark.parametrize(("resolved", "closed", "status", "at", "expected"), [
+    (t(26, 10), None, "resolved", t(30, 9), Outcome.EARLY),
+    (t(27, 9), None, "resolved", t(30, 9), Outcome.ON_TIME),
+    (t(27, 17), None, "resolved", t(30, 9), Outcome.ON_TIME),
+    (t(27, 17, 1), None, "resolved", t(30, 9), Outcome.LATE),
+    (t(30, 9), None, "returned", t(28, 9), Outcome.OVERDUE),  # resolved after the moment asked about
+    (t(30, 9), None, "returned", t(26, 9), Outcome.IN_TIME),
+    (None, None, "processing", t(27, 17), Outcome.IN_TIME),
+    (None, None, "processing", t(27, 17, 1), Outcome.OVERDUE),
+    (None, t(24, 9), "withdrawn", t(30, 9), Outcome.WITHDRAWN),
+    (None, t(24, 9), "refused", t(23, 12), Outcome.IN_TIME),
+])
+def test_classify(resolved, closed, status, at, expected):
+    assert classify(status, due, resolved, closed, at) == expected
