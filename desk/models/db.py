@@ -51,6 +51,7 @@ def make_database(url: str) -> Database:
                 "foreign_keys": 1,
                 "synchronous": "full",
                 "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                "cache_size": -65536,  # 64 MB: the dossier indexes of a busy office stay in memory
             },
             timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
         )

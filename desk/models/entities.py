@@ -66,7 +66,8 @@ class Procedure(BaseModel):
     name = CharField(max_length=500)
     name_folded = CharField(max_length=500, index=True)
     field = ForeignKeyField(Field, backref="procedures")
-    processing_days = IntegerField(default=0)  # working days; 0 = within the day
+    processing_days = IntegerField(default=0)  # 0 = within the day
+    day_unit = CharField(max_length=10, default="working")  # working | calendar (as the law states the time)
     cutoff = CharField(max_length=5, null=True)  # "15:00": after it, same-day work moves a day
     fee = CharField(max_length=300, default="")
     documents = TextField(default="[]")  # JSON: [{"name", "count", "kind"}]

@@ -30,6 +30,7 @@ class Timing(Protocol):
     processing_days: int
     cutoff: str | None
     no_appointment_day: bool
+    day_unit: str  # "working" (ngày làm việc) or "calendar" (ngày)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ class WorkCalendar:
     def due_at(self, procedure: Timing, received_at: datetime) -> datetime:
         """The legal due moment: closing time of the last working day of the processing time.
 
-        Same-day procedures (0 days) are due at closing time the day they are received, or the
+        Times stated in calendar days (khiếu nại: 30 ngày) count every day, the last one moved
+        to the next working day when it is a day off. Same-day procedures (0 days) are due at closing time the day they are received, or the
         next working day when received after the procedure's cut-off hour (chứng thực: 15:00).
         On the office's no-appointment weekday, listed procedures are same-day as well.
         """
@@ -157,6 +159,9 @@ class WorkCalendar:
         if days == 0 or rule_day:
             late = cutoff is not None and start.time().replace(tzinfo=None) >= cutoff
             due_day = self.next_working_day(start.date()) if late else start.date()
+        elif getattr(procedure, "day_unit", "working") == "calendar":
+            # Times the law gives in calendar days end on the next working day if they fall on a day off.
+            due_day = self.working_day_on_or_after(start.date() + timedelta(days=days))
         else:
             due_day = self.add_working_days(start.date(), days)
         return datetime.combine(due_day, self.hours.closes, LOCAL_TZ)

@@ -7,11 +7,13 @@ trails load in a couple of minutes and later intake continues the numbering with
 
 from __future__ import annotations
 
-import json
+import itertools
 import random
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from desk.i18n import _
 from desk.models import DailySequence, Dossier, Field, Procedure, ReceptionPoint, Staff
@@ -34,6 +36,7 @@ GIVEN_F = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "La
 STREETS = ["Trần Phú", "Nguyễn Du", "Hà Huy Tập", "Phan Đình Phùng", "Lê Duẩn", "Xô Viết Nghệ Tĩnh", "Hải Thượng Lãn Ông",
            "Nguyễn Công Trứ", "Đặng Dung", "Lý Tự Trọng"]
 
+UTC_OFFSET = timedelta(hours=7)
 BATCH = 20_000
 # Certification and civil status make up most of a ward desk's day.
 FIELD_WEIGHTS = {"chung thuc": 12, "ho tich": 6}
@@ -54,7 +57,13 @@ class _Day:
 
 
 def _fmt(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    """Naive office time → the naive-UTC text stored in the database (Vietnam has a fixed +07:00)."""
+    return None if moment is None else (moment - UTC_OFFSET).isoformat(" ")
+
+
+@lru_cache(maxsize=4096)
+def _folded(name: str) -> str:
+    return fold(name)
 
 
 def _person(rng: random.Random) -> tuple[str, str, date, str]:
@@ -88,7 +97,10 @@ def generate(
     if count < 1 or count > 5_000_000:
         raise ValidationError({"dossiers": _("Number of demo dossiers must be between 1 and 5,000,000")})
     rng = random.Random(seed)
-    now = (clock or Clock()).now().astimezone(LOCAL_TZ)
+    now_aware = (clock or Clock()).now().astimezone(LOCAL_TZ)
+    if now_aware.utcoffset() != UTC_OFFSET:
+        raise AssertionError("office time is expected at +07:00")
+    now = now_aware.replace(tzinfo=None)
     office = current_office()
     cal = load_calendar(office)
     procedures = list(Procedure.select().where(Procedure.active == True))  # noqa: E712
@@ -102,114 +114,137 @@ def generate(
     # Popular procedures get more dossiers: certification first, then civil status.
     field_names = {f.id: fold(f.name) for f in Field.select()}
     weights = [FIELD_WEIGHTS.get(field_names.get(p.field_id, ""), 1) for p in procedures]
+    cum_weights = list(itertools.accumulate(weights))
+    choices, random_ = rng.choices, rng.random
+    due_cache: dict[tuple, datetime] = {}
     db = database_proxy.obj
-    next_id = (Dossier.select(Dossier.id).order_by(Dossier.id.desc()).scalar() or 0) + 1
-    per_day = [count // len(days) + (1 if i < count % len(days) else 0) for i in range(len(days))]
-    counters = {row.day: row.last_value for row in DailySequence.select().where(DailySequence.office == office)}
-    staff_ids = [s.id for s in staff] or [None]
-    staff_names = {s.id: s.full_name for s in staff}
-    opens = cal.hours.opens
-    span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
-    totals = {s.value: 0 for s in Status}
-    done = 0
-    dossiers: list[tuple] = []
-    events: list[tuple] = []
-    touched: dict[str, int] = {}
-    for day, n in zip(days, per_day, strict=True):
-        key = f"{day:%y%m%d}"
-        base = datetime.combine(day, opens, LOCAL_TZ)
-        offsets = sorted(rng.randrange(0, span) for _i in range(n))
-        for offset in offsets:
-            received = base + timedelta(seconds=offset)
-            if received > now:
-                received = now - timedelta(minutes=1)
-            procedure = rng.choices(procedures, weights)[0]
-            due = cal.due_at(procedure, received)
-            number = counters.get(key, 0) + 1
-            counters[key] = touched[key] = number
-            code = f"{office.code}-{key}-{number:04d}"
-            name, id_number, birth, gender = _person(rng)
-            channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
-            point = rng.choice(points) if points else None
-            clerk = rng.choice(staff_ids)
-            r = rng.random()
-            resolved = returned = closed = None
-            if r < 0.015:
-                status, closed = Status.REFUSED, received + timedelta(minutes=rng.randrange(5, 240))
-            elif r < 0.025:
-                status, closed = Status.WITHDRAWN, received + timedelta(hours=rng.randrange(1, 72))
-            else:
-                start = cal.effective_receipt(received)
-                if r < 0.80 and due.date() > start.date():
-                    left = max(1, int((due - start).total_seconds() // 86400))
-                    resolved = start + timedelta(days=rng.randrange(0, left), minutes=rng.randrange(30, 300))
-                    if resolved.date() >= due.date():
-                        resolved = due - timedelta(days=1, minutes=rng.randrange(0, 120))
-                    resolved = max(resolved, received + timedelta(minutes=20))
-                elif r < 0.97:
-                    resolved = max(due - timedelta(minutes=rng.randrange(10, 300)), received + timedelta(minutes=20))
+    with _bulk_load(db):
+        next_id = (Dossier.select(Dossier.id).order_by(Dossier.id.desc()).scalar() or 0) + 1
+        per_day = [count // len(days) + (1 if i < count % len(days) else 0) for i in range(len(days))]
+        counters = {row.day: row.last_value for row in DailySequence.select().where(DailySequence.office == office)}
+        staff_ids = [s.id for s in staff] or [None]
+        staff_names = {s.id: s.full_name for s in staff}
+        opens = cal.hours.opens
+        span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
+        totals = {s.value: 0 for s in Status}
+        done = 0
+        dossiers: list[tuple] = []
+        events: list[tuple] = []
+        touched: dict[str, int] = {}
+        for day, n in zip(days, per_day, strict=True):
+            key = f"{day:%y%m%d}"
+            base = datetime.combine(day, opens)
+            offsets = sorted(int(random_() * span) for _i in range(n))
+            for offset in offsets:
+                received = base + timedelta(seconds=offset)
+                if received > now:
+                    received = now - timedelta(minutes=1)
+                procedure = choices(procedures, cum_weights=cum_weights)[0]
+                due_key = (procedure.id, day, received.hour >= 15)
+                due = due_cache.get(due_key)
+                if due is None:
+                    due = cal.due_at(procedure, received.replace(tzinfo=LOCAL_TZ)).replace(tzinfo=None)
+                    due_cache[due_key] = due
+                number = counters.get(key, 0) + 1
+                counters[key] = touched[key] = number
+                code = f"{office.code}-{key}-{number:04d}"
+                name, id_number, birth, gender = _person(rng)
+                channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
+                point = rng.choice(points) if points else None
+                clerk = rng.choice(staff_ids)
+                r = rng.random()
+                resolved = returned = closed = None
+                if r < 0.015:
+                    status, closed = Status.REFUSED, received + timedelta(minutes=rng.randrange(5, 240))
+                elif r < 0.025:
+                    status, closed = Status.WITHDRAWN, received + timedelta(hours=rng.randrange(1, 72))
                 else:
-                    resolved = due + timedelta(days=rng.randrange(1, 12), minutes=rng.randrange(0, 300))
-                status = Status.RESOLVED
-                if resolved > now:
-                    resolved = None
-                    status = Status.NEEDS_SUPPLEMENT if rng.random() < 0.05 else (
-                        Status.PROCESSING if now - received > timedelta(hours=2) else Status.RECEIVED)
-                elif rng.random() < 0.88:
-                    returned = resolved + timedelta(days=rng.randrange(0, 6), minutes=rng.randrange(10, 200))
-                    if returned <= now:
-                        status = Status.RETURNED
+                    start = received  # received in office hours on a working day: the clock starts now
+                    if r < 0.80 and due.date() > start.date():
+                        left = max(1, int((due - start).total_seconds() // 86400))
+                        resolved = start + timedelta(days=rng.randrange(0, left), minutes=rng.randrange(30, 300))
+                        if resolved.date() >= due.date():
+                            resolved = due - timedelta(days=1, minutes=rng.randrange(0, 120))
+                        resolved = max(resolved, received + timedelta(minutes=20))
+                    elif r < 0.97:
+                        resolved = max(due - timedelta(minutes=rng.randrange(10, 300)), received + timedelta(minutes=20))
                     else:
-                        returned = None
+                        resolved = due + timedelta(days=rng.randrange(1, 12), minutes=rng.randrange(0, 300))
+                    status = Status.RESOLVED
+                    if resolved > now:
+                        resolved = None
+                        status = Status.NEEDS_SUPPLEMENT if rng.random() < 0.05 else (
+                            Status.PROCESSING if now - received > timedelta(hours=2) else Status.RECEIVED)
+                    elif rng.random() < 0.88:
+                        returned = resolved + timedelta(days=rng.randrange(0, 6), minutes=rng.randrange(10, 200))
+                        if returned <= now:
+                            status = Status.RETURNED
+                        else:
+                            returned = None
+                    if closed is not None and closed > now:
+                        closed = now
                 if closed is not None and closed > now:
                     closed = now
-            if closed is not None and closed > now:
-                closed = now
-            totals[status.value] += 1
-            dossier_id = next_id
-            next_id += 1
-            street = rng.choice(STREETS)
-            dossiers.append((
-                dossier_id, code, office.id, procedure.id, name, fold(name), id_number, birth.isoformat(), gender,
-                f"Số {rng.randrange(1, 200)} đường {street}, phường Trần Phú, Hà Tĩnh",
-                f"09{rng.randrange(0, 10**8):08d}", "", channel, point.id if point else None,
-                point.id if point else None, procedure.documents, 1, rng.random() < 0.05,
-                _fmt(received), _fmt(due), _fmt(due), status.value, _fmt(resolved), _fmt(returned), _fmt(closed),
-                name if returned else "", clerk, clerk, "", 1, _fmt(returned or resolved or closed or received),
-            ))
-            actor_name = staff_names.get(clerk, "")
-            events.append((dossier_id, _fmt(received), clerk, actor_name, "receive", None, "received", "",
-                           json.dumps({"due_at": due.isoformat(), "channel": channel})))
-            if closed is not None:
-                events.append((dossier_id, _fmt(closed), clerk, actor_name, "advance", "received", status.value,
-                               "Hồ sơ không đủ điều kiện" if status == Status.REFUSED else "Công dân rút hồ sơ", "{}"))
-                continue
-            if status != Status.RECEIVED:
-                events.append((dossier_id, _fmt(received + timedelta(minutes=10)), clerk, actor_name, "advance",
-                               "received", "processing", "", "{}"))
-            if status == Status.NEEDS_SUPPLEMENT:
-                events.append((dossier_id, _fmt(received + timedelta(minutes=15)), clerk, actor_name, "advance",
-                               "processing", "needs_supplement", "Bổ sung bản sao giấy tờ tùy thân", "{}"))
-            if resolved is not None:
-                events.append((dossier_id, _fmt(resolved), clerk, actor_name, "advance", "processing", "resolved",
-                               "", "{}"))
-            if returned is not None:
-                events.append((dossier_id, _fmt(returned), clerk, actor_name, "advance", "resolved", "returned", "",
-                               json.dumps({"returned_to": name}, ensure_ascii=False)))
-            if len(dossiers) >= BATCH:
-                _flush(db, dossiers, events, touched, office.id)
-                done += len(dossiers)
-                dossiers, events, touched = [], [], {}
-                if progress:
-                    progress(done, count)
-    if dossiers:
-        _flush(db, dossiers, events, touched, office.id)
-        done += len(dossiers)
-        if progress:
-            progress(done, count)
+                totals[status.value] += 1
+                dossier_id = next_id
+                next_id += 1
+                street = rng.choice(STREETS)
+                dossiers.append((
+                    dossier_id, code, office.id, procedure.id, name, _folded(name), id_number, birth.isoformat(), gender,
+                    f"Số {rng.randrange(1, 200)} đường {street}, phường Trần Phú, Hà Tĩnh",
+                    f"09{rng.randrange(0, 10**8):08d}", "", channel, point.id if point else None,
+                    point.id if point else None, procedure.documents, 1, rng.random() < 0.05,
+                    _fmt(received), _fmt(due), _fmt(due), status.value, _fmt(resolved), _fmt(returned), _fmt(closed),
+                    name if returned else "", clerk, clerk, "", 1, _fmt(returned or resolved or closed or received),
+                ))
+                actor_name = staff_names.get(clerk, "")
+                events.append((dossier_id, _fmt(received), clerk, actor_name, "receive", None, "received", "",
+                               f'{{"due_at": "{due.isoformat()}+07:00", "channel": "{channel}"}}'))
+                if closed is not None:
+                    events.append((dossier_id, _fmt(closed), clerk, actor_name, "advance", "received", status.value,
+                                   "Hồ sơ không đủ điều kiện" if status == Status.REFUSED else "Công dân rút hồ sơ", "{}"))
+                    continue
+                if status != Status.RECEIVED:
+                    events.append((dossier_id, _fmt(received + timedelta(minutes=10)), clerk, actor_name, "advance",
+                                   "received", "processing", "", "{}"))
+                if status == Status.NEEDS_SUPPLEMENT:
+                    events.append((dossier_id, _fmt(received + timedelta(minutes=15)), clerk, actor_name, "advance",
+                                   "processing", "needs_supplement", "Bổ sung bản sao giấy tờ tùy thân", "{}"))
+                if resolved is not None:
+                    events.append((dossier_id, _fmt(resolved), clerk, actor_name, "advance", "processing", "resolved",
+                                   "", "{}"))
+                if returned is not None:
+                    events.append((dossier_id, _fmt(returned), clerk, actor_name, "advance", "resolved", "returned", "",
+                                   f'{{"returned_to": "{name}"}}'))
+                if len(dossiers) >= BATCH:
+                    _flush(db, dossiers, events, touched, office.id)
+                    done += len(dossiers)
+                    dossiers, events, touched = [], [], {}
+                    if progress:
+                        progress(done, count)
+        if dossiers:
+            _flush(db, dossiers, events, touched, office.id)
+            done += len(dossiers)
+            if progress:
+                progress(done, count)
+        if is_postgres(db):
+            db.execute_sql("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT MAX(id) FROM dossier))")
+        return {"dossiers": done, "days": len(days), "by_status": totals}
+
+
+@contextmanager
+def _bulk_load(db):
+    """Generated data can be generated again: on SQLite trade durability for speed while it loads."""
     if is_postgres(db):
-        db.execute_sql("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT MAX(id) FROM dossier))")
-    return {"dossiers": done, "days": len(days), "by_status": totals}
+        yield
+        return
+    db.execute_sql("PRAGMA synchronous = OFF")
+    db.execute_sql("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        db.execute_sql("PRAGMA synchronous = FULL")
+        db.execute_sql("PRAGMA cache_size = -65536")
 
 
 def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[str, int], office_id: int) -> None:

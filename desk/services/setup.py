@@ -45,5 +45,5 @@ def initialize(defaults: OfficeDefaults | None = None, *, load_catalog: bool = T
     if load_catalog:
         from desk.services import catalog
 
-        summary = catalog.load_seed()
+        summary = catalog.load_seed(update_existing=False)  # keep what the office changed
     return {"office": office.code, "catalog": summary}

@@ -45,8 +45,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.title)
         self.table = QTableView()
         self.table.setModel(RecentDossiersModel(rows))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # long procedure names elide
+        self.table.setWordWrap(False)
         layout.addWidget(self.table)
         self.setCentralWidget(central)
         self.statusBar().showMessage(_("Database: {db}").format(db=database))

@@ -14,8 +14,8 @@ from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ
 
 
-def proc(days: int, cutoff: str | None = None, rule: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(processing_days=days, cutoff=cutoff, no_appointment_day=rule)
+def proc(days: int, cutoff: str | None = None, rule: bool = False, unit: str = "working") -> SimpleNamespace:
+    return SimpleNamespace(processing_days=days, cutoff=cutoff, no_appointment_day=rule, day_unit=unit)
 
 
 def at(y, m, d, hh=9, mm=0) -> datetime:
@@ -125,6 +125,15 @@ def test_office_hours_change_due_time(office):
     assert due(load_calendar(), proc(1), at(2026, 11, 23, 10)) == (date(2026, 11, 25), "16:30")
 
 
+def test_calendar_day_procedures(cal):
+    # khiếu nại: 30 days from Mon 2/11/2026 ends Wed 2/12 (a working day)
+    assert due(cal, proc(30, unit="calendar"), at(2026, 11, 2, 10)) == (date(2026, 12, 2), "17:00")
+    # 30 days from Fri 6/11 ends Sun 6/12 → Monday 7/12
+    assert due(cal, proc(30, unit="calendar"), at(2026, 11, 6, 10)) == (date(2026, 12, 7), "17:00")
+    # received on Saturday at an e-point: counting starts on Monday
+    assert due(cal, proc(10, unit="calendar"), at(2026, 11, 28, 9)) == (date(2026, 12, 10), "17:00")
+
+
 def test_count_working_days(cal):
     assert cal.count_working_days(date(2026, 11, 20), date(2026, 11, 26)) == 3
     assert cal.count_working_days(date(2026, 11, 26), date(2026, 11, 26)) == 0
@@ -140,16 +149,16 @@ overrides = st.dictionaries(
 
 @settings(max_examples=400, deadline=None)
 @given(received=moments, days=st.integers(0, 40), cutoff=st.sampled_from([None, "15:00", "11:00"]),
-       rule=st.booleans(), extra=overrides)
-def test_due_invariants(received, days, cutoff, rule, extra):
+       rule=st.booleans(), extra=overrides, unit=st.sampled_from(["working", "calendar"]))
+def test_due_invariants(received, days, cutoff, rule, extra, unit):
     cal = WorkCalendar(overrides=extra, no_appointment_weekdays=frozenset({2}))
-    p = proc(days, cutoff, rule)
+    p = proc(days, cutoff, rule, unit)
     moment = cal.due_at(p, received)
     assert cal.is_working_day(moment.date())
     assert moment >= received
     assert moment.time() == cal.hours.closes
-    assert cal.due_at(proc(days + 1, cutoff, rule), received) >= moment
-    if not rule:
+    assert cal.due_at(proc(days + 1, cutoff, rule, unit), received) >= moment
+    if not rule and unit == "working":
         # the processing time elapsed is exactly the procedure's (counted from the receipt day)
         start = cal.effective_receipt(received).date()
         if days > 0:

@@ -137,3 +137,15 @@ due = t(27, 17)
 ])
 def test_classify(resolved, closed, status, at, expected):
     assert classify(status, due, resolved, closed, at) == expected
+
+
+@pytest.mark.postgres
+def test_lifecycle_on_postgres(pg_office):
+    info = register(IntakeRequest("T-TTHN", Applicant(name="Bùi Thị Mai"), received_at=t(23, 9)), clock=CLOCK)
+    advance(info.code, "processing", at=t(23, 10), clock=CLOCK)
+    with pytest.raises(TransitionError):
+        advance(info.code, "returned", clock=CLOCK)
+    advance(info.code, "resolved", at=t(27, 16), clock=CLOCK)
+    done = advance(info.code, "returned", at=t(27, 16, 30), clock=CLOCK)
+    assert done.outcome(CLOCK.now()) == Outcome.ON_TIME
+    assert [e.to_status for e in history(info.code)] == ["received", "processing", "resolved", "returned"]

@@ -1,0 +1,144 @@
+"""The CLI as an admin uses it: real database file, real subprocess for the end-to-end path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from desk.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CCCD = "042090012345|123456789|Nguyễn Văn An|15031990|Nam|Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh|10082021"
+
+
+@pytest.fixture
+def cli(sqlite_url, capsys):
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", sqlite_url, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("init")[0] == 0
+    return run
+
+
+def test_fresh_clone_init_and_receive(tmp_path):
+    """The README's path: a new folder, `init`, then `receive` prints the code and due time."""
+    env = {**os.environ, "DESK_DATA_DIR": str(tmp_path / "data"), "DESK_CONFIG_DIR": str(tmp_path / "cfg")}
+    env.pop("DESK_DATABASE_URL", None)
+
+    def run(*args):
+        return subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", "sqlite:///office.db", *args],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    init = run("init")
+    assert init.returncode == 0, init.stderr
+    assert "000.00.13.H42" in init.stdout
+    got = run("receive", "--procedure", "1.004873", "--cccd", CCCD, "--phone", "0912345678",
+              "--received-at", "2026-11-20T09:30")
+    assert got.returncode == 0, got.stderr
+    data = json.loads(got.stdout)
+    assert data["code"] == "000.00.13.H42-261120-0001"
+    assert data["due_at"] == "2026-11-26T17:00:00+07:00"  # 3 working days; 24/11 is a holiday
+    assert data["applicant_name"] == "Nguyễn Văn An"
+    assert (tmp_path / "office.db").exists()
+
+
+def test_receive_advance_show(cli):
+    code, out, _err = cli("receive", "--procedure", "2.000815", "--name", "Trần Thị Bình",
+                          "--received-at", "2026-11-23T15:10")
+    assert code == 0
+    dossier = json.loads(out)
+    assert dossier["due_at"] == "2026-11-25T17:00:00+07:00"  # after the 15:00 cut-off, 24/11 off
+    code, out, _err = cli("advance", dossier["code"], "--to", "processing", "--at", "2026-11-23T15:20")
+    assert code == 0 and json.loads(out)["status"] == "processing"
+    code, out, _err = cli("show", dossier["code"])
+    shown = json.loads(out)
+    assert [h["to_status"] for h in shown["history"]] == ["received", "processing"]
+    assert shown["history"][1]["actor"] == "Quản trị hệ thống"
+
+
+def test_disallowed_transition_exit_2_one_line(cli):
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--received-at", "2026-11-23T09:00")
+    code_ = json.loads(out)["code"]
+    code, out, err = cli("advance", code_, "--to", "returned")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "không thể chuyển" in err
+    _c, out, _e = cli("show", code_)
+    assert json.loads(out)["status"] == "received"
+
+
+def test_bad_input_messages(cli):
+    code, _out, err = cli("receive", "--procedure", "NOPE", "--name", "A")
+    assert code == 2 and "Không có thủ tục mã" in err
+    code, _out, err = cli("show", "000.00.13.H42-261123-9999")
+    assert code == 2 and "Không có hồ sơ" in err
+    code, _out, err = cli("receive", "--procedure", "1.001193", "--cccd", "garbage|||")
+    assert code == 2 and "căn cước" in err
+
+
+def test_parse_cccd(cli):
+    code, out, _err = cli("parse-cccd", CCCD)
+    assert code == 0
+    card = json.loads(out)
+    assert card["full_name"] == "Nguyễn Văn An" and card["birth_date"] == "1990-03-15"
+    code, out, _err = cli("parse-cccd", "\x00\x01 hello")
+    assert code == 2 and json.loads(out)["problems"]
+
+
+def test_due_and_calendar(cli):
+    code, out, _err = cli("due", "--procedure", "1.004873", "--received-at", "2026-12-03T10:00")
+    assert (code, out.strip()) == (0, "2026-12-08T17:00:00+07:00")
+    assert cli("calendar", "add-day-off", "2026-12-07", "--note", "Nghỉ bù")[0] == 0
+    code, out, _err = cli("due", "--procedure", "1.004873", "--received-at", "2026-12-03T10:00")
+    assert out.strip() == "2026-12-09T17:00:00+07:00"
+    assert cli("calendar", "add-working-day", "2026-12-05")[0] == 0
+    code, out, _err = cli("due", "--procedure", "1.004873", "--received-at", "2026-12-03T10:00")
+    assert out.strip() == "2026-12-08T17:00:00+07:00"
+    code, out, _err = cli("calendar", "list", "--year", "2026")
+    assert "2026-12-07" in out and "2026-09-02" in out
+
+
+def test_clerk_cannot_change_calendar(cli):
+    from desk.services.accounts import SYSTEM, create_staff
+
+    create_staff("clerk1", "Phạm Văn Cường", "clerk", "matkhau123", by=SYSTEM)
+    code, _out, err = cli("--user", "clerk1", "calendar", "add-day-off", "2026-12-07")
+    assert code == 2 and "không có quyền" in err
+
+
+def test_procedures_json_and_search(cli):
+    code, out, _err = cli("procedures", "--json")
+    assert code == 0 and len(json.loads(out)) >= 25
+    code, out, _err = cli("procedures", "--search", "khai sinh")
+    assert "Đăng ký khai sinh" in out
+
+
+def test_usage_errors_exit_2(cli, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli("advance")
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "lỗi" in err
+    with pytest.raises(SystemExit) as exc:
+        cli("receive", "--procedure", "1.001193", "--birth-date", "15/03/1990")
+    assert exc.value.code == 2
+
+
+def test_demo_generates_outcomes(cli):
+    code, out, _err = cli("demo", "--dossiers", "3000", "--months", "3")
+    assert code == 0
+    stats = json.loads(out)
+    assert stats["dossiers"] == 3000
+    assert stats["by_status"]["returned"] > 0 and stats["by_status"]["refused"] > 0
+    # intake continues the day's numbering after demo data
+    today = datetime.now().strftime("%Y-%m-%dT%H:%M")
+    code, out, _err = cli("receive", "--procedure", "1.001193", "--name", "Võ Thị Yến", "--received-at", today)
+    assert code == 0
