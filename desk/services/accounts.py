@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from desk.i18n import _
 from desk.models import Staff
@@ -96,3 +97,122 @@ def create_staff(username: str, full_name: str, role: str, password: str, *, by:
     staff = Staff.create(username=username.strip(), full_name=full_name.strip(), role=role,
                          password_hash=hash_password(password), must_change_password=False)
     return to_actor(staff)
+
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    username: str
+    full_name: str
+    role: str
+    active: bool
+    must_change_password: bool
+
+
+def login(username: str, password: str, *, now: datetime | None = None) -> Actor:
+    """Check a password; five failures lock the account for a quarter of an hour."""
+    from desk.models.db import run_write
+    from desk.services.clock import from_db, to_db
+
+    now = now or datetime.now(UTC)
+    staff = Staff.get_or_none(Staff.username == (username or "").strip())
+    wrong = PermissionDenied(_("Wrong user name or password"))
+    if staff is None or not staff.active:
+        raise wrong
+    if staff.locked_until is not None and from_db(staff.locked_until) > now:
+        raise PermissionDenied(_("Too many wrong passwords. The account is locked until {time}.").format(
+            time=f"{from_db(staff.locked_until):%H:%M}"))
+    if not verify_password(password or "", staff.password_hash):
+        def record_failure() -> None:
+            failures = staff.failed_logins + 1
+            locked = to_db(now + timedelta(minutes=LOCKOUT_MINUTES)) if failures >= MAX_FAILED_LOGINS else None
+            Staff.update(failed_logins=0 if locked else failures, locked_until=locked).where(
+                Staff.id == staff.id).execute()
+
+        run_write(record_failure)
+        raise wrong
+    if staff.failed_logins or staff.locked_until:
+        run_write(lambda: Staff.update(failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute())
+    return to_actor(staff)
+
+
+def needs_new_password(actor: Actor) -> bool:
+    staff = Staff.get_or_none(Staff.id == actor.id)
+    return bool(staff and staff.must_change_password)
+
+
+def change_password(actor: Actor, new_password: str, *, username: str | None = None) -> None:
+    """Change one's own password, or (leaders/admins) reset another account's."""
+    from desk.models.db import run_write
+
+    target = (username or actor.username).strip()
+    if target != actor.username:
+        require(actor, "leader")
+    if len(new_password or "") < 8:
+        raise ValidationError({"password": _("Password must have at least 8 characters")})
+    staff = Staff.get_or_none(Staff.username == target)
+    if staff is None:
+        raise NotFound(_("No active staff account named {username}").format(username=target))
+    if staff.role == "admin" and not actor.can("admin"):
+        raise PermissionDenied(_("Only an admin can change an admin's password"))
+    run_write(lambda: Staff.update(password_hash=hash_password(new_password),
+                                   must_change_password=target != actor.username,
+                                   failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute())
+
+
+def list_staff() -> list[StaffInfo]:
+    return [StaffInfo(s.username, s.full_name, s.role, bool(s.active), bool(s.must_change_password))
+            for s in Staff.select().order_by(Staff.full_name)]
+
+
+def update_staff(username: str, *, by: Actor, full_name: str | None = None, role: str | None = None,
+                 active: bool | None = None) -> StaffInfo:
+    """Leaders manage clerks; only admins touch admins or hand out the admin role."""
+    from desk.models.db import run_write
+
+    require(by, "leader")
+    staff = Staff.get_or_none(Staff.username == username)
+    if staff is None:
+        raise NotFound(_("No active staff account named {username}").format(username=username))
+    if (staff.role == "admin" or role == "admin") and not by.can("admin"):
+        raise PermissionDenied(_("Only an admin can create another admin"))
+    if role is not None and role not in ROLES:
+        raise ValidationError({"role": _("Role must be clerk, leader or admin")})
+    if username == by.username and active is False:
+        raise ValidationError({"active": _("You cannot deactivate your own account")})
+    changes = {}
+    if full_name is not None:
+        if not full_name.strip():
+            raise ValidationError({"full_name": _("Full name is required")})
+        changes["full_name"] = full_name.strip()
+    if role is not None:
+        changes["role"] = role
+    if active is not None:
+        changes["active"] = active
+    if changes:
+        run_write(lambda: Staff.update(**changes).where(Staff.id == staff.id).execute())
+    staff = Staff.get(Staff.id == staff.id)
+    return StaffInfo(staff.username, staff.full_name, staff.role, bool(staff.active), bool(staff.must_change_password))
+
+
+def first_start_pending() -> bool:
+    """True until someone gives the generated admin account a real password (first start of the app)."""
+    staff = Staff.get_or_none(Staff.username == "admin")
+    return bool(staff and staff.must_change_password and staff.failed_logins == 0
+                and Staff.select().where(Staff.must_change_password == False).count() == 0)  # noqa: E712
+
+
+def set_first_admin_password(password: str) -> Actor:
+    """Only while first_start_pending(): the admin chooses a password and is logged in."""
+    from desk.models.db import run_write
+
+    if not first_start_pending():
+        raise PermissionDenied(_("The first administrator password has already been set"))
+    if len(password or "") < 8:
+        raise ValidationError({"password": _("Password must have at least 8 characters")})
+    run_write(lambda: Staff.update(password_hash=hash_password(password), must_change_password=False)
+              .where(Staff.username == "admin").execute())
+    return get_actor("admin")
