@@ -6,8 +6,10 @@ import logging
 import sys
 from logging.handlers import RotatingFileHandler
 
-from desk.config import data_dir, resolve_database_url
-from desk.i18n import _
+from desk.config import Settings, data_dir, resolve_database_url
+from desk.i18n import _, set_language
+
+log = logging.getLogger("desk")
 
 
 def setup_logging() -> None:
@@ -15,7 +17,8 @@ def setup_logging() -> None:
     handler = RotatingFileHandler(data_dir() / "desk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.addHandler(handler)
+    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+        root.addHandler(handler)
     root.setLevel(logging.INFO)
 
 
@@ -36,21 +39,60 @@ def open_database(url: str | None):
     return office, redact(resolved)
 
 
+def _install_excepthook() -> None:
+    """An unexpected error is logged and explained; the window and the form being filled stay open."""
+    from PyQt6.QtWidgets import QApplication, QMessageBox
+
+    def hook(kind, value, tb) -> None:
+        log.error("unexpected error", exc_info=(kind, value, tb))
+        if QApplication.instance() is not None:
+            QMessageBox.warning(None, _("Cannot do that"), _(
+                "An unexpected error occurred. Nothing you typed was lost; please try again. "
+                "Details were written to the log file."))
+
+    sys.excepthook = hook
+
+
+def build_main_window(ctx):
+    """The main window with the scanner dispatcher listening application-wide."""
+    from desk.views.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    try:
+        from desk.views.scanning import install_scanner
+    except ImportError:  # scanning arrives with the hardware layer
+        return window
+    install_scanner(window, ctx)
+    return window
+
+
 def run_gui(url: str | None = None) -> int:
     from PyQt6.QtWidgets import QApplication, QMessageBox
 
-    from desk.services.dossiers import recent
+    from desk.services.clock import Clock
     from desk.services.errors import DeskError
-    from desk.views.main_window import MainWindow
+    from desk.views.context import AppContext
+    from desk.views.login import ask_login
 
     setup_logging()
+    settings = Settings.load()
+    set_language(settings.language)
     app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("OneStop Desk")
+    _install_excepthook()
     try:
         office, shown_url = open_database(url)
     except DeskError as exc:
-        logging.getLogger(__name__).exception("cannot open database")
+        log.exception("cannot open database")
         QMessageBox.critical(None, _("OneStop Desk"), str(exc))
         return 2
-    window = MainWindow(office.name, shown_url, recent(500))
+    actor = ask_login(office.name, settings.username)
+    if actor is None:
+        return 0
+    settings.username = actor.username
+    settings.save()
+    ctx = AppContext(actor=actor, clock=Clock(), settings=settings, office_name=office.name,
+                     database_label=shown_url)
+    window = build_main_window(ctx)
     window.show()
     return app.exec()

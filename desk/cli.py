@@ -248,7 +248,6 @@ def _due(args: argparse.Namespace) -> int:
 
 def _calendar(args: argparse.Namespace) -> int:
     from desk.services import calendar
-    from desk.services.accounts import require
 
     if args.action == "list":
         cal = calendar.load_calendar()
@@ -260,9 +259,8 @@ def _calendar(args: argparse.Namespace) -> int:
                 print(f"{day.isoformat()} {mark:<10} {info.reason}")
             day = date.fromordinal(day.toordinal() + 1)
         return 0
-    require(_actor(args), "leader")
     kind = {"add-day-off": "off", "add-working-day": "work", "remove": ""}[args.action]
-    calendar.set_day(args.day, kind, args.note)
+    calendar.set_day(args.day, kind, args.note, by=_actor(args))
     print(_("Saved: {day}").format(day=args.day.isoformat()))
     return 0
 

@@ -15,6 +15,7 @@ import holidays
 
 from desk.i18n import _
 from desk.models import CalendarDay, Office
+from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, aware
 from desk.services.errors import ValidationError
 from desk.services.office import OfficeHours, current_office, parse_hours, parse_weekdays
@@ -186,8 +187,12 @@ def load_calendar(office: Office | None = None) -> WorkCalendar:
     return WorkCalendar(parse_hours(office.hours), overrides, parse_weekdays(office.no_appointment_weekdays))
 
 
-def set_day(day: date, kind: str, note: str = "", office: Office | None = None) -> None:
-    """Mark a day off ("off") or a make-up working day ("work") for the office; "" removes the mark."""
+def set_day(day: date, kind: str, note: str = "", *, by: Actor, office: Office | None = None) -> None:
+    """Mark a day off ("off") or a make-up working day ("work") for the office; "" removes the mark.
+
+    Leaders and admins only: the calendar moves every deadline of the office.
+    """
+    require(by, "leader")
     office = office or current_office()
     if kind not in ("off", "work", ""):
         raise ValidationError({"kind": _("A calendar day is either a day off or a working day")})

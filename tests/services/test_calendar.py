@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desk.services import calendar
+from desk.services.accounts import SYSTEM, Actor
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ
 
@@ -104,16 +105,25 @@ def test_no_appointment_wednesday(cal):
 
 
 def test_office_overrides_from_database(office):
-    calendar.set_day(date(2026, 12, 1), "off", "Nghỉ bù tổ chức đại hội")
-    calendar.set_day(date(2026, 12, 5), "work", "Làm bù")
+    calendar.set_day(date(2026, 12, 1), "off", "Nghỉ bù tổ chức đại hội", by=SYSTEM)
+    calendar.set_day(date(2026, 12, 5), "work", "Làm bù", by=SYSTEM)
     cal = load_calendar()
     assert not cal.is_working_day(date(2026, 12, 1))
     assert cal.is_working_day(date(2026, 12, 5))
     assert due(cal, proc(1), at(2026, 11, 30, 10)) == (date(2026, 12, 2), "17:00")
     assert due(cal, proc(1), at(2026, 12, 4, 10)) == (date(2026, 12, 5), "17:00")
-    calendar.set_day(date(2026, 12, 1), "")
+    calendar.set_day(date(2026, 12, 1), "", by=SYSTEM)
     assert load_calendar().is_working_day(date(2026, 12, 1))
     assert [d.day for d in calendar.list_overrides()] == [date(2026, 12, 5)]
+
+
+def test_clerk_cannot_change_calendar(office):
+    from desk.services.errors import PermissionDenied
+
+    clerk = Actor(None, "c", "Cán bộ", "clerk")
+    with pytest.raises(PermissionDenied):
+        calendar.set_day(date(2026, 12, 1), "off", by=clerk)
+    assert calendar.list_overrides() == []
 
 
 def test_office_hours_change_due_time(office):

@@ -1,0 +1,79 @@
+"""Shared view helpers: error boxes a clerk can act on, confirmations, background work."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PyQt6.QtCore import QObject, QThread, pyqtSignal
+from PyQt6.QtWidgets import QMessageBox, QWidget
+
+from desk.i18n import _
+from desk.services.errors import DeskError
+
+log = logging.getLogger("desk.views")
+
+
+def error_text(exc: BaseException) -> str:
+    """What the clerk reads: the service's own message, or a generic one (details go to the log)."""
+    if isinstance(exc, DeskError):
+        return str(exc)
+    log.error("unexpected error\n%s", "".join(traceback.format_exception(exc)))
+    if isinstance(exc, OSError):
+        return _("The file could not be written: {error}. Check the folder, the free disk space and try again.").format(
+            error=exc.strerror or exc)
+    return _("An unexpected error occurred. Nothing you typed was lost; please try again. "
+             "Details were written to the log file.")
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
+    QMessageBox.warning(parent, title or _("Cannot do that"), error_text(exc))
+
+
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    yes = box.addButton(_("Yes"), QMessageBox.ButtonRole.YesRole)
+    box.addButton(_("No"), QMessageBox.ButtonRole.NoRole)
+    box.setDefaultButton(yes)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+class Worker(QObject):
+    """Runs one function off the UI thread; the function may report progress and check for cancel."""
+
+    progress = pyqtSignal(int, int)
+    finished = pyqtSignal(object)
+    failed = pyqtSignal(object)
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args, **self.kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
+            self.failed.emit(exc)
+        else:
+            self.finished.emit(result)
+
+
+def run_in_background(parent: QObject, worker: Worker) -> QThread:
+    """Start ``worker`` on its own thread; the thread and worker clean up after themselves."""
+    thread = QThread(parent)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    worker.failed.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    parent._desk_workers = [*getattr(parent, "_desk_workers", []), (thread, worker)]  # keep references
+    thread.start()
+    return thread
