@@ -9,8 +9,8 @@ from desk.config import Settings
 from desk.services.accounts import Actor
 from desk.services.clock import Clock
 from desk.views.context import AppContext
-from desk.views.main_window import Page
 from desk.views.main_window import MainWindow as Window
+from desk.views.main_window import Page
 
 
 class EchoPage(QLabel):
