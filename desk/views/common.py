@@ -41,6 +41,27 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     return box.clickedButton() is yes
 
 
+def open_document(path) -> bool:
+    """Open a generated slip or report with the desk's default program."""
+    from PyQt6.QtCore import QUrl
+    from PyQt6.QtGui import QDesktopServices
+
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def print_or_open(parent: QWidget | None, printer, path) -> str:
+    """Print a slip; if no printer is ready, say so and open it instead. Returns "printed" or "opened"."""
+    from desk.hardware.printing import PrinterUnavailable
+
+    try:
+        printer.print_file(path)
+        return "printed"
+    except PrinterUnavailable as exc:
+        QMessageBox.information(parent, _("Printer"), str(exc))
+        open_document(path)
+        return "opened"
+
+
 class Worker(QObject):
     """Runs one function off the UI thread; the function may report progress and check for cancel."""
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from desk.config import Settings
+from desk.config import Settings, data_dir
+from desk.hardware.printing import Printer, SystemPrinter
 from desk.services.accounts import Actor
-from desk.services.clock import Clock
+from desk.services.clock import LOCAL_TZ, Clock
 
 
 class EventBus(QObject):
@@ -30,6 +32,14 @@ class AppContext:
     office_name: str = ""
     database_label: str = ""
     bus: EventBus = field(default_factory=EventBus)
+    printer: Printer = field(default_factory=SystemPrinter)
+    output_dir: Path = field(default_factory=lambda: data_dir() / "slips")
 
     def can(self, role: str) -> bool:
         return self.actor.can(role)
+
+    def slip_path(self, name: str) -> Path:
+        """Where generated slips and exports go (one folder per day, so a clerk can find today's)."""
+        folder = self.output_dir / self.clock.now().astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / name
