@@ -100,6 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("parse-cccd", help=_("read a citizen ID card QR payload and print it as JSON"))
     s.add_argument("payload")
 
+    s = sub.add_parser("slip", help=_("write an official slip of a dossier as .docx"))
+    s.add_argument("code")
+    s.add_argument("--form", default="01", choices=("01", "02", "03", "04", "05"),
+                   help=_("01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 process control slip"))
+    s.add_argument("--out", required=True, help=_("the .docx file (or a folder) to write"))
+    s.add_argument("--paper", default="A4", choices=("A4", "A5"), help=_("paper size of the receipt"))
+
+    s = sub.add_parser("logbook", help=_("write the dossier log book (Mẫu 06) for a date range as .docx"))
+    s.add_argument("--from", dest="date_from", required=True, type=_date)
+    s.add_argument("--to", dest="date_to", required=True, type=_date)
+    s.add_argument("--out", required=True)
+
     s = sub.add_parser("demo", help=_("fill the database with realistic generated dossiers"))
     s.add_argument("--dossiers", type=int, default=5000)
     s.add_argument("--months", type=int, default=18)
@@ -139,6 +151,7 @@ def _run(args: argparse.Namespace) -> int:
     handler = {
         "init": _init, "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
+        "slip": _slip, "logbook": _logbook,
     }[args.command]
     return handler(args)
 
@@ -275,6 +288,22 @@ def _parse_cccd(args: argparse.Namespace) -> int:
     data["problems"] = list(card.problems)
     _print_json(data)
     return 0 if card.ok else 2
+
+
+def _slip(args: argparse.Namespace) -> int:
+    from desk.services import documents
+
+    kwargs = {"paper": args.paper} if args.form == "01" else {}
+    path = documents.render_form(args.code, args.form, args.out, **kwargs)
+    print(path)
+    return 0
+
+
+def _logbook(args: argparse.Namespace) -> int:
+    from desk.services import documents
+
+    print(documents.log_book(args.date_from, args.date_to, args.out))
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

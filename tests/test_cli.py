@@ -142,3 +142,20 @@ def test_demo_generates_outcomes(cli):
     today = datetime.now().strftime("%Y-%m-%dT%H:%M")
     code, out, _err = cli("receive", "--procedure", "1.001193", "--name", "Võ Thị Yến", "--received-at", today)
     assert code == 0
+
+
+def test_slips_and_logbook(cli, tmp_path):
+    from docx import Document
+
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Hoàng Thị Lan", "--received-at",
+                      "2026-11-23T09:00")
+    code = json.loads(out)["code"]
+    target = tmp_path / "receipt.docx"
+    rc, out, err = cli("slip", code, "--form", "01", "--out", str(target))
+    assert rc == 0, err
+    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "Hoàng Thị Lan" in text
+    rc, _out, err = cli("slip", code, "--form", "03", "--out", str(tmp_path / "refusal.docx"))
+    assert rc == 2 and "chưa bị từ chối" in err
+    rc, out, err = cli("logbook", "--from", "2026-11-01", "--to", "2026-11-30", "--out", str(tmp_path / "so.docx"))
+    assert rc == 0 and (tmp_path / "so.docx").exists()

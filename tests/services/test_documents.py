@@ -1,0 +1,463 @@
+"""Official slips and the log book: real .docx files reopened, scanned, and (when there) printed to PDF."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.text.paragraph import Paragraph
+from pyzbar.pyzbar import ZBarSymbol, decode
+
+from desk.models import Office, Procedure, Staff
+from desk.models.entities import database_proxy
+from desk.services import documents
+from desk.services.accounts import to_actor
+from desk.services.clock import LOCAL_TZ, FixedClock
+from desk.services.documents import (
+    FORMS,
+    TITLES,
+    apology,
+    control_slip,
+    log_book,
+    long_date,
+    processing_time,
+    receipt,
+    refusal,
+    render_form,
+    supplement_request,
+)
+from desk.services.dossiers import DocumentItem, history
+from desk.services.errors import DeskError, ValidationError
+from desk.services.intake import Applicant, IntakeRequest, register
+from desk.services.lifecycle import advance, apologize
+from desk.services.payload import make_payload, verify_payload
+
+CLOCK = FixedClock(datetime(2026, 12, 31, 16, 0, tzinfo=LOCAL_TZ))
+TUYET = "Nguyễn Thị Ánh Tuyết"
+BINH = "Lê Văn Bình"
+
+
+def t(day, hh, mm=0, month=11):
+    return datetime(2026, month, day, hh, mm, tzinfo=LOCAL_TZ)
+
+
+@dataclass
+class Cases:
+    done: str  # received → processing → supplement → processing → apology → resolved → returned
+    refused: str
+    fresh: str  # just received, gender unknown, same-day procedure
+
+
+@pytest.fixture
+def cases(office) -> Cases:
+    Office.update(phone="0239 3855 123").execute()
+    Procedure.update(legal_basis="Nghị định số 23/2015/NĐ-CP").where(Procedure.code == "T-HD").execute()
+    clerk = to_actor(Staff.create(username="lan", full_name="Phạm Thị Lan", role="clerk"))
+    specialist = to_actor(Staff.create(username="hung", full_name="Trần Văn Hùng", role="clerk"))
+    applicant = Applicant(name=TUYET, id_number="042190012345", birth_date=date(1990, 3, 15), gender="Nữ",
+                          address="Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh", phone="0912 345 678",
+                          email="tuyet.nguyen@example.vn")
+    papers = [DocumentItem("Tờ khai cấp Giấy xác nhận tình trạng hôn nhân", 1, "original"),
+              DocumentItem("Căn cước công dân", 2, "copy")]
+    done = register(IntakeRequest("T-TTHN", applicant, documents=papers, received_at=t(23, 9, 15),
+                                  reception_point="Bộ phận Một cửa UBND phường"), actor=clerk, clock=CLOCK).code
+    advance(done, "processing", at=t(23, 10), actor=specialist, clock=CLOCK)
+    advance(done, "needs_supplement", note="Bản sao Giấy khai sinh; Giấy xác nhận nơi cư trú", at=t(23, 14),
+            actor=specialist, clock=CLOCK)
+    advance(done, "processing", at=t(25, 8), actor=clerk, clock=CLOCK)
+    apologize(done, datetime(2026, 12, 3, 17, 0), reason="Chờ kết quả xác minh nơi cư trú", at=t(27, 15),
+              actor=clerk, clock=CLOCK)
+    advance(done, "resolved", at=t(2, 10, month=12), actor=specialist, clock=CLOCK)
+    advance(done, "returned", at=t(3, 9, month=12), actor=clerk, clock=CLOCK)
+    refused = register(IntakeRequest("T-HD", Applicant(name=BINH, gender="Nam"), received_at=t(24, 10)),
+                       actor=clerk, clock=CLOCK).code
+    advance(refused, "refused", note="Không thuộc thẩm quyền chứng thực của UBND cấp xã; Thiếu bản chính",
+            at=t(24, 10, 30), actor=clerk, clock=CLOCK)
+    fresh = register(IntakeRequest("T-KS", Applicant(name="Đỗ Minh Khôi"), received_at=t(24, 15, 40)),
+                     clock=CLOCK).code
+    return Cases(done, refused, fresh)
+
+
+# -- reading the files back -------------------------------------------------------------------------
+def lines(path: Path) -> list[str]:
+    """Every paragraph of the document, table cells included, in order."""
+    doc = Document(str(path))
+    return [Paragraph(p, doc).text for p in doc.element.body.iter(qn("w:p"))]
+
+
+def text(path: Path) -> str:
+    return "\n".join(lines(path))
+
+
+def images(path: Path) -> list[np.ndarray]:
+    with zipfile.ZipFile(path) as z:
+        blobs = [z.read(n) for n in sorted(z.namelist()) if n.startswith("word/media/")]
+    return [cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_GRAYSCALE) for b in blobs]
+
+
+def scan(image: np.ndarray, symbol: ZBarSymbol) -> list[str]:
+    return [r.data.decode("ascii") for r in decode(image, symbols=[symbol])]
+
+
+def header_rows(path: Path) -> int:
+    doc = Document(str(path))
+    return sum(1 for tr in doc.element.body.iter(qn("w:tr")) if tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None)
+
+
+# -- Mẫu 01 ----------------------------------------------------------------------------------------
+def test_receipt_has_every_line_of_form_01(cases, tmp_path):
+    path = receipt(cases.done, tmp_path / "01.docx")
+    assert path == tmp_path / "01.docx"
+    body = text(path)
+    for expected in [
+        "UBND THÀNH PHỐ HÀ TĨNH", "UBND PHƯỜNG TRẦN PHÚ", "BỘ PHẬN TIẾP NHẬN\nVÀ TRẢ KẾT QUẢ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Hà Tĩnh, ngày 23 tháng 11 năm 2026", f"Mã hồ sơ: {cases.done}", TITLES["01"],
+        f"Bộ phận tiếp nhận và trả kết quả UBND phường Trần Phú tiếp nhận hồ sơ của: Bà {TUYET}",
+        "Địa chỉ: Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh", "Số điện thoại: 0912345678",
+        "Email: tuyet.nguyen@example.vn",
+        "Nội dung yêu cầu giải quyết: Cấp giấy xác nhận tình trạng hôn nhân", "1. Hồ sơ gồm có:",
+        "2. Số lượng hồ sơ: 01 (bộ)", "3. Thời gian giải quyết hồ sơ theo quy định là: 03 ngày làm việc",
+        "4. Thời gian nhận hồ sơ: 09 giờ 15 phút, ngày 23 tháng 11 năm 2026",
+        # the appointment the citizen holds now: moved by the apology
+        "5. Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 03 tháng 12 năm 2026",
+        "6. Đăng ký nhận kết quả tại: Bộ phận Một cửa UBND phường (Trụ sở UBND phường)",
+        "Vào Sổ theo dõi hồ sơ, Quyển số: 2026, Số thứ tự: 0001",
+        "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", "Phạm Thị Lan",
+        make_payload(cases.done),
+    ]:
+        assert expected in body, expected
+    all_lines = lines(path)
+    for row in (["1", "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân", "Bản chính", "01"],
+                ["2", "Căn cước công dân", "Bản sao", "02"]):
+        start = all_lines.index(row[1]) - 1
+        assert all_lines[start:start + 4] == row
+
+
+def test_receipt_qr_and_barcode_decode_to_the_signed_payload(cases, tmp_path):
+    path = receipt(cases.done, tmp_path / "01.docx")
+    expected = make_payload(cases.done)
+    found_qr = [d for img in images(path) for d in scan(img, ZBarSymbol.QRCODE)]
+    found_bar = [d for img in images(path) for d in scan(img, ZBarSymbol.CODE128)]
+    assert found_qr == [expected]
+    assert found_bar == [expected]
+    assert verify_payload(found_qr[0]).status == "valid"
+
+
+def test_receipt_qr_is_at_least_3_cm(cases, tmp_path):
+    doc = Document(str(receipt(cases.done, tmp_path / "01.docx")))
+    shapes = sorted(doc.inline_shapes, key=lambda s: s.width / s.height)
+    qr = shapes[0]
+    assert qr.width == qr.height and qr.width >= Cm(3.0) * 33 / 25  # 25 modules + 2 × 4 quiet zone
+    barcode = shapes[-1]
+    assert barcode.width >= Cm(7)
+
+
+def test_receipt_page_and_fonts(cases, tmp_path):
+    doc = Document(str(receipt(cases.done, tmp_path / "01.docx")))
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert round(section.left_margin.cm, 1) == 3.0 and round(section.right_margin.cm, 1) == 2.0
+    fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert {fonts.get(qn(k)) for k in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")} == {"Times New Roman"}
+    assert doc.styles["Normal"].font.size.pt == 13
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(f".//{qn('w:rFonts')}")
+    assert defaults.get(qn("w:asciiTheme")) is None and defaults.get(qn("w:ascii")) == "Times New Roman"
+
+
+def test_receipt_a5(cases, tmp_path):
+    path = receipt(cases.done, tmp_path / "01a5.docx", paper="A5")
+    doc = Document(str(path))
+    assert (round(doc.sections[0].page_width.cm, 1), round(doc.sections[0].page_height.cm, 1)) == (14.8, 21.0)
+    assert TITLES["01"] in text(path)
+    assert [d for img in images(path) for d in scan(img, ZBarSymbol.QRCODE)] == [make_payload(cases.done)]
+    with pytest.raises(ValidationError):
+        receipt(cases.done, tmp_path / "x.docx", paper="Letter")
+
+
+def test_receipt_wording_for_a_same_day_procedure_and_unknown_gender(cases, tmp_path):
+    body = text(receipt(cases.fresh, tmp_path / "01.docx", now=t(25, 8)))
+    assert "tiếp nhận hồ sơ của: Ông/Bà Đỗ Minh Khôi" in body
+    assert ("3. Thời gian giải quyết hồ sơ theo quy định là: trong ngày (hồ sơ nhận sau 15 giờ 00 được giải "
+            "quyết trong ngày làm việc tiếp theo)") in body
+    assert "Hà Tĩnh, ngày 25 tháng 11 năm 2026" in body  # the date given, not the receipt's
+    assert "Email: …" in body  # blanks to fill by hand
+
+
+def test_dates_and_processing_times():
+    assert long_date(date(2026, 1, 5)) == "ngày 05 tháng 01 năm 2026"
+    assert long_date(date(2026, 2, 28)) == "ngày 28 tháng 02 năm 2026"
+    assert long_date(date(2026, 3, 9)) == "ngày 09 tháng 3 năm 2026"
+    assert long_date(date(2026, 11, 23)) == "ngày 23 tháng 11 năm 2026"
+    assert processing_time(3, "working", None, t(23, 9)) == "03 ngày làm việc"
+    assert processing_time(15, "calendar", None, t(23, 9)) == "15 ngày"
+    assert processing_time(0, "working", "15:00", t(23, 14, 59)) == "trong ngày"
+    assert processing_time(0, "working", None, t(23, 16)) == "trong ngày"
+    assert processing_time(0, "working", "15h", t(23, 16)) == "trong ngày"  # a bad cut-off is ignored
+
+
+# -- Mẫu 02 - 05 -----------------------------------------------------------------------------------
+def test_supplement_request_from_the_event(cases, tmp_path):
+    body = text(supplement_request(cases.done, tmp_path / "02.docx"))
+    for expected in [TITLES["02"], f"Mã hồ sơ: {cases.done}", f"Bà {TUYET}", "Hà Tĩnh, ngày 23 tháng 11 năm 2026",
+                     "Nội dung yêu cầu giải quyết: Cấp giấy xác nhận tình trạng hôn nhân",
+                     "1. Bản sao Giấy khai sinh", "2. Giấy xác nhận nơi cư trú",
+                     "liên hệ với Trần Văn Hùng, số điện thoại: 0239 3855 123 để được hướng dẫn./.",
+                     "NGƯỜI HƯỚNG DẪN"]:
+        assert expected in body, expected
+
+
+def test_supplement_request_given_items(cases, tmp_path):
+    body = text(supplement_request(cases.fresh, tmp_path / "02.docx", items=["Tờ khai có chữ ký", " "],
+                                   reason="Tờ khai chưa ký", contact_name="Phạm Thị Lan",
+                                   contact_phone="0912000111", now=t(24, 16)))
+    assert "1. Tờ khai có chữ ký" in body and "2. " not in body
+    assert "Lý do: Tờ khai chưa ký" in body
+    assert "liên hệ với Phạm Thị Lan, số điện thoại: 0912000111" in body
+    assert "hồ sơ của Ông/Bà chưa đầy đủ" in body
+    with pytest.raises(ValidationError):
+        supplement_request(cases.fresh, tmp_path / "02b.docx")  # nothing to ask for
+
+
+def test_refusal(cases, tmp_path):
+    body = text(refusal(cases.refused, tmp_path / "03.docx"))
+    for expected in [TITLES["03"], f"Mã hồ sơ: {cases.refused}", f"Ông {BINH}", "Hà Tĩnh, ngày 24 tháng 11 năm 2026",
+                     "Căn cứ quy định tại Nghị định số 23/2015/NĐ-CP, hồ sơ của Ông không đủ điều kiện",
+                     "1. Không thuộc thẩm quyền chứng thực của UBND cấp xã", "2. Thiếu bản chính",
+                     "Xin thông báo để Ông được biết và thực hiện./.", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Phạm Thị Lan"]:
+        assert expected in body, expected
+    with pytest.raises(ValidationError):
+        refusal(cases.done, tmp_path / "03b.docx")
+    assert "1. Sai thẩm quyền" in text(refusal(cases.done, tmp_path / "03c.docx", reasons=["Sai thẩm quyền"]))
+
+
+def test_apology(cases, tmp_path):
+    body = text(apology(cases.done, tmp_path / "04.docx"))
+    for expected in [
+        TITLES["04"], f"Mã hồ sơ: {cases.done}", f"Kính gửi: Bà {TUYET}", "Hà Tĩnh, ngày 27 tháng 11 năm 2026",
+        "Ngày 23 tháng 11 năm 2026, Bộ phận tiếp nhận và trả kết quả UBND phường Trần Phú tiếp nhận hồ sơ của Bà "
+        "đề nghị giải quyết thủ tục hành chính: Cấp giấy xác nhận tình trạng hôn nhân.",
+        "Thời hạn trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 27 tháng 11 năm 2026.",
+        "Lý do: Chờ kết quả xác minh nơi cư trú",
+        "Sự chậm trễ này đã gây phiền hà cho Bà. UBND phường Trần Phú xin lỗi Bà và sẽ trả kết quả giải quyết hồ "
+        "sơ cho Bà vào 17 giờ 00 phút, ngày 03 tháng 12 năm 2026.",
+        "THỦ TRƯỞNG CƠ QUAN",
+    ]:
+        assert expected in body, expected
+    with pytest.raises(ValidationError):
+        apology(cases.refused, tmp_path / "04b.docx")
+
+
+def test_control_slip_has_one_row_per_event(cases, tmp_path):
+    path = control_slip(cases.done, tmp_path / "05.docx")
+    body = text(path)
+    assert TITLES["05"] in body and f"Mã hồ sơ: {cases.done}" in body
+    assert f"(Kèm theo hồ sơ của Bà {TUYET})" in body
+    assert "Thời hạn giải quyết theo quy định: 17 giờ 00 phút, ngày 27 tháng 11 năm 2026" in body
+    doc = Document(str(path))
+    table = doc.tables[-1]
+    assert [c.text for c in table.rows[0].cells][0] == "TÊN CƠ QUAN"
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert len(rows) == len(history(cases.done)) == 7
+    assert rows[0][0] == f"1. Giao: Bà {TUYET}\nNhận: Bộ phận TN&TKQ"
+    assert rows[0][1].startswith("09:15 23/11/2026") and rows[0][1].endswith("Người nhận: Phạm Thị Lan")
+    assert rows[1][0] == "2. Giao: Bộ phận TN&TKQ\nNhận: Công chức chuyên môn"
+    assert rows[1][1].endswith("Người giao: Phạm Thị Lan\nNgười nhận: Trần Văn Hùng")
+    assert [r[2] for r in rows] == ["", "Trước hạn", "Trước hạn", "Trước hạn", "Đúng hạn", "Quá hạn", "Quá hạn"]
+    assert rows[2][3] == "Yêu cầu bổ sung: Bản sao Giấy khai sinh; Giấy xác nhận nơi cư trú"
+    assert rows[4][3].startswith("Phiếu xin lỗi, hẹn lại ngày 03/12/2026")
+    assert rows[6][0] == f"7. Giao: Bộ phận TN&TKQ\nNhận: {TUYET}"
+
+
+# -- Mẫu 06 ----------------------------------------------------------------------------------------
+def count_queries(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    db = database_proxy.obj
+    real = db.execute_sql
+
+    def counting(sql, *args, **kwargs):
+        seen.append(sql)
+        return real(sql, *args, **kwargs)
+
+    monkeypatch.setattr(db, "execute_sql", counting)
+    return seen
+
+
+def test_log_book_rows_sorted_by_receipt_time(cases, tmp_path):
+    early = register(IntakeRequest("T-KT", Applicant(name="Vũ Thị Mai", gender="Nữ"),
+                                   received_at=t(23, 6, 30)), clock=CLOCK).code  # 23:30 UTC the day before
+    outside = register(IntakeRequest("T-KT", Applicant(name="Hồ Văn Nam"), received_at=t(26, 8)), clock=CLOCK).code
+    path = log_book(date(2026, 11, 23), date(2026, 11, 25), tmp_path / "06.docx", now=CLOCK.now())
+    doc = Document(str(path))
+    section = doc.sections[0]
+    assert section.page_width > section.page_height
+    table = doc.tables[-1]
+    assert [c.text for c in table.rows[0].cells] == documents.LOG_HEADERS
+    assert [c.text for c in table.rows[1].cells] == [f"({i})" for i in range(1, 15)]
+    assert header_rows(path) == 2
+    rows = [[c.text for c in row.cells] for row in table.rows[2:]]
+    assert [r[1] for r in rows] == [early, cases.done, cases.refused, cases.fresh]
+    assert outside not in text(path)
+    assert [r[0] for r in rows] == ["1", "2", "3", "4"]
+    done = rows[1]
+    assert done[2:8] == ["Cấp giấy xác nhận tình trạng hôn nhân", "01", TUYET,
+                         "Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh, 0912345678", "UBND phường Trần Phú", "23/11/2026"]
+    assert done[8:12] == ["27/11/2026", "23/11/2026", "02/12/2026", "03/12/2026"]
+    assert "Xin lỗi, hẹn lại 03/12/2026" in done[13] and "Quá hạn" in done[13]
+    assert rows[2][10:12] == ["24/11/2026", "24/11/2026"] and rows[2][13] == "Từ chối tiếp nhận"
+    body = text(path)
+    assert "SỔ THEO DÕI HỒ SƠ" in body and "Từ ngày 23/11/2026 đến ngày 25/11/2026" in body
+
+
+def test_log_book_query_count_does_not_grow_with_dossiers(cases, tmp_path, monkeypatch):
+    def queries() -> int:
+        seen = count_queries(monkeypatch)
+        log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "06.docx", now=CLOCK.now())
+        monkeypatch.undo()
+        return len(seen)
+
+    few = queries()
+    for i in range(30):
+        code = register(IntakeRequest("T-TTHN", Applicant(name="Đặng Văn Toàn"), received_at=t(20, 8, i)),
+                        clock=CLOCK).code
+        advance(code, "processing", at=t(20, 10, i), clock=CLOCK)
+    many = queries()
+    assert many == few <= 4
+    assert len(Document(str(tmp_path / "06.docx")).tables[-1].rows) == 2 + 33
+
+
+def test_log_book_empty_and_backwards_range(office, tmp_path):
+    body = text(log_book(date(2026, 1, 1), date(2026, 1, 31), tmp_path, now=CLOCK.now()))
+    assert "Không có hồ sơ nào" in body
+    assert (tmp_path / "mau06_so_theo_doi_20260101-20260131.docx").exists()
+    with pytest.raises(ValidationError):
+        log_book(date(2026, 2, 1), date(2026, 1, 1), tmp_path / "x.docx")
+
+
+# -- files -----------------------------------------------------------------------------------------
+def test_render_form_and_default_file_name(cases, tmp_path):
+    assert set(FORMS) == {"01", "02", "03", "04", "05"}
+    path = render_form(cases.done, "1", tmp_path)
+    assert path == tmp_path / f"mau01_{cases.done}.docx"
+    assert render_form(cases.done, "mau05", tmp_path / "k.docx").exists()
+    assert render_form(cases.done, "01", tmp_path / "a5.docx", paper="A5").exists()
+    with pytest.raises(ValidationError):
+        render_form(cases.done, "07", tmp_path)
+    with pytest.raises(DeskError):
+        render_form("000.00.13.H42-261123-9999", "01", tmp_path)
+
+
+def test_unwritable_folder_is_a_clear_error(cases, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DeskError) as err:
+        receipt(cases.done, blocker / "01.docx")
+    assert str(blocker) in str(err.value)
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(cases, tmp_path, monkeypatch):
+    folder = tmp_path / "slips"
+    folder.mkdir()
+    target = folder / "01.docx"
+    target.write_bytes(b"old slip")
+
+    def broken_save(self, stream):
+        stream.write(b"half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(documents.Document().__class__, "save", broken_save)
+    with pytest.raises(DeskError) as err:
+        receipt(cases.done, target)
+    assert "No space left on device" in str(err.value)
+    assert target.read_bytes() == b"old slip"
+    assert sorted(p.name for p in folder.iterdir()) == ["01.docx"]
+
+
+# -- printed through LibreOffice -------------------------------------------------------------------
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        reason = f"{name} is not installed (apt-get install libreoffice-writer poppler-utils)"
+        if os.environ.get("CI") and name != "soffice":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run([_tool("pdfinfo"), str(pdf)], capture_output=True, text=True, timeout=60, check=True)
+    return int(next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:")))
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True,
+                          timeout=60, check=True).stdout
+
+
+def page_image(pdf: Path, dpi: int) -> np.ndarray:
+    prefix = pdf.with_suffix("")
+    subprocess.run([_tool("pdftoppm"), "-r", str(dpi), "-f", "1", "-l", "1", "-gray", "-png", str(pdf),
+                    str(prefix)], check=True, timeout=60)
+    png = next(prefix.parent.glob(prefix.name + "-*1.png"))
+    return cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
+
+
+def test_forms_print_through_libreoffice(cases, tmp_path):
+    soffice = _tool("soffice")
+    src = tmp_path / "docx"
+    files = [
+        receipt(cases.done, src / "f01.docx"),
+        receipt(cases.done, src / "f01a5.docx", paper="A5"),
+        supplement_request(cases.done, src / "f02.docx"),
+        refusal(cases.refused, src / "f03.docx"),
+        apology(cases.done, src / "f04.docx"),
+        control_slip(cases.done, src / "f05.docx"),
+        log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", now=CLOCK.now()),
+    ]
+    pdf_dir = tmp_path / "pdf"
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf",
+                    "--outdir", str(pdf_dir), *map(str, files)],
+                   check=True, timeout=240, capture_output=True)
+    pdfs = {f.stem: pdf_dir / f"{f.stem}.pdf" for f in files}
+    assert all(p.exists() for p in pdfs.values()), sorted(pdf_dir.iterdir())
+
+    titles = {"f01": "01", "f01a5": "01", "f02": "02", "f03": "03", "f04": "04", "f05": "05", "f06": "06"}
+    for stem, form in titles.items():
+        printed = " ".join(pdf_text(pdfs[stem]).split())
+        assert TITLES[form] in printed, stem
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in printed, stem
+        names = {"f03": [BINH], "f06": ["Đỗ Minh Khôi", "Tuyết", BINH]}.get(stem, [TUYET])  # narrow cells wrap
+        assert all(name in printed for name in names), stem
+    assert pdf_pages(pdfs["f01"]) == 1
+    assert pdf_pages(pdfs["f01a5"]) == 1
+
+    payload = make_payload(cases.done)
+    for stem in ("f01", "f01a5"):
+        page = page_image(pdfs[stem], 150)
+        assert scan(page, ZBarSymbol.QRCODE) == [payload], stem
+    # the barcode's bars are ~0.2 mm: a 300 dpi scan, as a desk scanner or a printout photo gives
+    assert scan(page_image(pdfs["f01"], 300), ZBarSymbol.CODE128) == [payload]
+
+
+@pytest.mark.postgres
+def test_forms_on_postgres(pg_office, tmp_path):
+    code = register(IntakeRequest("T-TTHN", Applicant(name=TUYET, gender="Nữ"), received_at=t(23, 6, 30)),
+                    clock=CLOCK).code
+    advance(code, "processing", at=t(23, 10), clock=CLOCK)
+    assert scan(images(receipt(code, tmp_path / "01.docx"))[0], ZBarSymbol.QRCODE) == [make_payload(code)]
+    path = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "06.docx", now=CLOCK.now())
+    row = [c.text for c in Document(str(path)).tables[-1].rows[2].cells]
+    assert row[1:3] == [code, "Cấp giấy xác nhận tình trạng hôn nhân"]
+    assert row[7:10] == ["23/11/2026", "27/11/2026", "23/11/2026"]
