@@ -1,0 +1,138 @@
+"""What a scanned or typed text means: a dossier slip, a citizen ID card, or neither.
+
+One decision for every way text reaches the desk — the USB keyboard-wedge scanner, the webcam and
+a code typed by the clerk — so they can never disagree. No Qt here: the views turn a
+:class:`ScanResult` into "open the dossier", "fill the intake form" or a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from desk.i18n import _
+from desk.services.errors import DeskError
+from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
+from desk.services.payload import MAX_LENGTH, PayloadCheck, verify_payload
+
+# "261122-0007": the part of a code a clerk reads off a slip; the office code is implied.
+_SHORT_CODE = re.compile(r"[0-9]{6}-[0-9]{4,9}", re.ASCII)
+
+DOSSIER = "dossier"
+CCCD = "cccd"
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The meaning of one scan.
+
+    ``code`` is set only for ``kind == "dossier"`` (and then the dossier may be looked up);
+    ``identity`` only for ``"cccd"``; ``check`` whenever the text was tried as a slip payload;
+    ``message`` is always a sentence the clerk can read.
+    """
+
+    kind: str  # "dossier" | "cccd" | "unknown"
+    code: str | None = None
+    identity: CitizenIdentity | None = None
+    check: PayloadCheck | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.kind != UNKNOWN
+
+
+def _unknown(message: str, check: PayloadCheck | None = None) -> ScanResult:
+    return ScanResult(UNKNOWN, check=check, message=message)
+
+
+def _dossier_exists(code: str) -> str | None:
+    """None when the dossier is there, else the message saying why it cannot be shown."""
+    from desk.services.dossiers import get_dossier
+
+    try:
+        get_dossier(code)
+    except DeskError as exc:  # NotFound, or the database is busy / unreachable
+        return str(exc)
+    return None
+
+
+def _with_office_code(text: str) -> str:
+    """"261122-0007" → "<office code>-261122-0007"; anything else unchanged."""
+    if not _SHORT_CODE.fullmatch(text):
+        return text
+    from desk.services.office import current_office
+
+    return f"{current_office().code}-{text}"
+
+
+def interpret(text: str, *, accept_bare_code: bool = True) -> ScanResult:
+    """Classify ``text``; never raises.
+
+    - a signed slip payload of this office → "dossier";
+    - a bare dossier code (typed by the clerk, or the short "yymmdd-NNNN" form) → "dossier" only when
+      ``accept_bare_code`` (the clerk desk; never the citizen kiosk) and the dossier exists;
+    - a CCCD card payload → "cccd" with the parsed identity (its problems inside);
+    - anything else, or an altered / foreign slip → "unknown" with the reason.
+    """
+    try:
+        return _interpret(text, accept_bare_code)
+    except DeskError as exc:  # the office has no key yet, the database is down, ...
+        return _unknown(str(exc))
+    except Exception:  # noqa: BLE001 - a scan must never take the desk down
+        return _unknown(_("This is not a dossier code or a slip QR code"))
+
+
+def _interpret(text: str, accept_bare_code: bool) -> ScanResult:
+    if not isinstance(text, str) or not text.strip():
+        return _unknown(_("Nothing was scanned. Scan the code again"))
+    text = text.strip()
+    if looks_like_cccd(text):
+        identity = parse_cccd(text)
+        if not identity.is_cccd_payload:
+            return _unknown(identity.problems[0] if identity.problems else _("This QR code is not a citizen ID card"))
+        if identity.problems:
+            message = _("Citizen ID card read; check: {problems}").format(problems="; ".join(identity.problems))
+        else:
+            message = _("Citizen ID card read")
+        return ScanResult(CCCD, identity=identity, message=message)
+    if len(text) > MAX_LENGTH:
+        return _unknown(_("This is not a dossier code or a slip QR code"))
+    if accept_bare_code:
+        text = _with_office_code(text)
+    check = verify_payload(text)
+    if check.status == "valid":
+        missing = _dossier_exists(check.code)
+        if missing:
+            return _unknown(missing, check)
+        return ScanResult(DOSSIER, code=check.code, check=check, message=check.message)
+    if check.status == "bare_code":
+        if not accept_bare_code:
+            return _unknown(check.message, check)
+        missing = _dossier_exists(check.code)
+        if missing:
+            return _unknown(missing, check)
+        return ScanResult(DOSSIER, code=check.code, check=check, message=_("Dossier code typed at the desk"))
+    return _unknown(check.message, check)
+
+
+def describe(result: ScanResult) -> str:
+    """One line for a status bar: what was scanned and where it stands."""
+    if result.kind == DOSSIER and result.code:
+        from desk.services.dossiers import get_dossier
+
+        try:
+            info = get_dossier(result.code)
+        except DeskError:
+            return _("Dossier {code}").format(code=result.code)
+        return _("Dossier {code} — {status}").format(code=info.code, status=info.status.label)
+    if result.kind == CCCD and result.identity is not None:
+        person = result.identity
+        name = person.full_name or _("(name not read)")
+        line = (_("CCCD: {name}, {dob}").format(name=name, dob=f"{person.birth_date:%d/%m/%Y}")
+                if person.birth_date else _("CCCD: {name}").format(name=name))
+        if person.problems:
+            line += " — " + _("{count} part(s) to check").format(count=len(person.problems))
+        return line
+    return result.message or _("This is not a dossier code or a slip QR code")
