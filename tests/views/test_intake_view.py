@@ -1,0 +1,439 @@
+"""The intake form driven like a clerk drives it: keys into whatever has focus, a real SQLite database."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from PyQt6.QtCore import QEvent, Qt
+from PyQt6.QtGui import QKeyEvent
+from PyQt6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from desk.config import Settings
+from desk.hardware.printing import FakePrinter
+from desk.services import accounts, dossiers, intake, points
+from desk.services.calendar import set_day
+from desk.services.clock import LOCAL_TZ, FixedClock
+from desk.services.dossiers import DocumentItem
+from desk.services.identity import parse_cccd
+from desk.services.setup import initialize
+from desk.views import intake as intake_view
+from desk.views.context import AppContext
+from desk.views.intake import IntakeView, parse_birth_date
+from desk.views.main_window import PAGES, MainWindow
+
+THURSDAY = datetime(2026, 11, 26, 9, 40, tzinfo=LOCAL_TZ)  # 24/11 is a holiday, Wednesday the "no appointment" day
+CARD = "042090012345|186543210|Nguyễn Văn An|15031990|Nam|Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh|10082021"
+OFFICE_POINT = "Bộ phận Một cửa UBND phường"
+E_POINT = "Điểm tiếp nhận điện tử Tổ dân phố 2"
+K = Qt.Key
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def make_ctx(tmp_path: Path, *, clock=THURSDAY, printer=None, settings=None) -> AppContext:
+    return AppContext(actor=accounts.get_actor("admin"), clock=FixedClock(clock), settings=settings or Settings(),
+                      printer=printer or FakePrinter(), output_dir=tmp_path / "slips")
+
+
+def show(qtbot, widget: QWidget) -> QWidget:
+    qtbot.addWidget(widget)
+    widget.resize(1100, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window())
+    return widget
+
+
+def focused() -> QWidget:
+    return QApplication.focusWidget()
+
+
+class Clerk:
+    """Sends every key to the widget that has focus, and counts what the clerk did."""
+
+    def __init__(self, qtbot):
+        self.qtbot = qtbot
+        self.actions: list[str] = []
+
+    def press(self, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier, label: str = "") -> None:
+        self.actions.append(label or Qt.Key(key).name)
+        self.qtbot.keyClick(focused(), key, modifier)
+
+    def type(self, text: str) -> None:
+        """Each character is one keystroke (Vietnamese letters come committed from the input method)."""
+        self.actions.extend(text)
+        for char in text:
+            if char.isascii():
+                self.qtbot.keyClicks(focused(), char)
+            else:  # QTest only knows ASCII keys
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    QApplication.sendEvent(focused(), QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
+
+
+@pytest.fixture
+def ctx(office, tmp_path) -> AppContext:
+    return make_ctx(tmp_path)
+
+
+@pytest.fixture
+def view(qtbot, ctx) -> IntakeView:
+    return show(qtbot, IntakeView(ctx))
+
+
+def fill_applicant(view: IntakeView, **overrides) -> None:
+    values = {"name": "Nguyễn Văn An", "id_number": "042090012345", "birth_date": "15/03/1990",
+              "address": "Số 5, Tổ 2, Phường Trần Phú", "phone": "0912345678", **overrides}
+    for key, value in values.items():
+        getattr(view, key).setText(value)
+    view.gender.setCurrentIndex(view.gender.findData("Nam"))
+
+
+# -- registering ----------------------------------------------------------------------------------------
+def test_register_with_keyboard_only(qtbot, view, ctx):
+    clerk = Clerk(qtbot)
+    clerk.press(K.Key_F3)
+    assert focused() is view.procedure and view.results.isVisible()
+    clerk.type("khai sinh")
+    assert view.results.current_procedure().code == "T-KS"  # "Đăng ký khai sinh" before "Đăng ký lại khai sinh"
+    clerk.press(K.Key_Return)
+    assert view.procedure.text() == "Đăng ký khai sinh" and focused() is view.documents
+    assert view.documents.items() == [DocumentItem("Tờ khai đăng ký", 1, "original")]
+    assert "26/11/2026" in view.due.text()
+    clerk.press(K.Key_2)  # two copies of the form
+    clerk.press(K.Key_Tab)
+    assert focused() is view.name
+    clerk.type("Nguyễn Văn An")
+    clerk.press(K.Key_Return)  # Enter moves on like Tab
+    assert focused() is view.id_number
+    clerk.type("042090012345")
+    assert view.id_province.text() == "Hà Tĩnh"
+    clerk.press(K.Key_Tab)
+    clerk.type("15/03/1990")
+    clerk.press(K.Key_Tab)
+    assert focused() is view.gender
+    first_letter = view.gender.itemText(view.gender.findData("Nam"))[0].upper()  # "Nam" (Vietnamese UI)
+    clerk.press(getattr(K, f"Key_{first_letter}"))
+    assert view.gender.currentData() == "Nam"
+    clerk.press(K.Key_Tab)
+    clerk.type("Số 5, Tổ 2, Phường Trần Phú")
+    clerk.press(K.Key_Tab)
+    assert focused() is view.phone
+    clerk.type("0912 345 678")
+    clerk.press(K.Key_Tab)
+    clerk.type("an@example.com")
+    clerk.press(K.Key_Tab)
+    assert focused() is view.channel
+    with qtbot.waitSignal(ctx.bus.dossier_changed) as changed:
+        clerk.press(K.Key_S, CTRL)
+    code = changed.args[0]
+
+    info = dossiers.get_dossier(code)
+    assert info.code == "000.00.13.H42-261126-0001"
+    assert (info.procedure_code, info.applicant_name, info.id_number) == ("T-KS", "Nguyễn Văn An", "042090012345")
+    assert (info.birth_date, info.gender, info.phone, info.email) == (date(1990, 3, 15), "Nam", "0912345678",
+                                                                     "an@example.com")
+    assert info.address == "Số 5, Tổ 2, Phường Trần Phú"
+    assert info.documents == (DocumentItem("Tờ khai đăng ký", 2, "original"),)
+    assert (info.channel, info.reception_point, info.return_point) == ("direct", OFFICE_POINT, OFFICE_POINT)
+    assert info.received_at == THURSDAY and info.due_at == datetime(2026, 11, 26, 17, 0, tzinfo=LOCAL_TZ)
+    assert info.received_by == "Quản trị hệ thống"
+    receipt = ctx.slip_path(f"{code}-mau01.docx")
+    assert receipt.exists() and ctx.printer.printed == [receipt]
+    # The code is shown big, the form is empty for the next citizen, the cursor back in the procedure box.
+    assert view.saved_banner.isVisible() and view.saved_code.text() == code
+    assert view.name.text() == "" and view.procedure.text() == "" and focused() is view.procedure
+    assert view.channel.currentData() == "direct" and view.reception_point.currentText() == OFFICE_POINT
+
+
+def test_diacritics_free_search_finds_procedures(qtbot, db, tmp_path):
+    initialize()  # the full shipped catalog
+    view = show(qtbot, IntakeView(make_ctx(tmp_path)))
+    assert view.search("khai sinh")[0].name == "Đăng ký khai sinh"
+    assert view.search("chung thuc ban sao")[0].name.startswith("Chứng thực bản sao từ bản chính")
+    assert view.search("dkks")[0].name == "Đăng ký khai sinh"  # initials
+    assert view.search("ks")[0].name == "Đăng ký khai sinh"
+    assert view.search("1.001193")[0].name == "Đăng ký khai sinh"  # the code
+    view.procedure.setFocus()
+    qtbot.keyClicks(view.procedure, "dang ky khai tu")
+    assert view.results.isVisible() and view.results.current_procedure().name == "Đăng ký khai tử"
+    qtbot.keyClick(view.procedure, K.Key_Down)
+    assert view.results.current_procedure() is not None
+    qtbot.keyClick(view.procedure, K.Key_Up)
+    qtbot.keyClick(view.procedure, K.Key_Return)
+    assert view.procedure.text() == "Đăng ký khai tử"
+    assert view.documents.rowCount() == 3 and len(view.documents.items()) == 3
+    assert "1.000656" in view.procedure_card.text()
+
+
+def test_result_columns_show_field_and_time(qtbot, view):
+    view.procedure.setFocus()
+    qtbot.keyClicks(view.procedure, "tinh trang hon nhan")
+    row = view.results.topLevelItem(0)
+    assert (row.text(0), row.text(1), row.text(2)) == ("Cấp giấy xác nhận tình trạng hôn nhân", "Hộ tịch",
+                                                        "3 ngày làm việc")
+    qtbot.keyClick(view.procedure, K.Key_Escape)
+    assert not view.results.isVisible()
+    qtbot.keyClick(view.procedure, K.Key_Down)  # reopens with the first result highlighted
+    qtbot.keyClick(view.procedure, K.Key_Tab)  # Tab takes the highlighted result too
+    assert view.procedure.text() == "Cấp giấy xác nhận tình trạng hôn nhân"
+
+
+# -- the citizen ID card -------------------------------------------------------------------------------
+def test_paste_cccd_fills_the_applicant_and_shows_problems(qtbot, view):
+    view.procedure.setFocus()
+    QApplication.clipboard().setText(CARD)
+    qtbot.keyClick(focused(), K.Key_V, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert (view.name.text(), view.id_number.text(), view.birth_date.text()) == (
+        "Nguyễn Văn An", "042090012345", "15/03/1990")
+    assert view.gender.currentData() == "Nam" and view.address.text() == "Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh"
+    assert view.cccd_problems.isHidden() and focused() is view.phone  # the one thing a card does not give
+
+    QApplication.clipboard().setText("hello world, not a card")
+    view.paste_cccd()
+    assert view.cccd_problems.isVisible() and view.cccd_problems.text()
+    assert view.name.text() == "Nguyễn Văn An"  # nothing overwritten by a wrong code
+
+    view.phone.setText("0912345678")
+    card = parse_cccd("042195012345||Trần Thị Bình|31022019|Nữ|Tổ 5, Phường Trần Phú|01012022")
+    assert card.problems  # 31/02 is not a day
+    view.fill_from_identity(card)
+    assert view.name.text() == "Trần Thị Bình" and view.gender.currentData() == "Nữ"
+    assert view.cccd_problems.isVisible() and "31022019" in view.cccd_problems.text()
+    assert view.phone.text() == ""  # another citizen: the previous phone number must not stay
+
+
+def test_scanner_fill_through_the_bus_and_live_id_check(qtbot, view, ctx):
+    ctx.bus.fill_intake.emit(parse_cccd(CARD))
+    assert view.name.text() == "Nguyễn Văn An" and focused() is view.phone
+    assert view.findChild(QWidget, "error_id_number").isHidden()
+    view.id_number.setFocus()
+    view.id_number.clear()
+    qtbot.keyClicks(view.id_number, "042190012345")  # 4th digit 1 = female, but the card says Nam
+    assert view.findChild(QWidget, "error_id_number").isVisible()
+    qtbot.keyClicks(view.id_number, "9")  # the field takes 12 digits at most
+    assert view.id_number.text() == "042190012345"
+
+
+# -- validation keeps the form --------------------------------------------------------------------------
+def test_invalid_phone_shows_inline_and_saves_nothing(qtbot, view, ctx):
+    view.choose_procedure("T-KT")
+    fill_applicant(view, phone="12345")
+    assert view.save() is None
+    error = view.findChild(QWidget, "error_phone")
+    assert error.isVisible() and error.text() == intake_view._(
+        "Phone number must have 10 or 11 digits and start with 0 (or +84)")
+    assert focused() is view.phone
+    assert dossiers.recent() == [] and ctx.printer.printed == []
+    assert view.name.text() == "Nguyễn Văn An" and view.procedure.text() == "Đăng ký khai tử"
+    qtbot.keyClick(view.phone, K.Key_Home)
+    qtbot.keyClicks(view.phone, "09123")  # typing clears the message; the fixed form saves
+    assert error.isHidden()
+    assert view.save() is not None
+
+
+def test_missing_procedure_and_bad_date_are_marked_together(qtbot, view):
+    fill_applicant(view, birth_date="31/02/1990", name="")
+    assert view.save() is None
+    for key in ("procedure", "birth_date", "name"):
+        assert view.findChild(QWidget, f"error_{key}").isVisible(), key
+    assert focused() is view.procedure and view.results.isVisible()  # straight to picking one
+
+
+def test_unexpected_error_keeps_the_form(qtbot, view, monkeypatch):
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(intake, "register", broken)
+    assert view.save() is None
+    assert view.general_error.isVisible() and "connection lost" not in view.general_error.text()
+    assert view.name.text() == "Nguyễn Văn An" and view.procedure.text() == "Đăng ký khai tử"
+
+
+# -- the due date --------------------------------------------------------------------------------------
+def test_due_date_follows_procedure_and_received_time(qtbot, office, tmp_path):
+    view = show(qtbot, IntakeView(make_ctx(tmp_path, clock=datetime(2026, 11, 26, 16, 30, tzinfo=LOCAL_TZ))))
+    assert view.due_moment() is None
+    view.choose_procedure("T-BS")  # certification: same day, cut-off 15:00
+    assert view.due_moment() == datetime(2026, 11, 27, 17, 0, tzinfo=LOCAL_TZ)  # received now, after 15:00
+    assert "27/11/2026" in view.due.text()
+    view.received_at.setDateTime(view.received_at.dateTime().addSecs(-2 * 3600))  # 14:30: a paper dossier
+    assert view.due_moment() == datetime(2026, 11, 26, 17, 0, tzinfo=LOCAL_TZ)
+    assert "26/11/2026" in view.due.text()
+    view.choose_procedure("T-TTHN")  # 3 working days: Fri 27, Mon 30, Tue 1
+    assert "01/12/2026" in view.due.text()
+    fill_applicant(view)
+    saved = view.save()
+    info = dossiers.get_dossier(saved)
+    assert info.received_at == datetime(2026, 11, 26, 14, 30, tzinfo=LOCAL_TZ)
+    assert info.due_at == datetime(2026, 12, 1, 17, 0, tzinfo=LOCAL_TZ)
+
+
+def test_calendar_change_moves_the_due_date(qtbot, view, ctx):
+    view.choose_procedure("T-TTHN")
+    assert "01/12/2026" in view.due.text()
+    set_day(date(2026, 11, 27), "off", "Nghỉ bù", by=ctx.actor)
+    ctx.bus.calendar_changed.emit()
+    assert "02/12/2026" in view.due.text()
+
+
+# -- the clerk's action count ---------------------------------------------------------------------------
+def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path):
+    """One intake from a CCCD scan to the printed receipt: F3, Down, Enter, Ctrl+S = 4 actions."""
+    ctx = make_ctx(tmp_path)
+    window = show(qtbot, MainWindow(ctx, pages=(PAGES[0],)))
+    view: IntakeView = window.page("intake")
+    # The previous citizen, earlier this morning (not counted): a certified copy.
+    view.choose_procedure("T-BS")
+    fill_applicant(view, id_number="", birth_date="")
+    assert view.save()
+
+    clerk = Clerk(qtbot)
+    ctx.bus.fill_intake.emit(parse_cccd(CARD))  # the USB scanner's burst, routed by the wedge dispatcher
+    clerk.press(K.Key_F3)  # to the procedure box: recent procedures listed
+    clerk.press(K.Key_Down)  # the last one used
+    clerk.press(K.Key_Return)  # picked: documents all ticked with the catalog counts
+    with qtbot.waitSignal(ctx.bus.dossier_changed) as changed:
+        clerk.press(K.Key_S, CTRL, "Ctrl+S")  # save, write Mẫu 01, print
+    assert clerk.actions == ["Key_F3", "Key_Down", "Key_Return", "Ctrl+S"]
+    assert len(clerk.actions) <= 6
+    info = dossiers.get_dossier(changed.args[0])
+    assert (info.procedure_code, info.applicant_name, info.id_number, info.birth_date) == (
+        "T-BS", "Nguyễn Văn An", "042090012345", date(1990, 3, 15))
+    assert ctx.printer.printed[-1] == ctx.slip_path(f"{info.code}-mau01.docx")
+
+
+def test_action_count_with_a_typed_query_over_the_full_catalog(qtbot, db, tmp_path):
+    """No history yet: F3, "ks" (initials), Enter, Ctrl+S = 5 actions."""
+    initialize()
+    ctx = make_ctx(tmp_path)
+    view = show(qtbot, IntakeView(ctx))
+    clerk = Clerk(qtbot)
+    ctx.bus.fill_intake.emit(parse_cccd(CARD))
+    clerk.press(K.Key_F3)
+    clerk.type("ks")
+    clerk.press(K.Key_Return)
+    clerk.press(K.Key_S, CTRL, "Ctrl+S")
+    assert len(clerk.actions) == 5
+    assert dossiers.get_dossier(view.last_code).procedure_name == "Đăng ký khai sinh"
+    assert len(ctx.printer.printed) == 1
+
+
+# -- printing, F2 and Ctrl+P ----------------------------------------------------------------------------
+def test_printer_failure_still_saves_and_opens_the_receipt(qtbot, office, tmp_path, monkeypatch):
+    opened, told = [], []
+    monkeypatch.setattr("desk.views.common.open_document", lambda path: opened.append(Path(path)) or True)
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: told.append(args[2]))
+    ctx = make_ctx(tmp_path, printer=FakePrinter(fail=True))
+    view = show(qtbot, IntakeView(ctx))
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    code = view.save()
+    assert code and dossiers.get_dossier(code).applicant_name == "Nguyễn Văn An"
+    assert opened == [ctx.slip_path(f"{code}-mau01.docx")] and opened[0].exists()
+    assert len(told) == 1 and ctx.printer.printed == []
+    assert view.saved_code.text() == code and view.saved_print.text()
+
+
+def test_new_dossier_asks_before_clearing(qtbot, view, monkeypatch):
+    answers = []
+    monkeypatch.setattr(intake_view, "confirm", lambda *args: answers.pop(0))
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    answers.append(False)
+    view.new_dossier()
+    assert view.name.text() == "Nguyễn Văn An"
+    answers.append(True)
+    view.new_dossier()
+    assert view.name.text() == "" and view.procedure.text() == "" and focused() is view.procedure
+    view.new_dossier()  # nothing typed: no question (answers is empty, pop would fail)
+
+
+def test_ctrl_p_saves_a_filled_form_then_reprints(qtbot, view, ctx):
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    view.print_current()  # what the main window does on Ctrl+P
+    assert view.last_code and len(ctx.printer.printed) == 1
+    view.print_current()  # empty form: the last receipt again
+    assert ctx.printer.printed == [ctx.printer.printed[0]] * 2
+
+
+# -- reception points ------------------------------------------------------------------------------------
+def test_points_service_and_defaults(qtbot, office, tmp_path):
+    found = points.list_points()
+    assert [p.name for p in found][:2] == [OFFICE_POINT, E_POINT]
+    assert found[0].is_office and found[1].kind == "e_point" and found[1].weekdays == (0, 1, 2, 3, 4)
+    view = show(qtbot, IntakeView(make_ctx(tmp_path, settings=Settings(reception_point=E_POINT))))
+    assert view.reception_point.currentText() == E_POINT
+    assert view.return_point.currentText() == OFFICE_POINT  # e-point dossiers are collected at the ward office
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    code = view.save()
+    info = dossiers.get_dossier(code)
+    assert (info.reception_point, info.return_point) == (E_POINT, OFFICE_POINT)
+    assert view.reception_point.currentText() == E_POINT  # kept for the next citizen
+
+
+def test_birth_date_formats():
+    assert parse_birth_date("15/03/1990") == date(1990, 3, 15)
+    assert parse_birth_date("15-03-1990") == parse_birth_date("15031990") == date(1990, 3, 15)
+    assert parse_birth_date("  ") is None
+    for bad in ("31/02/1990", "1990", "15/3/90"):
+        with pytest.raises(ValueError):
+            parse_birth_date(bad)
+
+
+def test_enter_on_the_save_button_saves_and_escape_closes_the_list(qtbot, view, ctx):
+    view.focus_procedure()
+    assert view.results.isVisible()  # the recent (here: all) procedures
+    qtbot.keyClick(view.procedure, K.Key_Escape)
+    assert not view.results.isVisible()
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    view.notes.setFocus()
+    qtbot.keyClick(view.notes, K.Key_Tab)
+    assert focused() is view.save_button
+    qtbot.keyClick(view.save_button, K.Key_Return)
+    assert view.last_code and len(ctx.printer.printed) == 1
+
+
+def test_a_scan_that_opens_the_screen_leaves_the_cursor_in_the_phone_field(qtbot, view, ctx):
+    view.activate()  # the main window shows the screen, then the scan arrives before the next event loop turn
+    ctx.bus.fill_intake.emit(parse_cccd(CARD))
+    qtbot.wait(20)
+    assert focused() is view.phone
+
+
+def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path):
+    """End to end: the burst lands in the focused procedure box; the wedge fills the form, keys stay out."""
+    from desk.views.scanning import install_scanner
+
+    ctx = make_ctx(tmp_path)
+    window = show(qtbot, MainWindow(ctx, pages=(PAGES[0],)))
+    dispatcher = install_scanner(window, ctx)
+    try:
+        view: IntakeView = window.page("intake")
+        view.choose_procedure("T-TTHN")  # the previous citizen (not counted)
+        fill_applicant(view)
+        assert view.save() and focused() is view.procedure
+        ascii_card = "042090012345|186543210|Nguyen Van An|15031990|Nam|So 5, To 2, Phuong Tran Phu|10082021"
+        with qtbot.waitSignal(ctx.bus.fill_intake, timeout=1000):
+            qtbot.keyClicks(view.procedure, ascii_card)  # as fast as a scanner
+            qtbot.keyClick(view.procedure, K.Key_Return)
+        assert view.procedure.text() == "" and view.name.text() == "Nguyen Van An" and focused() is view.phone
+        clerk = Clerk(qtbot)
+        clerk.press(K.Key_F3)
+        clerk.press(K.Key_Down)
+        clerk.press(K.Key_Return)
+        clerk.press(K.Key_S, CTRL, "Ctrl+S")
+        assert len(clerk.actions) == 4
+        info = dossiers.get_dossier(view.last_code)
+        assert (info.procedure_code, info.id_number, info.address) == ("T-TTHN", "042090012345",
+                                                                       "So 5, To 2, Phuong Tran Phu")
+        assert len(ctx.printer.printed) == 2
+    finally:
+        QApplication.instance().removeEventFilter(dispatcher.detector)
