@@ -8,6 +8,7 @@ from datetime import time
 
 from desk.i18n import _
 from desk.models import Office, ReceptionPoint
+from desk.services.accounts import Actor, require
 from desk.services.errors import NotFound, ValidationError
 
 DEFAULT_HOURS = "07:30-11:30,13:30-17:00"
@@ -31,13 +32,21 @@ class OfficeHours:
         return any(start <= moment <= end for start, end in self.periods)
 
 
+def _clock_time(text: str) -> time:
+    """"07:30" or "7:30" (and whatever ISO time Python reads) → time; ValueError otherwise."""
+    text = text.strip()
+    if len(text) == 4 and text[1] == ":":
+        text = "0" + text
+    return time.fromisoformat(text)
+
+
 def parse_hours(text: str) -> OfficeHours:
     """"07:30-11:30,13:30-17:00" → OfficeHours; raises ValidationError on anything else."""
     periods: list[tuple[time, time]] = []
     try:
         for part in (text or "").split(","):
             start_text, end_text = part.strip().split("-")
-            start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+            start, end = _clock_time(start_text), _clock_time(end_text)
             if end <= start or (periods and start < periods[-1][1]):
                 raise ValueError(part)
             periods.append((start, end))
@@ -122,3 +131,188 @@ def find_point(name_or_id: str | int | None) -> ReceptionPoint | None:
     if point is None:
         raise ValidationError({"reception_point": _("Unknown reception point: {name}").format(name=text)})
     return point
+
+
+# --- editing (leaders and admins): office identity, hours, rules, reception points -----------
+POINT_KINDS = ("office", "e_point", "postal")
+_OFFICE_LIMITS = {"code": 32, "name": 200, "parent_name": 200, "address": 300, "place_name": 100, "phone": 50}
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """The office-wide settings leaders edit; shared by every desk of the office."""
+
+    code: str
+    name: str
+    parent_name: str = ""
+    address: str = ""
+    place_name: str = ""
+    phone: str = ""
+    hours: str = DEFAULT_HOURS
+    no_appointment_weekdays: str = ""  # "2" = Wednesday (Monday = 0)
+
+
+@dataclass(frozen=True)
+class PointInfo:
+    """A reception point as the settings screen shows it."""
+
+    id: int
+    name: str
+    kind: str  # office | e_point | postal
+    address: str
+    weekdays: str  # "0,1,2,3,4" (Monday = 0)
+    hours: str
+    active: bool
+
+
+def format_hours(hours: OfficeHours) -> str:
+    """OfficeHours → "07:30-11:30,13:30-17:00" (the stored form)."""
+    return ",".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in hours.periods)
+
+
+def format_weekdays(days: frozenset[int] | set[int]) -> str:
+    """{4, 0, 2} → "0,2,4" (the stored form)."""
+    return ",".join(str(day) for day in sorted(days))
+
+
+def _require_leader(by: Actor) -> None:
+    require(by, "leader")
+
+
+def get_office_settings() -> OfficeSettings:
+    office = current_office()
+    return OfficeSettings(
+        code=office.code, name=office.name, parent_name=office.parent_name or "", address=office.address or "",
+        place_name=office.place_name or "", phone=office.phone or "", hours=office.hours or DEFAULT_HOURS,
+        no_appointment_weekdays=office.no_appointment_weekdays or "",
+    )
+
+
+def _checked_hours(text: str, problems: dict[str, str], key: str = "hours") -> str:
+    try:
+        return format_hours(parse_hours(text))
+    except ValidationError as exc:
+        problems[key] = next(iter(exc.problems.values()))
+        return text
+
+
+def _checked_weekdays(text: str, problems: dict[str, str], key: str = "weekdays") -> str:
+    try:
+        return format_weekdays(parse_weekdays(text))
+    except ValidationError as exc:
+        problems[key] = next(iter(exc.problems.values()))
+        return text
+
+
+def update_office(settings: OfficeSettings, *, by: Actor) -> OfficeSettings:
+    """Save the office identity, hours and no-appointment weekdays; every problem is reported at once.
+
+    Changing the office code only changes the codes of dossiers received from now on: existing
+    dossiers keep theirs (codes are never rewritten).
+    """
+    from desk.models.db import run_write
+
+    _require_leader(by)
+    office = current_office()
+    values = {key: " ".join(str(getattr(settings, key) or "").split()) for key in _OFFICE_LIMITS}
+    problems: dict[str, str] = {}
+    if not values["code"]:
+        problems["code"] = _("The office code is required")
+    elif " " in values["code"]:
+        problems["code"] = _("The office code must not contain spaces")
+    elif Office.select().where((Office.code == values["code"]) & (Office.id != office.id)).exists():
+        problems["code"] = _("Another office already uses the code {code}").format(code=values["code"])
+    if not values["name"]:
+        problems["name"] = _("The office name is required")
+    for key, limit in _OFFICE_LIMITS.items():
+        if key not in problems and len(values[key]) > limit:
+            problems[key] = _("At most {limit} characters").format(limit=limit)
+    values["hours"] = _checked_hours(settings.hours, problems)
+    values["no_appointment_weekdays"] = _checked_weekdays(settings.no_appointment_weekdays, problems,
+                                                          "no_appointment_weekdays")
+    if problems:
+        raise ValidationError(problems)
+    run_write(lambda: Office.update(**values).where(Office.id == office.id).execute())
+    return get_office_settings()
+
+
+def _to_point_info(point: ReceptionPoint) -> PointInfo:
+    return PointInfo(point.id, point.name, point.kind, point.address or "", point.weekdays or "",
+                     point.hours or DEFAULT_HOURS, bool(point.active))
+
+
+def points_overview(*, include_inactive: bool = True) -> list[PointInfo]:
+    """The office's reception points, the office's own desk first, then by name."""
+    office = current_office()
+    query = ReceptionPoint.select().where(ReceptionPoint.office == office)
+    if not include_inactive:
+        query = query.where(ReceptionPoint.active == True)  # noqa: E712 - peewee expression
+    points = [_to_point_info(p) for p in query]
+    return sorted(points, key=lambda p: (not p.active, POINT_KINDS.index(p.kind) if p.kind in POINT_KINDS else 9,
+                                         p.name))
+
+
+def _check_point(office: Office, point_id: int | None, name: str, kind: str, address: str, weekdays: str,
+                 hours: str, active: bool) -> dict:
+    problems: dict[str, str] = {}
+    name = " ".join((name or "").split())
+    address = " ".join((address or "").split())
+    if not name:
+        problems["name"] = _("The reception point needs a name")
+    elif len(name) > 200:
+        problems["name"] = _("At most {limit} characters").format(limit=200)
+    else:
+        clash = ReceptionPoint.select().where((ReceptionPoint.office == office) & (ReceptionPoint.name == name))
+        if point_id is not None:
+            clash = clash.where(ReceptionPoint.id != point_id)
+        if clash.exists():
+            problems["name"] = _("Another reception point is already called {name}").format(name=name)
+    if kind not in POINT_KINDS:
+        problems["kind"] = _("Unknown kind of reception point: {kind}").format(kind=kind)
+    if len(address) > 300:
+        problems["address"] = _("At most {limit} characters").format(limit=300)
+    weekdays = _checked_weekdays(weekdays, problems)
+    if "weekdays" not in problems and active and not weekdays:
+        problems["weekdays"] = _("Choose at least one weekday when the point is open")
+    hours = _checked_hours(hours, problems)
+    if problems:
+        raise ValidationError(problems)
+    return {"name": name, "kind": kind, "address": address, "weekdays": weekdays, "hours": hours,
+            "active": bool(active)}
+
+
+def add_point(name: str, kind: str = "e_point", address: str = "", weekdays: str = "0,1,2,3,4",
+              hours: str = DEFAULT_HOURS, *, by: Actor) -> PointInfo:
+    """A new reception point (e.g. a neighbourhood e-point) for the office."""
+    from desk.models.db import run_write
+
+    _require_leader(by)
+    office = current_office()
+    values = _check_point(office, None, name, kind, address, weekdays, hours, True)
+    point = run_write(lambda: ReceptionPoint.create(office=office, **values))
+    return _to_point_info(point)
+
+
+def update_point(point_id: int, *, by: Actor, name: str | None = None, kind: str | None = None,
+                 address: str | None = None, weekdays: str | None = None, hours: str | None = None,
+                 active: bool | None = None) -> PointInfo:
+    """Change a point; a point is deactivated (active=False), never deleted: dossiers refer to it."""
+    from desk.models.db import run_write
+
+    _require_leader(by)
+    office = current_office()
+    point = ReceptionPoint.get_or_none((ReceptionPoint.id == point_id) & (ReceptionPoint.office == office))
+    if point is None:
+        raise NotFound(_("Unknown reception point: {name}").format(name=point_id))
+    current = _to_point_info(point)
+    values = _check_point(
+        office, point.id,
+        current.name if name is None else name,
+        current.kind if kind is None else kind,
+        current.address if address is None else address,
+        current.weekdays if weekdays is None else weekdays,
+        current.hours if hours is None else hours,
+        current.active if active is None else active,
+    )
+    run_write(lambda: ReceptionPoint.update(**values).where(ReceptionPoint.id == point.id).execute())
+    return _to_point_info(ReceptionPoint.get_by_id(point.id))

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.update_status()
         self._shortcuts()
         ctx.bus.open_dossier.connect(self.open_dossier)
+        ctx.bus.office_changed.connect(self._office_changed)
         self.resize(1280, 800)
         if self.pages:
             self.sidebar.setCurrentRow(0)
@@ -160,6 +161,17 @@ class MainWindow(QMainWindow):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    def _office_changed(self) -> None:
+        """A leader renamed the office or this desk's point: title and status bar follow at once."""
+        from desk.services.office import current_office
+
+        try:
+            self.ctx.office_name = current_office().name
+        except Exception as exc:  # noqa: BLE001 - the status line is not worth a crash
+            show_error(self, exc)
+        self.setWindowTitle(_("OneStop Desk — {office}").format(office=self.ctx.office_name))
+        self.update_status()
 
     def update_status(self) -> None:
         point = self.ctx.settings.reception_point or _("(no reception point chosen)")

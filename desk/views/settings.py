@@ -1,0 +1,812 @@
+"""Settings screen: this desk, the office, reception points, staff accounts and one's own password.
+
+Desk-local choices (reception point, language, camera, database) go to the settings file of
+this machine; everything else is office-wide and lives in the database, changed through the
+services, which let only leaders and administrators change it. Clerks see the office and its
+points read-only and can change their own password.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QKeySequence, QShortcut
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.i18n import N_, _
+from desk.services import accounts, office
+from desk.services.errors import DeskError, PermissionDenied, ValidationError
+from desk.services.office import OfficeSettings, PointInfo
+from desk.views.common import error_text
+from desk.views.context import AppContext
+
+ERROR_STYLE = "color: #b00020"
+OK_STYLE = "color: #1b5e20"
+NOTE_STYLE = "color: #555"
+INVALID_STYLE = "border: 1px solid #b00020; border-radius: 2px;"
+
+WEEKDAY_SHORT = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+POINT_KINDS = (("office", N_("Office desk")), ("e_point", N_("Neighbourhood e-point")),
+               ("postal", N_("Postal service")))
+ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
+LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))
+
+
+def redact_url(url: str) -> str:
+    """A database URL without its password, for showing on screen."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url or "")
+
+
+def weekdays_text(text: str) -> str:
+    """"0,1,2,3,4" → "T2, T3, T4, T5, T6"."""
+    days = sorted({int(part) for part in (text or "").split(",") if part.strip().isdigit() and int(part) <= 6})
+    return ", ".join(_(WEEKDAY_SHORT[day]) for day in days)
+
+
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(NOTE_STYLE)
+    return label
+
+
+def _field(widget: QWidget, *notes: QLabel) -> QVBoxLayout:
+    """An input with its explanation right under it (a wrapped label as its own form row gets odd gaps)."""
+    box = QVBoxLayout()
+    box.setSpacing(2)
+    box.addWidget(widget)
+    for note in notes:
+        box.addWidget(note)
+    return box
+
+
+def _message_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _say(label: QLabel, text: str, ok: bool) -> None:
+    label.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+    label.setText(text)
+
+
+def _show_problems(label: QLabel, widgets: dict[str, QWidget], titles: dict[str, str],
+                   problems: dict[str, str]) -> None:
+    """Problems next to the form: the offending inputs framed in red, one line per problem."""
+    for key, widget in widgets.items():
+        widget.setStyleSheet(INVALID_STYLE if key in problems else "")
+    lines = [f"{titles[key]}: {message}" if key in titles else message for key, message in problems.items()]
+    _say(label, "\n".join(lines), ok=not problems)
+    for key in problems:
+        if key in widgets:
+            widgets[key].setFocus()
+            break
+
+
+def _table(name: str, headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+class WeekdayPicker(QWidget):
+    """Seven checkboxes, Monday first; value() is the stored "0,1,2" form."""
+
+    def __init__(self, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.boxes: list[QCheckBox] = []
+        for index, label in enumerate(WEEKDAY_SHORT):
+            box = QCheckBox(_(label))
+            box.setObjectName(f"{name}_{index}")
+            self.boxes.append(box)
+            layout.addWidget(box)
+        layout.addStretch(1)
+
+    def value(self) -> str:
+        return ",".join(str(i) for i, box in enumerate(self.boxes) if box.isChecked())
+
+    def set_value(self, text: str) -> None:
+        chosen = {part.strip() for part in (text or "").split(",")}
+        for index, box in enumerate(self.boxes):
+            box.setChecked(str(index) in chosen)
+
+    def set_editable(self, editable: bool) -> None:
+        for box in self.boxes:
+            box.setEnabled(editable)
+
+
+class DeskTab(QWidget):
+    """This machine: its reception point, language, camera and database."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._saved_point = ctx.settings.reception_point
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setVerticalSpacing(9)
+        self.point = QComboBox()
+        self.point.setObjectName("reception_point")
+        form.addRow(_("Reception point of this desk"), _field(self.point, _note(
+            _("Dossiers received at this desk are recorded as received at this point."))))
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for code, label in LANGUAGES:
+            self.language.addItem(label, code)
+        form.addRow(_("Language"), _field(self.language, _note(
+            _("A new language takes effect the next time the program starts."))))
+        self.camera = QLineEdit()
+        self.camera.setObjectName("camera")
+        self.camera.setPlaceholderText(_("e.g. 0 for the first webcam"))
+        form.addRow(_("Camera"), self.camera)
+        self.database_shown = QLabel(ctx.database_label or _("(unknown)"))
+        self.database_shown.setObjectName("database_label")
+        self.database_shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.database_shown.setWordWrap(True)
+        form.addRow(_("Database in use"), self.database_shown)
+        self.database_url = QLineEdit()
+        self.database_url.setObjectName("database_url")
+        self.database_url.setPlaceholderText(_("Empty: the default database file of this computer"))
+        note = _("sqlite:///path/to/file.db for one desk, or postgresql://user:password@server/database for "
+                 "several desks sharing one database. The change takes effect after a restart. When the "
+                 "DESK_DATABASE_URL environment variable is set, it is used instead of this setting.")
+        notes = [_note(note)]
+        if os.environ.get("DESK_DATABASE_URL"):
+            warning = QLabel(_("DESK_DATABASE_URL is set on this computer, so this setting is not used now."))
+            warning.setObjectName("env_warning")
+            warning.setWordWrap(True)
+            warning.setStyleSheet(ERROR_STYLE)
+            notes.append(warning)
+        form.addRow(_("Database address"), _field(self.database_url, *notes))
+        layout.addLayout(form)
+        self.message = _message_label("desk_message")
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.save_button = QPushButton(_("Save"))
+        self.save_button.setObjectName("save_desk")
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        if not ctx.can("leader"):
+            self.database_url.setReadOnly(True)
+            self.database_url.setToolTip(_("Only leaders and administrators can change the database."))
+        self.reload()
+
+    def reload_points(self, chosen: str | None = None) -> None:
+        """The office's open points; keeps ``chosen`` (default: the one picked now) selected.
+
+        A choice the person has not changed follows the settings (e.g. after the point was renamed).
+        """
+        if chosen is None:
+            picked = self.point.currentData()
+            chosen = self.ctx.settings.reception_point if picked == self._saved_point else picked
+        self._saved_point = self.ctx.settings.reception_point
+        self.point.clear()
+        self.point.addItem(_("(not chosen)"), "")
+        try:
+            points = office.points_overview(include_inactive=False)
+        except DeskError as exc:
+            points = []
+            _say(self.message, error_text(exc), ok=False)
+        for point in points:
+            self.point.addItem(point.name, point.name)
+        if chosen and self.point.findData(chosen) < 0:
+            self.point.addItem(_("{name} (no longer active)").format(name=chosen), chosen)
+        self.point.setCurrentIndex(max(0, self.point.findData(chosen or "")))
+
+    def reload(self) -> None:
+        settings = self.ctx.settings
+        self.reload_points(settings.reception_point)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language or "vi")))
+        self.camera.setText(settings.camera)
+        self._shown_url = redact_url(settings.database_url)
+        self.database_url.setText(self._shown_url)
+
+    def save(self) -> bool:
+        settings = self.ctx.settings
+        url = self.database_url.text().strip()
+        changed_url = url != self._shown_url
+        if changed_url and url and not re.match(r"^(sqlite:///.+|postgres(ql)?://.+)$", url):
+            self.database_url.setStyleSheet(INVALID_STYLE)
+            _say(self.message, _("The database address must start with sqlite:/// or postgresql://"), ok=False)
+            self.database_url.setFocus()
+            return False
+        self.database_url.setStyleSheet("")
+        restart = self.language.currentData() != (settings.language or "vi")
+        if changed_url and self.ctx.can("leader"):
+            restart = True
+            settings.database_url = url
+        settings.reception_point = self.point.currentData() or ""
+        settings.language = self.language.currentData()
+        settings.camera = self.camera.text().strip()
+        try:
+            settings.save()
+        except OSError as exc:
+            _say(self.message, error_text(exc), ok=False)
+            return False
+        self._shown_url = redact_url(settings.database_url)
+        self.database_url.setText(self._shown_url)
+        text = _("Saved.")
+        if restart:
+            text += " " + _("Restart the program to use the new language or database.")
+        _say(self.message, text, ok=True)
+        self.ctx.bus.office_changed.emit()
+        return True
+
+
+class OfficeTab(QWidget):
+    """The office identity, office hours and the no-appointment weekday rule (leaders edit)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.editable = ctx.can("leader")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setVerticalSpacing(9)
+        self.inputs: dict[str, QWidget] = {}
+        self.titles = {
+            "code": _("Office code"), "name": _("Office name"), "parent_name": _("Superior body"),
+            "address": _("Address"), "place_name": _("Place name on documents"), "phone": _("Phone"),
+            "hours": _("Office hours"), "no_appointment_weekdays": _("No-appointment weekdays"),
+        }
+        placeholders = {
+            "code": "000.00.13.H42", "name": "UBND phường Trần Phú", "parent_name": "UBND THÀNH PHỐ HÀ TĨNH",
+            "place_name": "Hà Tĩnh", "hours": "07:30-11:30,13:30-17:00",
+        }
+        for key in ("code", "name", "parent_name", "address", "place_name", "phone", "hours"):
+            edit = QLineEdit()
+            edit.setObjectName(f"office_{key}")
+            edit.setPlaceholderText(placeholders.get(key, ""))
+            edit.setReadOnly(not self.editable)
+            self.inputs[key] = edit
+            notes = []
+            if key == "code":
+                notes.append(_note(_("The identifier code of the office (Decision 20/2020/QĐ-TTg) begins every "
+                                     "dossier code. A new code is used only for dossiers received from now on; "
+                                     "dossiers already received keep their codes.")))
+            if key == "hours":
+                notes.append(_note(_("Periods separated by commas, e.g. 07:30-11:30,13:30-17:00. Due times "
+                                     "are the closing time of the last day.")))
+            form.addRow(self.titles[key], _field(edit, *notes))
+        self.weekdays = WeekdayPicker("office_no_appointment")
+        self.weekdays.set_editable(self.editable)
+        self.inputs["no_appointment_weekdays"] = self.weekdays
+        form.addRow(self.titles["no_appointment_weekdays"], _field(self.weekdays, _note(
+            _("On these weekdays the procedures marked “no-appointment day” in the catalog are resolved the same "
+              "day when the dossier is complete."))))
+        layout.addLayout(form)
+        self.message = _message_label("office_message")
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        if not self.editable:
+            buttons.addWidget(_note(_("Only leaders and administrators can change the office settings.")))
+        buttons.addStretch(1)
+        self.save_button = QPushButton(_("Save office settings"))
+        self.save_button.setObjectName("save_office")
+        self.save_button.setEnabled(self.editable)
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            current = office.get_office_settings()
+        except DeskError as exc:
+            _say(self.message, error_text(exc), ok=False)
+            return
+        for key, edit in self.inputs.items():
+            if isinstance(edit, QLineEdit):
+                edit.setText(getattr(current, key))
+                edit.setCursorPosition(0)
+        self.weekdays.set_value(current.no_appointment_weekdays)
+
+    def values(self) -> OfficeSettings:
+        texts = {key: edit.text() for key, edit in self.inputs.items() if isinstance(edit, QLineEdit)}
+        return OfficeSettings(no_appointment_weekdays=self.weekdays.value(), **texts)
+
+    def save(self) -> bool:
+        if not self.editable:
+            return False
+        try:
+            saved = office.update_office(self.values(), by=self.ctx.actor)
+        except ValidationError as exc:
+            _show_problems(self.message, self.inputs, self.titles, exc.problems)
+            return False
+        except DeskError as exc:
+            _say(self.message, error_text(exc), ok=False)
+            return False
+        _show_problems(self.message, self.inputs, self.titles, {})
+        self.reload()
+        self.ctx.office_name = saved.name
+        _say(self.message, _("The office settings were saved."), ok=True)
+        self.ctx.bus.office_changed.emit()
+        return True
+
+
+class PointsTab(QWidget):
+    """Reception points (the office desk, neighbourhood e-points, postal): list and edit form."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.editable = ctx.can("leader")
+        self.points: list[PointInfo] = []
+        self.current: PointInfo | None = None
+        layout = QVBoxLayout(self)
+        self.table = _table("points", [_("Reception point"), _("Kind"), _("Address"), _("Open on"), _("Hours"),
+                                       _("State")])
+        header = self.table.horizontalHeader()
+        for column in range(6):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.currentCellChanged.connect(lambda row, *_a: self._row_changed(row))
+        layout.addWidget(self.table, 1)
+
+        form = QFormLayout()
+        form.setVerticalSpacing(9)
+        self.titles = {"name": _("Name"), "kind": _("Kind"), "address": _("Address"), "weekdays": _("Open on"),
+                       "hours": _("Hours")}
+        self.name = QLineEdit()
+        self.name.setObjectName("point_name")
+        self.kind = QComboBox()
+        self.kind.setObjectName("point_kind")
+        for key, label in POINT_KINDS:
+            self.kind.addItem(_(label), key)
+        self.address = QLineEdit()
+        self.address.setObjectName("point_address")
+        self.weekdays = WeekdayPicker("point_weekdays")
+        self.hours = QLineEdit()
+        self.hours.setObjectName("point_hours")
+        self.hours.setPlaceholderText("07:30-11:30,13:30-17:00")
+        self.active = QCheckBox(_("Open (receives dossiers)"))
+        self.active.setObjectName("point_active")
+        self.inputs = {"name": self.name, "kind": self.kind, "address": self.address, "weekdays": self.weekdays,
+                       "hours": self.hours}
+        for key, widget in self.inputs.items():
+            form.addRow(self.titles[key], widget)
+        form.addRow("", _field(self.active, _note(
+            _("A point that is no longer used is closed rather than deleted: its dossiers keep referring to it."))))
+        layout.addLayout(form)
+        self.message = _message_label("point_message")
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        if not self.editable:
+            buttons.addWidget(_note(_("Only leaders and administrators can change the reception points.")))
+        buttons.addStretch(1)
+        self.new_button = QPushButton(_("New point"))
+        self.new_button.setObjectName("new_point")
+        self.new_button.clicked.connect(self.new_point)
+        self.save_button = QPushButton(_("Save point"))
+        self.save_button.setObjectName("save_point")
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        for widget in (self.name, self.address, self.hours):
+            widget.setReadOnly(not self.editable)
+        for widget in (self.kind, self.active, self.new_button, self.save_button):
+            widget.setEnabled(self.editable)
+        self.weekdays.set_editable(self.editable)
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        select = select if select is not None else (self.current.id if self.current else None)
+        try:
+            self.points = office.points_overview()
+        except DeskError as exc:
+            _say(self.message, error_text(exc), ok=False)
+            return
+        kinds = dict(POINT_KINDS)
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.points))
+        for row, point in enumerate(self.points):
+            values = (point.name, _(kinds.get(point.kind, point.kind)), point.address, weekdays_text(point.weekdays),
+                      point.hours.replace(",", ", "), _("open") if point.active else _("closed"))
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        self.table.blockSignals(False)
+        ids = [p.id for p in self.points]
+        if select in ids:
+            self.table.selectRow(ids.index(select))
+            self._row_changed(ids.index(select))
+        elif self.points:
+            self.table.selectRow(0)
+            self._row_changed(0)
+
+    def _row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.points):
+            self.show_point(self.points[row])
+
+    def show_point(self, point: PointInfo) -> None:
+        self.current = point
+        self.name.setText(point.name)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(point.kind)))
+        self.address.setText(point.address)
+        self.weekdays.set_value(point.weekdays)
+        self.hours.setText(point.hours)
+        self.active.setChecked(point.active)
+        _show_problems(self.message, self.inputs, self.titles, {})
+
+    def new_point(self) -> None:
+        self.current = None
+        self.table.clearSelection()
+        self.name.clear()
+        self.kind.setCurrentIndex(max(0, self.kind.findData("e_point")))
+        self.address.clear()
+        self.weekdays.set_value("0,1,2,3,4")
+        self.hours.setText(office.DEFAULT_HOURS)
+        self.active.setChecked(True)
+        _show_problems(self.message, self.inputs, self.titles, {})
+        self.name.setFocus()
+
+    def save(self) -> bool:
+        if not self.editable:
+            return False
+        values = {"name": self.name.text(), "kind": self.kind.currentData(), "address": self.address.text(),
+                  "weekdays": self.weekdays.value(), "hours": self.hours.text()}
+        try:
+            if self.current is None:
+                saved = office.add_point(by=self.ctx.actor, **values)
+                if not self.active.isChecked():
+                    saved = office.update_point(saved.id, active=False, by=self.ctx.actor)
+            else:
+                saved = office.update_point(self.current.id, active=self.active.isChecked(), by=self.ctx.actor,
+                                            **values)
+        except ValidationError as exc:
+            _show_problems(self.message, self.inputs, self.titles, exc.problems)
+            return False
+        except DeskError as exc:
+            _say(self.message, error_text(exc), ok=False)
+            return False
+        previous = self.current
+        self.current = saved
+        settings = self.ctx.settings
+        if previous is not None and previous.name != saved.name and settings.reception_point == previous.name:
+            settings.reception_point = saved.name  # this desk follows the renamed point
+            try:
+                settings.save()
+            except OSError as exc:
+                _say(self.message, error_text(exc), ok=False)
+        self.reload(select=saved.id)
+        _say(self.message, _("Saved {name}.").format(name=saved.name), ok=True)
+        self.ctx.bus.office_changed.emit()
+        return True
+
+
+class StaffTab(QWidget):
+    """Staff accounts (leaders and admins): create, change role, (de)activate, reset a password."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.staff: list[accounts.StaffInfo] = []
+        self.current: accounts.StaffInfo | None = None
+        layout = QVBoxLayout(self)
+        self.table = _table("staff", [_("User name"), _("Full name"), _("Role"), _("State"), _("Password")])
+        header = self.table.horizontalHeader()
+        for column in range(5):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.currentCellChanged.connect(lambda row, *_a: self._row_changed(row))
+        layout.addWidget(self.table, 1)
+
+        form = QFormLayout()
+        form.setVerticalSpacing(9)
+        self.titles = {"username": _("User name"), "full_name": _("Full name"), "role": _("Role"),
+                       "password": _("Password"), "active": _("Active")}
+        self.username = QLineEdit()
+        self.username.setObjectName("staff_username")
+        self.username.setPlaceholderText(_("e.g. hang.nt (letters, digits or _)"))
+        self.full_name = QLineEdit()
+        self.full_name.setObjectName("staff_full_name")
+        self.role = QComboBox()
+        self.role.setObjectName("staff_role")
+        self._fill_roles()
+        self.active = QCheckBox(_("Can log in"))
+        self.active.setObjectName("staff_active")
+        self.password = QLineEdit()
+        self.password.setObjectName("staff_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(_("At least 8 characters; the person changes it at first log-in"))
+        self.inputs = {"username": self.username, "full_name": self.full_name, "role": self.role,
+                       "password": self.password}
+        form.addRow(self.titles["username"], self.username)
+        form.addRow(self.titles["full_name"], self.full_name)
+        form.addRow(self.titles["role"], self.role)
+        form.addRow("", self.active)
+        self.password_label = QLabel(_("Password"))
+        form.addRow(self.password_label, self.password)
+        layout.addLayout(form)
+        self.message = _message_label("staff_message")
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.new_button = QPushButton(_("New account"))
+        self.new_button.setObjectName("new_staff")
+        self.new_button.clicked.connect(self.new_staff)
+        self.reset_button = QPushButton(_("Set this password"))
+        self.reset_button.setObjectName("reset_password")
+        self.reset_button.setToolTip(_("Give the account the password typed above; the person must choose "
+                                       "their own at the next log-in."))
+        self.reset_button.clicked.connect(self.reset_password)
+        self.save_button = QPushButton(_("Save account"))
+        self.save_button.setObjectName("save_staff")
+        self.save_button.clicked.connect(self.save)
+        for button in (self.new_button, self.reset_button, self.save_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.reload()
+
+    def reload(self, select: str | None = None) -> None:
+        select = select or (self.current.username if self.current else None)
+        self.staff = accounts.list_staff()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.staff))
+        for row, person in enumerate(self.staff):
+            values = (person.username, person.full_name, _(ROLE_LABELS.get(person.role, person.role)),
+                      _("active") if person.active else _("deactivated"),
+                      _("must change") if person.must_change_password else "")
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        self.table.blockSignals(False)
+        names = [p.username for p in self.staff]
+        if select in names:
+            self.table.selectRow(names.index(select))
+            self._row_changed(names.index(select))
+        elif self.staff:
+            self.table.selectRow(0)
+            self._row_changed(0)
+
+    def _row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.staff):
+            self.show_staff(self.staff[row])
+
+    def _fill_roles(self, shown: str | None = None) -> None:
+        """The roles this actor may hand out (admins only by admins), plus ``shown`` to display it."""
+        self.role.clear()
+        for role in accounts.ROLES:
+            if role != "admin" or self.ctx.can("admin") or role == shown:
+                self.role.addItem(_(ROLE_LABELS[role]), role)
+        self.role.setCurrentIndex(max(0, self.role.findData(shown or "clerk")))
+
+    def _set_form_enabled(self, enabled: bool) -> None:
+        for widget in (self.full_name, self.password):
+            widget.setReadOnly(not enabled)
+        for widget in (self.role, self.active, self.save_button, self.reset_button):
+            widget.setEnabled(enabled)
+
+    def show_staff(self, person: accounts.StaffInfo) -> None:
+        """Show an account; a leader sees an administrator's account but cannot change it."""
+        self.current = person
+        manageable = self.ctx.can("admin") or person.role != "admin"
+        self.username.setText(person.username)
+        self.username.setReadOnly(True)
+        self.full_name.setText(person.full_name)
+        self._fill_roles(person.role)
+        self.active.setChecked(person.active)
+        self.password.clear()
+        self.password_label.setText(_("New password"))
+        self._set_form_enabled(manageable)
+        _show_problems(self.message, self.inputs, self.titles, {})
+        if not manageable:
+            _say(self.message, _("Only an administrator can change an administrator's account."), ok=True)
+            self.message.setStyleSheet(NOTE_STYLE)
+
+    def new_staff(self) -> None:
+        self.current = None
+        self.table.clearSelection()
+        self.username.setReadOnly(False)
+        for edit in (self.username, self.full_name, self.password):
+            edit.clear()
+        self._fill_roles()
+        self._set_form_enabled(True)
+        self.active.setChecked(True)
+        self.password_label.setText(_("Password"))
+        self.reset_button.setEnabled(False)
+        _show_problems(self.message, self.inputs, self.titles, {})
+        self.username.setFocus()
+
+    def save(self) -> bool:
+        """Create the account being typed, or save the selected one's name, role and state."""
+        try:
+            if self.current is None:
+                created = accounts.create_staff(self.username.text(), self.full_name.text(),
+                                                self.role.currentData(), self.password.text(), by=self.ctx.actor)
+                name = created.username
+                # The leader knows this password: the person must choose their own at the first log-in.
+                accounts.change_password(self.ctx.actor, self.password.text(), username=name)
+                text = _("The account {username} was created.").format(username=name)
+            else:
+                person = self.current
+                changes = {}
+                if self.full_name.text().strip() != person.full_name:
+                    changes["full_name"] = self.full_name.text()
+                if self.role.currentData() != person.role:
+                    changes["role"] = self.role.currentData()
+                if self.active.isChecked() != person.active:
+                    changes["active"] = self.active.isChecked()
+                accounts.update_staff(person.username, by=self.ctx.actor, **changes)
+                name = person.username
+                text = _("The account {username} was saved.").format(username=name)
+        except ValidationError as exc:
+            _show_problems(self.message, self.inputs, self.titles, exc.problems)
+            return False
+        except DeskError as exc:
+            _say(self.message, error_text(exc), ok=False)
+            return False
+        self.current = None
+        self.reload(select=name)
+        _say(self.message, text, ok=True)
+        return True
+
+    def reset_password(self) -> bool:
+        if self.current is None:
+            return False
+        try:
+            accounts.change_password(self.ctx.actor, self.password.text(), username=self.current.username)
+        except ValidationError as exc:
+            _show_problems(self.message, self.inputs, self.titles, exc.problems)
+            return False
+        except DeskError as exc:
+            _say(self.message, error_text(exc), ok=False)
+            return False
+        name = self.current.username
+        self.reload(select=name)
+        if name == self.ctx.actor.username:
+            _say(self.message, _("Your password was changed."), ok=True)
+        else:
+            _say(self.message, _("The password of {username} was set; they must choose their own at the next "
+                                 "log-in.").format(username=name), ok=True)
+        return True
+
+
+class PasswordTab(QWidget):
+    """Everyone changes their own password here; the current one is asked first."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        layout.addWidget(_note(_("Account: {name} ({username})").format(name=ctx.actor.full_name,
+                                                                      username=ctx.actor.username)))
+        form = QFormLayout()
+        form.setVerticalSpacing(9)
+        self.current = QLineEdit()
+        self.current.setObjectName("current_password")
+        self.new = QLineEdit()
+        self.new.setObjectName("new_password")
+        self.repeat = QLineEdit()
+        self.repeat.setObjectName("repeat_password")
+        for edit in (self.current, self.new, self.repeat):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.returnPressed.connect(self._enter)
+        form.addRow(_("Current password"), self.current)
+        form.addRow(_("New password"), self.new)
+        form.addRow(_("Repeat it"), self.repeat)
+        layout.addLayout(form)
+        self.message = _message_label("password_message")
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.save_button = QPushButton(_("Change password"))
+        self.save_button.setObjectName("change_password")
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    def _enter(self) -> None:
+        """Enter moves to the next empty box, then changes the password."""
+        for edit in (self.current, self.new, self.repeat):
+            if not edit.text():
+                edit.setFocus()
+                return
+        self.save()
+
+    def save(self) -> bool:
+        if self.new.text() != self.repeat.text():
+            _say(self.message, _("The two passwords are different"), ok=False)
+            self.repeat.clear()
+            self.repeat.setFocus()
+            return False
+        try:
+            accounts.login(self.ctx.actor.username, self.current.text())
+        except PermissionDenied:
+            _say(self.message, _("The current password is wrong."), ok=False)
+            self.current.clear()
+            self.current.setFocus()
+            return False
+        try:
+            accounts.change_password(self.ctx.actor, self.new.text())
+        except DeskError as exc:
+            _say(self.message, error_text(exc), ok=False)
+            self.new.setFocus()
+            return False
+        for edit in (self.current, self.new, self.repeat):
+            edit.clear()
+        _say(self.message, _("Your password was changed."), ok=True)
+        return True
+
+
+class SettingsView(QWidget):
+    """Tabs: this desk, the office, reception points, staff (leaders), one's own password."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settings_tabs")
+        self.desk_tab = DeskTab(ctx)
+        self.office_tab = OfficeTab(ctx)
+        self.points_tab = PointsTab(ctx)
+        self.staff_tab = StaffTab(ctx) if ctx.can("leader") else None
+        self.password_tab = PasswordTab(ctx)
+        self.tabs.addTab(self.desk_tab, _("This desk"))
+        self.tabs.addTab(self.office_tab, _("Office"))
+        self.tabs.addTab(self.points_tab, _("Reception points"))
+        if self.staff_tab is not None:
+            self.tabs.addTab(self.staff_tab, _("Staff"))
+        self.tabs.addTab(self.password_tab, _("Change password"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.tabs)
+        save = QShortcut(QKeySequence.StandardKey.Save, self)
+        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.activated.connect(self.save_current)
+        for index in range(min(self.tabs.count(), 9)):
+            shortcut = QShortcut(QKeySequence(f"Alt+{index + 1}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
+        ctx.bus.office_changed.connect(self._office_changed)
+
+    def activate(self) -> None:
+        """Shown again: another desk may have changed the office, its points or staff."""
+        self.office_tab.reload()
+        self.points_tab.reload()
+        self.desk_tab.reload()
+        if self.staff_tab is not None:
+            self.staff_tab.reload()
+
+    def _office_changed(self) -> None:
+        self.desk_tab.reload_points()
+
+    def save_current(self) -> None:
+        """Ctrl+S saves what the current tab shows."""
+        tab = self.tabs.currentWidget()
+        save = getattr(tab, "save", None)
+        if save:
+            save()
