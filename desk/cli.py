@@ -112,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--to", dest="date_to", required=True, type=_date)
     s.add_argument("--out", required=True)
 
+    s = sub.add_parser("report", help=_("write the monthly statistics report (.xlsx)"))
+    s.add_argument("--period", required=True, help=_("year and month, e.g. 2026-10"))
+    s.add_argument("--cutoff", default="calendar", choices=("calendar", "15th"),
+                   help=_("calendar month, or the 15th-to-14th reporting period of Decree 09/2019"))
+    s.add_argument("--out", required=True, help=_("the .xlsx file to write"))
+    s.add_argument("--field", help=_("only this field (code)"))
+    s.add_argument("--json", action="store_true", help=_("also print the statistics as JSON"))
+
     s = sub.add_parser("demo", help=_("fill the database with realistic generated dossiers"))
     s.add_argument("--dossiers", type=int, default=5000)
     s.add_argument("--months", type=int, default=18)
@@ -151,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
     handler = {
         "init": _init, "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
-        "slip": _slip, "logbook": _logbook,
+        "slip": _slip, "logbook": _logbook, "report": _report,
     }[args.command]
     return handler(args)
 
@@ -303,6 +311,23 @@ def _logbook(args: argparse.Namespace) -> int:
     from desk.services import documents
 
     print(documents.log_book(args.date_from, args.date_to, args.out))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from desk.services import reports
+    from desk.services.accounts import require
+
+    require(_actor(args), "leader")
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+
+    path = reports.write_report(args.out, args.period, args.cutoff, field_code=args.field, progress=progress)
+    print(file=sys.stderr)
+    if args.json:
+        _print_json(reports.compute_statistics(args.period, args.cutoff, field_code=args.field).to_json())
+    print(path)
     return 0
 
 

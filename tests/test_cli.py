@@ -159,3 +159,18 @@ def test_slips_and_logbook(cli, tmp_path):
     assert rc == 2 and "chưa bị từ chối" in err
     rc, out, err = cli("logbook", "--from", "2026-11-01", "--to", "2026-11-30", "--out", str(tmp_path / "so.docx"))
     assert rc == 0 and (tmp_path / "so.docx").exists()
+
+
+def test_report_command(cli, tmp_path):
+    from openpyxl import load_workbook
+
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Hoàng Thị Lan", "--received-at",
+                      "2026-10-05T09:00", "--channel", "online")
+    target = tmp_path / "bao-cao.xlsx"
+    rc, out, err = cli("report", "--period", "2026-10", "--out", str(target), "--json")
+    assert rc == 0, err
+    stats = json.loads(out[: out.rindex("}") + 1])
+    assert stats["total"]["new_online"] == 1 and stats["total"]["received_total"] == 1
+    assert load_workbook(target).sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn"]
+    rc, _out, err = cli("report", "--period", "2026-13", "--out", str(tmp_path / "x.xlsx"))
+    assert rc == 2 and "2026-10" in err and not (tmp_path / "x.xlsx").exists()

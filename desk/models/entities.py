@@ -132,7 +132,7 @@ class Dossier(BaseModel):
     due_at = DateTimeField(index=True)  # legal due moment; never moved, decides "late"
     appointment_at = DateTimeField()  # what the citizen was told; moved by an apology
     status = CharField(max_length=20, index=True)
-    resolved_at = DateTimeField(null=True, index=True)
+    resolved_at = DateTimeField(null=True)  # indexed with due_at below (reports: resolved in a period)
     returned_at = DateTimeField(null=True)
     closed_at = DateTimeField(null=True)  # refused / withdrawn moment
     returned_to = CharField(max_length=200, default="")
@@ -143,7 +143,10 @@ class Dossier(BaseModel):
     updated_at = DateTimeField()
 
     class Meta:
-        indexes = ((("status", "due_at"), False),)
+        indexes = (
+            (("status", "due_at"), False),
+            (("resolved_at", "due_at"), False),
+        )
 
 
 class DossierEvent(BaseModel):
