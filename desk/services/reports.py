@@ -375,10 +375,15 @@ class TrendPoint:
     received: int  # newly received in the period
     resolved: int
     resolved_on_time: int  # early + on time
+    received_online: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
         return self.resolved_on_time / self.resolved if self.resolved else None
+
+    @property
+    def online_rate(self) -> float | None:
+        return self.received_online / self.received if self.received else None
 
 
 def monthly_trend(
@@ -412,14 +417,15 @@ def _trend(last: Period, months: int, field_code: str | None) -> list[TrendPoint
         return query.join(Procedure, on=(d.procedure == Procedure.id)).where(Procedure.field == field_id)
 
     received = part(d.received_at, SQL("1").alias("received"), SQL("0").alias("resolved"),
-                    SQL("0").alias("on_time"))
-    resolved = part(d.resolved_at, SQL("0"), SQL("1"), Case(None, [(d.resolved_at <= d.due_at, 1)], 0))
+                    SQL("0").alias("on_time"), Case(None, [(d.channel == "online", 1)], 0).alias("online"))
+    resolved = part(d.resolved_at, SQL("0"), SQL("1"), Case(None, [(d.resolved_at <= d.due_at, 1)], 0), SQL("0"))
     sql, params = (received + resolved).sql()  # UNION ALL, grouped once by month
     db = database_proxy.obj
     cursor = db.execute_sql(
-        f"SELECT u.k, SUM(u.received), SUM(u.resolved), SUM(u.on_time) FROM ({sql}) AS u GROUP BY u.k", params)
-    found = {int(k): (int(a or 0), int(r or 0), int(o or 0)) for k, a, r, o in cursor.fetchall()}
-    return [TrendPoint(p, *found.get(i, (0, 0, 0))) for i, p in enumerate(periods)]
+        f"SELECT u.k, SUM(u.received), SUM(u.resolved), SUM(u.on_time), SUM(u.online) FROM ({sql}) AS u "
+        "GROUP BY u.k", params)
+    found = {int(k): (int(a or 0), int(r or 0), int(o or 0), int(n or 0)) for k, a, r, o, n in cursor.fetchall()}
+    return [TrendPoint(p, *found.get(i, (0, 0, 0, 0))) for i, p in enumerate(periods)]
 
 
 # -- detail rows --------------------------------------------------------------------------------
@@ -880,6 +886,7 @@ def write_report(
     try:
         with _snapshot():
             stats = _compute(p, field_code, clock)
+            _check_cancel(cancel)
             trend = _trend(p, 12, field_code)
             _check_cancel(cancel)
             _build(wb, streams, stats, trend, field_code, progress, cancel, clock)
