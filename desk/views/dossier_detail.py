@@ -1,0 +1,646 @@
+"""One dossier: everything about it, its audit timeline, and the moves its status allows.
+
+Each action says in plain words what will happen, asks for what the slip needs (what to add,
+the reasons, the recipient, the new date), moves the dossier through ``lifecycle`` with the
+version shown on screen (so a change made meanwhile at another desk is refused, not
+overwritten), prints the matching official form, reloads and tells the other screens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PyQt6.QtCore import QDateTime, Qt, QTimer
+from PyQt6.QtGui import QKeySequence, QShortcut
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.i18n import N_, _
+from desk.services import documents, lifecycle
+from desk.services.clock import LOCAL_TZ
+from desk.services.dossiers import (
+    CHANNELS,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    DossierInfo,
+    EventInfo,
+    Outcome,
+    Status,
+    get_dossier,
+    history,
+)
+from desk.services.errors import DeskError
+from desk.services.lifecycle import ConcurrentChange
+from desk.services.search import Urgency, urgency_of
+from desk.views.common import confirm, error_text, print_or_open, show_error
+from desk.views.context import AppContext
+
+KINDS = {"original": N_("original"), "copy": N_("copy")}
+BANNER_COLOURS = {  # background, text
+    Urgency.OVERDUE: ("#f8d4d4", "#7a0b0b"),
+    Urgency.DUE_TODAY: ("#fde0bd", "#6b3a00"),
+    Urgency.DUE_SOON: ("#fdf3b8", "#5a4a00"),
+    Urgency.NORMAL: ("#dcefdc", "#1d4d1d"),
+    Urgency.CLOSED: ("#e6e6e6", "#333333"),
+}
+OUTCOME_COLOURS = {Outcome.EARLY: ("#cfe9d4", "#114d1f"), Outcome.ON_TIME: ("#dcefdc", "#1d4d1d"),
+                   Outcome.LATE: ("#f8d4d4", "#7a0b0b")}
+ACTION_LABELS = {"receive": N_("Received"), "advance": N_("Status change"), "apology": N_("Apology, new date")}
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+
+def _label(status: str | None) -> str:
+    if not status:
+        return ""
+    try:
+        return _(STATUS_LABELS[Status(status)])
+    except ValueError:
+        return status
+
+
+# -- small input dialogs (module functions so tests can answer them) --------------------------------
+class NoteDialog(QDialog):
+    """Explains the action and asks for the text the slip needs (required or optional)."""
+
+    def __init__(self, title: str, explanation: str, prompt: str, *, required: bool, default: str = "",
+                 ok_text: str = "", parent: QWidget | None = None, multiline: bool = True):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.required = required
+        layout = QVBoxLayout(self)
+        text = QLabel(explanation)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        label = QLabel(prompt)
+        layout.addWidget(label)
+        if multiline:
+            self.editor: QPlainTextEdit | QLineEdit = QPlainTextEdit(default)
+            self.editor.setTabChangesFocus(True)
+            self.editor.setMinimumHeight(90)
+        else:
+            self.editor = QLineEdit(default)
+            self.editor.selectAll()
+        self.editor.setObjectName("note")
+        label.setBuddy(self.editor)
+        layout.addWidget(self.editor)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setStyleSheet("color: #b00020")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text or _("Confirm"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        hint = QLabel(_("Ctrl+Enter: confirm  ·  Esc: cancel"))
+        hint.setStyleSheet("color: #666")
+        layout.addWidget(hint)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.accept)
+        self.resize(480, 280 if multiline else 180)
+        self.editor.setFocus()
+
+    def value(self) -> str:
+        """The text; lines become "; "-separated items (the slips list each item on its own line)."""
+        if isinstance(self.editor, QPlainTextEdit):
+            return _items(self.editor.toPlainText())
+        return self.editor.text().strip()
+
+    def accept(self) -> None:
+        if self.required and not self.value():
+            self.message.setText(_("Please fill this in: it is printed on the slip"))
+            self.editor.setFocus()
+            return
+        super().accept()
+
+
+class ApologyDialog(QDialog):
+    """The reason for the delay and the new return date (Mẫu 04)."""
+
+    def __init__(self, info: DossierInfo, now: datetime, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Apology and new return date — {code}").format(code=info.code))
+        layout = QVBoxLayout(self)
+        text = QLabel(_("The citizen was told to come back at {appointment}. Record why the result will be late "
+                        "and the new date; the apology slip (form 04) is printed. The legal due date stays "
+                        "{due} for the statistics.").format(appointment=_when(info.appointment_at),
+                                                            due=_when(info.due_at)))
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        form = QFormLayout()
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName("reason")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setMinimumHeight(80)
+        form.addRow(_("Reason for the delay"), self.reason)
+        start = max(info.appointment_at, now).astimezone(LOCAL_TZ) + timedelta(days=1)
+        start = start.replace(hour=max(8, min(start.hour, 16)), minute=0, second=0, microsecond=0)
+        self.when = QDateTimeEdit(QDateTime(start.date(), start.time().replace(tzinfo=None)))
+        self.when.setObjectName("new_appointment")
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("HH:mm dd/MM/yyyy")
+        form.addRow(_("New return date"), self.when)
+        layout.addLayout(form)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setStyleSheet("color: #b00020")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Record and print"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reason.setFocus()
+
+    def value(self) -> tuple[str, datetime]:
+        moment = self.when.dateTime().toPyDateTime().replace(tzinfo=LOCAL_TZ)
+        return self.reason.toPlainText().strip(), moment
+
+    def accept(self) -> None:
+        if not self.value()[0]:
+            self.message.setText(_("Please write the reason for the delay (it is printed on the slip)"))
+            self.reason.setFocus()
+            return
+        super().accept()
+
+
+def ask_note(parent: QWidget | None, title: str, explanation: str, prompt: str, *, required: bool,
+             default: str = "", ok_text: str = "", multiline: bool = True) -> str | None:
+    """The text typed, or None when the clerk cancelled."""
+    dialog = NoteDialog(title, explanation, prompt, required=required, default=default, ok_text=ok_text,
+                        parent=parent, multiline=multiline)
+    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def ask_apology(parent: QWidget | None, info: DossierInfo, now: datetime) -> tuple[str, datetime] | None:
+    """(reason, new appointment) or None when cancelled."""
+    dialog = ApologyDialog(info, now, parent)
+    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def ask_reload(parent: QWidget | None, message: str) -> bool:
+    """Someone else changed the dossier: say so, and offer to show the current state."""
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Changed at another desk"), message, parent=parent)
+    reload = box.addButton(_("Reload"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Close"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(reload)
+    box.exec()
+    return box.clickedButton() is reload
+
+
+# -- the dialog ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str  # with a mnemonic
+    allowed: Callable[[DossierInfo], bool]
+
+
+def _can(target: Status) -> Callable[[DossierInfo], bool]:
+    return lambda info: target in lifecycle.allowed_moves(info.status)
+
+
+ACTIONS = (
+    Action("processing", N_("Send to &processing"), _can(Status.PROCESSING)),
+    Action("supplement", N_("Request &supplement (form 02)"), _can(Status.NEEDS_SUPPLEMENT)),
+    Action("resolved", N_("Result &ready"), _can(Status.RESOLVED)),
+    Action("returned", N_("Re&turn to citizen"), _can(Status.RETURNED)),
+    Action("refused", N_("Re&fuse (form 03)"), _can(Status.REFUSED)),
+    Action("withdrawn", N_("&Withdraw"), _can(Status.WITHDRAWN)),
+    Action("apology", N_("&Apology, new date (form 04)"), lambda info: info.status in OPEN_STATUSES),
+)
+PRINTS = (
+    Action("receipt", N_("Print re&ceipt (form 01)"), lambda info: True),
+    Action("control", N_("Print c&ontrol slip (form 05)"), lambda info: True),
+)
+
+
+class DossierDetailDialog(QDialog):
+    """Non-modal: several dossiers can stay open side by side while the clerk works."""
+
+    def __init__(self, ctx: AppContext, code: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.info: DossierInfo = get_dossier(code)  # NotFound goes to the caller (main window shows it)
+        self.code = self.info.code
+        self.events: list[EventInfo] = []
+        self.last_slip: Path | None = None
+        self.setModal(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.setObjectName("dossier_detail")
+        self.resize(1100, 760)
+
+        outer = QVBoxLayout(self)
+        outer.setSpacing(8)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        outer.addWidget(self.banner)
+
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        self.applicant_box = QGroupBox(_("Applicant"))
+        self.applicant_form = _info_label("applicant")
+        QVBoxLayout(self.applicant_box).addWidget(self.applicant_form)
+        left.addWidget(self.applicant_box)
+        self.dossier_box = QGroupBox(_("Dossier"))
+        self.dossier_form = _info_label("dossier_info")
+        QVBoxLayout(self.dossier_box).addWidget(self.dossier_form)
+        left.addWidget(self.dossier_box)
+        left.addStretch(1)
+        body.addLayout(left, 5)
+
+        right = QVBoxLayout()
+        self.documents_box = QGroupBox(_("Documents"))
+        docs_layout = QVBoxLayout(self.documents_box)
+        self.documents = QTableWidget(0, 3)
+        self.documents.setObjectName("documents")
+        self.documents.setHorizontalHeaderLabels([_("Document"), _("Original or copy"), _("Count")])
+        self._setup_table(self.documents, (QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents,
+                                           QHeaderView.ResizeMode.ResizeToContents))
+        docs_layout.addWidget(self.documents)
+        right.addWidget(self.documents_box, 2)
+        timeline_box = QGroupBox(_("History"))
+        timeline_layout = QVBoxLayout(timeline_box)
+        self.timeline = QTableWidget(0, 4)
+        self.timeline.setObjectName("timeline")
+        self.timeline.setHorizontalHeaderLabels([_("Time"), _("By"), _("Change"), _("Note")])
+        self._setup_table(self.timeline, (QHeaderView.ResizeMode.ResizeToContents,
+                                          QHeaderView.ResizeMode.ResizeToContents,
+                                          QHeaderView.ResizeMode.Interactive, QHeaderView.ResizeMode.Stretch))
+        self.timeline.setColumnWidth(2, 175)
+        self.timeline.setWordWrap(True)
+        self.timeline.horizontalHeader().sectionResized.connect(lambda *_a: self.timeline.resizeRowsToContents())
+        self.documents.horizontalHeader().sectionResized.connect(lambda *_a: self.documents.resizeRowsToContents())
+        timeline_layout.addWidget(self.timeline)
+        right.addWidget(timeline_box, 3)
+        body.addLayout(right, 6)
+        outer.addLayout(body, 1)
+
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setStyleSheet("color: #b00020; font-weight: bold")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        outer.addWidget(self.error)
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setStyleSheet("color: #1d4d1d")
+        self.notice.setWordWrap(True)
+        outer.addWidget(self.notice)
+
+        # the moves the status allows (hidden ones take no room), then printing and closing
+        moves = QHBoxLayout()
+        moves.setSpacing(6)
+        prints = QHBoxLayout()
+        prints.setSpacing(6)
+        self.buttons: dict[str, QPushButton] = {}
+        handlers = {
+            "processing": self.send_to_processing, "supplement": self.request_supplement,
+            "resolved": self.mark_resolved, "returned": self.return_to_citizen, "refused": self.refuse,
+            "withdrawn": self.withdraw, "apology": self.apologize, "receipt": self.print_receipt,
+            "control": self.print_control_slip,
+        }
+        for row, actions in ((moves, ACTIONS), (prints, PRINTS)):
+            for action in actions:
+                button = QPushButton(_(action.label))
+                button.setObjectName(f"action_{action.key}")
+                button.setAutoDefault(False)
+                button.setMinimumHeight(32)
+                button.clicked.connect(handlers[action.key])
+                self.buttons[action.key] = button
+                row.addWidget(button)
+        moves.addStretch(1)
+        prints.addStretch(1)
+        reload = QPushButton(_("Re&load"))
+        reload.setObjectName("reload")
+        reload.setAutoDefault(False)
+        reload.clicked.connect(self.reload)
+        prints.addWidget(reload)
+        close = QPushButton(_("Close (Esc)"))
+        close.setObjectName("close")
+        close.setAutoDefault(False)
+        close.clicked.connect(self.close)
+        prints.addWidget(close)
+        outer.addLayout(moves)
+        outer.addLayout(prints)
+        QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
+        self.show_info(self.info, history(self.code))
+
+    # -- showing ----------------------------------------------------------------------------
+    @staticmethod
+    def _setup_table(table: QTableWidget, modes) -> None:
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setVisible(False)
+        table.setTabKeyNavigation(False)
+        for i, mode in enumerate(modes):
+            table.horizontalHeader().setSectionResizeMode(i, mode)
+
+    def reload(self) -> None:
+        """Read the dossier again (after a change here or at another desk)."""
+        try:
+            info, events = get_dossier(self.code), history(self.code)
+        except DeskError as exc:
+            self._error(error_text(exc))
+            return
+        self.show_info(info, events)
+
+    def show_info(self, info: DossierInfo, events: list[EventInfo]) -> None:
+        self.info, self.events = info, events
+        self.setWindowTitle(_("Dossier {code} — {name}").format(code=info.code, name=info.applicant_name))
+        now = self.ctx.clock.now()
+        urgency = urgency_of(info.status, info.due_at, now)
+        outcome = info.outcome(now)
+        background, foreground = OUTCOME_COLOURS.get(outcome) or BANNER_COLOURS[urgency]
+        if info.status in (Status.REFUSED, Status.WITHDRAWN):
+            background, foreground = BANNER_COLOURS[Urgency.CLOSED]
+        headline = f"{info.status.label} — {outcome.label}"
+        if urgency in (Urgency.DUE_TODAY, Urgency.DUE_SOON):
+            headline += f" ({urgency.label.lower()})"
+        detail = _("{code}  ·  due {due}  ·  appointment {appointment}").format(
+            code=info.code, due=_when(info.due_at), appointment=_when(info.appointment_at))
+        self.banner.setText(f"<div style='font-size:20px; font-weight:bold'>{_esc(headline)}</div>"
+                            f"<div style='font-size:13px'>{_esc(detail)}</div>")
+        self.banner.setStyleSheet(f"background: {background}; color: {foreground}; padding: 10px 14px; "
+                                  "border-radius: 4px;")
+        self.banner.setProperty("status", info.status.value)
+        self.banner.setProperty("outcome", outcome.value)
+
+        _fill_form(self.applicant_form, [
+            (_("Full name"), info.applicant_name),
+            (_("ID number"), info.id_number),
+            (_("Date of birth"), info.birth_date.strftime("%d/%m/%Y") if info.birth_date else ""),
+            (_("Gender"), info.gender),
+            (_("Address"), info.address),
+            (_("Phone"), info.phone),
+            (_("Email"), info.email),
+        ])
+        days = _("within the day") if info.processing_days == 0 else _("{days} working days").format(
+            days=info.processing_days)
+        rows = [
+            (_("Procedure"), f"{info.procedure_name} ({info.procedure_code})"),
+            (_("Field"), info.field_name),
+            (_("Processing time"), days),
+            (_("Channel"), _(CHANNELS.get(info.channel, info.channel))),
+            (_("Received at (point)"), info.reception_point),
+            (_("Result returned at"), info.return_point),
+            (_("Received"), _("{time} by {name}").format(time=_when(info.received_at), name=info.received_by or "—")),
+            (_("Legal due date"), _when(info.due_at)),
+            (_("Return appointment"), _when(info.appointment_at)),
+            (_("Handler"), info.handler),
+            (_("Number of sets"), str(info.sets)),
+        ]
+        if info.writing_assistance:
+            rows.append((_("Writing assistance"), _("Yes")))
+        if info.resolved_at:
+            rows.append((_("Result ready at"), _when(info.resolved_at)))
+        if info.returned_at:
+            rows.append((_("Returned"), _("{time} to {name}").format(time=_when(info.returned_at),
+                                                                     name=info.returned_to)))
+        if info.closed_at:
+            rows.append((_("Closed at"), _when(info.closed_at)))
+        if info.notes:
+            rows.append((_("Notes"), info.notes))
+        _fill_form(self.dossier_form, rows)
+
+        total = sum(d.count for d in info.documents)
+        self.documents_box.setTitle(_("Documents ({kinds} kinds, {total} papers)").format(
+            kinds=len(info.documents), total=total))
+        self.documents.setRowCount(len(info.documents))
+        for r, item in enumerate(info.documents):
+            for c, text in enumerate((item.name, _(KINDS.get(item.kind, item.kind)), str(item.count))):
+                cell = QTableWidgetItem(text)
+                if c == 2:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.documents.setItem(r, c, cell)
+        self.documents.resizeRowsToContents()
+
+        self.timeline.setRowCount(len(events))
+        for r, event in enumerate(events):
+            if event.action == "apology":
+                change = _(ACTION_LABELS["apology"])
+                new = event.data.get("new_appointment")
+                note = event.note
+                if new:
+                    note = _("New return date {when}. Reason: {reason}").format(
+                        when=_when(datetime.fromisoformat(new)), reason=event.note)
+            elif event.from_status:
+                change = f"{_label(event.from_status)} → {_label(event.to_status)}"
+                note = event.note
+                if event.to_status == Status.RETURNED and event.data.get("returned_to"):
+                    note = (note + " " if note else "") + _("Received by: {name}").format(
+                        name=event.data["returned_to"])
+            else:
+                change = _label(event.to_status)
+                note = event.note
+            for c, text in enumerate((_when(event.at), event.actor, change, note)):
+                self.timeline.setItem(r, c, QTableWidgetItem(text))
+        self.timeline.resizeRowsToContents()
+        self.timeline.scrollToBottom()
+
+        for action in ACTIONS + PRINTS:
+            button = self.buttons[action.key]
+            allowed = action.allowed(info)
+            button.setVisible(allowed)
+            button.setEnabled(allowed)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # rows can only take their wrapped height once the columns have their real widths
+        QTimer.singleShot(0, self.timeline.resizeRowsToContents)
+        QTimer.singleShot(0, self.documents.resizeRowsToContents)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def _clear_messages(self) -> None:
+        self.error.clear()
+        self.error.hide()
+        self.notice.clear()
+
+    def _move(self, work: Callable[[], DossierInfo]) -> bool:
+        """Run one change; on success reload and tell the other screens."""
+        self._clear_messages()
+        try:
+            work()
+        except ConcurrentChange as exc:
+            self._error(str(exc))
+            if ask_reload(self, str(exc)):
+                self.reload()
+                self.error.setText(str(exc))
+                self.error.show()
+            return False
+        except DeskError as exc:
+            self._error(error_text(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - keep the dialog; the details go to the log
+            self._error(error_text(exc))
+            return False
+        self.reload()
+        self.ctx.bus.dossier_changed.emit(self.code)
+        return True
+
+    def _advance(self, to: Status, *, note: str = "", returned_to: str = "") -> bool:
+        version = self.info.version
+        return self._move(lambda: lifecycle.advance(self.code, to, actor=self.ctx.actor, note=note,
+                                                    returned_to=returned_to, expected_version=version,
+                                                    clock=self.ctx.clock))
+
+    def _print_form(self, form: str, title: str) -> Path | None:
+        """Make form ``form`` for this dossier and print it (or open it when no printer is ready)."""
+        try:
+            path = documents.render_form(self.code, form, self.ctx.slip_path(f"mau{form}_{self.code}.docx"))
+        except DeskError as exc:
+            self._error(error_text(exc))
+            return None
+        except Exception as exc:  # noqa: BLE001
+            self._error(error_text(exc))
+            return None
+        self.last_slip = path
+        try:
+            how = print_or_open(self, self.ctx.printer, path)
+        except Exception as exc:  # noqa: BLE001 - the file exists; say where
+            show_error(self, exc)
+            how = "opened"
+        if how == "printed":
+            self.notice.setText(_("{title} printed ({path})").format(title=title, path=path.name))
+        else:
+            self.notice.setText(_("{title} saved: {path}").format(title=title, path=path))
+        return path
+
+    def _confirm(self, title: str, text: str) -> bool:
+        return confirm(self, title, text)
+
+    # -- actions ----------------------------------------------------------------------------
+    def send_to_processing(self) -> None:
+        if self.info.status == Status.NEEDS_SUPPLEMENT:
+            text = _("The applicant has supplied what was missing. Send dossier {code} back to processing?")
+        else:
+            text = _("Hand dossier {code} over for processing? You become its handler.")
+        if self._confirm(_("Send to processing"), text.format(code=self.code)):
+            self._advance(Status.PROCESSING)
+
+    def request_supplement(self) -> None:
+        note = ask_note(self, _("Request to supplement — {code}").format(code=self.code),
+                        _("The dossier waits for the applicant, and the request to supplement (form 02) is "
+                          "printed for them with the list below."),
+                        _("What must the applicant add or correct? One item per line:"), required=True,
+                        ok_text=_("Record and print"))
+        if note is not None and self._advance(Status.NEEDS_SUPPLEMENT, note=_items(note)):
+            self._print_form("02", _("Request to supplement (form 02)"))
+
+    def refuse(self) -> None:
+        note = ask_note(self, _("Refuse the dossier — {code}").format(code=self.code),
+                        _("The dossier is closed as refused and the refusal slip (form 03) with these reasons is "
+                          "printed. This cannot be undone."),
+                        _("Reasons for refusing, one per line:"), required=True, ok_text=_("Refuse and print"))
+        if note is not None and self._advance(Status.REFUSED, note=_items(note)):
+            self._print_form("03", _("Refusal slip (form 03)"))
+
+    def mark_resolved(self) -> None:
+        if self._confirm(_("Result ready"), _("Record that the result of dossier {code} is ready for the citizen "
+                                              "to collect?").format(code=self.code)):
+            self._advance(Status.RESOLVED)
+
+    def return_to_citizen(self) -> None:
+        name = ask_note(self, _("Return the result — {code}").format(code=self.code),
+                        _("The result is handed over and the dossier is closed as returned. Write the name of "
+                          "the person who receives it (the applicant, or their representative)."),
+                        _("Recipient's full name:"), required=True, default=self.info.applicant_name,
+                        ok_text=_("Return the result"), multiline=False)
+        if name is not None:
+            self._advance(Status.RETURNED, returned_to=name)
+
+    def withdraw(self) -> None:
+        note = ask_note(self, _("Withdraw the dossier — {code}").format(code=self.code),
+                        _("The applicant takes the dossier back and it is closed as withdrawn. This cannot be "
+                          "undone."),
+                        _("Note (optional):"), required=False, ok_text=_("Withdraw"), multiline=False)
+        if note is not None:
+            self._advance(Status.WITHDRAWN, note=note)
+
+    def apologize(self) -> None:
+        answer = ask_apology(self, self.info, self.ctx.clock.now())
+        if answer is None:
+            return
+        reason, new_appointment = answer
+        version = self.info.version
+        done = self._move(lambda: lifecycle.apologize(self.code, new_appointment, reason=reason,
+                                                      actor=self.ctx.actor, expected_version=version,
+                                                      clock=self.ctx.clock))
+        if done:
+            self._print_form("04", _("Apology slip (form 04)"))
+
+    def print_receipt(self) -> None:
+        self._clear_messages()
+        self._print_form("01", _("Receipt (form 01)"))
+
+    def print_control_slip(self) -> None:
+        self._clear_messages()
+        self._print_form("05", _("Process control slip (form 05)"))
+
+    def print_current(self) -> None:
+        """Ctrl+P from the main window while this dialog is active: the receipt."""
+        self.print_receipt()
+
+
+def _fill_form(label: QLabel, rows: list[tuple[str, str]]) -> None:
+    """Caption / value pairs as one rich-text table: long values wrap inside their cell."""
+    cells = "".join(
+        f"<tr><td style='color:#555; padding:2px 10px 2px 0; white-space:nowrap'>{_esc(caption)}</td>"
+        f"<td style='padding:2px 0'>{_esc(value) if value else '—'}</td></tr>"
+        for caption, value in rows)
+    label.setText(f"<table cellspacing='0' width='100%'>{cells}</table>")
+
+
+def _items(text: str) -> str:
+    """One line per item → "item; item": the audit note keeps them apart through text.clean(),
+    which folds line breaks into spaces, and the forms split them again on ";"."""
+    return "; ".join(line.strip(" ;") for line in text.splitlines() if line.strip(" ;"))
+
+
+def _info_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+__all__ = ["ACTIONS", "ApologyDialog", "DossierDetailDialog", "NoteDialog", "ask_apology", "ask_note",
+           "ask_reload"]

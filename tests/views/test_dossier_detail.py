@@ -1,0 +1,262 @@
+"""The dossier detail dialog: every move by its buttons, the slips it prints, stale versions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication
+
+from desk.config import Settings
+from desk.hardware.printing import FakePrinter
+from desk.models import Dossier
+from desk.services import accounts, lifecycle
+from desk.services.clock import LOCAL_TZ, FixedClock
+from desk.services.dossiers import get_dossier, history
+from desk.services.intake import Applicant, IntakeRequest, register
+from desk.views import dossier_detail
+from desk.views.context import AppContext
+from desk.views.dossier_detail import DossierDetailDialog, NoteDialog
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=LOCAL_TZ)  # Wednesday; 24/11/2026 is a holiday
+MOVES = ("processing", "supplement", "resolved", "returned", "refused", "withdrawn", "apology")
+
+
+def t(day, hh, mm=0):
+    return datetime(2026, 11, day, hh, mm, tzinfo=LOCAL_TZ)
+
+
+def add(name, procedure="T-TTHN", received=None, gender="Nam"):
+    received = received or t(23, 9)
+    return register(IntakeRequest(procedure, Applicant(name=name, gender=gender, phone="0912345678",
+                                                       address="Số 5, Tổ 2, phường Trần Phú"),
+                                  received_at=received), clock=FixedClock(received)).code
+
+
+@pytest.fixture
+def ctx(office, tmp_path):
+    actor = accounts.create_staff("hang", "Nguyễn Thị Hằng", "clerk", "Matkhau#2026", by=accounts.SYSTEM)
+    return AppContext(actor=actor, clock=FixedClock(NOW), settings=Settings(), office_name="UBND phường Trần Phú",
+                      printer=FakePrinter(), output_dir=tmp_path / "slips")
+
+
+class Answers:
+    """Stands in for the clerk at the small input dialogs: records the questions, gives the answers."""
+
+    def __init__(self, monkeypatch):
+        self.notes: list[str | None] = []
+        self.apology: tuple[str, datetime] | None = None
+        self.confirm = True
+        self.asked: list[str] = []
+        self.reload_messages: list[str] = []
+        monkeypatch.setattr(dossier_detail, "ask_note", self._note)
+        monkeypatch.setattr(dossier_detail, "ask_apology", self._apology)
+        monkeypatch.setattr(dossier_detail, "confirm", self._confirm)
+        monkeypatch.setattr(dossier_detail, "ask_reload", self._reload)
+
+    def _note(self, parent, title, explanation, prompt, *, required, default="", ok_text="", multiline=True):
+        self.asked.append(f"note:{default}")
+        return self.notes.pop(0)
+
+    def _apology(self, parent, info, now):
+        self.asked.append("apology")
+        return self.apology
+
+    def _confirm(self, parent, title, text):
+        self.asked.append("confirm")
+        return self.confirm
+
+    def _reload(self, parent, message):
+        self.reload_messages.append(message)
+        return True
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    return Answers(monkeypatch)
+
+
+def open_dialog(qtbot, ctx, code) -> DossierDetailDialog:
+    dialog = DossierDetailDialog(ctx, code)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def click(qtbot, dialog, key, ctx):
+    button = dialog.buttons[key]
+    assert button.isVisible() and button.isEnabled(), key
+    with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=1000, raising=False) as changed:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return changed.signal_triggered
+
+
+def visible_moves(dialog) -> set[str]:
+    return {key for key in MOVES if dialog.buttons[key].isVisible()}
+
+
+def status(code) -> str:
+    return Dossier.get(Dossier.code == code).status
+
+
+def test_every_transition_by_its_buttons(qtbot, ctx, answers):
+    code = add("Nguyễn Văn An")
+    dialog = open_dialog(qtbot, ctx, code)
+    assert dialog.banner.property("status") == "received" and "Nguyễn Văn An" in dialog.applicant_form.text()
+    assert dialog.timeline.rowCount() == 1 and dialog.documents.rowCount() == 1
+    assert visible_moves(dialog) == {"processing", "refused", "withdrawn", "apology"}
+    assert dialog.isModal() is False
+
+    assert click(qtbot, dialog, "processing", ctx)
+    assert status(code) == "processing" and get_dossier(code).handler == "Nguyễn Thị Hằng"
+    assert visible_moves(dialog) == {"supplement", "resolved", "refused", "withdrawn", "apology"}
+
+    answers.notes.append("Bản sao giấy khai sinh\nẢnh 4x6")
+    assert click(qtbot, dialog, "supplement", ctx)
+    assert status(code) == "needs_supplement"
+    slip = ctx.slip_path(f"mau02_{code}.docx")
+    assert slip.exists() and ctx.printer.printed == [slip]
+    assert visible_moves(dialog) == {"processing", "withdrawn", "apology"}
+
+    assert click(qtbot, dialog, "processing", ctx)
+    assert click(qtbot, dialog, "resolved", ctx)
+    assert status(code) == "resolved" and visible_moves(dialog) == {"returned"}
+
+    answers.notes.append("Nguyễn Văn Bé")
+    assert click(qtbot, dialog, "returned", ctx)
+    assert answers.asked[-1] == "note:Nguyễn Văn An"  # the recipient is prefilled with the applicant
+    info = get_dossier(code)
+    assert info.status == "returned" and info.returned_to == "Nguyễn Văn Bé"
+    assert visible_moves(dialog) == set()
+    assert dialog.banner.property("outcome") == "early"  # returned 25/11, due 27/11
+    steps = [(e.from_status, e.to_status, e.actor) for e in history(code)]
+    assert steps == [(None, "received", "Hệ thống"), ("received", "processing", "Nguyễn Thị Hằng"),
+                     ("processing", "needs_supplement", "Nguyễn Thị Hằng"),
+                     ("needs_supplement", "processing", "Nguyễn Thị Hằng"),
+                     ("processing", "resolved", "Nguyễn Thị Hằng"), ("resolved", "returned", "Nguyễn Thị Hằng")]
+    assert history(code)[2].note == "Bản sao giấy khai sinh; Ảnh 4x6"  # one item per line, kept apart
+    assert dialog.timeline.rowCount() == 6
+    assert "Nguyễn Văn Bé" in dialog.timeline.item(5, 3).text()
+    assert ctx.printer.printed == [slip]  # moves without a form print nothing
+
+
+def test_refuse_prints_form_03(qtbot, ctx, answers):
+    code = add("Trần Thị Mai", gender="Nữ")
+    dialog = open_dialog(qtbot, ctx, code)
+    answers.notes.append(None)  # the clerk cancels: nothing happens
+    assert not click(qtbot, dialog, "refused", ctx)
+    assert status(code) == "received" and ctx.printer.printed == []
+    answers.notes.append("Thiếu tờ khai\nGiấy tờ hết hạn")
+    assert click(qtbot, dialog, "refused", ctx)
+    assert status(code) == "refused"
+    assert history(code)[-1].note == "Thiếu tờ khai; Giấy tờ hết hạn"
+    assert ctx.printer.printed == [ctx.slip_path(f"mau03_{code}.docx")]
+    assert visible_moves(dialog) == set() and dialog.banner.property("outcome") == "refused"
+
+
+def test_withdraw(qtbot, ctx, answers):
+    code = add("Lê Văn Cường")
+    dialog = open_dialog(qtbot, ctx, code)
+    answers.confirm = True
+    answers.notes.append("Công dân xin rút để bổ sung sau")
+    assert click(qtbot, dialog, "withdrawn", ctx)
+    assert status(code) == "withdrawn" and history(code)[-1].note == "Công dân xin rút để bổ sung sau"
+    assert ctx.printer.printed == []
+
+
+def test_apology_on_an_overdue_dossier_prints_form_04(qtbot, ctx, answers):
+    code = add("Phạm Thị Hoa", "T-KT", received=t(20, 9), gender="Nữ")  # same day: overdue since 20/11
+    lifecycle.advance(code, "processing", at=t(20, 10), clock=ctx.clock)
+    dialog = open_dialog(qtbot, ctx, code)
+    assert dialog.banner.property("outcome") == "overdue"
+    new = datetime(2026, 11, 27, 9, 0, tzinfo=LOCAL_TZ)
+    answers.apology = ("Chờ xác minh thông tin tại nơi cư trú trước đây", new)
+    assert click(qtbot, dialog, "apology", ctx)
+    info = get_dossier(code)
+    assert info.appointment_at == new and info.due_at == t(20, 17) and info.status == "processing"
+    event = history(code)[-1]
+    assert (event.action, event.note) == ("apology", "Chờ xác minh thông tin tại nơi cư trú trước đây")
+    assert ctx.printer.printed == [ctx.slip_path(f"mau04_{code}.docx")]
+    assert "27/11/2026" in dialog.timeline.item(2, 3).text()
+
+
+def test_print_receipt_and_control_slip(qtbot, ctx, answers):
+    code = add("Đỗ Minh Khoa")
+    dialog = open_dialog(qtbot, ctx, code)
+    qtbot.mouseClick(dialog.buttons["receipt"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.buttons["control"], Qt.MouseButton.LeftButton)
+    assert ctx.printer.printed == [ctx.slip_path(f"mau01_{code}.docx"), ctx.slip_path(f"mau05_{code}.docx")]
+    assert all(p.stat().st_size > 0 for p in ctx.printer.printed)
+    assert "mau05" in dialog.notice.text() and dialog.error.isHidden()
+
+
+def test_no_printer_opens_the_slip_instead(qtbot, ctx, answers, monkeypatch):
+    ctx.printer = FakePrinter(fail=True)
+    opened = []
+    monkeypatch.setattr("desk.views.common.open_document", lambda path: opened.append(path) or True)
+    monkeypatch.setattr("desk.views.common.QMessageBox.information", lambda *a, **k: None)
+    code = add("Vũ Thị Lan", gender="Nữ")
+    dialog = open_dialog(qtbot, ctx, code)
+    qtbot.mouseClick(dialog.buttons["receipt"], Qt.MouseButton.LeftButton)
+    assert opened == [ctx.slip_path(f"mau01_{code}.docx")]
+
+
+def test_a_stale_version_says_who_changed_it(qtbot, ctx, answers):
+    code = add("Hoàng Đức Hải")
+    dialog = open_dialog(qtbot, ctx, code)
+    shown_version = dialog.info.version
+    other = accounts.create_staff("binh", "Trần Văn Bình", "clerk", "Matkhau#2026", by=accounts.SYSTEM)
+    lifecycle.apologize(code, NOW + timedelta(days=3), reason="Chờ ký", actor=other, clock=ctx.clock)
+    assert not click(qtbot, dialog, "processing", ctx)
+    assert status(code) == "received"  # nothing overwritten
+    assert len(answers.reload_messages) == 1
+    message = answers.reload_messages[0]
+    assert "Trần Văn Bình" in message and code in message
+    assert dialog.error.isVisible() and "Trần Văn Bình" in dialog.error.text()
+    assert dialog.info.version == shown_version + 1  # reloaded: the next try uses the new version
+    assert click(qtbot, dialog, "processing", ctx)
+    assert status(code) == "processing"
+
+
+def test_a_refused_move_is_shown_inline(qtbot, ctx, answers):
+    code = add("Bùi Văn Nam")
+    dialog = open_dialog(qtbot, ctx, code)
+    lifecycle.advance(code, "withdrawn", clock=ctx.clock)  # elsewhere; the dialog still offers "processing"
+    assert not click(qtbot, dialog, "processing", ctx)
+    assert dialog.error.isVisible() and code in dialog.error.text()
+    assert status(code) == "withdrawn"
+
+
+def test_note_dialog_requires_text(qtbot):
+    dialog = NoteDialog("Từ chối", "Giải thích", "Lý do:", required=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=1000)
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and dialog.message.text()
+    qtbot.keyClicks(dialog.editor, "Thieu to khai")  # QTest types ASCII only
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.editor, "Het han")
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == dialog.DialogCode.Accepted and dialog.value() == "Thieu to khai; Het han"
+
+
+def test_apology_dialog_defaults_after_the_appointment(qtbot, ctx):
+    code = add("Phạm Thị Hoa", "T-KT", received=t(20, 9), gender="Nữ")
+    dialog = dossier_detail.ApologyDialog(get_dossier(code), NOW)
+    qtbot.addWidget(dialog)
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted  # a reason is required
+    qtbot.keyClicks(dialog.reason, "Cho xac minh")
+    reason, when = dialog.value()
+    assert reason == "Cho xac minh" and when > get_dossier(code).appointment_at
+
+
+def test_unknown_code_raises(ctx):
+    from desk.services.errors import NotFound
+
+    with pytest.raises(NotFound):
+        DossierDetailDialog(ctx, "000.00.13.H42-261125-9999")
