@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_LINE_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def fold(text: str | None) -> str:
@@ -18,10 +20,16 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", stripped).strip().lower()
 
 
-def clean(text: str | None) -> str:
-    """NFC-normalised text with collapsed spaces and no control characters."""
+def clean(text: str | None, *, multiline: bool = False) -> str:
+    """NFC-normalised text with collapsed spaces and no control characters.
+
+    ``multiline`` keeps single line breaks (a list of documents to supplement, one per line).
+    """
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(c for c in text if unicodedata.category(c)[0] != "C" or c in "\n")
-    return _SPACES.sub(" ", text).strip()
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C" or c == "\n")
+    if not multiline:
+        return _SPACES.sub(" ", text).strip()
+    lines = (_LINE_SPACES.sub(" ", line).strip() for line in _BLANK_LINES.sub("\n", text).split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -95,6 +95,15 @@ def run_in_background(parent: QObject, worker: Worker) -> QThread:
     worker.failed.connect(thread.quit)
     thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
-    parent._desk_workers = [*getattr(parent, "_desk_workers", []), (thread, worker)]  # keep references
+    # Keep Python references while the thread runs; drop them when it is done.
+    running = getattr(parent, "_desk_workers", [])
+    running.append((thread, worker))
+    parent._desk_workers = running
+
+    def forget() -> None:
+        if (thread, worker) in running:
+            running.remove((thread, worker))
+
+    thread.finished.connect(forget)
     thread.start()
     return thread
