@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from logging.handlers import RotatingFileHandler
 
@@ -95,4 +96,35 @@ def run_gui(url: str | None = None) -> int:
                      database_label=shown_url)
     window = build_main_window(ctx)
     window.show()
-    return app.exec()
+    code = app.exec()
+    close_cleanly(app, window)
+    return code
+
+
+def close_cleanly(app, window) -> None:
+    """Destroy the window (and the application-wide scanner filter) while Qt is still alive.
+
+    Left to Python's shutdown, the objects die in no particular order and the process can crash
+    after the last window closed.
+    """
+    import time
+
+    from PyQt6.QtCore import QCoreApplication, QEvent, QThread
+
+    from desk.views.common import running_threads
+
+    deadline = time.monotonic() + 10
+    for thread in {*window.findChildren(QThread), *running_threads()}:  # background work finishes first
+        try:
+            thread.quit()
+            finished = thread.wait(max(0, int((deadline - time.monotonic()) * 1000)))
+        except RuntimeError:  # already deleted, so finished
+            continue
+        if not finished:
+            # A long read cannot be interrupted; destroying its thread would abort the process.
+            log.warning("a background task did not finish within 10 s; leaving without waiting for it")
+            logging.shutdown()
+            os._exit(0)
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    app.processEvents()

@@ -86,6 +86,13 @@ class Worker(QObject):
             self.finished.emit(result)
 
 
+_RUNNING: set[QThread] = set()  # every background thread still running, for a clean exit
+
+
+def running_threads() -> list[QThread]:
+    return list(_RUNNING)
+
+
 def run_in_background(parent: QObject, worker: Worker) -> QThread:
     """Start ``worker`` on its own thread; the thread and worker clean up after themselves."""
     thread = QThread(parent)
@@ -101,9 +108,11 @@ def run_in_background(parent: QObject, worker: Worker) -> QThread:
     parent._desk_workers = running
 
     def forget() -> None:
+        _RUNNING.discard(thread)
         if (thread, worker) in running:
             running.remove((thread, worker))
 
     thread.finished.connect(forget)
+    _RUNNING.add(thread)
     thread.start()
     return thread
