@@ -59,6 +59,9 @@ def build_main_window(ctx):
     from desk.views.main_window import MainWindow
 
     window = MainWindow(ctx)
+    from desk.views.common import ChangePoller
+
+    window.change_poller = ChangePoller(ctx.bus, window)  # other desks' changes appear without restart
     try:
         from desk.views.scanning import install_scanner
     except ImportError:  # scanning arrives with the hardware layer
@@ -96,9 +99,25 @@ def run_gui(url: str | None = None) -> int:
                      database_label=shown_url)
     window = build_main_window(ctx)
     window.show()
+    start_daily_backup(window)
     code = app.exec()
     close_cleanly(app, window)
     return code
+
+
+def start_daily_backup(window) -> None:
+    """Once a day, the first desk to start copies the SQLite database to the backups folder (30 days kept).
+
+    It runs off the UI thread; a failure is shown in the status bar and logged, never blocking work.
+    """
+    from desk.services.backup import auto_backup
+    from desk.views.common import Worker, error_text, run_in_background
+
+    worker = Worker(auto_backup)
+    worker.finished.connect(lambda path: path and log.info("daily backup written: %s", path))
+    worker.failed.connect(lambda exc: window.statusBar().showMessage(
+        _("The daily backup failed: {error}").format(error=error_text(exc)), 15_000))
+    run_in_background(window, worker)
 
 
 def close_cleanly(app, window) -> None:
@@ -128,3 +147,29 @@ def close_cleanly(app, window) -> None:
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     app.processEvents()
+
+
+def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float = 20) -> int:
+    """The citizen pickup kiosk, full screen, on a connection that refuses writes."""
+    from PyQt6.QtWidgets import QApplication, QMessageBox
+
+    from desk.services.errors import DeskError
+    from desk.services.kiosk import enforce_read_only
+    from desk.views.kiosk import KioskWindow
+
+    setup_logging()
+    settings = Settings.load()
+    set_language(settings.language)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("OneStop Desk")
+    _install_excepthook()
+    try:
+        office, _shown_url = open_database(url)
+        enforce_read_only()
+    except DeskError as exc:
+        log.exception("cannot open database")
+        QMessageBox.critical(None, _("OneStop Desk"), str(exc))
+        return 2
+    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name)
+    window.showFullScreen()
+    return app.exec()

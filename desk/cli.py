@@ -23,6 +23,16 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(_("not a date (YYYY-MM-DD): {text}").format(text=text)) from exc
 
 
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        year = 0
+    if not 1900 <= year <= 2200:
+        raise argparse.ArgumentTypeError(_("a year from 1900 to 2200: {text}").format(text=text))
+    return year
+
+
 def _datetime(text: str) -> datetime:
     from desk.services.clock import parse_datetime
 
@@ -38,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="URL", help=_("database: sqlite:///file.db or postgresql://user@host/db"))
     p.add_argument("--user", default="admin", help=_("staff account acting (default: admin)"))
     p.add_argument("--lang", choices=("vi", "en"), help=_("language of messages"))
+    p.add_argument("--camera", metavar="SPEC",
+                   help=_("camera for scanning, for this run only: a device number (0, 1…) or fake:FOLDER "
+                          "to play test images, e.g. fake:tests/data/frames"))
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("init", help=_("create or upgrade the database and load the seed catalog"))
@@ -95,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("day", type=_date)
         c.add_argument("--note", default="")
     c = cal.add_parser("list", help=_("list the office's marks and the public holidays of a year"))
-    c.add_argument("--year", type=int, default=datetime.now().year)
+    c.add_argument("--year", type=_year, default=datetime.now().year)
 
     s = sub.add_parser("parse-cccd", help=_("read a citizen ID card QR payload and print it as JSON"))
     s.add_argument("payload")
@@ -120,10 +133,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--field", help=_("only this field (code)"))
     s.add_argument("--json", action="store_true", help=_("also print the statistics as JSON"))
 
+    s = sub.add_parser("kiosk", help=_("open the citizen pickup kiosk full screen (read-only)"))
+    s.add_argument("--camera", metavar="SPEC", help=_("camera: 0, 1, ... or fake:FOLDER; default: handheld scanner"))
+    s.add_argument("--timeout", type=float, default=20, metavar="SECONDS",
+                   help=_("seconds before the kiosk returns to its start screen (default: 20)"))
+
     s = sub.add_parser("demo", help=_("fill the database with realistic generated dossiers"))
     s.add_argument("--dossiers", type=int, default=5000)
     s.add_argument("--months", type=int, default=18)
     s.add_argument("--seed", type=int, default=20261122)
+
+    s = sub.add_parser("backup", help=_("write a verified backup of the database (SQLite file or pg_dump archive)"))
+    s.add_argument("--out", required=True, help=_("the backup file to write"))
+
+    s = sub.add_parser("restore", help=_("replace the database with a verified backup (stop the program on every "
+                                         "desk first)"))
+    s.add_argument("file", help=_("the backup file"))
+    s.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
+
+    s = sub.add_parser("migrate-to", help=_("copy the whole database into another (empty) database, e.g. "
+                                            "PostgreSQL, and verify it"))
+    s.add_argument("url", help=_("target database: postgresql://user:pass@host/db"))
     return p
 
 
@@ -135,10 +165,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     set_language(args.lang)
+    if args.camera:
+        import os
+
+        os.environ["DESK_CAMERA"] = args.camera  # read by Settings.load() wherever the settings are used
     if args.command is None:
         from desk.app import run_gui
 
         return run_gui(args.db)
+    if args.command == "kiosk":
+        from desk.app import run_kiosk
+
+        return run_kiosk(args.db, args.camera, args.timeout)
 
     from desk.services.errors import DeskError
 
@@ -155,11 +193,13 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "parse-cccd":
         return _parse_cccd(args)
+    if args.command == "restore":  # the live database must stay closed while it is replaced
+        return _restore(args, resolve_database_url(args.db))
     connect(resolve_database_url(args.db))
     handler = {
         "init": _init, "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
-        "slip": _slip, "logbook": _logbook, "report": _report,
+        "slip": _slip, "logbook": _logbook, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
     }[args.command]
     return handler(args)
 
@@ -341,3 +381,56 @@ def _demo(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     _print_json(stats)
     return 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from desk.services.backup import backup
+
+    info = backup(args.out, progress=_progress)
+    print(file=sys.stderr)
+    _print_json({"path": str(info.path), "engine": info.engine, "ok": info.ok, "size": info.size,
+                 "schema_version": info.schema_version, "counts": info.counts})
+    return 0
+
+
+def _restore(args: argparse.Namespace, url: str) -> int:
+    from desk.models.db import redact
+    from desk.services.backup import restore, verify_backup
+
+    info = verify_backup(args.file)
+    if not info.ok:
+        print(f"{_('error')}: " + _("The backup {path} is not usable: {problems}. Nothing was changed.")
+              .format(path=args.file, problems="; ".join(info.problems)), file=sys.stderr)
+        return 2
+    print(_("Backup {path}: {dossiers} dossiers, {events} events.").format(
+        path=args.file, dossiers=info.counts.get("dossier", 0), events=info.counts.get("dossier_event", 0)),
+        file=sys.stderr)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(f"{_('error')}: " + _("Restoring replaces the database {url}. Add --yes to confirm.")
+                  .format(url=redact(url)), file=sys.stderr)
+            return 2
+        answer = input(_("Replace the database {url} with this backup? Type yes to continue: ")
+                       .format(url=redact(url)))
+        if answer.strip().lower() not in ("yes", "y", "có", "co"):
+            print(_("Cancelled; nothing was changed."), file=sys.stderr)
+            return 1
+    restore(args.file, target_url=url)
+    print(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))
+    return 0
+
+
+def _migrate_to(args: argparse.Namespace) -> int:
+    from desk.services.migrate import migrate_to
+
+    def progress(table: str, done: int, total: int) -> None:
+        print(f"\r{table}: {done}/{total}   ", end="", file=sys.stderr, flush=True)
+
+    report = migrate_to(args.url, progress=progress)
+    print(file=sys.stderr)
+    _print_json(report.to_json())
+    return 0 if report.ok else 2

@@ -50,13 +50,23 @@ class Settings:
         except (OSError, ValueError):
             raw = {}
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known and isinstance(v, str)})
+        settings = cls(**{k: v for k, v in raw.items() if k in known and isinstance(v, str)})
+        camera = os.environ.get("DESK_CAMERA", "").strip()  # ``main.py --camera SPEC``: this run only
+        if camera:
+            settings._camera_from_file = settings.camera
+            settings._camera_override = camera
+            settings.camera = camera
+        return settings
 
     def save(self) -> None:
+        data = asdict(self)
+        override = getattr(self, "_camera_override", None)
+        if override and data["camera"] == override:  # a --camera for this run is not written to the file
+            data["camera"] = getattr(self, "_camera_from_file", "")
         path = config_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         tmp.replace(path)
 
 

@@ -121,3 +121,11 @@ def pg_office(pg_url):
     make_office()
     yield pg_url
     database.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_camera_override(monkeypatch):
+    """`main.py --camera` sets DESK_CAMERA for its run; a test calling main() must not leak it to others."""
+    monkeypatch.delenv("DESK_CAMERA", raising=False)
+    yield
+    os.environ.pop("DESK_CAMERA", None)

@@ -1,4 +1,5 @@
-"""Closing the app after using its screens ends the process cleanly (no crash after the last window)."""
+"""Closing the app after using its screens ends the process cleanly (no crash after the last window),
+and the daily backup made at start-up is complete."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ CHILD = r"""
 import sys
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
-from desk.app import build_main_window, close_cleanly, open_database
+from desk.app import build_main_window, close_cleanly, open_database, start_daily_backup
 from desk.config import Settings
 from desk.hardware.printing import FakePrinter
 from desk.services.accounts import get_actor
@@ -27,6 +28,7 @@ ctx = AppContext(actor=get_actor("admin"), clock=Clock(), settings=Settings(), o
                  database_label=url, printer=FakePrinter())
 window = build_main_window(ctx)
 window.show()
+start_daily_backup(window)
 for i, page in enumerate(["dossiers", "pickup", "reports", "catalog", "calendar", "settings", "intake"]):
     QTimer.singleShot(150 * (i + 1), lambda page=page: window.show_page(page))
 QTimer.singleShot(1500, window.close)
@@ -44,3 +46,5 @@ def test_app_closes_cleanly(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "closed 0" in result.stdout
+    backups = list((tmp_path / "backups").glob("onestop-*.db"))
+    assert len(backups) == 1  # the daily backup ran in the background and finished before exit

@@ -25,6 +25,10 @@ _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 T = TypeVar("T")
 
+# How many times run_write retried lock contention / gave up, in this process (for bench/bench_load.py).
+WRITE_RETRIES = 0
+WRITE_BUSY_FAILURES = 0
+
 
 def is_postgres(db: Database | None = None) -> bool:
     db = db or database_proxy.obj
@@ -172,6 +176,7 @@ def _is_retryable(exc: Exception) -> bool:
 
 def run_write(work: Callable[[], T], *, attempts: int = 5, db: Database | None = None) -> T:
     """Run ``work`` in a write transaction, retrying lock contention; a persistent lock becomes DatabaseBusy."""
+    global WRITE_RETRIES, WRITE_BUSY_FAILURES
     db = db or database_proxy.obj
     delay = 0.05
     for attempt in range(1, attempts + 1):
@@ -181,10 +186,12 @@ def run_write(work: Callable[[], T], *, attempts: int = 5, db: Database | None =
         except OperationalError as exc:
             if not _is_retryable(exc) or attempt == attempts:
                 if _is_retryable(exc):
+                    WRITE_BUSY_FAILURES += 1
                     raise DatabaseBusy(
                         _("The database is busy (another desk is writing). Nothing was saved; please try again.")
                     ) from exc
                 raise
+            WRITE_RETRIES += 1
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")

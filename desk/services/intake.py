@@ -17,7 +17,7 @@ from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo, Status, 
 from desk.services.errors import ValidationError
 from desk.services.identity import validate_id_number
 from desk.services.office import current_office, find_point
-from desk.services.text import clean, fold
+from desk.services.text import clean, fold, is_digits
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
@@ -80,7 +80,7 @@ def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
     if gender and gender not in ("Nam", "Nữ"):
         problems["gender"] = _("Gender must be Nam or Nữ")
     phone = normalize_phone(a.phone)
-    if phone and not (phone.isdigit() and phone.startswith("0") and len(phone) in (10, 11)):
+    if phone and not (is_digits(phone) and phone.startswith("0") and len(phone) in (10, 11)):
         problems["phone"] = _("Phone number must have 10 or 11 digits and start with 0 (or +84)")
     email = (a.email or "").strip()
     if email and not _EMAIL.match(email):

@@ -10,6 +10,7 @@ from desk.i18n import _
 from desk.models import Office, ReceptionPoint
 from desk.services.accounts import Actor, require
 from desk.services.errors import NotFound, ValidationError
+from desk.services.text import is_digits
 
 DEFAULT_HOURS = "07:30-11:30,13:30-17:00"
 
@@ -65,7 +66,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
     for part in (text or "").replace(" ", "").split(","):
         if not part:
             continue
-        if not part.isdigit() or int(part) > 6:
+        if not is_digits(part) or int(part) > 6:
             raise ValidationError({"weekdays": _("Weekdays are numbers 0 (Monday) to 6 (Sunday): {text}").format(
                 text=text)})
         days.add(int(part))
@@ -126,7 +127,7 @@ def find_point(name_or_id: str | int | None) -> ReceptionPoint | None:
     office = current_office()
     query = ReceptionPoint.select().where(ReceptionPoint.office == office)
     text = str(name_or_id).strip()
-    point = query.where(ReceptionPoint.id == int(text)).first() if text.isdigit() else None
+    point = query.where(ReceptionPoint.id == int(text)).first() if is_digits(text) else None
     point = point or query.where(ReceptionPoint.name == text).first()
     if point is None:
         raise ValidationError({"reception_point": _("Unknown reception point: {name}").format(name=text)})

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from desk.models import ReceptionPoint
 from desk.services.office import current_office
+from desk.services.text import is_digits
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class PointInfo:
 
 def _weekdays(text: str) -> tuple[int, ...]:
     """Lenient: a damaged row must not stop the intake screen from opening."""
-    days = {int(part) for part in (text or "").replace(" ", "").split(",") if part.isdigit() and int(part) <= 6}
+    days = {int(part) for part in (text or "").replace(" ", "").split(",") if is_digits(part) and int(part) <= 6}
     return tuple(sorted(days))
 
 

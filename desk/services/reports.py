@@ -58,6 +58,7 @@ from peewee import JOIN, SQL, Case, Cast, fn
 from desk.i18n import _
 from desk.models import Dossier, Field, Procedure, ReceptionPoint, Staff
 from desk.models.db import database_proxy, is_postgres
+from desk.services.accounts import Actor, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, to_db
 from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, Status
@@ -869,6 +870,7 @@ def write_report(
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     clock: Clock | None = None,
+    by: Actor | None = None,
 ) -> Path:
     """Write the monthly report workbook; the file appears whole or not at all.
 
@@ -876,8 +878,10 @@ def write_report(
     "Chi tiết" (every dossier counted in the table, with the column it is counted in) and "Quá hạn"
     (open past the legal due date at the end). ``progress(done, total)`` counts detail rows;
     ``cancel()`` is asked between chunks and True raises ReportCancelled. No Qt: a worker thread
-    or the CLI calls it.
+    or the CLI calls it. ``by``, when given, must be a leader or admin (exports are theirs).
     """
+    if by is not None:
+        require(by, "leader")
     target = Path(path)
     p = _as_period(period, cutoff)
     wb = Workbook(write_only=True)

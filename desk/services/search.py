@@ -39,7 +39,7 @@ from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import OPEN_STATUSES, Status
 from desk.services.errors import ValidationError
 from desk.services.office import find_point
-from desk.services.text import fold
+from desk.services.text import fold, is_digits
 
 SORT_COLUMNS = ("code", "received_at", "due_at", "applicant", "status", "procedure")
 MAX_TEXT = 100  # longer input is cut: no name, code or number is longer
@@ -310,19 +310,19 @@ def _text_plan(raw: str) -> _TextPlan | None:
     prefixes: list[tuple[object, str]] = []
     codes: list[str] = []
     # codes: full or prefix ("000.00.13.H42-2611"), yymmdd-NNNN, or the day's number ("7", "0007")
-    if any(c.isdigit() for c in upper):
+    if any(is_digits(c) for c in upper):
         prefixes.append((Dossier.code, upper))
         parts = upper.split("-")
-        if len(parts) == 2 and len(parts[0]) == 6 and parts[0].isdigit() and parts[1].isdigit() and len(parts[1]) <= 5:
+        if len(parts) == 2 and len(parts[0]) == 6 and is_digits(parts[0]) and is_digits(parts[1]) and len(parts[1]) <= 5:
             codes = _day_codes(int(parts[1]), parts[0])
-        elif upper.isdigit() and len(upper) <= 5 and int(upper) > 0:
+        elif is_digits(upper) and len(upper) <= 5 and int(upper) > 0:
             codes = _day_codes(int(upper))
     # ID number and phone: exact or prefix, digits only
-    if compact.isdigit() and len(compact) >= 3:
+    if is_digits(compact) and len(compact) >= 3:
         prefixes.append((Dossier.id_number, compact))
         phone = "0" + compact[2:] if compact.startswith("84") and len(compact) == 11 else compact
         prefixes.append((Dossier.phone, phone))
-    elif compact.startswith("+84") and compact[1:].isdigit():
+    elif compact.startswith("+84") and is_digits(compact[1:]):
         prefixes.append((Dossier.phone, "0" + compact[3:]))
     name_words = folded if any(c.isalpha() for c in folded) else ""
     if name_words:

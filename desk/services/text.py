@@ -33,3 +33,8 @@ def clean(text: str | None, *, multiline: bool = False) -> str:
         return _SPACES.sub(" ", text).strip()
     lines = (_LINE_SPACES.sub(" ", line).strip() for line in _BLANK_LINES.sub("\n", text).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def is_digits(text: str | None) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses."""
+    return bool(text) and text.isascii() and text.isdigit()

@@ -116,3 +116,43 @@ def run_in_background(parent: QObject, worker: Worker) -> QThread:
     _RUNNING.add(thread)
     thread.start()
     return thread
+
+
+class ChangePoller(QObject):
+    """Notices what other desks changed (same database) and tells this desk's screens through the bus.
+
+    A cheap aggregate query every few seconds; a change made here or elsewhere arrives as
+    ``bus.dossier_changed("")``, which the dossier list and the dashboard already refresh on.
+    """
+
+    def __init__(self, bus, parent: QObject | None = None, interval_ms: int = 3000):
+        from PyQt6.QtCore import QTimer
+
+        from desk.services import changes
+
+        super().__init__(parent)
+        self.bus = bus
+        self._changes = changes
+        try:
+            self.mark = changes.latest_change()
+        except DeskError:
+            self.mark = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+
+    def poll(self) -> bool:
+        """True when something changed since the last look."""
+        try:
+            mark = self._changes.latest_change()
+        except DeskError:  # a database hiccup is not worth a message every 3 s
+            return False
+        except Exception:  # noqa: BLE001 - logged, polling goes on
+            log.exception("change polling failed")
+            return False
+        if mark == self.mark:
+            return False
+        self.mark = mark
+        self.bus.dossier_changed.emit("")
+        return True

@@ -60,7 +60,7 @@ from desk.services.dossiers import CHANNELS, DocumentItem
 from desk.services.errors import DeskError, ValidationError
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name
 from desk.services.intake import Applicant, IntakeRequest
-from desk.services.text import fold
+from desk.services.text import fold, is_digits
 from desk.views.common import confirm, error_text, print_or_open
 from desk.views.context import AppContext
 
@@ -131,10 +131,10 @@ def parse_birth_date(text: str) -> date | None:
         text = text.replace(sep, "/")
     if "/" in text:
         parts = text.split("/")
-        if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        if len(parts) != 3 or not all(is_digits(p) for p in parts) or len(parts[2]) != 4:
             raise ValueError(text)
         day, month, year = (int(p) for p in parts)
-    elif text.isdigit() and len(text) == 8:
+    elif is_digits(text) and len(text) == 8:
         day, month, year = int(text[:2]), int(text[2:4]), int(text[4:])
     else:
         raise ValueError(text)
@@ -364,7 +364,7 @@ class DocumentTable(QTableWidget):
             self.toggle_kind(row) if column == 2 else self.toggle(row)
         elif text in ("+", "-", "−"):
             self.set_count(row, self.count(row) + (1 if text == "+" else -1))
-        elif text.isdigit() and text != "0":
+        elif is_digits(text) and text != "0":
             self.set_count(row, int(text))
         else:
             super().keyPressEvent(event)

@@ -135,6 +135,7 @@ class PickupView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.info: DossierInfo | None = None
+        self.scan_dialog = None  # the webcam ScanDialog while it is open (F9)
         self.setStyleSheet(f"PickupView QLabel, PickupView QPushButton {{ font-size: {TEXT}px; }}")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 20, 28, 20)
@@ -268,8 +269,28 @@ class PickupView(QWidget):
         self.input.selectAll()
 
     def scan(self) -> None:
-        """F9: ready for the next slip (the webcam dialog arrives with the scanning issue)."""
-        self.activate()
+        """F9: with a camera set in the desk settings, open the webcam scan dialog; else ready for the next slip."""
+        if not (self.ctx.settings.camera or "").strip():
+            self.activate()
+            return
+        from desk.views.scan_dialog import ScanDialog
+
+        dialog = ScanDialog(self.ctx, self)
+        dialog.setObjectName("pickup_scan_dialog")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.close_on_scan = True  # the banner here shows the result
+        dialog.scanned.connect(self._scanned)
+        self.scan_dialog = dialog
+        dialog.destroyed.connect(lambda *_args: setattr(self, "scan_dialog", None))
+        dialog.show()  # not modal: the window's scan dispatcher refuses scans while a modal dialog is open
+
+    def _scanned(self, text: str) -> None:
+        """A webcam scan goes the same way as a USB scanner's: the window's dispatcher, else this screen."""
+        dispatcher = getattr(self.window(), "scan_dispatcher", None)
+        if dispatcher is not None:
+            dispatcher.handle(text)
+        else:
+            self.show_code(text)
 
     # -- showing ----------------------------------------------------------------------------
     @property

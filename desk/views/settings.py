@@ -34,6 +34,7 @@ from desk.i18n import N_, _
 from desk.services import accounts, office
 from desk.services.errors import DeskError, PermissionDenied, ValidationError
 from desk.services.office import OfficeSettings, PointInfo
+from desk.services.text import is_digits
 from desk.views.common import error_text
 from desk.views.context import AppContext
 
@@ -56,7 +57,7 @@ def redact_url(url: str) -> str:
 
 def weekdays_text(text: str) -> str:
     """"0,1,2,3,4" → "T2, T3, T4, T5, T6"."""
-    days = sorted({int(part) for part in (text or "").split(",") if part.strip().isdigit() and int(part) <= 6})
+    days = sorted({int(part) for part in (text or "").split(",") if is_digits(part.strip()) and int(part) <= 6})
     return ", ".join(_(WEEKDAY_SHORT[day]) for day in days)
 
 

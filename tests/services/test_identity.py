@@ -286,7 +286,7 @@ def test_broken_name_characters():
     "payload",
     [
         "000.00.13.H42-261122-0007",
-        "https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?ma=000.00.13.H42-261122-0007",
+        "https://dichvucong.gov.vn/tra-cuu-ho-so?ma=000.00.13.H42-261122-0007",
         "001090012345",
         "a|b|c",
         "|||||",

@@ -13,3 +13,9 @@ def test_clean_single_and_multiline():
     assert clean("Bản sao CCCD\r\n\r\n  Giấy  khai sinh \n") == "Bản sao CCCD Giấy khai sinh"
     assert clean("Bản sao CCCD\r\n\r\n  Giấy  khai sinh \n", multiline=True) == "Bản sao CCCD\nGiấy khai sinh"
     assert clean(None) == "" and clean("", multiline=True) == ""
+
+
+def test_is_digits_is_ascii_only():
+    from desk.services.text import is_digits
+
+    assert is_digits("0912") and not is_digits("²") and not is_digits("٣") and not is_digits("") and not is_digits(None)

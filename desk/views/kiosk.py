@@ -1,0 +1,431 @@
+"""The citizen pickup kiosk: full screen, large type, a slip's QR code in → plain words out.
+
+Three screens: idle ("hold the QR code of your slip to the camera", with the live preview or a
+hint to use the handheld scanner), the result (status in big coloured letters, masked name,
+procedure, appointment, where and when to collect) and an error. It returns to idle by itself
+after ``timeout_s`` seconds, or on the big "Done" button.
+
+Input comes from the camera (:class:`desk.hardware.camera.Scanner`) or a USB keyboard-wedge
+scanner, which types into an invisible, always-focused line edit ending with Enter — the kiosk has
+no other input. Leaving kiosk mode needs a staff login: Ctrl+Alt+Q, or a three-second press in the
+top-left corner, opens the login dialog; Escape and Alt+F4 do nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PyQt6.QtCore import QEvent, Qt, QTimer
+from PyQt6.QtGui import QCloseEvent, QImage, QKeySequence, QPixmap, QShortcut
+from PyQt6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.i18n import _
+from desk.services.clock import Clock
+from desk.services.kiosk import (
+    CLOSED,
+    ERROR,
+    PAUSED,
+    READY,
+    RETURNED,
+    SUPPLEMENT,
+    WAITING,
+    KioskAnswer,
+    KioskLookup,
+)
+
+log = logging.getLogger("desk.views.kiosk")
+
+# Banner colours (background, text): strong contrast, readable from a metre away.
+COLOURS = {
+    READY: ("#1e7b34", "#ffffff"),
+    WAITING: ("#f4b400", "#1f1f1f"),
+    SUPPLEMENT: ("#e37400", "#1f1f1f"),
+    RETURNED: ("#5f6368", "#ffffff"),
+    CLOSED: ("#a50e0e", "#ffffff"),
+    ERROR: ("#a50e0e", "#ffffff"),
+    PAUSED: ("#a50e0e", "#ffffff"),
+}
+
+HEADLINE = 52  # px
+LABEL = 26
+VALUE = 32
+HINT = 24
+CORNER = 96  # px: the top-left hot spot for staff
+LONG_PRESS_MS = 3000
+PARTIAL_INPUT_MS = 1500  # a scan without Enter is forgotten after this
+
+
+class _CornerHotspot(QWidget):
+    """An invisible square: pressing it for three seconds asks for a staff login."""
+
+    def __init__(self, on_long_press: Callable[[], None], parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("corner")
+        self.setFixedSize(CORNER, CORNER)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(LONG_PRESS_MS)
+        self._timer.timeout.connect(on_long_press)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._timer.start()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._timer.stop()
+
+
+class KioskWindow(QWidget):
+    """The kiosk. ``lookup(text, now=...)`` answers a scan (default: the rate-limited service lookup);
+    ``scanner_spec`` ("0", "fake:DIR", ...) turns on the camera, None means a handheld scanner only."""
+
+    def __init__(self, lookup: Callable[..., KioskAnswer] | None = None, scanner_spec: str | None = None,
+                 timeout_s: float = 20, parent: QWidget | None = None, *, clock: Clock | None = None,
+                 office_name: str = ""):
+        super().__init__(parent)
+        self.setObjectName("kiosk")
+        self.lookup = lookup or KioskLookup()
+        self.clock = clock or Clock()
+        self.office_name = office_name
+        self.timeout_ms = max(1, int(timeout_s * 1000))
+        self.answer: KioskAnswer | None = None
+        self.scanner = None
+        self._unlocked = False
+        self._unlocking = False
+        self.setWindowTitle(_("Dossier result lookup"))
+        self.setStyleSheet("QWidget#kiosk { background: #f7f7f2; } QLabel { color: #1f1f1f; }")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 24, 48, 32)
+        layout.setSpacing(16)
+        header = QLabel(office_name or _("One-stop reception desk"))
+        header.setObjectName("office")
+        header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        header.setStyleSheet(f"font-size: {LABEL}px; font-weight: 600; color: #1a4c8b;")
+        layout.addWidget(header)
+
+        self.pages = QStackedWidget()
+        self.idle_page = self._build_idle()
+        self.result_page = self._build_result()
+        self.error_page = self._build_error()
+        for page in (self.idle_page, self.result_page, self.error_page):
+            self.pages.addWidget(page)
+        layout.addWidget(self.pages, 1)
+
+        self.done_button = QPushButton(_("Done"))
+        self.done_button.setObjectName("done")
+        self.done_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch only: the scan input keeps focus
+        self.done_button.setMinimumSize(320, 96)
+        self.done_button.setStyleSheet(
+            f"QPushButton {{ font-size: {VALUE}px; font-weight: 700; background: #1a4c8b; color: white;"
+            " border-radius: 16px; padding: 12px 48px; }")
+        self.done_button.clicked.connect(self.show_idle)
+        layout.addWidget(self.done_button, 0, Qt.AlignmentFlag.AlignHCenter)
+
+        # The keyboard-wedge scanner types here; 1x1 and transparent, but visible so it can hold focus.
+        self.scan_input = QLineEdit(self)
+        self.scan_input.setObjectName("scan_input")
+        self.scan_input.setMaxLength(500)
+        self.scan_input.setFixedSize(1, 1)
+        self.scan_input.setFrame(False)
+        self.scan_input.setStyleSheet("background: transparent; color: transparent; border: none;")
+        self.scan_input.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.scan_input.returnPressed.connect(self._scan_entered)
+        self.scan_input.textEdited.connect(lambda _text: self._partial.start())
+        self.scan_input.move(0, 0)
+        self._partial = QTimer(self)
+        self._partial.setSingleShot(True)
+        self._partial.setInterval(PARTIAL_INPUT_MS)
+        self._partial.timeout.connect(self.scan_input.clear)
+
+        self.corner = _CornerHotspot(self.request_exit, self)
+        self.corner.move(0, 0)
+        self.corner.raise_()
+        self.exit_shortcut = QShortcut(QKeySequence("Ctrl+Alt+Q"), self)
+        self.exit_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.exit_shortcut.activated.connect(self.request_exit)
+
+        self.back_timer = QTimer(self)
+        self.back_timer.setSingleShot(True)
+        self.back_timer.setInterval(self.timeout_ms)
+        self.back_timer.timeout.connect(self.show_idle)
+
+        self._start_scanner(scanner_spec)
+        self.show_idle()
+
+    # -- screens --------------------------------------------------------------------------------
+    def _build_idle(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("idle_page")
+        box = QVBoxLayout(page)
+        box.setSpacing(20)
+        title = QLabel(_("Hold the QR code on your appointment slip to the camera"))
+        title.setObjectName("idle_title")
+        title.setWordWrap(True)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setStyleSheet(f"font-size: {HEADLINE}px; font-weight: 700; color: #1a4c8b;")
+        box.addWidget(title)
+        self.idle_title = title
+        self.preview = QLabel()
+        self.preview.setObjectName("preview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(480, 270)
+        self.preview.setStyleSheet("background: #202124; border-radius: 12px; color: white;"
+                                   f" font-size: {HINT}px;")
+        box.addWidget(self.preview, 1, Qt.AlignmentFlag.AlignHCenter)
+        self.idle_hint = QLabel()
+        self.idle_hint.setObjectName("idle_hint")
+        self.idle_hint.setWordWrap(True)
+        self.idle_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.idle_hint.setStyleSheet(f"font-size: {VALUE}px; color: #3c4043;")
+        box.addWidget(self.idle_hint)
+        self.camera_status = QLabel()
+        self.camera_status.setObjectName("camera_status")
+        self.camera_status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.camera_status.setStyleSheet(f"font-size: {HINT}px; color: #a50e0e;")
+        self.camera_status.hide()
+        box.addWidget(self.camera_status)
+        privacy = QLabel(_("Your full name and ID number are never shown on this screen."))
+        privacy.setObjectName("privacy")
+        privacy.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        privacy.setWordWrap(True)
+        privacy.setStyleSheet(f"font-size: {HINT}px; color: #5f6368;")
+        box.addWidget(privacy)
+        return page
+
+    def _build_result(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("result_page")
+        box = QVBoxLayout(page)
+        box.setSpacing(18)
+        self.banner = QFrame()
+        self.banner.setObjectName("banner")
+        banner_box = QVBoxLayout(self.banner)
+        banner_box.setContentsMargins(32, 20, 32, 20)
+        self.headline = QLabel()
+        self.headline.setObjectName("headline")
+        self.headline.setWordWrap(True)
+        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        banner_box.addWidget(self.headline)
+        self.advice = QLabel()
+        self.advice.setObjectName("advice")
+        self.advice.setWordWrap(True)
+        self.advice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        banner_box.addWidget(self.advice)
+        box.addWidget(self.banner)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(28)
+        grid.setVerticalSpacing(14)
+        grid.setColumnStretch(1, 1)
+        self.fields: dict[str, QLabel] = {}
+        rows = (("name", _("Applicant")), ("procedure", _("Procedure")), ("appointment", _("Appointment")),
+                ("where", _("Where to collect")), ("when", _("Opening hours")))
+        for i, (key, caption) in enumerate(rows):
+            label = QLabel(caption)
+            label.setObjectName(f"field_{key}_caption")
+            label.setStyleSheet(f"font-size: {LABEL}px; color: #5f6368;")
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            value = QLabel()
+            value.setObjectName(f"field_{key}")
+            value.setWordWrap(True)
+            value.setStyleSheet(f"font-size: {VALUE}px; font-weight: 600;")
+            grid.addWidget(label, i, 0)
+            grid.addWidget(value, i, 1)
+            self.fields[key] = value
+            self.fields[f"{key}_caption"] = label
+        box.addLayout(grid)
+        box.addStretch(1)
+        return page
+
+    def _build_error(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("error_page")
+        box = QVBoxLayout(page)
+        box.addStretch(1)
+        self.error_banner = QFrame()
+        self.error_banner.setObjectName("error_banner")
+        inner = QVBoxLayout(self.error_banner)
+        inner.setContentsMargins(40, 40, 40, 40)
+        self.error_text = QLabel()
+        self.error_text.setObjectName("error_text")
+        self.error_text.setWordWrap(True)
+        self.error_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner.addWidget(self.error_text)
+        box.addWidget(self.error_banner)
+        box.addSpacing(16)
+        hint = QLabel(_("Please hold the QR code on your appointment slip to the camera, or ask the staff."))
+        hint.setObjectName("error_hint")
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setStyleSheet(f"font-size: {HINT}px; color: #3c4043;")
+        box.addWidget(hint)
+        box.addStretch(1)
+        return page
+
+    @property
+    def screen(self) -> str:
+        """"idle", "result" or "error": what the citizen sees now."""
+        return {self.idle_page: "idle", self.result_page: "result", self.error_page: "error"}[
+            self.pages.currentWidget()]
+
+    def show_idle(self) -> None:
+        self.back_timer.stop()
+        self.answer = None
+        for label in self.fields.values():
+            if not label.objectName().endswith("_caption"):
+                label.clear()
+        self.headline.clear()
+        self.advice.clear()
+        self.error_text.clear()
+        self.pages.setCurrentWidget(self.idle_page)
+        self.done_button.hide()
+        self._refocus()
+
+    def show_answer(self, answer: KioskAnswer) -> None:
+        """Show a lookup's answer and come back to idle after the timeout."""
+        self.answer = answer
+        if answer.ok:
+            background, foreground = COLOURS.get(answer.state, COLOURS[WAITING])
+            self.banner.setStyleSheet(
+                f"QFrame#banner {{ background: {background}; border-radius: 18px; }}"
+                f" QLabel {{ color: {foreground}; }}")
+            self.headline.setStyleSheet(f"font-size: {HEADLINE}px; font-weight: 800;")
+            self.headline.setText(answer.status_text)
+            self.advice.setStyleSheet(f"font-size: {VALUE}px;")
+            self.advice.setText(answer.advice)
+            self.advice.setVisible(bool(answer.advice))
+            values = {"name": answer.masked_name, "procedure": answer.procedure_name,
+                      "appointment": answer.appointment_text, "where": answer.where_to_collect,
+                      "when": answer.collect_when}
+            for key, text in values.items():
+                self.fields[key].setText(text)
+                self.fields[key].setVisible(bool(text))
+                self.fields[f"{key}_caption"].setVisible(bool(text))
+            self.pages.setCurrentWidget(self.result_page)
+        else:
+            background, foreground = COLOURS.get(answer.state, COLOURS[ERROR])
+            self.error_banner.setStyleSheet(
+                f"QFrame#error_banner {{ background: {background}; border-radius: 18px; }}"
+                f" QLabel {{ color: {foreground}; font-size: {HEADLINE}px; font-weight: 700; }}")
+            self.error_text.setText(answer.message)
+            self.pages.setCurrentWidget(self.error_page)
+        self.done_button.show()
+        self.back_timer.start()
+        self._refocus()
+
+    # -- input ----------------------------------------------------------------------------------
+    def handle_scan(self, text: str) -> None:
+        """One scanned text, from the camera or the USB scanner."""
+        text = (text or "").strip()
+        if not text or self._unlocking:
+            return
+        try:
+            answer = self.lookup(text, now=self.clock.now())
+        except Exception:  # noqa: BLE001 - a public kiosk must never show a traceback
+            log.exception("kiosk lookup failed")
+            answer = KioskAnswer(False, ERROR, message=_(
+                "The information cannot be shown right now. Please ask the staff at the desk."))
+        self.show_answer(answer)
+
+    def _scan_entered(self) -> None:
+        self._partial.stop()
+        text = self.scan_input.text()
+        self.scan_input.clear()
+        self.handle_scan(text)
+
+    def _refocus(self) -> None:
+        if not self._unlocking:
+            self.scan_input.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _start_scanner(self, spec: str | None) -> None:
+        if not spec:
+            self.preview.hide()
+            self.idle_hint.setText(_("Use the handheld scanner: hold the QR code of your slip under it."))
+            return
+        try:
+            from desk.hardware.camera import Scanner
+        except ImportError:
+            log.warning("camera module not available; the kiosk uses the handheld scanner only")
+            self.preview.hide()
+            self.idle_hint.setText(_("Use the handheld scanner: hold the QR code of your slip under it."))
+            return
+        self.idle_hint.setText(_("Hold the slip about 20 cm from the camera until the result appears."))
+        self.preview.setText(_("Starting the camera…"))
+        self.scanner = Scanner(spec, self)
+        self.scanner.preview.connect(self._show_frame)
+        self.scanner.decoded.connect(self.handle_scan)
+        self.scanner.status.connect(self._camera_status)
+        self.scanner.start()
+
+    def _show_frame(self, image: QImage) -> None:
+        if self.screen != "idle" or not self.preview.isVisible():
+            return
+        pixmap = QPixmap.fromImage(image).scaled(
+            self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+        self.preview.setPixmap(pixmap)
+        self.camera_status.hide()
+
+    def _camera_status(self, message: str) -> None:
+        self.camera_status.setText(message)
+        self.camera_status.setVisible(bool(message))
+
+    # -- leaving kiosk mode ---------------------------------------------------------------------
+    def request_exit(self) -> bool:
+        """A staff login closes the kiosk; anything else leaves it running."""
+        from desk.services.kiosk import staff_login_writes
+        from desk.views.login import LoginDialog
+
+        if self._unlocking:
+            return False
+        self._unlocking = True
+        try:
+            dialog = LoginDialog(self.office_name or _("One-stop reception desk"), "", self)
+            try:
+                with staff_login_writes():
+                    accepted = dialog.exec()
+            except Exception:  # noqa: BLE001 - e.g. the database is unreachable: stay in kiosk mode
+                log.exception("kiosk unlock failed")
+                accepted = False
+            actor = dialog.actor if accepted else None
+            dialog.deleteLater()
+        finally:
+            self._unlocking = False
+        if actor is None:
+            self._refocus()
+            return False
+        log.info("kiosk closed by %s", actor.username)
+        self._unlocked = True
+        self.close()
+        return True
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()  # ignored on purpose: only a staff login leaves the kiosk
+            return
+        self._refocus()
+        super().keyPressEvent(event)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.WindowActivate:
+            self._refocus()
+        return super().event(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._unlocked:
+            event.ignore()
+            return
+        self.back_timer.stop()
+        if self.scanner is not None:
+            self.scanner.stop()
+        super().closeEvent(event)

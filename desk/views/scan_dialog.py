@@ -1,0 +1,377 @@
+"""Scan a slip or a citizen ID card with the webcam, or from a photo: live preview, what was read, what it means.
+
+The camera runs on its own threads (desk/hardware/camera.py); this dialog only shows frames and
+results. Whatever is read — from the camera, from "Open image…" or a dropped file — goes through
+:meth:`ScanDialog.handle_text`: it is shown with its meaning (desk/services/scan.py, the same
+decision the USB scanner uses), flashes the preview green with a beep when it is a slip or a card,
+and is emitted as :attr:`ScanDialog.scanned` for the caller (the pickup screen routes it through
+the window's scan dispatcher).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPainter, QPen, QShortcut
+from PyQt6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.hardware.camera import FAKE, IMAGE_SUFFIXES, CameraInfo, Scanner, describe_spec, list_cameras
+from desk.hardware.decoder import decode_file
+from desk.i18n import _
+from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret
+from desk.services.text import is_digits
+from desk.views.context import AppContext
+
+FLASH_MS = 700  # the green border after a good scan
+GOOD, BAD, IDLE = "#1e7b34", "#a50e0e", "#5f6368"
+
+
+class PreviewWidget(QWidget):
+    """The camera picture, scaled to fit, with a framing guide in the middle and a flash border."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("scan_preview")
+        self.setMinimumSize(480, 270)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.image: QImage | None = None
+        self.message = ""
+        self.flashing = False
+        self.frames = 0
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(self._end_flash)
+
+    def set_image(self, image: QImage) -> None:
+        self.image = image
+        self.frames += 1
+        self.update()
+
+    def set_message(self, text: str) -> None:
+        self.message = text
+        self.update()
+
+    def clear(self) -> None:
+        self.image = None
+        self.update()
+
+    def flash(self, ms: int = FLASH_MS) -> None:
+        self.flashing = True
+        self._flash_timer.start(ms)
+        self.update()
+
+    def _end_flash(self) -> None:
+        self.flashing = False
+        self.update()
+
+    def image_rect(self) -> QRectF:
+        """Where the picture is drawn (16:9 when there is none yet)."""
+        w, h = self.width(), self.height()
+        iw, ih = (self.image.width(), self.image.height()) if self.image is not None else (16, 9)
+        scale = min(w / iw, h / ih)
+        return QRectF((w - iw * scale) / 2, (h - ih * scale) / 2, iw * scale, ih * scale)
+
+    def guide_rect(self) -> QRectF:
+        """The framing guide: a square in the middle, 60% of the picture's height."""
+        area = self.image_rect()
+        side = area.height() * 0.6
+        return QRectF(area.center().x() - side / 2, area.center().y() - side / 2, side, side)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("#202124"))
+        area = self.image_rect()
+        if self.image is not None:
+            painter.drawImage(area, self.image)
+            # dim what is outside the guide so the eye goes to the middle
+            guide = self.guide_rect()
+            shade = QColor(0, 0, 0, 70)
+            painter.fillRect(QRectF(area.left(), area.top(), area.width(), guide.top() - area.top()), shade)
+            painter.fillRect(QRectF(area.left(), guide.bottom(), area.width(), area.bottom() - guide.bottom()), shade)
+            painter.fillRect(QRectF(area.left(), guide.top(), guide.left() - area.left(), guide.height()), shade)
+            painter.fillRect(QRectF(guide.right(), guide.top(), area.right() - guide.right(), guide.height()), shade)
+        guide = self.guide_rect()
+        colour = QColor(GOOD if self.flashing else "#ffffff")
+        painter.setPen(QPen(colour, 2, Qt.PenStyle.DashLine))
+        painter.drawRect(guide)
+        painter.setPen(QPen(colour, 6))
+        arm = guide.width() * 0.14
+        for x, y, dx, dy in ((guide.left(), guide.top(), 1, 1), (guide.right(), guide.top(), -1, 1),
+                             (guide.left(), guide.bottom(), 1, -1), (guide.right(), guide.bottom(), -1, -1)):
+            painter.drawLine(int(x), int(y), int(x + dx * arm), int(y))
+            painter.drawLine(int(x), int(y), int(x), int(y + dy * arm))
+        if self.image is None and self.message:
+            painter.setPen(QColor("#e8eaed"))
+            font = painter.font()
+            font.setPixelSize(17)
+            painter.setFont(font)
+            box = self.rect().adjusted(30, 0, -30, 0)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+        if self.flashing:
+            painter.setPen(QPen(QColor(GOOD), 12))
+            painter.drawRect(QRectF(self.rect()).adjusted(6, 6, -6, -6))
+        painter.end()
+
+
+class ScanDialog(QDialog):
+    """Scan with the webcam or open a photo; emits :attr:`scanned` with every text read."""
+
+    scanned = pyqtSignal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, cameras: list[CameraInfo] | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("scan_dialog")
+        self.setWindowTitle(_("Scan a slip or a citizen ID card"))
+        self.setAcceptDrops(True)
+        self.scanner: Scanner | None = None
+        self.result: ScanResult | None = None
+        self.last_text = ""
+        self.last_latency_ms: float | None = None  # from the frame handed to the decoder to the meaning shown
+        self.close_on_scan = False  # the caller shows the result itself: close shortly after a good scan
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.setSpacing(10)
+
+        top = QHBoxLayout()
+        label = QLabel(_("Camera:"))
+        self.camera = QComboBox()
+        self.camera.setObjectName("scan_camera")
+        self.camera.setMinimumWidth(320)
+        label.setBuddy(self.camera)
+        self.open_button = QPushButton(_("Open image…"))
+        self.open_button.setObjectName("scan_open_file")
+        self.open_button.setToolTip(_("Open a photo or scan of a slip or ID card (Ctrl+O); you can also drop it here"))
+        self.open_button.setAutoDefault(False)
+        top.addWidget(label)
+        top.addWidget(self.camera, 1)
+        top.addWidget(self.open_button)
+        layout.addLayout(top)
+
+        self.preview = PreviewWidget()
+        self.preview.setMinimumSize(640, 360)
+        layout.addWidget(self.preview, 1)
+
+        self.status = QLabel()
+        self.status.setObjectName("scan_status")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet(f"color: {IDLE};")
+        layout.addWidget(self.status)
+
+        self.panel = QFrame()
+        self.panel.setObjectName("scan_result")
+        panel = QVBoxLayout(self.panel)
+        panel.setContentsMargins(14, 8, 14, 10)
+        panel.setSpacing(2)
+        self.meaning = QLabel()
+        self.meaning.setObjectName("scan_meaning")
+        self.meaning.setWordWrap(True)
+        self.meaning.setTextFormat(Qt.TextFormat.PlainText)
+        self.meaning.setContentsMargins(0, 6, 0, 0)  # room for stacked Vietnamese marks
+        self.text = QLabel()
+        self.text.setObjectName("scan_text")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setStyleSheet("color: #3c4043; font-family: monospace; font-size: 13px;")
+        panel.addWidget(self.meaning)
+        panel.addWidget(self.text)
+        layout.addWidget(self.panel)
+
+        self.hint = QLabel(_("Hold the code inside the frame  ·  Ctrl+O: open an image  ·  Esc: close"))
+        self.hint.setObjectName("scan_hint")
+        self.hint.setStyleSheet(f"color: {IDLE}; font-size: 12px;")
+        buttons = QDialogButtonBox()
+        close = buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole)
+        close.setObjectName("scan_close")
+        close.setAutoDefault(False)
+        buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.hint, 1)
+        bottom.addWidget(buttons)
+        layout.addLayout(bottom)
+
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Open), self, activated=self.choose_file)
+        self.open_button.clicked.connect(self.choose_file)
+        self._show_idle()
+        self._fill_cameras(cameras)
+        self.camera.currentIndexChanged.connect(self._camera_chosen)
+        self.resize(860, 720)
+
+    # -- cameras ----------------------------------------------------------------------------------
+    def _fill_cameras(self, cameras: list[CameraInfo] | None) -> None:
+        found = list(cameras) if cameras is not None else list_cameras()
+        saved = (self.ctx.settings.camera or "").strip()
+        if saved.startswith(FAKE) and all(c.spec != saved for c in found):
+            found.append(CameraInfo(saved, describe_spec(saved)))
+        elif is_digits(saved) and all(c.spec != saved for c in found):
+            # the saved webcam is not plugged in now: keep it choosable so it is retried, not forgotten
+            found.insert(0, CameraInfo(saved, _("{name} (not found)").format(name=describe_spec(saved))))
+        self.camera.blockSignals(True)
+        for info in found:
+            self.camera.addItem(info.name, info.spec)
+        if not found:
+            self.camera.addItem(_("No camera found — open an image file instead"), "")
+        index = self.camera.findData(saved) if saved else 0
+        self.camera.setCurrentIndex(max(index, 0))
+        self.camera.blockSignals(False)
+
+    @property
+    def spec(self) -> str:
+        return self.camera.currentData() or ""
+
+    def _camera_chosen(self, _index: int) -> None:
+        spec = self.spec
+        if spec and spec != self.ctx.settings.camera:
+            self.ctx.settings.camera = spec
+            with contextlib.suppress(OSError):  # not remembered for next time; scanning still works
+                self.ctx.settings.save()
+        self.start()
+
+    def start(self) -> None:
+        """(Re)start the chosen camera; without one, say how to scan from a file."""
+        self.stop()
+        self.preview.clear()
+        spec = self.spec
+        if not spec:
+            self._set_status(_("No camera. Open a photo of the slip or ID card (Ctrl+O) or drop it here."))
+            self.preview.set_message(_("No camera"))
+            return
+        self.preview.set_message(_("Starting the camera…"))
+        scanner = Scanner(spec, self)
+        scanner.preview.connect(self.preview.set_image)
+        scanner.decoded.connect(self._from_camera)
+        scanner.status.connect(self._set_status)
+        self.scanner = scanner
+        scanner.start()
+
+    def stop(self) -> None:
+        """Stop the camera and release it (closing, switching cameras)."""
+        scanner, self.scanner = self.scanner, None
+        if scanner is not None:
+            scanner.stop()
+            scanner.deleteLater()
+
+    def _set_status(self, message: str) -> None:
+        self.status.setText(message)
+        if self.scanner is not None and self.scanner.state in ("absent", "busy", "lost"):
+            self.preview.clear()
+            self.preview.set_message(message)
+
+    # -- results ----------------------------------------------------------------------------------
+    def _from_camera(self, text: str) -> None:
+        started = self.scanner.decoder.last_frame_time if self.scanner is not None else None
+        self.handle_text(text, frame_time=started)
+
+    def handle_text(self, text: str, *, frame_time: float | None = None) -> ScanResult:
+        """Show what ``text`` is and means, flash and beep when it is a slip or card, emit :attr:`scanned`.
+
+        ``frame_time`` (perf_counter() when the camera frame went to the decoder) sets
+        :attr:`last_latency_ms` once the meaning is painted.
+        """
+        result = interpret(text)
+        self.result, self.last_text = result, text
+        line = describe(result)
+        colour = GOOD if result.ok else BAD
+        self.panel.setStyleSheet(f"QFrame#scan_result {{ border: 2px solid {colour}; border-radius: 6px; }}"
+                                 f"QLabel#scan_meaning {{ color: {colour}; font-size: 22px; font-weight: bold; }}")
+        self.meaning.setText(line)
+        self.text.setText(text if len(text) <= 200 else text[:200] + "…")
+        self.panel.setProperty("kind", result.kind)
+        self.meaning.repaint()
+        self.last_latency_ms = (time.perf_counter() - frame_time) * 1000 if frame_time is not None else None
+        if result.ok:
+            self.preview.flash()
+            QApplication.beep()
+            if self.close_on_scan and result.kind in (DOSSIER, CCCD):
+                QTimer.singleShot(FLASH_MS // 2, self.accept)
+        else:
+            QApplication.beep()
+        self.scanned.emit(text)
+        return result
+
+    def open_file(self, path: str | Path) -> ScanResult | None:
+        """Decode a photo or scan of a slip or card; None (and a message) when it has no code."""
+        path = Path(path)
+        found = decode_file(path)
+        if not found:
+            self.result, self.last_text = None, ""
+            self.panel.setStyleSheet(f"QFrame#scan_result {{ border: 2px solid {BAD}; border-radius: 6px; }}"
+                                     f"QLabel#scan_meaning {{ color: {BAD}; font-size: 18px; font-weight: bold; }}")
+            self.panel.setProperty("kind", "none")
+            self.meaning.setText(_("No QR code or barcode found in {name}").format(name=path.name))
+            self.text.setText(_("Take the photo closer, straight on and in focus, or scan the paper."))
+            QApplication.beep()
+            return None
+        return self.handle_text(found[0].text)
+
+    def choose_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Open a photo of a slip or ID card"), "",
+            _("Images") + " (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")")
+        if path:
+            self.open_file(path)
+
+    def _show_idle(self) -> None:
+        self.panel.setStyleSheet(f"QFrame#scan_result {{ border: 2px solid #dadce0; border-radius: 6px; }}"
+                                 f"QLabel#scan_meaning {{ color: {IDLE}; font-size: 18px; }}")
+        self.panel.setProperty("kind", "")
+        self.meaning.setText(_("Hold the QR code of the appointment slip or the citizen ID card to the camera"))
+        self.text.setText("")
+
+    # -- drag and drop ----------------------------------------------------------------------------
+    @staticmethod
+    def _dropped_image(event: QDragEnterEvent | QDropEvent) -> Path | None:
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return None
+        for url in mime.urls():
+            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
+                return Path(url.toLocalFile())
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self._dropped_image(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        path = self._dropped_image(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_file(path)
+
+    # -- lifetime ---------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.scanner is None:
+            self.start()
+
+    def done(self, result: int) -> None:  # accept, reject and Escape all come here
+        self.stop()
+        super().done(result)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.stop()
+        super().closeEvent(event)
