@@ -70,13 +70,11 @@ def build_main_window(ctx):
     return window
 
 
-def run_gui(url: str | None = None) -> int:
+def _start_qt(url: str | None, *, read_only: bool = False):
+    """Logging, settings, language, the Qt application and the database; None (after telling why) on failure."""
     from PyQt6.QtWidgets import QApplication, QMessageBox
 
-    from desk.services.clock import Clock
     from desk.services.errors import DeskError
-    from desk.views.context import AppContext
-    from desk.views.login import ask_login
 
     setup_logging()
     settings = Settings.load()
@@ -86,10 +84,26 @@ def run_gui(url: str | None = None) -> int:
     _install_excepthook()
     try:
         office, shown_url = open_database(url)
+        if read_only:
+            from desk.services.kiosk import enforce_read_only
+
+            enforce_read_only()
     except DeskError as exc:
         log.exception("cannot open database")
         QMessageBox.critical(None, _("OneStop Desk"), str(exc))
+        return None
+    return app, settings, office, shown_url
+
+
+def run_gui(url: str | None = None) -> int:
+    from desk.services.clock import Clock
+    from desk.views.context import AppContext
+    from desk.views.login import ask_login
+
+    started = _start_qt(url)
+    if started is None:
         return 2
+    app, settings, office, shown_url = started
     actor = ask_login(office.name, settings.username)
     if actor is None:
         return 0
@@ -151,25 +165,14 @@ def close_cleanly(app, window) -> None:
 
 def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float = 20) -> int:
     """The citizen pickup kiosk, full screen, on a connection that refuses writes."""
-    from PyQt6.QtWidgets import QApplication, QMessageBox
-
-    from desk.services.errors import DeskError
-    from desk.services.kiosk import enforce_read_only
     from desk.views.kiosk import KioskWindow
 
-    setup_logging()
-    settings = Settings.load()
-    set_language(settings.language)
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("OneStop Desk")
-    _install_excepthook()
-    try:
-        office, _shown_url = open_database(url)
-        enforce_read_only()
-    except DeskError as exc:
-        log.exception("cannot open database")
-        QMessageBox.critical(None, _("OneStop Desk"), str(exc))
+    started = _start_qt(url, read_only=True)
+    if started is None:
         return 2
+    app, _settings, office, _shown_url = started
     window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name)
     window.showFullScreen()
-    return app.exec()
+    code = app.exec()
+    close_cleanly(app, window)
+    return code
