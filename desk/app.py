@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from logging.handlers import RotatingFileHandler
 
@@ -13,10 +14,23 @@ from desk.i18n import _, set_language
 log = logging.getLogger("desk")
 
 
+class RedactingFormatter(logging.Formatter):
+    """Personal data never reaches the log: 12-digit ID numbers and 9-digit old ID numbers are masked,
+    and so are URL passwords (Decree 13/2023 on personal data)."""
+
+    _ID = re.compile(r"(?<!\d)(\d{5})(\d{4})(\d{3})(?!\d)|(?<!\d)(\d{5})(\d{4})(?!\d)")
+    _URL_PASSWORD = re.compile(r"://([^:/@\s]+):[^@\s]*@")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        text = self._ID.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
+        return self._URL_PASSWORD.sub(r"://\1:***@", text)
+
+
 def setup_logging() -> None:
     """Tracebacks go to a rotating file in the user data folder, never into the clerk's face."""
     handler = RotatingFileHandler(data_dir() / "desk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
         root.addHandler(handler)
@@ -127,7 +141,7 @@ def start_daily_backup(window) -> None:
     from desk.services.backup import auto_backup
     from desk.views.common import Worker, error_text, run_in_background
 
-    worker = Worker(auto_backup)
+    worker = Worker(auto_backup, keep_days=window.ctx.settings.keep_days)
     worker.finished.connect(lambda path: path and log.info("daily backup written: %s", path))
     worker.failed.connect(lambda exc: window.statusBar().showMessage(
         _("The daily backup failed: {error}").format(error=error_text(exc)), 15_000))

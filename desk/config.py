@@ -41,6 +41,16 @@ class Settings:
     reception_point: str = ""
     camera: str = ""
     username: str = ""
+    backup_keep_days: str = "30"  # daily automatic backups older than this are deleted
+
+    @property
+    def keep_days(self) -> int:
+        """The retention as a number (1–3650; a bad value in the file means the default 30)."""
+        try:
+            days = int(self.backup_keep_days)
+        except ValueError:
+            return 30
+        return days if 1 <= days <= 3650 else 30
 
     @classmethod
     def load(cls) -> Settings:
