@@ -70,6 +70,7 @@ _CUTOFF_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DOCUMENT_RE = re.compile(r"^(\d+)\s*[xX×*]\s*(.+?)\s*\(([^()]*)\)$")
 _MAX_DAYS = 365
 _MAX_MESSAGE_LINES = 50
+MAX_PROBLEM_CHARS = 300
 
 
 # --- data handed to callers (DocumentItem, "1 x Tờ khai (bản chính)", comes from dossiers) ----
@@ -343,6 +344,9 @@ class _Collector:
         self.problems: list[ImportProblem] = []
 
     def add(self, row: int | None, column: str, message: str) -> None:
+        # A message quotes the offending cell; a 20,000-character cell must not make a 20,000-character line.
+        if len(message) > MAX_PROBLEM_CHARS:
+            message = message[: MAX_PROBLEM_CHARS - 1] + "…"
         self.problems.append(ImportProblem(self.sheet, row, column, message))
 
 

@@ -595,3 +595,18 @@ def test_export_never_leaves_a_half_written_file(seeded, tmp_path, monkeypatch):
         catalog.export_xlsx(path)
     assert path.read_bytes() == b"previous export"
     assert [p.name for p in path.parent.iterdir()] == ["catalog.xlsx"]
+
+
+def test_problem_lines_stay_short_for_huge_cells(db, tmp_path):
+    """A pasted 20,000-character cell is reported, but the message quoting it stays readable."""
+    from desk.services.catalog import MAX_PROBLEM_CHARS
+
+    catalog.load_seed()
+    path = tmp_path / "huge.xlsx"
+    catalog.export_xlsx(path)
+    wb = load_workbook(path)
+    wb["Danh mục TTHC"].cell(row=2, column=4).value = "x" * 20_000
+    wb.save(path)
+    with pytest.raises(catalog.CatalogImportError) as err:
+        catalog.import_xlsx(path)
+    assert err.value.issues and all(len(p.message) <= MAX_PROBLEM_CHARS for p in err.value.issues)
