@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -169,6 +170,13 @@ class DeskTab(QWidget):
         self.camera.setObjectName("camera")
         self.camera.setPlaceholderText(_("e.g. 0 for the first webcam"))
         form.addRow(_("Camera"), self.camera)
+        self.keep_days = QSpinBox()
+        self.keep_days.setObjectName("backup_keep_days")
+        self.keep_days.setRange(1, 3650)
+        self.keep_days.setSuffix(_(" days"))
+        form.addRow(_("Keep daily backups for"), _field(self.keep_days, _note(
+            _("Each day the first start of the program copies the database to the backups folder of this "
+              "computer; older copies are deleted."))))
         self.database_shown = QLabel(ctx.database_label or _("(unknown)"))
         self.database_shown.setObjectName("database_label")
         self.database_shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -231,6 +239,7 @@ class DeskTab(QWidget):
         self.reload_points(settings.reception_point)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language or "vi")))
         self.camera.setText(settings.camera)
+        self.keep_days.setValue(settings.keep_days)
         self._shown_url = redact_url(settings.database_url)
         self.database_url.setText(self._shown_url)
 
@@ -251,6 +260,7 @@ class DeskTab(QWidget):
         settings.reception_point = self.point.currentData() or ""
         settings.language = self.language.currentData()
         settings.camera = self.camera.text().strip()
+        settings.backup_keep_days = str(self.keep_days.value())
         try:
             settings.save()
         except OSError as exc:

@@ -54,12 +54,15 @@ def test_desk_reception_point_language_and_database_go_to_the_settings_file(qtbo
     tab.point.setCurrentIndex(tab.point.findData(point))
     tab.language.setCurrentIndex(tab.language.findData("en"))
     qtbot.keyClicks(tab.camera, "0")
+    assert tab.keep_days.value() == 30
+    tab.keep_days.setValue(90)
     qtbot.keyClicks(tab.database_url, f"sqlite:///{tmp_path}/office.db")
     with qtbot.waitSignal(view.ctx.bus.office_changed, timeout=1000):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     stored = Settings.load()
     assert config_path().parent == Path(os.environ["DESK_CONFIG_DIR"]) and config_path().exists()
     assert (stored.reception_point, stored.language, stored.camera) == (point, "en", "0")
+    assert stored.keep_days == 90
     assert stored.database_url == f"sqlite:///{tmp_path}/office.db"
     assert view.ctx.settings.reception_point == point
     assert "1b5e20" in tab.message.styleSheet() and tab.message.text()
