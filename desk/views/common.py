@@ -94,23 +94,27 @@ def running_threads() -> list[QThread]:
 
 
 def run_in_background(parent: QObject, worker: Worker) -> QThread:
-    """Start ``worker`` on its own thread; the thread and worker clean up after themselves."""
+    """Start ``worker`` on its own thread; both are released on the UI thread once it has finished.
+
+    The worker is never deleted on its own thread (no ``deleteLater`` there): its destructor would take
+    Qt's connection lock and then wait for the GIL while the UI thread, holding the GIL, waits for that
+    lock — a deadlock seen in the test suite.
+    """
     thread = QThread(parent)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit)
     worker.failed.connect(thread.quit)
-    thread.finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
-    # Keep Python references while the thread runs; drop them when it is done.
+    # Keep Python references while the thread runs; drop them on the UI thread when it is done.
     running = getattr(parent, "_desk_workers", [])
     running.append((thread, worker))
     parent._desk_workers = running
 
-    def forget() -> None:
+    def forget() -> None:  # queued to the UI thread: the thread object lives there
         _RUNNING.discard(thread)
         if (thread, worker) in running:
             running.remove((thread, worker))
+        thread.deleteLater()
 
     thread.finished.connect(forget)
     _RUNNING.add(thread)
