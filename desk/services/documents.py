@@ -554,6 +554,20 @@ def _last_event(events: list[EventInfo], test: Callable[[EventInfo], bool]) -> E
 
 
 # -- Mẫu 01 ----------------------------------------------------------------------------------------
+def _applicant_block(doc, layout: Layout, d: _Dossier) -> None:
+    """Who submitted what: the opening lines Mẫu 01 and Mẫu 03 share."""
+    info = d.info
+    p = para(doc, align="justify", after=layout.gap)
+    run(p, f"Bộ phận tiếp nhận và trả kết quả {d.office.name} tiếp nhận hồ sơ của: ")
+    run(p, f"{honorific(info.gender)} {info.applicant_name}", bold=True)
+    _line(doc, layout, "Địa chỉ: ", info.address)
+    p = para(doc, after=layout.gap)
+    run(p, "Số điện thoại: " + (info.phone or BLANK))
+    run(p, "\tEmail: " + (info.email or BLANK))
+    p.paragraph_format.tab_stops.add_tab_stop(Cm(layout.text_width * 0.5))
+    _line(doc, layout, "Nội dung yêu cầu giải quyết: ", info.procedure_name, bold_value=True)
+
+
 def receipt(code: str, out: Path | str, *, paper: str = "A4", now: datetime | None = None) -> Path:
     """Mẫu 01, the receipt and appointment slip, with the signed pickup QR code and barcode.
 
@@ -568,16 +582,7 @@ def receipt(code: str, out: Path | str, *, paper: str = "A4", now: datetime | No
     when = aware(now).astimezone(LOCAL_TZ).date() if now else info.received_at.date()
     _header(doc, layout, d.office, info.code, when)
     _title(doc, layout, "01")
-    hon = honorific(info.gender)
-    p = para(doc, align="justify", after=layout.gap)
-    run(p, f"Bộ phận tiếp nhận và trả kết quả {d.office.name} tiếp nhận hồ sơ của: ")
-    run(p, f"{hon} {info.applicant_name}", bold=True)
-    _line(doc, layout, "Địa chỉ: ", info.address)
-    p = para(doc, after=layout.gap)
-    run(p, "Số điện thoại: " + (info.phone or BLANK))
-    run(p, "\tEmail: " + (info.email or BLANK))
-    p.paragraph_format.tab_stops.add_tab_stop(Cm(layout.text_width * 0.5))
-    _line(doc, layout, "Nội dung yêu cầu giải quyết: ", info.procedure_name, bold_value=True)
+    _applicant_block(doc, layout, d)
     para(doc, "1. Hồ sơ gồm có:", after=layout.gap, keep_next=True)
     w = layout.text_width
     widths = [1.2, round(w - 1.2 - 3.6 - 1.8, 2), 3.6, 1.8] if paper == "A4" else [0.9, round(w - 4.8, 2), 2.4, 1.5]
@@ -671,16 +676,8 @@ def refusal(code: str, out: Path | str, *, reasons: list[str] | None = None, now
     doc = _new_document(layout)
     _header(doc, layout, d.office, info.code, when)
     _title(doc, layout, "03")
+    _applicant_block(doc, layout, d)
     hon = honorific(info.gender)
-    p = para(doc, align="justify", after=layout.gap)
-    run(p, f"Bộ phận tiếp nhận và trả kết quả {d.office.name} tiếp nhận hồ sơ của: ")
-    run(p, f"{hon} {info.applicant_name}", bold=True)
-    _line(doc, layout, "Địa chỉ: ", info.address)
-    p = para(doc, after=layout.gap)
-    run(p, "Số điện thoại: " + (info.phone or BLANK))
-    run(p, "\tEmail: " + (info.email or BLANK))
-    p.paragraph_format.tab_stops.add_tab_stop(Cm(layout.text_width * 0.5))
-    _line(doc, layout, "Nội dung yêu cầu giải quyết: ", info.procedure_name, bold_value=True)
     basis = " ".join((d.procedure.legal_basis or "").split())
     lead = f"Căn cứ quy định tại {basis}, hồ sơ" if basis else "Căn cứ quy định hiện hành, hồ sơ"
     para(doc, f"{lead} của {hon} không đủ điều kiện tiếp nhận, giải quyết vì lý do sau:", align="justify",
