@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QKeySequence, QShortcut
@@ -116,6 +117,21 @@ def _table(name: str, headers: list[str]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     return table
 
+
+
+def _fill_and_select(table: QTableWidget, rows: list[tuple[str, ...]], keys: list, select: object,
+                     show_row: Callable[[int], None]) -> None:
+    """Fill a read-only list table, then select the row whose key is ``select`` (else the first)."""
+    table.blockSignals(True)
+    table.setRowCount(len(rows))
+    for row, values in enumerate(rows):
+        for column, value in enumerate(values):
+            table.setItem(row, column, QTableWidgetItem(value))
+    table.blockSignals(False)
+    if keys:
+        row = keys.index(select) if select in keys else 0
+        table.selectRow(row)
+        show_row(row)
 
 class WeekdayPicker(QWidget):
     """Seven checkboxes, Monday first; value() is the stored "0,1,2" form."""
@@ -442,21 +458,9 @@ class PointsTab(QWidget):
             _say(self.message, error_text(exc), ok=False)
             return
         kinds = dict(POINT_KINDS)
-        self.table.blockSignals(True)
-        self.table.setRowCount(len(self.points))
-        for row, point in enumerate(self.points):
-            values = (point.name, _(kinds.get(point.kind, point.kind)), point.address, weekdays_text(point.weekdays),
-                      point.hours.replace(",", ", "), _("open") if point.active else _("closed"))
-            for column, value in enumerate(values):
-                self.table.setItem(row, column, QTableWidgetItem(value))
-        self.table.blockSignals(False)
-        ids = [p.id for p in self.points]
-        if select in ids:
-            self.table.selectRow(ids.index(select))
-            self._row_changed(ids.index(select))
-        elif self.points:
-            self.table.selectRow(0)
-            self._row_changed(0)
+        rows = [(point.name, _(kinds.get(point.kind, point.kind)), point.address, weekdays_text(point.weekdays),
+                 point.hours.replace(",", ", "), _("open") if point.active else _("closed")) for point in self.points]
+        _fill_and_select(self.table, rows, [p.id for p in self.points], select, self._row_changed)
 
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(self.points):
@@ -585,22 +589,10 @@ class StaffTab(QWidget):
     def reload(self, select: str | None = None) -> None:
         select = select or (self.current.username if self.current else None)
         self.staff = accounts.list_staff()
-        self.table.blockSignals(True)
-        self.table.setRowCount(len(self.staff))
-        for row, person in enumerate(self.staff):
-            values = (person.username, person.full_name, _(ROLE_LABELS.get(person.role, person.role)),
-                      _("active") if person.active else _("deactivated"),
-                      _("must change") if person.must_change_password else "")
-            for column, value in enumerate(values):
-                self.table.setItem(row, column, QTableWidgetItem(value))
-        self.table.blockSignals(False)
-        names = [p.username for p in self.staff]
-        if select in names:
-            self.table.selectRow(names.index(select))
-            self._row_changed(names.index(select))
-        elif self.staff:
-            self.table.selectRow(0)
-            self._row_changed(0)
+        rows = [(person.username, person.full_name, _(ROLE_LABELS.get(person.role, person.role)),
+                 _("active") if person.active else _("deactivated"),
+                 _("must change") if person.must_change_password else "") for person in self.staff]
+        _fill_and_select(self.table, rows, [p.username for p in self.staff], select, self._row_changed)
 
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(self.staff):
