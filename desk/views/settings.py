@@ -118,7 +118,6 @@ def _table(name: str, headers: list[str]) -> QTableWidget:
     return table
 
 
-
 def _fill_and_select(table: QTableWidget, rows: list[tuple[str, ...]], keys: list, select: object,
                      show_row: Callable[[int], None]) -> None:
     """Fill a read-only list table, then select the row whose key is ``select`` (else the first)."""
