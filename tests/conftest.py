@@ -129,3 +129,58 @@ def _no_camera_override(monkeypatch):
     monkeypatch.delenv("DESK_CAMERA", raising=False)
     yield
     os.environ.pop("DESK_CAMERA", None)
+
+
+# -- a small disk, to see what a full disk does --------------------------------------------------
+def _mount_small_disk(folder, size_kb: int) -> str | None:
+    """Mount a tmpfs of ``size_kb`` on ``folder``; the reason it could not, or None."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(folder)],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"cannot mount a small tmpfs: {exc}"
+    return None if done.returncode == 0 else f"cannot mount a small tmpfs: {done.stderr.strip()}"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A factory of folders on tiny file systems (tmpfs, needs root): ``small_disk(kb)`` → Path.
+
+    Filling one shows what a full disk does to a write; skipped without root, failed under CI.
+    """
+    import subprocess
+
+    mounted: list = []
+
+    def make(size_kb: int = 512):
+        folder = tmp_path / f"disk{len(mounted)}"
+        folder.mkdir()
+        reason = _mount_small_disk(folder, size_kb)
+        if reason:
+            if os.environ.get("CI"):
+                pytest.fail(reason)
+            pytest.skip(reason)
+        mounted.append(folder)
+        return folder
+
+    yield make
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, timeout=30)
+
+
+def fill_disk(folder, leave_bytes: int = 0) -> None:
+    """Fill the file system of ``folder`` until at most ``leave_bytes`` are free."""
+    import shutil
+
+    free = shutil.disk_usage(folder).free - leave_bytes
+    with open(os.path.join(folder, "filler.bin"), "wb") as fh:
+        while free > 0:
+            chunk = min(free, 1 << 16)
+            try:
+                fh.write(b"\0" * chunk)
+                fh.flush()
+            except OSError:
+                break
+            free -= chunk
