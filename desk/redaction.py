@@ -104,6 +104,9 @@ def _netloc(url: str) -> str:
 
 def _keyword_password_spans(line: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each ``password=value`` / ``'password': 'value'`` value in one line."""
+    lowered = line.lower()
+    if not any(key in lowered for key in _PASSWORD_KEYS):
+        return
     i, n = 0, len(line)
     while i < n:
         c = line[i]
@@ -240,26 +243,27 @@ def forget_protected() -> None:
 
 def _scrub_remembered(text: str) -> str:
     grams = _grams
-    if not grams:
+    if not grams or len(text) < MIN_FRAGMENT:
         return text
     for _round in range(8):  # a mask next to what is left could form a new piece: again until stable
-        low = _lower(text)
-        covered = bytearray(len(text))
-        for i in range(len(text) - MIN_FRAGMENT + 1):
-            if low[i:i + MIN_FRAGMENT] in grams:
-                covered[i:i + MIN_FRAGMENT] = b"\x01" * MIN_FRAGMENT
-        if not any(covered):
+        low = text.lower()
+        if len(low) != len(text):
+            low = _lower(text)
+        spans = []
+        for gram in grams:
+            at = low.find(gram)
+            while at >= 0:
+                spans.append((at, at + MIN_FRAGMENT))
+                at = low.find(gram, at + 1)
+        if not spans:
             return text
-        out, i = [], 0
-        while i < len(text):
-            if covered[i]:
-                while i < len(text) and covered[i]:
-                    i += 1
-                out.append(MASK)
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
             else:
-                out.append(text[i])
-                i += 1
-        text = "".join(out)
+                merged.append((start, end))
+        text = _mask_spans(text, merged)
     return text
 
 
