@@ -10,21 +10,21 @@ from logging.handlers import RotatingFileHandler
 
 from desk.config import Settings, data_dir, resolve_database_url
 from desk.i18n import _, set_language
+from desk.redaction import redact
 
 log = logging.getLogger("desk")
 
 
 class RedactingFormatter(logging.Formatter):
-    """Personal data never reaches the log: 12-digit ID numbers and 9-digit old ID numbers are masked,
-    and so are URL passwords (Decree 13/2023 on personal data)."""
+    """Personal data never reaches the log: 12-digit ID numbers and 9-digit old ID numbers are masked
+    (Decree 13/2023 on personal data), and database passwords are hidden by :func:`desk.redaction.redact`
+    in the message and in the traceback alike."""
 
     _ID = re.compile(r"(?<!\d)(\d{5})(\d{4})(\d{3})(?!\d)|(?<!\d)(\d{5})(\d{4})(?!\d)")
-    _URL_PASSWORD = re.compile(r"://([^:/@\s]+):[^@\s]*@")
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        text = self._ID.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
-        return self._URL_PASSWORD.sub(r"://\1:***@", text)
+        text = redact(super().format(record))
+        return self._ID.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
 
 
 def setup_logging() -> None:
@@ -39,7 +39,7 @@ def setup_logging() -> None:
 
 def open_database(url: str | None):
     """Connect and, on a new database, set up the office and the shipped catalog."""
-    from desk.models.db import connect, redact
+    from desk.models.db import connect
     from desk.services.errors import NotFound
     from desk.services.office import current_office
     from desk.services.setup import initialize
@@ -104,7 +104,7 @@ def _start_qt(url: str | None, *, read_only: bool = False):
             enforce_read_only()
     except DeskError as exc:
         log.exception("cannot open database")
-        QMessageBox.critical(None, _("OneStop Desk"), str(exc))
+        QMessageBox.critical(None, _("OneStop Desk"), redact(str(exc)))
         return None
     return app, settings, office, shown_url
 

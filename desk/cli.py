@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from desk.i18n import _, set_language
+from desk.redaction import redacts_stderr
 
 
 class _Parser(argparse.ArgumentParser):
@@ -161,6 +162,7 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+@redacts_stderr  # no database password reaches stderr: messages, warnings and tracebacks alike
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -47,6 +47,15 @@ def with_schema(url: str, schema: str) -> str:
     return url + ("&" if "?" in url else "?") + f"schema={schema}"
 
 
+@pytest.fixture(autouse=True)
+def _forget_protected_passwords() -> Iterator[None]:
+    """Passwords remembered by desk.redaction.protect in one test do not mask text in the next."""
+    yield
+    from desk.redaction import forget_protected
+
+    forget_protected()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'desk.db'}"

@@ -20,6 +20,16 @@ def test_id_numbers_and_url_passwords_are_masked():
     assert "000.00.13.H42-261123-0007" in text and "0912345678" in text  # codes and phones stay readable
 
 
+def test_url_passwords_with_at_signs_and_libpq_keywords_are_masked():
+    formatter = RedactingFormatter("%(message)s")
+    record = logging.LogRecord("desk", logging.ERROR, __file__, 1,
+                               "db postgresql://postgres:secret@pa55@host/x; dsn host=h password=pa55w0rd "
+                               "dbname=x", None, None)
+    text = formatter.format(record)
+    assert "pa55" not in text and "secret" not in text
+    assert "postgresql://postgres:***@host/x" in text and "password=*** dbname=x" in text
+
+
 def test_masked_in_tracebacks_too():
     formatter = RedactingFormatter("%(message)s")
     try:

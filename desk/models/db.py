@@ -14,6 +14,7 @@ from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabas
 
 from desk.i18n import _
 from desk.models.entities import ALL_MODELS, SchemaInfo, database_proxy
+from desk.redaction import protect, redact
 from desk.services.errors import DatabaseBusy, DeskError
 
 SCHEMA_VERSION = 1
@@ -40,6 +41,7 @@ def make_database(url: str) -> Database:
 
     A ``?schema=NAME`` query on a PostgreSQL URL keeps one office (or one test) in its own schema.
     """
+    protect(url)  # from now on no message or log line shows a piece of its password
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
     if scheme == "sqlite":
@@ -77,7 +79,7 @@ def make_database(url: str) -> Database:
         db.desk_schema = schema  # type: ignore[attr-defined]
         return db
     raise DeskError(
-        _("Unsupported database address: {url}. Use sqlite:///file.db or postgresql://...").format(url=url)
+        _("Unsupported database address: {url}. Use sqlite:///file.db or postgresql://...").format(url=redact(url))
     )
 
 
@@ -91,17 +93,12 @@ def connect(url: str, *, create: bool = True) -> Database:
             db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     except OperationalError as exc:
         raise DeskError(
-            _("Cannot open the database ({url}): {error}").format(url=redact(url), error=str(exc).strip())
+            _("Cannot open the database ({url}): {error}").format(url=redact(url), error=redact(str(exc).strip()))
         ) from exc
     database_proxy.initialize(db)
     if create:
         ensure_schema(db)
     return db
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def schema_version(db: Database) -> int:

@@ -187,7 +187,7 @@ def _backup_postgres(db, out: Path) -> BackupInfo:
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
         if done.returncode != 0:
             raise DeskError(_("pg_dump failed ({url}): {error}").format(
-                url=redact(url), error=done.stderr.strip()[-500:]))
+                url=redact(url), error=redact(done.stderr.strip())[-500:]))
         _fsync_file(tmp)
         info = verify_backup(tmp)
         if not info.ok:
@@ -396,7 +396,7 @@ def _restore_postgres(path: Path, url: str, target) -> None:
         target.connect()
     except Exception as exc:  # noqa: BLE001 - any connection failure is reported the same way
         raise DeskError(_("Cannot open the database ({url}): {error}").format(
-            url=redact(url), error=str(exc).strip())) from exc
+            url=redact(url), error=redact(str(exc).strip()))) from exc
     try:
         count = target.execute_sql(
             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", (wanted,)).fetchone()[0]
@@ -412,7 +412,7 @@ def _restore_postgres(path: Path, url: str, target) -> None:
                            str(path)], env=env, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         raise DeskError(_("pg_restore failed ({url}): {error}").format(
-            url=redact(url), error=done.stderr.strip()[-500:]))
+            url=redact(url), error=redact(done.stderr.strip())[-500:]))
 
 
 # -- daily automatic backup --------------------------------------------------------------------

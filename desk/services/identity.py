@@ -13,6 +13,7 @@ birth; :func:`validate_id_number` cross-checks those against the card's data.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -368,21 +369,100 @@ def validate_id_number(
     return problems
 
 
+# -- masks for public screens (the kiosk, a look-up page) ---------------------------------------
+# Letters and combining marks to Unicode that print as nothing or as a blank (Hangul fillers,
+# variation selectors, the combining grapheme joiner, Mongolian and Khitan fillers, Khmer inherent
+# vowels): in a name they separate words like a space does.
+_INVISIBLE = frozenset([0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164,
+                        0xFFA0, 0x16FE4, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])
+MASK_INPUT_LIMIT = 1000  # characters of a name looked at (the register keeps 200)
+MASK_FAMILY_LIMIT = 15  # letters: a longer first word is no family name, so only its initial is shown
+MASK_INITIALS_LIMIT = 8  # initials shown; more words end in "…"
+_MARKS_PER_LETTER = 2  # combining marks kept on a letter (Vietnamese needs two: ệ = e + ̂ + ̣)
+# The longest mask: the family name, then " X." per initial, then " …".
+MASK_NAME_MAX_LENGTH = (MASK_FAMILY_LIMIT * (1 + _MARKS_PER_LETTER)
+                        + MASK_INITIALS_LIMIT * (3 + _MARKS_PER_LETTER) + 2)
+MASK_ID_MIN_DIGITS = 9  # a shorter number shows no digit: its last 4 would be most of it
+
+
 def mask_id(id_number: str | None) -> str:
-    """"****2345": enough for a citizen at the kiosk to recognise their own number."""
+    """"****2345": enough for a citizen at the kiosk to recognise their own number.
+
+    Whatever the input, the result is "" (nothing there), or "****" followed by at most the last 4
+    of its digits (as ASCII), and only when it has at least :data:`MASK_ID_MIN_DIGITS` digits.
+    """
     if not isinstance(id_number, str):
         return ""
-    number = "".join(id_number.split())
-    if not number:
-        return ""
-    return "****" + (number[-4:] if len(number) > 4 else "")
+    digits = "".join(str(d) for c in id_number if (d := unicodedata.decimal(c, None)) is not None)
+    if not digits:
+        return "****" if id_number.strip() else ""
+    return "****" + (digits[-4:] if len(digits) >= MASK_ID_MIN_DIGITS else "")
+
+
+def _name_words(text: str, limit: int) -> list[list[str]]:
+    """The first ``limit`` words of a name, each a list of letters (a base character + its marks).
+
+    A word is a run of letters and digits; every other character (any space, punctuation, symbol,
+    control, format or invisible character) separates words. Combining marks stay on their letter;
+    a mark with no letter before it is dropped.
+    """
+    words: list[list[str]] = []
+    word: list[str] = []
+    for c in text:
+        kind = "" if ord(c) in _INVISIBLE else unicodedata.category(c)[0]
+        if kind in ("L", "N"):
+            word.append(c)
+        elif kind == "M":
+            if word and len(word[-1]) <= _MARKS_PER_LETTER:
+                word[-1] += c
+        elif word:
+            words.append(word)
+            word = []
+            if len(words) >= limit:
+                return words
+    if word:
+        words.append(word)
+    return words
+
+
+def _recase(letter: str, upper: bool) -> str:
+    """The letter in upper (or lower) case when that is the same letter, one character for one."""
+    base = letter[0]
+    changed = base.upper() if upper else base.lower()
+    if len(changed) != 1 or changed.casefold() != base.casefold():
+        changed = base
+    return changed + letter[1:]
+
+
+def _initial(word: list[str]) -> str:
+    return unicodedata.normalize("NFC", _recase(word[0], upper=True)) + "."
 
 
 def mask_name(full_name: str | None) -> str:
-    """"Nguyễn Văn An" → "Nguyễn V. A.": recognisable on a public screen, not fully shown."""
+    """"Nguyễn Văn An" → "Nguyễn V. A.": recognisable on a public screen, not fully shown.
+
+    The family name (the first word) is shown, each other word by its first letter and a dot; a
+    one-word name, or a first word longer than :data:`MASK_FAMILY_LIMIT` letters, only by its
+    initial. Words are split on anything that is not a letter or a digit (hyphens, dots, "_", "·",
+    tabs, Hangul fillers, braille blanks, zero-width and direction marks ...), after NFKC, so
+    full-width, decomposed (NFD) and mixed-case input give the same mask. Never raises; the result is
+    at most :data:`MASK_NAME_MAX_LENGTH` characters.
+    """
     if not isinstance(full_name, str):
         return ""
-    words = clean(full_name).split()
+    text = unicodedata.normalize("NFKC", full_name[:MASK_INPUT_LIMIT])
+    words = _name_words(text, MASK_INITIALS_LIMIT + 2)
     if not words:
         return ""
-    return " ".join([words[0], *(word[0].upper() + "." for word in words[1:])])
+    if len(words) == 1:
+        return _initial(words[0])
+    family, given = words[0], words[1:]
+    if len(family) > MASK_FAMILY_LIMIT:
+        parts = [_initial(family)]
+    else:
+        letters = [_recase(letter, upper=i == 0) for i, letter in enumerate(family)]
+        parts = [unicodedata.normalize("NFC", "".join(letters))]
+    parts += [_initial(word) for word in given[:MASK_INITIALS_LIMIT]]
+    if len(given) > MASK_INITIALS_LIMIT:
+        parts.append("…")
+    return " ".join(parts)

@@ -153,7 +153,7 @@ def migrate_to(target_url: str, *, progress: Progress | None = None) -> Migratio
             target.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     except Exception as exc:  # noqa: BLE001 - any connection failure is reported the same way
         raise DeskError(_("Cannot open the database ({url}): {error}").format(
-            url=redact(target_url), error=str(exc).strip())) from exc
+            url=redact(target_url), error=redact(str(exc).strip()))) from exc
     try:
         same = (type(target) is type(source) and target.database == source.database
                 and getattr(target, "desk_schema", "") == getattr(source, "desk_schema", ""))

@@ -33,6 +33,7 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.i18n import N_, _
+from desk.redaction import redact
 from desk.services import accounts, office
 from desk.services.errors import DeskError, PermissionDenied, ValidationError
 from desk.services.office import OfficeSettings, PointInfo
@@ -50,11 +51,6 @@ POINT_KINDS = (("office", N_("Office desk")), ("e_point", N_("Neighbourhood e-po
                ("postal", N_("Postal service")))
 ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
 LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))
-
-
-def redact_url(url: str) -> str:
-    """A database URL without its password, for showing on screen."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url or "")
 
 
 def weekdays_text(text: str) -> str:
@@ -255,7 +251,7 @@ class DeskTab(QWidget):
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language or "vi")))
         self.camera.setText(settings.camera)
         self.keep_days.setValue(settings.keep_days)
-        self._shown_url = redact_url(settings.database_url)
+        self._shown_url = redact(settings.database_url)
         self.database_url.setText(self._shown_url)
 
     def save(self) -> bool:
@@ -281,7 +277,7 @@ class DeskTab(QWidget):
         except OSError as exc:
             _say(self.message, error_text(exc), ok=False)
             return False
-        self._shown_url = redact_url(settings.database_url)
+        self._shown_url = redact(settings.database_url)
         self.database_url.setText(self._shown_url)
         text = _("Saved.")
         if restart:

@@ -18,8 +18,6 @@ from desk.services.identity import (
     PROVINCE_CODES,
     CitizenIdentity,
     looks_like_cccd,
-    mask_id,
-    mask_name,
     parse_cccd,
     province_name,
     validate_id_number,
@@ -327,34 +325,6 @@ def test_looks_like_cccd():
     assert not looks_like_cccd(None)
     assert not looks_like_cccd("")
     assert not looks_like_cccd("x|" * 100_000)
-
-
-# --- masking for the citizen kiosk --------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "masked"),
-    [
-        ("Nguyễn Văn An", "Nguyễn V. A."),
-        ("  Trần   thị  Bích Ngọc ", "Trần T. B. N."),
-        ("Lê", "Lê"),
-        ("Đỗ Đức Anh", "Đỗ Đ. A."),
-        (unicodedata.normalize("NFD", "Phạm Ánh"), "Phạm Á."),
-        ("", ""),
-        ("   ", ""),
-        (None, ""),
-    ],
-)
-def test_mask_name(name, masked):
-    assert mask_name(name) == masked
-
-
-@pytest.mark.parametrize(
-    ("number", "masked"),
-    [("001090012345", "****2345"), (" 001090012345\n", "****2345"), ("1234", "****"), ("", ""), (None, "")],
-)
-def test_mask_id(number, masked):
-    assert mask_id(number) == masked
 
 
 # --- properties ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ from desk.services.kiosk import (
     staff_login_writes,
 )
 from desk.services.payload import check_for, make_payload
+from desk.services.text import fold
 
 NAME = "Lê Thị Hoa"
 ID_NUMBER = "042190001234"
@@ -124,6 +126,37 @@ def test_every_status_in_plain_words(office, steps, state, text):
     assert answer.status_text == _(text)
     assert answer.masked_name == "Lê T. H."
     assert leaks(answer) == []
+
+
+# Names already in the register with other separators between their words (typed, pasted, scanned):
+# the kiosk still shows the family name and initials only, in every state.
+STORED_NAMES = ["Nguyễn-Khánh-Quỳnh", "Nguyễn.Khánh.Quỳnh", "Nguyễn_Khánh_Quỳnh", "Nguyễn·Khánh·Quỳnh",
+                "Nguyễn\u3164Khánh\u3164Quỳnh", "Nguyễn\u2800Khánh\u2800Quỳnh", "Nguyễn\tKhánh\tQuỳnh",
+                "Nguyễn\u200bKhánh\u200bQuỳnh", "Nguyễn\u00a0Khánh\u3000Quỳnh",
+                unicodedata.normalize("NFD", "Nguyễn Khánh Quỳnh"), "NGUYỄN KHÁNH QUỲNH", "nguyễn khánh quỳnh"]
+
+
+def _rename(code: str, name: str) -> None:
+    Dossier.update(applicant_name=name, applicant_name_folded=fold(name)).where(Dossier.code == code).execute()
+
+
+@pytest.mark.parametrize("steps", [(), ("processing", "resolved"), ("processing", "needs_supplement"),
+                                   ("processing", "resolved", "returned"), ("refused",)])
+def test_stored_names_are_masked_whatever_separates_their_words(office, steps):
+    code = make_dossier(*steps)
+    for stored in STORED_NAMES:
+        _rename(code, stored)
+        answer = lookup(make_payload(code), now=t(26, 10))
+        assert answer.ok and answer.masked_name == "Nguyễn K. Q.", (stored, answer.masked_name)
+        shown = unicodedata.normalize("NFC", "\n".join(str(value) for value in asdict(answer).values())).casefold()
+        assert "khánh" not in shown and "quỳnh" not in shown and stored.casefold() not in shown
+
+
+def test_a_one_word_name_is_not_shown_whole(office):
+    code = make_dossier("processing", "resolved")
+    _rename(code, "Hoa")
+    answer = lookup(make_payload(code), now=t(26, 10))
+    assert answer.masked_name == "H." and "Hoa" not in repr(asdict(answer))
 
 
 def _foreign_payload(code: str) -> str:

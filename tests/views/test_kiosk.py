@@ -121,6 +121,16 @@ def test_valid_slip_shows_the_result_without_personal_data(qtbot, kiosk, steps, 
 COLOUR = {READY: "#1e7b34", WAITING: "#f4b400"}
 
 
+@pytest.mark.parametrize("stored", ["Nguyễn·Khánh·Quỳnh", "Nguyễn\u3164Khánh\u3164Quỳnh", "Nguyễn-Khánh-Quỳnh"])
+def test_a_name_with_other_separators_is_masked_on_screen(qtbot, kiosk, stored):
+    code = make_dossier("processing", "resolved")
+    Dossier.update(applicant_name=stored).where(Dossier.code == code).execute()
+    scan(qtbot, kiosk, make_payload(code))
+    assert kiosk.screen == "result" and kiosk.fields["name"].text() == "Nguyễn K. Q."
+    text = visible_text(kiosk)
+    assert "Khánh" not in text and "Quỳnh" not in text and stored not in text
+
+
 @pytest.mark.parametrize("make_text", [
     lambda code: code,
     lambda code: make_payload(code)[:-1] + ("A" if make_payload(code)[-1] != "A" else "B"),

@@ -86,6 +86,17 @@ def test_database_password_is_never_shown(qtbot, leader):
     assert Settings.load().database_url == "postgresql://desk:secret@db.local/onestop"  # unchanged, not redacted
 
 
+@pytest.mark.parametrize("password", ["secret@pa55", "Kq7v:Wx9L/Mn3p#Zz?9", "Kq7v%40Wx9L", "Kẹo Ngọt@🔑"])
+def test_no_piece_of_a_database_password_is_shown(qtbot, leader, password):
+    url = f"postgresql://desk:{password}@db.local/onestop"
+    view = make_view(qtbot, leader, Settings(database_url=url))
+    shown = view.desk_tab.database_url.text()
+    assert shown == "postgresql://desk:***@db.local/onestop"
+    assert not any(password[i:i + 4] in shown for i in range(len(password) - 3))
+    assert view.desk_tab.save()
+    assert Settings.load().database_url == url  # kept as it was, not replaced by what is shown
+
+
 def test_office_tab_validates_then_saves(qtbot, leader):
     view = make_view(qtbot, leader)
     tab = view.office_tab
