@@ -21,14 +21,15 @@ if [ -z "${SMOKE_WORK:-}" ]; then  # outer part: prepare the folder, hide what a
   mkdir -p "$work/home" "$work/data" "$work/config" "$work/cwd" "$work/empty-bin" "$work/out"
   export SMOKE_WORK="$work" SMOKE_EXE="$exe"
   if [ "$(uname -s)" = Linux ] && [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
-    hide=("$(pwd -P)")
-    [ -e .venv ] && hide+=("$(cd .venv && pwd -P)")
-    for dir in /usr/lib/python3* /usr/local/lib/python3* /root/.pyenv /opt/hostedtoolcache; do
-      [ -d "$dir" ] && hide+=("$dir")
+    tree=$(pwd -P)
+    hide=("$tree")
+    for dir in "$(cd .venv 2>/dev/null && pwd -P)" /usr/lib/python3* /usr/local/lib/python3* /root/.pyenv \
+      /opt/hostedtoolcache; do
+      [ -d "$dir" ] && [ "${dir#"$tree"/}" = "$dir" ] && hide+=("$dir")  # not again inside the tree
     done
     echo "smoke: hidden from the bundle: ${hide[*]}"
-    unshare -m bash -c 'for dir in "$@"; do mount -t tmpfs -o ro none "$dir"; done; exec bash "$SMOKE_WORK/smoke.sh"' \
-      hide "${hide[@]}"
+    unshare -m bash -c 'for dir in "$@"; do mount -t tmpfs -o ro none "$dir" || exit 1; done
+      exec bash "$SMOKE_WORK/smoke.sh"' hide "${hide[@]}"
   else
     bash "$work/smoke.sh"
   fi
