@@ -110,6 +110,12 @@ def test_command_runs_outside_the_source_tree(installed, tmp_path):
     assert listing.returncode == 0, listing.stderr
     assert "1.001193" in listing.stdout and "ngày làm việc" in listing.stdout  # seed catalog + translations
 
+    exe = installed / ("onestop-desk.exe" if os.name == "nt" else "onestop-desk")
+    gui = subprocess.run([str(exe), "--db", "sqlite:///office.db"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, env=_clean_env(tmp_path) | {"DESK_SMOKE_QUIT_MS": "300"})
+    assert gui.returncode == 0, gui.stderr  # no command: the desktop app, started and closed unattended
+    assert "smoke: first window shown at" in gui.stderr
+
 
 def test_smoke_mode_starts_the_gui_and_quits(tmp_path):
     """DESK_SMOKE_QUIT_MS ends the GUI even in the first-start dialog, after the bundle checks passed."""
