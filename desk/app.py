@@ -96,6 +96,7 @@ def _start_qt(url: str | None, *, read_only: bool = False):
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("OneStop Desk")
     _install_excepthook()
+    arm_smoke_quit(app)
     try:
         office, shown_url = open_database(url)
         if read_only:
@@ -107,6 +108,76 @@ def _start_qt(url: str | None, *, read_only: bool = False):
         QMessageBox.critical(None, _("OneStop Desk"), redact(str(exc)))
         return None
     return app, settings, office, shown_url
+
+
+SMOKE_QUIT_ENV = "DESK_SMOKE_QUIT_MS"
+
+
+def arm_smoke_quit(app) -> bool:
+    """``DESK_SMOKE_QUIT_MS=N``: the bundle's smoke test starts the GUI unattended and needs it to end.
+
+    The application quits N ms after start from whatever is open, the first-start or log-in dialog
+    included (``exit(0)`` ends every running event loop; ``quit()`` would wait for the main one), so the
+    run ends with exit code 0. The first
+    window shown is reported on stderr with its time stamp (seconds since the epoch), which the smoke
+    script turns into the start-up time. :func:`smoke_checks` runs first, so a module or library missing
+    from a bundle fails the smoke test instead of a clerk's first log-in. Unset: nothing happens.
+    """
+    raw = os.environ.get(SMOKE_QUIT_ENV, "").strip()
+    if not raw:
+        return False
+    try:
+        delay = max(0, int(raw))
+    except ValueError:
+        log.warning("%s=%r is not a number of milliseconds; ignored", SMOKE_QUIT_ENV, raw)
+        return False
+    import time
+
+    from PyQt6.QtCore import QEvent, QObject, QTimer
+
+    class FirstShown(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Show and getattr(obj, "isWindow", lambda: False)():
+                print(f"smoke: first window shown at {time.time():.3f}: {obj.windowTitle()}",
+                      file=sys.stderr, flush=True)
+                app.removeEventFilter(self)
+            return False
+
+    app._smoke_filter = FirstShown(app)  # kept alive with the application
+    app.installEventFilter(app._smoke_filter)
+    QTimer.singleShot(delay, lambda: app.exit(0))
+    started = time.monotonic()
+    checked = smoke_checks()
+    print(f"smoke: {checked} in {(time.monotonic() - started) * 1000:.0f} ms", file=sys.stderr, flush=True)
+    return True
+
+
+def smoke_checks() -> str:
+    """What a bundle must carry beyond the first dialog: every screen's module, QtCharts, Qt's print
+    support, and zbar with OpenCV reading a QR code made here. Raises when something is missing."""
+    import importlib
+    import io
+    import pkgutil
+
+    import cv2
+    import numpy as np
+    import segno
+
+    import desk.views
+    from desk.hardware.decoder import decode_image
+
+    screens = [m.name for m in pkgutil.iter_modules(desk.views.__path__, "desk.views.")]
+    for name in screens:
+        importlib.import_module(name)
+    importlib.import_module("PyQt6.QtCharts")
+    importlib.import_module("PyQt6.QtPrintSupport")
+    png = io.BytesIO()
+    segno.make_qr("SMOKE-TEST-0001", error="m").save(png, kind="png", scale=4)
+    image = cv2.imdecode(np.frombuffer(png.getvalue(), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    texts = [d.text for d in decode_image(image)]
+    if texts != ["SMOKE-TEST-0001"]:
+        raise RuntimeError(f"zbar did not read the test QR code: {texts}")
+    return f"{len(screens)} view modules, QtCharts, QtPrintSupport, zbar QR read"
 
 
 def run_gui(url: str | None = None) -> int:

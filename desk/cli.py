@@ -44,8 +44,14 @@ def _datetime(text: str) -> datetime:
             _("not a date-time (YYYY-MM-DDTHH:MM): {text}").format(text=text)) from exc
 
 
+def _program_name() -> str:
+    """``onestop-desk`` for the installed command and the bundle, ``main.py`` in a checkout."""
+    name = (sys.argv[0] if sys.argv else "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "onestop-desk" if name.lower().startswith("onestop-desk") else "main.py"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="main.py", description=_("OneStop Desk: one-stop reception desk of a ward or commune office"))
+    p = _Parser(prog=_program_name(), description=_("OneStop Desk: one-stop reception desk of a ward or commune office"))
     p.add_argument("--db", metavar="URL", help=_("database: sqlite:///file.db or postgresql://user@host/db"))
     p.add_argument("--user", default="admin", help=_("staff account acting (default: admin)"))
     p.add_argument("--lang", choices=("vi", "en"), help=_("language of messages"))

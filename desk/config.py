@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -18,11 +19,34 @@ from platformdirs import user_config_dir, user_data_dir
 APP_NAME = "OneStopDesk"
 
 
+def machine_dir() -> Path | None:
+    """The folder every Windows account of a PC shares, when the installer made it.
+
+    The Windows installer (packaging/windows/onestop-desk.iss) installs per machine and creates
+    ``%ProgramData%\\OneStopDesk`` writable by the PC's users: the clerks who take turns at one desk then
+    share its database, backups, log and machine-wide settings instead of each getting their own.
+    None elsewhere (Linux, a Windows PC without the installer).
+    """
+    if sys.platform != "win32":
+        return None
+    path = Path(os.environ.get("PROGRAMDATA") or r"C:\ProgramData") / APP_NAME
+    return path if path.is_dir() else None
+
+
 def data_dir() -> Path:
-    """Where the default database, logs and backups go (overridable for tests and kiosks)."""
-    path = Path(os.environ.get("DESK_DATA_DIR") or user_data_dir(APP_NAME, appauthor=False))
+    """Where the default database, logs and backups go: DESK_DATA_DIR (tests, kiosks), else the
+    machine's shared folder on an installed Windows PC, else the user's data folder."""
+    override = os.environ.get("DESK_DATA_DIR")
+    path = Path(override) if override else (machine_dir() or Path(user_data_dir(APP_NAME, appauthor=False)))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def machine_config_path() -> Path | None:
+    """Machine-wide settings (e.g. the office's database URL, put there by whoever set up the PC);
+    the user's own settings file wins for every key it has."""
+    shared = None if os.environ.get("DESK_CONFIG_DIR") else machine_dir()
+    return shared / "settings.json" if shared else None
 
 
 def config_path() -> Path:
@@ -32,6 +56,17 @@ def config_path() -> Path:
 
 def default_database_url() -> str:
     return f"sqlite:///{data_dir() / 'onestop.db'}"
+
+
+def _read_json(path: Path | None) -> dict:
+    """A settings file's contents; {} when it is absent or unreadable."""
+    if path is None:
+        return {}
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 @dataclass
@@ -54,11 +89,7 @@ class Settings:
 
     @classmethod
     def load(cls) -> Settings:
-        path = config_path()
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raw = {}
+        raw = {**_read_json(machine_config_path()), **_read_json(config_path())}  # the user's over the machine's
         known = {f.name for f in fields(cls)}
         settings = cls(**{k: v for k, v in raw.items() if k in known and isinstance(v, str)})
         camera = os.environ.get("DESK_CAMERA", "").strip()  # ``main.py --camera SPEC``: this run only
@@ -73,6 +104,9 @@ class Settings:
         override = getattr(self, "_camera_override", None)
         if override and data["camera"] == override:  # a --camera for this run is not written to the file
             data["camera"] = getattr(self, "_camera_from_file", "")
+        machine = _read_json(machine_config_path())
+        # What the machine's file says is not copied into the user's, so a later change there still applies.
+        data = {key: value for key, value in data.items() if key not in machine or machine[key] != value}
         path = config_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -1,7 +1,7 @@
 """Gettext for the UI and CLI messages, without a compile step.
 
 Messages are written in English in the code and translated through
-``resources/locale/<lang>/LC_MESSAGES/desk.po``. The .po file is parsed directly
+``desk/resources/locale/<lang>/LC_MESSAGES/desk.po``. The .po file is parsed directly
 (no .mo build), so a fresh checkout runs as is. Vietnamese is the default language;
 official documents never go through this module (they are always Vietnamese).
 """
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import ast
 import os
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "resources" / "locale"
+# Found through the package, not the working directory: the same in a checkout, an installed
+# package and a PyInstaller bundle.
+LOCALE_DIR: Traversable = files("desk") / "resources" / "locale"
 DEFAULT_LANGUAGE = "vi"
 LANGUAGES = ("vi", "en")
 
@@ -24,7 +27,7 @@ def _unquote(token: str) -> str:
     return ast.literal_eval(token)
 
 
-def parse_po(path: Path) -> dict[str, str]:
+def parse_po(path: Traversable) -> dict[str, str]:
     """Read the msgid → msgstr pairs of a .po file (singular entries, fuzzy ones skipped)."""
     entries: dict[str, str] = {}
     msgid: list[str] | None = None
@@ -67,7 +70,7 @@ def set_language(language: str | None = None) -> str:
     global _catalog, _language
     language = (language or os.environ.get("DESK_LANG") or DEFAULT_LANGUAGE).split("_")[0].lower()
     po = LOCALE_DIR / language / "LC_MESSAGES" / "desk.po"
-    _catalog = parse_po(po) if po.exists() and language != "en" else {}
+    _catalog = parse_po(po) if po.is_file() and language != "en" else {}
     _language = language if language in LANGUAGES else "en"
     return _language
 

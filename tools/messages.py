@@ -13,7 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desk.i18n import LOCALE_DIR, parse_po  # noqa: E402
+from desk.i18n import parse_po  # noqa: E402
+
+# The catalogs this tool rewrites: the source tree's copy (desk.i18n reads the same files through the package).
+LOCALE_DIR = ROOT / "desk" / "resources" / "locale"
 
 SOURCES = [ROOT / "main.py", *sorted((ROOT / "desk").rglob("*.py"))]
 MARKERS = {"_", "N_", "gettext"}

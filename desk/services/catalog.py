@@ -13,6 +13,8 @@ import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,8 @@ from desk.services.dossiers import DocumentItem  # also imported from here by ca
 from desk.services.errors import NotFound, ValidationError
 from desk.services.text import clean, fold
 
-SEED_PATH = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "seed_catalog.json"
+# Read through the package (a checkout, an installed package or a bundle), never the working directory.
+SEED_PATH: Traversable = files("desk") / "resources" / "catalog" / "seed_catalog.json"
 
 ONLINE_LEVELS = ("none", "partial", "full")
 DOCUMENT_KINDS = ("original", "copy")
@@ -689,14 +692,14 @@ def _valid_json(raw: str | None) -> bool:
 
 
 # --- seed -----------------------------------------------------------------------------------
-def load_seed(path: Path | None = None, *, update_existing: bool = True) -> ImportSummary:
+def load_seed(path: Path | str | None = None, *, update_existing: bool = True) -> ImportSummary:
     """Install the shipped catalog; safe to run at every init.
 
     Creates missing fields and procedures and (unless ``update_existing`` is False) brings seeded
     ones back to the shipped values. Running it twice changes nothing; procedures the office added
     and the office's active/retired choice are kept.
     """
-    path = Path(path) if path else SEED_PATH
+    path: Traversable = Path(path) if path else SEED_PATH
     sheet = path.name
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
