@@ -257,15 +257,16 @@ def test_the_three_attacks_of_the_issue_are_refused(anyone, sqlite_url, tmp_path
     ("migrate-to", "sqlite:///elsewhere.db"),
     ("init",),
 ])
-def test_without_an_account_only_open_commands_run(anyone, sqlite_url, args):
+def test_without_an_account_only_open_commands_run(anyone, sqlite_url, args, tmp_path, monkeypatch):
     """No --user (or a wrong password): one Vietnamese line, exit 2, nothing changed, no file."""
+    monkeypatch.chdir(tmp_path)  # where the relative output files would appear
     before = _counts(sqlite_url)
     for extra, password in (((), ADMIN_PASSWORD), (("--user", "admin"), "sai-mat-khau")):
         code, out, err = anyone(*extra, *args, password=password)
         assert (code, out) == (2, "")
         assert "tài khoản cán bộ" in _one_line(err) or "Sai tên đăng nhập" in err
     assert _counts(sqlite_url) == before
-    assert not list(Path.cwd().glob("x.*")) and not Path("elsewhere.db").exists()
+    assert not list(tmp_path.glob("x.*")) and not (tmp_path / "elsewhere.db").exists()
 
 
 def test_open_commands_need_no_account(anyone):

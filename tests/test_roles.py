@@ -309,7 +309,8 @@ def _with_actor(fn, actor) -> dict:
 
 
 @pytest.fixture
-def ctx(office, tmp_path):
+def ctx(office, tmp_path, monkeypatch):
+    monkeypatch.setitem(accounts._SCRYPT, "n", 2**10)  # the accounts of 200 cases; the cost is stored per hash
     actors = {role: accounts.create_staff(f"a_{role}", f"Cán bộ {role}", role, PASSWORD, by=SYSTEM)
               for role in ROLES}
     actors[NOBODY] = None
