@@ -87,7 +87,7 @@ def bench_latency(scans: int) -> None:
     from desk.config import Settings
     from desk.hardware.printing import FakePrinter
     from desk.models import db as dbmod
-    from desk.services.accounts import SYSTEM
+    from desk.services.accounts import SYSTEM, get_actor
     from desk.services.clock import Clock
     from desk.services.intake import Applicant, IntakeRequest, register
     from desk.services.payload import make_payload
@@ -97,8 +97,8 @@ def bench_latency(scans: int) -> None:
 
     app = QApplication.instance() or QApplication(sys.argv)
     dbmod.connect(f"sqlite:///{work / 'bench.db'}")
-    initialize(OfficeDefaults(), load_catalog=True)
-    code = register(IntakeRequest("1.001193", Applicant(name="Nguyễn Văn An"))).code
+    initialize(OfficeDefaults(), actor=None, load_catalog=True)
+    code = register(IntakeRequest("1.001193", Applicant(name="Nguyễn Văn An")), actor=get_actor("admin")).code
     folder = work / "frames"
     folder.mkdir()
     shutil.copy(FRAMES / "01_no_code.png", folder / "a.png")

@@ -22,13 +22,14 @@ def main() -> None:
     url = args.db or f"sqlite:///{folder}/bench.db"
 
     from desk.models.db import connect
+    from desk.services.accounts import get_actor
     from desk.services.demo import generate
     from desk.services.setup import initialize
 
     connect(url)
-    initialize()
+    initialize(actor=None)
     started = time.perf_counter()
-    stats = generate(args.count, progress=lambda done, total: None)
+    stats = generate(args.count, progress=lambda done, total: None, actor=get_actor("admin"))
     elapsed = time.perf_counter() - started
     size = os.path.getsize(f"{folder}/bench.db") / 1e6 if not args.db else float("nan")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")

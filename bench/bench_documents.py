@@ -45,6 +45,7 @@ def main() -> None:
     from desk.models import Dossier, Procedure
     from desk.models.db import close, connect
     from desk.services import documents
+    from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
     from desk.services.demo import generate
     from desk.services.intake import Applicant, IntakeRequest, register
@@ -52,37 +53,41 @@ def main() -> None:
     from desk.services.setup import initialize
 
     connect(f"sqlite:///{folder}/bench.db")
-    initialize()
+    initialize(actor=None)
+    admin = get_actor("admin")
     clock = FixedClock(datetime(2026, 11, 30, 17, 30, tzinfo=LOCAL_TZ))
-    generate(args.dossiers, months=2, clock=clock, progress=lambda done, total: None)
+    generate(args.dossiers, months=2, clock=clock, progress=lambda done, total: None, actor=admin)
     slow = Procedure.select().where(Procedure.processing_days >= 3, Procedure.active == True).first()  # noqa: E712
     person = Applicant(name="Nguyễn Thị Ánh Tuyết", gender="Nữ", address="Số 5, Tổ 2, phường Trần Phú",
                        phone="0912345678")
     at = datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ)
-    code = register(IntakeRequest(slow.code, person, received_at=at), clock=clock).code
-    advance(code, "processing", at=at.replace(hour=9), clock=clock)
+    code = register(IntakeRequest(slow.code, person, received_at=at), clock=clock, actor=admin).code
+    advance(code, "processing", at=at.replace(hour=9), clock=clock, actor=admin)
     advance(code, "needs_supplement", note="Bản sao Giấy khai sinh; Giấy xác nhận nơi cư trú",
-            at=at.replace(hour=10), clock=clock)
-    advance(code, "processing", at=at.replace(hour=14), clock=clock)
+            at=at.replace(hour=10), clock=clock, actor=admin)
+    advance(code, "processing", at=at.replace(hour=14), clock=clock, actor=admin)
     info = apologize(code, datetime(2026, 12, 20, 17, 0, tzinfo=LOCAL_TZ), reason="Chờ xác minh",
-                     at=at.replace(hour=16), clock=clock)
-    refused = register(IntakeRequest(slow.code, person, received_at=at.replace(hour=8, minute=5)), clock=clock).code
-    advance(refused, "refused", note="Không thuộc thẩm quyền", at=at.replace(hour=8, minute=30), clock=clock)
+                     at=at.replace(hour=16), clock=clock, actor=admin)
+    refused = register(IntakeRequest(slow.code, person, received_at=at.replace(hour=8, minute=5)), clock=clock,
+                       actor=admin).code
+    advance(refused, "refused", note="Không thuộc thẩm quyền", at=at.replace(hour=8, minute=30), clock=clock,
+            actor=admin)
 
     out = folder / "out"
     month = (date(2026, 11, 1), date(2026, 11, 30))
     in_month = Dossier.select().where(Dossier.received_at >= datetime(2026, 10, 31, 17),
                                       Dossier.received_at < datetime(2026, 11, 30, 17)).count()
     cases = [
-        ("01 receipt (A4)", lambda: documents.receipt(code, out / "01.docx")),
-        ("01 receipt (A5)", lambda: documents.receipt(code, out / "01a5.docx", paper="A5")),
-        ("02 supplement request", lambda: documents.supplement_request(code, out / "02.docx")),
-        ("03 refusal", lambda: documents.refusal(refused, out / "03.docx")),
-        ("04 apology", lambda: documents.apology(code, out / "04.docx")),
-        ("05 control slip", lambda: documents.control_slip(code, out / "05.docx")),
-        ("06 log book, 1 day", lambda: documents.log_book(at.date(), at.date(), out / "06d.docx", now=clock.now())),
+        ("01 receipt (A4)", lambda: documents.receipt(code, out / "01.docx", actor=admin)),
+        ("01 receipt (A5)", lambda: documents.receipt(code, out / "01a5.docx", paper="A5", actor=admin)),
+        ("02 supplement request", lambda: documents.supplement_request(code, out / "02.docx", actor=admin)),
+        ("03 refusal", lambda: documents.refusal(refused, out / "03.docx", actor=admin)),
+        ("04 apology", lambda: documents.apology(code, out / "04.docx", actor=admin)),
+        ("05 control slip", lambda: documents.control_slip(code, out / "05.docx", actor=admin)),
+        ("06 log book, 1 day", lambda: documents.log_book(at.date(), at.date(), out / "06d.docx", now=clock.now(),
+                                                          actor=admin)),
         (f"06 log book, 1 month ({in_month} rows)",
-         lambda: documents.log_book(*month, out / "06m.docx", now=clock.now())),
+         lambda: documents.log_book(*month, out / "06m.docx", now=clock.now(), actor=admin)),
     ]
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; {Dossier.select().count()} dossiers in SQLite; "

@@ -38,8 +38,8 @@ def main() -> None:
 
     app = QApplication([])
     connect(f"sqlite:///{folder}/intake.db")
-    initialize()
-    generate(20_000)
+    initialize(actor=None)
+    generate(20_000, actor=get_actor("admin"))
     printer = FakePrinter()
     ctx = AppContext(actor=get_actor("admin"), clock=Clock(), settings=Settings(), office_name="UBND phường",
                      database_label="bench", printer=printer)

@@ -55,7 +55,7 @@ def prepare(url: str, desks: int) -> None:
         base.execute_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         base.close()
     db = dbmod.connect(url)
-    initialize(OfficeDefaults(), load_catalog=False)
+    initialize(OfficeDefaults(), actor=None, load_catalog=False)
     field = Field.create(code="BF", name="Hộ tịch", sort_order=1)
     Procedure.create(code=PROCEDURE, name="Đăng ký khai sinh", name_folded=fold("Đăng ký khai sinh"), field=field,
                      processing_days=3, documents="[]")

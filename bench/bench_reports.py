@@ -53,6 +53,7 @@ def ensure_database(count: int, months: int) -> Path:
         return path
     os.environ.setdefault("DESK_DATA_DIR", tempfile.mkdtemp(prefix="desk-bench-"))
     from desk.models.db import close, connect
+    from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
     from desk.services.demo import generate
     from desk.services.setup import initialize
@@ -63,8 +64,9 @@ def ensure_database(count: int, months: int) -> Path:
     print(f"generating {count:,} dossiers over {months} months into {path} (once; a few minutes) ...", flush=True)
     started = time.perf_counter()
     connect(f"sqlite:///{part}")
-    initialize()
-    result = generate(count, months=months, clock=FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ)))
+    initialize(actor=None)
+    result = generate(count, months=months, clock=FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ)),
+                      actor=get_actor("admin"))
     close()
     part.replace(path)
     print(f"  {result['dossiers']:,} dossiers in {time.perf_counter() - started:.0f} s", flush=True)
@@ -107,6 +109,7 @@ def child(db_path: str, period: str, cutoff: str, field: str | None, out: str) -
     started = time.perf_counter()
     from desk.models.db import connect
     from desk.services import reports
+    from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
 
     connect(f"sqlite:///{db_path}", create=False)
@@ -115,7 +118,7 @@ def child(db_path: str, period: str, cutoff: str, field: str | None, out: str) -
     imported = time.perf_counter()
     progress: list[tuple[int, int]] = []
     reports.write_report(out, period, cutoff, field_code=field, clock=FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ)),
-                         progress=lambda done, total: progress.append((done, total)))
+                         progress=lambda done, total: progress.append((done, total)), by=get_actor("admin"))
     finished = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({

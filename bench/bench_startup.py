@@ -47,12 +47,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="desk-startup-")
-    env = {**os.environ, "DESK_DATA_DIR": folder, "DESK_CONFIG_DIR": folder}
+    env = {**os.environ, "DESK_DATA_DIR": folder, "DESK_CONFIG_DIR": folder,
+           "DESK_PASSWORD": "mat-khau-do-dai-bench"}  # init sets the admin's password, demo logs in with it
     url = args.db or f"sqlite:///{folder}/startup.db"
     if not args.db:  # a realistic office: catalog and some history
         subprocess.run([sys.executable, "main.py", "--db", url, "init"], env=env, check=True, capture_output=True)
-        subprocess.run([sys.executable, "main.py", "--db", url, "demo", "--dossiers", "20000"], env=env, check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, "main.py", "--db", url, "--user", "admin", "demo", "--dossiers", "20000"],
+                       env=env, check=True, capture_output=True)
     times, heavy = [], ""
     for _ in range(args.runs):
         out = subprocess.run([sys.executable, "-c", CHILD, str(time.time()), url], env=env, check=True,

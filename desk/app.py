@@ -48,8 +48,8 @@ def open_database(url: str | None):
     connect(resolved)
     try:
         office = current_office()
-    except NotFound:
-        initialize()
+    except NotFound:  # a new database: the first start then asks for the administrator's password
+        initialize(actor=None)
         office = current_office()
     return office, redact(resolved)
 

@@ -1,15 +1,33 @@
-"""Headless commands for admins and leaders; ``python main.py --help`` lists them."""
+"""Headless commands for admins and leaders; ``python main.py --help`` lists them.
+
+Every command that changes data or shows personal data first logs in the staff account named by
+``--user``: the password is asked for on the terminal (not echoed) or read from ``DESK_PASSWORD``
+(for scripts). Only OPEN_COMMANDS run without an account. ``init`` on a new database creates the
+``admin`` account with a password chosen the same way.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 
 from desk.i18n import _, set_language
 from desk.redaction import redacts_stderr
+
+PASSWORD_ENV = "DESK_PASSWORD"
+# Commands (and calendar actions) that change nothing and show no personal data: no account needed.
+OPEN_COMMANDS = frozenset({"procedures", "due", "parse-cccd", "calendar list"})
+# The least role of each other command, checked once the account has logged in (the services check
+# again); "init" on a new database is the exception: it creates the administrator.
+COMMAND_ROLES = {
+    "receive": "clerk", "advance": "clerk", "apology": "clerk", "show": "clerk", "slip": "clerk",
+    "logbook": "clerk", "report": "leader", "calendar": "leader", "init": "admin", "demo": "admin",
+    "backup": "admin", "restore": "admin", "migrate-to": "admin",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,7 +71,8 @@ def _program_name() -> str:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=_program_name(), description=_("OneStop Desk: one-stop reception desk of a ward or commune office"))
     p.add_argument("--db", metavar="URL", help=_("database: sqlite:///file.db or postgresql://user@host/db"))
-    p.add_argument("--user", default="admin", help=_("staff account acting (default: admin)"))
+    p.add_argument("--user", metavar="NAME",
+                   help=_("staff account that acts; its password is asked for, or read from DESK_PASSWORD"))
     p.add_argument("--lang", choices=("vi", "en"), help=_("language of messages"))
     p.add_argument("--camera", metavar="SPEC",
                    help=_("camera for scanning, for this run only: a device number (0, 1…) or fake:FOLDER "
@@ -204,31 +223,120 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "restore":  # the live database must stay closed while it is replaced
         return _restore(args, resolve_database_url(args.db))
     connect(resolve_database_url(args.db))
+    if args.command == "init":  # on a new database nobody can log in yet: init makes the administrator
+        return _init(args)
+    key = f"{args.command} {args.action}" if args.command == "calendar" else args.command
+    actor = None if key in OPEN_COMMANDS else _login(args, COMMAND_ROLES[args.command])
     handler = {
-        "init": _init, "procedures": _procedures, "receive": _receive, "advance": _advance,
+        "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
         "slip": _slip, "logbook": _logbook, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
     }[args.command]
-    return handler(args)
+    return handler(args, actor)
 
 
-def _actor(args: argparse.Namespace):
-    from desk.services.accounts import get_actor
+# -- who acts ---------------------------------------------------------------------------------
+def _password(prompt: str) -> str:
+    """DESK_PASSWORD when set (scripts), else asked on the terminal without echo."""
+    import getpass
 
-    return get_actor(args.user)
+    from desk.services.errors import DeskError
+
+    if PASSWORD_ENV in os.environ:
+        return os.environ[PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        raise DeskError(_("No password: run the command in a terminal to be asked for it, or set DESK_PASSWORD."))
+    try:
+        return getpass.getpass(prompt)
+    except (EOFError, KeyboardInterrupt) as exc:
+        raise DeskError(_("No password was given; nothing was done.")) from exc
+
+
+def _login(args: argparse.Namespace, role: str, username: str | None = None):
+    """Log in the account named by --user with its password, or stop with one line (exit 2).
+
+    A wrong password counts towards the lock like one typed in the window; an inactive or locked
+    account, or one whose password an administrator set and its owner has not yet replaced, is
+    refused. Nothing has been done when this fails.
+    """
+    from desk.services import accounts
+    from desk.services.errors import PermissionDenied
+
+    username = (username or args.user or "").strip()
+    if not username:
+        raise PermissionDenied(_("This command needs a staff account: add --user NAME before the command (the "
+                                 "password is asked for, or read from DESK_PASSWORD)."))
+    actor = accounts.login(username, _password(_("Password of {user}: ").format(user=username)))
+    if accounts.needs_new_password(actor):
+        raise PermissionDenied(_("The password of {user} was set by someone else. Log in once in the program to "
+                                 "choose your own, then use the command line.").format(user=username))
+    accounts.require(actor, role)
+    return actor
+
+
+def _new_admin_password() -> str:
+    """The first administrator's password: DESK_PASSWORD, or typed twice on the terminal."""
+    import getpass
+
+    from desk.services.accounts import check_new_password
+    from desk.services.errors import DeskError, ValidationError
+
+    if PASSWORD_ENV in os.environ:
+        password = os.environ[PASSWORD_ENV]
+    elif not sys.stdin.isatty():
+        raise DeskError(_("Choose the administrator's password: run init in a terminal to be asked for it, or set "
+                          "DESK_PASSWORD. Nothing was done."))
+    else:
+        try:
+            password = getpass.getpass(_("Choose the password of the administrator account admin "
+                                         "(at least 8 characters): "))
+            again = getpass.getpass(_("Type it again: "))
+        except (EOFError, KeyboardInterrupt) as exc:
+            raise DeskError(_("No password was given; nothing was done.")) from exc
+        if password != again:
+            raise ValidationError({"password": _("The two passwords are different")})
+    check_new_password(password)
+    return password
 
 
 def _init(args: argparse.Namespace) -> int:
+    """New database: create the office and the admin account with a chosen password. Existing one: an
+    administrator logs in, and init adds what is missing; it never creates a second office."""
     from dataclasses import replace
 
-    from desk.services.setup import OfficeDefaults, initialize
+    from desk.services import accounts
+    from desk.services.errors import PermissionDenied, ValidationError
+    from desk.services.office import current_office
+    from desk.services.setup import OfficeDefaults, initialize, needs_setup
 
     defaults = OfficeDefaults()
     if args.office_code:
         defaults = replace(defaults, code=args.office_code)
     if args.office_name:
         defaults = replace(defaults, name=args.office_name)
-    result = initialize(defaults, load_catalog=not args.no_catalog)
+    load = not args.no_catalog
+    if needs_setup():
+        if (args.user or "admin").strip() != "admin":
+            raise ValidationError({"user": _("The first account of a new database is admin: run init without "
+                                             "--user. Nothing was done.")})
+        password = _new_admin_password()
+        try:
+            result = initialize(defaults, actor=None, admin_password=password, load_catalog=load)
+        except PermissionDenied:  # another init set the database up meanwhile: log in to its admin
+            result = initialize(defaults, actor=_admin_of_new_database(password), load_catalog=load)
+    elif accounts.first_start_pending():  # set up by the program, whose first start never came
+        actor = accounts.set_first_admin_password(_new_admin_password())
+        result = initialize(defaults, actor=actor, load_catalog=load)
+    else:
+        actor = _login(args, "admin")
+        office = current_office()
+        if args.office_code and args.office_code.strip() != office.code:
+            raise ValidationError({"office_code": _(
+                "This database already serves office {code}; init never adds a second office. Change the "
+                "office code under Settings → Office.").format(code=office.code)})
+        result = initialize(defaults, actor=actor, load_catalog=load)
+    if result["created"]:
+        print(_("Administrator account: admin."))
     summary = result["catalog"]
     print(_("Database ready. Office: {office}.").format(office=result["office"]))
     if summary is not None:
@@ -236,7 +344,15 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _procedures(args: argparse.Namespace) -> int:
+def _admin_of_new_database(password: str):
+    from desk.services import accounts
+
+    actor = accounts.login("admin", password)
+    accounts.require(actor, "admin")
+    return actor
+
+
+def _procedures(args: argparse.Namespace, actor=None) -> int:
     from dataclasses import asdict
 
     from desk.services import catalog
@@ -251,7 +367,7 @@ def _procedures(args: argparse.Namespace) -> int:
     return 0
 
 
-def _receive(args: argparse.Namespace) -> int:
+def _receive(args: argparse.Namespace, actor) -> int:
     from desk.services.errors import ValidationError
     from desk.services.identity import parse_cccd
     from desk.services.intake import Applicant, IntakeRequest, register
@@ -272,41 +388,41 @@ def _receive(args: argparse.Namespace) -> int:
         reception_point=args.point, return_point=args.return_point, sets=args.sets,
         writing_assistance=args.writing_assistance, received_at=args.received_at, notes=args.note,
     )
-    info = register(request, actor=_actor(args))
+    info = register(request, actor=actor)
     _print_json(info.to_json())
     return 0
 
 
-def _advance(args: argparse.Namespace) -> int:
+def _advance(args: argparse.Namespace, actor) -> int:
     from desk.services.lifecycle import advance
 
-    info = advance(args.code, args.to, actor=_actor(args), note=args.note, at=args.at, returned_to=args.returned_to)
+    info = advance(args.code, args.to, actor=actor, note=args.note, at=args.at, returned_to=args.returned_to)
     _print_json(info.to_json())
     return 0
 
 
-def _apology(args: argparse.Namespace) -> int:
+def _apology(args: argparse.Namespace, actor) -> int:
     from desk.services.lifecycle import apologize
 
-    info = apologize(args.code, args.new_date, reason=args.reason, actor=_actor(args), at=args.at)
+    info = apologize(args.code, args.new_date, reason=args.reason, actor=actor, at=args.at)
     _print_json(info.to_json())
     return 0
 
 
-def _show(args: argparse.Namespace) -> int:
+def _show(args: argparse.Namespace, actor) -> int:
     from dataclasses import asdict
 
     from desk.services.clock import Clock
     from desk.services.dossiers import get_dossier, history
 
-    info = get_dossier(args.code)
+    info = get_dossier(args.code, actor=actor)
     data = info.to_json(at=Clock().now())
-    data["history"] = [{**asdict(e), "at": e.at.isoformat()} for e in history(args.code)]
+    data["history"] = [{**asdict(e), "at": e.at.isoformat()} for e in history(args.code, actor=actor)]
     _print_json(data)
     return 0
 
 
-def _due(args: argparse.Namespace) -> int:
+def _due(args: argparse.Namespace, actor=None) -> int:
     from desk.services.calendar import load_calendar
     from desk.services.catalog import get_procedure
 
@@ -315,7 +431,7 @@ def _due(args: argparse.Namespace) -> int:
     return 0
 
 
-def _calendar(args: argparse.Namespace) -> int:
+def _calendar(args: argparse.Namespace, actor) -> int:
     from desk.services import calendar
 
     if args.action == "list":
@@ -329,7 +445,7 @@ def _calendar(args: argparse.Namespace) -> int:
             day = date.fromordinal(day.toordinal() + 1)
         return 0
     kind = {"add-day-off": "off", "add-working-day": "work", "remove": ""}[args.action]
-    calendar.set_day(args.day, kind, args.note, by=_actor(args))
+    calendar.set_day(args.day, kind, args.note, by=actor)
     print(_("Saved: {day}").format(day=args.day.isoformat()))
     return 0
 
@@ -346,32 +462,30 @@ def _parse_cccd(args: argparse.Namespace) -> int:
     return 0 if card.ok else 2
 
 
-def _slip(args: argparse.Namespace) -> int:
+def _slip(args: argparse.Namespace, actor) -> int:
     from desk.services import documents
 
     kwargs = {"paper": args.paper} if args.form == "01" else {}
-    path = documents.render_form(args.code, args.form, args.out, **kwargs)
+    path = documents.render_form(args.code, args.form, args.out, actor=actor, **kwargs)
     print(path)
     return 0
 
 
-def _logbook(args: argparse.Namespace) -> int:
+def _logbook(args: argparse.Namespace, actor) -> int:
     from desk.services import documents
 
-    print(documents.log_book(args.date_from, args.date_to, args.out))
+    print(documents.log_book(args.date_from, args.date_to, args.out, actor=actor))
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
+def _report(args: argparse.Namespace, actor) -> int:
     from desk.services import reports
-    from desk.services.accounts import require
-
-    require(_actor(args), "leader")
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    path = reports.write_report(args.out, args.period, args.cutoff, field_code=args.field, progress=progress)
+    path = reports.write_report(args.out, args.period, args.cutoff, field_code=args.field, progress=progress,
+                                by=actor)
     print(file=sys.stderr)
     if args.json:
         _print_json(reports.compute_statistics(args.period, args.cutoff, field_code=args.field).to_json())
@@ -379,13 +493,13 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace, actor) -> int:
     from desk.services.demo import generate
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    stats = generate(args.dossiers, months=args.months, seed=args.seed, progress=progress)
+    stats = generate(args.dossiers, actor=actor, months=args.months, seed=args.seed, progress=progress)
     print(file=sys.stderr)
     _print_json(stats)
     return 0
@@ -395,20 +509,60 @@ def _progress(done: int, total: int) -> None:
     print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
 
-def _backup(args: argparse.Namespace) -> int:
+def _with_actor(fn, actor) -> dict:
+    """``actor=`` for backup()/restore(), which check it is an administrator themselves.
+
+    The CLI has already required an admin; this keeps the call working until backup.py's
+    signature (changed on another branch of issue 9) takes the actor: then it always passes it.
+    """
+    import inspect
+
+    return {"actor": actor} if "actor" in inspect.signature(fn).parameters else {}
+
+
+def _backup(args: argparse.Namespace, actor) -> int:
     from desk.services.backup import backup
 
-    info = backup(args.out, progress=_progress)
+    info = backup(args.out, progress=_progress, **_with_actor(backup, actor))
     print(file=sys.stderr)
     _print_json({"path": str(info.path), "engine": info.engine, "ok": info.ok, "size": info.size,
                  "schema_version": info.schema_version, "counts": info.counts})
     return 0
 
 
+def _restore_actor(args: argparse.Namespace, url: str):
+    """An administrator of the database that the backup would replace, logged in and disconnected again
+    (restore needs the live database closed). A target with no accounts yet (a missing file, an empty
+    PostgreSQL schema) holds nothing to lose or to read: None, no login."""
+    from pathlib import Path
+
+    from peewee import DatabaseError
+
+    from desk.models.db import close, connect, is_postgres, make_database, redact
+    from desk.services.accounts import has_accounts
+    from desk.services.errors import DeskError
+
+    target = make_database(url)
+    if not is_postgres(target) and not Path(target.database).exists():
+        return None
+    try:
+        connect(url, create=False)
+        if not has_accounts():
+            return None
+        return _login(args, "admin")
+    except DatabaseError as exc:
+        raise DeskError(_("The database {url} cannot be read ({error}), so no account can be checked. If it is "
+                          "damaged, move its file elsewhere and run restore again. Nothing was changed.").format(
+            url=redact(url), error=str(exc).strip())) from exc
+    finally:
+        close()
+
+
 def _restore(args: argparse.Namespace, url: str) -> int:
     from desk.models.db import redact
     from desk.services.backup import restore, verify_backup
 
+    actor = _restore_actor(args, url)
     info = verify_backup(args.file)
     if not info.ok:
         print(f"{_('error')}: " + _("The backup {path} is not usable: {problems}. Nothing was changed.")
@@ -427,18 +581,18 @@ def _restore(args: argparse.Namespace, url: str) -> int:
         if answer.strip().lower() not in ("yes", "y", "có", "co"):
             print(_("Cancelled; nothing was changed."), file=sys.stderr)
             return 1
-    restore(args.file, target_url=url)
+    restore(args.file, target_url=url, **_with_actor(restore, actor))
     print(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))
     return 0
 
 
-def _migrate_to(args: argparse.Namespace) -> int:
+def _migrate_to(args: argparse.Namespace, actor) -> int:
     from desk.services.migrate import migrate_to
 
     def progress(table: str, done: int, total: int) -> None:
         print(f"\r{table}: {done}/{total}   ", end="", file=sys.stderr, flush=True)
 
-    report = migrate_to(args.url, progress=progress)
+    report = migrate_to(args.url, actor=actor, progress=progress)
     print(file=sys.stderr)
     _print_json(report.to_json())
     return 0 if report.ok else 2

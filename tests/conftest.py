@@ -99,7 +99,7 @@ def make_office() -> None:
     from desk.models import Field, Procedure
     from desk.services.setup import OfficeDefaults, initialize
 
-    initialize(OfficeDefaults(), load_catalog=False)
+    initialize(OfficeDefaults(), actor=None, load_catalog=False)
     civil = Field.create(code="HT", name="Hộ tịch", sort_order=1)
     cert = Field.create(code="CT", name="Chứng thực", sort_order=2)
     docs = _json.dumps([{"name": "Tờ khai đăng ký", "count": 1, "kind": "original"}], ensure_ascii=False)
@@ -130,6 +130,16 @@ def pg_office(pg_url):
     make_office()
     yield pg_url
     database.close()
+
+
+@pytest.fixture
+def admin():
+    """The administrator account the office fixtures create, as the Actor of tests that are not about roles.
+
+    Ask for it after ``office`` / ``pg_office`` (it reads the database they bound)."""
+    from desk.services.accounts import get_actor
+
+    return get_actor("admin")
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ import random
 import sys
 
 from desk.models.db import connect
+from desk.services.accounts import get_actor
 from desk.services.dossiers import Status
 from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
@@ -23,6 +24,7 @@ NOTES = {Status.NEEDS_SUPPLEMENT: "Bổ sung bản sao", Status.REFUSED: "Không
 
 def main(url: str, ack_file: str, seed: int) -> None:
     connect(url, create=False)
+    clerk = get_actor("admin")  # the desk's account: every audit event names it
     rng = random.Random(seed)
     fd = os.open(ack_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
@@ -35,7 +37,7 @@ def main(url: str, ack_file: str, seed: int) -> None:
     while True:
         if not open_codes or rng.random() < 0.5:
             info = register(IntakeRequest(rng.choice(["T-KS", "T-KT", "T-TTHN", "T-BS"]),
-                                          Applicant(name="Nguyễn Văn Thử", phone="0912345678")))
+                                          Applicant(name="Nguyễn Văn Thử", phone="0912345678")), actor=clerk)
             open_codes[info.code] = Status.RECEIVED
             ack(f"R {info.code}")
             continue
@@ -46,7 +48,7 @@ def main(url: str, ack_file: str, seed: int) -> None:
             continue
         target = rng.choice(moves)
         try:
-            info = advance(code, target, note=NOTES.get(target, ""))
+            info = advance(code, target, note=NOTES.get(target, ""), actor=clerk)
         except DeskError:
             continue
         open_codes[code] = Status(info.status)

@@ -23,7 +23,7 @@ from desk.services.demo import generate
 from desk.views.context import AppContext
 app = QApplication(sys.argv[:1])
 office, url = open_database(sys.argv[1])
-generate(300, months=2)
+generate(300, months=2, actor=get_actor("admin"))
 ctx = AppContext(actor=get_actor("admin"), clock=Clock(), settings=Settings(), office_name=office.name,
                  database_label=url, printer=FakePrinter())
 window = build_main_window(ctx)

@@ -20,6 +20,7 @@ from peewee import DatabaseError
 
 from desk.models import DossierEvent
 from desk.models import db as dbmod
+from desk.services.accounts import get_actor
 from desk.services.intake import Applicant, IntakeRequest, register
 
 DESK = Path(__file__).resolve().parent.parent / "desk"
@@ -137,7 +138,7 @@ def _engine_refuses_every_rewrite_path():
     from tests.conftest import make_office
 
     make_office()
-    register(IntakeRequest("T-KS", Applicant(name="Đỗ Văn Hùng"), notes="gốc"))
+    register(IntakeRequest("T-KS", Applicant(name="Đỗ Văn Hùng"), notes="gốc"), actor=get_actor("admin"))
     db = dbmod.database_proxy.obj
     table = DossierEvent._meta.table_name
     p = db.param

@@ -1,4 +1,7 @@
-"""The CLI as an admin uses it: real database file, real subprocess for the end-to-end path."""
+"""The CLI as an admin uses it: real database file, real subprocess for the end-to-end path.
+
+Every command but the open ones logs a staff account in (``--user`` and DESK_PASSWORD here, a
+terminal prompt in the pseudo-terminal tests)."""
 
 from __future__ import annotations
 
@@ -15,17 +18,43 @@ from desk.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CCCD = "042090012345|123456789|Nguyễn Văn An|15031990|Nam|Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh|10082021"
+ADMIN_PASSWORD = "mat-khau-quan-tri"
+CLERK_PASSWORD = "matkhau-mot-cua"
 
 
 @pytest.fixture
-def cli(sqlite_url, capsys):
-    def run(*args: str) -> tuple[int, str, str]:
+def anyone(sqlite_url, capsys, monkeypatch):
+    """main() on the test database, with whatever account and DESK_PASSWORD the test gives."""
+    monkeypatch.delenv("DESK_PASSWORD", raising=False)
+
+    def run(*args: str, password: str | None = None) -> tuple[int, str, str]:
+        if password is None:
+            monkeypatch.delenv("DESK_PASSWORD", raising=False)
+        else:
+            monkeypatch.setenv("DESK_PASSWORD", password)
         code = main(["--db", sqlite_url, *args])
         out, err = capsys.readouterr()
         return code, out, err
 
-    assert run("init")[0] == 0
+    code, _out, err = run("init", password=ADMIN_PASSWORD)
+    assert code == 0, err
     return run
+
+
+@pytest.fixture
+def cli(anyone):
+    """main() as the administrator, logged in with DESK_PASSWORD."""
+    return lambda *args: anyone("--user", "admin", *args, password=ADMIN_PASSWORD)
+
+
+def _counts(sqlite_url: str) -> tuple[int, int, int, int]:
+    """Dossiers, events, offices and staff rows, read straight from the file."""
+    import sqlite3
+
+    path = sqlite_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # type: ignore[return-value]
+                     for t in ("dossier", "dossier_event", "office", "staff"))
 
 
 def test_fresh_clone_init_and_receive(tmp_path):
@@ -37,10 +66,11 @@ def test_fresh_clone_init_and_receive(tmp_path):
         return subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", "sqlite:///office.db", *args],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
+    env["DESK_PASSWORD"] = ADMIN_PASSWORD
     init = run("init")
     assert init.returncode == 0, init.stderr
     assert "000.00.13.H42" in init.stdout
-    got = run("receive", "--procedure", "1.004873", "--cccd", CCCD, "--phone", "0912345678",
+    got = run("--user", "admin", "receive", "--procedure", "1.004873", "--cccd", CCCD, "--phone", "0912345678",
               "--received-at", "2026-11-20T09:30")
     assert got.returncode == 0, got.stderr
     data = json.loads(got.stdout)
@@ -106,11 +136,11 @@ def test_due_and_calendar(cli):
     assert "2026-12-07" in out and "2026-09-02" in out
 
 
-def test_clerk_cannot_change_calendar(cli):
+def test_clerk_cannot_change_calendar(anyone):
     from desk.services.accounts import SYSTEM, create_staff
 
-    create_staff("clerk1", "Phạm Văn Cường", "clerk", "matkhau123", by=SYSTEM)
-    code, _out, err = cli("--user", "clerk1", "calendar", "add-day-off", "2026-12-07")
+    create_staff("clerk1", "Phạm Văn Cường", "clerk", CLERK_PASSWORD, by=SYSTEM)
+    code, _out, err = anyone("--user", "clerk1", "calendar", "add-day-off", "2026-12-07", password=CLERK_PASSWORD)
     assert code == 2 and "không có quyền" in err
 
 
@@ -174,3 +204,245 @@ def test_report_command(cli, tmp_path):
     assert load_workbook(target).sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn"]
     rc, _out, err = cli("report", "--period", "2026-13", "--out", str(tmp_path / "x.xlsx"))
     assert rc == 2 and "2026-10" in err and not (tmp_path / "x.xlsx").exists()
+
+
+# -- who acts (issue 9, item 6) ----------------------------------------------------------------------
+def _staff(username: str, role: str, password: str = CLERK_PASSWORD, name: str = "Phạm Văn Cường"):
+    from desk.services.accounts import SYSTEM, create_staff
+
+    return create_staff(username, name, role, password, by=SYSTEM)
+
+
+def _one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_the_three_attacks_of_the_issue_are_refused(anyone, sqlite_url, tmp_path):
+    """`--user nobody demo`, `backup` for an unknown user, `--user clerk1 init --office-code EVIL.01`."""
+    _staff("clerk1", "clerk")
+    before = _counts(sqlite_url)
+    code, out, err = anyone("--user", "nobody", "demo", "--dossiers", "5", password="anything-at-all")
+    assert (code, out) == (2, "") and "Sai tên đăng nhập hoặc mật khẩu" in _one_line(err)
+    code, _out, err = anyone("--user", "clerk1", "demo", "--dossiers", "5", password=CLERK_PASSWORD)
+    assert code == 2 and "không có quyền" in _one_line(err)
+    for args in (("backup", "--out", str(tmp_path / "all-id-numbers.db")),
+                 ("--user", "nobody", "backup", "--out", str(tmp_path / "all-id-numbers.db"))):
+        code, out, err = anyone(*args, password="anything-at-all")
+        assert (code, out) == (2, "") and _one_line(err)
+    code, _out, err = anyone("--user", "clerk1", "backup", "--out", str(tmp_path / "all-id-numbers.db"),
+                             password=CLERK_PASSWORD)
+    assert code == 2 and "không có quyền" in _one_line(err)
+    assert not (tmp_path / "all-id-numbers.db").exists()
+    code, _out, err = anyone("--user", "clerk1", "init", "--office-code", "EVIL.01", password=CLERK_PASSWORD)
+    assert code == 2 and "không có quyền" in _one_line(err)
+    code, _out, err = anyone("--user", "admin", "init", "--office-code", "EVIL.01", password=ADMIN_PASSWORD)
+    assert code == 2 and "000.00.13.H42" in _one_line(err)  # not even an admin makes a second office
+    assert _counts(sqlite_url) == before
+
+
+@pytest.mark.parametrize("args", [
+    ("receive", "--procedure", "1.001193", "--name", "Võ Thị Yến"),
+    ("advance", "000.00.13.H42-261123-0001", "--to", "processing"),
+    ("apology", "000.00.13.H42-261123-0001", "--new-date", "2026-12-30T10:00", "--reason", "Chờ"),
+    ("show", "000.00.13.H42-261123-0001"),
+    ("slip", "000.00.13.H42-261123-0001", "--form", "01", "--out", "x.docx"),
+    ("logbook", "--from", "2026-11-01", "--to", "2026-11-30", "--out", "x.docx"),
+    ("report", "--period", "2026-10", "--out", "x.xlsx"),
+    ("calendar", "add-day-off", "2026-12-07"),
+    ("calendar", "remove", "2026-12-07"),
+    ("demo", "--dossiers", "5"),
+    ("backup", "--out", "x.db"),
+    ("migrate-to", "sqlite:///elsewhere.db"),
+    ("init",),
+])
+def test_without_an_account_only_open_commands_run(anyone, sqlite_url, args, tmp_path, monkeypatch):
+    """No --user (or a wrong password): one Vietnamese line, exit 2, nothing changed, no file."""
+    monkeypatch.chdir(tmp_path)  # where the relative output files would appear
+    before = _counts(sqlite_url)
+    for extra, password in (((), ADMIN_PASSWORD), (("--user", "admin"), "sai-mat-khau")):
+        code, out, err = anyone(*extra, *args, password=password)
+        assert (code, out) == (2, "")
+        assert "tài khoản cán bộ" in _one_line(err) or "Sai tên đăng nhập" in err
+    assert _counts(sqlite_url) == before
+    assert not list(tmp_path.glob("x.*")) and not (tmp_path / "elsewhere.db").exists()
+
+
+def test_open_commands_need_no_account(anyone):
+    assert anyone("procedures", "--search", "khai sinh")[0] == 0
+    code, out, _err = anyone("due", "--procedure", "1.004873", "--received-at", "2026-12-03T10:00")
+    assert (code, out.strip()) == (0, "2026-12-08T17:00:00+07:00")
+    assert anyone("parse-cccd", CCCD)[0] == 0
+    code, out, _err = anyone("calendar", "list", "--year", "2026")
+    assert code == 0 and "2026-09-02" in out
+    with pytest.raises(SystemExit) as done:
+        anyone("--help")
+    assert done.value.code == 0
+
+
+def test_wrong_locked_inactive_and_borrowed_accounts(anyone, sqlite_url):
+    from desk.services import accounts
+
+    _staff("clerk1", "clerk")
+    receive = ("receive", "--procedure", "1.001193", "--name", "Võ Thị Yến")
+    before = _counts(sqlite_url)
+    for _i in range(accounts.MAX_FAILED_LOGINS):
+        code, _out, err = anyone("--user", "clerk1", *receive, password="sai-mat-khau")
+        assert code == 2 and "Sai tên đăng nhập hoặc mật khẩu" in _one_line(err)
+    code, _out, err = anyone("--user", "clerk1", *receive, password=CLERK_PASSWORD)  # the right one, too late
+    assert code == 2 and "bị khóa" in _one_line(err)
+    leader = _staff("lead1", "leader", name="Trần Văn Lâm")
+    _staff("clerk2", "clerk", name="Lê Thị Cúc")
+    accounts.update_staff("clerk2", active=False, by=leader)
+    code, _out, err = anyone("--user", "clerk2", *receive, password=CLERK_PASSWORD)
+    assert code == 2 and "Sai tên đăng nhập hoặc mật khẩu" in _one_line(err)  # inactive looks like unknown
+    _staff("clerk3", "clerk", name="Đỗ Văn Ba")
+    accounts.change_password(leader, "mat-khau-do-lanh-dao-dat", username="clerk3")  # the leader knows it now
+    code, _out, err = anyone("--user", "clerk3", *receive, password="mat-khau-do-lanh-dao-dat")
+    assert code == 2 and "người khác đặt" in _one_line(err)
+    assert _counts(sqlite_url)[:3] == before[:3]  # no dossier, no event, no office
+
+
+def test_the_audit_names_the_account_that_logged_in(anyone):
+    _staff("clerk1", "clerk", name="Phạm Văn Cường")
+    code, out, err = anyone("--user", "clerk1", "receive", "--procedure", "2.000815", "--name", "Trần Thị Bình",
+                            "--received-at", "2026-11-23T09:10", password=CLERK_PASSWORD)
+    assert code == 0, err
+    dossier = json.loads(out)
+    assert dossier["received_by"] == "Phạm Văn Cường"
+    _staff("clerk2", "clerk", name="Lê Thị Cúc")
+    assert anyone("--user", "clerk2", "advance", dossier["code"], "--to", "processing", "--at",
+                  "2026-11-23T09:20", password=CLERK_PASSWORD)[0] == 0
+    code, out, _err = anyone("--user", "clerk1", "show", dossier["code"], password=CLERK_PASSWORD)
+    assert [h["actor"] for h in json.loads(out)["history"]] == ["Phạm Văn Cường", "Lê Thị Cúc"]
+
+
+def test_init_on_a_new_database_sets_the_admin_password(sqlite_url, capsys, monkeypatch):
+    from desk.models import db as dbmod
+    from desk.services import accounts
+    from desk.services.setup import needs_setup
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    monkeypatch.delenv("DESK_PASSWORD", raising=False)
+    assert main(["--db", sqlite_url, "init"]) == 2  # no terminal, no DESK_PASSWORD: no random password
+    assert "DESK_PASSWORD" in _one_line(capsys.readouterr().err)
+    monkeypatch.setenv("DESK_PASSWORD", "ngan")
+    assert main(["--db", sqlite_url, "init"]) == 2
+    assert "8 ký tự" in _one_line(capsys.readouterr().err)
+    assert main(["--db", sqlite_url, "--user", "lan", "init"]) == 2
+    assert needs_setup()
+    monkeypatch.setenv("DESK_PASSWORD", ADMIN_PASSWORD)
+    assert main(["--db", sqlite_url, "init"]) == 0
+    assert "admin" in capsys.readouterr().out
+    assert not accounts.first_start_pending() and not accounts.needs_new_password(accounts.login("admin",
+                                                                                                ADMIN_PASSWORD))
+    dbmod.close()
+    monkeypatch.setenv("DESK_PASSWORD", "sai-mat-khau")  # init again: now an administrator must log in
+    assert main(["--db", sqlite_url, "--user", "admin", "init"]) == 2
+    assert "Sai tên đăng nhập" in _one_line(capsys.readouterr().err)
+    monkeypatch.setenv("DESK_PASSWORD", ADMIN_PASSWORD)
+    assert main(["--db", sqlite_url, "init"]) == 2  # an existing database: --user is needed
+    assert main(["--db", sqlite_url, "--user", "admin", "init"]) == 0
+
+
+def test_demo_refuses_a_database_with_real_dossiers(cli, sqlite_url):
+    assert cli("demo", "--dossiers", "20", "--months", "1")[0] == 0  # a database made for trying
+    code, out, _err = cli("receive", "--procedure", "1.001193", "--name", "Võ Thị Yến")
+    assert code == 0
+    before = _counts(sqlite_url)
+    code, _out, err = cli("demo", "--dossiers", "20")
+    assert code == 2 and "1 hồ sơ thật" in _one_line(err)
+    assert _counts(sqlite_url) == before
+
+
+def test_restore_needs_an_admin_of_the_live_database(anyone, sqlite_url, tmp_path, monkeypatch):
+    from desk.models import db as dbmod
+
+    _staff("clerk1", "clerk")
+    saved = tmp_path / "saved.db"
+    assert anyone("--user", "admin", "backup", "--out", str(saved), password=ADMIN_PASSWORD)[0] == 0
+    dbmod.close()
+    live = Path(sqlite_url.removeprefix("sqlite:///"))
+    before = live.read_bytes()
+    for args, password in (((), ADMIN_PASSWORD), (("--user", "clerk1"), CLERK_PASSWORD),
+                           (("--user", "admin"), "sai-mat-khau")):
+        code, _out, err = anyone(*args, "restore", str(saved), "--yes", password=password)
+        assert code == 2 and _one_line(err)
+    assert live.read_bytes() == before and not list(tmp_path.glob("*.before-restore-*"))
+    code, _out, err = anyone("--user", "admin", "restore", str(saved), "--yes", password=ADMIN_PASSWORD)
+    assert code == 0, err
+    fresh = tmp_path / "new-office.db"  # a target without accounts has nothing to protect
+    code, _out, err = anyone("restore", str(saved), "--yes", password="")
+    assert code == 2  # the live one still has accounts
+    monkeypatch.delenv("DESK_PASSWORD", raising=False)
+    assert main(["--db", f"sqlite:///{fresh}", "restore", str(saved), "--yes"]) == 0
+    assert fresh.exists()
+
+
+# -- a real terminal: the password is asked for, not echoed -------------------------------------------
+def _on_terminal(args: list[str], answers: list[tuple[str, str]], cwd: Path, env: dict) -> tuple[int, str]:
+    """Run main.py on a pseudo-terminal; answer each prompt (a substring) with its text. (exit code, screen)."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: main.py with the pty as its controlling terminal
+        os.chdir(cwd)
+        os.execve(sys.executable, [sys.executable, str(ROOT / "main.py"), *args], env)
+    screen, pending, deadline = b"", list(answers), time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _w, _x = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            screen += chunk
+        if pending and pending[0][0].encode() in screen.rsplit(b"\n", 1)[-1]:
+            os.write(fd, pending.pop(0)[1].encode() + b"\n")
+            screen += b"\n"
+    _pid, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), screen.decode(errors="replace")
+
+
+def test_passwords_are_asked_on_the_terminal_without_echo(tmp_path):
+    env = {**os.environ, "DESK_DATA_DIR": str(tmp_path / "data"), "DESK_CONFIG_DIR": str(tmp_path / "cfg"),
+           "DESK_LANG": "vi", "PYTHONPATH": str(ROOT)}
+    for name in ("DESK_DATABASE_URL", "DESK_PASSWORD"):
+        env.pop(name, None)
+    db = ["--db", "sqlite:///office.db"]
+    code, screen = _on_terminal([*db, "init", "--no-catalog"], [("ít nhất 8 ký tự", "mat-khau-quan-tri"),
+                                                                ("Nhập lại", "mat-khau-khac-han")], tmp_path, env)
+    assert code == 2 and "hai mật khẩu" in screen.lower() and "mat-khau" not in screen
+    code, screen = _on_terminal([*db, "init"], [("ít nhất 8 ký tự", "mat-khau-quan-tri"),
+                                                ("Nhập lại", "mat-khau-quan-tri")], tmp_path, env)
+    assert code == 0, screen
+    assert "mat-khau-quan-tri" not in screen and "Tài khoản quản trị: admin" in screen
+    code, screen = _on_terminal([*db, "--user", "admin", "receive", "--procedure", "1.001193", "--name",
+                                 "Võ Thị Yến"], [("Mật khẩu của admin", "mat-khau-quan-tri")], tmp_path, env)
+    assert code == 0, screen
+    assert "mat-khau-quan-tri" not in screen and '"applicant_name": "Võ Thị Yến"' in screen
+    code, screen = _on_terminal([*db, "--user", "admin", "show", "000.00.13.H42-000000-0001"],
+                                [("Mật khẩu của admin", "doan-sai-roi")], tmp_path, env)
+    assert code == 2 and "Sai tên đăng nhập hoặc mật khẩu" in screen and "doan-sai-roi" not in screen
+
+
+def test_init_finishes_a_first_start_the_program_began(sqlite_url, capsys, monkeypatch):
+    """The window set the office up but nobody chose the admin password yet: init chooses it (no --user)."""
+    from desk.models import db as dbmod
+    from desk.services import accounts
+    from desk.services.setup import initialize
+
+    dbmod.connect(sqlite_url)
+    initialize(actor=None, load_catalog=False)  # what the program's first start does
+    assert accounts.first_start_pending()
+    dbmod.close()
+    monkeypatch.setenv("DESK_PASSWORD", ADMIN_PASSWORD)
+    assert main(["--db", sqlite_url, "init", "--no-catalog"]) == 0, capsys.readouterr()
+    assert not accounts.first_start_pending()
+    assert accounts.login("admin", ADMIN_PASSWORD).role == "admin"

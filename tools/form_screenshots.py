@@ -36,7 +36,7 @@ def build_forms(folder: Path) -> list[Path]:
     from desk.models import Office, Procedure, Staff
     from desk.models.db import connect
     from desk.services import documents
-    from desk.services.accounts import to_actor
+    from desk.services.accounts import get_actor, to_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
     from desk.services.intake import Applicant, IntakeRequest, register
     from desk.services.lifecycle import advance, apologize
@@ -45,7 +45,8 @@ def build_forms(folder: Path) -> list[Path]:
     for stale in folder.glob("forms.db*"):  # a --keep folder from an earlier run
         stale.unlink()
     connect(f"sqlite:///{folder}/forms.db")
-    initialize()
+    initialize(actor=None)
+    admin = get_actor("admin")
     Office.update(phone="0239 3855 123").execute()
     clerk = to_actor(Staff.create(username="lan", full_name="Phạm Thị Lan", role="clerk"))
     specialist = to_actor(Staff.create(username="hung", full_name="Trần Văn Hùng", role="clerk"))
@@ -79,13 +80,15 @@ def build_forms(folder: Path) -> list[Path]:
                                                      address="Số 12 đường Nguyễn Du, phường Trần Phú"),
                                received_at=t(25, 8 + i % 8, i)), actor=clerk, clock=clock)
     return [
-        documents.receipt(code, folder / "form01.docx"),
-        documents.receipt(code, folder / "form01_a5.docx", paper="A5"),
-        documents.supplement_request(code, folder / "form02.docx", reason="Hồ sơ chưa đủ thành phần theo quy định"),
-        documents.refusal(refused, folder / "form03.docx"),
-        documents.apology(code, folder / "form04.docx"),
-        documents.control_slip(code, folder / "form05.docx"),
-        documents.log_book(date(2026, 11, 1), date(2026, 11, 30), folder / "form06.docx", now=clock.now()),
+        documents.receipt(code, folder / "form01.docx", actor=admin),
+        documents.receipt(code, folder / "form01_a5.docx", paper="A5", actor=admin),
+        documents.supplement_request(code, folder / "form02.docx", reason="Hồ sơ chưa đủ thành phần theo quy định",
+                                     actor=admin),
+        documents.refusal(refused, folder / "form03.docx", actor=admin),
+        documents.apology(code, folder / "form04.docx", actor=admin),
+        documents.control_slip(code, folder / "form05.docx", actor=admin),
+        documents.log_book(date(2026, 11, 1), date(2026, 11, 30), folder / "form06.docx", now=clock.now(),
+                           actor=admin),
     ]
 
 

@@ -123,9 +123,10 @@ def receipt_qr(work: Path) -> np.ndarray | None:
         print("soffice/pdftoppm not installed: receipt_qr.png not made", file=sys.stderr)
         return None
     code = make_demo_dossier(work)
+    from desk.services.accounts import get_actor
     from desk.services.documents import receipt
 
-    docx = receipt(code, work / "receipt.docx")
+    docx = receipt(code, work / "receipt.docx", actor=get_actor("admin"))
     page = render_page(docx, work)
     return crop_qr(page)
 
@@ -134,13 +135,15 @@ def make_demo_dossier(work: Path) -> str:
     """A dossier in a throw-away database whose office key is SECRET (so the payload matches slip_payload)."""
     from desk.models import Office
     from desk.models import db as dbmod
+    from desk.services.accounts import get_actor
     from desk.services.intake import Applicant, IntakeRequest, register
     from desk.services.setup import OfficeDefaults, initialize
 
     dbmod.connect(f"sqlite:///{work / 'make.db'}")
-    initialize(OfficeDefaults(), load_catalog=True)
+    initialize(OfficeDefaults(), actor=None, load_catalog=True)
     Office.update(secret=SECRET).execute()
-    return register(IntakeRequest("1.001193", Applicant(name="Nguyễn Văn An", gender="Nam"))).code
+    return register(IntakeRequest("1.001193", Applicant(name="Nguyễn Văn An", gender="Nam")),
+                    actor=get_actor("admin")).code
 
 
 def render_page(docx: Path, work: Path, dpi: int = 150) -> np.ndarray:

@@ -41,6 +41,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="desk-report-shots-"))
     os.environ.setdefault("DESK_DATA_DIR", str(work / "data"))
     from desk.models.db import connect
+    from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
     from desk.services.reports import write_report
 
@@ -50,9 +51,9 @@ def main() -> int:
         from desk.services.demo import generate
         from desk.services.setup import initialize
 
-        initialize()
-        generate(20_000, months=12, clock=clock)
-    workbook = write_report(work / "bao-cao.xlsx", args.period, args.cutoff, clock=clock)
+        initialize(actor=None)
+        generate(20_000, months=12, clock=clock, actor=get_actor("admin"))
+    workbook = write_report(work / "bao-cao.xlsx", args.period, args.cutoff, clock=clock, by=get_actor("admin"))
     subprocess.run(["soffice", f"-env:UserInstallation={(work / 'lo-profile').as_uri()}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(work), str(workbook)], check=True, capture_output=True)
     out = Path(args.out)

@@ -18,7 +18,8 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: passed to every service call that changes data."""
+    """Who is acting: passed explicitly (``actor=`` / ``by=``) to every service call that changes data
+    or reads personal data. The GUI's login dialog and the CLI get one from :func:`login`."""
 
     id: int | None
     username: str
@@ -26,10 +27,12 @@ class Actor:
     role: str
 
     def can(self, role: str) -> bool:
-        """Admin ⊇ leader ⊇ clerk."""
-        return ROLES.index(self.role) >= ROLES.index(role)
+        """Admin ⊇ leader ⊇ clerk; an unknown role can nothing."""
+        return self.role in ROLES and ROLES.index(self.role) >= ROLES.index(role)
 
 
+# Set-up code and tests only (e.g. creating the first accounts): it has no staff row, so the services
+# that write the audit trail (intake, lifecycle) refuse it; no person's action is recorded as "Hệ thống".
 SYSTEM = Actor(None, "system", "Hệ thống", "admin")
 
 
@@ -63,18 +66,50 @@ def get_actor(username: str) -> Actor:
 
 
 def require(actor: Actor, role: str) -> None:
+    """Refuse unless ``actor`` is a staff account of at least ``role`` (the rule lives in the services)."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied(_("This needs a staff account. Log in first."))
     if not actor.can(role):
         raise PermissionDenied(_("{name} ({role}) is not allowed to do this; it needs a {needed} account.").format(
             name=actor.full_name, role=actor.role, needed=role))
 
 
-def ensure_admin() -> Staff:
-    """The first admin account; it must set a password at first login."""
+def acting_staff(actor: Actor, role: str) -> Staff:
+    """The actor's own account as the database has it now, for the audit trail.
+
+    Intake and lifecycle record the account's id and name in ``dossier_event``; an actor without a
+    staff row (SYSTEM), a deactivated account or one whose role was lowered since it logged in is
+    refused, so every event names the person who really acted.
+    """
+    require(actor, role)
+    staff = Staff.get_or_none(Staff.id == actor.id) if actor.id is not None else None
+    if staff is None or not staff.active:
+        raise PermissionDenied(_("{name} is not an active staff account; only a logged-in member of staff can "
+                                 "do this.").format(name=actor.full_name))
+    require(to_actor(staff), role)
+    return staff
+
+
+def ensure_admin(password: str | None = None) -> Staff:
+    """The first admin account, created with ``password`` (``init`` asks for it), or, without one,
+    with a random password that the first start of the program replaces (first_start_pending)."""
     staff = Staff.get_or_none(Staff.username == "admin")
     if staff is None:
+        if password is not None:
+            check_new_password(password)
         staff = Staff.create(username="admin", full_name="Quản trị hệ thống", role="admin",
-                             password_hash=hash_password(secrets.token_urlsafe(16)), must_change_password=True)
+                             password_hash=hash_password(password or secrets.token_urlsafe(16)),
+                             must_change_password=password is None)
     return staff
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_new_password(password: str | None) -> None:
+    """The one rule for a new password (every place that sets one calls this)."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError({"password": _("Password must have at least 8 characters")})
 
 
 def create_staff(username: str, full_name: str, role: str, password: str, *, by: Actor) -> Actor:
@@ -88,7 +123,7 @@ def create_staff(username: str, full_name: str, role: str, password: str, *, by:
         problems["role"] = _("Role must be clerk, leader or admin")
     if role == "admin" and not by.can("admin"):
         problems["role"] = _("Only an admin can create another admin")
-    if len(password) < 8:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
         problems["password"] = _("Password must have at least 8 characters")
     if Staff.get_or_none(Staff.username == username.strip()):
         problems["username"] = _("User name {username} is taken").format(username=username)
@@ -113,30 +148,71 @@ class StaffInfo:
 
 
 def login(username: str, password: str, *, now: datetime | None = None) -> Actor:
-    """Check a password; five failures lock the account for a quarter of an hour."""
-    from desk.models.db import run_write
-    from desk.services.clock import from_db, to_db
+    """Check a password; five wrong ones lock the account for a quarter of an hour.
+
+    The attempt is counted in the database *before* the password is checked, by one atomic
+    ``UPDATE … SET failed_logins = failed_logins + 1 … RETURNING``, and the attempt that reaches
+    MAX_FAILED_LOGINS sets the lock in that same statement. So however many desks or processes
+    try at once, at most MAX_FAILED_LOGINS passwords are ever checked per lock period, and a
+    locked account refuses even the right password until the lock ends. A right password clears
+    the count; a process killed between the count and the check leaves the attempt counted.
+    """
+    from desk.services.clock import to_db
 
     now = now or datetime.now(UTC)
     staff = Staff.get_or_none(Staff.username == (username or "").strip())
     wrong = PermissionDenied(_("Wrong user name or password"))
     if staff is None or not staff.active:
+        verify_password(password or "", _DUMMY_HASH)  # as slow as a real check: names cannot be probed
         raise wrong
-    if staff.locked_until is not None and from_db(staff.locked_until) > now:
-        raise PermissionDenied(_("Too many wrong passwords. The account is locked until {time}.").format(
-            time=f"{from_db(staff.locked_until):%H:%M}"))
+    if not _count_attempt(staff.id, to_db(now), to_db(now + timedelta(minutes=LOCKOUT_MINUTES))):
+        raise _locked(staff.id)
     if not verify_password(password or "", staff.password_hash):
-        def record_failure() -> None:
-            failures = staff.failed_logins + 1
-            locked = to_db(now + timedelta(minutes=LOCKOUT_MINUTES)) if failures >= MAX_FAILED_LOGINS else None
-            Staff.update(failed_logins=0 if locked else failures, locked_until=locked).where(
-                Staff.id == staff.id).execute()
-
-        run_write(record_failure)
         raise wrong
-    if staff.failed_logins or staff.locked_until:
-        run_write(lambda: Staff.update(failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute())
+    _clear_attempts(staff.id)
     return to_actor(staff)
+
+
+_DUMMY_HASH = "scrypt$16384$" + "00" * 16 + "$" + "00" * 32
+
+
+def _count_attempt(staff_id: int, now: datetime, lock_end: datetime) -> bool:
+    """Count one attempt unless the account is locked; True when the password may be checked.
+
+    One statement, so the count and the lock decision cannot interleave between processes (SQLite
+    runs it under BEGIN IMMEDIATE, PostgreSQL under the row lock the UPDATE takes). A lock that has
+    ended starts a fresh count.
+    """
+    from peewee import Case
+
+    from desk.models.db import run_write
+
+    expired = Staff.locked_until.is_null(False) & (Staff.locked_until <= now)
+    count = Case(None, [(expired, 1)], Staff.failed_logins + 1)
+    lock = Case(None, [(count >= MAX_FAILED_LOGINS, lock_end), (expired, None)], Staff.locked_until)
+    query = (Staff.update(failed_logins=count, locked_until=lock)
+             .where((Staff.id == staff_id) & (Staff.locked_until.is_null() | (Staff.locked_until <= now)))
+             .returning(Staff.failed_logins))
+    return bool(run_write(lambda: list(query.execute())))
+
+
+def _clear_attempts(staff_id: int) -> None:
+    from desk.models.db import run_write
+
+    run_write(lambda: Staff.update(failed_logins=0, locked_until=None).where(Staff.id == staff_id).execute())
+
+
+def _locked(staff_id: int) -> PermissionDenied:
+    from desk.services.clock import LOCAL_TZ, from_db
+
+    until = Staff.select(Staff.locked_until).where(Staff.id == staff_id).scalar()
+    shown = f"{from_db(until).astimezone(LOCAL_TZ):%H:%M}" if until else "?"
+    return PermissionDenied(_("Too many wrong passwords. The account is locked until {time}.").format(time=shown))
+
+
+def has_accounts() -> bool:
+    """Whether the open database has any staff account (a new or empty one has none)."""
+    return Staff.table_exists() and Staff.select().exists()
 
 
 def needs_new_password(actor: Actor) -> bool:
@@ -148,11 +224,11 @@ def change_password(actor: Actor, new_password: str, *, username: str | None = N
     """Change one's own password, or (leaders/admins) reset another account's."""
     from desk.models.db import run_write
 
+    require(actor, "clerk")
     target = (username or actor.username).strip()
     if target != actor.username:
         require(actor, "leader")
-    if len(new_password or "") < 8:
-        raise ValidationError({"password": _("Password must have at least 8 characters")})
+    check_new_password(new_password)
     staff = Staff.get_or_none(Staff.username == target)
     if staff is None:
         raise NotFound(_("No active staff account named {username}").format(username=target))
@@ -163,7 +239,9 @@ def change_password(actor: Actor, new_password: str, *, username: str | None = N
                                    failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute())
 
 
-def list_staff() -> list[StaffInfo]:
+def list_staff(*, by: Actor) -> list[StaffInfo]:
+    """The staff accounts, for leaders and admins (the Staff tab of the settings)."""
+    require(by, "leader")
     return [StaffInfo(s.username, s.full_name, s.role, bool(s.active), bool(s.must_change_password))
             for s in Staff.select().order_by(Staff.full_name)]
 
@@ -206,13 +284,20 @@ def first_start_pending() -> bool:
 
 
 def set_first_admin_password(password: str) -> Actor:
-    """Only while first_start_pending(): the admin chooses a password and is logged in."""
+    """Only while first_start_pending(): the admin chooses a password and is logged in.
+
+    The check and the change are one write transaction, so two desks starting at once cannot both
+    choose the password.
+    """
     from desk.models.db import run_write
 
-    if not first_start_pending():
-        raise PermissionDenied(_("The first administrator password has already been set"))
-    if len(password or "") < 8:
-        raise ValidationError({"password": _("Password must have at least 8 characters")})
-    run_write(lambda: Staff.update(password_hash=hash_password(password), must_change_password=False)
-              .where(Staff.username == "admin").execute())
+    check_new_password(password)
+
+    def work() -> None:
+        if not first_start_pending():
+            raise PermissionDenied(_("The first administrator password has already been set"))
+        Staff.update(password_hash=hash_password(password), must_change_password=False).where(
+            Staff.username == "admin").execute()
+
+    run_write(work)
     return get_actor("admin")

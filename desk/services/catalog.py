@@ -21,6 +21,7 @@ from typing import Any
 from desk.i18n import _
 from desk.models import Field, Procedure
 from desk.models.db import run_write
+from desk.services.accounts import Actor, require
 from desk.services.dossiers import DocumentItem  # also imported from here by catalog callers
 from desk.services.errors import NotFound, ValidationError
 from desk.services.text import clean, fold
@@ -692,13 +693,14 @@ def _valid_json(raw: str | None) -> bool:
 
 
 # --- seed -----------------------------------------------------------------------------------
-def load_seed(path: Path | str | None = None, *, update_existing: bool = True) -> ImportSummary:
-    """Install the shipped catalog; safe to run at every init.
+def load_seed(path: Path | str | None = None, *, by: Actor, update_existing: bool = True) -> ImportSummary:
+    """Install the shipped catalog; safe to run at every init (leaders and admins).
 
     Creates missing fields and procedures and (unless ``update_existing`` is False) brings seeded
     ones back to the shipped values. Running it twice changes nothing; procedures the office added
     and the office's active/retired choice are kept.
     """
+    require(by, "leader")
     path: Traversable = Path(path) if path else SEED_PATH
     sheet = path.name
     try:
@@ -833,14 +835,15 @@ def _read_rows(sheet) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in sheet.iter_rows(min_row=1, min_col=1, values_only=True)]
 
 
-def import_xlsx(path: Path | str) -> ImportSummary:
-    """Update the catalog from an Excel file in the export format; all or nothing.
+def import_xlsx(path: Path | str, *, by: Actor) -> ImportSummary:
+    """Update the catalog from an Excel file in the export format; all or nothing (leaders and admins).
 
     Every row is checked first and every problem is reported with its sheet, row and column;
     if there is any, CatalogImportError is raised and the database is not touched. Otherwise all
     fields and procedures in the file are created or updated in one transaction; procedures that
     are not in the file stay as they are.
     """
+    require(by, "leader")
     from openpyxl import load_workbook
 
     path = Path(path)

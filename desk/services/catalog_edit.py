@@ -137,7 +137,7 @@ def save_field(code: str, name: str, sort_order: int | None = None, *, by: Actor
 def import_catalog(path: Path | str, *, by: Actor) -> ImportSummary:
     """catalog.import_xlsx for leaders: all or nothing, CatalogImportError lists every bad row."""
     require(by, "leader")
-    return catalog.import_xlsx(path)
+    return catalog.import_xlsx(path, by=by)
 
 
 def export_catalog(path: Path | str, *, by: Actor) -> int:

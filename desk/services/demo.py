@@ -16,12 +16,13 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from desk.i18n import _
-from desk.models import DailySequence, Dossier, Field, Procedure, ReceptionPoint, Staff
+from desk.models import DailySequence, Dossier, Field, Procedure, ReceptionPoint, SchemaInfo, Staff
 from desk.models.db import database_proxy, is_postgres, write_transaction
+from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.dossiers import Status
-from desk.services.errors import ValidationError
+from desk.services.errors import PermissionDenied, ValidationError
 from desk.services.office import current_office
 from desk.services.text import fold
 
@@ -47,6 +48,11 @@ DOSSIER_COLUMNS = (
     "closed_at", "returned_to", "received_by_id", "handler_id", "notes", "version", "updated_at",
 )
 EVENT_COLUMNS = ("dossier_id", "at", "actor_id", "actor_name", "action", "from_status", "to_status", "note", "data")
+# How generated data is told from the register: every demo event names DEMO_ACTOR (after the admin who
+# ran it) and the receive event's data says "demo": true; schema_info[DEMO_COUNT_KEY] counts the
+# generated dossiers, bumped in the transaction that writes them, so "dossiers - demo" are real ones.
+DEMO_ACTOR = "Dữ liệu mẫu"
+DEMO_COUNT_KEY = "demo_dossiers"
 
 
 @dataclass
@@ -85,15 +91,45 @@ def _working_days(cal: WorkCalendar, start: date, end: date) -> list[date]:
     return days
 
 
+def demo_dossiers() -> int:
+    """How many dossiers of this database demo generated."""
+    value = SchemaInfo.select(SchemaInfo.value).where(SchemaInfo.key == DEMO_COUNT_KEY).scalar()
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def real_dossiers() -> int:
+    """Dossiers that demo did not make: registered by staff (or imported with the database)."""
+    return Dossier.select().count() - demo_dossiers()
+
+
+def _refuse_real_register() -> None:
+    real = real_dossiers()
+    if real > 0:
+        raise PermissionDenied(_("This database holds {count} real dossiers. Demo data is only added to a "
+                                 "database made for trying the program (python main.py --db sqlite:///demo.db init); "
+                                 "nothing was changed.").format(count=real))
+
+
 def generate(
     count: int,
     *,
+    actor: Actor,
     months: int = 18,
     seed: int = 20261122,
     clock: Clock | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Add ``count`` dossiers received over the last ``months`` months, with outcomes and audit events."""
+    """Add ``count`` dossiers received over the last ``months`` months, with outcomes and audit events.
+
+    Administrators only, and never into a register: a database holding any dossier that demo did not
+    make is refused. Every generated event names DEMO_ACTOR and the admin who ran it.
+    """
+    require(actor, "admin")
+    admin = acting_staff(actor, "admin")
+    _refuse_real_register()
     if count < 1 or count > 5_000_000:
         raise ValidationError({"dossiers": _("Number of demo dossiers must be between 1 and 5,000,000")})
     rng = random.Random(seed)
@@ -107,7 +143,8 @@ def generate(
     if not procedures:
         raise ValidationError({"catalog": _("The catalog is empty. Run: python main.py init")})
     points = list(ReceptionPoint.select().where(ReceptionPoint.office == office))
-    staff = list(Staff.select().where(Staff.active == True))  # noqa: E712
+    # Drawn as before so a seed gives the same data as it always did; the rows name the admin who ran demo.
+    staff_ids = [s.id for s in Staff.select(Staff.id).where(Staff.active == True)] or [None]  # noqa: E712
     days = _working_days(cal, (now - timedelta(days=30 * months)).date(), now.date())
     if now.time() < cal.hours.opens and days and days[-1] == now.date():
         days.pop()
@@ -122,8 +159,7 @@ def generate(
         next_id = (Dossier.select(Dossier.id).order_by(Dossier.id.desc()).scalar() or 0) + 1
         per_day = [count // len(days) + (1 if i < count % len(days) else 0) for i in range(len(days))]
         counters = {row.day: row.last_value for row in DailySequence.select().where(DailySequence.office == office)}
-        staff_ids = [s.id for s in staff] or [None]
-        staff_names = {s.id: s.full_name for s in staff}
+        actor_name = f"{DEMO_ACTOR} ({admin.full_name})"[:200]
         opens = cal.hours.opens
         span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
         totals = {s.value: 0 for s in Status}
@@ -151,7 +187,8 @@ def generate(
                 name, id_number, birth, gender = _person(rng)
                 channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
                 point = rng.choice(points) if points else None
-                clerk = rng.choice(staff_ids)
+                rng.choice(staff_ids)
+                clerk = admin.id
                 r = rng.random()
                 resolved = returned = closed = None
                 if r < 0.015:
@@ -197,9 +234,8 @@ def generate(
                     _fmt(received), _fmt(due), _fmt(due), status.value, _fmt(resolved), _fmt(returned), _fmt(closed),
                     name if returned else "", clerk, clerk, "", 1, _fmt(returned or resolved or closed or received),
                 ))
-                actor_name = staff_names.get(clerk, "")
                 events.append((dossier_id, _fmt(received), clerk, actor_name, "receive", None, "received", "",
-                               f'{{"due_at": "{due.isoformat()}+07:00", "channel": "{channel}"}}'))
+                               f'{{"due_at": "{due.isoformat()}+07:00", "channel": "{channel}", "demo": true}}'))
                 if closed is not None:
                     events.append((dossier_id, _fmt(closed), clerk, actor_name, "advance", "received", status.value,
                                    "Hồ sơ không đủ điều kiện" if status == Status.REFUSED else "Công dân rút hồ sơ", "{}"))
@@ -217,13 +253,13 @@ def generate(
                     events.append((dossier_id, _fmt(returned), clerk, actor_name, "advance", "resolved", "returned", "",
                                    f'{{"returned_to": "{name}"}}'))
                 if len(dossiers) >= BATCH:
-                    _flush(db, dossiers, events, touched, office.id)
+                    _flush(db, dossiers, events, touched, office.id, first=done == 0)
                     done += len(dossiers)
                     dossiers, events, touched = [], [], {}
                     if progress:
                         progress(done, count)
         if dossiers:
-            _flush(db, dossiers, events, touched, office.id)
+            _flush(db, dossiers, events, touched, office.id, first=done == 0)
             done += len(dossiers)
             if progress:
                 progress(done, count)
@@ -247,11 +283,16 @@ def _bulk_load(db):
         db.execute_sql("PRAGMA cache_size = -65536")
 
 
-def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[str, int], office_id: int) -> None:
-    """One batch, one transaction: the dossiers, their events and the day counters move together."""
+def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[str, int], office_id: int, *,
+           first: bool) -> None:
+    """One batch, one transaction: the dossiers, their events, the day counters and the demo count move
+    together. The first batch checks again, under the write lock, that no real dossier came in."""
     columns = ", ".join(DOSSIER_COLUMNS)
     event_columns = ", ".join(EVENT_COLUMNS)
+    p = db.param
     with write_transaction(db):
+        if first:
+            _refuse_real_register()
         cursor = db.cursor()
         if is_postgres(db):
             from psycopg2.extras import execute_values
@@ -263,7 +304,11 @@ def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[str, in
             cursor.executemany(f"INSERT INTO dossier ({columns}) VALUES ({marks})", dossiers)
             marks = ", ".join("?" * len(EVENT_COLUMNS))
             cursor.executemany(f"INSERT INTO dossier_event ({event_columns}) VALUES ({marks})", events)
-        p = db.param
+        db.execute_sql(
+            f"INSERT INTO schema_info (key, value) VALUES ({p}, {p}) ON CONFLICT (key) DO UPDATE SET value = "
+            "CAST(CAST(schema_info.value AS BIGINT) + CAST(excluded.value AS BIGINT) AS VARCHAR(255))",
+            (DEMO_COUNT_KEY, str(len(dossiers))),
+        )
         for day, value in touched.items():
             db.execute_sql(
                 f"INSERT INTO daily_sequence (office_id, day, last_value) VALUES ({p}, {p}, {p}) "

@@ -37,7 +37,7 @@ from docx.text.run import Run
 
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Office, Procedure
-from desk.services.accounts import SYSTEM
+from desk.services.accounts import SYSTEM, Actor, require
 from desk.services.barcode import code128_png, module_count
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import DossierInfo, EventInfo, Status, classify, dossier_row, history, to_info
@@ -568,12 +568,13 @@ def _applicant_block(doc, layout: Layout, d: _Dossier) -> None:
     _line(doc, layout, "Nội dung yêu cầu giải quyết: ", info.procedure_name, bold_value=True)
 
 
-def receipt(code: str, out: Path | str, *, paper: str = "A4", now: datetime | None = None) -> Path:
+def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", now: datetime | None = None) -> Path:
     """Mẫu 01, the receipt and appointment slip, with the signed pickup QR code and barcode.
 
     The place-and-date line shows ``now`` when given, otherwise the moment of receipt, so a
-    reprint carries the same date as the original.
+    reprint carries the same date as the original. Slips carry personal data: staff only.
     """
+    require(actor, "clerk")
     if paper not in ("A4", "A5"):
         raise ValidationError({"paper": _("Paper must be A4 or A5")})
     d = _load(code)
@@ -621,11 +622,14 @@ def supplement_request(
     contact_name: str = "",
     contact_phone: str = "",
     now: datetime | None = None,
+    actor: Actor,
 ) -> Path:
     """Mẫu 02: what the applicant must add and why; by default from the latest "needs supplement" note."""
+    require(actor, "clerk")
     d = _load(code)
     info, layout = d.info, LAYOUTS["A4"]
-    event = _last_event(history(code), lambda e: e.to_status == Status.NEEDS_SUPPLEMENT and e.action == "advance")
+    event = _last_event(history(code, actor=actor),
+                        lambda e: e.to_status == Status.NEEDS_SUPPLEMENT and e.action == "advance")
     if items is None:
         if event is None:
             raise ValidationError({"items": _("Dossier {code} has no request to supplement yet; list what to add "
@@ -661,11 +665,13 @@ def supplement_request(
 
 
 # -- Mẫu 03 ----------------------------------------------------------------------------------------
-def refusal(code: str, out: Path | str, *, reasons: list[str] | None = None, now: datetime | None = None) -> Path:
+def refusal(code: str, out: Path | str, *, actor: Actor, reasons: list[str] | None = None,
+            now: datetime | None = None) -> Path:
     """Mẫu 03: the concrete reasons a dossier is refused; by default from the refusal's note."""
+    require(actor, "clerk")
     d = _load(code)
     info, layout = d.info, LAYOUTS["A4"]
-    event = _last_event(history(code), lambda e: e.to_status == Status.REFUSED)
+    event = _last_event(history(code, actor=actor), lambda e: e.to_status == Status.REFUSED)
     if reasons is None:
         if event is None:
             raise ValidationError({"reasons": _("Dossier {code} has not been refused; give the reasons to print "
@@ -690,11 +696,12 @@ def refusal(code: str, out: Path | str, *, reasons: list[str] | None = None, now
 
 
 # -- Mẫu 04 ----------------------------------------------------------------------------------------
-def apology(code: str, out: Path | str, *, now: datetime | None = None) -> Path:
+def apology(code: str, out: Path | str, *, actor: Actor, now: datetime | None = None) -> Path:
     """Mẫu 04: the apology and the new return date, from the latest apology recorded for the dossier."""
+    require(actor, "clerk")
     d = _load(code)
     info, layout = d.info, LAYOUTS["A4"]
-    event = _last_event(history(code), lambda e: e.action == "apology")
+    event = _last_event(history(code, actor=actor), lambda e: e.action == "apology")
     if event is None:
         raise ValidationError({"apology": _("Dossier {code} has no apology with a new return date yet; record "
                                             "one first").format(code=info.code)})
@@ -777,11 +784,12 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
     return rows
 
 
-def control_slip(code: str, out: Path | str, *, now: datetime | None = None) -> Path:
+def control_slip(code: str, out: Path | str, *, actor: Actor, now: datetime | None = None) -> Path:
     """Mẫu 05: the hand-overs of a dossier between the desk, specialists and the citizen, from its audit trail."""
+    require(actor, "clerk")
     d = _load(code)
     info, layout = d.info, LAYOUTS["A4"]
-    events = history(code)
+    events = history(code, actor=actor)
     when = aware(now).astimezone(LOCAL_TZ).date() if now else info.received_at.date()
     doc = _new_document(layout)
     _header(doc, layout, d.office, info.code, when)
@@ -828,11 +836,13 @@ def _log_note(status: str, due: datetime, appointment: datetime, resolved: datet
     return "; ".join(notes)
 
 
-def log_rows(date_from: date, date_to: date, at: datetime) -> list[list[str]]:
+def log_rows(date_from: date, date_to: date, at: datetime, *, actor: Actor) -> list[list[str]]:
     """The log book lines of dossiers received in [date_from, date_to] (office days), oldest first.
 
-    Two queries whatever the range: the dossiers, then the hand-over times of all of them.
+    Two queries whatever the range: the dossiers, then the hand-over times of all of them. Names,
+    addresses and phone numbers: staff only.
     """
+    require(actor, "clerk")
     start = to_db(datetime.combine(date_from, time.min, LOCAL_TZ))
     end = to_db(datetime.combine(date_to + timedelta(days=1), time.min, LOCAL_TZ))
     in_range = (Dossier.received_at >= start) & (Dossier.received_at < end)
@@ -893,12 +903,14 @@ def _fast_rows(table: Table, rows: list[list[str]], widths_cm: list[float], size
         tbl.append(tr)
 
 
-def log_book(date_from: date, date_to: date, out: Path | str, *, now: datetime | None = None) -> Path:
+def log_book(date_from: date, date_to: date, out: Path | str, *, actor: Actor,
+             now: datetime | None = None) -> Path:
     """Mẫu 06, the log book of dossiers received in a date range: landscape A4, header on every page."""
+    require(actor, "clerk")
     if date_to < date_from:
         raise ValidationError({"range": _("The end date is before the start date")})
     at = aware(now) if now else Clock().now()
-    rows = log_rows(date_from, date_to, at)
+    rows = log_rows(date_from, date_to, at, actor=actor)
     office = current_office()
     layout = LAYOUTS["A4-landscape"]
     doc = _new_document(layout, landscape=True)
@@ -934,13 +946,14 @@ FORMS: dict[str, Callable[..., Path]] = {
 }
 
 
-def render_form(code: str, form: str, out: Path | str, **kw) -> Path:
+def render_form(code: str, form: str, out: Path | str, *, actor: Actor, **kw) -> Path:
     """Write form ``form`` ("01".."05", "1".."5" or "mau01") of dossier ``code``; see FORMS."""
+    require(actor, "clerk")
     key = str(form).lower().removeprefix("mau").removeprefix("mẫu").strip().zfill(2)
     if key not in FORMS:
         raise ValidationError({"form": _("Unknown form {form}. Choose one of: {choices}").format(
             form=form, choices=", ".join(FORMS))})
-    return FORMS[key](code, out, **kw)
+    return FORMS[key](code, out, actor=actor, **kw)
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from desk.i18n import N_, _
 from desk.models import Dossier, DossierEvent, Field, Procedure, ReceptionPoint, Staff
+from desk.services.accounts import Actor, require
 from desk.services.clock import from_db
 from desk.services.errors import NotFound
 
@@ -212,6 +213,7 @@ def to_info(row: Dossier) -> DossierInfo:
 
 
 def dossier_row(code: str) -> Dossier:
+    """The model row of a dossier, for other services inside their own checked call (never for a view)."""
     query = (Dossier.select(Dossier, Procedure, Field)
              .join(Procedure).join(Field)
              .where(Dossier.code == code.strip()))
@@ -221,12 +223,15 @@ def dossier_row(code: str) -> Dossier:
     return row
 
 
-def get_dossier(code: str) -> DossierInfo:
+def get_dossier(code: str, *, actor: Actor) -> DossierInfo:
+    """A dossier with the applicant's personal data: for staff (any role)."""
+    require(actor, "clerk")
     return to_info(dossier_row(code))
 
 
-def history(code: str) -> list[EventInfo]:
-    """The audit trail of a dossier, oldest first."""
+def history(code: str, *, actor: Actor) -> list[EventInfo]:
+    """The audit trail of a dossier, oldest first: for staff (any role)."""
+    require(actor, "clerk")
     row = dossier_row(code)
     events = DossierEvent.select().where(DossierEvent.dossier == row).order_by(DossierEvent.at, DossierEvent.id)
     result = []
@@ -252,8 +257,9 @@ class DossierRow:
     status: Status
 
 
-def recent(limit: int = 200) -> list[DossierRow]:
-    """The latest dossiers received, newest first."""
+def recent(limit: int = 200, *, actor: Actor) -> list[DossierRow]:
+    """The latest dossiers received, newest first (applicants' names: staff only)."""
+    require(actor, "clerk")
     query = (Dossier.select(Dossier.code, Dossier.applicant_name, Procedure.name, Dossier.received_at,
                             Dossier.due_at, Dossier.status)
              .join(Procedure).order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(limit).tuples())

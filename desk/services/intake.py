@@ -10,10 +10,18 @@ from datetime import date, datetime, timedelta
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Procedure
 from desk.models.db import database_proxy, run_write
-from desk.services.accounts import SYSTEM, Actor
+from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, to_db
-from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo, Status, get_dossier, load_documents
+from desk.services.dossiers import (
+    CHANNELS,
+    DocumentItem,
+    DossierInfo,
+    Status,
+    dossier_row,
+    load_documents,
+    to_info,
+)
 from desk.services.errors import ValidationError
 from desk.services.identity import validate_id_number
 from desk.services.office import current_office, find_point
@@ -149,11 +157,15 @@ def format_code(office_code: str, received_local: datetime, number: int) -> str:
 def register(
     request: IntakeRequest,
     *,
-    actor: Actor = SYSTEM,
+    actor: Actor,
     clock: Clock | None = None,
     calendar: WorkCalendar | None = None,
 ) -> DossierInfo:
-    """Log a dossier and give it its code and deadline; nothing is written if anything fails."""
+    """Log a dossier and give it its code and deadline; nothing is written if anything fails.
+
+    ``actor`` is the clerk at the desk (any staff role); the audit event names that account.
+    """
+    require(actor, "clerk")
     clock = clock or Clock()
     now = clock.now()
     procedure, values = validate(request, now)
@@ -167,6 +179,7 @@ def register(
     documents_json = json.dumps([d.__dict__ for d in documents], ensure_ascii=False)
 
     def work() -> str:
+        staff = acting_staff(actor, "clerk")
         number = next_sequence(office.id, f"{received_local:%y%m%d}")
         code = format_code(office.code, received_local, number)
         row = Dossier.create(
@@ -177,15 +190,15 @@ def register(
             due_at=to_db(due),
             appointment_at=to_db(due),
             status=Status.RECEIVED,
-            received_by=actor.id,
+            received_by=staff.id,
             updated_at=to_db(now),
             **{**values, "received_at": to_db(values["received_at"])},
         )
         DossierEvent.create(
             dossier=row,
             at=to_db(values["received_at"]),
-            actor=actor.id,
-            actor_name=actor.full_name,
+            actor=staff.id,
+            actor_name=staff.full_name,
             action="receive",
             from_status=None,
             to_status=Status.RECEIVED,
@@ -195,4 +208,4 @@ def register(
         return code
 
     code = run_write(work)
-    return get_dossier(code)
+    return to_info(dossier_row(code))

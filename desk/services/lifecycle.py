@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent
 from desk.models.db import run_write
-from desk.services.accounts import SYSTEM, Actor
+from desk.services.accounts import Actor, acting_staff, require
 from desk.services.clock import Clock, aware, from_db, to_db
-from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, get_dossier
+from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, to_info
 from desk.services.errors import DeskError, TransitionError, ValidationError
 from desk.services.text import clean
 
@@ -66,14 +66,18 @@ def advance(
     code: str,
     to: Status | str,
     *,
-    actor: Actor = SYSTEM,
+    actor: Actor,
     note: str = "",
     at: datetime | None = None,
     returned_to: str = "",
     expected_version: int | None = None,
     clock: Clock | None = None,
 ) -> DossierInfo:
-    """Move a dossier to ``to`` if the table allows it; otherwise raise and change nothing."""
+    """Move a dossier to ``to`` if the table allows it; otherwise raise and change nothing.
+
+    ``actor`` is the member of staff doing it (any role); the audit event names that account.
+    """
+    require(actor, "clerk")
     try:
         target = Status(to)
     except ValueError as exc:
@@ -85,6 +89,7 @@ def advance(
     note = clean(note)
 
     def work() -> None:
+        staff = acting_staff(actor, "clerk")
         row = dossier_row(code)
         current = Status(row.status)
         if target not in TRANSITIONS[current]:
@@ -103,12 +108,12 @@ def advance(
             changes["returned_to"] = clean(returned_to) or row.applicant_name
         elif target in (Status.REFUSED, Status.WITHDRAWN):
             changes["closed_at"] = to_db(moment)
-        if target == Status.PROCESSING and current == Status.RECEIVED and actor.id is not None:
-            changes["handler"] = actor.id
+        if target == Status.PROCESSING and current == Status.RECEIVED:
+            changes["handler"] = staff.id
         event = {
             "at": to_db(moment),
-            "actor": actor.id,
-            "actor_name": actor.full_name,
+            "actor": staff.id,
+            "actor_name": staff.full_name,
             "action": "advance",
             "from_status": current,
             "to_status": target,
@@ -119,7 +124,7 @@ def advance(
         _save(row, expected_version, changes, event)
 
     run_write(work)
-    return get_dossier(code)
+    return to_info(dossier_row(code))
 
 
 def apologize(
@@ -127,12 +132,13 @@ def apologize(
     new_appointment: datetime,
     *,
     reason: str,
-    actor: Actor = SYSTEM,
+    actor: Actor,
     at: datetime | None = None,
     expected_version: int | None = None,
     clock: Clock | None = None,
 ) -> DossierInfo:
     """Record an apology with a new return date (Mẫu 04); the legal due date stays for the statistics."""
+    require(actor, "clerk")
     clock = clock or Clock()
     now = clock.now()
     moment = aware(at) if at else now
@@ -140,6 +146,7 @@ def apologize(
     reason = clean(reason)
 
     def work() -> None:
+        staff = acting_staff(actor, "clerk")
         row = dossier_row(code)
         current = Status(row.status)
         if current not in OPEN_STATUSES:
@@ -154,8 +161,8 @@ def apologize(
         _check_time(row, moment, now)
         event = {
             "at": to_db(moment),
-            "actor": actor.id,
-            "actor_name": actor.full_name,
+            "actor": staff.id,
+            "actor_name": staff.full_name,
             "action": "apology",
             "from_status": current,
             "to_status": current,
@@ -166,4 +173,4 @@ def apologize(
         _save(row, expected_version, {"appointment_at": to_db(new_appointment), "updated_at": to_db(now)}, event)
 
     run_write(work)
-    return get_dossier(code)
+    return to_info(dossier_row(code))

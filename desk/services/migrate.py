@@ -19,6 +19,7 @@ from desk.i18n import _
 from desk.models.db import SCHEMA_VERSION, database_proxy, ensure_schema, is_postgres, make_database, redact
 from desk.models.db import schema_version as read_schema_version
 from desk.models.entities import ALL_MODELS, SchemaInfo
+from desk.services.accounts import Actor, require
 from desk.services.errors import DeskError
 
 BATCH = 5000
@@ -132,12 +133,14 @@ def _count(target, model) -> int:
     return target.execute_sql(f'SELECT COUNT(*) FROM "{model._meta.table_name}"').fetchone()[0]
 
 
-def migrate_to(target_url: str, *, progress: Progress | None = None) -> MigrationReport:
-    """Copy the open database, whole, into the empty database at ``target_url``.
+def migrate_to(target_url: str, *, actor: Actor, progress: Progress | None = None) -> MigrationReport:
+    """Copy the open database, whole, into the empty database at ``target_url``; administrators only
+    (it copies every ID number and every account).
 
     Raises DeskError (and leaves no data in the target) if the target holds office data, or if any
     table's count or checksum differs after the copy.
     """
+    require(actor, "admin")
     started = time.monotonic()
     source = database_proxy.obj
     if source is None:

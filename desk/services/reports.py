@@ -870,7 +870,7 @@ def write_report(
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     clock: Clock | None = None,
-    by: Actor | None = None,
+    by: Actor,
 ) -> Path:
     """Write the monthly report workbook; the file appears whole or not at all.
 
@@ -878,10 +878,9 @@ def write_report(
     "Chi tiết" (every dossier counted in the table, with the column it is counted in) and "Quá hạn"
     (open past the legal due date at the end). ``progress(done, total)`` counts detail rows;
     ``cancel()`` is asked between chunks and True raises ReportCancelled. No Qt: a worker thread
-    or the CLI calls it. ``by``, when given, must be a leader or admin (exports are theirs).
+    or the CLI calls it. ``by`` must be a leader or admin: the detail sheets list applicants by name.
     """
-    if by is not None:
-        require(by, "leader")
+    require(by, "leader")
     target = Path(path)
     p = _as_period(period, cutoff)
     wb = Workbook(write_only=True)

@@ -49,10 +49,10 @@ def _unknown(message: str, check: PayloadCheck | None = None) -> ScanResult:
 
 def _dossier_exists(code: str) -> str | None:
     """None when the dossier is there, else the message saying why it cannot be shown."""
-    from desk.services.dossiers import get_dossier
+    from desk.services.dossiers import dossier_row
 
     try:
-        get_dossier(code)
+        dossier_row(code)  # existence only: a scan result carries the code, never personal data
     except DeskError as exc:  # NotFound, or the database is busy / unreachable
         return str(exc)
     return None
@@ -120,13 +120,13 @@ def _interpret(text: str, accept_bare_code: bool) -> ScanResult:
 def describe(result: ScanResult) -> str:
     """One line for a status bar: what was scanned and where it stands."""
     if result.kind == DOSSIER and result.code:
-        from desk.services.dossiers import get_dossier
+        from desk.services.dossiers import Status, dossier_row
 
         try:
-            info = get_dossier(result.code)
+            row = dossier_row(result.code)
         except DeskError:
             return _("Dossier {code}").format(code=result.code)
-        return _("Dossier {code} — {status}").format(code=info.code, status=info.status.label)
+        return _("Dossier {code} — {status}").format(code=row.code, status=Status(row.status).label)
     if result.kind == CCCD and result.identity is not None:
         person = result.identity
         name = person.full_name or _("(name not read)")

@@ -34,6 +34,7 @@ from peewee import SQL, NodeList, Value, fn
 from desk.i18n import N_, _
 from desk.models import DailySequence, Dossier, Field, Office, Procedure, ReceptionPoint
 from desk.models.db import database_proxy, is_postgres
+from desk.services.accounts import Actor, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import OPEN_STATUSES, Status
@@ -561,8 +562,12 @@ def search(
     limit: int = 200,
     after: Cursor | None = None,
     now: datetime | None = None,
+    actor: Actor,
 ) -> Page:
-    """One page of dossiers matching ``flt`` in ``sort`` order, after ``after`` (keyset paging)."""
+    """One page of dossiers matching ``flt`` in ``sort`` order, after ``after`` (keyset paging).
+
+    The rows carry applicants' names and ID numbers can be searched: staff only."""
+    require(actor, "clerk")
     flt = flt or DossierFilter()
     sort = sort or Sort()
     now = aware(now) if now else Clock().now()
@@ -644,8 +649,11 @@ def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
     return tuples, cursor
 
 
-def count(flt: DossierFilter | None = None, now: datetime | None = None) -> int:
-    """How many dossiers match (may take a second over a million rows: call it off the UI thread)."""
+def count(flt: DossierFilter | None = None, now: datetime | None = None, *, actor: Actor) -> int:
+    """How many dossiers match (may take a second over a million rows: call it off the UI thread).
+
+    Staff only: a count over an ID number or a name says whether that person has a dossier."""
+    require(actor, "clerk")
     flt = flt or DossierFilter()
     now = aware(now) if now else Clock().now()
     conds = _all_conditions(flt, now, _refs())

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desk.i18n import _
+from desk.models import Office
 from desk.models.db import write_transaction
-from desk.services.accounts import ensure_admin
+from desk.services.accounts import Actor, ensure_admin, require, to_actor
+from desk.services.errors import PermissionDenied
 from desk.services.office import ensure_office, ensure_point
 
 
@@ -29,21 +32,44 @@ DEFAULT_POINTS = (
 )
 
 
-def initialize(defaults: OfficeDefaults | None = None, *, load_catalog: bool = True) -> dict:
-    """Idempotent: creates what is missing and keeps what an office has changed."""
+def needs_setup() -> bool:
+    """True on a database without its office: ``init`` (or the program's first start) sets it up."""
+    return not Office.select().exists()
+
+
+def initialize(defaults: OfficeDefaults | None = None, *, actor: Actor | None, admin_password: str | None = None,
+               load_catalog: bool = True) -> dict:
+    """Set up a new database, or bring an existing one up to date; idempotent.
+
+    A database without an office gets the office from ``defaults``, the reception points, the
+    ``admin`` account and the seed catalog; ``actor`` is then None (nobody can log in yet) and the
+    admin's password is ``admin_password`` or, without one, a random one that the first start of the
+    program replaces. On a database that already has its office ``actor`` must be an administrator;
+    the office stays as it is (``defaults`` never create a second one), missing points and new seed
+    procedures are added and what the office changed is kept.
+    """
     defaults = defaults or OfficeDefaults()
     with write_transaction():
-        office = ensure_office(
-            defaults.code, defaults.name, parent_name=defaults.parent_name, address=defaults.address,
-            place_name=defaults.place_name, hours=defaults.hours,
-            no_appointment_weekdays=defaults.no_appointment_weekdays,
-        )
+        office = Office.select().order_by(Office.id).first()
+        created = office is None
+        if created:
+            office = ensure_office(
+                defaults.code, defaults.name, parent_name=defaults.parent_name, address=defaults.address,
+                place_name=defaults.place_name, hours=defaults.hours,
+                no_appointment_weekdays=defaults.no_appointment_weekdays,
+            )
+        elif actor is None:
+            raise PermissionDenied(_("This database is already set up (office {code}). An administrator must log "
+                                     "in to run init on it.").format(code=office.code))
+        else:
+            require(actor, "admin")
         for name, kind, address, weekdays, hours in DEFAULT_POINTS:
             ensure_point(office, name, kind=kind, address=address, weekdays=weekdays, hours=hours)
-        ensure_admin()
+        admin = ensure_admin(admin_password if created else None)
+        by = actor if actor is not None else to_actor(admin)
     summary = None
     if load_catalog:
         from desk.services import catalog
 
-        summary = catalog.load_seed(update_existing=False)  # keep what the office changed
-    return {"office": office.code, "catalog": summary}
+        summary = catalog.load_seed(by=by, update_existing=False)  # keep what the office changed
+    return {"office": office.code, "catalog": summary, "created": created}

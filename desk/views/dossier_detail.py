@@ -246,7 +246,8 @@ class DossierDetailDialog(QDialog):
     def __init__(self, ctx: AppContext, code: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.info: DossierInfo = get_dossier(code)  # NotFound goes to the caller (main window shows it)
+        self.info: DossierInfo = get_dossier(code,
+                                             actor=ctx.actor)  # NotFound goes to the caller (main window shows it)
         self.code = self.info.code
         self.events: list[EventInfo] = []
         self.last_slip: Path | None = None
@@ -351,7 +352,7 @@ class DossierDetailDialog(QDialog):
         outer.addLayout(moves)
         outer.addLayout(prints)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
-        self.show_info(self.info, history(self.code))
+        self.show_info(self.info, history(self.code, actor=self.ctx.actor))
 
     # -- showing ----------------------------------------------------------------------------
     @staticmethod
@@ -366,7 +367,7 @@ class DossierDetailDialog(QDialog):
     def reload(self) -> None:
         """Read the dossier again (after a change here or at another desk)."""
         try:
-            info, events = get_dossier(self.code), history(self.code)
+            info, events = get_dossier(self.code, actor=self.ctx.actor), history(self.code, actor=self.ctx.actor)
         except DeskError as exc:
             self._error(error_text(exc))
             return
@@ -518,7 +519,8 @@ class DossierDetailDialog(QDialog):
     def _print_form(self, form: str, title: str) -> Path | None:
         """Make form ``form`` for this dossier and print it (or open it when no printer is ready)."""
         try:
-            path = documents.render_form(self.code, form, self.ctx.slip_path(f"mau{form}_{self.code}.docx"))
+            path = documents.render_form(self.code, form, self.ctx.slip_path(f"mau{form}_{self.code}.docx"),
+                                         actor=self.ctx.actor)
         except DeskError as exc:
             self._error(error_text(exc))
             return None

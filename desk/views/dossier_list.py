@@ -40,6 +40,7 @@ from PyQt6.QtWidgets import (
 
 from desk.i18n import N_, _
 from desk.services import search
+from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, OPEN_STATUSES, Status
 from desk.services.errors import DeskError
@@ -113,7 +114,8 @@ class DossierTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """First page again (after a filter change, a new order, or a change elsewhere)."""
         try:
-            page = search.search(self.filter, self.order, limit=self.page_size, now=self.ctx.clock.now())
+            page = search.search(self.filter, self.order, limit=self.page_size, now=self.ctx.clock.now(),
+                                 actor=self.ctx.actor)
         except DeskError as exc:
             page = search.Page([])
             self.failed.emit(error_text(exc))
@@ -133,7 +135,7 @@ class DossierTableModel(QAbstractTableModel):
             return
         try:
             page = search.search(self.filter, self.order, limit=self.page_size, after=self.cursor,
-                                 now=self.ctx.clock.now())
+                                 now=self.ctx.clock.now(), actor=self.ctx.actor)
         except Exception as exc:  # noqa: BLE001
             self.cursor = None
             self.failed.emit(error_text(exc))
@@ -615,7 +617,7 @@ class DossierListView(QWidget):
             self.count_value = self.model.rowCount()
             self._update_count_label()
             return
-        worker = Worker(_count, self.model.filter, self.ctx.clock.now())
+        worker = Worker(_count, self.model.filter, self.ctx.clock.now(), self.ctx.actor)
         worker.finished.connect(lambda n, g=generation: self._count_done(g, n))
         worker.failed.connect(lambda _exc, g=generation: self._count_done(g, None))
         run_in_background(self, worker)
@@ -717,7 +719,8 @@ class DossierListView(QWidget):
         if not code:
             return
         try:
-            path = documents.render_form(code, "01", self.ctx.slip_path(f"mau01_{code}.docx"))
+            path = documents.render_form(code, "01", self.ctx.slip_path(f"mau01_{code}.docx"),
+                                         actor=self.ctx.actor)
             print_or_open(self, self.ctx.printer, path)
         except Exception as exc:  # noqa: BLE001 - DeskError or a file problem: say it, keep the screen
             self._show_error(error_text(exc))
@@ -754,10 +757,10 @@ def _sort_column_key(sort_column: str) -> str:
     return next(c.key for c in COLUMNS if c.sort == sort_column)
 
 
-def _count(flt: DossierFilter, now: datetime) -> int:
+def _count(flt: DossierFilter, now: datetime, actor: Actor) -> int:
     """Runs on a worker thread: count, then give the thread's database connection back."""
     try:
-        return search.count(flt, now=now)
+        return search.count(flt, now=now, actor=actor)
     finally:
         search.release_thread_connection()
 

@@ -816,7 +816,7 @@ class IntakeView(QWidget):
         """What this desk saved last, then what the office received most lately (empty in a new office)."""
         if self._frequent is None:
             try:
-                names = Counter(row.procedure_name for row in dossiers.recent(300))
+                names = Counter(row.procedure_name for row in dossiers.recent(300, actor=self.ctx.actor))
             except Exception:  # noqa: BLE001 - recents are a convenience
                 names = Counter()
             by_name = {p.name: p.code for p in self._procedures.values()}
@@ -1207,7 +1207,7 @@ class IntakeView(QWidget):
     def _write_and_print(self, code: str) -> tuple[str, Path | None]:
         """Mẫu 01 for ``code``, printed (or opened when no printer); the dossier is saved either way."""
         try:
-            path = documents.receipt(code, self.ctx.slip_path(f"{code}-mau01.docx"))
+            path = documents.receipt(code, self.ctx.slip_path(f"{code}-mau01.docx"), actor=self.ctx.actor)
         except Exception as exc:  # noqa: BLE001
             return _("The receipt could not be made: {error} Press Ctrl+P to try again.").format(
                 error=error_text(exc)), None

@@ -317,7 +317,7 @@ class PickupView(QWidget):
 
     def show_dossier(self, code: str) -> None:
         try:
-            info = get_dossier(code)
+            info = get_dossier(code, actor=self.ctx.actor)
         except DeskError as exc:
             self._show_error(error_text(exc))
             return
@@ -334,7 +334,7 @@ class PickupView(QWidget):
     def _changed_elsewhere(self, code: str) -> None:
         if self.info is not None and code == self.info.code:
             try:
-                self._show(get_dossier(code))
+                self._show(get_dossier(code, actor=self.ctx.actor))
             except DeskError as exc:
                 self._show_error(error_text(exc))
 
@@ -366,7 +366,7 @@ class PickupView(QWidget):
 
     def _last_note(self, info: DossierInfo, to_status: Status) -> str:
         try:
-            events = history(info.code)
+            events = history(info.code, actor=self.ctx.actor)
         except DeskError:
             return ""
         notes = [e.note for e in events if e.to_status == to_status and e.note]

@@ -40,6 +40,7 @@ from PyQt6.QtWidgets import (
 from desk.i18n import N_, _, current_language
 from desk.services import accounts, catalog, search
 from desk.services import reports as report_service
+from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.errors import DeskError
 from desk.services.reports import FieldStats, Period, ReportCancelled, Statistics, TrendPoint
@@ -221,11 +222,11 @@ _MISSING = object()
 
 
 def export_report(path: Path, period: str, cutoff: str, field_code: str | None, clock: Clock, *,
-                  progress, cancel) -> Path:
+                  progress, cancel, by: Actor) -> Path:
     """Write the workbook (runs on a worker thread; gives the thread's connection back)."""
     try:
         return report_service.write_report(path, period, cutoff, field_code=field_code, progress=progress,
-                                           cancel=cancel, clock=clock)
+                                           cancel=cancel, clock=clock, by=by)
     finally:
         search.release_thread_connection()
 
@@ -904,7 +905,8 @@ class ReportsView(QWidget):
         period, cutoff, field_code = self.selected()
         self.export_path = Path(path)
         self.export_cancelled = False
-        worker = Worker(export_report, self.export_path, period, cutoff, field_code, self.ctx.clock)
+        worker = Worker(export_report, self.export_path, period, cutoff, field_code, self.ctx.clock,
+                        by=self.ctx.actor)
         worker.kwargs.update(progress=worker.progress.emit, cancel=self._cancel_requested)
         worker.progress.connect(self._export_progress)
         worker.finished.connect(self._export_done)

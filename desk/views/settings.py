@@ -583,7 +583,7 @@ class StaffTab(QWidget):
 
     def reload(self, select: str | None = None) -> None:
         select = select or (self.current.username if self.current else None)
-        self.staff = accounts.list_staff()
+        self.staff = accounts.list_staff(by=self.ctx.actor)
         rows = [(person.username, person.full_name, _(ROLE_LABELS.get(person.role, person.role)),
                  _("active") if person.active else _("deactivated"),
                  _("must change") if person.must_change_password else "") for person in self.staff]

@@ -74,7 +74,7 @@ def test_a_big_phone_photo_is_decoded(tmp_path):
 
 
 # -- the QR code of a real receipt: docx → PDF (LibreOffice) → PNG (pdftoppm) → crop → decode ----------
-def test_qr_cropped_from_a_real_receipt_gives_the_payload(office, tmp_path):
+def test_qr_cropped_from_a_real_receipt_gives_the_payload(office, tmp_path, admin):
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
     if not soffice or not pdftoppm:
         pytest.skip("soffice or pdftoppm is not installed (apt-get install libreoffice-writer poppler-utils)")
@@ -83,8 +83,8 @@ def test_qr_cropped_from_a_real_receipt_gives_the_payload(office, tmp_path):
     from desk.services.documents import receipt
     from desk.services.intake import Applicant, IntakeRequest, register
 
-    code = register(IntakeRequest("T-TTHN", Applicant(name="Nguyễn Văn An", gender="Nam"))).code
-    docx = receipt(code, tmp_path / "receipt.docx")
+    code = register(IntakeRequest("T-TTHN", Applicant(name="Nguyễn Văn An", gender="Nam")), actor=admin).code
+    docx = receipt(code, tmp_path / "receipt.docx", actor=admin)
     subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--norestore",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
                    check=True, timeout=240, capture_output=True)

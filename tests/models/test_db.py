@@ -8,6 +8,7 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from desk.models import Dossier, DossierEvent, SchemaInfo
 from desk.models import db as dbmod
+from desk.services.accounts import get_actor
 from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
 
@@ -78,7 +79,7 @@ def _audit_is_append_only():
     from tests.conftest import make_office
 
     make_office()
-    info = register(IntakeRequest("T-KS", Applicant(name="Đỗ Văn Hùng")))
+    info = register(IntakeRequest("T-KS", Applicant(name="Đỗ Văn Hùng")), actor=get_actor("admin"))
     with pytest.raises((IntegrityError, InternalError, OperationalError)), dbmod.write_transaction():
         DossierEvent.update(note="rewritten").execute()
     with pytest.raises((IntegrityError, InternalError, OperationalError)), dbmod.write_transaction():

@@ -13,6 +13,7 @@ import pytest
 from desk.models import Dossier, DossierEvent
 from desk.models import db as dbmod
 from desk.services import backup as backup_mod
+from desk.services.accounts import get_actor
 from desk.services.backup import auto_backup, backup, restore, verify_backup
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier, history
@@ -27,8 +28,8 @@ def _some_dossiers(n: int = 3) -> list[str]:
     codes = []
     for i in range(n):
         info = register(IntakeRequest("T-KS", Applicant(name="Trần Thị Mai"),
-                                      received_at=datetime(2026, 11, 23, 9, i)), clock=CLOCK)
-        advance(info.code, "processing", at=datetime(2026, 11, 23, 10, i), clock=CLOCK)
+                                      received_at=datetime(2026, 11, 23, 9, i)), clock=CLOCK, actor=get_actor("admin"))
+        advance(info.code, "processing", at=datetime(2026, 11, 23, 10, i), clock=CLOCK, actor=get_actor("admin"))
         codes.append(info.code)
     return codes
 
@@ -37,9 +38,9 @@ def _live_path(url: str) -> Path:
     return Path(dbmod.make_database(url).database)
 
 
-def test_backup_verify_restore_round_trip(office, sqlite_url, tmp_path):
+def test_backup_verify_restore_round_trip(office, sqlite_url, tmp_path, admin):
     codes = _some_dossiers()
-    before = [(get_dossier(c), history(c)) for c in codes]
+    before = [(get_dossier(c, actor=admin), history(c, actor=admin)) for c in codes]
     seen = []
     info = backup(tmp_path / "out" / "b.db", progress=lambda done, total: seen.append((done, total)))
     assert info.ok and info.problems == []
@@ -49,17 +50,17 @@ def test_backup_verify_restore_round_trip(office, sqlite_url, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b.db"]  # no temp or -wal left
     # the office keeps working after the backup; restore brings back the moment of the backup
     extra = register(IntakeRequest("T-KS", Applicant(name="Lê Văn Nam"),
-                                   received_at=datetime(2026, 11, 23, 11, 0)), clock=CLOCK).code
+                                   received_at=datetime(2026, 11, 23, 11, 0)), clock=CLOCK, actor=admin).code
     dbmod.close()
     restore(tmp_path / "out" / "b.db", target_url=sqlite_url, now=CLOCK.now())
     kept = _live_path(sqlite_url).with_name("desk.db.before-restore-20261123-160000")
     assert kept.exists()
     dbmod.connect(sqlite_url)
-    assert [(get_dossier(c), history(c)) for c in codes] == before
+    assert [(get_dossier(c, actor=admin), history(c, actor=admin)) for c in codes] == before
     assert not Dossier.select().where(Dossier.code == extra).exists()
     # numbering continues from the restored counter, and the kept file still has the later dossier
     again = register(IntakeRequest("T-KS", Applicant(name="Lê Văn Nam"),
-                                   received_at=datetime(2026, 11, 23, 11, 5)), clock=CLOCK).code
+                                   received_at=datetime(2026, 11, 23, 11, 5)), clock=CLOCK, actor=admin).code
     assert again == extra
     old = sqlite3.connect(kept)
     assert old.execute("SELECT COUNT(*) FROM dossier").fetchone()[0] == 4
@@ -185,9 +186,9 @@ _TOOLS = shutil.which("pg_dump") and shutil.which("pg_restore")
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not _TOOLS, reason="pg_dump/pg_restore are not on PATH")
-def test_postgres_backup_restore_round_trip(pg_office, tmp_path):
+def test_postgres_backup_restore_round_trip(pg_office, tmp_path, admin):
     codes = _some_dossiers(3)
-    before = [(get_dossier(c), history(c)) for c in codes]
+    before = [(get_dossier(c, actor=admin), history(c, actor=admin)) for c in codes]
     info = backup(tmp_path / "office.dump")
     assert info.ok and info.engine == "postgres", info.problems
     assert info.counts["dossier"] == 3 and info.counts["dossier_event"] == 6
@@ -203,7 +204,7 @@ def test_postgres_backup_restore_round_trip(pg_office, tmp_path):
     db.close()
     restore(info.path, target_url=pg_office)
     dbmod.connect(pg_office)
-    assert [(get_dossier(c), history(c)) for c in codes] == before
+    assert [(get_dossier(c, actor=admin), history(c, actor=admin)) for c in codes] == before
     with pytest.raises(Exception, match="append-only"):  # the audit guard came back too
         DossierEvent.delete().execute()
 
@@ -213,20 +214,23 @@ def test_cli_backup_and_restore(office, sqlite_url, tmp_path, capsys, monkeypatc
     import json
 
     from desk.cli import main
+    from desk.services.accounts import set_first_admin_password
 
+    set_first_admin_password("mat-khau-quan-tri")
+    monkeypatch.setenv("DESK_PASSWORD", "mat-khau-quan-tri")  # the CLI logs the admin in
     _some_dossiers(2)
     dbmod.close()
     out = tmp_path / "cli.db"
-    assert main(["--db", sqlite_url, "backup", "--out", str(out)]) == 0
+    assert main(["--db", sqlite_url, "--user", "admin", "backup", "--out", str(out)]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["ok"] and printed["counts"]["dossier"] == 2
     dbmod.close()
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
-    assert main(["--db", sqlite_url, "restore", str(out)]) == 2  # no --yes, no terminal: refused
+    assert main(["--db", sqlite_url, "--user", "admin", "restore", str(out)]) == 2  # no --yes, no terminal: refused
     assert not list(tmp_path.glob("desk.db.before-restore-*"))
-    assert main(["--db", sqlite_url, "restore", str(out), "--yes"]) == 0
+    assert main(["--db", sqlite_url, "--user", "admin", "restore", str(out), "--yes"]) == 0
     assert list(tmp_path.glob("desk.db.before-restore-*"))
     bad = tmp_path / "bad.db"
     bad.write_text("not a backup")
-    assert main(["--db", sqlite_url, "restore", str(bad), "--yes"]) == 2
-    assert main(["--db", sqlite_url, "backup", "--out", str(tmp_path / "cli.db" / "x.db")]) == 2
+    assert main(["--db", sqlite_url, "--user", "admin", "restore", str(bad), "--yes"]) == 2
+    assert main(["--db", sqlite_url, "--user", "admin", "backup", "--out", str(tmp_path / "cli.db" / "x.db")]) == 2

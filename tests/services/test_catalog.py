@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from desk.models import Field, Procedure
 from desk.models import db as dbmod
 from desk.services import catalog, dossiers
+from desk.services.accounts import SYSTEM
 from desk.services.calendar import WorkCalendar
 from desk.services.catalog import (
     COL_ACTIVE,
@@ -75,13 +76,13 @@ CALENDAR_DAY_CODES = {"1.013975", "1.013967", "XA-KNTC-01", "XA-KNTC-02", "2.001
 
 @pytest.fixture
 def seeded(db):
-    catalog.load_seed()
+    catalog.load_seed(by=SYSTEM)
     return db
 
 
 # --- seed ------------------------------------------------------------------------------------
 def test_seed_loads_the_shipped_catalog_and_is_idempotent(db):
-    first = catalog.load_seed()
+    first = catalog.load_seed(by=SYSTEM)
     assert first.procedures_created >= 32
     assert first.fields_created >= 7
     assert first.procedures_updated == 0
@@ -89,7 +90,7 @@ def test_seed_loads_the_shipped_catalog_and_is_idempotent(db):
     assert len({p.field_code for p in catalog.list_procedures()}) >= 7
 
     before = dump()
-    second = catalog.load_seed()
+    second = catalog.load_seed(by=SYSTEM)
     assert second == ImportSummary(fields_unchanged=first.fields_created,
                                    procedures_unchanged=first.procedures_created)
     assert not second.changed
@@ -102,7 +103,7 @@ def test_seed_keeps_procedures_and_choices_of_the_office(seeded):
                      field=field, processing_days=4, documents="[]")
     Procedure.update(active=False).where(Procedure.code == "1.004746").execute()
 
-    summary = catalog.load_seed()
+    summary = catalog.load_seed(by=SYSTEM)
 
     assert not summary.changed
     own = catalog.get_procedure("XA-RIENG-01")
@@ -112,10 +113,10 @@ def test_seed_keeps_procedures_and_choices_of_the_office(seeded):
 
 def test_seed_restores_a_changed_seeded_procedure_unless_told_not_to(seeded):
     Procedure.update(processing_days=9).where(Procedure.code == "1.004873").execute()
-    assert catalog.load_seed(update_existing=False).changed is False
+    assert catalog.load_seed(update_existing=False, by=SYSTEM).changed is False
     assert catalog.get_procedure("1.004873").processing_days == 9
 
-    summary = catalog.load_seed()
+    summary = catalog.load_seed(by=SYSTEM)
     assert summary.procedures_updated == 1
     assert catalog.get_procedure("1.004873").processing_days == 3
 
@@ -182,14 +183,14 @@ def test_seed_without_day_unit_means_working_days_and_a_bad_one_is_refused(db, t
         {"code": "B", "name": "Hai", "field": "HT", "processing_days": 30, "day_unit": "calendar",
          "documents": documents},
     ]}), encoding="utf-8")
-    catalog.load_seed(path)
+    catalog.load_seed(path, by=SYSTEM)
     assert (catalog.get_procedure("A").day_unit, catalog.get_procedure("B").day_unit) == ("working", "calendar")
 
     path.write_text(json.dumps({"fields": [field], "procedures": [
         {"code": "C", "name": "Ba", "field": "HT", "processing_days": 3, "day_unit": "weeks", "documents": []},
     ]}), encoding="utf-8")
     with pytest.raises(CatalogImportError) as caught:
-        catalog.load_seed(path)
+        catalog.load_seed(path, by=SYSTEM)
     assert [(p.row, p.column) for p in caught.value.issues] == [(1, "day_unit")]
     assert "weeks" in str(caught.value)
 
@@ -224,13 +225,13 @@ def test_bad_seed_file_is_refused_before_writing(db, tmp_path):
         ],
     }), encoding="utf-8")
     with pytest.raises(CatalogImportError) as caught:
-        catalog.load_seed(path)
+        catalog.load_seed(path, by=SYSTEM)
     assert {(p.row, p.column) for p in caught.value.issues} == {(2, "field"), (2, "processing_days")}
     assert Field.select().count() == 0
 
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CatalogImportError):
-        catalog.load_seed(path)
+        catalog.load_seed(path, by=SYSTEM)
 
 
 # --- lookup and search -------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def test_export_import_round_trip_is_exact(seeded, tmp_path):
                      no_appointment_day=False, active=True).where(Procedure.code == "1.001193").execute()
     Procedure.update(day_unit="working").where(Procedure.code == "XA-KNTC-02").execute()
     Procedure.delete().where(Procedure.code == "2.000884").execute()
-    summary = catalog.import_xlsx(path)
+    summary = catalog.import_xlsx(path, by=SYSTEM)
     assert (summary.procedures_created, summary.procedures_updated) == (1, 2)
     assert summary.procedures_unchanged == len(original[1]) - 3
     assert catalog.get_procedure("XA-KNTC-02").day_unit == "calendar"
@@ -334,7 +335,7 @@ def test_export_import_round_trip_is_exact(seeded, tmp_path):
     # into an empty database: identical catalog
     dbmod.connect(f"sqlite:///{tmp_path / 'other.db'}")
     assert catalog.list_procedures(active_only=False) == []
-    summary = catalog.import_xlsx(path)
+    summary = catalog.import_xlsx(path, by=SYSTEM)
     assert summary.procedures_created == len(original[1])
     assert summary.fields_created == len(original[0])
     assert catalog_state() == original
@@ -352,7 +353,7 @@ def test_import_updates_an_existing_procedure_time(seeded, tmp_path):
     workbook.save(path)
     others_before = [p for p in catalog.list_procedures(active_only=False) if p.code != "1.004873"]
 
-    summary = catalog.import_xlsx(path)
+    summary = catalog.import_xlsx(path, by=SYSTEM)
 
     assert summary.procedures_updated == 1
     assert summary.procedures_created == 0
@@ -376,7 +377,7 @@ def test_import_reads_the_kind_of_days(seeded, tmp_path, typed, unit):
     set_cell(sheet, "XA-KNTC-01", COL_DAY_UNIT, typed)
     workbook.save(path)
 
-    catalog.import_xlsx(path)
+    catalog.import_xlsx(path, by=SYSTEM)
 
     assert catalog.get_procedure("1.004873").day_unit == unit
     assert catalog.get_procedure("XA-KNTC-01").day_unit == unit
@@ -393,7 +394,7 @@ def test_bad_kind_of_days_is_reported_with_row_and_column(seeded, tmp_path):
     before = dump()
 
     with pytest.raises(CatalogImportError) as caught:
-        catalog.import_xlsx(path)
+        catalog.import_xlsx(path, by=SYSTEM)
 
     issues = caught.value.issues
     assert sorted((p.row, p.column) for p in issues) == sorted([(bad_text, COL_DAY_UNIT), (bad_number, COL_DAY_UNIT)])
@@ -410,7 +411,7 @@ def test_missing_kind_of_days_column_is_a_header_problem(seeded, tmp_path):
     sheet.delete_cols(column_of(sheet, COL_DAY_UNIT))
     workbook.save(path)
     with pytest.raises(CatalogImportError) as caught:
-        catalog.import_xlsx(path)
+        catalog.import_xlsx(path, by=SYSTEM)
     assert [(p.row, p.column) for p in caught.value.issues] == [(1, COL_DAY_UNIT)]
 
 
@@ -424,7 +425,7 @@ def test_file_exported_before_the_kind_of_days_still_imports_as_working_days(see
     set_cell(sheet, "1.004873", "Thời hạn (ngày làm việc)", 4)
     workbook.save(path)
 
-    summary = catalog.import_xlsx(path)
+    summary = catalog.import_xlsx(path, by=SYSTEM)
 
     assert catalog.get_procedure("1.004873").processing_days == 4
     assert summary.procedures_updated == 1 + len(CALENDAR_DAY_CODES)  # the old file says working days
@@ -439,7 +440,7 @@ def test_import_leaves_procedures_missing_from_the_file_alone(seeded, tmp_path):
     sheet.delete_rows(row_of(sheet, "2.000635"))
     workbook.save(path)
     before = dump()
-    summary = catalog.import_xlsx(path)
+    summary = catalog.import_xlsx(path, by=SYSTEM)
     assert not summary.changed
     assert dump() == before
 
@@ -457,7 +458,7 @@ def test_import_accepts_field_names_codes_and_excel_typing(seeded, tmp_path):
         sheet.cell(row=last, column=column_of(sheet, title)).value = value
     workbook.save(path)
 
-    summary = catalog.import_xlsx(path)
+    summary = catalog.import_xlsx(path, by=SYSTEM)
 
     assert summary.procedures_created == 1
     added = catalog.get_procedure("1.012300")
@@ -499,7 +500,7 @@ def test_broken_sheet_is_rejected_with_every_problem_and_changes_nothing(seeded,
     before = dump()
 
     with pytest.raises(CatalogImportError) as caught:
-        catalog.import_xlsx(path)
+        catalog.import_xlsx(path, by=SYSTEM)
 
     error = caught.value
     assert isinstance(error, ValidationError)
@@ -524,7 +525,7 @@ def test_unknown_field_in_the_fields_sheet_is_accepted_and_created(seeded, tmp_p
     fields_sheet.append(["GD", "Giáo dục", 90])
     set_cell(workbook[SHEET_PROCEDURES], "XA-NCN-01", COL_FIELD, "GD")
     workbook.save(path)
-    summary = catalog.import_xlsx(path)
+    summary = catalog.import_xlsx(path, by=SYSTEM)
     assert summary.fields_created == 1 and summary.procedures_updated == 1
     assert catalog.get_procedure("XA-NCN-01").field_name == "Giáo dục"
 
@@ -536,7 +537,7 @@ def test_field_known_only_in_the_database_is_enough(seeded, tmp_path):
     del workbook[SHEET_FIELDS]
     set_cell(workbook[SHEET_PROCEDURES], "XA-NCN-01", COL_FIELD, "BTXH")
     workbook.save(path)
-    assert catalog.import_xlsx(path).procedures_updated == 1
+    assert catalog.import_xlsx(path, by=SYSTEM).procedures_updated == 1
     assert catalog.get_procedure("XA-NCN-01").field_code == "BTXH"
 
 
@@ -546,12 +547,12 @@ def test_non_xlsx_file_gives_a_clear_error(seeded, tmp_path):
         path = tmp_path / name
         path.write_bytes(content)
         with pytest.raises(CatalogImportError) as caught:
-            catalog.import_xlsx(path)
+            catalog.import_xlsx(path, by=SYSTEM)
         assert len(caught.value.issues) == 1
         assert name in str(caught.value)
         assert "Traceback" not in str(caught.value)
     with pytest.raises(CatalogImportError) as caught:
-        catalog.import_xlsx(tmp_path / "missing.xlsx")
+        catalog.import_xlsx(tmp_path / "missing.xlsx", by=SYSTEM)
     assert "missing.xlsx" in str(caught.value)
     assert dump() == before
 
@@ -563,7 +564,7 @@ def test_missing_sheet_or_header_gives_a_clear_error(seeded, tmp_path):
     workbook.active.append(["something", "else"])
     workbook.save(path)
     with pytest.raises(CatalogImportError) as caught:
-        catalog.import_xlsx(path)
+        catalog.import_xlsx(path, by=SYSTEM)
     assert len(caught.value.issues) == 1
     assert SHEET_PROCEDURES in str(caught.value)
 
@@ -575,7 +576,7 @@ def test_missing_sheet_or_header_gives_a_clear_error(seeded, tmp_path):
     workbook.save(path)
     before = dump()
     with pytest.raises(CatalogImportError) as caught:
-        catalog.import_xlsx(path)
+        catalog.import_xlsx(path, by=SYSTEM)
     assert [(p.row, p.column) for p in caught.value.issues] == [(1, COL_CUTOFF)]
     assert dump() == before
 
@@ -601,12 +602,12 @@ def test_problem_lines_stay_short_for_huge_cells(db, tmp_path):
     """A pasted 20,000-character cell is reported, but the message quoting it stays readable."""
     from desk.services.catalog import MAX_PROBLEM_CHARS
 
-    catalog.load_seed()
+    catalog.load_seed(by=SYSTEM)
     path = tmp_path / "huge.xlsx"
     catalog.export_xlsx(path)
     wb = load_workbook(path)
     wb["Danh mục TTHC"].cell(row=2, column=4).value = "x" * 20_000
     wb.save(path)
     with pytest.raises(catalog.CatalogImportError) as err:
-        catalog.import_xlsx(path)
+        catalog.import_xlsx(path, by=SYSTEM)
     assert err.value.issues and all(len(p.message) <= MAX_PROBLEM_CHARS for p in err.value.issues)

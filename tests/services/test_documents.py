@@ -22,7 +22,7 @@ from pyzbar.pyzbar import ZBarSymbol, decode
 from desk.models import Office, Procedure, Staff
 from desk.models.entities import database_proxy
 from desk.services import documents
-from desk.services.accounts import to_actor
+from desk.services.accounts import get_actor, to_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.documents import (
     FORMS,
@@ -85,7 +85,7 @@ def cases(office) -> Cases:
     advance(refused, "refused", note="Không thuộc thẩm quyền chứng thực của UBND cấp xã; Thiếu bản chính",
             at=t(24, 10, 30), actor=clerk, clock=CLOCK)
     fresh = register(IntakeRequest("T-KS", Applicant(name="Đỗ Minh Khôi"), received_at=t(24, 15, 40)),
-                     clock=CLOCK).code
+                     clock=CLOCK, actor=get_actor("admin")).code
     return Cases(done, refused, fresh)
 
 
@@ -116,8 +116,8 @@ def header_rows(path: Path) -> int:
 
 
 # -- Mẫu 01 ----------------------------------------------------------------------------------------
-def test_receipt_has_every_line_of_form_01(cases, tmp_path):
-    path = receipt(cases.done, tmp_path / "01.docx")
+def test_receipt_has_every_line_of_form_01(cases, tmp_path, admin):
+    path = receipt(cases.done, tmp_path / "01.docx", actor=admin)
     assert path == tmp_path / "01.docx"
     body = text(path)
     for expected in [
@@ -145,8 +145,8 @@ def test_receipt_has_every_line_of_form_01(cases, tmp_path):
         assert all_lines[start:start + 4] == row
 
 
-def test_receipt_qr_and_barcode_decode_to_the_signed_payload(cases, tmp_path):
-    path = receipt(cases.done, tmp_path / "01.docx")
+def test_receipt_qr_and_barcode_decode_to_the_signed_payload(cases, tmp_path, admin):
+    path = receipt(cases.done, tmp_path / "01.docx", actor=admin)
     expected = make_payload(cases.done)
     found_qr = [d for img in images(path) for d in scan(img, ZBarSymbol.QRCODE)]
     found_bar = [d for img in images(path) for d in scan(img, ZBarSymbol.CODE128)]
@@ -155,8 +155,8 @@ def test_receipt_qr_and_barcode_decode_to_the_signed_payload(cases, tmp_path):
     assert verify_payload(found_qr[0]).status == "valid"
 
 
-def test_receipt_qr_is_at_least_3_cm(cases, tmp_path):
-    doc = Document(str(receipt(cases.done, tmp_path / "01.docx")))
+def test_receipt_qr_is_at_least_3_cm(cases, tmp_path, admin):
+    doc = Document(str(receipt(cases.done, tmp_path / "01.docx", actor=admin)))
     shapes = sorted(doc.inline_shapes, key=lambda s: s.width / s.height)
     qr = shapes[0]
     assert qr.width == qr.height and qr.width >= Cm(3.0) * 33 / 25  # 25 modules + 2 × 4 quiet zone
@@ -164,8 +164,8 @@ def test_receipt_qr_is_at_least_3_cm(cases, tmp_path):
     assert barcode.width >= Cm(7)
 
 
-def test_receipt_page_and_fonts(cases, tmp_path):
-    doc = Document(str(receipt(cases.done, tmp_path / "01.docx")))
+def test_receipt_page_and_fonts(cases, tmp_path, admin):
+    doc = Document(str(receipt(cases.done, tmp_path / "01.docx", actor=admin)))
     section = doc.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     assert round(section.left_margin.cm, 1) == 3.0 and round(section.right_margin.cm, 1) == 2.0
@@ -176,18 +176,18 @@ def test_receipt_page_and_fonts(cases, tmp_path):
     assert defaults.get(qn("w:asciiTheme")) is None and defaults.get(qn("w:ascii")) == "Times New Roman"
 
 
-def test_receipt_a5(cases, tmp_path):
-    path = receipt(cases.done, tmp_path / "01a5.docx", paper="A5")
+def test_receipt_a5(cases, tmp_path, admin):
+    path = receipt(cases.done, tmp_path / "01a5.docx", paper="A5", actor=admin)
     doc = Document(str(path))
     assert (round(doc.sections[0].page_width.cm, 1), round(doc.sections[0].page_height.cm, 1)) == (14.8, 21.0)
     assert TITLES["01"] in text(path)
     assert [d for img in images(path) for d in scan(img, ZBarSymbol.QRCODE)] == [make_payload(cases.done)]
     with pytest.raises(ValidationError):
-        receipt(cases.done, tmp_path / "x.docx", paper="Letter")
+        receipt(cases.done, tmp_path / "x.docx", paper="Letter", actor=admin)
 
 
-def test_receipt_wording_for_a_same_day_procedure_and_unknown_gender(cases, tmp_path):
-    body = text(receipt(cases.fresh, tmp_path / "01.docx", now=t(25, 8)))
+def test_receipt_wording_for_a_same_day_procedure_and_unknown_gender(cases, tmp_path, admin):
+    body = text(receipt(cases.fresh, tmp_path / "01.docx", now=t(25, 8), actor=admin))
     assert "tiếp nhận hồ sơ của: Ông/Bà Đỗ Minh Khôi" in body
     assert ("3. Thời gian giải quyết hồ sơ theo quy định là: trong ngày (hồ sơ nhận sau 15 giờ 00 được giải "
             "quyết trong ngày làm việc tiếp theo)") in body
@@ -208,8 +208,8 @@ def test_dates_and_processing_times():
 
 
 # -- Mẫu 02 - 05 -----------------------------------------------------------------------------------
-def test_supplement_request_from_the_event(cases, tmp_path):
-    body = text(supplement_request(cases.done, tmp_path / "02.docx"))
+def test_supplement_request_from_the_event(cases, tmp_path, admin):
+    body = text(supplement_request(cases.done, tmp_path / "02.docx", actor=admin))
     for expected in [TITLES["02"], f"Mã hồ sơ: {cases.done}", f"Bà {TUYET}", "Hà Tĩnh, ngày 23 tháng 11 năm 2026",
                      "Nội dung yêu cầu giải quyết: Cấp giấy xác nhận tình trạng hôn nhân",
                      "1. Bản sao Giấy khai sinh", "2. Giấy xác nhận nơi cư trú",
@@ -218,32 +218,33 @@ def test_supplement_request_from_the_event(cases, tmp_path):
         assert expected in body, expected
 
 
-def test_supplement_request_given_items(cases, tmp_path):
+def test_supplement_request_given_items(cases, tmp_path, admin):
     body = text(supplement_request(cases.fresh, tmp_path / "02.docx", items=["Tờ khai có chữ ký", " "],
                                    reason="Tờ khai chưa ký", contact_name="Phạm Thị Lan",
-                                   contact_phone="0912000111", now=t(24, 16)))
+                                   contact_phone="0912000111", now=t(24, 16), actor=admin))
     assert "1. Tờ khai có chữ ký" in body and "2. " not in body
     assert "Lý do: Tờ khai chưa ký" in body
     assert "liên hệ với Phạm Thị Lan, số điện thoại: 0912000111" in body
     assert "hồ sơ của Ông/Bà chưa đầy đủ" in body
     with pytest.raises(ValidationError):
-        supplement_request(cases.fresh, tmp_path / "02b.docx")  # nothing to ask for
+        supplement_request(cases.fresh, tmp_path / "02b.docx", actor=admin)  # nothing to ask for
 
 
-def test_refusal(cases, tmp_path):
-    body = text(refusal(cases.refused, tmp_path / "03.docx"))
+def test_refusal(cases, tmp_path, admin):
+    body = text(refusal(cases.refused, tmp_path / "03.docx", actor=admin))
     for expected in [TITLES["03"], f"Mã hồ sơ: {cases.refused}", f"Ông {BINH}", "Hà Tĩnh, ngày 24 tháng 11 năm 2026",
                      "Căn cứ quy định tại Nghị định số 23/2015/NĐ-CP, hồ sơ của Ông không đủ điều kiện",
                      "1. Không thuộc thẩm quyền chứng thực của UBND cấp xã", "2. Thiếu bản chính",
                      "Xin thông báo để Ông được biết và thực hiện./.", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Phạm Thị Lan"]:
         assert expected in body, expected
     with pytest.raises(ValidationError):
-        refusal(cases.done, tmp_path / "03b.docx")
-    assert "1. Sai thẩm quyền" in text(refusal(cases.done, tmp_path / "03c.docx", reasons=["Sai thẩm quyền"]))
+        refusal(cases.done, tmp_path / "03b.docx", actor=admin)
+    assert "1. Sai thẩm quyền" in text(refusal(cases.done, tmp_path / "03c.docx", reasons=["Sai thẩm quyền"],
+                                               actor=admin))
 
 
-def test_apology(cases, tmp_path):
-    body = text(apology(cases.done, tmp_path / "04.docx"))
+def test_apology(cases, tmp_path, admin):
+    body = text(apology(cases.done, tmp_path / "04.docx", actor=admin))
     for expected in [
         TITLES["04"], f"Mã hồ sơ: {cases.done}", f"Kính gửi: Bà {TUYET}", "Hà Tĩnh, ngày 27 tháng 11 năm 2026",
         "Ngày 23 tháng 11 năm 2026, Bộ phận tiếp nhận và trả kết quả UBND phường Trần Phú tiếp nhận hồ sơ của Bà "
@@ -256,11 +257,11 @@ def test_apology(cases, tmp_path):
     ]:
         assert expected in body, expected
     with pytest.raises(ValidationError):
-        apology(cases.refused, tmp_path / "04b.docx")
+        apology(cases.refused, tmp_path / "04b.docx", actor=admin)
 
 
-def test_control_slip_has_one_row_per_event(cases, tmp_path):
-    path = control_slip(cases.done, tmp_path / "05.docx")
+def test_control_slip_has_one_row_per_event(cases, tmp_path, admin):
+    path = control_slip(cases.done, tmp_path / "05.docx", actor=admin)
     body = text(path)
     assert TITLES["05"] in body and f"Mã hồ sơ: {cases.done}" in body
     assert f"(Kèm theo hồ sơ của Bà {TUYET})" in body
@@ -269,7 +270,7 @@ def test_control_slip_has_one_row_per_event(cases, tmp_path):
     table = doc.tables[-1]
     assert [c.text for c in table.rows[0].cells][0] == "TÊN CƠ QUAN"
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
-    assert len(rows) == len(history(cases.done)) == 7
+    assert len(rows) == len(history(cases.done, actor=admin)) == 7
     assert rows[0][0] == f"1. Giao: Bà {TUYET}\nNhận: Bộ phận TN&TKQ"
     assert rows[0][1].startswith("09:15 23/11/2026") and rows[0][1].endswith("Người nhận: Phạm Thị Lan")
     assert rows[1][0] == "2. Giao: Bộ phận TN&TKQ\nNhận: Công chức chuyên môn"
@@ -294,11 +295,12 @@ def count_queries(monkeypatch) -> list[str]:
     return seen
 
 
-def test_log_book_rows_sorted_by_receipt_time(cases, tmp_path):
+def test_log_book_rows_sorted_by_receipt_time(cases, tmp_path, admin):
     early = register(IntakeRequest("T-KT", Applicant(name="Vũ Thị Mai", gender="Nữ"),
-                                   received_at=t(23, 6, 30)), clock=CLOCK).code  # 23:30 UTC the day before
-    outside = register(IntakeRequest("T-KT", Applicant(name="Hồ Văn Nam"), received_at=t(26, 8)), clock=CLOCK).code
-    path = log_book(date(2026, 11, 23), date(2026, 11, 25), tmp_path / "06.docx", now=CLOCK.now())
+                                   received_at=t(23, 6, 30)), clock=CLOCK, actor=admin).code  # 23:30 UTC the day before
+    outside = register(IntakeRequest("T-KT", Applicant(name="Hồ Văn Nam"), received_at=t(26, 8)), clock=CLOCK,
+                       actor=admin).code
+    path = log_book(date(2026, 11, 23), date(2026, 11, 25), tmp_path / "06.docx", now=CLOCK.now(), actor=admin)
     doc = Document(str(path))
     section = doc.sections[0]
     assert section.page_width > section.page_height
@@ -320,53 +322,53 @@ def test_log_book_rows_sorted_by_receipt_time(cases, tmp_path):
     assert "SỔ THEO DÕI HỒ SƠ" in body and "Từ ngày 23/11/2026 đến ngày 25/11/2026" in body
 
 
-def test_log_book_query_count_does_not_grow_with_dossiers(cases, tmp_path, monkeypatch):
+def test_log_book_query_count_does_not_grow_with_dossiers(cases, tmp_path, monkeypatch, admin):
     def queries() -> int:
         seen = count_queries(monkeypatch)
-        log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "06.docx", now=CLOCK.now())
+        log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "06.docx", now=CLOCK.now(), actor=admin)
         monkeypatch.undo()
         return len(seen)
 
     few = queries()
     for i in range(30):
         code = register(IntakeRequest("T-TTHN", Applicant(name="Đặng Văn Toàn"), received_at=t(20, 8, i)),
-                        clock=CLOCK).code
-        advance(code, "processing", at=t(20, 10, i), clock=CLOCK)
+                        clock=CLOCK, actor=admin).code
+        advance(code, "processing", at=t(20, 10, i), clock=CLOCK, actor=admin)
     many = queries()
     assert many == few <= 4
     assert len(Document(str(tmp_path / "06.docx")).tables[-1].rows) == 2 + 33
 
 
-def test_log_book_empty_and_backwards_range(office, tmp_path):
-    body = text(log_book(date(2026, 1, 1), date(2026, 1, 31), tmp_path, now=CLOCK.now()))
+def test_log_book_empty_and_backwards_range(office, tmp_path, admin):
+    body = text(log_book(date(2026, 1, 1), date(2026, 1, 31), tmp_path, now=CLOCK.now(), actor=admin))
     assert "Không có hồ sơ nào" in body
     assert (tmp_path / "mau06_so_theo_doi_20260101-20260131.docx").exists()
     with pytest.raises(ValidationError):
-        log_book(date(2026, 2, 1), date(2026, 1, 1), tmp_path / "x.docx")
+        log_book(date(2026, 2, 1), date(2026, 1, 1), tmp_path / "x.docx", actor=admin)
 
 
 # -- files -----------------------------------------------------------------------------------------
-def test_render_form_and_default_file_name(cases, tmp_path):
+def test_render_form_and_default_file_name(cases, tmp_path, admin):
     assert set(FORMS) == {"01", "02", "03", "04", "05"}
-    path = render_form(cases.done, "1", tmp_path)
+    path = render_form(cases.done, "1", tmp_path, actor=admin)
     assert path == tmp_path / f"mau01_{cases.done}.docx"
-    assert render_form(cases.done, "mau05", tmp_path / "k.docx").exists()
-    assert render_form(cases.done, "01", tmp_path / "a5.docx", paper="A5").exists()
+    assert render_form(cases.done, "mau05", tmp_path / "k.docx", actor=admin).exists()
+    assert render_form(cases.done, "01", tmp_path / "a5.docx", paper="A5", actor=admin).exists()
     with pytest.raises(ValidationError):
-        render_form(cases.done, "07", tmp_path)
+        render_form(cases.done, "07", tmp_path, actor=admin)
     with pytest.raises(DeskError):
-        render_form("000.00.13.H42-261123-9999", "01", tmp_path)
+        render_form("000.00.13.H42-261123-9999", "01", tmp_path, actor=admin)
 
 
-def test_unwritable_folder_is_a_clear_error(cases, tmp_path):
+def test_unwritable_folder_is_a_clear_error(cases, tmp_path, admin):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(DeskError) as err:
-        receipt(cases.done, blocker / "01.docx")
+        receipt(cases.done, blocker / "01.docx", actor=admin)
     assert str(blocker) in str(err.value)
 
 
-def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(cases, tmp_path, monkeypatch):
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(cases, tmp_path, monkeypatch, admin):
     folder = tmp_path / "slips"
     folder.mkdir()
     target = folder / "01.docx"
@@ -378,7 +380,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(cases, tmp_path, m
 
     monkeypatch.setattr(documents.Document().__class__, "save", broken_save)
     with pytest.raises(DeskError) as err:
-        receipt(cases.done, target)
+        receipt(cases.done, target, actor=admin)
     assert "No space left on device" in str(err.value)
     assert target.read_bytes() == b"old slip"
     assert sorted(p.name for p in folder.iterdir()) == ["01.docx"]
@@ -413,17 +415,17 @@ def page_image(pdf: Path, dpi: int) -> np.ndarray:
     return cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
 
 
-def test_forms_print_through_libreoffice(cases, tmp_path):
+def test_forms_print_through_libreoffice(cases, tmp_path, admin):
     soffice = _tool("soffice")
     src = tmp_path / "docx"
     files = [
-        receipt(cases.done, src / "f01.docx"),
-        receipt(cases.done, src / "f01a5.docx", paper="A5"),
-        supplement_request(cases.done, src / "f02.docx"),
-        refusal(cases.refused, src / "f03.docx"),
-        apology(cases.done, src / "f04.docx"),
-        control_slip(cases.done, src / "f05.docx"),
-        log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", now=CLOCK.now()),
+        receipt(cases.done, src / "f01.docx", actor=admin),
+        receipt(cases.done, src / "f01a5.docx", paper="A5", actor=admin),
+        supplement_request(cases.done, src / "f02.docx", actor=admin),
+        refusal(cases.refused, src / "f03.docx", actor=admin),
+        apology(cases.done, src / "f04.docx", actor=admin),
+        control_slip(cases.done, src / "f05.docx", actor=admin),
+        log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", now=CLOCK.now(), actor=admin),
     ]
     pdf_dir = tmp_path / "pdf"
     profile = (tmp_path / "lo-profile").as_uri()
@@ -452,12 +454,13 @@ def test_forms_print_through_libreoffice(cases, tmp_path):
 
 
 @pytest.mark.postgres
-def test_forms_on_postgres(pg_office, tmp_path):
+def test_forms_on_postgres(pg_office, tmp_path, admin):
     code = register(IntakeRequest("T-TTHN", Applicant(name=TUYET, gender="Nữ"), received_at=t(23, 6, 30)),
-                    clock=CLOCK).code
-    advance(code, "processing", at=t(23, 10), clock=CLOCK)
-    assert scan(images(receipt(code, tmp_path / "01.docx"))[0], ZBarSymbol.QRCODE) == [make_payload(code)]
-    path = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "06.docx", now=CLOCK.now())
+                    clock=CLOCK, actor=admin).code
+    advance(code, "processing", at=t(23, 10), clock=CLOCK, actor=admin)
+    assert scan(images(receipt(code, tmp_path / "01.docx",
+                               actor=admin))[0], ZBarSymbol.QRCODE) == [make_payload(code)]
+    path = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "06.docx", now=CLOCK.now(), actor=admin)
     row = [c.text for c in Document(str(path)).tables[-1].rows[2].cells]
     assert row[1:3] == [code, "Cấp giấy xác nhận tình trạng hôn nhân"]
     assert row[7:10] == ["23/11/2026", "27/11/2026", "23/11/2026"]

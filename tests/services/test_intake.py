@@ -10,6 +10,7 @@ import pytest
 
 from desk.models import DailySequence, Dossier, DossierEvent
 from desk.models import db as dbmod
+from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import DocumentItem, Status, history
 from desk.services.errors import ValidationError
@@ -28,8 +29,8 @@ def request(**overrides) -> IntakeRequest:
     return IntakeRequest(**values)
 
 
-def test_register_gives_code_deadline_and_audit(office):
-    info = register(request(), clock=NOW)
+def test_register_gives_code_deadline_and_audit(office, admin):
+    info = register(request(), clock=NOW, actor=admin)
     assert info.code == "000.00.13.H42-261123-0001"
     assert info.status == Status.RECEIVED
     assert info.due_at == datetime(2026, 11, 27, 17, 0, tzinfo=LOCAL_TZ)  # Tue 24/11 is a holiday
@@ -37,34 +38,36 @@ def test_register_gives_code_deadline_and_audit(office):
     assert info.phone == "0912345678"
     assert info.return_point == "Bộ phận Một cửa UBND phường"
     assert info.documents == (DocumentItem("Tờ khai đăng ký", 1, "original"),)
-    events = history(info.code)
+    events = history(info.code, actor=admin)
     assert [(e.action, e.to_status) for e in events] == [("receive", "received")]
-    second = register(request(), clock=NOW)
+    second = register(request(), clock=NOW, actor=admin)
     assert second.code.endswith("-0002")
 
 
-def test_sequence_restarts_each_day_and_follows_receipt_date(office):
-    a = register(request(received_at=datetime(2026, 11, 20, 10)), clock=NOW)
-    b = register(request(received_at=datetime(2026, 11, 23, 10)), clock=NOW)
-    c = register(request(received_at=datetime(2026, 11, 20, 11)), clock=NOW)
+def test_sequence_restarts_each_day_and_follows_receipt_date(office, admin):
+    a = register(request(received_at=datetime(2026, 11, 20, 10)), clock=NOW, actor=admin)
+    b = register(request(received_at=datetime(2026, 11, 23, 10)), clock=NOW, actor=admin)
+    c = register(request(received_at=datetime(2026, 11, 20, 11)), clock=NOW, actor=admin)
     assert [a.code[-11:], b.code[-11:], c.code[-11:]] == ["261120-0001", "261123-0001", "261120-0002"]
 
 
-def test_same_day_cutoff_through_intake(office):
-    before = register(request(procedure_code="T-BS", received_at=datetime(2026, 11, 23, 14, 30)), clock=NOW)
-    after = register(request(procedure_code="T-BS", received_at=datetime(2026, 11, 23, 15, 30)), clock=NOW)
+def test_same_day_cutoff_through_intake(office, admin):
+    before = register(request(procedure_code="T-BS", received_at=datetime(2026, 11, 23, 14, 30)), clock=NOW,
+                      actor=admin)
+    after = register(request(procedure_code="T-BS", received_at=datetime(2026, 11, 23, 15, 30)), clock=NOW,
+                     actor=admin)
     assert before.due_at.date() == date(2026, 11, 23)
     assert after.due_at.date() == date(2026, 11, 25)
 
 
-def test_invalid_input_lists_every_problem_and_writes_nothing(office):
+def test_invalid_input_lists_every_problem_and_writes_nothing(office, admin):
     bad = request(
         procedure_code="NO-SUCH",
         applicant=Applicant(name="", id_number="12345", phone="12ab", email="not-an-email", gender="X",
                             birth_date=date(2030, 1, 1)),
         channel="fax", sets=0, received_at=datetime(2027, 1, 1, 9), reception_point="Nowhere")
     with pytest.raises(ValidationError) as err:
-        register(bad, clock=NOW)
+        register(bad, clock=NOW, actor=admin)
     assert set(err.value.problems) >= {"name", "id_number", "phone", "email", "gender", "birth_date", "channel",
                                        "sets", "received_at", "procedure", "reception_point"}
     assert Dossier.select().count() == 0
@@ -72,20 +75,20 @@ def test_invalid_input_lists_every_problem_and_writes_nothing(office):
     assert DailySequence.select().count() == 0
 
 
-def test_messages_are_vietnamese(office):
+def test_messages_are_vietnamese(office, admin):
     with pytest.raises(ValidationError) as err:
-        register(request(applicant=Applicant(name="")), clock=NOW)
+        register(request(applicant=Applicant(name="")), clock=NOW, actor=admin)
     assert "họ và tên" in str(err.value).lower()
 
 
-def test_id_number_cross_checked_with_birth_date(office):
+def test_id_number_cross_checked_with_birth_date(office, admin):
     wrong_year = Applicant(name="Trần Thị Bình", id_number="042185012345", birth_date=date(1986, 1, 1), gender="Nữ")
     with pytest.raises(ValidationError) as err:
-        register(request(applicant=wrong_year), clock=NOW)
+        register(request(applicant=wrong_year), clock=NOW, actor=admin)
     assert "id_number" in err.value.problems
 
 
-def test_failed_write_leaves_no_number_used(office, monkeypatch):
+def test_failed_write_leaves_no_number_used(office, monkeypatch, admin):
     import desk.services.intake as intake
 
     def boom(**kwargs):
@@ -93,10 +96,10 @@ def test_failed_write_leaves_no_number_used(office, monkeypatch):
 
     monkeypatch.setattr(intake.DossierEvent, "create", boom)
     with pytest.raises(RuntimeError):
-        register(request(), clock=NOW)
+        register(request(), clock=NOW, actor=admin)
     monkeypatch.undo()
     assert Dossier.select().count() == 0
-    assert register(request(), clock=NOW).code.endswith("-0001")
+    assert register(request(), clock=NOW, actor=admin).code.endswith("-0001")
 
 
 # -- several processes at once ------------------------------------------------------------------
@@ -109,7 +112,8 @@ def _register_many(url: str, worker: int) -> tuple[list[str], list[str]]:
     codes, errors = [], []
     for i in range(PER_PROCESS):
         try:
-            info = register(request(received_at=datetime(2026, 11, 20, 8 + (i % 8), worker)), clock=NOW)
+            info = register(request(received_at=datetime(2026, 11, 20, 8 + (i % 8), worker)), clock=NOW,
+                            actor=get_actor("admin"))
             codes.append(info.code)
         except Exception as exc:  # noqa: BLE001 - the test counts every failure
             errors.append(repr(exc))
@@ -143,7 +147,7 @@ def test_concurrent_processes_postgres(pg_office):
 
 
 @pytest.mark.postgres
-def test_register_on_postgres(pg_office):
-    info = register(request(), clock=NOW)
+def test_register_on_postgres(pg_office, admin):
+    info = register(request(), clock=NOW, actor=admin)
     assert info.code == "000.00.13.H42-261123-0001"
     assert info.due_at == datetime(2026, 11, 27, 17, 0, tzinfo=LOCAL_TZ)

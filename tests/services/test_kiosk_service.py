@@ -13,6 +13,7 @@ import pytest
 from desk.i18n import _
 from desk.models import DailySequence, Dossier, DossierEvent, Staff
 from desk.services import accounts, lifecycle
+from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.errors import PermissionDenied
 from desk.services.intake import Applicant, IntakeRequest, register
@@ -46,10 +47,11 @@ def make_dossier(*steps: str, return_point: str | None = None) -> str:
     """A T-TTHN dossier received Mon 23/11 09:00 (appointment Fri 27/11 17:00), moved through ``steps``."""
     clock = FixedClock(t(23, 9))
     code = register(IntakeRequest("T-TTHN", Applicant(name=NAME, id_number=ID_NUMBER),
-                                  received_at=t(23, 9), return_point=return_point), clock=clock).code
+                                  received_at=t(23, 9), return_point=return_point), clock=clock, actor=get_actor("admin")).code
     for i, step in enumerate(steps):
         note = "Thiếu bản sao giấy khai sinh" if step in ("needs_supplement", "refused") else ""
-        lifecycle.advance(code, step, note=note, at=t(24, 9 + i), clock=FixedClock(t(24, 9 + i)))
+        lifecycle.advance(code, step, note=note, at=t(24, 9 + i), clock=FixedClock(t(24, 9 + i)),
+                          actor=get_actor("admin"))
     return code
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from desk.models import Dossier, DossierEvent
 from desk.services import lifecycle
+from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import Outcome, Status, classify, get_dossier, history
 from desk.services.errors import TransitionError, ValidationError
@@ -23,7 +24,8 @@ def t(d, hh, mm=0):
 
 @pytest.fixture
 def code(office) -> str:
-    info = register(IntakeRequest("T-TTHN", Applicant(name="Lê Thị Hoa"), received_at=t(23, 9)), clock=CLOCK)
+    info = register(IntakeRequest("T-TTHN", Applicant(name="Lê Thị Hoa"), received_at=t(23, 9)), clock=CLOCK,
+                    actor=get_actor("admin"))
     return info.code  # due Fri 27/11 17:00
 
 
@@ -32,15 +34,15 @@ def snapshot(code):
     return row.status, row.version, DossierEvent.select().count()
 
 
-def test_full_path_with_audit(code):
-    advance(code, "processing", at=t(23, 10), clock=CLOCK)
-    advance(code, "needs_supplement", note="Thiếu bản sao CCCD", at=t(23, 11), clock=CLOCK)
-    advance(code, "processing", at=t(25, 8), clock=CLOCK)
-    info = advance(code, "resolved", at=t(26, 15), clock=CLOCK)
+def test_full_path_with_audit(code, admin):
+    advance(code, "processing", at=t(23, 10), clock=CLOCK, actor=admin)
+    advance(code, "needs_supplement", note="Thiếu bản sao CCCD", at=t(23, 11), clock=CLOCK, actor=admin)
+    advance(code, "processing", at=t(25, 8), clock=CLOCK, actor=admin)
+    info = advance(code, "resolved", at=t(26, 15), clock=CLOCK, actor=admin)
     assert info.resolved_at == t(26, 15)
-    info = advance(code, "returned", returned_to="Lê Văn Nam", at=t(27, 9), clock=CLOCK)
+    info = advance(code, "returned", returned_to="Lê Văn Nam", at=t(27, 9), clock=CLOCK, actor=admin)
     assert info.status == Status.RETURNED and info.returned_to == "Lê Văn Nam"
-    steps = [(e.from_status, e.to_status) for e in history(code)]
+    steps = [(e.from_status, e.to_status) for e in history(code, actor=admin)]
     assert steps == [(None, "received"), ("received", "processing"), ("processing", "needs_supplement"),
                      ("needs_supplement", "processing"), ("processing", "resolved"), ("resolved", "returned")]
     assert info.outcome(CLOCK.now()) == Outcome.EARLY
@@ -54,64 +56,66 @@ def test_full_path_with_audit(code):
     (["processing", "resolved", "returned"], "processing"),
     (["withdrawn"], "processing"),
 ])
-def test_disallowed_transition_changes_nothing(code, steps, target):
+def test_disallowed_transition_changes_nothing(code, steps, target, admin):
     for i, step in enumerate(steps):
-        advance(code, step, at=t(23, 10 + i), clock=CLOCK)
+        advance(code, step, at=t(23, 10 + i), clock=CLOCK, actor=admin)
     before = snapshot(code)
     with pytest.raises(TransitionError) as err:
-        advance(code, target, clock=CLOCK)
+        advance(code, target, clock=CLOCK, actor=admin)
     assert "không thể chuyển" in str(err.value)
     assert snapshot(code) == before
 
 
-def test_refusal_needs_a_reason(code):
+def test_refusal_needs_a_reason(code, admin):
     before = snapshot(code)
     with pytest.raises(ValidationError):
-        advance(code, "refused", clock=CLOCK)
+        advance(code, "refused", clock=CLOCK, actor=admin)
     assert snapshot(code) == before
-    info = advance(code, "refused", note="Không thuộc thẩm quyền", at=t(23, 9, 30), clock=CLOCK)
+    info = advance(code, "refused", note="Không thuộc thẩm quyền", at=t(23, 9, 30), clock=CLOCK, actor=admin)
     assert info.closed_at == t(23, 9, 30)
     assert info.outcome(CLOCK.now()) == Outcome.REFUSED
 
 
-def test_unknown_status_and_time_checks(code):
+def test_unknown_status_and_time_checks(code, admin):
     with pytest.raises(ValidationError):
-        advance(code, "teleported", clock=CLOCK)
+        advance(code, "teleported", clock=CLOCK, actor=admin)
     with pytest.raises(ValidationError):
-        advance(code, "processing", at=t(23, 8), clock=CLOCK)  # before its receipt
+        advance(code, "processing", at=t(23, 8), clock=CLOCK, actor=admin)  # before its receipt
     with pytest.raises(ValidationError):
-        advance(code, "processing", at=CLOCK.now() + timedelta(days=1), clock=CLOCK)
+        advance(code, "processing", at=CLOCK.now() + timedelta(days=1), clock=CLOCK, actor=admin)
     assert snapshot(code)[0] == "received"
 
 
-def test_apology_moves_appointment_not_due(code):
-    advance(code, "processing", at=t(23, 10), clock=CLOCK)
-    info = apologize(code, datetime(2026, 12, 3, 17, 0), reason="Chờ xác minh", at=t(27, 16), clock=CLOCK)
+def test_apology_moves_appointment_not_due(code, admin):
+    advance(code, "processing", at=t(23, 10), clock=CLOCK, actor=admin)
+    info = apologize(code, datetime(2026, 12, 3, 17, 0), reason="Chờ xác minh", at=t(27, 16), clock=CLOCK,
+                     actor=admin)
     assert info.appointment_at == datetime(2026, 12, 3, 17, 0, tzinfo=LOCAL_TZ)
     assert info.due_at == t(27, 17)
-    assert [e.action for e in history(code)][-1] == "apology"
-    info = advance(code, "resolved", at=datetime(2026, 12, 2, 10, tzinfo=LOCAL_TZ), clock=CLOCK)
+    assert [e.action for e in history(code, actor=admin)][-1] == "apology"
+    info = advance(code, "resolved", at=datetime(2026, 12, 2, 10, tzinfo=LOCAL_TZ), clock=CLOCK, actor=admin)
     assert info.outcome(CLOCK.now()) == Outcome.LATE  # the original due date decides
     with pytest.raises(TransitionError):
-        apologize(code, datetime(2026, 12, 20, 17, 0), reason="x", clock=CLOCK)
+        apologize(code, datetime(2026, 12, 20, 17, 0), reason="x", clock=CLOCK, actor=admin)
 
 
-def test_apology_needs_later_date_and_reason(code):
+def test_apology_needs_later_date_and_reason(code, admin):
     before = snapshot(code)
     with pytest.raises(ValidationError):
-        apologize(code, datetime(2026, 11, 26, 17, 0), reason="Chờ xác minh", at=t(25, 9), clock=CLOCK)
+        apologize(code, datetime(2026, 11, 26, 17, 0), reason="Chờ xác minh", at=t(25, 9), clock=CLOCK,
+                  actor=admin)
     with pytest.raises(ValidationError):
-        apologize(code, datetime(2026, 12, 3, 17, 0), reason=" ", at=t(25, 9), clock=CLOCK)
+        apologize(code, datetime(2026, 12, 3, 17, 0), reason=" ", at=t(25, 9), clock=CLOCK, actor=admin)
     assert snapshot(code) == before
 
 
-def test_stale_version_is_refused(code):
-    info = get_dossier(code)
-    advance(code, "processing", at=t(23, 10), clock=CLOCK)
+def test_stale_version_is_refused(code, admin):
+    info = get_dossier(code, actor=admin)
+    advance(code, "processing", at=t(23, 10), clock=CLOCK, actor=admin)
     with pytest.raises(ConcurrentChange) as err:
-        advance(code, "refused", note="x", expected_version=info.version, clock=CLOCK)
-    assert "Hệ thống" in str(err.value)
-    assert get_dossier(code).status == Status.PROCESSING
+        advance(code, "refused", note="x", expected_version=info.version, clock=CLOCK, actor=admin)
+    assert "Quản trị hệ thống" in str(err.value)  # the account that acted, never "Hệ thống"
+    assert get_dossier(code, actor=admin).status == Status.PROCESSING
 
 
 def test_allowed_moves_table_is_closed():
@@ -140,12 +144,14 @@ def test_classify(resolved, closed, status, at, expected):
 
 
 @pytest.mark.postgres
-def test_lifecycle_on_postgres(pg_office):
-    info = register(IntakeRequest("T-TTHN", Applicant(name="Bùi Thị Mai"), received_at=t(23, 9)), clock=CLOCK)
-    advance(info.code, "processing", at=t(23, 10), clock=CLOCK)
+def test_lifecycle_on_postgres(pg_office, admin):
+    info = register(IntakeRequest("T-TTHN", Applicant(name="Bùi Thị Mai"), received_at=t(23, 9)), clock=CLOCK,
+                    actor=admin)
+    advance(info.code, "processing", at=t(23, 10), clock=CLOCK, actor=admin)
     with pytest.raises(TransitionError):
-        advance(info.code, "returned", clock=CLOCK)
-    advance(info.code, "resolved", at=t(27, 16), clock=CLOCK)
-    done = advance(info.code, "returned", at=t(27, 16, 30), clock=CLOCK)
+        advance(info.code, "returned", clock=CLOCK, actor=admin)
+    advance(info.code, "resolved", at=t(27, 16), clock=CLOCK, actor=admin)
+    done = advance(info.code, "returned", at=t(27, 16, 30), clock=CLOCK, actor=admin)
     assert done.outcome(CLOCK.now()) == Outcome.ON_TIME
-    assert [e.to_status for e in history(info.code)] == ["received", "processing", "resolved", "returned"]
+    assert [e.to_status for e in history(info.code,
+                                         actor=admin)] == ["received", "processing", "resolved", "returned"]

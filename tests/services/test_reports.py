@@ -167,9 +167,9 @@ def test_bad_cutoff():
     assert "cutoff" in err.value.problems
 
 
-def test_bad_period_writes_nothing(office, out):
+def test_bad_period_writes_nothing(office, out, admin):
     with pytest.raises(ValidationError):
-        write_report(out / "r.xlsx", "2026/10", clock=CLOCK)
+        write_report(out / "r.xlsx", "2026/10", clock=CLOCK, by=admin)
     assert list(out.iterdir()) == []
 
 
@@ -328,16 +328,16 @@ def check_summary_sheet(path, cutoff: str, counts_by_field: dict[str, tuple[int,
 
 
 @pytest.mark.parametrize("cutoff", ["calendar", "15th"])
-def test_summary_sheet_every_cell(month, out, cutoff):
-    path = write_report(out / f"bao-cao-{cutoff}.xlsx", "2026-10", cutoff, clock=CLOCK)
+def test_summary_sheet_every_cell(month, out, cutoff, admin):
+    path = write_report(out / f"bao-cao-{cutoff}.xlsx", "2026-10", cutoff, clock=CLOCK, by=admin)
     stats = compute_statistics("2026-10", cutoff, clock=CLOCK)
     check_summary_sheet(path, cutoff, EXPECTED[cutoff], stats)
     assert sorted(p.name for p in out.iterdir()) == [path.name]  # no temporary file left behind
 
 
 @pytest.mark.parametrize("cutoff", ["calendar", "15th"])
-def test_detail_and_overdue_sheets(month, out, cutoff):
-    path = write_report(out / "r.xlsx", "2026-10", cutoff, clock=CLOCK)
+def test_detail_and_overdue_sheets(month, out, cutoff, admin):
+    path = write_report(out / "r.xlsx", "2026-10", cutoff, clock=CLOCK, by=admin)
     wb = load_workbook(path)
     by_code = {code: key for key, code in month.items()}
     detail = wb["Chi tiết"]
@@ -364,8 +364,8 @@ def test_detail_and_overdue_sheets(month, out, cutoff):
     assert overdue["A2"].value.endswith(f"Tính đến hết ngày {last_day}: {len(late)} hồ sơ.")
 
 
-def test_charts_reference_the_table(month, out):
-    path = write_report(out / "r.xlsx", "2026-10", clock=CLOCK)
+def test_charts_reference_the_table(month, out, admin):
+    path = write_report(out / "r.xlsx", "2026-10", clock=CLOCK, by=admin)
     with zipfile.ZipFile(path) as z:
         charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
         assert len(charts) == 2
@@ -381,16 +381,16 @@ def test_charts_reference_the_table(month, out):
     assert trend[0][0] == "11/2025" and trend[-3][4] is None  # August: nothing resolved, a gap in the line
 
 
-def test_field_filter_report(month, out):
-    path = write_report(out / "ct.xlsx", "2026-10", field_code="CT", clock=CLOCK)
+def test_field_filter_report(month, out, admin):
+    path = write_report(out / "ct.xlsx", "2026-10", field_code="CT", clock=CLOCK, by=admin)
     ws = load_workbook(path)["Tổng hợp"]
     assert ws["B9"].value == "Chứng thực" and ws["A10"].value == "Tổng cộng" and ws["C10"].value == "=SUM(C9:C9)"
     assert ws["A3"].value.endswith("Lĩnh vực: Chứng thực")
     assert load_workbook(path)["Chi tiết"].max_row == 1 + 11
 
 
-def test_empty_period_gives_zeros(office, out):
-    path = write_report(out / "empty.xlsx", "2025-01", clock=CLOCK)
+def test_empty_period_gives_zeros(office, out, admin):
+    path = write_report(out / "empty.xlsx", "2025-01", clock=CLOCK, by=admin)
     stats = compute_statistics("2025-01", clock=CLOCK)
     assert all(counts(r) == (0,) * 9 for r in (*stats.rows, stats.total))
     zeros = {"HT": (0,) * 9, "CT": (0,) * 9}
@@ -405,16 +405,16 @@ def test_empty_period_gives_zeros(office, out):
 
 
 # -- progress, cancel, failures -------------------------------------------------------------------
-def test_progress_is_reported_per_chunk(month, out, monkeypatch):
+def test_progress_is_reported_per_chunk(month, out, monkeypatch, admin):
     monkeypatch.setattr(reports, "CHUNK", 5)
     calls = []
     write_report(out / "r.xlsx", "2026-10", progress=lambda done, total: calls.append((done, total)),
-                 clock=CLOCK)
+                 clock=CLOCK, by=admin)
     assert calls == [(0, 18), (5, 18), (10, 18), (15, 18), (18, 18)]
 
 
 @pytest.mark.parametrize("after", [0, 1, 2])
-def test_cancel_leaves_no_file(month, out, tmp_path, monkeypatch, after):
+def test_cancel_leaves_no_file(month, out, tmp_path, monkeypatch, after, admin):
     monkeypatch.setattr(reports, "CHUNK", 5)
     private_temp = tmp_path / "temp"  # openpyxl's and the report's scratch files, away from other processes
     private_temp.mkdir()
@@ -428,7 +428,7 @@ def test_cancel_leaves_no_file(month, out, tmp_path, monkeypatch, after):
         return len(asked) > after
 
     with pytest.raises(ReportCancelled):
-        write_report(target, "2026-10", cancel=cancel, clock=CLOCK)
+        write_report(target, "2026-10", cancel=cancel, clock=CLOCK, by=admin)
     assert isinstance(ReportCancelled("x"), DeskError)
     assert sorted(p.name for p in out.iterdir()) == ["r.xlsx"]
     assert target.read_bytes() == b"last month's report"  # the old file is untouched
@@ -455,20 +455,20 @@ def test_sheet_stream_writes_what_openpyxl_reads(out):
     assert read.row_dimensions[1].height == 20
 
 
-def test_disk_full_becomes_a_clear_message(month, out, monkeypatch):
+def test_disk_full_becomes_a_clear_message(month, out, monkeypatch, admin):
     def full(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(reports.os, "replace", full)
     with pytest.raises(DeskError) as err:
-        write_report(out / "r.xlsx", "2026-10", clock=CLOCK)
+        write_report(out / "r.xlsx", "2026-10", clock=CLOCK, by=admin)
     assert "r.xlsx" in str(err.value)
     assert list(out.iterdir()) == []
 
 
-def test_missing_folder_becomes_a_clear_message(office, out):
+def test_missing_folder_becomes_a_clear_message(office, out, admin):
     with pytest.raises(DeskError) as err:
-        write_report(out / "no" / "such" / "r.xlsx", "2026-10", clock=CLOCK)
+        write_report(out / "no" / "such" / "r.xlsx", "2026-10", clock=CLOCK, by=admin)
     assert str(out / "no" / "such") in str(err.value)
 
 
@@ -484,8 +484,8 @@ def soffice_convert(source, outdir, target: str, tmp_path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("cutoff", ["calendar", "15th"])
-def test_libreoffice_computes_the_same_totals(month, out, tmp_path, cutoff):
-    path = write_report(out / "r.xlsx", "2026-10", cutoff, clock=CLOCK)
+def test_libreoffice_computes_the_same_totals(month, out, tmp_path, cutoff, admin):
+    path = write_report(out / "r.xlsx", "2026-10", cutoff, clock=CLOCK, by=admin)
     outdir = tmp_path / "lo"
     soffice_convert(path, outdir, "xlsx", tmp_path)
     ws = load_workbook(outdir / "r.xlsx", data_only=True)["Tổng hợp"]
@@ -501,13 +501,13 @@ def test_libreoffice_computes_the_same_totals(month, out, tmp_path, cutoff):
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
 @pytest.mark.postgres
-def test_same_statistics_on_postgres(pg_office, out):
+def test_same_statistics_on_postgres(pg_office, out, admin):
     codes = build_month()
     for cutoff in ("calendar", "15th"):
         stats = compute_statistics("2026-10", cutoff, clock=CLOCK)
         assert {r.field_code: counts(r) for r in stats.rows} == EXPECTED[cutoff]
         assert all(r.balanced for r in (*stats.rows, stats.total))
-        path = write_report(out / f"{cutoff}.xlsx", "2026-10", cutoff, clock=CLOCK)
+        path = write_report(out / f"{cutoff}.xlsx", "2026-10", cutoff, clock=CLOCK, by=admin)
         check_summary_sheet(path, cutoff, EXPECTED[cutoff], stats)
         by_code = {code: key for key, code in codes.items()}
         rows = load_workbook(path)["Chi tiết"].iter_rows(min_row=2, values_only=True)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from desk.i18n import _
 from desk.services import lifecycle
+from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.payload import check_for, make_payload
@@ -23,7 +24,7 @@ CARD = "001090012345|123456789|Nguyễn Văn An|15031990|Nam|Số 5, Tổ 2, Ph�
 def code(office) -> str:
     request = IntakeRequest("T-TTHN", Applicant(name="Lê Thị Hoa"),
                             received_at=datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ))
-    return register(request, clock=CLOCK).code
+    return register(request, clock=CLOCK, actor=get_actor("admin")).code
 
 
 def test_valid_payload_is_a_dossier(code):
@@ -38,9 +39,9 @@ def test_scanner_noise_is_tolerated(code):
     assert interpret(make_payload(code).lower() + "\r\n").code == code
 
 
-def test_describe_follows_the_status(code):
-    lifecycle.advance(code, "processing", clock=CLOCK)
-    lifecycle.advance(code, "resolved", clock=CLOCK)
+def test_describe_follows_the_status(code, admin):
+    lifecycle.advance(code, "processing", clock=CLOCK, actor=admin)
+    lifecycle.advance(code, "resolved", clock=CLOCK, actor=admin)
     assert describe(interpret(make_payload(code))) == _("Dossier {code} — {status}").format(
         code=code, status=_("Result ready"))
 

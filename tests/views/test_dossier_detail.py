@@ -12,6 +12,7 @@ from desk.config import Settings
 from desk.hardware.printing import FakePrinter
 from desk.models import Dossier
 from desk.services import accounts, lifecycle
+from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
@@ -31,7 +32,7 @@ def add(name, procedure="T-TTHN", received=None, gender="Nam"):
     received = received or t(23, 9)
     return register(IntakeRequest(procedure, Applicant(name=name, gender=gender, phone="0912345678",
                                                        address="Số 5, Tổ 2, phường Trần Phú"),
-                                  received_at=received), clock=FixedClock(received)).code
+                                  received_at=received), clock=FixedClock(received), actor=get_actor("admin")).code
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def status(code) -> str:
     return Dossier.get(Dossier.code == code).status
 
 
-def test_every_transition_by_its_buttons(qtbot, ctx, answers):
+def test_every_transition_by_its_buttons(qtbot, ctx, answers, admin):
     code = add("Nguyễn Văn An")
     dialog = open_dialog(qtbot, ctx, code)
     assert dialog.banner.property("status") == "received" and "Nguyễn Văn An" in dialog.applicant_form.text()
@@ -110,7 +111,7 @@ def test_every_transition_by_its_buttons(qtbot, ctx, answers):
     assert dialog.isModal() is False
 
     assert click(qtbot, dialog, "processing", ctx)
-    assert status(code) == "processing" and get_dossier(code).handler == "Nguyễn Thị Hằng"
+    assert status(code) == "processing" and get_dossier(code, actor=admin).handler == "Nguyễn Thị Hằng"
     assert visible_moves(dialog) == {"supplement", "resolved", "refused", "withdrawn", "apology"}
 
     answers.notes.append("Bản sao giấy khai sinh\nẢnh 4x6")
@@ -127,22 +128,22 @@ def test_every_transition_by_its_buttons(qtbot, ctx, answers):
     answers.notes.append("Nguyễn Văn Bé")
     assert click(qtbot, dialog, "returned", ctx)
     assert answers.asked[-1] == "note:Nguyễn Văn An"  # the recipient is prefilled with the applicant
-    info = get_dossier(code)
+    info = get_dossier(code, actor=admin)
     assert info.status == "returned" and info.returned_to == "Nguyễn Văn Bé"
     assert visible_moves(dialog) == set()
     assert dialog.banner.property("outcome") == "early"  # returned 25/11, due 27/11
-    steps = [(e.from_status, e.to_status, e.actor) for e in history(code)]
-    assert steps == [(None, "received", "Hệ thống"), ("received", "processing", "Nguyễn Thị Hằng"),
+    steps = [(e.from_status, e.to_status, e.actor) for e in history(code, actor=admin)]
+    assert steps == [(None, "received", "Quản trị hệ thống"), ("received", "processing", "Nguyễn Thị Hằng"),
                      ("processing", "needs_supplement", "Nguyễn Thị Hằng"),
                      ("needs_supplement", "processing", "Nguyễn Thị Hằng"),
                      ("processing", "resolved", "Nguyễn Thị Hằng"), ("resolved", "returned", "Nguyễn Thị Hằng")]
-    assert history(code)[2].note == "Bản sao giấy khai sinh; Ảnh 4x6"  # one item per line, kept apart
+    assert history(code, actor=admin)[2].note == "Bản sao giấy khai sinh; Ảnh 4x6"  # one item per line, kept apart
     assert dialog.timeline.rowCount() == 6
     assert "Nguyễn Văn Bé" in dialog.timeline.item(5, 3).text()
     assert ctx.printer.printed == [slip]  # moves without a form print nothing
 
 
-def test_refuse_prints_form_03(qtbot, ctx, answers):
+def test_refuse_prints_form_03(qtbot, ctx, answers, admin):
     code = add("Trần Thị Mai", gender="Nữ")
     dialog = open_dialog(qtbot, ctx, code)
     answers.notes.append(None)  # the clerk cancels: nothing happens
@@ -151,32 +152,32 @@ def test_refuse_prints_form_03(qtbot, ctx, answers):
     answers.notes.append("Thiếu tờ khai\nGiấy tờ hết hạn")
     assert click(qtbot, dialog, "refused", ctx)
     assert status(code) == "refused"
-    assert history(code)[-1].note == "Thiếu tờ khai; Giấy tờ hết hạn"
+    assert history(code, actor=admin)[-1].note == "Thiếu tờ khai; Giấy tờ hết hạn"
     assert ctx.printer.printed == [ctx.slip_path(f"mau03_{code}.docx")]
     assert visible_moves(dialog) == set() and dialog.banner.property("outcome") == "refused"
 
 
-def test_withdraw(qtbot, ctx, answers):
+def test_withdraw(qtbot, ctx, answers, admin):
     code = add("Lê Văn Cường")
     dialog = open_dialog(qtbot, ctx, code)
     answers.confirm = True
     answers.notes.append("Công dân xin rút để bổ sung sau")
     assert click(qtbot, dialog, "withdrawn", ctx)
-    assert status(code) == "withdrawn" and history(code)[-1].note == "Công dân xin rút để bổ sung sau"
+    assert status(code) == "withdrawn" and history(code, actor=admin)[-1].note == "Công dân xin rút để bổ sung sau"
     assert ctx.printer.printed == []
 
 
-def test_apology_on_an_overdue_dossier_prints_form_04(qtbot, ctx, answers):
+def test_apology_on_an_overdue_dossier_prints_form_04(qtbot, ctx, answers, admin):
     code = add("Phạm Thị Hoa", "T-KT", received=t(20, 9), gender="Nữ")  # same day: overdue since 20/11
-    lifecycle.advance(code, "processing", at=t(20, 10), clock=ctx.clock)
+    lifecycle.advance(code, "processing", at=t(20, 10), clock=ctx.clock, actor=admin)
     dialog = open_dialog(qtbot, ctx, code)
     assert dialog.banner.property("outcome") == "overdue"
     new = datetime(2026, 11, 27, 9, 0, tzinfo=LOCAL_TZ)
     answers.apology = ("Chờ xác minh thông tin tại nơi cư trú trước đây", new)
     assert click(qtbot, dialog, "apology", ctx)
-    info = get_dossier(code)
+    info = get_dossier(code, actor=admin)
     assert info.appointment_at == new and info.due_at == t(20, 17) and info.status == "processing"
-    event = history(code)[-1]
+    event = history(code, actor=admin)[-1]
     assert (event.action, event.note) == ("apology", "Chờ xác minh thông tin tại nơi cư trú trước đây")
     assert ctx.printer.printed == [ctx.slip_path(f"mau04_{code}.docx")]
     assert "27/11/2026" in dialog.timeline.item(2, 3).text()
@@ -220,10 +221,11 @@ def test_a_stale_version_says_who_changed_it(qtbot, ctx, answers):
     assert status(code) == "processing"
 
 
-def test_a_refused_move_is_shown_inline(qtbot, ctx, answers):
+def test_a_refused_move_is_shown_inline(qtbot, ctx, answers, admin):
     code = add("Bùi Văn Nam")
     dialog = open_dialog(qtbot, ctx, code)
-    lifecycle.advance(code, "withdrawn", clock=ctx.clock)  # elsewhere; the dialog still offers "processing"
+    lifecycle.advance(code, "withdrawn", clock=ctx.clock,
+                      actor=admin)  # elsewhere; the dialog still offers "processing"
     assert not click(qtbot, dialog, "processing", ctx)
     assert dialog.error.isVisible() and code in dialog.error.text()
     assert status(code) == "withdrawn"
@@ -244,15 +246,15 @@ def test_note_dialog_requires_text(qtbot):
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.value() == "Thieu to khai; Het han"
 
 
-def test_apology_dialog_defaults_after_the_appointment(qtbot, ctx):
+def test_apology_dialog_defaults_after_the_appointment(qtbot, ctx, admin):
     code = add("Phạm Thị Hoa", "T-KT", received=t(20, 9), gender="Nữ")
-    dialog = dossier_detail.ApologyDialog(get_dossier(code), NOW)
+    dialog = dossier_detail.ApologyDialog(get_dossier(code, actor=admin), NOW)
     qtbot.addWidget(dialog)
     dialog.accept()
     assert dialog.result() != dialog.DialogCode.Accepted  # a reason is required
     qtbot.keyClicks(dialog.reason, "Cho xac minh")
     reason, when = dialog.value()
-    assert reason == "Cho xac minh" and when > get_dossier(code).appointment_at
+    assert reason == "Cho xac minh" and when > get_dossier(code, actor=admin).appointment_at
 
 
 def test_unknown_code_raises(ctx):

@@ -11,6 +11,7 @@ from PyQt6.QtWidgets import QApplication
 from desk.config import Settings
 from desk.hardware.printing import FakePrinter
 from desk.services import accounts, lifecycle
+from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.search import Urgency
@@ -27,9 +28,9 @@ def t(day, hh, mm=0):
 
 def add(name, procedure, received, *, phone="", channel="direct", moves=()):
     info = register(IntakeRequest(procedure, Applicant(name=name, phone=phone), channel=channel,
-                                  received_at=received), clock=FixedClock(received))
+                                  received_at=received), clock=FixedClock(received), actor=get_actor("admin"))
     for to, at, note in moves:
-        lifecycle.advance(info.code, to, at=at, note=note, clock=CLOCK)
+        lifecycle.advance(info.code, to, at=at, note=note, clock=CLOCK, actor=get_actor("admin"))
     return info.code
 
 
@@ -231,15 +232,15 @@ def test_focus_search_selects_the_text(view, qtbot):
     assert view.text.selectedText() == "abc"
 
 
-def test_refreshes_when_a_dossier_changes(view, qtbot, ctx, dossiers):
+def test_refreshes_when_a_dossier_changes(view, qtbot, ctx, dossiers, admin):
     view.show()
     qtbot.waitExposed(view)
     view.status.setCurrentIndex(view.status.findData("processing"))
     assert shown(view) == ["Nguyễn Văn An"]
-    lifecycle.advance(dossiers["trang"], "processing", clock=CLOCK)
+    lifecycle.advance(dossiers["trang"], "processing", clock=CLOCK, actor=admin)
     ctx.bus.dossier_changed.emit(dossiers["trang"])
     assert set(shown(view)) == {"Nguyễn Văn An", "Trần Thị Thu Trang"}
-    lifecycle.advance(dossiers["binh"], "processing", clock=CLOCK)
+    lifecycle.advance(dossiers["binh"], "processing", clock=CLOCK, actor=admin)
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view, timeout=1000)
     view.table.setFocus()

@@ -91,7 +91,7 @@ def fill_applicant(view: IntakeView, **overrides) -> None:
 
 
 # -- registering ----------------------------------------------------------------------------------------
-def test_register_with_keyboard_only(qtbot, view, ctx):
+def test_register_with_keyboard_only(qtbot, view, ctx, admin):
     clerk = Clerk(qtbot)
     clerk.press(K.Key_F3)
     assert focused() is view.procedure and view.results.isVisible()
@@ -129,7 +129,7 @@ def test_register_with_keyboard_only(qtbot, view, ctx):
         clerk.press(K.Key_S, CTRL)
     code = changed.args[0]
 
-    info = dossiers.get_dossier(code)
+    info = dossiers.get_dossier(code, actor=admin)
     assert info.code == "000.00.13.H42-261126-0001"
     assert (info.procedure_code, info.applicant_name, info.id_number) == ("T-KS", "Nguyễn Văn An", "042090012345")
     assert (info.birth_date, info.gender, info.phone, info.email) == (date(1990, 3, 15), "Nam", "0912345678",
@@ -148,7 +148,7 @@ def test_register_with_keyboard_only(qtbot, view, ctx):
 
 
 def test_diacritics_free_search_finds_procedures(qtbot, db, tmp_path):
-    initialize()  # the full shipped catalog
+    initialize(actor=None)  # the full shipped catalog
     view = show(qtbot, IntakeView(make_ctx(tmp_path)))
     assert view.search("khai sinh")[0].name == "Đăng ký khai sinh"
     assert view.search("chung thuc ban sao")[0].name.startswith("Chứng thực bản sao từ bản chính")
@@ -217,7 +217,7 @@ def test_scanner_fill_through_the_bus_and_live_id_check(qtbot, view, ctx):
 
 
 # -- validation keeps the form --------------------------------------------------------------------------
-def test_invalid_phone_shows_inline_and_saves_nothing(qtbot, view, ctx):
+def test_invalid_phone_shows_inline_and_saves_nothing(qtbot, view, ctx, admin):
     view.choose_procedure("T-KT")
     fill_applicant(view, phone="12345")
     assert view.save() is None
@@ -225,7 +225,7 @@ def test_invalid_phone_shows_inline_and_saves_nothing(qtbot, view, ctx):
     assert error.isVisible() and error.text() == intake_view._(
         "Phone number must have 10 or 11 digits and start with 0 (or +84)")
     assert focused() is view.phone
-    assert dossiers.recent() == [] and ctx.printer.printed == []
+    assert dossiers.recent(actor=admin) == [] and ctx.printer.printed == []
     assert view.name.text() == "Nguyễn Văn An" and view.procedure.text() == "Đăng ký khai tử"
     qtbot.keyClick(view.phone, K.Key_Home)
     qtbot.keyClicks(view.phone, "09123")  # typing clears the message; the fixed form saves
@@ -255,7 +255,7 @@ def test_unexpected_error_keeps_the_form(qtbot, view, monkeypatch):
 
 
 # -- the due date --------------------------------------------------------------------------------------
-def test_due_date_follows_procedure_and_received_time(qtbot, office, tmp_path):
+def test_due_date_follows_procedure_and_received_time(qtbot, office, tmp_path, admin):
     view = show(qtbot, IntakeView(make_ctx(tmp_path, clock=datetime(2026, 11, 26, 16, 30, tzinfo=LOCAL_TZ))))
     assert view.due_moment() is None
     view.choose_procedure("T-BS")  # certification: same day, cut-off 15:00
@@ -268,7 +268,7 @@ def test_due_date_follows_procedure_and_received_time(qtbot, office, tmp_path):
     assert "01/12/2026" in view.due.text()
     fill_applicant(view)
     saved = view.save()
-    info = dossiers.get_dossier(saved)
+    info = dossiers.get_dossier(saved, actor=admin)
     assert info.received_at == datetime(2026, 11, 26, 14, 30, tzinfo=LOCAL_TZ)
     assert info.due_at == datetime(2026, 12, 1, 17, 0, tzinfo=LOCAL_TZ)
 
@@ -282,7 +282,7 @@ def test_calendar_change_moves_the_due_date(qtbot, view, ctx):
 
 
 # -- the clerk's action count ---------------------------------------------------------------------------
-def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path):
+def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path, admin):
     """One intake from a CCCD scan to the printed receipt: F3, Down, Enter, Ctrl+S = 4 actions."""
     ctx = make_ctx(tmp_path)
     window = show(qtbot, MainWindow(ctx, pages=(PAGES[0],)))
@@ -301,7 +301,7 @@ def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path):
         clerk.press(K.Key_S, CTRL, "Ctrl+S")  # save, write Mẫu 01, print
     assert clerk.actions == ["Key_F3", "Key_Down", "Key_Return", "Ctrl+S"]
     assert len(clerk.actions) <= 6
-    info = dossiers.get_dossier(changed.args[0])
+    info = dossiers.get_dossier(changed.args[0], actor=admin)
     assert (info.procedure_code, info.applicant_name, info.id_number, info.birth_date) == (
         "T-BS", "Nguyễn Văn An", "042090012345", date(1990, 3, 15))
     assert ctx.printer.printed[-1] == ctx.slip_path(f"{info.code}-mau01.docx")
@@ -309,7 +309,8 @@ def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path):
 
 def test_action_count_with_a_typed_query_over_the_full_catalog(qtbot, db, tmp_path):
     """No history yet: F3, "ks" (initials), Enter, Ctrl+S = 5 actions."""
-    initialize()
+    initialize(actor=None)
+    admin = accounts.get_actor("admin")
     ctx = make_ctx(tmp_path)
     view = show(qtbot, IntakeView(ctx))
     clerk = Clerk(qtbot)
@@ -319,12 +320,12 @@ def test_action_count_with_a_typed_query_over_the_full_catalog(qtbot, db, tmp_pa
     clerk.press(K.Key_Return)
     clerk.press(K.Key_S, CTRL, "Ctrl+S")
     assert len(clerk.actions) == 5
-    assert dossiers.get_dossier(view.last_code).procedure_name == "Đăng ký khai sinh"
+    assert dossiers.get_dossier(view.last_code, actor=admin).procedure_name == "Đăng ký khai sinh"
     assert len(ctx.printer.printed) == 1
 
 
 # -- printing, F2 and Ctrl+P ----------------------------------------------------------------------------
-def test_printer_failure_still_saves_and_opens_the_receipt(qtbot, office, tmp_path, monkeypatch):
+def test_printer_failure_still_saves_and_opens_the_receipt(qtbot, office, tmp_path, monkeypatch, admin):
     opened, told = [], []
     monkeypatch.setattr("desk.views.common.open_document", lambda path: opened.append(Path(path)) or True)
     monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: told.append(args[2]))
@@ -333,7 +334,7 @@ def test_printer_failure_still_saves_and_opens_the_receipt(qtbot, office, tmp_pa
     view.choose_procedure("T-KT")
     fill_applicant(view)
     code = view.save()
-    assert code and dossiers.get_dossier(code).applicant_name == "Nguyễn Văn An"
+    assert code and dossiers.get_dossier(code, actor=admin).applicant_name == "Nguyễn Văn An"
     assert opened == [ctx.slip_path(f"{code}-mau01.docx")] and opened[0].exists()
     assert len(told) == 1 and ctx.printer.printed == []
     assert view.saved_code.text() == code and view.saved_print.text()
@@ -363,7 +364,7 @@ def test_ctrl_p_saves_a_filled_form_then_reprints(qtbot, view, ctx):
 
 
 # -- reception points ------------------------------------------------------------------------------------
-def test_points_service_and_defaults(qtbot, office, tmp_path):
+def test_points_service_and_defaults(qtbot, office, tmp_path, admin):
     found = points.list_points()
     assert [p.name for p in found][:2] == [OFFICE_POINT, E_POINT]
     assert found[0].is_office and found[1].kind == "e_point" and found[1].weekdays == (0, 1, 2, 3, 4)
@@ -373,7 +374,7 @@ def test_points_service_and_defaults(qtbot, office, tmp_path):
     view.choose_procedure("T-KT")
     fill_applicant(view)
     code = view.save()
-    info = dossiers.get_dossier(code)
+    info = dossiers.get_dossier(code, actor=admin)
     assert (info.reception_point, info.return_point) == (E_POINT, OFFICE_POINT)
     assert view.reception_point.currentText() == E_POINT  # kept for the next citizen
 
@@ -408,7 +409,7 @@ def test_a_scan_that_opens_the_screen_leaves_the_cursor_in_the_phone_field(qtbot
     assert focused() is view.phone
 
 
-def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path):
+def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, admin):
     """End to end: the burst lands in the focused procedure box; the wedge fills the form, keys stay out."""
     from desk.views.scanning import install_scanner
 
@@ -431,7 +432,7 @@ def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path):
         clerk.press(K.Key_Return)
         clerk.press(K.Key_S, CTRL, "Ctrl+S")
         assert len(clerk.actions) == 4
-        info = dossiers.get_dossier(view.last_code)
+        info = dossiers.get_dossier(view.last_code, actor=admin)
         assert (info.procedure_code, info.id_number, info.address) == ("T-TTHN", "042090012345",
                                                                        "So 5, To 2, Phuong Tran Phu")
         assert len(ctx.printer.printed) == 2

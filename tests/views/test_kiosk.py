@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QW
 
 from desk.models import DailySequence, Dossier, DossierEvent, Staff
 from desk.services import accounts, lifecycle
+from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.kiosk import PAUSED, READY, WAITING, KioskLookup, invalid_answer
@@ -30,9 +31,9 @@ def t(day: int, hour: int, minute: int = 0) -> datetime:
 
 def make_dossier(*steps: str) -> str:
     code = register(IntakeRequest("T-TTHN", Applicant(name=NAME, id_number=ID_NUMBER), received_at=t(23, 9)),
-                    clock=FixedClock(t(23, 9))).code
+                    clock=FixedClock(t(23, 9)), actor=get_actor("admin")).code
     for i, step in enumerate(steps):
-        lifecycle.advance(code, step, at=t(24, 9 + i), clock=FixedClock(t(24, 9 + i)))
+        lifecycle.advance(code, step, at=t(24, 9 + i), clock=FixedClock(t(24, 9 + i)), actor=get_actor("admin"))
     return code
 
 

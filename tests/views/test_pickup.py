@@ -13,7 +13,7 @@ from desk.hardware.printing import FakePrinter
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent
 from desk.services import lifecycle
-from desk.services.accounts import Actor
+from desk.services.accounts import SYSTEM, Actor, create_staff, get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import Status, get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
@@ -21,7 +21,7 @@ from desk.services.payload import make_payload
 from desk.views.context import AppContext
 from desk.views.pickup import PickupView, ReturnDialog
 
-CLERK = Actor(1, "hang", "Nguyễn Thị Hằng", "clerk")
+CLERK = Actor(None, "hang", "Nguyễn Thị Hằng", "clerk")
 
 
 def t(day: int, hour: int, minute: int = 0) -> datetime:
@@ -34,8 +34,10 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def ctx(clock) -> AppContext:
-    return AppContext(actor=CLERK, clock=clock, settings=Settings(), office_name="UBND phường Trần Phú",
+def ctx(office, clock) -> AppContext:
+    """A real clerk account: the audit trail names the account row, not whatever an Actor claims."""
+    clerk = create_staff(CLERK.username, CLERK.full_name, CLERK.role, "Matkhau#2026", by=SYSTEM)
+    return AppContext(actor=clerk, clock=clock, settings=Settings(), office_name="UBND phường Trần Phú",
                       printer=FakePrinter())
 
 
@@ -53,10 +55,10 @@ def view(qtbot, office, ctx) -> PickupView:
 def make_dossier(clock, *steps: str) -> str:
     """A T-TTHN dossier received Mon 23/11 09:00 (appointment Fri 27/11 17:00), moved through ``steps``."""
     code = register(IntakeRequest("T-TTHN", Applicant(name="Lê Thị Hoa", id_number=""),
-                                  received_at=t(23, 9)), clock=clock).code
+                                  received_at=t(23, 9)), clock=clock, actor=get_actor("admin")).code
     for i, step in enumerate(steps):
         note = "Thiếu bản sao giấy khai sinh" if step in ("needs_supplement", "refused") else ""
-        lifecycle.advance(code, step, note=note, at=t(24, 9 + i), clock=clock)
+        lifecycle.advance(code, step, note=note, at=t(24, 9 + i), clock=clock, actor=get_actor("admin"))
     return code
 
 
@@ -121,7 +123,7 @@ def test_overdue_dossier_says_so(view, clock):
     assert "27/11/2026" in view.headline.text()
 
 
-def test_return_a_ready_dossier_to_a_representative(qtbot, view, clock, ctx):
+def test_return_a_ready_dossier_to_a_representative(qtbot, view, clock, ctx, admin):
     code = make_dossier(clock, "processing", "resolved")
     view.show_code(make_payload(code))
 
@@ -136,25 +138,25 @@ def test_return_a_ready_dossier_to_a_representative(qtbot, view, clock, ctx):
     with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=2000) as changed:
         qtbot.keyClick(view.return_button, Qt.Key.Key_Space)
     assert seen and changed.args == [code]
-    info = get_dossier(code)
+    info = get_dossier(code, actor=admin)
     assert info.status == Status.RETURNED and info.returned_to == "Trần Văn Bình"
     assert info.returned_at == clock.now()
-    last = history(code)[-1]
+    last = history(code, actor=admin)[-1]
     assert (last.from_status, last.to_status, last.actor) == ("resolved", "returned", "Nguyễn Thị Hằng")
     assert last.data["returned_to"] == "Trần Văn Bình" and last.note  # noted as a representative
     assert view.status == "returned" and not view.return_button.isEnabled()
     assert view.focusWidget() is view.input  # ready for the next citizen once the dialog is gone
 
 
-def test_return_to_the_applicant_with_ctrl_enter(qtbot, view, clock):
+def test_return_to_the_applicant_with_ctrl_enter(qtbot, view, clock, admin):
     code = make_dossier(clock, "processing", "resolved")
     view.show_code(code)
     seen = answer_return_dialog(qtbot, lambda d: qtbot.keyClick(d.name, Qt.Key.Key_Return))
     qtbot.keyClick(view.return_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert seen
-    info = get_dossier(code)
+    info = get_dossier(code, actor=admin)
     assert info.status == Status.RETURNED and info.returned_to == "Lê Thị Hoa"
-    assert history(code)[-1].note == ""
+    assert history(code, actor=admin)[-1].note == ""
 
 
 def test_cancel_changes_nothing(qtbot, view, clock):
@@ -166,7 +168,7 @@ def test_cancel_changes_nothing(qtbot, view, clock):
     assert seen and counts() == before and view.status == "resolved"
 
 
-def test_recipient_name_is_required(qtbot, view, clock):
+def test_recipient_name_is_required(qtbot, view, clock, admin):
     code = make_dossier(clock, "processing", "resolved")
     view.show_code(code)
 
@@ -178,7 +180,7 @@ def test_recipient_name_is_required(qtbot, view, clock):
 
     answer_return_dialog(qtbot, fill)
     assert view.return_result() is False
-    assert get_dossier(code).status == Status.RESOLVED
+    assert get_dossier(code, actor=admin).status == Status.RESOLVED
 
 
 def test_tampered_payload_shows_red_error_and_changes_nothing(qtbot, view, clock):
@@ -216,10 +218,11 @@ def test_typed_short_code(qtbot, view, clock):
     assert view.info.code == code and view.status == "resolved"
 
 
-def test_someone_else_returned_it_first(qtbot, view, clock):
+def test_someone_else_returned_it_first(qtbot, view, clock, admin):
     code = make_dossier(clock, "processing", "resolved")
     view.show_code(code)
-    lifecycle.advance(code, "returned", returned_to="Lê Thị Hoa", clock=clock)  # another desk, same minute
+    lifecycle.advance(code, "returned", returned_to="Lê Thị Hoa", clock=clock,
+                      actor=admin)  # another desk, same minute
     before = counts()
     assert view.mark_returned("Trần Văn Bình") is False
     assert view.error.isVisible() and code in view.error.text()
@@ -227,10 +230,10 @@ def test_someone_else_returned_it_first(qtbot, view, clock):
     assert view.status == "returned"  # reloaded: shows what really happened
 
 
-def test_changes_elsewhere_refresh_the_banner(view, clock, ctx):
+def test_changes_elsewhere_refresh_the_banner(view, clock, ctx, admin):
     code = make_dossier(clock, "processing")
     view.show_code(code)
-    lifecycle.advance(code, "resolved", clock=clock)
+    lifecycle.advance(code, "resolved", clock=clock, actor=admin)
     ctx.bus.dossier_changed.emit(code)
     assert view.status == "resolved" and view.return_button.isEnabled()
 

@@ -112,7 +112,7 @@ def three(office):
 @pytest.fixture
 def generated(office):
     """A few hundred demo dossiers over three months, ending at NOW."""
-    demo.generate(400, months=3, clock=FixedClock(NOW))
+    demo.generate(400, months=3, clock=FixedClock(NOW), actor=get_actor("admin"))
 
 
 # -- the table, the cards and the charts ----------------------------------------------------------
@@ -367,8 +367,8 @@ def test_export_writes_the_workbook_with_progress_while_the_window_works(qtbot, 
     assert no_dialogs["warning"] == []
 
 
-def test_cancelling_the_export_leaves_no_file(qtbot, office, tmp_path, monkeypatch, no_dialogs):
-    demo.generate(5000, months=1, clock=FixedClock(NOW))
+def test_cancelling_the_export_leaves_no_file(qtbot, office, tmp_path, monkeypatch, no_dialogs, admin):
+    demo.generate(5000, months=1, clock=FixedClock(NOW), actor=admin)
     view = make_view(qtbot, tmp_path=tmp_path)
     out = tmp_path / "out"
     out.mkdir()
@@ -378,13 +378,13 @@ def test_cancelling_the_export_leaves_no_file(qtbot, office, tmp_path, monkeypat
     cancel_clicked = threading.Event()
     real = reports_view.export_report
 
-    def held(*args, progress, cancel):
+    def held(*args, progress, cancel, **kwargs):
         def report(done: int, total: int) -> None:
             progress(done, total)
             first_progress.set()
             cancel_clicked.wait(5)  # hold the export at its first progress until Cancel is clicked
 
-        return real(*args, progress=report, cancel=cancel)
+        return real(*args, progress=report, cancel=cancel, **kwargs)
 
     monkeypatch.setattr(reports_view, "export_report", held)
     qtbot.keyClick(view.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)

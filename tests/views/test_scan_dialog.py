@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import QComboBox, QLabel
 from desk.config import Settings
 from desk.hardware.camera import CameraInfo
 from desk.hardware.printing import FakePrinter
-from desk.services.accounts import Actor
+from desk.services.accounts import Actor, get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier
 from desk.services.intake import Applicant, IntakeRequest, register
@@ -33,7 +33,7 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=LOCAL_TZ)
 @pytest.fixture
 def dossier(office) -> str:
     return register(IntakeRequest("T-TTHN", Applicant(name="Lê Thị Hoa"), received_at=NOW),
-                    clock=FixedClock(NOW)).code
+                    clock=FixedClock(NOW), actor=get_actor("admin")).code
 
 
 def slip_frames(tmp_path: Path, payload: str) -> Path:
@@ -53,14 +53,14 @@ def make_dialog(qtbot, spec: str, cameras: list[CameraInfo] | None = None) -> tu
     return dialog, ctx
 
 
-def test_a_slip_shown_to_the_fake_camera_shows_its_dossier(qtbot, tmp_path, dossier):
+def test_a_slip_shown_to_the_fake_camera_shows_its_dossier(qtbot, tmp_path, dossier, admin):
     folder = slip_frames(tmp_path, make_payload(dossier))
     dialog, _ctx = make_dialog(qtbot, f"fake:{folder}")
     with qtbot.waitSignal(dialog.scanned, timeout=3000) as blocker:
         dialog.show()
     assert blocker.args == [make_payload(dossier)]
     meaning = dialog.findChild(QLabel, "scan_meaning").text()
-    assert dossier in meaning and get_dossier(dossier).status.label in meaning
+    assert dossier in meaning and get_dossier(dossier, actor=admin).status.label in meaning
     assert dialog.findChild(QLabel, "scan_text").text() == make_payload(dossier)
     assert dialog.result.kind == "dossier" and dialog.result.code == dossier
     assert dialog.preview.flashing
@@ -149,7 +149,7 @@ def test_an_absent_webcam_does_not_freeze_the_dialog(qtbot, office):
 
 
 # -- F9 on the pickup screen ------------------------------------------------------------------------------
-def test_f9_on_the_pickup_screen_scans_with_the_webcam_and_shows_the_dossier(qtbot, tmp_path, dossier):
+def test_f9_on_the_pickup_screen_scans_with_the_webcam_and_shows_the_dossier(qtbot, tmp_path, dossier, admin):
     from desk.views.pickup import PickupView
 
     folder = slip_frames(tmp_path, make_payload(dossier))
@@ -162,7 +162,7 @@ def test_f9_on_the_pickup_screen_scans_with_the_webcam_and_shows_the_dossier(qtb
     dialog = view.scan_dialog
     assert isinstance(dialog, ScanDialog) and dialog.isVisible() and not dialog.isModal()
     qtbot.waitUntil(lambda: view.info is not None, timeout=3000)  # through the real decoder and lookup
-    assert view.info.code == dossier and view.status == str(get_dossier(dossier).status)
+    assert view.info.code == dossier and view.status == str(get_dossier(dossier, actor=admin).status)
     qtbot.waitUntil(lambda: view.scan_dialog is None, timeout=2000)  # closes itself after the flash
 
 
