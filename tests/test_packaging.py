@@ -78,10 +78,10 @@ def installed(tmp_path_factory) -> Path:
     return bindir
 
 
-def _run(bindir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+def _run(bindir: Path, *args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     exe = bindir / ("onestop-desk.exe" if os.name == "nt" else "onestop-desk")
     return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env=_clean_env(cwd))
+                          env=_clean_env(cwd) | (env or {}))
 
 
 def test_installed_package_is_not_the_source_tree(installed, tmp_path):
@@ -104,7 +104,8 @@ def test_command_runs_outside_the_source_tree(installed, tmp_path):
     # The description, translated: the Vietnamese catalog was found through the installed package.
     assert "bộ phận tiếp nhận và trả kết quả" in " ".join(help_run.stdout.split())
 
-    init = _run(installed, "--db", "sqlite:///office.db", "init", cwd=tmp_path)
+    init = _run(installed, "--db", "sqlite:///office.db", "init", cwd=tmp_path,
+                env={"DESK_PASSWORD": "package-test-password"})
     assert init.returncode == 0, init.stderr
     listing = _run(installed, "--db", "sqlite:///office.db", "procedures", cwd=tmp_path)
     assert listing.returncode == 0, listing.stderr
