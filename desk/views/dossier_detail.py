@@ -518,13 +518,15 @@ class DossierDetailDialog(QDialog):
         self.reload_button.setEnabled(not busy)
 
     def _moved(self, shown: tuple[DossierInfo, list[EventInfo]], then: Callable[[], object] | None) -> None:
-        self.moving = None
-        self.reload_button.setEnabled(True)
         self.notice.clear()
         self.show_info(*shown)
         self.ctx.bus.dossier_changed.emit(self.code)
-        if then is not None:
-            then()
+        try:
+            if then is not None:
+                then()  # still "moving": a press during a printer message box does nothing
+        finally:
+            self.moving = None
+            self.reload_button.setEnabled(True)
 
     def _move_failed(self, exc: BaseException) -> None:
         self.moving = None

@@ -1236,8 +1236,9 @@ class IntakeView(QWidget):
         self._fill_pending_card()
 
     def _saved(self, info: DossierInfo) -> None:
-        self._save_over()
         self._remember(info.procedure_code)
+        # Still "saving" while the receipt prints (a printer message box turns the event loop): Ctrl+S
+        # meanwhile must not register the same citizen a second time.
         status, path = self._write_and_print(info.code)
         self.last_code, self.last_receipt = info.code, path
         self.saved_code.setText(info.code)
@@ -1245,6 +1246,7 @@ class IntakeView(QWidget):
         self.saved_who.setText(f"{info.applicant_name} — {info.procedure_name}")
         self.saved_print.setText(status)
         self.saved_banner.show()
+        self._save_over()
         self.reset_form()
         self.ctx.bus.dossier_changed.emit(info.code)
         self.saved.emit(info.code)

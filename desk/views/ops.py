@@ -77,6 +77,7 @@ class Operation(Generic[T]):
     """One call of ``fn(*args, **kwargs)`` off the UI thread, its outcome delivered on the UI thread.
 
     ``parent`` is the screen the callbacks belong to (or None). Start it with :meth:`start`; it runs once.
+    ``label`` names it in the log (so ``fn`` cannot take a keyword argument called ``label``).
     """
 
     def __init__(self, parent: QObject | None, fn: Callable[..., T], *args: Any, label: str = "",

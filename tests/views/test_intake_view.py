@@ -513,3 +513,17 @@ def test_a_card_scanned_while_saving_fills_the_next_form(qtbot, view, ctx, write
     assert finish(op).succeeded and dossiers.get_dossier(op.result.code).applicant_name == "Trần Văn Bình"
     assert view.name.text() == "Nguyễn Văn An" and view.id_number.text() == "042090012345"
     assert focused() is view.phone
+
+
+def test_ctrl_s_while_the_printer_message_is_open_does_not_register_again(qtbot, office, tmp_path, monkeypatch,
+                                                                         finish):
+    """The "no printer" box turns the event loop while the receipt is handled: the form is still saving."""
+    again: list[object] = []
+    monkeypatch.setattr("desk.views.common.open_document", lambda path: True)
+    ctx = make_ctx(tmp_path, printer=FakePrinter(fail=True))
+    view = show(qtbot, IntakeView(ctx))
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: again.append(view.save()))
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    assert finish(view.save()).succeeded
+    assert again == [None] and len(dossiers.recent()) == 1
