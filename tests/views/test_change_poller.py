@@ -75,6 +75,7 @@ def test_a_blocked_database_does_not_freeze_the_window(qtbot, pg_office):
     timer.setInterval(20)
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start()
+    qtbot.waitUntil(lambda: len(ticks) >= 3)  # the loop turns: a stop from here on shows as a gap
     started = time.monotonic()
     poller = ChangePoller(bus, interval_ms=50)
     first = poller.pending

@@ -467,6 +467,7 @@ def test_the_window_keeps_turning_while_a_save_waits_for_the_database(qtbot, vie
     timer.setInterval(20)
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start()
+    qtbot.waitUntil(lambda: len(ticks) >= 3)  # the loop turns: a stop from here on shows as a gap
     lock = write_lock(2.0)
     view.name.setFocus()
     qtbot.keyClick(view.name, K.Key_S, CTRL)
