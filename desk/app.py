@@ -80,8 +80,30 @@ def build_main_window(ctx):
         from desk.views.scanning import install_scanner
     except ImportError:  # scanning arrives with the hardware layer
         return window
-    install_scanner(window, ctx)
+    dispatcher = install_scanner(window, ctx)
+    _uninstall_on_quit(dispatcher.detector)
     return window
+
+
+def _uninstall_on_quit(detector) -> None:
+    """The application-wide scanner filter goes when the event loop ends.
+
+    Left installed, it runs Python code for the events of widgets PyQt destroys at interpreter exit,
+    while PyQt walks its wrappers: the process dies with SIGSEGV after the window closed (seen in
+    every run of bench/bench_startup.py under xvfb-run). close_cleanly removes it too.
+    """
+    from PyQt6 import sip
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None or detector is None:
+        return
+
+    def remove() -> None:
+        if not sip.isdeleted(detector) and not sip.isdeleted(app):
+            app.removeEventFilter(detector)
+
+    app.aboutToQuit.connect(remove)
 
 
 def _start_qt(url: str | None, *, read_only: bool = False):
@@ -204,48 +226,63 @@ def run_gui(url: str | None = None) -> int:
     return code
 
 
-def start_daily_backup(window) -> None:
+def start_daily_backup(window):
     """Once a day, the first desk to start copies the SQLite database to the backups folder (30 days kept).
 
     It runs off the UI thread; a failure is shown in the status bar and logged, never blocking work.
+    Returns the running operation.
     """
     from desk.services.backup import auto_backup
-    from desk.views.common import Worker, error_text, run_in_background
+    from desk.views.common import error_text
+    from desk.views.ops import Operation
 
-    worker = Worker(auto_backup, keep_days=window.ctx.settings.keep_days)
-    worker.finished.connect(lambda path: path and log.info("daily backup written: %s", path))
-    worker.failed.connect(lambda exc: window.statusBar().showMessage(
-        _("The daily backup failed: {error}").format(error=error_text(exc)), 15_000))
-    run_in_background(window, worker)
+    def failed(exc: BaseException) -> None:
+        window.statusBar().showMessage(_("The daily backup failed: {error}").format(error=error_text(exc)), 15_000)
+
+    return (Operation(window, auto_backup, keep_days=window.ctx.settings.keep_days, label="daily backup")
+            .on_success(lambda path: path and log.info("daily backup written: %s", path))
+            .on_failure(failed)
+            .start())
 
 
 def close_cleanly(app, window) -> None:
-    """Destroy the window (and the application-wide scanner filter) while Qt is still alive.
+    """Wait for background work, then destroy the window while Qt is still alive.
 
-    Left to Python's shutdown, the objects die in no particular order and the process can crash
-    after the last window closed.
+    Left to Python's shutdown, the window and its children die in no particular order while PyQt
+    walks its wrappers, and the process crashes after the last window closed (SIGSEGV in
+    ``sip_api_get_address``); a window destroyed here, with the application-wide scanner filter,
+    cannot. Running operations finish first (bounded wait, one log line); their results find their
+    screens gone and are dropped. An operation still running after the wait (a long read on a slow
+    network cannot be interrupted) would use objects destroyed under it, so the process then leaves
+    at once, without destroying anything.
     """
     import time
 
+    from PyQt6 import sip
     from PyQt6.QtCore import QCoreApplication, QEvent, QThread
 
-    from desk.views.common import running_threads
+    from desk.views import ops
 
-    deadline = time.monotonic() + 10
-    for thread in {*window.findChildren(QThread), *running_threads()}:  # background work finishes first
+    if not ops.wait_for_all(ops.EXIT_WAIT_S):
+        logging.shutdown()
+        os._exit(0)
+    deadline = time.monotonic() + 5
+    for thread in window.findChildren(QThread):  # the camera's capture and decoder threads
         try:
             thread.quit()
             finished = thread.wait(max(0, int((deadline - time.monotonic()) * 1000)))
         except RuntimeError:  # already deleted, so finished
             continue
         if not finished:
-            # A long read cannot be interrupted; destroying its thread would abort the process.
-            log.warning("a background task did not finish within 10 s; leaving without waiting for it")
+            log.warning("exit: a camera thread did not stop within 5 s; leaving without waiting for it")
             logging.shutdown()
             os._exit(0)
+    detector = getattr(getattr(window, "scan_dispatcher", None), "detector", None)
+    if detector is not None and not sip.isdeleted(detector):
+        app.removeEventFilter(detector)
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    app.processEvents()
+    app.processEvents()  # outcomes that arrived meanwhile: their screens are gone, so they are dropped
 
 
 def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float = 20) -> int:

@@ -48,6 +48,7 @@ from desk.services.clock import LOCAL_TZ
 from desk.services.errors import DeskError
 from desk.views.common import error_text
 from desk.views.context import AppContext
+from desk.views.ops import Operation
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
             N_("Sunday"))
@@ -181,6 +182,7 @@ class CalendarView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.editable = ctx.can("leader")
+        self.saving: Operation | None = None  # the running mark of a day
         self.work_calendar = calendar_service.load_calendar()
         self.marks: list[calendar_service.DayInfo] = []
 
@@ -392,7 +394,7 @@ class CalendarView(QWidget):
         if office_mark:
             text += " " + _("(marked by the office)")
         self.day_label.setText(text)
-        if self.editable:
+        if self.editable and self.saving is None:
             self.clear_button.setEnabled(office_mark)
             self.off_button.setEnabled(not (office_mark and kind == "office_off"))
             self.work_button.setEnabled(not (office_mark and kind == "makeup"))
@@ -404,17 +406,37 @@ class CalendarView(QWidget):
         day = self.selected_day()
         self.mark_selected("off" if self.work_calendar.is_working_day(day) else "work")
 
-    def mark_selected(self, kind: str) -> bool:
+    def mark_selected(self, kind: str) -> Operation | None:
         """Mark the selected day ("off", "work", "" to remove) with the note typed."""
         return self.mark_day(self.selected_day(), kind, self.note.text().strip())
 
-    def mark_day(self, day: date, kind: str, note: str = "") -> bool:
-        try:
-            calendar_service.set_day(day, kind, note, by=self.ctx.actor)
-        except DeskError as exc:
-            self.message.setStyleSheet(ERROR_STYLE)
-            self.message.setText(error_text(exc))
-            return False
+    def mark_day(self, day: date, kind: str, note: str = "") -> Operation | None:
+        """Record the mark in the background; None when another mark is still being saved."""
+        if self.saving is not None:
+            return None
+        self._set_saving(True)
+        self.message.setStyleSheet("")
+        self.message.setText(_("Saving…"))
+        self.saving = (Operation(self, calendar_service.set_day, day, kind, note, by=self.ctx.actor,
+                                 label="mark a calendar day")
+                       .on_success(lambda _result: self._marked(day, kind))
+                       .on_failure(self._mark_failed).start())
+        return self.saving
+
+    def _set_saving(self, saving: bool) -> None:
+        for widget in (self.note, self.off_button, self.work_button, self.clear_button):
+            widget.setEnabled(self.editable and not saving)
+
+    def _mark_failed(self, exc: BaseException) -> None:
+        self.saving = None
+        self._set_saving(False)
+        self._day_selected()
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(error_text(exc))
+
+    def _marked(self, day: date, kind: str) -> None:
+        self.saving = None
+        self._set_saving(False)
         labels = {"off": _("{day} is now a day off for the office."),
                   "work": _("{day} is now a working day for the office."),
                   "": _("The office's mark on {day} was removed.")}
@@ -422,7 +444,6 @@ class CalendarView(QWidget):
         self.message.setText(labels[kind].format(day=day_text(day)))
         self.reload()
         self.ctx.bus.calendar_changed.emit()
-        return True
 
     def _refresh_marks(self) -> None:
         year = self.calendar.yearShown()

@@ -43,9 +43,10 @@ from PyQt6.QtWidgets import (
 from desk.i18n import N_, _
 from desk.services import catalog, catalog_edit
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
-from desk.services.errors import DeskError, ValidationError
-from desk.views.common import Worker, confirm, error_text, run_in_background
+from desk.services.errors import ValidationError
+from desk.views.common import confirm, error_text
 from desk.views.context import AppContext
+from desk.views.ops import Operation
 
 ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"
@@ -231,6 +232,7 @@ class FieldsDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.changed = False
+        self.saving: Operation | None = None
         self.setObjectName("fields_dialog")
         self.setWindowTitle(_("Fields"))
         layout = QVBoxLayout(self)
@@ -302,15 +304,28 @@ class FieldsDialog(QDialog):
         self.error.clear()
         self.code.setFocus()
 
-    def save(self) -> None:
-        try:
-            field = catalog_edit.save_field(self.code.text(), self.name.text(), self.order.value(), by=self.ctx.actor)
-        except DeskError as exc:
-            self.error.setText(error_text(exc))
-            return
+    def save(self) -> Operation | None:
+        """Save the field in the background; None when a save is already on its way."""
+        if self.saving is not None:
+            return None
+        self.save_button.setEnabled(False)
+        self.error.setText(_("Saving…"))
+        self.saving = (Operation(self, catalog_edit.save_field, self.code.text(), self.name.text(),
+                                 self.order.value(), by=self.ctx.actor, label="save field")
+                       .on_success(self._saved).on_failure(self._save_failed).start())
+        return self.saving
+
+    def _saved(self, field) -> None:
+        self.saving = None
+        self.save_button.setEnabled(True)
         self.error.clear()
         self.changed = True
         self.reload(select=field.code)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.saving = None
+        self.save_button.setEnabled(True)
+        self.error.setText(error_text(exc))
 
 
 class CatalogView(QWidget):
@@ -325,7 +340,8 @@ class CatalogView(QWidget):
         self.dirty = False
         self._loading = False
         self.problem_dialog: ImportProblemsDialog | None = None
-        self.busy_work = None
+        self.busy_work: Operation | None = None  # the running import or export
+        self.saving: Operation | None = None  # the running save of the form
         self._import_path = self._export_path = Path()
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -799,19 +815,39 @@ class CatalogView(QWidget):
             "active": self.active.isChecked(),
         }
 
-    def save(self) -> bool:
-        """Ctrl+S: save the procedure; on problems keep everything typed and point at the fields."""
-        if not self.editable:
-            return False
+    def save(self) -> Operation | None:
+        """Ctrl+S: save the procedure in the background; on problems keep everything typed and point at
+        the fields. None when nothing started (read-only, or a save already on its way)."""
+        if not self.editable or self.saving is not None:
+            return None
         creating = self.current is None
-        try:
-            saved = catalog_edit.save_procedure(by=self.ctx.actor, create=creating, **self.form_values())
-        except ValidationError as exc:
+        self._set_saving(True)
+        self.saving = (Operation(self, catalog_edit.save_procedure, by=self.ctx.actor, create=creating,
+                                 label="save procedure", **self.form_values())
+                       .on_success(self._saved).on_failure(self._save_failed).start())
+        return self.saving
+
+    def _set_saving(self, saving: bool) -> None:
+        """While a save runs the form and the list stay as they are: what is being saved is on screen."""
+        self.editor.setEnabled(not saving)
+        self.table.setEnabled(not saving)
+        if saving:
+            self.status.setStyleSheet("")
+            self.status.setText(_("Saving…"))
+        elif self.status.text() == _("Saving…"):
+            self.status.clear()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.saving = None
+        self._set_saving(False)
+        if isinstance(exc, ValidationError):
             self._show_problems(exc.problems)
-            return False
-        except DeskError as exc:
+        else:
             self._show_problems({"": error_text(exc)})
-            return False
+
+    def _saved(self, saved: ProcedureInfo) -> None:
+        self.saving = None
+        self._set_saving(False)
         self._show_problems({})
         self.current = saved
         self._set_dirty(False)
@@ -822,7 +858,6 @@ class CatalogView(QWidget):
         self.status.setStyleSheet(OK_STYLE)
         self.status.setText(_("Saved {code}.").format(code=saved.code))
         self.ctx.bus.catalog_changed.emit()
-        return True
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         inputs = self._inputs()
@@ -863,15 +898,15 @@ class CatalogView(QWidget):
                 path += ".xlsx"
             self.export_file(path)
 
-    def _start(self, message: str, fn, *args) -> Worker:
+    def _start(self, message: str, fn, *args, label: str) -> Operation:
         self.busy.show()
         for button in (self.import_button, self.export_button):
             button.setEnabled(False)
         self.status.setStyleSheet("")
         self.status.setText(message)
-        worker = Worker(fn, *args, by=self.ctx.actor)
-        self.busy_work = worker
-        return worker
+        op = Operation(self, fn, *args, by=self.ctx.actor, label=label)
+        self.busy_work = op
+        return op
 
     def _stop(self) -> None:
         self.busy.hide()
@@ -879,15 +914,13 @@ class CatalogView(QWidget):
         for button in (self.import_button, self.export_button):
             button.setEnabled(self.editable)
 
-    def import_file(self, path: str | Path) -> Worker:
+    def import_file(self, path: str | Path) -> Operation:
         """Import in the background; the list reloads when it is done, a refusal lists every problem."""
         path = Path(path)
         self._import_path = path
-        worker = self._start(_("Importing {name}…").format(name=path.name), catalog_edit.import_catalog, path)
-        worker.finished.connect(self._import_done)
-        worker.failed.connect(self._import_failed)
-        run_in_background(self, worker)
-        return worker
+        op = self._start(_("Importing {name}…").format(name=path.name), catalog_edit.import_catalog, path,
+                         label="import catalog")
+        return op.on_success(self._import_done).on_failure(self._import_failed).start()
 
     def _import_done(self, summary: catalog.ImportSummary) -> None:
         self._stop()
@@ -916,14 +949,12 @@ class CatalogView(QWidget):
         else:
             self.status.setText(error_text(exc))
 
-    def export_file(self, path: str | Path) -> Worker:
+    def export_file(self, path: str | Path) -> Operation:
         path = Path(path)
         self._export_path = path
-        worker = self._start(_("Exporting to {name}…").format(name=path.name), catalog_edit.export_catalog, path)
-        worker.finished.connect(self._export_done)
-        worker.failed.connect(self._export_failed)
-        run_in_background(self, worker)
-        return worker
+        op = self._start(_("Exporting to {name}…").format(name=path.name), catalog_edit.export_catalog, path,
+                         label="export catalog")
+        return op.on_success(self._export_done).on_failure(self._export_failed).start()
 
     def _export_done(self, count: int) -> None:
         path = self._export_path

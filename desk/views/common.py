@@ -1,17 +1,18 @@
-"""Shared view helpers: error boxes a clerk can act on, confirmations, background work."""
+"""Shared view helpers: error boxes a clerk can act on, confirmations, polling for other desks' changes.
+
+Background work goes through desk.views.ops (the one background-operation helper)."""
 
 from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
-from typing import Any
 
-from PyQt6.QtCore import QObject, QThread, pyqtSignal
+from PyQt6.QtCore import QObject
 from PyQt6.QtWidgets import QMessageBox, QWidget
 
 from desk.i18n import _
 from desk.services.errors import DeskError
+from desk.views.ops import Operation
 
 log = logging.getLogger("desk.views")
 
@@ -62,101 +63,51 @@ def print_or_open(parent: QWidget | None, printer, path) -> str:
         return "opened"
 
 
-class Worker(QObject):
-    """Runs one function off the UI thread; the function may report progress and check for cancel."""
-
-    progress = pyqtSignal(int, int)
-    finished = pyqtSignal(object)
-    failed = pyqtSignal(object)
-
-    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any):
-        super().__init__()
-        self.fn, self.args, self.kwargs = fn, args, kwargs
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-    def run(self) -> None:
-        try:
-            result = self.fn(*self.args, **self.kwargs)
-        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
-            self.failed.emit(exc)
-        else:
-            self.finished.emit(result)
-
-
-_RUNNING: set[QThread] = set()  # every background thread still running, for a clean exit
-
-
-def running_threads() -> list[QThread]:
-    return list(_RUNNING)
-
-
-def run_in_background(parent: QObject, worker: Worker) -> QThread:
-    """Start ``worker`` on its own thread; both are released on the UI thread once it has finished.
-
-    The worker is never deleted on its own thread (no ``deleteLater`` there): its destructor would take
-    Qt's connection lock and then wait for the GIL while the UI thread, holding the GIL, waits for that
-    lock — a deadlock seen in the test suite.
-    """
-    thread = QThread(parent)
-    worker.moveToThread(thread)
-    thread.started.connect(worker.run)
-    worker.finished.connect(thread.quit)
-    worker.failed.connect(thread.quit)
-    # Keep Python references while the thread runs; drop them on the UI thread when it is done.
-    running = getattr(parent, "_desk_workers", [])
-    running.append((thread, worker))
-    parent._desk_workers = running
-
-    def forget() -> None:  # queued to the UI thread: the thread object lives there
-        _RUNNING.discard(thread)
-        if (thread, worker) in running:
-            running.remove((thread, worker))
-        thread.deleteLater()
-
-    thread.finished.connect(forget)
-    _RUNNING.add(thread)
-    thread.start()
-    return thread
-
-
 class ChangePoller(QObject):
     """Notices what other desks changed (same database) and tells this desk's screens through the bus.
 
-    A cheap aggregate query every few seconds; a change made here or elsewhere arrives as
-    ``bus.dossier_changed("")``, which the dossier list and the dashboard already refresh on.
+    A cheap aggregate query every few seconds, asked off the UI thread (a slow network to PostgreSQL
+    must never freeze the window); a change made here or elsewhere arrives as
+    ``bus.dossier_changed("")``, which the dossier list and the dashboard already refresh on. While
+    one look is on its way, the next tick is skipped: looks never pile up behind a slow network.
     """
 
     def __init__(self, bus, parent: QObject | None = None, interval_ms: int = 3000):
         from PyQt6.QtCore import QTimer
 
-        from desk.services import changes
-
         super().__init__(parent)
         self.bus = bus
-        self._changes = changes
-        try:
-            self.mark = changes.latest_change()
-        except DeskError:
-            self.mark = None
+        self.mark = None
+        self._primed = False  # the first answer only sets the mark
+        self.looks = 0  # answers received (tests and diagnostics)
+        self.pending: Operation | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
         self.timer.start()
+        self.poll()
 
-    def poll(self) -> bool:
-        """True when something changed since the last look."""
-        try:
-            mark = self._changes.latest_change()
-        except DeskError:  # a database hiccup is not worth a message every 3 s
-            return False
-        except Exception:  # noqa: BLE001 - logged, polling goes on
-            log.exception("change polling failed")
-            return False
+    def poll(self) -> Operation | None:
+        """Ask for the current mark in the background; None when the previous look has not come back."""
+        from desk.services import changes
+
+        if self.pending is not None and self.pending.running:
+            return None
+        self.pending = (Operation(self, changes.latest_change, label="change poll")
+                        .on_success(self._answered).on_failure(self._failed).start())
+        return self.pending
+
+    def _answered(self, mark) -> None:
+        self.looks += 1
+        if not self._primed:
+            self._primed, self.mark = True, mark
+            return
         if mark == self.mark:
-            return False
+            return
         self.mark = mark
         self.bus.dossier_changed.emit("")
-        return True
+
+    def _failed(self, exc: BaseException) -> None:
+        self.looks += 1
+        if not isinstance(exc, DeskError):  # a database hiccup is not worth a message every 3 s
+            log.error("change polling failed", exc_info=exc)

@@ -54,6 +54,7 @@ from desk.services.lifecycle import ConcurrentChange
 from desk.services.search import Urgency, urgency_of
 from desk.views.common import confirm, error_text, print_or_open, show_error
 from desk.views.context import AppContext
+from desk.views.ops import Operation
 
 KINDS = {"original": N_("original"), "copy": N_("copy")}
 BANNER_COLOURS = {  # background, text
@@ -251,6 +252,7 @@ class DossierDetailDialog(QDialog):
         self.code = self.info.code
         self.events: list[EventInfo] = []
         self.last_slip: Path | None = None
+        self.moving: Operation | None = None  # the change on its way to the database
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.setObjectName("dossier_detail")
@@ -343,6 +345,7 @@ class DossierDetailDialog(QDialog):
         reload.setObjectName("reload")
         reload.setAutoDefault(False)
         reload.clicked.connect(self.reload)
+        self.reload_button = reload
         prints.addWidget(reload)
         close = QPushButton(_("Close (Esc)"))
         close.setObjectName("close")
@@ -366,6 +369,8 @@ class DossierDetailDialog(QDialog):
 
     def reload(self) -> None:
         """Read the dossier again (after a change here or at another desk)."""
+        if self.moving is not None:
+            return  # the change on its way brings the dossier back as it is then
         try:
             info, events = get_dossier(self.code, actor=self.ctx.actor), history(self.code, actor=self.ctx.actor)
         except DeskError as exc:
@@ -488,33 +493,62 @@ class DossierDetailDialog(QDialog):
         self.error.hide()
         self.notice.clear()
 
-    def _move(self, work: Callable[[], DossierInfo]) -> bool:
-        """Run one change; on success reload and tell the other screens."""
+    def _move(self, work: Callable[[], object], label: str, then: Callable[[], object] | None = None
+              ) -> Operation | None:
+        """Run one change in the background; then show the dossier as it is, tell the other screens and
+        run ``then`` (print the slip that goes with the change). None when a change is already on its way.
+
+        While it runs the buttons wait (a second press cannot record the change twice) and the notice
+        says so; a refused change leaves the dialog as it was, with the reason.
+        """
+        if self.moving is not None:
+            return None
         self._clear_messages()
+        self._set_busy(True)
+        self.notice.setText(_("Saving…"))
+        self.moving = (Operation(self, _change_and_read, work, self.code, label=label)
+                       .on_success(lambda shown: self._moved(shown, then))
+                       .on_failure(self._move_failed)
+                       .start())
+        return self.moving
+
+    def _set_busy(self, busy: bool) -> None:
+        for key, button in self.buttons.items():
+            action = next(a for a in ACTIONS + PRINTS if a.key == key)
+            button.setEnabled(not busy and action.allowed(self.info))
+        self.reload_button.setEnabled(not busy)
+
+    def _moved(self, shown: tuple[DossierInfo, list[EventInfo]], then: Callable[[], object] | None) -> None:
+        self.notice.clear()
+        self.show_info(*shown)
+        self.ctx.bus.dossier_changed.emit(self.code)
         try:
-            work()
-        except ConcurrentChange as exc:
+            if then is not None:
+                then()  # still "moving": a press during a printer message box does nothing
+        finally:
+            self.moving = None
+            self.reload_button.setEnabled(True)
+
+    def _move_failed(self, exc: BaseException) -> None:
+        self.moving = None
+        self._set_busy(False)
+        self.notice.clear()
+        if isinstance(exc, ConcurrentChange):
             self._error(str(exc))
             if ask_reload(self, str(exc)):
                 self.reload()
                 self.error.setText(str(exc))
                 self.error.show()
-            return False
-        except DeskError as exc:
-            self._error(error_text(exc))
-            return False
-        except Exception as exc:  # noqa: BLE001 - keep the dialog; the details go to the log
-            self._error(error_text(exc))
-            return False
-        self.reload()
-        self.ctx.bus.dossier_changed.emit(self.code)
-        return True
+            return
+        self._error(error_text(exc))  # a DeskError says what to do; anything else is logged
 
-    def _advance(self, to: Status, *, note: str = "", returned_to: str = "") -> bool:
+    def _advance(self, to: Status, *, note: str = "", returned_to: str = "",
+                 then: Callable[[], object] | None = None) -> Operation | None:
         version = self.info.version
         return self._move(lambda: lifecycle.advance(self.code, to, actor=self.ctx.actor, note=note,
                                                     returned_to=returned_to, expected_version=version,
-                                                    clock=self.ctx.clock))
+                                                    clock=self.ctx.clock),
+                          f"move dossier to {to}", then)
 
     def _print_form(self, form: str, title: str) -> Path | None:
         """Make form ``form`` for this dossier and print it (or open it when no printer is ready)."""
@@ -544,6 +578,8 @@ class DossierDetailDialog(QDialog):
 
     # -- actions ----------------------------------------------------------------------------
     def send_to_processing(self) -> None:
+        if self.moving is not None:  # a change is on its way: nothing is asked, nothing done
+            return
         if self.info.status == Status.NEEDS_SUPPLEMENT:
             text = _("The applicant has supplied what was missing. Send dossier {code} back to processing?")
         else:
@@ -552,28 +588,38 @@ class DossierDetailDialog(QDialog):
             self._advance(Status.PROCESSING)
 
     def request_supplement(self) -> None:
+        if self.moving is not None:
+            return
         note = ask_note(self, _("Request to supplement — {code}").format(code=self.code),
                         _("The dossier waits for the applicant, and the request to supplement (form 02) is "
                           "printed for them with the list below."),
                         _("What must the applicant add or correct? One item per line:"), required=True,
                         ok_text=_("Record and print"))
-        if note is not None and self._advance(Status.NEEDS_SUPPLEMENT, note=_items(note)):
-            self._print_form("02", _("Request to supplement (form 02)"))
+        if note is not None:
+            self._advance(Status.NEEDS_SUPPLEMENT, note=_items(note),
+                          then=lambda: self._print_form("02", _("Request to supplement (form 02)")))
 
     def refuse(self) -> None:
+        if self.moving is not None:
+            return
         note = ask_note(self, _("Refuse the dossier — {code}").format(code=self.code),
                         _("The dossier is closed as refused and the refusal slip (form 03) with these reasons is "
                           "printed. This cannot be undone."),
                         _("Reasons for refusing, one per line:"), required=True, ok_text=_("Refuse and print"))
-        if note is not None and self._advance(Status.REFUSED, note=_items(note)):
-            self._print_form("03", _("Refusal slip (form 03)"))
+        if note is not None:
+            self._advance(Status.REFUSED, note=_items(note),
+                          then=lambda: self._print_form("03", _("Refusal slip (form 03)")))
 
     def mark_resolved(self) -> None:
+        if self.moving is not None:
+            return
         if self._confirm(_("Result ready"), _("Record that the result of dossier {code} is ready for the citizen "
                                               "to collect?").format(code=self.code)):
             self._advance(Status.RESOLVED)
 
     def return_to_citizen(self) -> None:
+        if self.moving is not None:
+            return
         name = ask_note(self, _("Return the result — {code}").format(code=self.code),
                         _("The result is handed over and the dossier is closed as returned. Write the name of "
                           "the person who receives it (the applicant, or their representative)."),
@@ -583,6 +629,8 @@ class DossierDetailDialog(QDialog):
             self._advance(Status.RETURNED, returned_to=name)
 
     def withdraw(self) -> None:
+        if self.moving is not None:
+            return
         note = ask_note(self, _("Withdraw the dossier — {code}").format(code=self.code),
                         _("The applicant takes the dossier back and it is closed as withdrawn. This cannot be "
                           "undone."),
@@ -591,16 +639,16 @@ class DossierDetailDialog(QDialog):
             self._advance(Status.WITHDRAWN, note=note)
 
     def apologize(self) -> None:
+        if self.moving is not None:
+            return
         answer = ask_apology(self, self.info, self.ctx.clock.now())
         if answer is None:
             return
         reason, new_appointment = answer
         version = self.info.version
-        done = self._move(lambda: lifecycle.apologize(self.code, new_appointment, reason=reason,
-                                                      actor=self.ctx.actor, expected_version=version,
-                                                      clock=self.ctx.clock))
-        if done:
-            self._print_form("04", _("Apology slip (form 04)"))
+        self._move(lambda: lifecycle.apologize(self.code, new_appointment, reason=reason, actor=self.ctx.actor,
+                                               expected_version=version, clock=self.ctx.clock),
+                   "apologise", then=lambda: self._print_form("04", _("Apology slip (form 04)")))
 
     def print_receipt(self) -> None:
         self._clear_messages()
@@ -613,6 +661,12 @@ class DossierDetailDialog(QDialog):
     def print_current(self) -> None:
         """Ctrl+P from the main window while this dialog is active: the receipt."""
         self.print_receipt()
+
+
+def _change_and_read(change: Callable[[], object], code: str) -> tuple[DossierInfo, list[EventInfo]]:
+    """Runs on a worker thread: the change, then the dossier and its history as they are now."""
+    change()
+    return get_dossier(code), history(code)
 
 
 def _fill_form(label: QLabel, rows: list[tuple[str, str]]) -> None:

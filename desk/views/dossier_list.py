@@ -23,7 +23,6 @@ from PyQt6.QtCore import (
 from PyQt6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -45,8 +44,9 @@ from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, OPEN_STATUSES, Status
 from desk.services.errors import DeskError
 from desk.services.search import Cursor, DossierFilter, DossierListRow, Sort, Urgency
-from desk.views.common import Worker, error_text, run_in_background
+from desk.views.common import error_text
 from desk.views.context import AppContext
+from desk.views.ops import Operation
 
 PAGE_SIZE = 200
 DEBOUNCE_MS = 250
@@ -457,9 +457,6 @@ class DossierListView(QWidget):
         ctx.bus.office_changed.connect(self._load_choices)
         self._sort = Sort("received_at", True)
         self._loading_choices = False
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.wait_for_counts)
         self._load_choices()
         self.setTabOrder(self.text, self.status)
         self.setTabOrder(self.status, self.field)
@@ -617,10 +614,10 @@ class DossierListView(QWidget):
             self.count_value = self.model.rowCount()
             self._update_count_label()
             return
-        worker = Worker(_count, self.model.filter, self.ctx.clock.now(), self.ctx.actor)
-        worker.finished.connect(lambda n, g=generation: self._count_done(g, n))
-        worker.failed.connect(lambda _exc, g=generation: self._count_done(g, None))
-        run_in_background(self, worker)
+        (Operation(self, _count, self.model.filter, self.ctx.clock.now(), self.ctx.actor, label="count dossiers")
+         .on_success(lambda n, g=generation: self._count_done(g, n))
+         .on_failure(lambda _exc, g=generation: self._count_done(g, None))
+         .start())
 
     def _count_done(self, generation: int, value: int | None) -> None:
         if generation != self._count_generation:
@@ -725,19 +722,6 @@ class DossierListView(QWidget):
         except Exception as exc:  # noqa: BLE001 - DeskError or a file problem: say it, keep the screen
             self._show_error(error_text(exc))
 
-    def wait_for_counts(self, msecs: int = 5000) -> None:
-        """Let running counts finish before the screen goes away (a QThread must not die running)."""
-        for thread, _worker in getattr(self, "_desk_workers", []):
-            try:
-                if thread.isRunning():
-                    thread.wait(msecs)
-            except RuntimeError:  # already finished and deleted
-                continue
-
-    def closeEvent(self, event) -> None:
-        self.wait_for_counts()
-        super().closeEvent(event)
-
     def _dossier_changed(self, _code: str) -> None:
         if self.isVisible():
             self.refresh()
@@ -758,11 +742,8 @@ def _sort_column_key(sort_column: str) -> str:
 
 
 def _count(flt: DossierFilter, now: datetime, actor: Actor) -> int:
-    """Runs on a worker thread: count, then give the thread's database connection back."""
-    try:
-        return search.count(flt, now=now, actor=actor)
-    finally:
-        search.release_thread_connection()
+    """Runs on a worker thread (the helper gives the thread's database connection back)."""
+    return search.count(flt, now=now, actor=actor)
 
 
 __all__ = ["COLUMNS", "DossierListView", "DossierTableModel", "Urgency"]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+from PyQt6 import sip
 from PyQt6.QtCore import (
     QDate,
     QDateTime,
@@ -56,13 +57,14 @@ from desk.services import catalog, documents, dossiers, intake, points
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.catalog import ProcedureInfo
 from desk.services.clock import LOCAL_TZ, local_date
-from desk.services.dossiers import CHANNELS, DocumentItem
+from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
 from desk.services.errors import DeskError, ValidationError
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name
 from desk.services.intake import Applicant, IntakeRequest
 from desk.services.text import fold, is_digits
 from desk.views.common import confirm, error_text, print_or_open
 from desk.views.context import AppContext
+from desk.views.ops import Operation
 
 WEEKDAYS = (N_("on Monday"), N_("on Tuesday"), N_("on Wednesday"), N_("on Thursday"), N_("on Friday"),
             N_("on Saturday"), N_("on Sunday"))
@@ -107,6 +109,19 @@ QTreeWidget#procedure_results::item:selected { background: #2f6fab; color: white
 
 
 # -- small pure helpers (tested through the view) ---------------------------------------------------
+def _checked_register(request: IntakeRequest, local: dict[str, str], *, actor, clock) -> DossierInfo:
+    """Runs on a worker thread: every problem at once (the form's own and the service's), or the saved dossier."""
+    try:
+        intake.validate(request, clock.now())
+    except ValidationError as exc:
+        problems = {**exc.problems, **local}
+    else:
+        problems = dict(local)
+    if problems:
+        raise ValidationError(problems)
+    return intake.register(request, actor=actor, clock=clock)
+
+
 def format_due(moment: datetime) -> str:
     """"17:00 thứ Sáu 27/11/2026": how a clerk says the appointment to a citizen."""
     local = moment.astimezone(LOCAL_TZ)
@@ -411,7 +426,9 @@ class IntakeView(QWidget):
         self._touched: set[str] = set()
         self._received_auto = True  # the received time follows the clock until the clerk edits it
         self._setting_time = False
-        self._saving = False
+        self.saving: Operation | None = None  # the registration on its way to the database
+        self._pending_card: CitizenIdentity | None = None  # a CCCD scanned while saving, filled in after
+        self._focus_before_save: QWidget | None = None
         self.last_code = ""
         self.last_receipt: Path | None = None
         self._errors: dict[str, QLabel] = {}
@@ -1024,8 +1041,15 @@ class IntakeView(QWidget):
 
     # -- applicant ------------------------------------------------------------------------------
     def fill_from_identity(self, card: object) -> None:
-        """Fill the applicant from a read CCCD (USB wedge, webcam or pasted); then ask for the phone."""
+        """Fill the applicant from a read CCCD (USB wedge, webcam or pasted); then ask for the phone.
+
+        A card scanned while a save is on its way is filled in when the save is over (into the next,
+        empty form, or the kept one when the save failed), never into the form being saved.
+        """
         if not isinstance(card, CitizenIdentity):
+            return
+        if self.saving is not None:
+            self._pending_card = card
             return
         self._show_card_problems(card.problems)
         if not (card.id_number or card.full_name):
@@ -1156,41 +1180,65 @@ class IntakeView(QWidget):
         edits = (self.name, self.id_number, self.birth_date, self.address, self.phone, self.email, self.notes)
         return self._procedure is not None or any(e.text().strip() for e in edits) or bool(self.gender.currentData())
 
-    def save(self) -> str | None:
-        """Register the dossier, write Mẫu 01 and print it: one action. Returns the new code."""
-        if self._saving:
-            return None
-        self._saving = True
-        self.save_button.setEnabled(False)
-        try:
-            return self._save()
-        finally:
-            self._saving = False
-            self.save_button.setEnabled(True)
+    def save(self) -> Operation | None:
+        """Register the dossier, write Mẫu 01 and print it: one action (Ctrl+S, also Ctrl+P on a filled form).
 
-    def _save(self) -> str | None:
+        The checks and the registration run in the background; the receipt is written and printed
+        when the registration is back. Meanwhile the form shows it is saving and does not change: a
+        second Ctrl+S does nothing (it can neither register twice nor act on the next, empty form).
+        Returns the running save, or None when one is already running.
+        """
+        if self.saving is not None:
+            return None
         self.results.hide()
         try:
             request, local = self.build_request()
-            problems = self._validate(request, local)
         except Exception as exc:  # noqa: BLE001 - keep the form, say what happened
             self._show_general(error_text(exc))
             return None
-        if problems:
-            self._touched.update(problems)
-            self._show_errors(problems)
-            self._focus_problem(problems)
-            return None
-        try:
-            info = intake.register(request, actor=self.ctx.actor, clock=self.ctx.clock)
-        except ValidationError as exc:
+        self._set_saving(True)
+        self.saving = (Operation(self, _checked_register, request, local, actor=self.ctx.actor, clock=self.ctx.clock,
+                                 label="register dossier")
+                       .on_success(self._saved).on_failure(self._save_failed).start())
+        return self.saving
+
+    def _set_saving(self, saving: bool) -> None:
+        """The form as it is being saved: nothing in it can change, the button says what happens."""
+        if saving:
+            self._focus_before_save = QApplication.focusWidget()
+        for widget in (*self._inputs.values(), self.writing_assistance, self.received_now, self.save_button):
+            widget.setEnabled(not saving)
+        self.save_button.setText(_("Saving…") if saving else _("Save and print receipt (Ctrl+S)"))
+
+    def _save_over(self) -> QWidget | None:
+        """The form is the clerk's again; returns where the cursor was when the save started."""
+        self.saving = None
+        self._set_saving(False)
+        focus, self._focus_before_save = self._focus_before_save, None
+        return focus if focus is not None and not sip.isdeleted(focus) else None
+
+    def _fill_pending_card(self) -> None:
+        card, self._pending_card = self._pending_card, None
+        if card is not None:
+            self.fill_from_identity(card)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        """Nothing was saved: the clerk's input stays, the problems are marked, the cursor goes to the first."""
+        focus = self._save_over()
+        if isinstance(exc, ValidationError):
+            self._touched.update(exc.problems)
             self._show_errors(exc.problems)
             self._focus_problem(exc.problems)
-            return None
-        except Exception as exc:  # noqa: BLE001 - DatabaseBusy, lost connection...: nothing lost
+        else:  # DatabaseBusy, lost connection...: nothing lost
             self._show_general(error_text(exc))
-            return None
+            if focus is not None and focus.isVisible():
+                focus.setFocus()
+        self._fill_pending_card()
+
+    def _saved(self, info: DossierInfo) -> None:
         self._remember(info.procedure_code)
+        # Still "saving" while the receipt prints (a printer message box turns the event loop): Ctrl+S
+        # meanwhile must not register the same citizen a second time.
         status, path = self._write_and_print(info.code)
         self.last_code, self.last_receipt = info.code, path
         self.saved_code.setText(info.code)
@@ -1198,11 +1246,12 @@ class IntakeView(QWidget):
         self.saved_who.setText(f"{info.applicant_name} — {info.procedure_name}")
         self.saved_print.setText(status)
         self.saved_banner.show()
+        self._save_over()
         self.reset_form()
         self.ctx.bus.dossier_changed.emit(info.code)
         self.saved.emit(info.code)
         self.focus_procedure()
-        return info.code
+        self._fill_pending_card()
 
     def _write_and_print(self, code: str) -> tuple[str, Path | None]:
         """Mẫu 01 for ``code``, printed (or opened when no printer); the dossier is saved either way."""
@@ -1246,6 +1295,8 @@ class IntakeView(QWidget):
 
     def new_dossier(self) -> None:
         """F2: an empty form for the next citizen (asks first when something was typed)."""
+        if self.saving is not None:
+            return  # the form is being saved; the empty one comes with the result
         if self.has_unsaved_data() and not confirm(
                 self, _("New dossier"),
                 _("Clear the form? What was entered for this citizen has not been saved and will be lost.")):

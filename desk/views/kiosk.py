@@ -14,6 +14,7 @@ top-left corner, opens the login dialog; Escape and Alt+F4 do nothing.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 
 from PyQt6.QtCore import QEvent, Qt, QTimer
@@ -42,6 +43,7 @@ from desk.services.kiosk import (
     KioskAnswer,
     KioskLookup,
 )
+from desk.views.ops import Operation
 
 log = logging.getLogger("desk.views.kiosk")
 
@@ -63,6 +65,7 @@ HINT = 24
 CORNER = 96  # px: the top-left hot spot for staff
 LONG_PRESS_MS = 3000
 PARTIAL_INPUT_MS = 1500  # a scan without Enter is forgotten after this
+MAX_QUEUED_SCANS = 5  # scans waiting for the lookup before them; more than a person makes, dropped
 
 
 class _CornerHotspot(QWidget):
@@ -99,6 +102,8 @@ class KioskWindow(QWidget):
         self.office_name = office_name
         self.timeout_ms = max(1, int(timeout_s * 1000))
         self.answer: KioskAnswer | None = None
+        self.looking: Operation | None = None  # the lookup on its way to the database
+        self._scans: deque[str] = deque()  # scans waiting for it, answered in order
         self.scanner = None
         self._unlocked = False
         self._unlocking = False
@@ -328,15 +333,36 @@ class KioskWindow(QWidget):
     def handle_scan(self, text: str) -> None:
         """One scanned text, from the camera or the USB scanner."""
         text = (text or "").strip()
-        if not text or self._unlocking:
+        if not text or self._unlocking or len(self._scans) >= MAX_QUEUED_SCANS:
             return
-        try:
-            answer = self.lookup(text, now=self.clock.now())
-        except Exception:  # noqa: BLE001 - a public kiosk must never show a traceback
-            log.exception("kiosk lookup failed")
-            answer = KioskAnswer(False, ERROR, message=_(
-                "The information cannot be shown right now. Please ask the staff at the desk."))
+        self._scans.append(text)
+        self._next_lookup()
+
+    @property
+    def looking_up(self) -> bool:
+        """A scan is being looked up or waits for it."""
+        return self.looking is not None or bool(self._scans)
+
+    def _next_lookup(self) -> None:
+        """One lookup at a time, off the UI thread (the rate limit counts them in order; a slow database
+        never freezes the screen)."""
+        if self.looking is not None or not self._scans:
+            return
+        text = self._scans.popleft()
+        self.looking = (Operation(self, self.lookup, text, now=self.clock.now(), label="kiosk lookup")
+                        .on_success(self._answered).on_failure(self._lookup_failed).start())
+
+    def _answered(self, answer: KioskAnswer) -> None:
+        self.looking = None
         self.show_answer(answer)
+        self._next_lookup()
+
+    def _lookup_failed(self, exc: BaseException) -> None:
+        log.error("kiosk lookup failed", exc_info=exc)  # a public kiosk must never show a traceback
+        self.looking = None
+        self.show_answer(KioskAnswer(False, ERROR, message=_(
+            "The information cannot be shown right now. Please ask the staff at the desk.")))
+        self._next_lookup()
 
     def _scan_entered(self) -> None:
         self._partial.stop()

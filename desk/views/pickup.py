@@ -33,6 +33,7 @@ from desk.services.errors import DeskError
 from desk.services.scan import CCCD, DOSSIER, ScanResult, interpret
 from desk.views.common import error_text
 from desk.views.context import AppContext
+from desk.views.ops import Operation
 
 # Banner colours: background, text. Strong contrast, readable across the desk.
 COLOURS = {
@@ -135,6 +136,7 @@ class PickupView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.info: DossierInfo | None = None
+        self.returning: Operation | None = None  # the return being recorded
         self.scan_dialog = None  # the webcam ScanDialog while it is open (F9)
         self.setStyleSheet(f"PickupView QLabel, PickupView QPushButton {{ font-size: {TEXT}px; }}")
         outer = QVBoxLayout(self)
@@ -420,7 +422,7 @@ class PickupView(QWidget):
         returned = status == Status.RETURNED
         self.fields["returned"].setText(f"{info.returned_to} — {_when(info.returned_at)}" if returned else "")
         self._details.setRowVisible(self.fields["returned"], returned)
-        self.return_button.setEnabled(status == Status.RESOLVED and self.ctx.can("clerk"))
+        self.return_button.setEnabled(status == Status.RESOLVED and self.ctx.can("clerk") and self.returning is None)
         self.open_button.setEnabled(True)
         self.panel.show()
 
@@ -439,35 +441,57 @@ class PickupView(QWidget):
         finally:
             dialog.deleteLater()
 
-    def return_result(self) -> bool:
-        """Hand the result over: ask who takes it, record it with the audit event. True when done."""
+    def return_result(self) -> Operation | None:
+        """Hand the result over: ask who takes it, record it with the audit event in the background.
+        The running record, or None when nothing started (nothing to return, the clerk cancelled)."""
         info = self.info
-        if info is None or info.status != Status.RESOLVED or not self.return_button.isEnabled():
-            return False
+        if (info is None or info.status != Status.RESOLVED or not self.return_button.isEnabled()
+                or self.returning is not None):
+            return None
         answer = self.ask_recipient(info)
         if answer is None:
-            return False
+            return None
         recipient, representative = answer
         return self.mark_returned(recipient, representative=representative)
 
-    def mark_returned(self, recipient: str, *, representative: bool = False) -> bool:
-        """Record the return of the shown dossier's result to ``recipient``; errors show in red."""
+    def mark_returned(self, recipient: str, *, representative: bool = False) -> Operation | None:
+        """Record the return of the shown dossier's result to ``recipient`` in the background; errors show
+        in red. While it is recorded the button waits, so a second press cannot return it twice."""
         info = self.info
-        if info is None:
-            return False
+        if info is None or self.returning is not None:
+            return None
         note = _("Taken by a representative of the applicant") if representative else ""
-        try:
-            updated = lifecycle.advance(info.code, Status.RETURNED, returned_to=recipient, note=note,
-                                        actor=self.ctx.actor, expected_version=info.version, clock=self.ctx.clock)
-        except DeskError as exc:
-            message = error_text(exc)
-            # Another desk may have returned it meanwhile: show what it is now; the message says what happened.
-            self._changed_elsewhere(info.code)
-            self.error.setText(message)
-            self.error.show()
-            return False
-        self._show(updated)
+        self.return_button.setEnabled(False)
+        self.return_button.setText(_("Recording…"))
+        self.returning = (Operation(self, lifecycle.advance, info.code, Status.RETURNED, returned_to=recipient,
+                                    note=note, actor=self.ctx.actor, expected_version=info.version,
+                                    clock=self.ctx.clock, label="return a result")
+                          .on_success(self._returned)
+                          .on_failure(lambda exc, code=info.code: self._return_failed(code, exc))
+                          .start())
+        return self.returning
+
+    def _return_done(self) -> None:
+        self.returning = None
+        self.return_button.setText(_("Return result"))
+
+    def _returned(self, updated: DossierInfo) -> None:
+        self._return_done()
+        if self.info is not None and self.info.code == updated.code:  # not when the next slip was scanned
+            self._show(updated)
+            self.input.setFocus()
+            self.input.selectAll()
         self.ctx.bus.dossier_changed.emit(updated.code)
-        self.input.setFocus()
-        self.input.selectAll()
-        return True
+
+    def _return_failed(self, code: str, exc: BaseException) -> None:
+        self._return_done()
+        message = error_text(exc)
+        if self.info is None or self.info.code != code:  # the clerk has moved on to the next slip
+            self.error.setText(_("The return of dossier {code} was not recorded: {error}").format(
+                code=code, error=message))
+            self.error.show()
+            return
+        # Another desk may have returned it meanwhile: show what it is now; the message says what happened.
+        self._changed_elsewhere(code)
+        self.error.setText(message)
+        self.error.show()

@@ -1,8 +1,9 @@
 """Reports & dashboard (leaders): the official monthly table, charts, headline numbers, Excel export.
 
-Everything heavy runs off the UI thread: the statistics and the 12-month trend are computed by a
-Worker (one query each on a million dossiers still takes a moment), and the Excel export streams
-its detail sheets in a Worker that reports progress and can be cancelled between chunks. The
+Everything heavy runs off the UI thread through desk.views.ops: the statistics and the 12-month
+trend are computed by a background operation (one query each on a million dossiers still takes a
+moment), and the Excel export streams its detail sheets in one that reports progress and can be
+cancelled between chunks. The
 numbers come from desk.services.reports only, so the screen, the workbook and the CLI agree.
 
 QtCharts (PyQt6-Charts) is imported when the screen is built, not when the application starts.
@@ -15,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from PyQt6 import sip
 from PyQt6.QtCore import QStandardPaths, Qt, QTimer
 from PyQt6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QShortcut
 from PyQt6.QtWidgets import (
@@ -38,14 +38,15 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.i18n import N_, _, current_language
-from desk.services import accounts, catalog, search
+from desk.services import accounts, catalog
 from desk.services import reports as report_service
 from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.errors import DeskError
 from desk.services.reports import FieldStats, Period, ReportCancelled, Statistics, TrendPoint
-from desk.views.common import Worker, confirm, error_text, open_document, run_in_background, show_error
+from desk.views.common import confirm, error_text, open_document, show_error
 from desk.views.context import AppContext
+from desk.views.ops import Operation
 
 ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"
@@ -59,7 +60,6 @@ PERIODS_SHOWN = 24
 TREND_MONTHS = 12
 REFRESH_DELAY_MS = 3000  # a burst of dossier changes (a busy desk) becomes one recount
 TREND_MAX_AGE_S = 300  # after a dossier change the 12-month trend is recomputed at most this often
-QUIT_WAIT_S = 3  # how long quitting waits for a running computation or a cancelled export
 
 CUTOFFS = (
     ("calendar", N_("Calendar month")),
@@ -177,23 +177,17 @@ class DashboardData:
 
 
 def load_statistics(period: str, cutoff: str, field_code: str | None, clock: Clock) -> Statistics:
-    """The official table's numbers (runs on a worker thread; gives the thread's connection back)."""
-    try:
-        return report_service.compute_statistics(period, cutoff, field_code=field_code, clock=clock)
-    finally:
-        search.release_thread_connection()
+    """The official table's numbers (runs on a worker thread)."""
+    return report_service.compute_statistics(period, cutoff, field_code=field_code, clock=clock)
 
 
 def load_trend(stats: Statistics, clock: Clock, known: dict[OnlineKey, float | None]) -> TrendData:
-    """The 12 periods ending with ``stats.period`` (runs on a worker thread; gives the connection back)."""
-    try:
-        points = report_service.monthly_trend(stats.period, stats.period.cutoff, TREND_MONTHS,
-                                              field_code=stats.field_code)
-        closed: dict[OnlineKey, float | None] = {}
-        rates = [_online_rate(point, stats, clock, known, closed) for point in points]
-        return TrendData(points, rates, closed)
-    finally:
-        search.release_thread_connection()
+    """The 12 periods ending with ``stats.period`` (runs on a worker thread)."""
+    points = report_service.monthly_trend(stats.period, stats.period.cutoff, TREND_MONTHS,
+                                          field_code=stats.field_code)
+    closed: dict[OnlineKey, float | None] = {}
+    rates = [_online_rate(point, stats, clock, known, closed) for point in points]
+    return TrendData(points, rates, closed)
 
 
 def _online_rate(point: TrendPoint, stats: Statistics, clock: Clock, known: dict[OnlineKey, float | None],
@@ -223,12 +217,9 @@ _MISSING = object()
 
 def export_report(path: Path, period: str, cutoff: str, field_code: str | None, clock: Clock, *,
                   progress, cancel, by: Actor) -> Path:
-    """Write the workbook (runs on a worker thread; gives the thread's connection back)."""
-    try:
-        return report_service.write_report(path, period, cutoff, field_code=field_code, progress=progress,
-                                           cancel=cancel, clock=clock, by=by)
-    finally:
-        search.release_thread_connection()
+    """Write the workbook (runs on a worker thread)."""
+    return report_service.write_report(path, period, cutoff, field_code=field_code, progress=progress,
+                                       cancel=cancel, clock=clock, by=by)
 
 
 # -- widgets ------------------------------------------------------------------------------------
@@ -271,7 +262,7 @@ class ReportsView(QWidget):
         self.statistics: Statistics | None = None
         self.loading = False
         self.loads = 0  # finished refreshes shown on screen
-        self.export_work: Worker | None = None
+        self.export_work: Operation | None = None
         self.export_path: Path | None = None
         self.export_cancelled = False
         self._wanted = 0  # generation of the refresh the controls ask for
@@ -634,10 +625,10 @@ class ReportsView(QWidget):
         with_trend = self._want_trend or old or self._trend_key != (period, cutoff, field_code)
         self._want_trend = False
         self._set_loading(True, _("Computing the table…"))
-        worker = Worker(load_statistics, period, cutoff, field_code, self.ctx.clock)
-        worker.finished.connect(lambda stats, g=generation, t=with_trend: self._statistics_done(g, stats, t))
-        worker.failed.connect(lambda exc, g=generation, t=with_trend: self._load_failed(g, exc, t))
-        self._run(worker)
+        (Operation(self, load_statistics, period, cutoff, field_code, self.ctx.clock, label="report statistics")
+         .on_success(lambda stats, g=generation, t=with_trend: self._statistics_done(g, stats, t))
+         .on_failure(lambda exc, g=generation, t=with_trend: self._load_failed(g, exc, t))
+         .start())
 
     def _statistics_done(self, generation: int, stats: Statistics, with_trend: bool) -> None:
         if generation != self._wanted:  # the controls changed meanwhile: compute what they ask now
@@ -648,10 +639,10 @@ class ReportsView(QWidget):
             self._finished()
             return
         self._set_loading(True, _("Computing the 12-month trend…"))
-        worker = Worker(load_trend, stats, self.ctx.clock, dict(self._online_known))
-        worker.finished.connect(lambda data, g=generation: self._trend_done(g, data))
-        worker.failed.connect(lambda exc, g=generation: self._load_failed(g, exc, True))
-        self._run(worker)
+        (Operation(self, load_trend, stats, self.ctx.clock, dict(self._online_known), label="report trend")
+         .on_success(lambda data, g=generation: self._trend_done(g, data))
+         .on_failure(lambda exc, g=generation: self._load_failed(g, exc, True))
+         .start())
 
     def _trend_done(self, generation: int, data: TrendData) -> None:
         self._online_known.update(data.closed_rates)
@@ -662,12 +653,6 @@ class ReportsView(QWidget):
         self._trend_key = self.selected()
         self._trend_at = time.monotonic()
         self._finished()
-
-    def _run(self, worker: Worker) -> None:
-        """Start a worker; forget the finished ones (a dashboard left open refreshes all day)."""
-        self._desk_workers = [(thread, old) for thread, old in getattr(self, "_desk_workers", [])
-                              if not sip.isdeleted(thread)]
-        run_in_background(self, worker)
 
     def _restart(self, with_trend: bool) -> None:
         self._running = 0
@@ -897,7 +882,7 @@ class ReportsView(QWidget):
         except DeskError as exc:
             show_error(self, exc)
 
-    def start_export(self, path: Path) -> Worker:
+    def start_export(self, path: Path) -> Operation:
         """Write the workbook for the chosen period in the background; only leaders and admins may."""
         accounts.require(self.ctx.actor, "leader")
         if self.export_work is not None:
@@ -905,13 +890,11 @@ class ReportsView(QWidget):
         period, cutoff, field_code = self.selected()
         self.export_path = Path(path)
         self.export_cancelled = False
-        worker = Worker(export_report, self.export_path, period, cutoff, field_code, self.ctx.clock,
-                        by=self.ctx.actor)
-        worker.kwargs.update(progress=worker.progress.emit, cancel=self._cancel_requested)
-        worker.progress.connect(self._export_progress)
-        worker.finished.connect(self._export_done)
-        worker.failed.connect(self._export_failed)
-        self.export_work = worker
+        op = (Operation(self, export_report, self.export_path, period, cutoff, field_code, self.ctx.clock,
+                        by=self.ctx.actor, label="export report")
+              .with_progress(self._export_progress).with_cancel()
+              .on_success(self._export_done).on_failure(self._export_failed))
+        self.export_work = op
         self.export_bar.show()
         self.export_status.setStyleSheet("")
         self.export_status.setText(_("Exporting {name}…").format(name=self.export_path.name))
@@ -921,19 +904,16 @@ class ReportsView(QWidget):
         self.cancel_export_button.show()
         self.open_button.hide()
         self.export_button.setEnabled(False)
-        self._run(worker)
+        op.start()
         self.cancel_export_button.setFocus()
-        return worker
-
-    def _cancel_requested(self) -> bool:
-        """Asked by the export between chunks, on the worker thread: reads a flag only."""
-        return self.export_cancelled
+        return op
 
     def cancel_export(self) -> None:
         """Stop the running export at its next chunk; no file is left behind."""
         if self.export_work is None:
             return
         self.export_cancelled = True
+        self.export_work.cancel()
         self.cancel_export_button.setEnabled(False)
         self.export_status.setText(_("Cancelling the export…"))
 
@@ -980,23 +960,14 @@ class ReportsView(QWidget):
             open_document(self.export_path)
 
     def stop_background_work(self) -> None:
-        """Before the application quits: cancel the export and give running work a moment to end.
+        """Before the application quits: cancel the export and stop recounting.
 
-        A long statistics query cannot be interrupted; rather than abort the process by destroying
-        its running thread, the thread is handed over to Qt and ends with the process (it only reads).
+        The background-operation helper waits for what is still running when the window closes.
         """
-        self.export_cancelled = True
         self._refresh_timer.stop()
-        deadline = time.monotonic() + QUIT_WAIT_S
-        for thread, worker in getattr(self, "_desk_workers", []):
-            try:
-                running = thread.isRunning()
-            except RuntimeError:  # already deleted: finished
-                continue
-            if running and not thread.wait(max(0, int((deadline - time.monotonic()) * 1000))):
-                thread.setParent(None)
-                sip.transferto(thread, None)
-                sip.transferto(worker, None)
+        if self.export_work is not None:
+            self.export_cancelled = True
+            self.export_work.cancel()
 
 
 # -- table and chart helpers --------------------------------------------------------------------

@@ -40,6 +40,7 @@ from desk.services.office import OfficeSettings, PointInfo
 from desk.services.text import is_digits
 from desk.views.common import error_text
 from desk.views.context import AppContext
+from desk.views.ops import Operation
 
 ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"
@@ -100,6 +101,83 @@ def _show_problems(label: QLabel, widgets: dict[str, QWidget], titles: dict[str,
         if key in widgets:
             widgets[key].setFocus()
             break
+
+
+def _start_save(tab: QWidget, button: QPushButton, fn: Callable, *args, label: str, success: Callable,
+                failure: Callable, **kwargs) -> Operation | None:
+    """One save of a tab, in the background: the button waits and the message says so meanwhile, and a
+    second press does nothing. ``tab`` keeps the running save as ``tab.saving``; None when one runs."""
+    if tab.saving is not None:
+        return None
+    enabled = button.isEnabled()
+    button.setEnabled(False)
+    tab.message.setStyleSheet(NOTE_STYLE)
+    tab.message.setText(_("Saving…"))
+
+    def finish() -> None:
+        tab.saving = None
+        button.setEnabled(enabled)
+
+    def succeeded(result) -> None:
+        finish()
+        success(result)
+
+    def failed(exc: BaseException) -> None:
+        finish()
+        failure(exc)
+
+    tab.saving = Operation(tab, fn, *args, label=label, **kwargs).on_success(succeeded).on_failure(failed).start()
+    return tab.saving
+
+
+def _refused(tab: QWidget, exc: BaseException) -> None:
+    """A refused save: the problems next to the form (everything typed stays), or the one message."""
+    if isinstance(exc, ValidationError):
+        _show_problems(tab.message, tab.inputs, tab.titles, exc.problems)
+    else:
+        _say(tab.message, error_text(exc), ok=False)
+
+
+def _save_point(point_id: int | None, active: bool, values: dict, *, by: accounts.Actor) -> PointInfo:
+    """Runs on a worker thread: add the point (closed at once when so asked) or update it."""
+    if point_id is None:
+        saved = office.add_point(by=by, **values)
+        if not active:
+            saved = office.update_point(saved.id, active=False, by=by)
+        return saved
+    return office.update_point(point_id, active=active, by=by, **values)
+
+
+def _save_staff(person: accounts.StaffInfo | None, username: str, full_name: str, role: str, active: bool,
+                password: str, *, by: accounts.Actor) -> str:
+    """Runs on a worker thread: create the account, or save the changed name, role and state. The user name."""
+    if person is None:
+        created = accounts.create_staff(username, full_name, role, password, by=by)
+        # The leader knows this password: the person must choose their own at the first log-in.
+        accounts.change_password(by, password, username=created.username)
+        return created.username
+    changes: dict[str, object] = {}
+    if full_name.strip() != person.full_name:
+        changes["full_name"] = full_name
+    if role != person.role:
+        changes["role"] = role
+    if active != person.active:
+        changes["active"] = active
+    accounts.update_staff(person.username, by=by, **changes)
+    return person.username
+
+
+class _WrongCurrentPassword(PermissionDenied):
+    """The log-in check of the current password refused it."""
+
+
+def _change_own_password(actor: accounts.Actor, current: str, new: str) -> None:
+    """Runs on a worker thread: check the current password, then set the new one."""
+    try:
+        accounts.login(actor.username, current)
+    except PermissionDenied as exc:
+        raise _WrongCurrentPassword(str(exc)) from exc
+    accounts.change_password(actor, new)
 
 
 def _table(name: str, headers: list[str]) -> QTableWidget:
@@ -293,6 +371,7 @@ class OfficeTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.saving: Operation | None = None  # the save on its way
         self.editable = ctx.can("leader")
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -360,23 +439,20 @@ class OfficeTab(QWidget):
         texts = {key: edit.text() for key, edit in self.inputs.items() if isinstance(edit, QLineEdit)}
         return OfficeSettings(no_appointment_weekdays=self.weekdays.value(), **texts)
 
-    def save(self) -> bool:
+    def save(self) -> Operation | None:
+        """Save in the background; None when nothing started (read-only, or a save on its way)."""
         if not self.editable:
-            return False
-        try:
-            saved = office.update_office(self.values(), by=self.ctx.actor)
-        except ValidationError as exc:
-            _show_problems(self.message, self.inputs, self.titles, exc.problems)
-            return False
-        except DeskError as exc:
-            _say(self.message, error_text(exc), ok=False)
-            return False
+            return None
+        return _start_save(self, self.save_button, office.update_office, self.values(), by=self.ctx.actor,
+                           label="save office settings", success=self._saved,
+                           failure=lambda exc: _refused(self, exc))
+
+    def _saved(self, saved) -> None:
         _show_problems(self.message, self.inputs, self.titles, {})
         self.reload()
         self.ctx.office_name = saved.name
         _say(self.message, _("The office settings were saved."), ok=True)
         self.ctx.bus.office_changed.emit()
-        return True
 
 
 class PointsTab(QWidget):
@@ -385,6 +461,7 @@ class PointsTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.saving: Operation | None = None  # the save on its way
         self.editable = ctx.can("leader")
         self.points: list[PointInfo] = []
         self.current: PointInfo | None = None
@@ -483,26 +560,19 @@ class PointsTab(QWidget):
         _show_problems(self.message, self.inputs, self.titles, {})
         self.name.setFocus()
 
-    def save(self) -> bool:
+    def save(self) -> Operation | None:
+        """Save in the background; None when nothing started (read-only, or a save on its way)."""
         if not self.editable:
-            return False
+            return None
         values = {"name": self.name.text(), "kind": self.kind.currentData(), "address": self.address.text(),
                   "weekdays": self.weekdays.value(), "hours": self.hours.text()}
-        try:
-            if self.current is None:
-                saved = office.add_point(by=self.ctx.actor, **values)
-                if not self.active.isChecked():
-                    saved = office.update_point(saved.id, active=False, by=self.ctx.actor)
-            else:
-                saved = office.update_point(self.current.id, active=self.active.isChecked(), by=self.ctx.actor,
-                                            **values)
-        except ValidationError as exc:
-            _show_problems(self.message, self.inputs, self.titles, exc.problems)
-            return False
-        except DeskError as exc:
-            _say(self.message, error_text(exc), ok=False)
-            return False
         previous = self.current
+        return _start_save(self, self.save_button, _save_point, previous.id if previous else None,
+                           self.active.isChecked(), values, by=self.ctx.actor, label="save reception point",
+                           success=lambda saved: self._saved(previous, saved),
+                           failure=lambda exc: _refused(self, exc))
+
+    def _saved(self, previous: PointInfo | None, saved: PointInfo) -> None:
         self.current = saved
         settings = self.ctx.settings
         if previous is not None and previous.name != saved.name and settings.reception_point == previous.name:
@@ -514,7 +584,6 @@ class PointsTab(QWidget):
         self.reload(select=saved.id)
         _say(self.message, _("Saved {name}.").format(name=saved.name), ok=True)
         self.ctx.bus.office_changed.emit()
-        return True
 
 
 class StaffTab(QWidget):
@@ -523,6 +592,7 @@ class StaffTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.saving: Operation | None = None  # the save on its way
         self.staff: list[accounts.StaffInfo] = []
         self.current: accounts.StaffInfo | None = None
         layout = QVBoxLayout(self)
@@ -638,58 +708,40 @@ class StaffTab(QWidget):
         _show_problems(self.message, self.inputs, self.titles, {})
         self.username.setFocus()
 
-    def save(self) -> bool:
-        """Create the account being typed, or save the selected one's name, role and state."""
-        try:
-            if self.current is None:
-                created = accounts.create_staff(self.username.text(), self.full_name.text(),
-                                                self.role.currentData(), self.password.text(), by=self.ctx.actor)
-                name = created.username
-                # The leader knows this password: the person must choose their own at the first log-in.
-                accounts.change_password(self.ctx.actor, self.password.text(), username=name)
-                text = _("The account {username} was created.").format(username=name)
-            else:
-                person = self.current
-                changes = {}
-                if self.full_name.text().strip() != person.full_name:
-                    changes["full_name"] = self.full_name.text()
-                if self.role.currentData() != person.role:
-                    changes["role"] = self.role.currentData()
-                if self.active.isChecked() != person.active:
-                    changes["active"] = self.active.isChecked()
-                accounts.update_staff(person.username, by=self.ctx.actor, **changes)
-                name = person.username
-                text = _("The account {username} was saved.").format(username=name)
-        except ValidationError as exc:
-            _show_problems(self.message, self.inputs, self.titles, exc.problems)
-            return False
-        except DeskError as exc:
-            _say(self.message, error_text(exc), ok=False)
-            return False
+    def save(self) -> Operation | None:
+        """Create the account being typed, or save the selected one's name, role and state (in the
+        background; None when a save is on its way)."""
+        creating = self.current is None
+        return _start_save(self, self.save_button, _save_staff, self.current, self.username.text(),
+                           self.full_name.text(), self.role.currentData(), self.active.isChecked(),
+                           self.password.text(), by=self.ctx.actor, label="save staff account",
+                           success=lambda name: self._saved(name, creating),
+                           failure=lambda exc: _refused(self, exc))
+
+    def _saved(self, name: str, created: bool) -> None:
+        text = (_("The account {username} was created.") if created
+                else _("The account {username} was saved.")).format(username=name)
         self.current = None
         self.reload(select=name)
         _say(self.message, text, ok=True)
-        return True
 
-    def reset_password(self) -> bool:
+    def reset_password(self) -> Operation | None:
+        """Give the selected account the typed password (in the background)."""
         if self.current is None:
-            return False
-        try:
-            accounts.change_password(self.ctx.actor, self.password.text(), username=self.current.username)
-        except ValidationError as exc:
-            _show_problems(self.message, self.inputs, self.titles, exc.problems)
-            return False
-        except DeskError as exc:
-            _say(self.message, error_text(exc), ok=False)
-            return False
+            return None
         name = self.current.username
+        return _start_save(self, self.reset_button, accounts.change_password, self.ctx.actor, self.password.text(),
+                           username=name, label="set a staff password",
+                           success=lambda _result: self._password_set(name),
+                           failure=lambda exc: _refused(self, exc))
+
+    def _password_set(self, name: str) -> None:
         self.reload(select=name)
         if name == self.ctx.actor.username:
             _say(self.message, _("Your password was changed."), ok=True)
         else:
             _say(self.message, _("The password of {username} was set; they must choose their own at the next "
                                  "log-in.").format(username=name), ok=True)
-        return True
 
 
 class PasswordTab(QWidget):
@@ -698,6 +750,7 @@ class PasswordTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.saving: Operation | None = None  # the save on its way
         layout = QVBoxLayout(self)
         layout.addWidget(_note(_("Account: {name} ({username})").format(name=ctx.actor.full_name,
                                                                       username=ctx.actor.username)))
@@ -735,29 +788,31 @@ class PasswordTab(QWidget):
                 return
         self.save()
 
-    def save(self) -> bool:
+    def save(self) -> Operation | None:
+        """Check the current password and set the new one, in the background (checking takes a moment
+        on purpose); None when the two new ones differ or a change is on its way."""
         if self.new.text() != self.repeat.text():
             _say(self.message, _("The two passwords are different"), ok=False)
             self.repeat.clear()
             self.repeat.setFocus()
-            return False
-        try:
-            accounts.login(self.ctx.actor.username, self.current.text())
-        except PermissionDenied:
-            _say(self.message, _("The current password is wrong."), ok=False)
-            self.current.clear()
-            self.current.setFocus()
-            return False
-        try:
-            accounts.change_password(self.ctx.actor, self.new.text())
-        except DeskError as exc:
-            _say(self.message, error_text(exc), ok=False)
-            self.new.setFocus()
-            return False
+            return None
+        return _start_save(self, self.save_button, _change_own_password, self.ctx.actor, self.current.text(),
+                           self.new.text(), label="change own password", success=self._changed,
+                           failure=self._refused)
+
+    def _changed(self, _result) -> None:
         for edit in (self.current, self.new, self.repeat):
             edit.clear()
         _say(self.message, _("Your password was changed."), ok=True)
-        return True
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, _WrongCurrentPassword):
+            _say(self.message, _("The current password is wrong."), ok=False)
+            self.current.clear()
+            self.current.setFocus()
+            return
+        _say(self.message, error_text(exc), ok=False)
+        self.new.setFocus()
 
 
 class SettingsView(QWidget):

@@ -54,7 +54,7 @@ def test_marking_a_day_off_moves_due_dates(qtbot, office):
     assert view.update_trial().date() == date(2026, 9, 9)
     view.select_day(date(2026, 9, 7))
     qtbot.keyClicks(view.note, "Nghi theo thong bao")
-    with qtbot.waitSignal(view.ctx.bus.calendar_changed, timeout=1000):
+    with qtbot.waitSignal(view.ctx.bus.calendar_changed, timeout=5000):
         qtbot.mouseClick(view.off_button, Qt.MouseButton.LeftButton)
     assert load_calendar().due_at(procedure, FRIDAY).date() == date(2026, 9, 10)
     assert view.update_trial().date() == date(2026, 9, 10)
@@ -66,17 +66,20 @@ def test_marking_a_day_off_moves_due_dates(qtbot, office):
     assert "1b5e20" in view.message.styleSheet()
 
 
-def test_make_up_day_then_remove_the_mark(qtbot, office):
+def test_make_up_day_then_remove_the_mark(qtbot, office, finish):
     view = make_view(qtbot)
     saturday = date(2026, 9, 5)
     view.select_day(saturday)
     view.note.setText("Làm bù")
-    assert view.mark_selected("work")
+    op = view.mark_selected("work")
+    assert view.mark_selected("off") is None  # a second press while saving does nothing
+    assert not view.work_button.isEnabled() and view.message.text() == "Đang lưu…"
+    assert finish(op).succeeded
     assert calendar_service.load_calendar().is_working_day(saturday)
     assert load_calendar().due_at(catalog.get_procedure("T-TTHN"), FRIDAY).date() == date(2026, 9, 8)
     assert classify(view.work_calendar, saturday)[0] == "makeup"
     view.select_day(saturday)
-    with qtbot.waitSignal(view.ctx.bus.calendar_changed, timeout=1000):
+    with qtbot.waitSignal(view.ctx.bus.calendar_changed, timeout=5000):
         qtbot.mouseClick(view.clear_button, Qt.MouseButton.LeftButton)
     assert not load_calendar().is_working_day(saturday)
     assert view.marks_table.rowCount() == 0
@@ -86,10 +89,12 @@ def test_enter_in_the_note_marks_the_obvious_kind(qtbot, office):
     view = make_view(qtbot)
     view.select_day(date(2026, 8, 29))  # a Saturday: Enter makes it a working day
     view.note.setFocus()
-    qtbot.keyClick(view.note, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.ctx.bus.calendar_changed, timeout=5000):
+        qtbot.keyClick(view.note, Qt.Key.Key_Return)
     assert load_calendar().is_working_day(date(2026, 8, 29))
     view.select_day(date(2026, 8, 27))  # a Thursday: Enter makes it a day off
-    qtbot.keyClick(view.note, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.ctx.bus.calendar_changed, timeout=5000):
+        qtbot.keyClick(view.note, Qt.Key.Key_Return)
     assert not load_calendar().is_working_day(date(2026, 8, 27))
 
 
@@ -116,11 +121,11 @@ def test_trial_box_same_day_cut_off_and_search(qtbot, office):
     assert view.update_trial().date() == date(2026, 9, 4)
 
 
-def test_clerk_cannot_mark_days(qtbot, office):
+def test_clerk_cannot_mark_days(qtbot, office, finish):
     view = make_view(qtbot, "clerk")
     for widget in (view.off_button, view.work_button, view.clear_button, view.note):
         assert not widget.isEnabled()
     assert view.message.text()
-    assert view.mark_day(date(2026, 9, 7), "off") is False  # the service refuses too
+    assert not finish(view.mark_day(date(2026, 9, 7), "off")).succeeded  # the service refuses too
     assert "b00020" in view.message.styleSheet()
     assert calendar_service.list_overrides() == []

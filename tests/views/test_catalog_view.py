@@ -42,16 +42,8 @@ def make_view(qtbot, role: str = "leader") -> CatalogView:
 
 
 def wait_idle(qtbot, view: CatalogView) -> None:
-    """The background import/export is over and its thread has stopped."""
-    def idle() -> bool:
-        for thread, _worker in getattr(view, "_desk_workers", []):
-            try:
-                if thread.isRunning():
-                    return False
-            except RuntimeError:  # already deleted: finished
-                pass
-        return view.busy_work is None
-    qtbot.waitUntil(idle, timeout=5000)
+    """The background import/export is over and its outcome is on the screen."""
+    qtbot.waitUntil(lambda: view.busy_work is None, timeout=5000)
 
 
 def dump() -> dict[str, list]:
@@ -73,7 +65,7 @@ def test_edit_processing_time_with_keyboard_saves_and_moves_due_dates(qtbot, off
     view.days.selectAll()
     qtbot.keyClicks(view.days, "5")
     assert view.dirty and view.save_button.isEnabled()
-    with qtbot.waitSignal(view.ctx.bus.catalog_changed, timeout=1000):
+    with qtbot.waitSignal(view.ctx.bus.catalog_changed, timeout=5000):
         qtbot.keyClick(view.days, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert catalog.get_procedure("T-TTHN").processing_days == 5
     after = load_calendar().due_at(catalog.get_procedure("T-TTHN"), NOW)
@@ -84,21 +76,23 @@ def test_edit_processing_time_with_keyboard_saves_and_moves_due_dates(qtbot, off
     assert view.table.item(row, 2).text().startswith("5 ")
 
 
-def test_problems_are_shown_inline_and_nothing_typed_is_lost(qtbot, office):
+def test_problems_are_shown_inline_and_nothing_typed_is_lost(qtbot, office, finish):
     view = make_view(qtbot)
     view.select_procedure("T-BS")
     before = dump()
     view.cutoff.clear()
     qtbot.keyClicks(view.cutoff, "25:00")
     view.name.setPlainText("")
-    assert view.save() is False
+    op = view.save()
+    assert view.save() is None and not view.editor.isEnabled()  # saving: the form waits, a second Ctrl+S does nothing
+    assert not finish(op).succeeded and view.editor.isEnabled()
     assert view.error.text().count("\n") == 1  # two problems: name and cut-off
     assert view.cutoff.text() == "25:00" and view.dirty
     assert "b00020" in view.cutoff.styleSheet()
     assert dump() == before
 
 
-def test_new_procedure_with_documents(qtbot, office):
+def test_new_procedure_with_documents(qtbot, office, finish):
     view = make_view(qtbot)
     qtbot.keyClick(view.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert view.current is None and view.code.hasFocus()
@@ -114,7 +108,7 @@ def test_new_procedure_with_documents(qtbot, office):
     count.setValue(2)
     kind.setCurrentIndex(kind.findData("copy"))
     view.documents.add_row()  # an empty row left by mistake is ignored
-    assert view.save()
+    assert finish(view.save()).succeeded
     saved = catalog.get_procedure("X-GH")
     assert (saved.field_code, saved.processing_days, saved.active) == ("HT", 3, True)
     assert [(d.name, d.count, d.kind) for d in saved.documents] == [
@@ -123,18 +117,18 @@ def test_new_procedure_with_documents(qtbot, office):
     assert "X-GH" in listed(view)
 
 
-def test_removing_a_document_row(qtbot, office):
+def test_removing_a_document_row(qtbot, office, finish):
     view = make_view(qtbot)
     view.select_procedure("T-KS")
     view.documents.add_row(focus=True)
     view.documents.rows[1][1].insert("Giấy chứng sinh")
-    assert view.save()
+    assert finish(view.save()).succeeded
     assert len(catalog.get_procedure("T-KS").documents) == 2
     remove = view.documents.rows[0][4]
     assert isinstance(remove, QToolButton)
     qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     assert view.dirty and len(view.documents.rows) == 1
-    assert view.save()
+    assert finish(view.save()).succeeded
     assert [d.name for d in catalog.get_procedure("T-KS").documents] == ["Giấy chứng sinh"]
 
 
@@ -236,13 +230,13 @@ def test_clerk_cannot_edit(qtbot, office, tmp_path):
     assert not view.days.isEnabled() and view.role_note.isVisible()
     before = dump()
     view.days.setValue(9)
-    assert view.save() is False
+    assert view.save() is None
     with pytest.raises(PermissionDenied):
         catalog_edit.save_procedure(catalog.get_procedure("T-KS"), processing_days=9, by=view.ctx.actor)
     assert dump() == before
 
 
-def test_fields_dialog_adds_a_field(qtbot, office):
+def test_fields_dialog_adds_a_field(qtbot, office, finish):
     from desk.views.catalog import FieldsDialog
 
     view = make_view(qtbot)
@@ -251,7 +245,7 @@ def test_fields_dialog_adds_a_field(qtbot, office):
     dialog.new_field()
     qtbot.keyClicks(dialog.code, "DD")
     dialog.name.insert("Đất đai")
-    dialog.save()
+    finish(dialog.save())
     assert dialog.error.text() == "" and dialog.changed
     assert ("DD", "Đất đai") in [(f.code, f.name) for f in catalog.list_fields()]
     view.reload_fields()

@@ -262,3 +262,23 @@ def test_unknown_code_raises(ctx):
 
     with pytest.raises(NotFound):
         DossierDetailDialog(ctx, "000.00.13.H42-261125-9999")
+
+
+def test_a_change_waiting_for_the_database_is_made_once_and_prints_after(qtbot, ctx, answers, write_lock):
+    """Another desk holds the write lock: the buttons wait, a second press does nothing, and the slip is
+    printed only when the change is recorded."""
+    code = add("Ngô Thị Lan", gender="Nữ")
+    dialog = open_dialog(qtbot, ctx, code)
+    answers.notes.append("Thiếu tờ khai")
+    lock = write_lock(1.0)
+    qtbot.mouseClick(dialog.buttons["refused"], Qt.MouseButton.LeftButton)
+    assert dialog.moving is not None and not dialog.buttons["refused"].isEnabled()
+    assert not dialog.buttons["withdrawn"].isEnabled() and dialog.notice.text() == dossier_detail._("Saving…")
+    assert dialog.withdraw() is None and answers.asked.count("note:") == 1  # nothing asked, nothing done
+    qtbot.wait(300)
+    assert ctx.printer.printed == [] and status(code) == "received"
+    with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
+        pass
+    assert lock.released.is_set() and status(code) == "refused"
+    assert [e.to_status for e in history(code)] == ["received", "refused"]
+    assert ctx.printer.printed == [ctx.slip_path(f"mau03_{code}.docx")] and dialog.moving is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -80,6 +81,12 @@ def ctx(office, tmp_path) -> AppContext:
 @pytest.fixture
 def view(qtbot, ctx) -> IntakeView:
     return show(qtbot, IntakeView(ctx))
+
+
+def saved(finish, view: IntakeView) -> str | None:
+    """Ctrl+S and wait for the answer, as the clerk does: the new code, or None when nothing was saved."""
+    op = finish(view.save())
+    return op.result.code if op.succeeded else None
 
 
 def fill_applicant(view: IntakeView, **overrides) -> None:
@@ -217,10 +224,10 @@ def test_scanner_fill_through_the_bus_and_live_id_check(qtbot, view, ctx):
 
 
 # -- validation keeps the form --------------------------------------------------------------------------
-def test_invalid_phone_shows_inline_and_saves_nothing(qtbot, view, ctx, admin):
+def test_invalid_phone_shows_inline_and_saves_nothing(qtbot, view, ctx, admin, finish):
     view.choose_procedure("T-KT")
     fill_applicant(view, phone="12345")
-    assert view.save() is None
+    assert saved(finish, view) is None
     error = view.findChild(QWidget, "error_phone")
     assert error.isVisible() and error.text() == intake_view._(
         "Phone number must have 10 or 11 digits and start with 0 (or +84)")
@@ -230,18 +237,18 @@ def test_invalid_phone_shows_inline_and_saves_nothing(qtbot, view, ctx, admin):
     qtbot.keyClick(view.phone, K.Key_Home)
     qtbot.keyClicks(view.phone, "09123")  # typing clears the message; the fixed form saves
     assert error.isHidden()
-    assert view.save() is not None
+    assert saved(finish, view) is not None
 
 
-def test_missing_procedure_and_bad_date_are_marked_together(qtbot, view):
+def test_missing_procedure_and_bad_date_are_marked_together(qtbot, view, finish):
     fill_applicant(view, birth_date="31/02/1990", name="")
-    assert view.save() is None
+    assert saved(finish, view) is None
     for key in ("procedure", "birth_date", "name"):
         assert view.findChild(QWidget, f"error_{key}").isVisible(), key
     assert focused() is view.procedure and view.results.isVisible()  # straight to picking one
 
 
-def test_unexpected_error_keeps_the_form(qtbot, view, monkeypatch):
+def test_unexpected_error_keeps_the_form(qtbot, view, monkeypatch, finish):
     view.choose_procedure("T-KT")
     fill_applicant(view)
 
@@ -249,13 +256,16 @@ def test_unexpected_error_keeps_the_form(qtbot, view, monkeypatch):
         raise RuntimeError("connection lost")
 
     monkeypatch.setattr(intake, "register", broken)
-    assert view.save() is None
+    view.phone.setFocus()
+    assert saved(finish, view) is None
     assert view.general_error.isVisible() and "connection lost" not in view.general_error.text()
     assert view.name.text() == "Nguyễn Văn An" and view.procedure.text() == "Đăng ký khai tử"
+    assert view.phone.text() == "0912345678" and view.phone.isEnabled() and focused() is view.phone
+    assert view.save_button.isEnabled() and view.saving is None  # the clerk can simply press Ctrl+S again
 
 
 # -- the due date --------------------------------------------------------------------------------------
-def test_due_date_follows_procedure_and_received_time(qtbot, office, tmp_path, admin):
+def test_due_date_follows_procedure_and_received_time(qtbot, office, tmp_path, admin, finish):
     view = show(qtbot, IntakeView(make_ctx(tmp_path, clock=datetime(2026, 11, 26, 16, 30, tzinfo=LOCAL_TZ))))
     assert view.due_moment() is None
     view.choose_procedure("T-BS")  # certification: same day, cut-off 15:00
@@ -267,8 +277,7 @@ def test_due_date_follows_procedure_and_received_time(qtbot, office, tmp_path, a
     view.choose_procedure("T-TTHN")  # 3 working days: Fri 27, Mon 30, Tue 1
     assert "01/12/2026" in view.due.text()
     fill_applicant(view)
-    saved = view.save()
-    info = dossiers.get_dossier(saved, actor=admin)
+    info = dossiers.get_dossier(saved(finish, view), actor=admin)
     assert info.received_at == datetime(2026, 11, 26, 14, 30, tzinfo=LOCAL_TZ)
     assert info.due_at == datetime(2026, 12, 1, 17, 0, tzinfo=LOCAL_TZ)
 
@@ -282,7 +291,7 @@ def test_calendar_change_moves_the_due_date(qtbot, view, ctx):
 
 
 # -- the clerk's action count ---------------------------------------------------------------------------
-def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path, admin):
+def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path, admin, finish):
     """One intake from a CCCD scan to the printed receipt: F3, Down, Enter, Ctrl+S = 4 actions."""
     ctx = make_ctx(tmp_path)
     window = show(qtbot, MainWindow(ctx, pages=(PAGES[0],)))
@@ -290,7 +299,7 @@ def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path, admi
     # The previous citizen, earlier this morning (not counted): a certified copy.
     view.choose_procedure("T-BS")
     fill_applicant(view, id_number="", birth_date="")
-    assert view.save()
+    assert saved(finish, view)
 
     clerk = Clerk(qtbot)
     ctx.bus.fill_intake.emit(parse_cccd(CARD))  # the USB scanner's burst, routed by the wedge dispatcher
@@ -318,14 +327,15 @@ def test_action_count_with_a_typed_query_over_the_full_catalog(qtbot, db, tmp_pa
     clerk.press(K.Key_F3)
     clerk.type("ks")
     clerk.press(K.Key_Return)
-    clerk.press(K.Key_S, CTRL, "Ctrl+S")
+    with qtbot.waitSignal(ctx.bus.dossier_changed):
+        clerk.press(K.Key_S, CTRL, "Ctrl+S")
     assert len(clerk.actions) == 5
     assert dossiers.get_dossier(view.last_code, actor=admin).procedure_name == "Đăng ký khai sinh"
     assert len(ctx.printer.printed) == 1
 
 
 # -- printing, F2 and Ctrl+P ----------------------------------------------------------------------------
-def test_printer_failure_still_saves_and_opens_the_receipt(qtbot, office, tmp_path, monkeypatch, admin):
+def test_printer_failure_still_saves_and_opens_the_receipt(qtbot, office, tmp_path, monkeypatch, admin, finish):
     opened, told = [], []
     monkeypatch.setattr("desk.views.common.open_document", lambda path: opened.append(Path(path)) or True)
     monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: told.append(args[2]))
@@ -333,7 +343,7 @@ def test_printer_failure_still_saves_and_opens_the_receipt(qtbot, office, tmp_pa
     view = show(qtbot, IntakeView(ctx))
     view.choose_procedure("T-KT")
     fill_applicant(view)
-    code = view.save()
+    code = saved(finish, view)
     assert code and dossiers.get_dossier(code, actor=admin).applicant_name == "Nguyễn Văn An"
     assert opened == [ctx.slip_path(f"{code}-mau01.docx")] and opened[0].exists()
     assert len(told) == 1 and ctx.printer.printed == []
@@ -357,14 +367,15 @@ def test_new_dossier_asks_before_clearing(qtbot, view, monkeypatch):
 def test_ctrl_p_saves_a_filled_form_then_reprints(qtbot, view, ctx):
     view.choose_procedure("T-KT")
     fill_applicant(view)
-    view.print_current()  # what the main window does on Ctrl+P
+    with qtbot.waitSignal(ctx.bus.dossier_changed):
+        view.print_current()  # what the main window does on Ctrl+P
     assert view.last_code and len(ctx.printer.printed) == 1
     view.print_current()  # empty form: the last receipt again
     assert ctx.printer.printed == [ctx.printer.printed[0]] * 2
 
 
 # -- reception points ------------------------------------------------------------------------------------
-def test_points_service_and_defaults(qtbot, office, tmp_path, admin):
+def test_points_service_and_defaults(qtbot, office, tmp_path, admin, finish):
     found = points.list_points()
     assert [p.name for p in found][:2] == [OFFICE_POINT, E_POINT]
     assert found[0].is_office and found[1].kind == "e_point" and found[1].weekdays == (0, 1, 2, 3, 4)
@@ -373,8 +384,7 @@ def test_points_service_and_defaults(qtbot, office, tmp_path, admin):
     assert view.return_point.currentText() == OFFICE_POINT  # e-point dossiers are collected at the ward office
     view.choose_procedure("T-KT")
     fill_applicant(view)
-    code = view.save()
-    info = dossiers.get_dossier(code, actor=admin)
+    info = dossiers.get_dossier(saved(finish, view), actor=admin)
     assert (info.reception_point, info.return_point) == (E_POINT, OFFICE_POINT)
     assert view.reception_point.currentText() == E_POINT  # kept for the next citizen
 
@@ -398,7 +408,8 @@ def test_enter_on_the_save_button_saves_and_escape_closes_the_list(qtbot, view, 
     view.notes.setFocus()
     qtbot.keyClick(view.notes, K.Key_Tab)
     assert focused() is view.save_button
-    qtbot.keyClick(view.save_button, K.Key_Return)
+    with qtbot.waitSignal(ctx.bus.dossier_changed):
+        qtbot.keyClick(view.save_button, K.Key_Return)
     assert view.last_code and len(ctx.printer.printed) == 1
 
 
@@ -409,7 +420,7 @@ def test_a_scan_that_opens_the_screen_leaves_the_cursor_in_the_phone_field(qtbot
     assert focused() is view.phone
 
 
-def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, admin):
+def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, admin, finish):
     """End to end: the burst lands in the focused procedure box; the wedge fills the form, keys stay out."""
     from desk.views.scanning import install_scanner
 
@@ -420,7 +431,7 @@ def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, adm
         view: IntakeView = window.page("intake")
         view.choose_procedure("T-TTHN")  # the previous citizen (not counted)
         fill_applicant(view)
-        assert view.save() and focused() is view.procedure
+        assert saved(finish, view) and focused() is view.procedure
         ascii_card = "042090012345|186543210|Nguyen Van An|15031990|Nam|So 5, To 2, Phuong Tran Phu|10082021"
         with qtbot.waitSignal(ctx.bus.fill_intake, timeout=1000):
             qtbot.keyClicks(view.procedure, ascii_card)  # as fast as a scanner
@@ -430,7 +441,8 @@ def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, adm
         clerk.press(K.Key_F3)
         clerk.press(K.Key_Down)
         clerk.press(K.Key_Return)
-        clerk.press(K.Key_S, CTRL, "Ctrl+S")
+        with qtbot.waitSignal(ctx.bus.dossier_changed):
+            clerk.press(K.Key_S, CTRL, "Ctrl+S")
         assert len(clerk.actions) == 4
         info = dossiers.get_dossier(view.last_code, actor=admin)
         assert (info.procedure_code, info.id_number, info.address) == ("T-TTHN", "042090012345",
@@ -438,3 +450,82 @@ def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, adm
         assert len(ctx.printer.printed) == 2
     finally:
         QApplication.instance().removeEventFilter(dispatcher.detector)
+
+
+# -- saving in the background ---------------------------------------------------------------------------
+def test_the_window_keeps_turning_while_a_save_waits_for_the_database(qtbot, view, ctx, write_lock):
+    """Another desk holds the write lock for 2 s: the save waits in the background, timers keep firing,
+    the form says it is saving and cannot change, a second Ctrl+S does nothing, and the receipt is
+    printed only when the registration is back."""
+    from PyQt6.QtCore import QTimer
+
+    from desk.models import Dossier
+
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    qtbot.waitUntil(lambda: len(ticks) >= 3)  # the loop turns: a stop from here on shows as a gap
+    lock = write_lock(2.0)
+    view.name.setFocus()
+    qtbot.keyClick(view.name, K.Key_S, CTRL)
+    assert view.saving is not None and view.saving.running
+    assert view.save_button.text() == intake_view._("Saving…") and not view.save_button.isEnabled()
+    assert not view.name.isEnabled() and not view.procedure.isEnabled()  # the form being saved stays as it is
+    qtbot.wait(500)
+    assert view.saving.running and ctx.printer.printed == []  # no receipt before the dossier exists
+    assert view.save() is None  # a second Ctrl+S does nothing...
+    view.print_current()  # ...nor does Ctrl+P
+    with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
+        pass
+    timer.stop()
+    assert lock.released.is_set()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert len(ticks) > 50 and max(gaps) < 0.5, max(gaps)  # never frozen while the lock was held
+    assert Dossier.select().count() == 1 and len(ctx.printer.printed) == 1
+    assert view.saved_code.text() == view.last_code and view.name.text() == ""
+    assert view.general_error.isHidden() and all(not label.isVisible() for label in view._errors.values())
+    assert view.save_button.isEnabled() and view.name.isEnabled() and focused() is view.procedure
+
+
+def test_ctrl_s_pressed_twice_registers_once_and_leaves_the_next_form_alone(qtbot, view, ctx, write_lock):
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    write_lock(0.5)
+    view.name.setFocus()
+    with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
+        qtbot.keyClick(focused(), K.Key_S, CTRL)
+        qtbot.keyClick(focused() or view, K.Key_S, CTRL)  # the impatient second press
+    qtbot.wait(300)
+    assert len(dossiers.recent()) == 1 and len(ctx.printer.printed) == 1
+    assert view.general_error.isHidden() and view.findChild(QWidget, "error_procedure").isHidden()  # blank form
+    assert view.saving is None and view.procedure.text() == ""
+
+
+def test_a_card_scanned_while_saving_fills_the_next_form(qtbot, view, ctx, write_lock, finish):
+    view.choose_procedure("T-KT")
+    fill_applicant(view, name="Trần Văn Bình", id_number="")
+    write_lock(0.5)
+    op = view.save()
+    ctx.bus.fill_intake.emit(parse_cccd(CARD))  # the next citizen's card, scanned at once
+    assert view.name.text() == "Trần Văn Bình"  # not mixed into the dossier being saved
+    assert finish(op).succeeded and dossiers.get_dossier(op.result.code).applicant_name == "Trần Văn Bình"
+    assert view.name.text() == "Nguyễn Văn An" and view.id_number.text() == "042090012345"
+    assert focused() is view.phone
+
+
+def test_ctrl_s_while_the_printer_message_is_open_does_not_register_again(qtbot, office, tmp_path, monkeypatch,
+                                                                         finish):
+    """The "no printer" box turns the event loop while the receipt is handled: the form is still saving."""
+    again: list[object] = []
+    monkeypatch.setattr("desk.views.common.open_document", lambda path: True)
+    ctx = make_ctx(tmp_path, printer=FakePrinter(fail=True))
+    view = show(qtbot, IntakeView(ctx))
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: again.append(view.save()))
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    assert finish(view.save()).succeeded
+    assert again == [None] and len(dossiers.recent()) == 1

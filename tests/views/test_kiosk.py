@@ -17,6 +17,7 @@ from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.kiosk import PAUSED, READY, WAITING, KioskLookup, invalid_answer
 from desk.services.payload import make_payload
+from desk.views import kiosk as kiosk_view
 from desk.views import login as login_view
 from desk.views.kiosk import KioskWindow
 
@@ -59,8 +60,18 @@ def kiosk(qtbot, office, clock):
     window.close()
 
 
+def answered(qtbot, window: KioskWindow) -> None:
+    """Wait until every scan has its answer on the screen (lookups run in the background)."""
+    qtbot.waitUntil(lambda: not window.looking_up, timeout=5000)
+
+
+def handle(qtbot, window: KioskWindow, text: str) -> None:
+    window.handle_scan(text)
+    answered(qtbot, window)
+
+
 def scan(qtbot, window: KioskWindow, text: str) -> None:
-    """A keyboard-wedge scanner: the text, then Enter, into whatever has focus."""
+    """A keyboard-wedge scanner: the text, then Enter, into whatever has focus; then the answer."""
     target = QApplication.focusWidget() or window.scan_input
     assert target is window.scan_input
     if text.isascii():
@@ -68,6 +79,7 @@ def scan(qtbot, window: KioskWindow, text: str) -> None:
     else:  # QTest cannot type Vietnamese letters; a scanner's driver inserts them
         target.insert(text)
     qtbot.keyClick(target, Qt.Key.Key_Return)
+    answered(qtbot, window)
 
 
 def visible_text(window: QWidget) -> str:
@@ -156,7 +168,7 @@ def test_many_scans_write_nothing(qtbot, kiosk, clock):
         clock.set(t(26, 10) + timedelta(seconds=20 * i))
         code = codes[i % 3]
         for text in (make_payload(code), code, CCCD):
-            kiosk.handle_scan(text)
+            handle(qtbot, kiosk, text)
     scan(qtbot, kiosk, make_payload(codes[2]))
     assert kiosk.answer.state == READY
     assert snapshot() == before
@@ -165,13 +177,13 @@ def test_many_scans_write_nothing(qtbot, kiosk, clock):
 def test_timeout_and_done_button_return_to_idle(qtbot, office, clock):
     window = _make(qtbot, clock, timeout_s=0.2)
     code = make_dossier("processing", "resolved")
-    window.handle_scan(make_payload(code))
+    handle(qtbot, window, make_payload(code))
     assert window.screen == "result"
     qtbot.waitUntil(lambda: window.screen == "idle", timeout=2000)
     assert window.fields["name"].text() == "" and window.answer is None
-    window.handle_scan(make_payload(code))  # captions survive the trip back to idle
+    handle(qtbot, window, make_payload(code))  # captions survive the trip back to idle
     assert window.fields["name_caption"].text() and window.fields["name_caption"].isVisible()
-    window.handle_scan("garbage")
+    handle(qtbot, window, "garbage")
     assert window.screen == "error"
     qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)
     assert window.screen == "idle" and window.scan_input.hasFocus()
@@ -181,14 +193,30 @@ def test_timeout_and_done_button_return_to_idle(qtbot, office, clock):
 def test_rate_limit_pauses_the_kiosk(qtbot, kiosk, clock):
     code = make_dossier("processing", "resolved")
     for i in range(5):
-        kiosk.handle_scan(f"000.00.13.H42-261123-{i:04d}.AAAAAAAA")
+        handle(qtbot, kiosk, f"000.00.13.H42-261123-{i:04d}.AAAAAAAA")
     clock.set(t(26, 10, 0) + timedelta(seconds=5))
-    kiosk.handle_scan(make_payload(code))
+    handle(qtbot, kiosk, make_payload(code))
     assert kiosk.screen == "error" and kiosk.answer.state == PAUSED
     assert "#a50e0e" in kiosk.error_banner.styleSheet()
     clock.set(t(26, 10, 1))
-    kiosk.handle_scan(make_payload(code))
+    handle(qtbot, kiosk, make_payload(code))
     assert kiosk.screen == "result"
+
+
+def test_scans_are_looked_up_one_at_a_time_in_order(qtbot, kiosk):
+    """A burst of scans: each is answered in turn off the UI thread (the rate limit counts them in order);
+    more than a person could make while one is looked up are dropped."""
+    code = make_dossier("processing", "resolved")
+    shown: list[str] = []
+    real = kiosk.show_answer
+    kiosk.show_answer = lambda answer: (shown.append(answer.state), real(answer))
+    kiosk.handle_scan("not a code at all")
+    kiosk.handle_scan(make_payload(code))
+    assert kiosk.looking is not None  # the first one is on its way, the second waits for it
+    for _ in range(10):
+        kiosk.handle_scan("garbage")
+    answered(qtbot, kiosk)
+    assert shown[:2] == [invalid_answer().state, READY] and len(shown) == 2 + kiosk_view.MAX_QUEUED_SCANS - 1
 
 
 def test_escape_and_close_are_refused(qtbot, kiosk):

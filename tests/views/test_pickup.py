@@ -148,11 +148,12 @@ def test_return_a_ready_dossier_to_a_representative(qtbot, view, clock, ctx, adm
     assert view.focusWidget() is view.input  # ready for the next citizen once the dialog is gone
 
 
-def test_return_to_the_applicant_with_ctrl_enter(qtbot, view, clock, admin):
+def test_return_to_the_applicant_with_ctrl_enter(qtbot, view, clock, ctx, admin):
     code = make_dossier(clock, "processing", "resolved")
     view.show_code(code)
     seen = answer_return_dialog(qtbot, lambda d: qtbot.keyClick(d.name, Qt.Key.Key_Return))
-    qtbot.keyClick(view.return_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=5000):
+        qtbot.keyClick(view.return_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert seen
     info = get_dossier(code, actor=admin)
     assert info.status == Status.RETURNED and info.returned_to == "Lê Thị Hoa"
@@ -164,7 +165,7 @@ def test_cancel_changes_nothing(qtbot, view, clock):
     view.show_code(code)
     before = counts()
     seen = answer_return_dialog(qtbot, lambda d: qtbot.keyClick(d.name, Qt.Key.Key_Escape))
-    assert view.return_result() is False
+    assert view.return_result() is None
     assert seen and counts() == before and view.status == "resolved"
 
 
@@ -179,7 +180,7 @@ def test_recipient_name_is_required(qtbot, view, clock, admin):
         qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
 
     answer_return_dialog(qtbot, fill)
-    assert view.return_result() is False
+    assert view.return_result() is None
     assert get_dossier(code, actor=admin).status == Status.RESOLVED
 
 
@@ -196,7 +197,7 @@ def test_tampered_payload_shows_red_error_and_changes_nothing(qtbot, view, clock
     assert "#a50e0e" in view.error.styleSheet()  # red
     assert not view.panel.isVisible() and not view.return_button.isEnabled()
     assert view.input.text() == forged  # what was scanned stays there to look at
-    assert view.return_result() is False
+    assert view.return_result() is None
     assert counts() == before
 
 
@@ -218,13 +219,13 @@ def test_typed_short_code(qtbot, view, clock):
     assert view.info.code == code and view.status == "resolved"
 
 
-def test_someone_else_returned_it_first(qtbot, view, clock, admin):
+def test_someone_else_returned_it_first(qtbot, view, clock, admin, finish):
     code = make_dossier(clock, "processing", "resolved")
     view.show_code(code)
     lifecycle.advance(code, "returned", returned_to="Lê Thị Hoa", clock=clock,
                       actor=admin)  # another desk, same minute
     before = counts()
-    assert view.mark_returned("Trần Văn Bình") is False
+    assert not finish(view.mark_returned("Trần Văn Bình")).succeeded
     assert view.error.isVisible() and code in view.error.text()
     assert counts() == before
     assert view.status == "returned"  # reloaded: shows what really happened
@@ -255,3 +256,16 @@ def test_labels_are_large(view, clock):
     assert view.findChild(QFrame, "pickup_banner").minimumHeight() >= 100
     assert "font-size: 34px" in view.banner.styleSheet()
     assert "font-size: 30px" in view.fields["applicant"].styleSheet()
+
+
+def test_the_return_is_recorded_once_while_the_button_waits(qtbot, view, clock, ctx, finish):
+    """Pressing again while the return is being recorded does nothing: one return, one audit event."""
+    code = make_dossier(clock, "processing", "resolved")
+    view.show_code(code)
+    before = DossierEvent.select().count()
+    op = view.mark_returned("Lê Thị Hoa")
+    assert not view.return_button.isEnabled() and view.return_button.text() == _("Recording…")
+    assert view.mark_returned("Lê Thị Hoa") is None and view.return_result() is None
+    assert finish(op).succeeded
+    assert DossierEvent.select().count() == before + 1 and get_dossier(code).status == Status.RETURNED
+    assert view.status == "returned" and view.return_button.text() == _("Return result")

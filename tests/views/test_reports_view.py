@@ -33,6 +33,7 @@ from desk.services.reports import (
     compute_statistics,
     monthly_trend,
 )
+from desk.views import ops
 from desk.views import reports as reports_view
 from desk.views.context import AppContext
 from desk.views.reports import COLUMNS, HEADER_ROWS, ReportsView, count_text, rate_text
@@ -55,14 +56,8 @@ def make_ctx(role: str = "leader", tmp_path: Path | None = None) -> AppContext:
 
 
 def idle(view: ReportsView) -> bool:
-    """No computation or export running and every background thread has stopped."""
-    for thread, _worker in getattr(view, "_desk_workers", []):
-        try:
-            if thread.isRunning():
-                return False
-        except RuntimeError:  # already deleted: finished
-            pass
-    return not view.loading and view.export_work is None
+    """No computation or export running, and no background operation of the screen left."""
+    return not view.loading and view.export_work is None and not any(op.parent is view for op in ops.running())
 
 
 def wait_idle(qtbot, view: ReportsView, timeout: int = 5000) -> None:

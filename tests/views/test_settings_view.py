@@ -41,6 +41,11 @@ def clerk(office) -> Actor:
     return accounts.create_staff("canbo", "Nguyễn Thị Hằng", "clerk", "matkhau123", by=SYSTEM)
 
 
+def ok(finish, op) -> bool:
+    """The save's outcome once it is on the screen: True when it was saved."""
+    return finish(op).succeeded
+
+
 def rows(model) -> list:
     return sorted(tuple(sorted(r.items())) for r in model.select().dicts())
 
@@ -97,7 +102,7 @@ def test_no_piece_of_a_database_password_is_shown(qtbot, leader, password):
     assert Settings.load().database_url == url  # kept as it was, not replaced by what is shown
 
 
-def test_office_tab_validates_then_saves(qtbot, leader):
+def test_office_tab_validates_then_saves(qtbot, leader, finish):
     view = make_view(qtbot, leader)
     tab = view.office_tab
     view.tabs.setCurrentWidget(tab)
@@ -105,14 +110,16 @@ def test_office_tab_validates_then_saves(qtbot, leader):
     before = rows(Office)
     tab.inputs["hours"].setText("8h-17h")
     tab.inputs["name"].setText("")
-    assert tab.save() is False
+    op = tab.save()
+    assert not tab.save_button.isEnabled() and tab.save() is None  # saving: the button waits
+    assert not ok(finish, op) and tab.save_button.isEnabled()
     assert tab.message.text().count("\n") == 1 and rows(Office) == before
     assert "b00020" in tab.inputs["hours"].styleSheet()
     tab.inputs["hours"].setText("07:00-11:30,13:00-16:30")
     tab.inputs["name"].setText("UBND phường Bắc Hà")
     tab.weekdays.boxes[2].setChecked(False)
     tab.weekdays.boxes[4].setChecked(True)
-    with qtbot.waitSignal(view.ctx.bus.office_changed, timeout=1000):
+    with qtbot.waitSignal(view.ctx.bus.office_changed, timeout=5000):
         assert tab.save()
     saved = office.get_office_settings()
     assert (saved.name, saved.hours, saved.no_appointment_weekdays) == (
@@ -120,7 +127,7 @@ def test_office_tab_validates_then_saves(qtbot, leader):
     assert view.ctx.office_name == "UBND phường Bắc Hà"
 
 
-def test_points_tab_adds_and_closes_a_point(qtbot, leader):
+def test_points_tab_adds_and_closes_a_point(qtbot, leader, finish):
     view = make_view(qtbot, leader)
     tab = view.points_tab
     count = tab.table.rowCount()
@@ -130,30 +137,30 @@ def test_points_tab_adds_and_closes_a_point(qtbot, leader):
     tab.weekdays.set_value("")
     tab.weekdays.boxes[5].setChecked(True)
     tab.hours.setText("07:30-11:30")
-    assert tab.save()
+    assert ok(finish, tab.save())
     assert tab.table.rowCount() == count + 1
     point = office.find_point("Điểm tiếp nhận điện tử Tổ dân phố 9")
     assert (point.weekdays, point.hours, point.kind) == ("5", "07:30-11:30", "e_point")
     assert view.desk_tab.point.findData(point.name) > 0  # the desk tab can choose it at once
     tab.active.setChecked(False)
-    assert tab.save()
+    assert ok(finish, tab.save())
     assert ReceptionPoint.get_by_id(point.id).active is False
     assert view.desk_tab.point.findData(point.name) < 0
 
 
-def test_renaming_this_desks_point_keeps_the_desk_on_it(qtbot, leader):
+def test_renaming_this_desks_point_keeps_the_desk_on_it(qtbot, leader, finish):
     config_path().unlink(missing_ok=True)
     view = make_view(qtbot, leader, Settings(reception_point="Điểm tiếp nhận điện tử Tổ dân phố 2"))
     tab = view.points_tab
     row = [p.name for p in tab.points].index("Điểm tiếp nhận điện tử Tổ dân phố 2")
     tab.table.selectRow(row)
     tab.name.setText("Điểm tiếp nhận điện tử Tổ dân phố 2 (mới)")
-    assert tab.save()
+    assert ok(finish, tab.save())
     assert Settings.load().reception_point == "Điểm tiếp nhận điện tử Tổ dân phố 2 (mới)"
     assert view.desk_tab.point.currentData() == "Điểm tiếp nhận điện tử Tổ dân phố 2 (mới)"
 
 
-def test_create_a_staff_account_and_log_in_with_it(qtbot, leader):
+def test_create_a_staff_account_and_log_in_with_it(qtbot, leader, finish):
     view = make_view(qtbot, leader)
     tab = view.staff_tab
     tab.reload(select="admin")
@@ -163,32 +170,32 @@ def test_create_a_staff_account_and_log_in_with_it(qtbot, leader):
     qtbot.keyClicks(tab.username, "hang_nt")
     tab.full_name.setText("Nguyễn Thị Hằng")
     qtbot.keyClicks(tab.password, "batdau2026")
-    assert tab.save(), tab.message.text()
+    assert ok(finish, tab.save()), tab.message.text()
     created = accounts.login("hang_nt", "batdau2026")
     assert created.role == "clerk"
     assert accounts.needs_new_password(created)  # the leader knows it: she chooses her own at first log-in
     assert tab.current.username == "hang_nt" and tab.username.isReadOnly()
     # reset the password: the person must choose a new one at the next log-in
     qtbot.keyClicks(tab.password, "matkhaumoi1")
-    assert tab.reset_password()
+    assert ok(finish, tab.reset_password())
     assert accounts.needs_new_password(accounts.login("hang_nt", "matkhaumoi1"))
     # make a leader of her, then deactivate the account
     tab.role.setCurrentIndex(tab.role.findData("leader"))
-    assert tab.save()
+    assert ok(finish, tab.save())
     assert accounts.get_actor("hang_nt").role == "leader"
     tab.active.setChecked(False)
-    assert tab.save()
+    assert ok(finish, tab.save())
     with pytest.raises(PermissionDenied):
         accounts.login("hang_nt", "matkhaumoi1")
 
 
-def test_staff_problems_are_shown_inline(qtbot, leader):
+def test_staff_problems_are_shown_inline(qtbot, leader, finish):
     view = make_view(qtbot, leader)
     tab = view.staff_tab
     tab.new_staff()
     qtbot.keyClicks(tab.username, "co dau")
     qtbot.keyClicks(tab.password, "ngan")
-    assert tab.save() is False
+    assert not ok(finish, tab.save())
     assert tab.message.text().count("\n") == 2  # user name, full name, password
     assert tab.username.text() == "co dau"
 
@@ -202,23 +209,25 @@ def test_clerk_sees_office_read_only_and_no_staff_tab(qtbot, clerk):
     assert view.desk_tab.database_url.isReadOnly()
     before = (rows(Office), rows(ReceptionPoint))
     view.office_tab.inputs["name"].setText("Khác")
-    assert view.office_tab.save() is False
-    assert view.points_tab.save() is False
+    assert view.office_tab.save() is None
+    assert view.points_tab.save() is None
     with pytest.raises(PermissionDenied):
         office.update_office(view.office_tab.values(), by=clerk)
     assert (rows(Office), rows(ReceptionPoint)) == before
 
 
-def test_everyone_changes_their_own_password(qtbot, clerk):
+def test_everyone_changes_their_own_password(qtbot, clerk, finish):
     view = make_view(qtbot, clerk)
     tab = view.password_tab
     qtbot.keyClicks(tab.current, "saimatkhau")
     qtbot.keyClicks(tab.new, "matkhaumoi1")
     qtbot.keyClicks(tab.repeat, "matkhaumoi1")
-    assert tab.save() is False and "b00020" in tab.message.styleSheet()
+    assert not ok(finish, tab.save()) and "b00020" in tab.message.styleSheet()
+    assert tab.message.text() == "Mật khẩu hiện tại không đúng."
     assert tab.new.text() == "matkhaumoi1"  # only the wrong current password is cleared
     qtbot.keyClicks(tab.current, "matkhau123")
     qtbot.keyClick(tab.current, Qt.Key.Key_Return)
+    finish(tab.saving)
     assert "1b5e20" in tab.message.styleSheet()
     assert accounts.login("canbo", "matkhaumoi1").username == "canbo"
     assert not accounts.needs_new_password(clerk)
