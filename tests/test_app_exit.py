@@ -67,9 +67,10 @@ PREPARE = r"""
 import sys
 from desk.app import open_database
 from desk.models.db import close
+from desk.services.accounts import get_actor
 from desk.services.demo import generate
 open_database(sys.argv[1])
-generate(300, months=2)
+generate(300, months=2, actor=get_actor("admin"))
 close()
 """
 

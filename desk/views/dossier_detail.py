@@ -37,6 +37,7 @@ from PyQt6.QtWidgets import (
 
 from desk.i18n import N_, _
 from desk.services import documents, lifecycle
+from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import (
     CHANNELS,
@@ -506,7 +507,7 @@ class DossierDetailDialog(QDialog):
         self._clear_messages()
         self._set_busy(True)
         self.notice.setText(_("Saving…"))
-        self.moving = (Operation(self, _change_and_read, work, self.code, label=label)
+        self.moving = (Operation(self, _change_and_read, work, self.code, self.ctx.actor, label=label)
                        .on_success(lambda shown: self._moved(shown, then))
                        .on_failure(self._move_failed)
                        .start())
@@ -663,10 +664,11 @@ class DossierDetailDialog(QDialog):
         self.print_receipt()
 
 
-def _change_and_read(change: Callable[[], object], code: str) -> tuple[DossierInfo, list[EventInfo]]:
+def _change_and_read(change: Callable[[], object], code: str, actor: Actor
+                     ) -> tuple[DossierInfo, list[EventInfo]]:
     """Runs on a worker thread: the change, then the dossier and its history as they are now."""
     change()
-    return get_dossier(code), history(code)
+    return get_dossier(code, actor=actor), history(code, actor=actor)
 
 
 def _fill_form(label: QLabel, rows: list[tuple[str, str]]) -> None:

@@ -280,5 +280,5 @@ def test_a_change_waiting_for_the_database_is_made_once_and_prints_after(qtbot, 
     with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
         pass
     assert lock.released.is_set() and status(code) == "refused"
-    assert [e.to_status for e in history(code)] == ["received", "refused"]
+    assert [e.to_status for e in history(code, actor=ctx.actor)] == ["received", "refused"]
     assert ctx.printer.printed == [ctx.slip_path(f"mau03_{code}.docx")] and dialog.moving is None

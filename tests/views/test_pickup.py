@@ -267,5 +267,5 @@ def test_the_return_is_recorded_once_while_the_button_waits(qtbot, view, clock, 
     assert not view.return_button.isEnabled() and view.return_button.text() == _("Recording…")
     assert view.mark_returned("Lê Thị Hoa") is None and view.return_result() is None
     assert finish(op).succeeded
-    assert DossierEvent.select().count() == before + 1 and get_dossier(code).status == Status.RETURNED
+    assert DossierEvent.select().count() == before + 1 and get_dossier(code, actor=ctx.actor).status == Status.RETURNED
     assert view.status == "returned" and view.return_button.text() == _("Return result")
