@@ -8,7 +8,7 @@ import re
 import sys
 from logging.handlers import RotatingFileHandler
 
-from desk.config import Settings, data_dir, resolve_database_url
+from desk.config import Settings, data_dir, default_database_url, resolve_database_url
 from desk.i18n import _, set_language
 
 log = logging.getLogger("desk")
@@ -45,7 +45,8 @@ def open_database(url: str | None):
     from desk.services.setup import initialize
 
     resolved = resolve_database_url(url)
-    connect(resolved)
+    # The first start on a fresh machine makes the default file; any other address must exist already.
+    connect(resolved, allow_new=resolved == default_database_url())
     try:
         office = current_office()
     except NotFound:

@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--office-code", help=_("office identifier code used in dossier codes"))
     s.add_argument("--office-name")
     s.add_argument("--no-catalog", action="store_true", help=_("do not load the shipped catalog"))
+    s.add_argument("--desk-role", metavar="NAME",
+                   help=_("PostgreSQL: also set up a login role for the desks that owns nothing (password from "
+                          "DESK_ROLE_PASSWORD or asked)"))
 
     s = sub.add_parser("procedures", help=_("list the procedure catalog"))
     s.add_argument("--search", help=_("words to look for (diacritics optional)"))
@@ -195,7 +198,8 @@ def _run(args: argparse.Namespace) -> int:
         return _parse_cccd(args)
     if args.command == "restore":  # the live database must stay closed while it is replaced
         return _restore(args, resolve_database_url(args.db))
-    connect(resolve_database_url(args.db))
+    # Only init makes a new database; any other command on a missing file or empty schema says so.
+    connect(resolve_database_url(args.db), allow_new=args.command == "init")
     handler = {
         "init": _init, "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
@@ -220,12 +224,40 @@ def _init(args: argparse.Namespace) -> int:
         defaults = replace(defaults, code=args.office_code)
     if args.office_name:
         defaults = replace(defaults, name=args.office_name)
+    password = _desk_role_password(args.desk_role) if args.desk_role else ""
     result = initialize(defaults, load_catalog=not args.no_catalog)
     summary = result["catalog"]
     print(_("Database ready. Office: {office}.").format(office=result["office"]))
     if summary is not None:
         print(_("Catalog: {summary}").format(summary=summary))
+    if args.desk_role:
+        from desk.services.setup import create_desk_role
+
+        created = create_desk_role(args.desk_role, password)
+        text = _("Desk role {name} created") if created else _("Desk role {name} updated")
+        print(_("{done}: it can read and add dossiers and events but owns nothing (cannot alter, truncate, "
+                "drop or disable triggers).").format(done=text.format(name=args.desk_role)))
     return 0
+
+
+def _desk_role_password(name: str) -> str:
+    """DESK_ROLE_PASSWORD for scripts, otherwise asked twice on the terminal; never on the command line."""
+    import os
+
+    from desk.services.errors import DeskError
+
+    password = os.environ.get("DESK_ROLE_PASSWORD", "")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise DeskError(_("Set DESK_ROLE_PASSWORD or run init in a terminal to type the password of {name}.")
+                        .format(name=name))
+    from getpass import getpass
+
+    first = getpass(_("Password for the desk role {name}: ").format(name=name))
+    if not first or getpass(_("The same password again: ")) != first:
+        raise DeskError(_("The passwords are empty or differ; nothing was changed."))
+    return first
 
 
 def _procedures(args: argparse.Namespace) -> int:

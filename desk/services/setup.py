@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desk.models.db import write_transaction
+from desk.models.db import lock_schema, setup_desk_role, write_transaction
 from desk.services.accounts import ensure_admin
 from desk.services.office import ensure_office, ensure_point
 
@@ -30,9 +30,14 @@ DEFAULT_POINTS = (
 
 
 def initialize(defaults: OfficeDefaults | None = None, *, load_catalog: bool = True) -> dict:
-    """Idempotent: creates what is missing and keeps what an office has changed."""
+    """Idempotent: creates what is missing and keeps what an office has changed.
+
+    One transaction under the schema lock, catalog included: several ``init`` at once on one
+    PostgreSQL database wait for each other instead of racing to insert the same rows.
+    """
     defaults = defaults or OfficeDefaults()
     with write_transaction():
+        lock_schema()
         office = ensure_office(
             defaults.code, defaults.name, parent_name=defaults.parent_name, address=defaults.address,
             place_name=defaults.place_name, hours=defaults.hours,
@@ -41,9 +46,14 @@ def initialize(defaults: OfficeDefaults | None = None, *, load_catalog: bool = T
         for name, kind, address, weekdays, hours in DEFAULT_POINTS:
             ensure_point(office, name, kind=kind, address=address, weekdays=weekdays, hours=hours)
         ensure_admin()
-    summary = None
-    if load_catalog:
-        from desk.services import catalog
+        summary = None
+        if load_catalog:
+            from desk.services import catalog
 
-        summary = catalog.load_seed(update_existing=False)  # keep what the office changed
+            summary = catalog.load_seed(update_existing=False)  # keep what the office changed
     return {"office": office.code, "catalog": summary}
+
+
+def create_desk_role(name: str, password: str) -> bool:
+    """PostgreSQL: a login role for the desks that can work the register but owns nothing (True if new)."""
+    return setup_desk_role(name.strip(), password)
