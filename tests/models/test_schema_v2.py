@@ -51,7 +51,7 @@ def _check_upgraded(db, history_before: list) -> None:
 
 def test_version1_sqlite_file_is_upgraded(tmp_path):
     path = tmp_path / "office.db"
-    shutil.copyfile(V1 / "office.db", path)
+    shutil.copyfile(V1 / "office.sqlite", path)
     raw = sqlite3.connect(path)
     assert raw.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone() == ("1",)
     assert raw.execute("SELECT day, last_value FROM daily_sequence ORDER BY day").fetchall() == [
@@ -111,7 +111,7 @@ def test_version1_postgres_schema_is_upgraded(pg_url):
 def test_upgrade_is_all_or_nothing(tmp_path, monkeypatch):
     """A migration that fails leaves the version-1 file as it was (one transaction)."""
     path = tmp_path / "office.db"
-    shutil.copyfile(V1 / "office.db", path)
+    shutil.copyfile(V1 / "office.sqlite", path)
 
     def broken(db):
         dbmod._to_v2(db)
