@@ -37,16 +37,19 @@ def setup_logging() -> None:
     root.setLevel(logging.INFO)
 
 
-def open_database(url: str | None):
-    """Connect and, on a new database, set up the office and the shipped catalog."""
+def open_database(url: str | None, *, new_only_if_default: bool = False):
+    """Connect and, on a new database, set up the office and the shipped catalog.
+
+    ``new_only_if_default`` (the windows): only the default file is made on a first start; any other
+    address must name an existing database (``init`` makes one), so a mistyped path creates nothing.
+    """
     from desk.models.db import connect, redact
     from desk.services.errors import NotFound
     from desk.services.office import current_office
     from desk.services.setup import initialize
 
     resolved = resolve_database_url(url)
-    # The first start on a fresh machine makes the default file; any other address must exist already.
-    connect(resolved, allow_new=resolved == default_database_url())
+    connect(resolved, allow_new=not new_only_if_default or resolved == default_database_url())
     try:
         office = current_office()
     except NotFound:
@@ -98,7 +101,7 @@ def _start_qt(url: str | None, *, read_only: bool = False):
     app.setApplicationName("OneStop Desk")
     _install_excepthook()
     try:
-        office, shown_url = open_database(url)
+        office, shown_url = open_database(url, new_only_if_default=True)
         if read_only:
             from desk.services.kiosk import enforce_read_only
 
