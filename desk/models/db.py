@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import parse_qs, quote, unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from peewee import (
     Database,
@@ -76,8 +76,9 @@ def make_database(url: str) -> Database:
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
     if scheme == "sqlite":
-        # sqlite:///office.db is relative to the working folder, sqlite:////abs/office.db absolute
-        path = unquote(parsed.netloc + parsed.path)
+        # sqlite:///office.db is relative to the working folder, sqlite:////abs/office.db absolute; the rest
+        # is the path as typed ("#" or "?" in a folder name are not a fragment or a query)
+        path = unquote(url.split("://", 1)[1] if "://" in url else url.split(":", 1)[1])
         path = path[1:] if path.startswith("/") else path
         if not path:
             raise DeskError(_("The database address {url} names no file. Use sqlite:///file.db.").format(url=url))
@@ -231,7 +232,7 @@ def inspect_sqlite_file(path: str) -> str:
         header_valid = header[24:28] == header[92:96]
         if info.st_size % page_size or (header_valid and pages * page_size > info.st_size):
             raise _damaged(path, _("the file is shorter than it should be: it was cut off"))
-    uri = f"file:{quote(os.path.abspath(path))}?mode=ro" + ("" if in_use else "&immutable=1")
+    uri = Path(path).resolve().as_uri() + "?mode=ro" + ("" if in_use else "&immutable=1")
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
@@ -253,6 +254,11 @@ def inspect_sqlite_file(path: str) -> str:
                 raise _damaged(path, _("tables missing: {tables}").format(tables=", ".join(missing)))
         for table in tables & set(_model_tables()):
             conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchall()  # each table's first page is readable
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise DatabaseBusy(_("The database {path} is in use by another program and did not become free; "
+                                 "nothing was changed. Please try again.").format(path=path)) from exc
+        raise _damaged(path, _one_line(exc)) from exc
     except sqlite3.Error as exc:
         raise _damaged(path, _one_line(exc)) from exc
     finally:

@@ -171,6 +171,7 @@ def test_bad_sqlite_files_are_refused_untouched(case, command, tmp_path, capsys)
 @pytest.mark.parametrize("url, needle", [
     ("sqlite:///", "không chỉ ra tệp"),
     ("sqlite://", "không chỉ ra tệp"),
+    ("sqlite:", "không chỉ ra tệp"),
     ("sqlite:////dev/null", "không phải tệp thông thường"),
     ("postgresql://postgres@127.0.0.1:5432/x?connect_timeout=abc", "connect_timeout"),
     ("postgresql://postgres@127.0.0.1:5432/x?connect_timeout=-1", "connect_timeout"),
@@ -192,6 +193,14 @@ def test_unreachable_postgres_host(host, capsys):
     _one_line(code, err, "Không mở được cơ sở dữ liệu")
     assert "secret" not in err
     assert time.monotonic() - started < 15
+
+
+def test_a_path_with_spaces_marks_and_url_characters_opens(tmp_path, capsys):
+    """The read-only look before opening must find the same file SQLite opens (#, ?, %, spaces, diacritics)."""
+    path = tmp_path / "Một cửa #2 (50%)" / "hồ sơ?.db"
+    assert _run(capsys, "--db", f"sqlite:///{path}", "init", "--no-catalog")[0] == 0
+    assert dbmod.inspect_sqlite_file(str(path)) == "ours"
+    assert _run(capsys, "--db", f"sqlite:///{path}", "procedures")[0] == 0
 
 
 # -- a missing database: only init creates one (item 10) ---------------------------------------
