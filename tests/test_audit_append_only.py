@@ -157,6 +157,9 @@ def _attacks(db) -> dict:
         "dossier DELETE": lambda: db.execute_sql("DELETE FROM dossier"),
         "dossier code change": lambda: db.execute_sql("UPDATE dossier SET code = 'X-000000-0001'"),
         "dossier id change": lambda: db.execute_sql("UPDATE dossier SET id = id + 1000"),
+        "dossier receipt time moved": lambda: db.execute_sql(f"UPDATE dossier SET received_at = {p}", ("2020-01-02 03:00:00",)),
+        "dossier due time moved": lambda: db.execute_sql("UPDATE dossier SET due_at = appointment_at + "
+                                                         + ("INTERVAL '3 days'" if dbmod.is_postgres(db) else "3")),
         "day counter DELETE": lambda: db.execute_sql("DELETE FROM daily_sequence"),
         "day counter lowered": lambda: db.execute_sql("UPDATE daily_sequence SET last_value = 0"),
     }

@@ -377,6 +377,7 @@ def _set_version(version: int) -> None:
 
 
 # -- guards: history cannot be rewritten, even from a SQL console -------------------------------
+_DOSSIER_FIXED = ("id", "code", "office_id", "received_at", "due_at")
 _SQLITE_GUARDS = {
     # the audit trail: no UPDATE, no DELETE, and no REPLACE (it deletes without firing delete triggers,
     # but an INSERT trigger fires before conflict resolution). New rows get id -1 inside the trigger.
@@ -396,9 +397,11 @@ _SQLITE_GUARDS = {
                           "SELECT RAISE(ABORT, 'dossiers are never replaced: this id or code exists'); END",
     "dossier_positive_id": "AFTER INSERT ON dossier WHEN NEW.id <= 0 BEGIN "
                            "SELECT RAISE(ABORT, 'dossier ids are positive'); END",
-    "dossier_keeps_identity": "BEFORE UPDATE OF id, code ON dossier "
-                              "WHEN NEW.id IS NOT OLD.id OR NEW.code IS NOT OLD.code BEGIN "
-                              "SELECT RAISE(ABORT, 'a dossier keeps its id and code'); END",
+    # ... and the facts of its receipt: where, when, and the legal due moment (which never moves, D4)
+    "dossier_keeps_identity": f"BEFORE UPDATE OF {', '.join(_DOSSIER_FIXED)} ON dossier WHEN "
+                              + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _DOSSIER_FIXED)
+                              + " BEGIN SELECT RAISE(ABORT, 'a dossier keeps its id, code, office, receipt time "
+                                "and due time'); END",
     # day counters only go up, so a number once handed out is never handed out again
     "daily_sequence_no_delete": "BEFORE DELETE ON daily_sequence BEGIN "
                                 "SELECT RAISE(ABORT, 'day counters are never deleted'); END",
@@ -414,9 +417,9 @@ _PG_GUARDS = {
                                   "dossier_event is append-only"),
     "dossier_no_delete": ("BEFORE DELETE ON dossier FOR EACH ROW", "dossiers are never deleted"),
     "dossier_no_truncate": ("BEFORE TRUNCATE ON dossier FOR EACH STATEMENT", "dossiers are never deleted"),
-    "dossier_keeps_identity": ("BEFORE UPDATE OF id, code ON dossier FOR EACH ROW "
-                               "WHEN (NEW.id IS DISTINCT FROM OLD.id OR NEW.code IS DISTINCT FROM OLD.code)",
-                               "a dossier keeps its id and code"),
+    "dossier_keeps_identity": (f"BEFORE UPDATE OF {', '.join(_DOSSIER_FIXED)} ON dossier FOR EACH ROW WHEN ("
+                               + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _DOSSIER_FIXED) + ")",
+                               "a dossier keeps its id, code, office, receipt time and due time"),
     "daily_sequence_no_delete": ("BEFORE DELETE ON daily_sequence FOR EACH ROW", "day counters are never deleted"),
     "daily_sequence_no_truncate": ("BEFORE TRUNCATE ON daily_sequence FOR EACH STATEMENT",
                                    "day counters are never deleted"),
