@@ -512,11 +512,15 @@ def _grant_desk_role(db: Database, role: str) -> None:
     schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
     db.execute_sql(f'GRANT CONNECT ON DATABASE "{db.database}" TO "{role}"')
     db.execute_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
-    db.execute_sql(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM "{role}"')
-    for table in _model_tables():
-        privileges = _DESK_PRIVILEGES.get(table, _DESK_DEFAULT_PRIVILEGES)
-        db.execute_sql(f'GRANT {privileges} ON "{table}" TO "{role}"')
-    db.execute_sql(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"')
+    for model in ALL_MODELS:  # exactly these privileges on exactly our tables and their id sequences
+        table = model._meta.table_name
+        db.execute_sql(f'REVOKE ALL ON "{table}" FROM "{role}"')
+        db.execute_sql(f'GRANT {_DESK_PRIVILEGES.get(table, _DESK_DEFAULT_PRIVILEGES)} ON "{table}" TO "{role}"')
+        pk = model._meta.primary_key
+        sequence = db.execute_sql("SELECT pg_get_serial_sequence(%s, %s)", (f'"{table}"', pk.column_name)).fetchone()[0]
+        if sequence:
+            db.execute_sql(f'REVOKE ALL ON SEQUENCE {sequence} FROM "{role}"')
+            db.execute_sql(f'GRANT USAGE ON SEQUENCE {sequence} TO "{role}"')
 
 
 def setup_desk_role(role: str, password: str, db: Database | None = None) -> bool:

@@ -132,6 +132,16 @@ def test_init_sets_up_a_desk_role_that_works_and_owns_nothing(owner_url, role, m
             "WHERE proowner = %s) + (SELECT COUNT(*) FROM pg_namespace WHERE nspowner = %s)", (oid, oid, oid)
         ).fetchone()[0]
         assert owned == 0
+        grants: dict[str, set[str]] = {}
+        for table, privilege in admin_db.execute_sql(
+                "SELECT table_name, privilege_type FROM information_schema.role_table_grants WHERE grantee = %s "
+                "AND table_schema = current_schema()", (role,)).fetchall():
+            grants.setdefault(table, set()).add(privilege)
+        working = {"SELECT", "INSERT", "UPDATE"}
+        assert grants == {"schema_info": {"SELECT"}, "dossier_event": {"SELECT", "INSERT"},
+                          "calendar_day": working | {"DELETE"}, **{t: working for t in (
+                              "office", "reception_point", "field", "procedure", "staff", "daily_sequence",
+                              "dossier")}}
         flags = admin_db.execute_sql("SELECT rolsuper, rolcreaterole, rolcreatedb, rolcanlogin, "
                                      "left(rolpassword, 14) FROM pg_authid WHERE rolname = %s", (role,)).fetchone()
         assert flags == (False, False, False, True, "SCRAM-SHA-256$")  # hashed before it left the desk
