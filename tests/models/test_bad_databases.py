@@ -293,3 +293,25 @@ def test_full_disk_one_message_and_every_acknowledged_dossier_kept(small_disk, c
     info = register(IntakeRequest("T-KS", Applicant(name="Trần Thị Bình")))
     assert info.code.endswith(f"-{len(acknowledged) + 1:04d}")
     dbmod.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("damage, needle", [
+    ("UPDATE schema_info SET value = 'hai' WHERE key = 'schema_version'", "không phải là số: hai"),
+    ("DROP TABLE staff CASCADE", "thiếu bảng: staff"),
+    ("DELETE FROM schema_info", "không có số phiên bản"),
+])
+def test_damaged_postgres_schema_is_refused_untouched(pg_url, damage, needle, capsys):
+    dbmod.connect(pg_url)
+    make_office()
+    db = dbmod.database_proxy.obj
+    db.execute_sql(damage)
+    tables = sorted(db.get_tables())
+    dbmod.close()
+    for command in (["procedures"], ["init", "--no-catalog"]):
+        code, err = _run(capsys, "--db", pg_url, *command)
+        _one_line(code, err, needle)
+    db = dbmod.make_database(pg_url)
+    db.connect()
+    assert sorted(db.get_tables()) == tables  # init did not "repair" it by making empty tables
+    db.close()
