@@ -198,8 +198,13 @@ def _run(args: argparse.Namespace) -> int:
         return _parse_cccd(args)
     if args.command == "restore":  # the live database must stay closed while it is replaced
         return _restore(args, resolve_database_url(args.db))
+    url = resolve_database_url(args.db)
+    if args.command == "init" and args.desk_role:  # refused before anything is created
+        from desk.models.db import check_desk_role, make_database
+
+        check_desk_role(args.desk_role.strip(), make_database(url))
     # Only init makes a new database; any other command on a missing file or empty schema says so.
-    connect(resolve_database_url(args.db), allow_new=args.command == "init")
+    connect(url, allow_new=args.command == "init")
     handler = {
         "init": _init, "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,

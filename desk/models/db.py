@@ -523,6 +523,16 @@ def _grant_desk_role(db: Database, role: str) -> None:
             db.execute_sql(f'GRANT USAGE ON SEQUENCE {sequence} TO "{role}"')
 
 
+def check_desk_role(role: str, db: Database) -> None:
+    """Refuse, before anything is opened or created, a desk role on SQLite or a name that is not plain."""
+    if not is_postgres(db):
+        raise DeskError(_("A desk role exists only on PostgreSQL; a SQLite file is protected by the "
+                          "computer's file permissions."))
+    if not _ROLE_NAME.match(role or ""):
+        raise DeskError(_("A role name is lower-case letters, digits and _, starting with a letter: {name}")
+                        .format(name=role))
+
+
 def setup_desk_role(role: str, password: str, db: Database | None = None) -> bool:
     """Create (or update the password of) a login role that can work the register but owns nothing.
 
@@ -531,12 +541,7 @@ def setup_desk_role(role: str, password: str, db: Database | None = None) -> boo
     True when the role was created, False when it existed.
     """
     db = db or database_proxy.obj
-    if not is_postgres(db):
-        raise DeskError(_("A desk role exists only on PostgreSQL; a SQLite file is protected by the "
-                          "computer's file permissions."))
-    if not _ROLE_NAME.match(role or ""):
-        raise DeskError(_("A role name is lower-case letters, digits and _, starting with a letter: {name}")
-                        .format(name=role))
+    check_desk_role(role, db)
     if not password:
         raise DeskError(_("The desk role needs a password."))
     from psycopg2.extensions import encrypt_password

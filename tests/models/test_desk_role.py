@@ -5,6 +5,7 @@ Real roles on the test server (cluster-wide: unique names, dropped afterwards).
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date
 from urllib.parse import urlparse, urlunparse
@@ -194,3 +195,4 @@ def test_desk_role_refusals(owner_url, role, sqlite_url, monkeypatch, capsys):
     probe.close()
     assert main(["--db", sqlite_url, "init", "--no-catalog", "--desk-role", role]) == 2
     assert "PostgreSQL" in capsys.readouterr().err
+    assert not os.path.exists(dbmod.make_database(sqlite_url).database)  # refused before creating anything
