@@ -8,7 +8,7 @@ import re
 import sys
 from logging.handlers import RotatingFileHandler
 
-from desk.config import Settings, data_dir, resolve_database_url
+from desk.config import Settings, data_dir, default_database_url, resolve_database_url
 from desk.i18n import _, set_language
 from desk.redaction import redact
 
@@ -37,15 +37,19 @@ def setup_logging() -> None:
     root.setLevel(logging.INFO)
 
 
-def open_database(url: str | None):
-    """Connect and, on a new database, set up the office and the shipped catalog."""
+def open_database(url: str | None, *, new_only_if_default: bool = False):
+    """Connect and, on a new database, set up the office and the shipped catalog.
+
+    ``new_only_if_default`` (the windows): only the default file is made on a first start; any other
+    address must name an existing database (``init`` makes one), so a mistyped path creates nothing.
+    """
     from desk.models.db import connect
     from desk.services.errors import NotFound
     from desk.services.office import current_office
     from desk.services.setup import initialize
 
     resolved = resolve_database_url(url)
-    connect(resolved)
+    connect(resolved, allow_new=not new_only_if_default or resolved == default_database_url())
     try:
         office = current_office()
     except NotFound:  # a new database: the first start then asks for the administrator's password
@@ -120,7 +124,7 @@ def _start_qt(url: str | None, *, read_only: bool = False):
     _install_excepthook()
     arm_smoke_quit(app)
     try:
-        office, shown_url = open_database(url)
+        office, shown_url = open_database(url, new_only_if_default=True)
         if read_only:
             from desk.services.kiosk import enforce_read_only
 

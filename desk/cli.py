@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--office-code", help=_("office identifier code used in dossier codes"))
     s.add_argument("--office-name")
     s.add_argument("--no-catalog", action="store_true", help=_("do not load the shipped catalog"))
+    s.add_argument("--desk-role", metavar="NAME",
+                   help=_("PostgreSQL: also set up a login role for the desks that owns nothing (password from "
+                          "DESK_ROLE_PASSWORD or asked)"))
 
     s = sub.add_parser("procedures", help=_("list the procedure catalog"))
     s.add_argument("--search", help=_("words to look for (diacritics optional)"))
@@ -222,7 +225,13 @@ def _run(args: argparse.Namespace) -> int:
         return _parse_cccd(args)
     if args.command == "restore":  # the live database must stay closed while it is replaced
         return _restore(args, resolve_database_url(args.db))
-    connect(resolve_database_url(args.db))
+    url = resolve_database_url(args.db)
+    if args.command == "init" and args.desk_role:  # refused before anything is created
+        from desk.models.db import check_desk_role, make_database
+
+        check_desk_role(args.desk_role.strip(), make_database(url))
+    # Only init makes a new database; any other command on a missing file or empty schema says so.
+    connect(url, allow_new=args.command == "init")
     if args.command == "init":  # on a new database nobody can log in yet: init makes the administrator
         return _init(args)
     key = f"{args.command} {args.action}" if args.command == "calendar" else args.command
@@ -315,6 +324,7 @@ def _init(args: argparse.Namespace) -> int:
     if args.office_name:
         defaults = replace(defaults, name=args.office_name)
     load = not args.no_catalog
+    role_password = _desk_role_password(args.desk_role) if args.desk_role else ""
     if needs_setup():
         if (args.user or "admin").strip() != "admin":
             raise ValidationError({"user": _("The first account of a new database is admin: run init without "
@@ -322,8 +332,10 @@ def _init(args: argparse.Namespace) -> int:
         password = _new_admin_password()
         try:
             result = initialize(defaults, actor=None, admin_password=password, load_catalog=load)
+            actor = _admin_of_new_database(password) if args.desk_role else None
         except PermissionDenied:  # another init set the database up meanwhile: log in to its admin
-            result = initialize(defaults, actor=_admin_of_new_database(password), load_catalog=load)
+            actor = _admin_of_new_database(password)
+            result = initialize(defaults, actor=actor, load_catalog=load)
     elif accounts.first_start_pending():  # set up by the program, whose first start never came
         actor = accounts.set_first_admin_password(_new_admin_password())
         result = initialize(defaults, actor=actor, load_catalog=load)
@@ -341,6 +353,13 @@ def _init(args: argparse.Namespace) -> int:
     print(_("Database ready. Office: {office}.").format(office=result["office"]))
     if summary is not None:
         print(_("Catalog: {summary}").format(summary=summary))
+    if args.desk_role:
+        from desk.services.setup import create_desk_role
+
+        created = create_desk_role(args.desk_role, role_password, by=actor)
+        text = _("Desk role {name} created") if created else _("Desk role {name} updated")
+        print(_("{done}: it can read and add dossiers and events but owns nothing (cannot alter, truncate, "
+                "drop or disable triggers).").format(done=text.format(name=args.desk_role)))
     return 0
 
 
@@ -350,6 +369,26 @@ def _admin_of_new_database(password: str):
     actor = accounts.login("admin", password)
     accounts.require(actor, "admin")
     return actor
+
+
+def _desk_role_password(name: str) -> str:
+    """DESK_ROLE_PASSWORD for scripts, otherwise asked twice on the terminal; never on the command line."""
+    import os
+
+    from desk.services.errors import DeskError
+
+    password = os.environ.get("DESK_ROLE_PASSWORD", "")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise DeskError(_("Set DESK_ROLE_PASSWORD or run init in a terminal to type the password of {name}.")
+                        .format(name=name))
+    from getpass import getpass
+
+    first = getpass(_("Password for the desk role {name}: ").format(name=name))
+    if not first or getpass(_("The same password again: ")) != first:
+        raise DeskError(_("The passwords are empty or differ; nothing was changed."))
+    return first
 
 
 def _procedures(args: argparse.Namespace, actor=None) -> int:

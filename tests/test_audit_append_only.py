@@ -5,8 +5,11 @@
    ``.delete_instance()`` on an event object, or SQL text that updates, deletes or truncates
    dossier_event. The scanner is itself tested on planted offenders so it cannot silently rot.
 2. The engine refuses it too (triggers from db._install_guards) on SQLite and PostgreSQL, whichever
-   path the write takes: raw SQL, a model instance's save(), delete_instance(). (The query-builder
-   path, DossierEvent.update()/delete(), is covered in tests/models/test_db.py.)
+   path the write takes: raw SQL, a model instance's save(), delete_instance(), an upsert, SQLite's
+   REPLACE / INSERT OR REPLACE (which delete without firing delete triggers), PostgreSQL's TRUNCATE;
+   and the history cannot be orphaned or its numbering reused (dossiers are never deleted, replaced or
+   renumbered; day counters never go down). (The query-builder path, DossierEvent.update()/delete(),
+   is covered in tests/models/test_db.py.)
 """
 
 from __future__ import annotations
@@ -134,28 +137,92 @@ def test_scanner_allows_appends_and_reads(snippet):
     assert scan(snippet) == []
 
 
+_EVENT_COLUMNS = "id, dossier_id, at, actor_name, action, to_status, note, data"
+
+
+def _attacks(db) -> dict:
+    """What someone with a SQL console on the database would try, per engine."""
+    table = DossierEvent._meta.table_name
+    p = db.param
+    row = db.execute_sql(f"SELECT {_EVENT_COLUMNS} FROM {table}").fetchone()
+    forged = (row[0], row[1], row[2], "Kẻ giả mạo", row[4], "refused", "sửa", "{}")
+    marks = ", ".join([p] * len(forged))
+    attacks = {
+        "raw UPDATE": lambda: db.execute_sql(f"UPDATE {table} SET note = {p}", ("sửa",)),
+        "raw DELETE": lambda: db.execute_sql(f"DELETE FROM {table}"),
+        "instance save()": lambda: _save_changed(),
+        "delete_instance()": lambda: DossierEvent.select().first().delete_instance(),
+        "upsert ON CONFLICT DO UPDATE": lambda: db.execute_sql(
+            f"INSERT INTO {table} ({_EVENT_COLUMNS}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET note = 'sửa'",
+            forged),
+        "dossier DELETE": lambda: db.execute_sql("DELETE FROM dossier"),
+        "dossier code change": lambda: db.execute_sql("UPDATE dossier SET code = 'X-000000-0001'"),
+        "dossier id change": lambda: db.execute_sql("UPDATE dossier SET id = id + 1000"),
+        "dossier receipt time moved": lambda: db.execute_sql(f"UPDATE dossier SET received_at = {p}", ("2020-01-02 03:00:00",)),
+        "dossier due time moved": lambda: db.execute_sql("UPDATE dossier SET due_at = appointment_at + "
+                                                         + ("INTERVAL '3 days'" if dbmod.is_postgres(db) else "3")),
+        "day counter DELETE": lambda: db.execute_sql("DELETE FROM daily_sequence"),
+        "day counter lowered": lambda: db.execute_sql("UPDATE daily_sequence SET last_value = 0"),
+    }
+    if dbmod.is_postgres(db):
+        attacks.update({
+            "TRUNCATE dossier_event": lambda: db.execute_sql(f"TRUNCATE {table}"),
+            "TRUNCATE dossier CASCADE": lambda: db.execute_sql("TRUNCATE dossier CASCADE"),
+            "TRUNCATE daily_sequence": lambda: db.execute_sql("TRUNCATE daily_sequence"),
+        })
+    else:
+        dossier = db.execute_sql("SELECT * FROM dossier").fetchone()
+        dossier_marks = ", ".join([p] * len(dossier))
+        attacks.update({
+            "REPLACE INTO": lambda: db.execute_sql(f"REPLACE INTO {table} ({_EVENT_COLUMNS}) VALUES ({marks})", forged),
+            "INSERT OR REPLACE": lambda: db.execute_sql(
+                f"INSERT OR REPLACE INTO {table} ({_EVENT_COLUMNS}) VALUES ({marks})", forged),
+            "peewee replace()": lambda: DossierEvent.replace(
+                id=row[0], dossier=row[1], at=row[2], actor_name="Kẻ giả mạo", action=row[4], to_status="refused",
+                note="sửa", data="{}").execute(),
+            "REPLACE with recursive_triggers off": lambda: (
+                db.execute_sql("PRAGMA recursive_triggers = OFF"),
+                db.execute_sql(f"INSERT OR REPLACE INTO {table} ({_EVENT_COLUMNS}) VALUES ({marks})", forged)),
+            "event id -1 (would block every later insert)": lambda: db.execute_sql(
+                f"INSERT INTO {table} ({_EVENT_COLUMNS}) VALUES ({marks})", (-1, *forged[1:])),
+            "REPLACE INTO dossier": lambda: db.execute_sql(f"REPLACE INTO dossier VALUES ({dossier_marks})", dossier),
+        })
+    return attacks
+
+
 def _engine_refuses_every_rewrite_path():
     from tests.conftest import make_office
 
     make_office()
     register(IntakeRequest("T-KS", Applicant(name="Đỗ Văn Hùng"), notes="gốc"), actor=get_actor("admin"))
     db = dbmod.database_proxy.obj
-    table = DossierEvent._meta.table_name
-    p = db.param
-    attempts = {
-        "raw UPDATE": lambda: db.execute_sql(f"UPDATE {table} SET note = {p}", ("sửa",)),
-        "raw DELETE": lambda: db.execute_sql(f"DELETE FROM {table}"),
-        "instance save()": lambda: _save_changed(),
-        "delete_instance()": lambda: DossierEvent.select().first().delete_instance(),
-    }
+    before = _snapshot(db)
+    attacks = _attacks(db)
+    if not dbmod.is_postgres(db):
+        db.execute_sql("PRAGMA foreign_keys = OFF")  # a console opens the file without them
     refused = []
-    for name, attempt in attempts.items():
-        with pytest.raises(DatabaseError, match="append-only"), dbmod.write_transaction():
+    for name, attempt in attacks.items():
+        with pytest.raises(DatabaseError, match="append-only|never|keeps its id|only go up|positive"), \
+                dbmod.write_transaction():
             attempt()
         refused.append(name)
-    assert refused == list(attempts)
+    assert refused == list(attacks)
+    assert _snapshot(db) == before
     rows = list(DossierEvent.select())
     assert len(rows) == 1 and rows[0].note == "gốc"
+    if not dbmod.is_postgres(db):
+        db.execute_sql("PRAGMA foreign_keys = ON")
+    # and the desk's own work goes on: a second registration and a move, each with its event
+    from desk.services.lifecycle import advance
+
+    info = register(IntakeRequest("T-KS", Applicant(name="Đỗ Thị Lan")))
+    advance(info.code, "processing")
+    assert info.code.endswith("-0002") and DossierEvent.select().count() == 3
+
+
+def _snapshot(db) -> list:
+    return [db.execute_sql(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            for t in ("dossier", "dossier_event", "daily_sequence")]
 
 
 def _save_changed() -> None:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,10 @@ def _check(url: str, outcome: dict) -> dict:
         for code in codes:
             _office, day, number = code.rsplit("-", 2)
             used[day].append(int(number))
-        counters = dict(database.execute_sql("SELECT day, last_value FROM daily_sequence").fetchall())
+        counters: dict[str, int] = {}  # keyed by the full date; the code shows it as yymmdd
+        for day, last_value in database.execute_sql("SELECT day, last_value FROM daily_sequence").fetchall():
+            key = date.fromisoformat(str(day)[:10]).strftime("%y%m%d")
+            counters[key] = max(counters.get(key, 0), last_value)
         for day, numbers in used.items():
             assert len(numbers) == len(set(numbers)), f"duplicate numbers on {day}"
             assert counters.get(day, 0) >= max(numbers), f"day counter of {day} is behind the numbers used"

@@ -1,28 +1,51 @@
-"""The one place that builds a database connection and keeps its schema current."""
+"""The one place that builds a database connection and keeps its schema current.
+
+It also refuses, before anything is written, a file that is not an office database (random bytes,
+another program's SQLite file, a truncated copy, a folder, a device): such a file is left exactly as
+it was, with no ``-wal``/``-shm``/``-journal`` beside it.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
+import sqlite3
+import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
-from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    Database,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    PostgresqlDatabase,
+    ProgrammingError,
+    SqliteDatabase,
+)
 
 from desk.i18n import _
-from desk.models.entities import ALL_MODELS, SchemaInfo, database_proxy
+from desk.models.entities import ALL_MODELS, DailySequence, SchemaInfo, database_proxy
 from desk.redaction import protect, redact
 from desk.services.errors import DatabaseBusy, DeskError
 
-SCHEMA_VERSION = 1
-# target version → function(db) that upgrades from target-1; run in order, each in a transaction.
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+# target version → function(db) that upgrades from target-1; run in order, in one transaction.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {}
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 T = TypeVar("T")
 
@@ -31,13 +54,23 @@ WRITE_RETRIES = 0
 WRITE_BUSY_FAILURES = 0
 
 
+class DiskFull(DeskError):
+    """The disk (or the PostgreSQL server's disk) has no room for the write; nothing was saved."""
+
+
 def is_postgres(db: Database | None = None) -> bool:
     db = db or database_proxy.obj
     return isinstance(db, PostgresqlDatabase)
 
 
+def _one_line(exc: BaseException) -> str:
+    """A driver's message on one line (libpq's span several, with tabs)."""
+    return redact(" ".join(str(exc).split()))
+
+
 def make_database(url: str) -> Database:
-    """Build (not yet open) a peewee database from ``sqlite:///path`` or ``postgresql://...``.
+    """Build (not yet open, nothing created on disk) a peewee database from ``sqlite:///path`` or
+    ``postgresql://...``.
 
     A ``?schema=NAME`` query on a PostgreSQL URL keeps one office (or one test) in its own schema.
     """
@@ -45,11 +78,12 @@ def make_database(url: str) -> Database:
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
     if scheme == "sqlite":
-        # sqlite:///office.db is relative to the working folder, sqlite:////abs/office.db absolute
-        path = unquote(parsed.netloc + parsed.path)
+        # sqlite:///office.db is relative to the working folder, sqlite:////abs/office.db absolute; the rest
+        # is the path as typed ("#" or "?" in a folder name are not a fragment or a query)
+        path = unquote(url.split("://", 1)[1] if "://" in url else url.split(":", 1)[1])
         path = path[1:] if path.startswith("/") else path
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if not path:
+            raise DeskError(_("The database address {url} names no file. Use sqlite:///file.db.").format(url=url))
         return SqliteDatabase(
             path,
             pragmas={
@@ -64,12 +98,27 @@ def make_database(url: str) -> Database:
     if scheme in ("postgres", "postgresql"):
         query = parse_qs(parsed.query)
         schema = (query.get("schema") or [""])[0]
+        timeout_text = (query.get("connect_timeout") or ["5"])[0]
+        try:
+            timeout = int(timeout_text)
+        except ValueError:
+            timeout = -1
+        if not 0 <= timeout <= 3600:
+            raise DeskError(_("connect_timeout in the database address must be a whole number of seconds "
+                              "from 0 to 3600: {value}").format(value=timeout_text))
+        try:
+            port = parsed.port or 5432
+        except ValueError:
+            port = 0
+        if not 1 <= port <= 65535:
+            raise DeskError(_("The port in the database address must be a number from 1 to 65535: {url}")
+                            .format(url=redact(url)))
         kwargs: dict[str, object] = {
             "user": unquote(parsed.username) if parsed.username else None,
             "password": unquote(parsed.password) if parsed.password else None,
             "host": parsed.hostname or "127.0.0.1",
-            "port": parsed.port or 5432,
-            "connect_timeout": int((query.get("connect_timeout") or ["5"])[0]),
+            "port": port,
+            "connect_timeout": timeout,
         }
         if schema:
             if not _SCHEMA_NAME.match(schema):
@@ -83,37 +132,220 @@ def make_database(url: str) -> Database:
     )
 
 
-def connect(url: str, *, create: bool = True) -> Database:
-    """Open the database at ``url``, bind the models to it and bring the schema up to date."""
+def connect(url: str, *, create: bool = True, allow_new: bool = True) -> Database:
+    """Open the database at ``url``, bind the models to it and bring the schema up to date.
+
+    ``allow_new``: a missing SQLite file, an empty file or an empty PostgreSQL schema becomes a new
+    office database; otherwise (every command but ``init``) that is refused and nothing is created.
+    ``create=False`` only opens: no table is created or upgraded.
+    """
     db = make_database(url)
+    if isinstance(db, SqliteDatabase) and db.database != ":memory:":
+        state = inspect_sqlite_file(db.database)
+        if state != "ours" and not allow_new:
+            raise DeskError(_("The database {path} does not exist (or is empty). Nothing was created; to make a "
+                              "new database there, run the init command with this --db.").format(path=db.database))
+        if state == "missing":
+            try:
+                Path(db.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DeskError(_("Cannot create the database {path}: {error}").format(
+                    path=db.database, error=exc.strerror or exc)) from exc
     try:
         db.connect(reuse_if_open=True)
-        schema = getattr(db, "desk_schema", "")
-        if schema:
-            db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    except OperationalError as exc:
-        raise DeskError(
-            _("Cannot open the database ({url}): {error}").format(url=redact(url), error=redact(str(exc).strip()))
-        ) from exc
+    except (DatabaseError, InterfaceError) as exc:
+        raise _translate(exc, url) from exc
     database_proxy.initialize(db)
     if create:
-        ensure_schema(db)
+        try:
+            ensure_schema(db, allow_new=allow_new)
+        except DeskError:
+            db.close()
+            raise
+        except (DatabaseError, InterfaceError) as exc:
+            db.close()
+            raise _translate(exc, url) from exc
     return db
 
 
+def _translate(exc: BaseException, url: str) -> DeskError:
+    """A driver error met while opening → the one-line message a person can act on."""
+    if _is_disk_full(exc):
+        return DiskFull(_disk_full_message())
+    if _is_permission_denied(exc):
+        return DeskError(_("Your PostgreSQL account may not change this database's tables (it is not their "
+                           "owner). Run init once with the owner's account ({error}).").format(error=_one_line(exc)))
+    return DeskError(_("Cannot open the database ({url}): {error}").format(url=redact(url), error=_one_line(exc)))
+
+
+# -- is this file an office database? ----------------------------------------------------------
+def _damaged(path: str, reason: str) -> DeskError:
+    return DeskError(_("The database {path} is damaged ({reason}). Nothing was changed; restore the latest "
+                       "backup (restore command).").format(path=path, reason=reason))
+
+
+def _model_tables() -> list[str]:
+    # Every version so far has all of these tables; a migration that adds one must say so here.
+    return [m._meta.table_name for m in ALL_MODELS]
+
+
+def inspect_sqlite_file(path: str) -> str:
+    """``"missing"``, ``"empty"`` (no tables yet) or ``"ours"``; raises DeskError for anything else.
+
+    Reads the file without SQLite's locking or journals (``immutable``) unless a write-ahead log
+    beside it shows that SQLite is using it, so a foreign or damaged file gets no companion files.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        raise DeskError(_("Cannot open the database {path}: {error}").format(
+            path=path, error=exc.strerror or exc)) from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise DeskError(_("{path} is a folder, not a database file. Nothing was changed.").format(path=path))
+    if not stat.S_ISREG(info.st_mode):
+        raise DeskError(_("{path} is not a regular file, so it cannot be a database. Nothing was changed.")
+                        .format(path=path))
+    if info.st_size == 0:
+        return "empty"
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise DeskError(_("Cannot open the database {path}: {error}").format(
+            path=path, error=exc.strerror or exc)) from exc
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise DeskError(_("{path} is not a database file of this program (not SQLite). Nothing was changed.")
+                        .format(path=path))
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1) or header[21:24] != b"\x40\x20\x20":
+        raise _damaged(path, _("its header is not valid"))
+    logs = [Path(f"{path}{suffix}") for suffix in ("-wal", "-journal")]
+    in_use = any(p.exists() and p.stat().st_size > 0 for p in logs)
+    if not in_use:  # with a log beside it the file may legitimately lag behind its header
+        pages = int.from_bytes(header[28:32], "big")
+        header_valid = header[24:28] == header[92:96]
+        if info.st_size % page_size or (header_valid and pages * page_size > info.st_size):
+            raise _damaged(path, _("the file is shorter than it should be: it was cut off"))
+    uri = Path(path).resolve().as_uri() + "?mode=ro" + ("" if in_use else "&immutable=1")
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise _damaged(path, _one_line(exc)) from exc
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return "empty"
+        if SchemaInfo._meta.table_name not in tables:
+            raise DeskError(_("{path} is a SQLite database of another program (it has no OneStop Desk tables). "
+                              "Nothing was changed.").format(path=path))
+        row = conn.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
+        version = _parse_version(path, row[0] if row else None)
+        if version == 0:
+            raise _damaged(path, _("it has tables but no schema version"))
+        if version <= SCHEMA_VERSION:
+            missing = [t for t in _model_tables() if t not in tables]
+            if missing:
+                raise _damaged(path, _("tables missing: {tables}").format(tables=", ".join(missing)))
+        for table in tables & set(_model_tables()):
+            conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchall()  # each table's first page is readable
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise DatabaseBusy(_("The database {path} is in use by another program and did not become free; "
+                                 "nothing was changed. Please try again.").format(path=path)) from exc
+        raise _damaged(path, _one_line(exc)) from exc
+    except sqlite3.Error as exc:
+        raise _damaged(path, _one_line(exc)) from exc
+    finally:
+        conn.close()
+    return "ours"
+
+
+def _parse_version(where: str, value: object) -> int:
+    if value is None:
+        return 0
+    try:
+        version = int(str(value).strip())
+    except ValueError:
+        version = -1
+    if version < 0:
+        raise _damaged(where, _("its schema version is not a number: {value}").format(value=str(value)[:40]))
+    return version
+
+
+# -- schema version and upgrade ----------------------------------------------------------------
 def schema_version(db: Database) -> int:
     if not SchemaInfo.table_exists():
         return 0
     row = SchemaInfo.get_or_none(SchemaInfo.key == "schema_version")
-    return int(row.value) if row else 0
+    return _parse_version(_describe(db), row.value if row else None)
 
 
-def ensure_schema(db: Database) -> int:
-    """Create the tables on an empty database, or run the pending migrations; returns the version."""
+def _describe(db: Database) -> str:
+    if is_postgres(db):
+        schema = getattr(db, "desk_schema", "") or "public"
+        return f"{db.database} (schema {schema})"
+    return str(db.database)
+
+
+def _pg_schema_exists(db: Database) -> bool:
+    schema = getattr(db, "desk_schema", "")
+    if not schema:
+        return True
+    return db.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is not None
+
+
+def _tables(db: Database) -> set[str]:
+    return set(db.get_tables())
+
+
+def _schema_is_current(db: Database) -> bool:
+    if is_postgres(db) and not _pg_schema_exists(db):
+        return False
+    tables = _tables(db)
+    return (SchemaInfo._meta.table_name in tables and schema_version(db) == SCHEMA_VERSION
+            and not [t for t in _model_tables() if t not in tables])
+
+
+def lock_schema(db: Database | None = None) -> None:
+    """Inside a write transaction: one process at a time creates, upgrades or sets up this office.
+
+    PostgreSQL: a transaction-scoped advisory lock per schema (four ``init`` at once on an empty
+    database otherwise race in the catalog); SQLite: ``BEGIN IMMEDIATE`` already serialises.
+    """
+    db = db or database_proxy.obj
+    if is_postgres(db):
+        name = f"onestop-desk schema {getattr(db, 'desk_schema', '') or 'public'}"
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+
+def ensure_schema(db: Database, *, allow_new: bool = True) -> int:
+    """Create the tables on an empty database, or run the pending migrations; returns the version.
+
+    A current schema is only read (a desk's PostgreSQL role that owns nothing can connect).
+    """
+    if _schema_is_current(db):
+        return SCHEMA_VERSION
     with write_transaction(db):
+        lock_schema(db)
+        if is_postgres(db) and not _pg_schema_exists(db):
+            if not allow_new:
+                raise DeskError(_("The PostgreSQL schema {name} does not exist. Nothing was created; to make it, "
+                                  "run the init command.").format(name=db.desk_schema))
+            db.execute_sql(f'CREATE SCHEMA "{db.desk_schema}"')
+        tables = _tables(db)
         current = schema_version(db)
         if current == 0:
-            db.create_tables(ALL_MODELS, safe=True)
+            ours = [t for t in _model_tables() if t in tables]
+            if ours:
+                raise _damaged(_describe(db), _("it has tables but no schema version"))
+            if not allow_new:
+                raise DeskError(_("The database {name} has no OneStop Desk tables yet. Nothing was created; to "
+                                  "make them, run the init command.").format(name=_describe(db)))
+            db.create_tables(ALL_MODELS, safe=False)
             _set_version(SCHEMA_VERSION)
             _install_guards(db)
             return SCHEMA_VERSION
@@ -122,9 +354,16 @@ def ensure_schema(db: Database) -> int:
                 _("This database was made by a newer version of the program (schema {found} > {known}). "
                   "Please update the program.").format(found=current, known=SCHEMA_VERSION)
             )
+        missing = [t for t in _model_tables() if t not in tables]
+        if missing:
+            raise _damaged(_describe(db), _("tables missing: {tables}").format(tables=", ".join(missing)))
         for target in range(current + 1, SCHEMA_VERSION + 1):
+            log.info("upgrading the database schema to version %s", target)
             MIGRATIONS[target](db)
             _set_version(target)
+        if is_postgres(db):
+            for role in desk_roles(db):  # a migration may have made tables the desks' roles cannot reach yet
+                _grant_desk_role(db, role)
     return SCHEMA_VERSION
 
 
@@ -134,36 +373,252 @@ def _set_version(version: int) -> None:
      .execute())
 
 
+# -- guards: history cannot be rewritten, even from a SQL console -------------------------------
+_DOSSIER_FIXED = ("id", "code", "office_id", "received_at", "due_at")
+_SQLITE_GUARDS = {
+    # the audit trail: no UPDATE, no DELETE, and no REPLACE (it deletes without firing delete triggers,
+    # but an INSERT trigger fires before conflict resolution). New rows get id -1 inside the trigger.
+    "dossier_event_no_update": "BEFORE UPDATE ON dossier_event BEGIN "
+                               "SELECT RAISE(ABORT, 'dossier_event is append-only'); END",
+    "dossier_event_no_delete": "BEFORE DELETE ON dossier_event BEGIN "
+                               "SELECT RAISE(ABORT, 'dossier_event is append-only'); END",
+    "dossier_event_no_replace": "BEFORE INSERT ON dossier_event "
+                                "WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM dossier_event WHERE id = NEW.id) BEGIN "
+                                "SELECT RAISE(ABORT, 'dossier_event is append-only: an event is never replaced'); END",
+    "dossier_event_positive_id": "AFTER INSERT ON dossier_event WHEN NEW.id <= 0 BEGIN "
+                                 "SELECT RAISE(ABORT, 'dossier_event ids are positive'); END",
+    # dossiers: never deleted or replaced (their history would be orphaned), id and code never change
+    "dossier_no_delete": "BEFORE DELETE ON dossier BEGIN SELECT RAISE(ABORT, 'dossiers are never deleted'); END",
+    "dossier_no_replace": "BEFORE INSERT ON dossier WHEN (NEW.id > 0 AND EXISTS (SELECT 1 FROM dossier "
+                          "WHERE id = NEW.id)) OR EXISTS (SELECT 1 FROM dossier WHERE code = NEW.code) BEGIN "
+                          "SELECT RAISE(ABORT, 'dossiers are never replaced: this id or code exists'); END",
+    "dossier_positive_id": "AFTER INSERT ON dossier WHEN NEW.id <= 0 BEGIN "
+                           "SELECT RAISE(ABORT, 'dossier ids are positive'); END",
+    # ... and the facts of its receipt: where, when, and the legal due moment (which never moves, D4)
+    "dossier_keeps_identity": f"BEFORE UPDATE OF {', '.join(_DOSSIER_FIXED)} ON dossier WHEN "
+                              + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _DOSSIER_FIXED)
+                              + " BEGIN SELECT RAISE(ABORT, 'a dossier keeps its id, code, office, receipt time "
+                                "and due time'); END",
+    # day counters only go up, so a number once handed out is never handed out again
+    "daily_sequence_no_delete": "BEFORE DELETE ON daily_sequence BEGIN "
+                                "SELECT RAISE(ABORT, 'day counters are never deleted'); END",
+    "daily_sequence_only_up": "BEFORE UPDATE ON daily_sequence WHEN NEW.last_value < OLD.last_value "
+                              "OR NEW.day IS NOT OLD.day OR NEW.office_id IS NOT OLD.office_id OR NEW.id IS NOT OLD.id "
+                              "BEGIN SELECT RAISE(ABORT, 'day counters only go up'); END",
+}
+
+_PG_GUARDS = {
+    "dossier_event_no_update": ("BEFORE UPDATE OR DELETE ON dossier_event FOR EACH ROW",
+                                "dossier_event is append-only"),
+    "dossier_event_no_truncate": ("BEFORE TRUNCATE ON dossier_event FOR EACH STATEMENT",
+                                  "dossier_event is append-only"),
+    "dossier_no_delete": ("BEFORE DELETE ON dossier FOR EACH ROW", "dossiers are never deleted"),
+    "dossier_no_truncate": ("BEFORE TRUNCATE ON dossier FOR EACH STATEMENT", "dossiers are never deleted"),
+    "dossier_keeps_identity": (f"BEFORE UPDATE OF {', '.join(_DOSSIER_FIXED)} ON dossier FOR EACH ROW WHEN ("
+                               + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _DOSSIER_FIXED) + ")",
+                               "a dossier keeps its id, code, office, receipt time and due time"),
+    "daily_sequence_no_delete": ("BEFORE DELETE ON daily_sequence FOR EACH ROW", "day counters are never deleted"),
+    "daily_sequence_no_truncate": ("BEFORE TRUNCATE ON daily_sequence FOR EACH STATEMENT",
+                                   "day counters are never deleted"),
+    "daily_sequence_only_up": ("BEFORE UPDATE ON daily_sequence FOR EACH ROW WHEN (NEW.last_value < OLD.last_value "
+                               "OR NEW.day IS DISTINCT FROM OLD.day OR NEW.office_id IS DISTINCT FROM OLD.office_id "
+                               "OR NEW.id IS DISTINCT FROM OLD.id)", "day counters only go up"),
+}
+
+
 def _install_guards(db: Database) -> None:
-    """Database-side refusal to rewrite history: the audit table is append-only."""
+    """Database-side refusal to rewrite history (idempotent): see _SQLITE_GUARDS / _PG_GUARDS."""
     if is_postgres(db):
         db.execute_sql(
-            "CREATE OR REPLACE FUNCTION desk_audit_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION 'dossier_event is append-only'; END; $$ LANGUAGE plpgsql"
+            "CREATE OR REPLACE FUNCTION desk_refuse() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0]; END; $$ LANGUAGE plpgsql"
         )
-        db.execute_sql("DROP TRIGGER IF EXISTS dossier_event_no_update ON dossier_event")
-        db.execute_sql(
-            "CREATE TRIGGER dossier_event_no_update BEFORE UPDATE OR DELETE ON dossier_event "
-            "FOR EACH ROW EXECUTE FUNCTION desk_audit_append_only()"
-        )
+        for name, (when, message) in _PG_GUARDS.items():
+            table = when.split(" ON ")[1].split()[0]
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+            db.execute_sql(f"CREATE TRIGGER \"{name}\" {when} EXECUTE FUNCTION desk_refuse('{message}')")
+        db.execute_sql("DROP FUNCTION IF EXISTS desk_audit_append_only()")  # version 1's, now unused
     else:
-        for op in ("UPDATE", "DELETE"):
-            db.execute_sql(
-                f"CREATE TRIGGER IF NOT EXISTS dossier_event_no_{op.lower()} BEFORE {op} ON dossier_event "
-                "BEGIN SELECT RAISE(ABORT, 'dossier_event is append-only'); END"
-            )
+        for name, body in _SQLITE_GUARDS.items():
+            db.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" {body}')
+
+
+# -- version 2: day counters keyed by the full date; the guards above -------------------------
+def _local_date_sql(db: Database) -> str:
+    # Vietnam has kept +07:00 without daylight saving since 1975 (the same rule as the reports).
+    if is_postgres(db):
+        return "CAST(received_at + INTERVAL '7 hours' AS date)"
+    return "date(received_at, '+7 hours')"
+
+
+def _to_v2(db: Database) -> None:
+    """``daily_sequence.day`` was ``yymmdd`` text, so a 1926 receipt took a 2026 day's number. Each old
+    counter becomes one per full date that has dossiers with that yymmdd (20yy when none has), each
+    keeping the old value, so no number once handed out can come round again."""
+    old = db.execute_sql("SELECT office_id, day, last_value FROM daily_sequence").fetchall()
+    dates: dict[tuple[int, str], dict[date, int]] = {}
+    for office_id, day, count in db.execute_sql(
+            f"SELECT office_id, {_local_date_sql(db)} AS d, COUNT(*) FROM dossier GROUP BY office_id, d").fetchall():
+        day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+        dates.setdefault((office_id, f"{day:%y%m%d}"), {})[day] = count
+    rows: dict[tuple[int, date], int] = {}
+    for office_id, key, last_value in old:
+        key = str(key)
+        found = dates.pop((office_id, key), None)
+        if not found:
+            try:
+                found = {date(2000 + int(key[:2]), int(key[2:4]), int(key[4:6])): 0}
+            except ValueError:
+                log.warning("schema 2: skipped a day counter with a malformed day %r", key)
+                continue
+        for day in found:
+            rows[(office_id, day)] = max(rows.get((office_id, day), 0), int(last_value))
+    for (office_id, _key), found in dates.items():  # dossiers without a counter: start after them
+        for day, count in found.items():
+            rows[(office_id, day)] = max(rows.get((office_id, day), 0), count)
+    if is_postgres(db):
+        db.execute_sql("DELETE FROM daily_sequence")
+        db.execute_sql("ALTER TABLE daily_sequence ALTER COLUMN day TYPE date USING NULL::date")
+    else:
+        db.execute_sql("DROP TABLE daily_sequence")
+        DailySequence.create_table(safe=False)
+    if rows:
+        (DailySequence.insert_many([{"office": o, "day": d, "last_value": v} for (o, d), v in sorted(rows.items())])
+         .execute())
+    _install_guards(db)
+
+
+MIGRATIONS[2] = _to_v2
+
+
+# -- a PostgreSQL role for the desks that owns nothing ------------------------------------------
+# What the desk program does to each table; everything else (ALTER, DROP, TRUNCATE, triggers) is
+# the owner's alone.
+_DESK_PRIVILEGES = {"schema_info": "SELECT", "dossier_event": "SELECT, INSERT",
+                    "calendar_day": "SELECT, INSERT, UPDATE, DELETE"}
+_DESK_DEFAULT_PRIVILEGES = "SELECT, INSERT, UPDATE"
+
+
+def desk_roles(db: Database) -> list[str]:
+    """The desk roles set up by ``init --desk-role`` (kept in schema_info, re-granted after upgrades)."""
+    keys = [row.key for row in SchemaInfo.select(SchemaInfo.key)]
+    return [key.split(":", 1)[1] for key in keys if key.startswith("desk_role:")]
+
+
+def _grant_desk_role(db: Database, role: str) -> None:
+    schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
+    db.execute_sql(f'GRANT CONNECT ON DATABASE "{db.database}" TO "{role}"')
+    db.execute_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
+    for model in ALL_MODELS:  # exactly these privileges on exactly our tables and their id sequences
+        table = model._meta.table_name
+        db.execute_sql(f'REVOKE ALL ON "{table}" FROM "{role}"')
+        db.execute_sql(f'GRANT {_DESK_PRIVILEGES.get(table, _DESK_DEFAULT_PRIVILEGES)} ON "{table}" TO "{role}"')
+        pk = model._meta.primary_key
+        sequence = db.execute_sql("SELECT pg_get_serial_sequence(%s, %s)", (f'"{table}"', pk.column_name)).fetchone()[0]
+        if sequence:
+            db.execute_sql(f'REVOKE ALL ON SEQUENCE {sequence} FROM "{role}"')
+            db.execute_sql(f'GRANT USAGE ON SEQUENCE {sequence} TO "{role}"')
+
+
+def check_desk_role(role: str, db: Database) -> None:
+    """Refuse, before anything is opened or created, a desk role on SQLite or a name that is not plain."""
+    if not is_postgres(db):
+        raise DeskError(_("A desk role exists only on PostgreSQL; a SQLite file is protected by the "
+                          "computer's file permissions."))
+    if not _ROLE_NAME.match(role or ""):
+        raise DeskError(_("A role name is lower-case letters, digits and _, starting with a letter: {name}")
+                        .format(name=role))
+
+
+def setup_desk_role(role: str, password: str, db: Database | None = None) -> bool:
+    """Create (or update the password of) a login role that can work the register but owns nothing.
+
+    Refuses a role that could do more than that (superuser, may create roles or databases, owns
+    objects here, or is a member of the owner). The password is sent already SCRAM-hashed. Returns
+    True when the role was created, False when it existed.
+    """
+    db = db or database_proxy.obj
+    check_desk_role(role, db)
+    if not password:
+        raise DeskError(_("The desk role needs a password."))
+    from psycopg2.extensions import encrypt_password
+
+    with write_transaction(db):
+        lock_schema(db)
+        owner = db.execute_sql("SELECT current_user").fetchone()[0]
+        if role == owner:
+            raise DeskError(_("The desk role must not be the owner's own role ({name}).").format(name=role))
+        row = db.execute_sql(
+            "SELECT oid, rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls, "
+            "pg_has_role(oid, current_user, 'MEMBER') FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        hashed = encrypt_password(password, role, db.connection(), "scram-sha-256")
+        try:
+            if row is None:
+                db.execute_sql(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
+                               f"NOBYPASSRLS PASSWORD %s", (hashed,))
+            else:
+                oid, powerful, member_of_owner = row
+                owned = db.execute_sql(
+                    "SELECT (SELECT COUNT(*) FROM pg_class WHERE relowner = %s) + (SELECT COUNT(*) FROM pg_proc "
+                    "WHERE proowner = %s) + (SELECT COUNT(*) FROM pg_namespace WHERE nspowner = %s)",
+                    (oid, oid, oid)).fetchone()[0]
+                if powerful or member_of_owner or owned:
+                    raise DeskError(_("The role {name} already exists and can do more than a desk may (it is a "
+                                      "superuser, may create roles or databases, owns objects here, or belongs to "
+                                      "the owner). Choose another name.").format(name=role))
+                db.execute_sql(f'ALTER ROLE "{role}" LOGIN PASSWORD %s', (hashed,))
+            _grant_desk_role(db, role)
+        except ProgrammingError as exc:
+            if _is_permission_denied(exc):
+                raise DeskError(_("Your PostgreSQL account may not create roles or grant on these tables: {error}. "
+                                  "Run init --desk-role with the owner's account (it needs CREATEROLE).")
+                                .format(error=_one_line(exc))) from exc
+            raise
+        (SchemaInfo.insert(key=f"desk_role:{role}", value="select-insert-update")
+         .on_conflict_ignore().execute())
+    return row is None
+
+
+# -- writes ------------------------------------------------------------------------------------
+def _is_disk_full(exc: BaseException | None) -> bool:
+    while exc is not None:
+        text = str(exc).lower()
+        if ("disk is full" in text or "no space left" in text or "could not extend file" in text
+                or getattr(getattr(exc, "orig", None), "pgcode", None) == "53100"
+                or getattr(exc, "pgcode", None) == "53100"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _is_permission_denied(exc: BaseException) -> bool:
+    code = getattr(getattr(exc, "orig", None), "pgcode", None) or getattr(exc, "pgcode", None)
+    return code == "42501" or "permission denied" in str(exc).lower() or "must be owner" in str(exc).lower()
+
+
+def _disk_full_message() -> str:
+    return _("The disk holding the database is full. Nothing was saved; free some disk space and try again.")
 
 
 @contextmanager
-def write_transaction(db: Database | None = None):
-    """A transaction that takes the write lock up front on SQLite (no lock-upgrade deadlocks)."""
+def write_transaction(db: Database | None = None) -> Iterator[object]:
+    """A transaction that takes the write lock up front on SQLite (no lock-upgrade deadlocks).
+
+    A full disk becomes DiskFull (SQLite has then already rolled back, so peewee's own ROLLBACK
+    fails with "cannot rollback"; that second error is not what happened).
+    """
     db = db or database_proxy.obj
-    if isinstance(db, SqliteDatabase):
-        with db.atomic("IMMEDIATE") as txn:
-            yield txn
-    else:
-        with db.atomic() as txn:
-            yield txn
+    try:
+        if isinstance(db, SqliteDatabase):
+            with db.atomic("IMMEDIATE") as txn:
+                yield txn
+        else:
+            with db.atomic() as txn:
+                yield txn
+    except DatabaseError as exc:
+        if _is_disk_full(exc):
+            raise DiskFull(_disk_full_message()) from exc
+        raise
 
 
 def _is_retryable(exc: Exception) -> bool:

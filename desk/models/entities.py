@@ -102,7 +102,7 @@ class DailySequence(BaseModel):
     """Last dossier number handed out per office and receipt day; bumped inside the intake transaction."""
 
     office = ForeignKeyField(Office, on_delete="CASCADE")
-    day = CharField(max_length=6)  # yymmdd, local date of receipt
+    day = DateField()  # local date of receipt, the full date: 1926-03-14 and 2026-03-14 are two counters
     last_value = IntegerField(default=0)
 
     class Meta:

@@ -166,9 +166,9 @@ def generate(
         done = 0
         dossiers: list[tuple] = []
         events: list[tuple] = []
-        touched: dict[str, int] = {}
+        touched: dict[date, int] = {}  # counters are keyed by the full date; the code shows yymmdd
         for day, n in zip(days, per_day, strict=True):
-            key = f"{day:%y%m%d}"
+            key = day
             base = datetime.combine(day, opens)
             offsets = sorted(int(random_() * span) for _i in range(n))
             for offset in offsets:
@@ -183,7 +183,7 @@ def generate(
                     due_cache[due_key] = due
                 number = counters.get(key, 0) + 1
                 counters[key] = touched[key] = number
-                code = f"{office.code}-{key}-{number:04d}"
+                code = f"{office.code}-{day:%y%m%d}-{number:04d}"
                 name, id_number, birth, gender = _person(rng)
                 channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
                 point = rng.choice(points) if points else None
@@ -283,7 +283,7 @@ def _bulk_load(db):
         db.execute_sql("PRAGMA cache_size = -65536")
 
 
-def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[str, int], office_id: int, *,
+def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[date, int], office_id: int, *,
            first: bool) -> None:
     """One batch, one transaction: the dossiers, their events, the day counters and the demo count move
     together. The first batch checks again, under the write lock, that no real dossier came in."""
@@ -315,5 +315,5 @@ def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[str, in
                 "ON CONFLICT (office_id, day) DO UPDATE SET last_value = "
                 "CASE WHEN daily_sequence.last_value > excluded.last_value "
                 "THEN daily_sequence.last_value ELSE excluded.last_value END",
-                (office_id, day, value),
+                (office_id, day.isoformat(), value),
             )

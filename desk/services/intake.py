@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from peewee import IntegrityError
+
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Procedure
 from desk.models.db import database_proxy, run_write
@@ -137,17 +139,26 @@ def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
     return procedure, values
 
 
-def next_sequence(office_id: int, day: str) -> int:
-    """Bump and return the day's counter; the row lock serialises desks until commit, so no gaps."""
+def next_sequence(office_id: int, day: date) -> int:
+    """Bump and return the counter of the (full) local receipt date; the row lock serialises desks until
+    commit, so no gaps."""
     db = database_proxy.obj
     p = db.param
     cursor = db.execute_sql(
         f"INSERT INTO daily_sequence (office_id, day, last_value) VALUES ({p}, {p}, 1) "
         "ON CONFLICT (office_id, day) DO UPDATE SET last_value = daily_sequence.last_value + 1 "
         "RETURNING last_value",
-        (office_id, day),
+        (office_id, day.isoformat()),
     )
     return int(cursor.fetchone()[0])
+
+
+def _code_taken(code: str) -> ValidationError:
+    # Only dates a century apart share a code (it shows yymmdd); the unique code column refuses the
+    # second, and the clerk learns why instead of seeing a database error.
+    return ValidationError({"received_at": _(
+        "The dossier code {code} is already used by a dossier received on another date with the same "
+        "day and month a century apart. Nothing was saved; check the date received.").format(code=code)})
 
 
 def format_code(office_code: str, received_local: datetime, number: int) -> str:
@@ -178,10 +189,15 @@ def register(
         documents = list(load_documents(procedure.documents))
     documents_json = json.dumps([d.__dict__ for d in documents], ensure_ascii=False)
 
+    tried: list[str] = []
+
     def work() -> str:
         staff = acting_staff(actor, "clerk")
-        number = next_sequence(office.id, f"{received_local:%y%m%d}")
+        number = next_sequence(office.id, received_local.date())
         code = format_code(office.code, received_local, number)
+        tried.append(code)
+        if Dossier.select().where(Dossier.code == code).exists():
+            raise _code_taken(code)
         row = Dossier.create(
             code=code,
             office=office,
@@ -207,5 +223,10 @@ def register(
         )
         return code
 
-    code = run_write(work)
+    try:
+        code = run_write(work)
+    except IntegrityError as exc:  # two desks, two dates sharing yymmdd, at the same moment
+        if "code" not in str(exc).lower():
+            raise
+        raise _code_taken(tried[-1] if tried else "") from exc
     return to_info(dossier_row(code))

@@ -25,6 +25,7 @@ import threading
 import time as _time
 import unicodedata
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -286,12 +287,18 @@ def _after_words(column, depth: int):
 
 
 def _day_codes(sequence: int, day: str | None = None) -> list[str]:
-    """Every code with this day number that was handed out (from the day counters)."""
+    """Every code with this day number that was handed out (from the day counters, keyed by full date)."""
     query = (DailySequence.select(Office.code, DailySequence.day)
              .join(Office).where(DailySequence.last_value >= sequence))
     if day:
-        query = query.where(DailySequence.day == day)
-    return [f"{office}-{yymmdd}-{sequence:04d}" for office, yymmdd in query.tuples()]
+        dates = []
+        for century in (1900, 2000):  # a yymmdd names one date per century
+            with suppress(ValueError):
+                dates.append(date(century + int(day[:2]), int(day[2:4]), int(day[4:6])))
+        if not dates:
+            return []
+        query = query.where(DailySequence.day.in_(dates))
+    return sorted({f"{office}-{d:%y%m%d}-{sequence:04d}" for office, d in query.tuples()})
 
 
 @dataclass

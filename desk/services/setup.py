@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from desk.i18n import _
 from desk.models import Office
-from desk.models.db import write_transaction
+from desk.models.db import lock_schema, setup_desk_role, write_transaction
 from desk.services.accounts import Actor, ensure_admin, require, to_actor
 from desk.services.errors import PermissionDenied
 from desk.services.office import ensure_office, ensure_point
@@ -47,9 +47,13 @@ def initialize(defaults: OfficeDefaults | None = None, *, actor: Actor | None, a
     program replaces. On a database that already has its office ``actor`` must be an administrator;
     the office stays as it is (``defaults`` never create a second one), missing points and new seed
     procedures are added and what the office changed is kept.
+
+    One transaction under the schema lock, catalog included: several ``init`` at once on one
+    PostgreSQL database wait for each other instead of racing to insert the same rows.
     """
     defaults = defaults or OfficeDefaults()
     with write_transaction():
+        lock_schema()
         office = Office.select().order_by(Office.id).first()
         created = office is None
         if created:
@@ -67,9 +71,17 @@ def initialize(defaults: OfficeDefaults | None = None, *, actor: Actor | None, a
             ensure_point(office, name, kind=kind, address=address, weekdays=weekdays, hours=hours)
         admin = ensure_admin(admin_password if created else None)
         by = actor if actor is not None else to_actor(admin)
-    summary = None
-    if load_catalog:
-        from desk.services import catalog
+        summary = None
+        if load_catalog:
+            from desk.services import catalog
 
-        summary = catalog.load_seed(by=by, update_existing=False)  # keep what the office changed
+            summary = catalog.load_seed(by=by, update_existing=False)  # keep what the office changed
     return {"office": office.code, "catalog": summary, "created": created}
+
+
+def create_desk_role(name: str, password: str, *, by: Actor) -> bool:
+    """PostgreSQL: a login role for the desks that can work the register but owns nothing (True if new).
+
+    Only an administrator of the office gives out database accounts."""
+    require(by, "admin")
+    return setup_desk_role(name.strip(), password)

@@ -40,24 +40,25 @@ def test_redact_hides_password():
 
 def _upgrade_roundtrip(url, monkeypatch):
     database = dbmod.connect(url)
-    assert dbmod.schema_version(database) == 1
+    current = dbmod.SCHEMA_VERSION
+    assert dbmod.schema_version(database) == current
     calls = []
 
-    def to_v2(db):
-        calls.append(2)
+    def to_next(db):
+        calls.append(current + 1)
         migrator = PostgresqlMigrator(db) if dbmod.is_postgres(db) else SqliteMigrator(db)
         migrate(migrator.add_column("dossier", "priority", IntegerField(default=0)))
 
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(dbmod.MIGRATIONS, 2, to_v2)
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(dbmod.MIGRATIONS, current + 1, to_next)
     database.close()
     database = dbmod.connect(url)
-    assert calls == [2] and dbmod.schema_version(database) == 2
+    assert calls == [current + 1] and dbmod.schema_version(database) == current + 1
     columns = [c.name for c in database.get_columns("dossier")]
     assert "priority" in columns
     database.close()
     dbmod.connect(url).close()  # already current: nothing runs again
-    assert calls == [2]
+    assert calls == [current + 1]
 
 
 def test_schema_upgrades_itself_sqlite(sqlite_url, monkeypatch):

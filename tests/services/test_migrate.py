@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -50,7 +50,7 @@ def test_migrate_whole_office_to_postgres(office, pg_url, admin):
     assert all(t.source_sha256 == t.target_sha256 for t in report.tables)
     assert "dossier_event" in seen
     source_sums = {m._meta.table_name: table_checksum(dbmod.database_proxy.obj, m) for m in ALL_MODELS}
-    source_day = DailySequence.get(DailySequence.day == "261123").last_value
+    source_day = DailySequence.get(DailySequence.day == date(2026, 11, 23)).last_value
 
     dbmod.close()
     target = dbmod.connect(pg_url)
@@ -58,7 +58,7 @@ def test_migrate_whole_office_to_postgres(office, pg_url, admin):
     assert {c: (get_dossier(c, actor=admin), history(c, actor=admin)) for c in sample} == expected
     assert {m._meta.table_name: table_checksum(target, m) for m in ALL_MODELS} == source_sums
     # the office keeps working on PostgreSQL: the day's numbering and the ids go on without clashes
-    assert DailySequence.get(DailySequence.day == "261123").last_value == source_day
+    assert DailySequence.get(DailySequence.day == date(2026, 11, 23)).last_value == source_day
     info = register(IntakeRequest("T-KS", Applicant(name="Phạm Văn Long"),
                                   received_at=datetime(2026, 11, 23, 15, 0)), clock=CLOCK, actor=admin)
     assert info.code.endswith(f"-261123-{source_day + 1:04d}")
