@@ -18,7 +18,14 @@ import pytest
 from desk.cli import main
 from desk.models import db as dbmod
 from desk.services.errors import DeskError
+from desk.services.accounts import get_actor
 from tests.conftest import PG_BASE_URL, fill_disk, make_office
+
+
+@pytest.fixture(autouse=True)
+def _admin_password(monkeypatch):
+    """init on a new database takes the administrator's password from DESK_PASSWORD (no terminal here)."""
+    monkeypatch.setenv("DESK_PASSWORD", "mat-khau-quan-tri-thu")
 
 
 def _run(capsys, *args: str) -> tuple[int, str]:
@@ -55,7 +62,7 @@ def _real_database(folder: Path) -> Path:
     dbmod.connect(f"sqlite:///{path}")
     make_office()
     for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"):
-        register(IntakeRequest("T-KS", Applicant(name=name)))
+        register(IntakeRequest("T-KS", Applicant(name=name)), actor=get_actor("admin"))
     dbmod.close()
     assert not Path(f"{path}-wal").exists()
     return path
@@ -269,16 +276,21 @@ def test_full_disk_one_message_and_every_acknowledged_dossier_kept(small_disk, c
     url = f"sqlite:///{folder / 'office.db'}"
     dbmod.connect(url)
     make_office()
+    from desk.services.accounts import set_first_admin_password
+
+    set_first_admin_password("mat-khau-quan-tri-thu")  # the CLI below logs in with DESK_PASSWORD
     fill_disk(folder, leave_bytes=300 * 1024)
     acknowledged = []
     with pytest.raises(DeskError) as refused:
         for i in range(10_000):
-            acknowledged.append(register(IntakeRequest("T-KS", Applicant(name=f"Nguyễn Văn An {chr(65 + i % 26)}"))).code)
+            acknowledged.append(register(IntakeRequest("T-KS", Applicant(name=f"Nguyễn Văn An {chr(65 + i % 26)}")),
+                                         actor=get_actor("admin")).code)
     assert str(refused.value).startswith("Ổ đĩa chứa cơ sở dữ liệu đã đầy. Chưa có gì được lưu")
     assert acknowledged
     dbmod.close()
     # the command line says the same, in one line, and saves nothing
-    code, err = _run(capsys, "--db", url, "receive", "--procedure", "T-KS", "--name", "Trần Thị Bình")
+    code, err = _run(capsys, "--db", url, "--user", "admin", "receive", "--procedure", "T-KS", "--name",
+                     "Trần Thị Bình")
     _one_line(code, err, "Ổ đĩa chứa cơ sở dữ liệu đã đầy")
     assert not any(name.endswith("-journal") for name in os.listdir(folder))
     # the database still opens, whole, with every acknowledged dossier (disk still full)
@@ -290,7 +302,7 @@ def test_full_disk_one_message_and_every_acknowledged_dossier_kept(small_disk, c
         db.close()
     (folder / "filler.bin").unlink()  # room again: work goes on with the next number
     dbmod.connect(url, allow_new=False)
-    info = register(IntakeRequest("T-KS", Applicant(name="Trần Thị Bình")))
+    info = register(IntakeRequest("T-KS", Applicant(name="Trần Thị Bình")), actor=get_actor("admin"))
     assert info.code.endswith(f"-{len(acknowledged) + 1:04d}")
     dbmod.close()
 

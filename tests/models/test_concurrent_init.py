@@ -33,7 +33,7 @@ _DRIVER = (
 
 def _init_at_once(url: str, tmp_path) -> list[subprocess.CompletedProcess]:
     env = {**os.environ, "DESK_DATA_DIR": str(tmp_path / "data"), "DESK_CONFIG_DIR": str(tmp_path / "cfg"),
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "DESK_PASSWORD": "mat-khau-quan-tri-thu"}
     env.pop("DESK_DATABASE_URL", None)
     start = time.time() + 4.0  # time for every interpreter to import the program first
     procs = [subprocess.Popen([sys.executable, "-c", _DRIVER, str(start), url], cwd=tmp_path, env=env,

@@ -16,6 +16,7 @@ from peewee import DatabaseError
 from desk.cli import main
 from desk.models import DossierEvent
 from desk.models import db as dbmod
+from desk.services.accounts import get_actor
 from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
 from tests.conftest import make_office
@@ -72,9 +73,10 @@ def test_init_sets_up_a_desk_role_that_works_and_owns_nothing(owner_url, role, m
     pg_url = owner_url
     _owner_office(pg_url)
     monkeypatch.setenv("DESK_ROLE_PASSWORD", PASSWORD)
-    assert main(["--db", pg_url, "init", "--no-catalog", "--desk-role", role]) == 0
+    monkeypatch.setenv("DESK_PASSWORD", "mat-khau-quan-tri-thu")  # the first init sets the admin's password
+    assert main(["--db", pg_url, "--user", "admin", "init", "--no-catalog", "--desk-role", role]) == 0
     assert role in capsys.readouterr().out
-    assert main(["--db", pg_url, "init", "--no-catalog", "--desk-role", role]) == 0  # again: re-grants
+    assert main(["--db", pg_url, "--user", "admin", "init", "--no-catalog", "--desk-role", role]) == 0  # re-grants
     assert "cập nhật" in capsys.readouterr().out
     dbmod.close()
 
@@ -171,7 +173,8 @@ def test_an_upgrade_needs_the_owner_and_the_role_keeps_its_access(pg_url, role):
         from desk.services.clock import LOCAL_TZ
 
         info = register(IntakeRequest("T-KS", Applicant(name="Nguyễn Văn Bốn"),
-                                      received_at=datetime(2026, 3, 14, 11, 0, tzinfo=LOCAL_TZ)))
+                                      received_at=datetime(2026, 3, 14, 11, 0, tzinfo=LOCAL_TZ)),
+                        actor=get_actor("admin"))
         assert info.code == "000.00.13.H42-260314-0004"  # the new date-keyed counter, reached as the role
     finally:
         desk.close()
