@@ -115,12 +115,14 @@ def _start_qt(url: str | None, *, read_only: bool = False):
     from PyQt6.QtWidgets import QApplication, QMessageBox
 
     from desk.services.errors import DeskError
+    from desk.views.qt_i18n import install_qt_translations
 
     setup_logging()
     settings = Settings.load()
     set_language(settings.language)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("OneStop Desk")
+    install_qt_translations(app)  # OK/Cancel, file dialogs, context menus in the desk's language
     _install_excepthook()
     arm_smoke_quit(app)
     try:

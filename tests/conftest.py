@@ -13,6 +13,7 @@ os.environ.setdefault("DESK_LANG", "vi")
 _SANDBOX = tempfile.mkdtemp(prefix="desk-tests-")
 os.environ["DESK_DATA_DIR"] = os.path.join(_SANDBOX, "data")
 os.environ["DESK_CONFIG_DIR"] = os.path.join(_SANDBOX, "config")
+os.environ["DESK_DOCUMENTS_DIR"] = os.path.join(_SANDBOX, "documents")  # file dialogs start there
 os.environ.pop("DESK_DATABASE_URL", None)
 
 import pytest  # noqa: E402

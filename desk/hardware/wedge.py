@@ -8,10 +8,13 @@ filter and
 
 - holds printable key presses while they *could* be the start of a burst (each within
   ``max_gap_ms`` of the previous one), at most ``hold_ms`` after the last one;
-- when Enter/Return/Tab follows a run of at least ``min_length`` such characters, swallows the
-  whole run and emits :attr:`WedgeDetector.scanned` with the text;
-- otherwise replays the held key events, in order, to the widget (or window) they were meant for,
-  so a person typing loses nothing and waits at most ``hold_ms`` (40 ms by default) for a key.
+- when Enter/Return/Tab follows a run of at least ``min_length`` such characters *and* the run is
+  a code (``accepts``, given by the views from the scan service: a slip or CCCD payload), swallows
+  the whole run with its Enter and emits :attr:`WedgeDetector.scanned` with the text;
+- otherwise replays the held key events, in order, to the widget that had focus when each was
+  pressed (even if the focus has moved since), so a fast typist, a password manager or an IME
+  loses nothing and waits at most ``hold_ms`` (40 ms by default) for a key. A shortcut, an input
+  method commit or any other key pressed during a burst is delivered only after the held keys.
 
 Timing comes from ``clock`` (milliseconds) when given — tests drive it — else from the events'
 timestamps, else from a monotonic clock.
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 
 from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QKeyEvent
+from PyQt6.QtGui import QKeyEvent, QWindow
 from PyQt6.QtWidgets import QApplication
 
 log = logging.getLogger("desk.hardware.wedge")
@@ -44,6 +47,8 @@ MODIFIER_KEYS = frozenset({
 # Printable text typed with these held is a shortcut (Ctrl+C, Alt+F), not input.
 _COMMAND_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
                       | Qt.KeyboardModifier.MetaModifier)
+_WATCHED = frozenset({QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride,
+                      QEvent.Type.InputMethod})
 
 
 @dataclass
@@ -51,6 +56,14 @@ class _Held:
     target: QObject
     event: QKeyEvent  # a copy we own; the original is gone once the filter returns
     text: str  # the printable text of a press, "" for releases and modifier keys
+    focus: QObject | None = None  # for a window target: the object that had the focus at the press
+
+
+def _focus_of(obj: QObject) -> QObject | None:
+    """The object a key sent to ``obj`` ends in: a window forwards it to its focus object."""
+    if isinstance(obj, QWindow):
+        return obj.focusObject()
+    return None
 
 
 def _monotonic_ms() -> float:
@@ -80,6 +93,9 @@ class WedgeDetector(QObject):
         self.min_length = min_length
         self.clock = clock
         self.enabled = True
+        # Which held runs are codes: given by the views (the scan service decides); None takes every
+        # run that looks like a burst (the detector alone, as in its unit tests).
+        self.accepts: Callable[[str], bool] | None = None
         # Optional "am I in charge now?" check, e.g. the main window's isVisible: a closed window's
         # detector must not eat keys meant for another window.
         self.gate: Callable[[], bool] | None = None
@@ -117,9 +133,13 @@ class WedgeDetector(QObject):
         self._replaying = True
         try:
             for item in held:
-                if sip.isdeleted(item.target):
+                target = item.target
+                if item.focus is not None and not sip.isdeleted(item.focus) and not sip.isdeleted(target) \
+                        and _focus_of(target) is not item.focus:
+                    target = item.focus  # the focus moved while the key was held: it goes where it was typed
+                if sip.isdeleted(target):
                     continue
-                QApplication.sendEvent(item.target, item.event)
+                QApplication.sendEvent(target, item.event)
         finally:
             self._replaying = False
 
@@ -134,13 +154,18 @@ class WedgeDetector(QObject):
     # -- the filter -------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         kind = event.type()
-        if kind != QEvent.Type.KeyPress and kind != QEvent.Type.KeyRelease:
+        if kind not in _WATCHED:
             return False
         if self._replaying or not self.enabled:
             return False
         try:
             if self.gate is not None and not self.gate():
                 self.flush()
+                return False
+            if kind == QEvent.Type.ShortcutOverride:
+                return self._shortcut_override(event)
+            if kind == QEvent.Type.InputMethod:
+                self.flush()  # an IME commit comes after the keys typed before it
                 return False
             signature = (sip.unwrapinstance(event), kind, event.key(), event.text(), event.timestamp())
             if signature == self._passed:
@@ -163,8 +188,44 @@ class WedgeDetector(QObject):
         return float(stamp) if stamp else _monotonic_ms()
 
     def _hold(self, obj: QObject, event: QKeyEvent, text: str = "") -> bool:
-        self._held.append(_Held(obj, event.clone(), text))
+        self._held.append(_Held(obj, event.clone(), text, _focus_of(obj)))
         return True
+
+    @staticmethod
+    def _printable(event: QKeyEvent) -> bool:
+        """A key that may be part of a burst: text, no auto-repeat, no Ctrl/Alt/Meta."""
+        text = event.text()
+        return (bool(text) and text.isprintable() and not event.isAutoRepeat()
+                and not event.modifiers() & _COMMAND_MODIFIERS)
+
+    def _fast(self, event: QKeyEvent) -> bool:
+        return self._last_at is not None and self._now(event) - self._last_at <= self.max_gap_ms
+
+    def _ends_scan(self, event: QKeyEvent) -> bool:
+        """This key is the Enter/Tab of a scanner's burst of a code (not of fast typing)."""
+        if event.key() not in TERMINATORS or event.modifiers() & _COMMAND_MODIFIERS:
+            return False
+        if not self._fast(event) or self._chars < self.min_length:
+            return False
+        code = "".join(item.text for item in self._held)
+        return self.accepts is None or bool(self.accepts(code))
+
+    def _shortcut_override(self, event: QKeyEvent) -> bool:
+        """Qt asks the focus widget before it fires a shortcut: deliver the held keys first.
+
+        The Enter/Tab that ends a scan is claimed here, so no shortcut acts on it either.
+        """
+        if not self._held or event.key() in MODIFIER_KEYS:
+            return False
+        if self._printable(event):
+            if not self._fast(event):
+                self.flush()  # a pause: what was held was typed by a person
+            return False
+        if self._ends_scan(event):
+            event.accept()
+            return True
+        self.flush()
+        return False
 
     def _key_press(self, obj: QObject, event: QKeyEvent) -> bool:
         key = event.key()
@@ -173,8 +234,7 @@ class WedgeDetector(QObject):
         now = self._now(event)
         fast = self._last_at is not None and now - self._last_at <= self.max_gap_ms
         text = event.text()
-        printable = (bool(text) and text.isprintable() and not event.isAutoRepeat()
-                     and not event.modifiers() & _COMMAND_MODIFIERS)
+        printable = self._printable(event)
         if printable:
             if self._held and not fast:
                 self.flush()  # a pause: what was held was typed by a person
@@ -183,8 +243,7 @@ class WedgeDetector(QObject):
             self._last_at = now
             self._timer.start()
             return True
-        if key in TERMINATORS and fast and self._chars >= self.min_length \
-                and not event.modifiers() & _COMMAND_MODIFIERS:
+        if self._ends_scan(event):
             code = "".join(item.text for item in self._held)
             self._swallow_release.update(self._unreleased())
             self._swallow_release.add(key)

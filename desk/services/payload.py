@@ -98,6 +98,14 @@ def _malformed(text: str) -> PayloadCheck:
     return PayloadCheck(None, "malformed", _("This is not a dossier code or a slip QR code"))
 
 
+def looks_like_slip(text: str) -> bool:
+    """The shape of a signed slip payload (any office, check not verified): cheap, offline, no key.
+
+    The keyboard-wedge filter asks this for every burst; people do not type this shape.
+    """
+    return isinstance(text, str) and len(text) <= MAX_LENGTH and _SIGNED.fullmatch(text.strip()) is not None
+
+
 def verify_payload(text: str, secret: str | None = None, *, office_code: str | None = None) -> PayloadCheck:
     """Classify a scanned or typed text; never raises on any input.
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from desk.i18n import _
 from desk.services.errors import DeskError
 from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
-from desk.services.payload import MAX_LENGTH, PayloadCheck, verify_payload
+from desk.services.payload import MAX_LENGTH, PayloadCheck, looks_like_slip, verify_payload
 
 # "261122-0007": the part of a code a clerk reads off a slip; the office code is implied.
 _SHORT_CODE = re.compile(r"[0-9]{6}-[0-9]{4,9}", re.ASCII)
@@ -65,6 +65,20 @@ def _with_office_code(text: str) -> str:
     from desk.services.office import current_office
 
     return f"{current_office().code}-{text}"
+
+
+def is_scan(text: str) -> bool:
+    """Whether a scanner-fast burst is a code to act on, wherever the focus is.
+
+    Only a signed slip payload (of any office, even altered: the clerk should hear why it is
+    refused) or a CCCD card payload counts. Anything else, a bare dossier code included, was typed
+    by a fast person or a password manager and belongs to the focused field. Offline and cheap:
+    the keyboard filter calls it while it holds the keys.
+    """
+    if not isinstance(text, str):
+        return False
+    text = text.strip()
+    return bool(text) and (looks_like_slip(text) or looks_like_cccd(text))
 
 
 def interpret(text: str, *, accept_bare_code: bool = True) -> ScanResult:

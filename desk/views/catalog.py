@@ -20,7 +20,6 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -44,6 +43,7 @@ from desk.i18n import N_, _
 from desk.services import catalog, catalog_edit
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
 from desk.services.errors import ValidationError
+from desk.views import files
 from desk.views.common import confirm, error_text
 from desk.views.context import AppContext
 from desk.views.ops import Operation
@@ -884,18 +884,14 @@ class CatalogView(QWidget):
 
     # -- Excel ------------------------------------------------------------------------------
     def choose_import_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, _("Import the catalog from Excel"), str(Path.home()), _("Excel workbooks (*.xlsx)"))
-        if path:
+        path = files.open_file(self, _("Import the catalog from Excel"), _("Excel workbooks (*.xlsx)"))
+        if path is not None:
             self.import_file(path)
 
     def choose_export_file(self) -> None:
-        suggested = Path.home() / f"danh-muc-tthc-{date.today():%Y%m%d}.xlsx"
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Export the catalog to Excel"), str(suggested), _("Excel workbooks (*.xlsx)"))
-        if path:
-            if not path.lower().endswith(".xlsx"):
-                path += ".xlsx"
+        path = files.save_file(self, _("Export the catalog to Excel"), _("Excel workbooks (*.xlsx)"),
+                               f"danh-muc-tthc-{date.today():%Y%m%d}.xlsx", suffix=".xlsx")
+        if path is not None:
             self.export_file(path)
 
     def _start(self, message: str, fn, *args, label: str) -> Operation:

@@ -59,7 +59,7 @@ from desk.services.catalog import ProcedureInfo
 from desk.services.clock import LOCAL_TZ, local_date
 from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
 from desk.services.errors import DeskError, ValidationError
-from desk.services.identity import CitizenIdentity, parse_cccd, province_name
+from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
 from desk.services.text import fold, is_digits
 from desk.views.common import confirm, error_text, print_or_open
@@ -679,7 +679,8 @@ class IntakeView(QWidget):
             edit.editingFinished.connect(lambda key=key: self.check_live(key))
             edit.textEdited.connect(lambda _text, key=key: self._clear_error(key))
         self.id_number.textChanged.connect(self._id_typed)
-        self.gender.activated.connect(lambda _i: self.check_live("gender"))
+        self.birth_date.textChanged.connect(self._birth_typed)
+        self.gender.activated.connect(lambda _i: self.check_live("gender", *self._id_if_typed()))
         self.channel.currentIndexChanged.connect(lambda _i: self._clear_error("channel"))
         self.sets.valueChanged.connect(lambda _v: self._clear_error("sets"))
 
@@ -1051,7 +1052,11 @@ class IntakeView(QWidget):
         if self.saving is not None:
             self._pending_card = card
             return
-        self._show_card_problems(card.problems)
+        # The ID number's cross-check with the birth date and gender is the ID field's own message,
+        # refreshed as those fields change; the card box keeps only what could not be read.
+        crosscheck = set(validate_id_number(card.id_number, card.birth_date, card.gender or None,
+                                            today=local_date(self.ctx.clock.now()))) if card.id_number else set()
+        self._show_card_problems(p for p in card.problems if p not in crosscheck)
         if not (card.id_number or card.full_name):
             return
         if card.id_number and card.id_number != self.id_number.text().strip():
@@ -1089,6 +1094,20 @@ class IntakeView(QWidget):
         self.id_province.setText(province_name(text) if len(text) >= 3 else "")
         if len(text) == 12:
             self.check_live("id_number")
+
+    def _id_if_typed(self) -> tuple[str, ...]:
+        return ("id_number",) if self.id_number.text().strip() else ()
+
+    def _birth_typed(self, text: str) -> None:
+        """A whole date typed: the ID number's one cross-check message follows it at once."""
+        if len(self.id_number.text().strip()) != 12 or "id_number" not in self._touched:
+            return
+        try:
+            if parse_birth_date(text) is None:
+                return
+        except ValueError:
+            return  # still typing
+        self.check_live("id_number")
 
     # -- request and validation -----------------------------------------------------------------
     def build_request(self) -> tuple[IntakeRequest, dict[str, str]]:

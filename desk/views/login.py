@@ -85,6 +85,9 @@ class NewPasswordDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        # Named here, so the dialog speaks Vietnamese even before Qt's own strings are translated.
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set the password"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

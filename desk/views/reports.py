@@ -16,13 +16,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from PyQt6.QtCore import QStandardPaths, Qt, QTimer
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -44,6 +43,7 @@ from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.errors import DeskError
 from desk.services.reports import FieldStats, Period, ReportCancelled, Statistics, TrendPoint
+from desk.views import files
 from desk.views.common import confirm, error_text, open_document, show_error
 from desk.views.context import AppContext
 from desk.views.ops import Operation
@@ -855,12 +855,9 @@ class ReportsView(QWidget):
 
     # -- export -----------------------------------------------------------------------------
     def default_export_path(self) -> Path:
-        """Documents/bao-cao-TTHC-2026-10.xlsx (the desk's output folder when there is no Documents)."""
+        """Documents/OneStopDesk/bao-cao-TTHC-2026-10.xlsx, or that name in the last folder used."""
         period, cutoff, field_code = self.selected()
-        name = default_file_name(Period.parse(period, cutoff), field_code)
-        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        folder = Path(documents) if documents and Path(documents).is_dir() else self.ctx.output_dir
-        return folder / name
+        return files.start_folder() / default_file_name(Period.parse(period, cutoff), field_code)
 
     def choose_export_file(self) -> None:
         """The button: ask where to save, then export in the background."""
@@ -871,14 +868,12 @@ class ReportsView(QWidget):
         except DeskError as exc:
             show_error(self, exc)
             return
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Export the report to Excel"), str(self.default_export_path()), _("Excel workbooks (*.xlsx)"))
-        if not path:
+        path = files.save_file(self, _("Export the report to Excel"), _("Excel workbooks (*.xlsx)"),
+                               self.default_export_path(), suffix=".xlsx")
+        if path is None:
             return
-        if not path.lower().endswith(".xlsx"):
-            path += ".xlsx"
         try:
-            self.start_export(Path(path))
+            self.start_export(path)
         except DeskError as exc:
             show_error(self, exc)
 

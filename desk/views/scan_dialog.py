@@ -21,7 +21,6 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,7 @@ from desk.hardware.decoder import decode_file
 from desk.i18n import _
 from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret
 from desk.services.text import is_digits
+from desk.views import files
 from desk.views.context import AppContext
 
 FLASH_MS = 700  # the green border after a good scan
@@ -324,10 +324,9 @@ class ScanDialog(QDialog):
         return self.handle_text(found[0].text)
 
     def choose_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, _("Open a photo of a slip or ID card"), "",
-            _("Images") + " (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")")
-        if path:
+        path = files.open_file(self, _("Open a photo of a slip or ID card"),
+                               _("Images") + " (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ")")
+        if path is not None:
             self.open_file(path)
 
     def _show_idle(self) -> None:

@@ -12,7 +12,7 @@ from PyQt6.QtWidgets import QApplication, QMainWindow
 
 from desk.hardware.wedge import WedgeDetector
 from desk.i18n import _
-from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret
+from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret, is_scan
 from desk.views.context import AppContext
 
 STATUS_MS = 10_000  # how long a scan's line stays in the status bar
@@ -78,11 +78,15 @@ class ScanDispatcher(QObject):
 def install_scanner(window: QMainWindow, ctx: AppContext) -> ScanDispatcher:
     """Listen for USB scanner bursts anywhere in the application and route them through one dispatcher.
 
+    Only a burst that is a slip or CCCD payload (services.scan.is_scan) is taken; any other fast
+    text is given back, complete and in order, to the field it was typed into.
+
     The detector and the dispatcher belong to ``window``: closing it uninstalls both. The dispatcher
     is also kept as ``window.scan_dispatcher`` so other sources (the webcam dialog) can reach it.
     """
     dispatcher = ScanDispatcher(window, ctx, parent=window)
     detector = WedgeDetector(window)
+    detector.accepts = is_scan  # only a slip or a CCCD is a scan; other bursts go back to the field
     detector.gate = window.isVisible  # a closed window's detector must not eat other windows' keys
     app = QApplication.instance()
     if app is not None:

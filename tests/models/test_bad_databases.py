@@ -17,8 +17,8 @@ import pytest
 
 from desk.cli import main
 from desk.models import db as dbmod
-from desk.services.errors import DeskError
 from desk.services.accounts import get_actor
+from desk.services.errors import DeskError
 from tests.conftest import PG_BASE_URL, fill_disk, make_office
 
 

@@ -126,3 +126,21 @@ def test_interpret_never_raises(office, text):
     assert result.kind in ("dossier", "cccd", "unknown")
     assert isinstance(describe(result), str) and describe(result)
     assert (result.code is not None) == (result.kind == "dossier")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("000.00.13.H42-261122-0007.K7Q2M5XA", True),  # a slip payload, check not verified here
+    (" 000.00.13.h42-261122-0007.k7q2m5xa\r", True),  # Caps Lock, line end
+    ("001090012345|123456789|Nguyen Van An|15031990|Nam|So 5, To 2|10082021", True),  # a CCCD
+    ("000.00.13.H42-261122-0007", False),  # a bare code: typed at the desk, the field's business
+    ("Nguyễn Văn An", False),
+    ("nguyenthihang", False),
+    ("HELLO-WORLD-42", False),
+    ("", False),
+    ("   ", False),
+    ("0912345678", False),
+])
+def test_only_slips_and_cards_are_scans(text, expected):
+    from desk.services.scan import is_scan
+
+    assert is_scan(text) is expected

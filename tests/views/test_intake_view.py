@@ -223,6 +223,38 @@ def test_scanner_fill_through_the_bus_and_live_id_check(qtbot, view, ctx):
     assert view.id_number.text() == "042190012345"
 
 
+def _messages_about_the_id(view) -> list[str]:
+    """Every visible line on the form that talks about the ID number."""
+    from PyQt6.QtWidgets import QLabel
+
+    shown = [w for w in view.findChildren(QLabel) if w.isVisible() and "042090012345" in w.text()]
+    return [w.text() for w in shown]
+
+
+def test_id_mismatch_is_one_message_that_follows_the_date(qtbot, view):
+    """A card whose ID says 1990 and birth date says 1985: one message, gone when the date is put right."""
+    view.fill_from_identity(parse_cccd("042090012345|186543210|Nguyễn Văn An|15031985|Nam|Số 5, Tổ 2|10082021"))
+    error = view.findChild(QWidget, "error_id_number")
+    messages = _messages_about_the_id(view)
+    assert len(messages) == 1 and "15/03/1985" in messages[0] and error.isVisible()
+    assert view.cccd_problems.isHidden()  # not a second box saying the same
+
+    view.birth_date.setFocus()
+    view.birth_date.selectAll()
+    qtbot.keyClicks(view.birth_date, "15/03/1991")  # still wrong: the message follows, while typing
+    messages = _messages_about_the_id(view)
+    assert len(messages) == 1 and "15/03/1991" in messages[0]
+
+    view.birth_date.selectAll()
+    qtbot.keyClicks(view.birth_date, "15/03/1990")
+    assert _messages_about_the_id(view) == [] and error.isHidden()
+
+    view.gender.setFocus()
+    qtbot.keyClick(view.gender, K.Key_Down)  # Nam -> Nữ: the 4th digit says male
+    messages = _messages_about_the_id(view)
+    assert len(messages) == 1 and error.isVisible()
+
+
 # -- validation keeps the form --------------------------------------------------------------------------
 def test_invalid_phone_shows_inline_and_saves_nothing(qtbot, view, ctx, admin, finish):
     view.choose_procedure("T-KT")

@@ -320,7 +320,7 @@ def no_dialogs(monkeypatch):
 def save_as(monkeypatch, path: Path) -> list:
     asked = []
 
-    def fake(parent, title, suggested, filters):
+    def fake(parent, title, suggested, filters, **_options):
         asked.append(suggested)
         return str(path), filters
 

@@ -107,13 +107,15 @@ def test_cccd_burst_fills_the_intake_form(qtbot, window, code):
     assert field.text() == "ghi chú"
 
 
-def test_unknown_scan_is_a_status_message(qtbot, window, monkeypatch):
+def test_altered_slip_is_a_status_message(qtbot, window, code, monkeypatch):
     beeps = []
     monkeypatch.setattr(QApplication, "beep", staticmethod(lambda: beeps.append(1)))
     opened = []
     window.ctx.bus.open_dossier.connect(opened.append)
+    payload = make_payload(code)
+    altered = payload[:-1] + ("A" if payload[-1] != "A" else "B")
     with qtbot.waitSignal(window.scan_dispatcher.handled, timeout=1000) as handled:
-        burst(qtbot, window.current_page().phone, "HELLO-WORLD-42")
+        burst(qtbot, window.current_page().phone, altered)
     assert handled.args[0].kind == "unknown"
     assert window.statusBar().currentMessage() == handled.args[0].message
     assert beeps == [1] and opened == []
