@@ -22,6 +22,7 @@ from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.dossiers import Status
 from desk.services.errors import ValidationError
+from desk.services.limits import EARLIEST_RECEIPT, MAX_DEMO_MONTHS
 from desk.services.office import current_office
 from desk.services.text import fold
 
@@ -94,8 +95,13 @@ def generate(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Add ``count`` dossiers received over the last ``months`` months, with outcomes and audit events."""
-    if count < 1 or count > 5_000_000:
-        raise ValidationError({"dossiers": _("Number of demo dossiers must be between 1 and 5,000,000")})
+    problems = {}
+    if not 1 <= count <= 5_000_000:
+        problems["dossiers"] = _("Number of demo dossiers must be between 1 and 5,000,000")
+    if not 1 <= months <= MAX_DEMO_MONTHS:
+        problems["months"] = _("Demo data covers 1 to {max} months").format(max=MAX_DEMO_MONTHS)
+    if problems:
+        raise ValidationError(problems)
     rng = random.Random(seed)
     now_aware = (clock or Clock()).now().astimezone(LOCAL_TZ)
     if now_aware.utcoffset() != UTC_OFFSET:
@@ -108,7 +114,8 @@ def generate(
         raise ValidationError({"catalog": _("The catalog is empty. Run: python main.py init")})
     points = list(ReceptionPoint.select().where(ReceptionPoint.office == office))
     staff = list(Staff.select().where(Staff.active == True))  # noqa: E712
-    days = _working_days(cal, (now - timedelta(days=30 * months)).date(), now.date())
+    first = max((now - timedelta(days=30 * months)).date(), EARLIEST_RECEIPT)  # receipts the intake would accept
+    days = _working_days(cal, first, now.date())
     if now.time() < cal.hours.opens and days and days[-1] == now.date():
         days.pop()
     # Popular procedures get more dossiers: certification first, then civil status.

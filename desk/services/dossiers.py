@@ -11,6 +11,7 @@ from desk.i18n import N_, _
 from desk.models import Dossier, DossierEvent, Field, Procedure, ReceptionPoint, Staff
 from desk.services.clock import from_db
 from desk.services.errors import NotFound
+from desk.services.limits import lookup_text
 
 
 class Status(StrEnum):
@@ -212,12 +213,13 @@ def to_info(row: Dossier) -> DossierInfo:
 
 
 def dossier_row(code: str) -> Dossier:
-    query = (Dossier.select(Dossier, Procedure, Field)
-             .join(Procedure).join(Field)
-             .where(Dossier.code == code.strip()))
-    row = query.first()
+    key = lookup_text(code, Dossier.code)  # None: too long or unstorable, so no dossier has it
+    row = None
+    if key:
+        row = (Dossier.select(Dossier, Procedure, Field).join(Procedure).join(Field)
+               .where(Dossier.code == key).first())
     if row is None:
-        raise NotFound(_("No dossier with code {code}").format(code=code.strip()))
+        raise NotFound(_("No dossier with code {code}").format(code=str(code).strip()[:80]))
     return row
 
 
