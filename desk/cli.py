@@ -12,11 +12,54 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 
-from desk.i18n import _, set_language
+from desk.i18n import N_, _, gettext, set_language
 from desk.redaction import redacts_stderr
+
+# argparse's own messages (it calls gettext on them), marked here so tools/messages.py keeps them in
+# our catalog: usage errors, help headings and the help option read Vietnamese like everything else.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("the following arguments are required: %s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"), N_("expected one argument"),
+    N_("expected at most one argument"), N_("expected at least one argument"), N_("expected %s argument"),
+    N_("expected %s arguments"), N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid %(type)s value: %(value)r"), N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
+    N_("one of the arguments %s is required"), N_("unexpected option string: %s"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"), N_("can't open '%(filename)s': %(error)s"),
+    N_("subcommands"), N_("%(prog)s: error: %(message)s\n"),
+)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return gettext(singular if n == 1 else plural)
+
+
+@contextmanager
+def _argparse_speaks_ours() -> Iterator[None]:
+    """argparse looks up its module-level ``_``/``ngettext`` on every message; point them at our catalog.
+
+    Only while our parser builds, parses or formats: other users of argparse in the process keep theirs.
+    """
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = gettext, _ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def _language_in(args: Sequence[str]) -> str | None:
+    """The --lang of a command line, read before parsing so that parse errors use it too."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
 
 PASSWORD_ENV = "DESK_PASSWORD"
 # Commands (and calendar actions) that change nothing and show no personal data: no account needed.
@@ -31,24 +74,77 @@ COMMAND_ROLES = {
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        with _argparse_speaks_ours():
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        listed = list(sys.argv[1:] if args is None else args)
+        language = _language_in(listed)
+        if language in ("vi", "en"):
+            set_language(language)
+        with _argparse_speaks_ours():
+            return super().parse_known_args(listed, namespace)
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        with _argparse_speaks_ours():  # "unrecognized arguments" is raised here, after parse_known_args
+            return super().parse_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _argparse_speaks_ours():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _argparse_speaks_ours():
+            return super().format_help()
+
     def error(self, message: str) -> None:  # one line, exit code 2, like every bad input
         self.exit(2, f"{self.prog}: {_('error')}: {message}\n")
+
+    def _print_message(self, message: str, file=None) -> None:
+        """--help into a closed pipe (``main.py --help | head -1``) ends quietly."""
+        try:
+            super()._print_message(message, file)
+            (file or sys.stdout).flush()
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _integer(text: str) -> int:
+    """A whole number (the service checks its range); a one-line usage error otherwise."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("not a whole number: {text}").format(text=text[:40])) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 1 <= value <= 3600:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(_("a number of seconds from 1 to 3600: {text}").format(text=text[:40]))
+    return value
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(_("not a date (YYYY-MM-DD): {text}").format(text=text)) from exc
+        raise argparse.ArgumentTypeError(_("not a date (YYYY-MM-DD): {text}").format(text=text[:40])) from exc
 
 
 def _year(text: str) -> int:
+    from desk.services.limits import FIRST_YEAR, LAST_YEAR, year_in_range
+
     try:
         year = int(text)
     except ValueError:
         year = 0
-    if not 1900 <= year <= 2200:
-        raise argparse.ArgumentTypeError(_("a year from 1900 to 2200: {text}").format(text=text))
+    if not year_in_range(year):
+        raise argparse.ArgumentTypeError(_("a year from {first} to {last}: {text}").format(
+            first=FIRST_YEAR, last=LAST_YEAR, text=text[:40]))
     return year
 
 
@@ -59,7 +155,7 @@ def _datetime(text: str) -> datetime:
         return parse_datetime(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(
-            _("not a date-time (YYYY-MM-DDTHH:MM): {text}").format(text=text)) from exc
+            _("not a date-time (YYYY-MM-DDTHH:MM): {text}").format(text=text[:40])) from exc
 
 
 def _program_name() -> str:
@@ -104,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--channel", default="direct", choices=("direct", "online", "postal"))
     s.add_argument("--point", help=_("reception point (name or id)"))
     s.add_argument("--return-point", help=_("where the result is returned (name or id)"))
-    s.add_argument("--sets", type=int, default=1)
+    s.add_argument("--sets", type=_integer, default=1)
     s.add_argument("--writing-assistance", action="store_true")
     s.add_argument("--received-at", type=_datetime, help=_("ISO time received (office time); default now"))
     s.add_argument("--note", default="")
@@ -164,13 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("kiosk", help=_("open the citizen pickup kiosk full screen (read-only)"))
     s.add_argument("--camera", metavar="SPEC", help=_("camera: 0, 1, ... or fake:FOLDER; default: handheld scanner"))
-    s.add_argument("--timeout", type=float, default=20, metavar="SECONDS",
+    s.add_argument("--timeout", type=_seconds, default=20, metavar="SECONDS",
                    help=_("seconds before the kiosk returns to its start screen (default: 20)"))
 
     s = sub.add_parser("demo", help=_("fill the database with realistic generated dossiers"))
-    s.add_argument("--dossiers", type=int, default=5000)
-    s.add_argument("--months", type=int, default=18)
-    s.add_argument("--seed", type=int, default=20261122)
+    s.add_argument("--dossiers", type=_integer, default=5000)
+    s.add_argument("--months", type=_integer, default=18)
+    s.add_argument("--seed", type=_integer, default=20261122)
 
     s = sub.add_parser("backup", help=_("write a verified backup of the database (SQLite file or pg_dump archive)"))
     s.add_argument("--out", required=True, help=_("the backup file to write"))
@@ -186,8 +282,30 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _silence_stdout() -> None:
+    """The reader of our output went away (``… | head -1``): send the rest, and the exit flush, nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's StringIO)
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _emit(text: object = "") -> None:
+    """One result line(s) on stdout. A closed pipe is not an error: the work is done and saved, so the
+    command still ends normally (exit 0) and quietly, instead of a BrokenPipeError traceback that
+    would make a script believe nothing was saved and register the dossier twice."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
 def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    _emit(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @redacts_stderr  # no database password reaches stderr: messages, warnings and tracebacks alike
@@ -348,17 +466,17 @@ def _init(args: argparse.Namespace) -> int:
                 "office code under Settings → Office.").format(code=office.code)})
         result = initialize(defaults, actor=actor, load_catalog=load)
     if result["created"]:
-        print(_("Administrator account: admin."))
+        _emit(_("Administrator account: admin."))
     summary = result["catalog"]
-    print(_("Database ready. Office: {office}.").format(office=result["office"]))
+    _emit(_("Database ready. Office: {office}.").format(office=result["office"]))
     if summary is not None:
-        print(_("Catalog: {summary}").format(summary=summary))
+        _emit(_("Catalog: {summary}").format(summary=summary))
     if args.desk_role:
         from desk.services.setup import create_desk_role
 
         created = create_desk_role(args.desk_role, role_password, by=actor)
         text = _("Desk role {name} created") if created else _("Desk role {name} updated")
-        print(_("{done}: it can read and add dossiers and events but owns nothing (cannot alter, truncate, "
+        _emit(_("{done}: it can read and add dossiers and events but owns nothing (cannot alter, truncate, "
                 "drop or disable triggers).").format(done=text.format(name=args.desk_role)))
     return 0
 
@@ -402,7 +520,7 @@ def _procedures(args: argparse.Namespace, actor=None) -> int:
     else:
         for p in items:
             days = _("same day") if p.processing_days == 0 else _("{n} working days").format(n=p.processing_days)
-            print(f"{p.code:<14} {p.field_name:<22} {days:<20} {p.name}")
+            _emit(f"{p.code:<14} {p.field_name:<22} {days:<20} {p.name}")
     return 0
 
 
@@ -466,7 +584,7 @@ def _due(args: argparse.Namespace, actor=None) -> int:
     from desk.services.catalog import get_procedure
 
     procedure = get_procedure(args.procedure)
-    print(load_calendar().due_at(procedure, args.received_at).isoformat())
+    _emit(load_calendar().due_at(procedure, args.received_at).isoformat())
     return 0
 
 
@@ -480,12 +598,12 @@ def _calendar(args: argparse.Namespace, actor) -> int:
             info = cal.describe(day)
             if info.reason and (not info.working or day.weekday() >= 5 or day in cal.overrides):
                 mark = _("working") if info.working else _("day off")
-                print(f"{day.isoformat()} {mark:<10} {info.reason}")
+                _emit(f"{day.isoformat()} {mark:<10} {info.reason}")
             day = date.fromordinal(day.toordinal() + 1)
         return 0
     kind = {"add-day-off": "off", "add-working-day": "work", "remove": ""}[args.action]
     calendar.set_day(args.day, kind, args.note, by=actor)
-    print(_("Saved: {day}").format(day=args.day.isoformat()))
+    _emit(_("Saved: {day}").format(day=args.day.isoformat()))
     return 0
 
 
@@ -495,40 +613,50 @@ def _parse_cccd(args: argparse.Namespace) -> int:
     from desk.services.identity import parse_cccd
 
     card = parse_cccd(args.payload)
+    if not card.ok:  # like every refusal: the reasons on one line of stderr, nothing on stdout
+        print(f"{_('error')}: {'; '.join(card.problems)}", file=sys.stderr)
+        return 2
     data = asdict(card)
     data["problems"] = list(card.problems)
     _print_json(data)
-    return 0 if card.ok else 2
+    return 0
 
 
 def _slip(args: argparse.Namespace, actor) -> int:
     from desk.services import documents
+    from desk.services.output import check_output_path
 
+    out = check_output_path(args.out, folder_ok=True)
     kwargs = {"paper": args.paper} if args.form == "01" else {}
-    path = documents.render_form(args.code, args.form, args.out, actor=actor, **kwargs)
-    print(path)
+    path = documents.render_form(args.code, args.form, out, actor=actor, **kwargs)
+    _emit(path)
     return 0
 
 
 def _logbook(args: argparse.Namespace, actor) -> int:
     from desk.services import documents
+    from desk.services.output import check_output_path
 
-    print(documents.log_book(args.date_from, args.date_to, args.out, actor=actor))
+    out = check_output_path(args.out, folder_ok=True)
+    _emit(documents.log_book(args.date_from, args.date_to, out, actor=actor))
     return 0
 
 
 def _report(args: argparse.Namespace, actor) -> int:
     from desk.services import reports
+    from desk.services.output import check_output_path
+
+    out = check_output_path(args.out)
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    path = reports.write_report(args.out, args.period, args.cutoff, field_code=args.field, progress=progress,
+    path = reports.write_report(out, args.period, args.cutoff, field_code=args.field, progress=progress,
                                 by=actor)
     print(file=sys.stderr)
     if args.json:
         _print_json(reports.compute_statistics(args.period, args.cutoff, field_code=args.field).to_json())
-    print(path)
+    _emit(path)
     return 0
 
 
@@ -561,8 +689,9 @@ def _with_actor(fn, actor) -> dict:
 
 def _backup(args: argparse.Namespace, actor) -> int:
     from desk.services.backup import backup
+    from desk.services.output import check_output_path
 
-    info = backup(args.out, progress=_progress, **_with_actor(backup, actor))
+    info = backup(check_output_path(args.out), progress=_progress, **_with_actor(backup, actor))
     print(file=sys.stderr)
     _print_json({"path": str(info.path), "engine": info.engine, "ok": info.ok, "size": info.size,
                  "schema_version": info.schema_version, "counts": info.counts})
@@ -621,7 +750,7 @@ def _restore(args: argparse.Namespace, url: str) -> int:
             print(_("Cancelled; nothing was changed."), file=sys.stderr)
             return 1
     restore(args.file, target_url=url, **_with_actor(restore, actor))
-    print(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))
+    _emit(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))
     return 0
 
 

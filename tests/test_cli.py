@@ -119,8 +119,9 @@ def test_parse_cccd(cli):
     assert code == 0
     card = json.loads(out)
     assert card["full_name"] == "Nguyễn Văn An" and card["birth_date"] == "1990-03-15"
-    code, out, _err = cli("parse-cccd", "\x00\x01 hello")
-    assert code == 2 and json.loads(out)["problems"]
+    code, out, err = cli("parse-cccd", "\x00\x01 hello")
+    assert (code, out) == (2, "")  # the reason on stderr, one line, like every refusal; no JSON
+    assert err.startswith("lỗi: ") and len(err.strip().splitlines()) == 1 and "căn cước" in err
 
 
 def test_due_and_calendar(cli):
@@ -453,3 +454,158 @@ def test_init_finishes_a_first_start_the_program_began(sqlite_url, capsys, monke
     assert main(["--db", sqlite_url, "init", "--no-catalog"]) == 0, capsys.readouterr()
     assert not accounts.first_start_pending()
     assert accounts.login("admin", ADMIN_PASSWORD).role == "admin"
+
+
+# -- issue 9, items 8-10: bad input is one Vietnamese line, exit 2, nothing changed ----------------------
+def _one_line_error(err: str) -> None:
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith(("lỗi: ", "main.py")), err
+
+
+def _row_counts() -> tuple[int, int, int]:
+    from desk.models import CalendarDay, Dossier, DossierEvent
+
+    return Dossier.select().count(), DossierEvent.select().count(), CalendarDay.select().count()
+
+
+@pytest.mark.parametrize("args", [
+    ("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--received-at", "0001-01-01T00:00"),
+    ("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--received-at", "1926-11-23T09:00"),
+    ("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--birth-date", "1899-12-31"),
+    ("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--point", "9" * 20),
+    ("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--address", "x" * 1_000_000),
+    ("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--sets", "9" * 30),
+    ("receive", "--procedure", "2.000815", "--name", "🙂"),
+    ("receive", "--procedure", "2.000815", "--name", "Lê\u202eHoa"),
+    ("due", "--procedure", "1.004873", "--received-at", "9999-12-31T09:00"),
+    ("logbook", "--from", "9999-12-01", "--to", "9999-12-31", "--out", "so.docx"),
+    ("calendar", "add-day-off", "9999-12-31"),
+    ("calendar", "add-day-off", "1999-12-31"),
+    ("demo", "--months", "100000", "--dossiers", "5"),
+])
+def test_out_of_range_input_is_one_line_exit_2(cli, args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = _row_counts()
+    code, out, err = cli(*args)
+    assert (code, out) == (2, ""), err
+    _one_line_error(err)
+    assert _row_counts() == before
+    assert not (tmp_path / "so.docx").exists()
+
+
+def test_apology_date_in_year_9999(cli):
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--received-at", "2026-11-23T09:00")
+    code_ = json.loads(out)["code"]
+    before = _row_counts()
+    code, out, err = cli("apology", code_, "--new-date", "9999-12-31", "--reason", "Chờ")
+    assert (code, out) == (2, "") and "31/12/2100" in err
+    _one_line_error(err)
+    assert _row_counts() == before
+
+
+def test_argparse_speaks_vietnamese(cli, capsys):
+    for args, wanted in ((("advance",), "thiếu các đối số bắt buộc: code, --to"),
+                         (("receive", "--procedure", "x", "--channel", "fax"), "lựa chọn không hợp lệ: 'fax'"),
+                         (("bogus",), "lựa chọn không hợp lệ: 'bogus'"),
+                         (("receive", "--procedure", "x", "--extra"), "đối số không nhận ra: --extra"),
+                         (("receive", "--procedure"), "cần đúng một giá trị"),
+                         (("receive", "--procedure", "x", "--sets", "ba"), "không phải số nguyên: ba"),
+                         (("kiosk", "--timeout", "nan"), "số giây từ 1 đến 3600")):
+        with pytest.raises(SystemExit) as exc:
+            cli(*args)
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and wanted in err, err
+        _one_line_error(err)
+    with pytest.raises(SystemExit) as exc:
+        cli("receive", "--help")
+    help_text = capsys.readouterr().out
+    assert exc.value.code == 0
+    assert help_text.startswith("cách dùng: main.py receive") and "\ntùy chọn:\n" in help_text
+    assert "hiện trợ giúp này rồi thoát" in help_text
+    for english in ("usage:", "options:", "positional arguments", "show this help message"):
+        assert english not in help_text
+    with pytest.raises(SystemExit):
+        cli("--help")
+    assert "\nđối số vị trí:\n" in capsys.readouterr().out
+
+
+def test_argparse_follows_lang_en(cli, capsys):
+    with pytest.raises(SystemExit):
+        cli("--lang", "en", "advance")
+    assert "the following arguments are required: code, --to" in capsys.readouterr().err
+    import argparse
+
+    assert argparse._("usage: ") == "usage: "  # our catalog is lent to argparse only while our parser works
+
+
+@pytest.mark.parametrize("command", ["slip", "logbook", "report", "backup"])
+def test_out_into_a_missing_folder_is_refused_not_created(cli, tmp_path, command):
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Hoàng Thị Lan", "--received-at",
+                      "2026-11-23T09:00")
+    code_ = json.loads(out)["code"]
+    args = {"slip": ("slip", code_), "logbook": ("logbook", "--from", "2026-11-01", "--to", "2026-11-30"),
+            "report": ("report", "--period", "2026-11"), "backup": ("backup",)}[command]
+    for target in (tmp_path / "no" / "such" / "out.docx", tmp_path / "missing" / "", tmp_path / ("a" * 300)):
+        text = str(target) + ("/" if target.name == "missing" else "")
+        code, out, err = cli(*args, "--out", text)
+        assert (code, out) == (2, ""), err
+        _one_line_error(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["desk.db", "desk.db-shm", "desk.db-wal"]
+
+
+def test_a_300_character_file_name_is_a_clear_refusal(cli, tmp_path):
+    code, _out, err = cli("logbook", "--from", "2026-11-01", "--to", "2026-11-30", "--out",
+                          str(tmp_path / ("s" * 300 + ".docx")))
+    assert code == 2 and "Tên tệp quá dài" in err
+    code, _out, err = cli("logbook", "--from", "2026-11-01", "--to", "2026-11-30", "--out",
+                          str(tmp_path / ("s" * 300) / "so.docx"))
+    assert code == 2 and "quá dài" in err
+
+
+def _subprocess(url: str, *args: str, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DESK_PASSWORD": ADMIN_PASSWORD}  # the administrator the fixtures made logs in
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", url, "--user", "admin", *args], text=True,
+                          timeout=120, env=env, **{"capture_output": True, **kw})
+
+
+def test_logbook_to_a_full_disk_is_one_message_and_no_stray_traceback(cli, sqlite_url, small_disk):
+    from tests.conftest import fill_disk
+
+    for i in range(30):
+        cli("receive", "--procedure", "2.000815", "--name", f"Hoàng Thị {'Lan' * (i % 3 + 1)}",
+            "--received-at", f"2026-11-{i % 20 + 1:02d}T09:00")
+    disk = small_disk(256)
+    fill_disk(disk, leave_bytes=8 * 1024)
+    done = _subprocess(sqlite_url, "logbook", "--from", "2026-11-01", "--to", "2026-11-30",
+                       "--out", str(disk / "so.docx"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert "đầy" in done.stderr or "No space" in done.stderr or "Không ghi được" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr  # was: the message, then a ZipFile traceback
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert sorted(p.name for p in disk.iterdir()) == ["filler.bin"]
+
+
+def test_receive_into_a_closed_pipe_saves_and_exits_quietly(cli, sqlite_url):
+    """`receive … | head -1`: the reader is gone before we write. The dossier is saved, no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = _subprocess(sqlite_url, "receive", "--procedure", "2.000815", "--name", "Đinh Thị Ống",
+                           "--received-at", "2026-11-23T09:00", stdout=write_end, stderr=subprocess.PIPE,
+                           capture_output=False)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")  # exit 0: it was saved; a retry would register it twice
+    code, out, _err = cli("show", "000.00.13.H42-261123-0001")
+    assert code == 0 and json.loads(out)["applicant_name"] == "Đinh Thị Ống"
+
+
+def test_help_and_listings_into_a_closed_pipe_end_quietly(cli, sqlite_url):
+    for args in (("--help",), ("procedures",), ("calendar", "list", "--year", "2026")):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            done = _subprocess(sqlite_url, *args, stdout=write_end, stderr=subprocess.PIPE, capture_output=False)
+        finally:
+            os.close(write_end)
+        assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)

@@ -22,7 +22,7 @@ import sys
 import types
 import unicodedata
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,7 @@ def fuzz_env(tmp_path_factory):
     summary = dict(sorted(TRIED.items()))
     (folder / "fuzz-counts.json").write_text(json.dumps(summary, indent=2))
     targets = ("cccd_parser", "payload_verifier", "catalog_import_xlsx", "catalog_import_damaged", "cli_argv",
-               "search_text")
+               "search_text", "engines_intake", "engines_actions")
     print("\nfuzz inputs tried:", json.dumps(summary), f"(inputs over all targets: {sum(TRIED[t] for t in targets)})")
     dbmod.database_proxy.obj.close()
     set_language("vi")
@@ -413,6 +413,166 @@ def test_search_wildcards_are_literal(fuzz_env):
     assert search(DossierFilter(text="_"), actor=SYSTEM).rows == []
     nfd = unicodedata.normalize("NFD", "Nguyễn Văn An")
     assert {r.applicant_name for r in search(DossierFilter(text=nfd), actor=SYSTEM).rows} == {"Nguyễn Văn An"}
+
+
+# -- 6. the same answer on SQLite and PostgreSQL ----------------------------------------------------
+# Random text of any length and random dates go into every service that stores what a person types.
+# Each example runs on both engines in turn, which hold the same office and the same accepted rows:
+# an input must be saved by both (with the same result) or refused by both (with the same problem
+# keys), and never end in anything but a DeskError.
+@pytest.fixture(scope="module")
+def two_engines(tmp_path_factory):
+    import uuid
+
+    from tests.conftest import _PG_REASON, PG_BASE_URL, make_office, with_schema
+
+    if _PG_REASON:
+        if os.environ.get("CI"):
+            pytest.fail(_PG_REASON)
+        pytest.skip(_PG_REASON)
+    previous = dbmod.database_proxy.obj
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    urls = [f"sqlite:///{tmp_path_factory.mktemp('engines') / 'desk.db'}", with_schema(PG_BASE_URL, schema)]
+    engines = []
+    for url in urls:
+        engines.append(dbmod.connect(url))
+        make_office()
+    yield engines
+    print("\nboth engines:", json.dumps({k: v for k, v in sorted(TRIED.items()) if k.startswith("engines")}))
+    for db in engines:
+        db.close()
+    cleanup = dbmod.make_database(PG_BASE_URL)
+    cleanup.connect()
+    cleanup.execute_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    cleanup.close()
+    if previous is not None:
+        dbmod.database_proxy.initialize(previous)
+
+
+ENGINE_NOW = datetime(2026, 11, 23, 16, 0)
+ANY_TEXT = st.one_of(
+    TEXT,
+    st.sampled_from(NAMES),
+    st.builds(lambda s, n: (s or "x") * n, st.text(min_size=1, max_size=2), st.sampled_from([199, 200, 201, 299,
+                                                                                            300, 301, 2001])),
+    st.just("Số 5 " * 4_000),  # 20 000 characters (the 1 MB address is tests/services/test_limits.py's)
+    st.text(alphabet="0123456789", min_size=4290, max_size=4310),  # int() refuses more than 4 300 digits
+    st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "Mn", "So", "Lo"]), max_size=20),
+)
+ANY_MOMENT = st.one_of(
+    st.none(),
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59)),
+    st.datetimes(min_value=datetime(1999, 12, 25), max_value=datetime(2000, 1, 10)),
+    st.datetimes(min_value=datetime(2026, 11, 1), max_value=datetime(2026, 11, 23, 16, 30)),
+    st.datetimes(min_value=datetime(2100, 12, 25), max_value=datetime(2101, 1, 5)),
+)
+ANY_DAY = st.one_of(st.dates(), st.dates(min_value=date(1899, 12, 1), max_value=date(1900, 1, 31)),
+                    st.dates(min_value=date(1990, 1, 1), max_value=date(2026, 11, 23)),
+                    st.dates(min_value=date(2100, 12, 1), max_value=date(2101, 1, 31)))
+
+
+def _on_both(engines, call) -> list[tuple]:
+    """Run ``call()`` on each engine; what it saved (a comparable value) or the keys of its refusal."""
+    from desk.services.errors import DeskError as _DeskError
+
+    outcomes = []
+    for db in engines:
+        dbmod.database_proxy.initialize(db)
+        try:
+            outcomes.append(("saved", call()))
+        except ValidationError as exc:
+            _assert_clear(str(exc), limit=100_000)
+            outcomes.append(("refused", tuple(sorted(exc.problems))))
+        except _DeskError as exc:
+            _assert_clear(str(exc), limit=100_000)
+            outcomes.append(("refused", type(exc).__name__))
+    return outcomes
+
+
+_DOCUMENT = st.builds(lambda n, c, k: __import__("desk.services.dossiers", fromlist=["x"]).DocumentItem(n, c, k),
+                     ANY_TEXT, st.integers(-5, 2000), st.sampled_from(["original", "copy", "x"]))
+# Each field: a value the intake accepts, or anything at all. A few fields go wild per example, so
+# both the refusals and the saved rows (where a difference between the engines would show) are common.
+INTAKE_FIELDS = {
+    "name": (st.sampled_from(NAMES), ANY_TEXT),
+    "address": (st.sampled_from(["", "Số 5, Tổ 2, Phường Trần Phú"]), ANY_TEXT),
+    "email": (st.sampled_from(["", "an@example.vn"]), ANY_TEXT),
+    "notes": (st.just(""), ANY_TEXT),
+    "procedure": (st.sampled_from(["T-KS", "T-TTHN"]), TEXT),
+    "point": (st.sampled_from([None, "Bộ phận Một cửa UBND phường"]), st.one_of(
+        st.sampled_from(["1", "2", "9" * 11, "9" * 20, "9" * 5000]), TEXT)),
+    "received": (st.datetimes(min_value=datetime(2000, 1, 1, 7), max_value=ENGINE_NOW), ANY_MOMENT),
+    "birth": (st.one_of(st.none(), st.dates(min_value=date(1900, 1, 1), max_value=ENGINE_NOW.date())), ANY_DAY),
+    "sets": (st.integers(1, 100), st.integers(-10, 10**30)),
+    "documents": (st.none(), st.lists(_DOCUMENT, max_size=3)),
+}
+
+
+@fuzz(300)
+@given(data=st.data(), wild=st.sets(st.sampled_from(sorted(INTAKE_FIELDS)), max_size=3))
+def test_fuzz_intake_same_answer_on_both_engines(two_engines, data, wild):
+    from desk.services.clock import FixedClock
+    from desk.services.intake import Applicant, IntakeRequest, register
+
+    TRIED["engines_intake"] += 1
+    v = {key: data.draw(pair[key in wild], label=key) for key, pair in INTAKE_FIELDS.items()}
+    request = IntakeRequest(v["procedure"], Applicant(name=v["name"], address=v["address"], email=v["email"],
+                                                      birth_date=v["birth"]),
+                            reception_point=v["point"], received_at=v["received"], notes=v["notes"], sets=v["sets"],
+                            documents=v["documents"])
+
+    def call():
+        info = register(request, clock=FixedClock(ENGINE_NOW))
+        return (info.code, info.applicant_name, info.address, info.email, info.notes, info.documents,
+                info.received_at, info.due_at, info.reception_point)
+
+    outcomes = _on_both(two_engines, call)
+    assert outcomes[0] == outcomes[1], (sorted(wild), outcomes)
+    TRIED[f"engines_intake_{outcomes[0][0]}"] += 1
+
+
+@fuzz(200)
+@given(action=st.sampled_from(["advance", "return", "apology", "day", "staff"]),
+       text=st.one_of(st.sampled_from(NAMES + ["Thiếu giấy tờ", ""]), ANY_TEXT),
+       moment=st.one_of(st.datetimes(min_value=datetime(2026, 11, 23, 9, 30), max_value=ENGINE_NOW),
+                        st.datetimes(min_value=datetime(2026, 11, 24), max_value=datetime(2028, 1, 1)), ANY_MOMENT),
+       day=st.one_of(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)), ANY_DAY),
+       shift=st.integers(-20, 800))
+def test_fuzz_actions_same_answer_on_both_engines(two_engines, action, text, moment, day, shift):
+    """Lifecycle notes and times, the person collecting, apology dates, days off, staff names."""
+    from desk.services import accounts, calendar, lifecycle
+    from desk.services.clock import FixedClock
+    from desk.services.intake import Applicant, IntakeRequest, register
+
+    TRIED["engines_actions"] += 1
+    clock = FixedClock(ENGINE_NOW)
+    start = datetime(2026, 11, 23, 9, 0)
+
+    def call():
+        if action == "day":
+            calendar.set_day(day, "off", text, by=accounts.SYSTEM)
+            return (day, calendar.list_overrides()[-1:])
+        if action == "staff":
+            username = f"u{abs(hash(text)) % 10**9}"
+            if accounts.Staff.get_or_none(accounts.Staff.username == username):
+                return "exists"
+            return accounts.create_staff(username, text, "clerk", "matkhau123", by=accounts.SYSTEM)
+        info = register(IntakeRequest("T-KS", Applicant(name="Nguyễn Văn An"), received_at=start), clock=clock)
+        if action == "advance":
+            info = lifecycle.advance(info.code, "refused", note=text, at=moment, clock=clock)
+        elif action == "return":
+            lifecycle.advance(info.code, "processing", at=start, clock=clock)
+            lifecycle.advance(info.code, "resolved", at=start, clock=clock)
+            info = lifecycle.advance(info.code, "returned", returned_to=text, at=moment, clock=clock)
+        else:
+            # a new date some days after the due date (a year at most is allowed), or any moment at all
+            new = info.due_at + timedelta(days=shift) if shift >= 0 else moment or start
+            info = lifecycle.apologize(info.code, new, reason=text, at=start, clock=clock)
+        return (info.code, info.status, info.notes, info.returned_to, info.appointment_at)
+
+    outcomes = _on_both(two_engines, call)
+    assert outcomes[0] == outcomes[1], (action, text[:200], moment, day, shift, outcomes)
+    TRIED[f"engines_{action}_{outcomes[0][0]}"] += 1
 
 
 def test_every_target_was_exercised(fuzz_env):

@@ -114,10 +114,16 @@ def check_new_password(password: str | None) -> None:
 
 def create_staff(username: str, full_name: str, role: str, password: str, *, by: Actor) -> Actor:
     require(by, "leader")
-    problems = {}
+    from desk.services import limits
+
+    problems: dict[str, str] = {}
+    username = username if isinstance(username, str) else ""
     if not username.strip() or not username.strip().isidentifier():
         problems["username"] = _("User name must be letters, digits or _ without spaces")
-    if not full_name.strip():
+    elif long_name := limits.too_long(username.strip(), _("User name"), limits.max_length(Staff.username)):
+        problems["username"] = long_name
+    full_name = limits.check_name(problems, "full_name", full_name, _("Full name"), Staff.full_name)
+    if not full_name and "full_name" not in problems:
         problems["full_name"] = _("Full name is required")
     if role not in ROLES:
         problems["role"] = _("Role must be clerk, leader or admin")
@@ -125,11 +131,11 @@ def create_staff(username: str, full_name: str, role: str, password: str, *, by:
         problems["role"] = _("Only an admin can create another admin")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         problems["password"] = _("Password must have at least 8 characters")
-    if Staff.get_or_none(Staff.username == username.strip()):
+    if "username" not in problems and Staff.get_or_none(Staff.username == username.strip()):
         problems["username"] = _("User name {username} is taken").format(username=username)
     if problems:
         raise ValidationError(problems)
-    staff = Staff.create(username=username.strip(), full_name=full_name.strip(), role=role,
+    staff = Staff.create(username=username.strip(), full_name=full_name, role=role,
                          password_hash=hash_password(password), must_change_password=False)
     return to_actor(staff)
 
@@ -263,9 +269,15 @@ def update_staff(username: str, *, by: Actor, full_name: str | None = None, role
         raise ValidationError({"active": _("You cannot deactivate your own account")})
     changes = {}
     if full_name is not None:
-        if not full_name.strip():
-            raise ValidationError({"full_name": _("Full name is required")})
-        changes["full_name"] = full_name.strip()
+        from desk.services import limits
+
+        problems: dict[str, str] = {}
+        full_name = limits.check_name(problems, "full_name", full_name, _("Full name"), Staff.full_name)
+        if not full_name and not problems:
+            problems["full_name"] = _("Full name is required")
+        if problems:
+            raise ValidationError(problems)
+        changes["full_name"] = full_name
     if role is not None:
         changes["role"] = role
     if active is not None:

@@ -15,6 +15,7 @@ import holidays
 
 from desk.i18n import _
 from desk.models import CalendarDay, Office
+from desk.services import limits
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, aware
 from desk.services.errors import ValidationError
@@ -146,6 +147,8 @@ class WorkCalendar:
         next working day when received after the procedure's cut-off hour (chứng thực: 15:00).
         On the office's no-appointment weekday, listed procedures are same-day as well.
         """
+        if not limits.moment_in_range(received_at):
+            raise ValidationError({"received_at": limits.day_problem(received_at.date(), _("Time received"))})
         days = int(procedure.processing_days or 0)
         if days < 0 or days > MAX_PROCESSING_DAYS:
             raise ValidationError({"processing_days": _("Processing time must be 0 to {max} working days").format(
@@ -194,8 +197,18 @@ def set_day(day: date, kind: str, note: str = "", *, by: Actor, office: Office |
     """
     require(by, "leader")
     office = office or current_office()
+    problems: dict[str, str] = {}
     if kind not in ("off", "work", ""):
-        raise ValidationError({"kind": _("A calendar day is either a day off or a working day")})
+        problems["kind"] = _("A calendar day is either a day off or a working day")
+    if isinstance(day, datetime):
+        day = day.date()
+    if not isinstance(day, date):
+        problems["day"] = _("Choose a day")
+    elif day_problem := limits.day_problem(day, _("The day")):
+        problems["day"] = day_problem
+    note = limits.check_text(problems, "note", note, _("Note"), CalendarDay.note)
+    if problems:
+        raise ValidationError(problems)
     from desk.models.db import write_transaction
 
     with write_transaction():

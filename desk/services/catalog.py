@@ -24,6 +24,7 @@ from desk.models.db import run_write
 from desk.services.accounts import Actor, require
 from desk.services.dossiers import DocumentItem  # also imported from here by catalog callers
 from desk.services.errors import NotFound, ValidationError
+from desk.services.limits import max_length
 from desk.services.text import clean, fold
 
 # Read through the package (a checkout, an installed package or a bundle), never the working directory.
@@ -480,16 +481,18 @@ def _check_procedure(
     code = _code_text(values.get("code"))
     if not code:
         problem("code", _("The procedure code is missing."))
-    elif len(code) > 64:
-        problem("code", _("The procedure code is longer than {limit} characters.").format(limit=64))
+    elif len(code) > max_length(Procedure.code):
+        problem("code", _("The procedure code is longer than {limit} characters.").format(
+            limit=max_length(Procedure.code)))
     elif re.search(r"\s", code):
         problem("code", _("The procedure code must not contain spaces: “{code}”.").format(code=code))
 
     name = clean(str(values.get("name") or ""))
     if not name:
         problem("name", _("The procedure name is missing."))
-    elif len(name) > 500:
-        problem("name", _("The procedure name is longer than {limit} characters.").format(limit=500))
+    elif len(name) > max_length(Procedure.name) or len(fold(name)) > max_length(Procedure.name_folded):
+        problem("name", _("The procedure name is longer than {limit} characters.").format(
+            limit=max_length(Procedure.name)))
 
     field_text = _code_text(values.get("field"))
     field_code = ""
@@ -533,8 +536,8 @@ def _check_procedure(
                 .format(value=values.get("cutoff")))
 
     fee = clean(str(values.get("fee") or ""))
-    if len(fee) > 300:
-        problem("fee", _("The fee text is longer than {limit} characters.").format(limit=300))
+    if len(fee) > max_length(Procedure.fee):
+        problem("fee", _("The fee text is longer than {limit} characters.").format(limit=max_length(Procedure.fee)))
 
     documents: list[DocumentItem] = []
     raw_documents = values.get("documents")
@@ -599,13 +602,15 @@ def _check_field(values: dict[str, Any], row: int | None, columns: dict[str, str
     code = _code_text(values.get("code"))
     if not code:
         out.add(row, columns["code"], _("The field code is missing."))
-    elif len(code) > 32:
-        out.add(row, columns["code"], _("The field code is longer than {limit} characters.").format(limit=32))
+    elif len(code) > max_length(Field.code):
+        out.add(row, columns["code"], _("The field code is longer than {limit} characters.").format(
+            limit=max_length(Field.code)))
     name = clean(str(values.get("name") or ""))
     if not name:
         out.add(row, columns["name"], _("The field name is missing."))
-    elif len(name) > 200:
-        out.add(row, columns["name"], _("The field name is longer than {limit} characters.").format(limit=200))
+    elif len(name) > max_length(Field.name):
+        out.add(row, columns["name"], _("The field name is longer than {limit} characters.").format(
+            limit=max_length(Field.name)))
     order: int | None = None
     raw_order = values.get("sort_order")
     if not _is_blank(raw_order):

@@ -23,6 +23,7 @@ from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.dossiers import Status
 from desk.services.errors import PermissionDenied, ValidationError
+from desk.services.limits import EARLIEST_RECEIPT, MAX_DEMO_MONTHS
 from desk.services.office import current_office
 from desk.services.text import fold
 
@@ -130,8 +131,13 @@ def generate(
     require(actor, "admin")
     admin = acting_staff(actor, "admin")
     _refuse_real_register()
-    if count < 1 or count > 5_000_000:
-        raise ValidationError({"dossiers": _("Number of demo dossiers must be between 1 and 5,000,000")})
+    problems = {}
+    if not 1 <= count <= 5_000_000:
+        problems["dossiers"] = _("Number of demo dossiers must be between 1 and 5,000,000")
+    if not 1 <= months <= MAX_DEMO_MONTHS:
+        problems["months"] = _("Demo data covers 1 to {max} months").format(max=MAX_DEMO_MONTHS)
+    if problems:
+        raise ValidationError(problems)
     rng = random.Random(seed)
     now_aware = (clock or Clock()).now().astimezone(LOCAL_TZ)
     if now_aware.utcoffset() != UTC_OFFSET:
@@ -145,7 +151,8 @@ def generate(
     points = list(ReceptionPoint.select().where(ReceptionPoint.office == office))
     # Drawn as before so a seed gives the same data as it always did; the rows name the admin who ran demo.
     staff_ids = [s.id for s in Staff.select(Staff.id).where(Staff.active == True)] or [None]  # noqa: E712
-    days = _working_days(cal, (now - timedelta(days=30 * months)).date(), now.date())
+    first = max((now - timedelta(days=30 * months)).date(), EARLIEST_RECEIPT)  # receipts the intake would accept
+    days = _working_days(cal, first, now.date())
     if now.time() < cal.hours.opens and days and days[-1] == now.date():
         days.pop()
     # Popular procedures get more dossiers: certification first, then civil status.

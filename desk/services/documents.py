@@ -42,6 +42,7 @@ from desk.services.barcode import code128_png, module_count
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import DossierInfo, EventInfo, Status, classify, dossier_row, history, to_info
 from desk.services.errors import DeskError, ValidationError
+from desk.services.limits import day_problem
 from desk.services.office import current_office
 from desk.services.payload import make_payload
 
@@ -527,11 +528,15 @@ def _save(doc, out: Path | str, default_name: str) -> Path:
     if target.is_dir():
         target = target / default_name
     tmp = None
+    # The .docx zip is finished in memory: written straight to the file, a full disk left python-docx's
+    # ZipFile half-open and its destructor printed a traceback after the clerk's message.
+    content = io.BytesIO()
     try:
+        doc.save(content)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
-            doc.save(fh)
+            fh.write(content.getbuffer())
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
         tmp = None
@@ -843,6 +848,13 @@ def log_rows(date_from: date, date_to: date, at: datetime, *, actor: Actor) -> l
     addresses and phone numbers: staff only.
     """
     require(actor, "clerk")
+    problems = {key: problem for key, day, label in (("date_from", date_from, _("The start date")),
+                                                     ("date_to", date_to, _("The end date")))
+                if (problem := day_problem(day, label))}
+    if problems:
+        raise ValidationError(problems)
+    if date_to < date_from:
+        raise ValidationError({"range": _("The end date is before the start date")})
     start = to_db(datetime.combine(date_from, time.min, LOCAL_TZ))
     end = to_db(datetime.combine(date_to + timedelta(days=1), time.min, LOCAL_TZ))
     in_range = (Dossier.received_at >= start) & (Dossier.received_at < end)
@@ -906,9 +918,6 @@ def _fast_rows(table: Table, rows: list[list[str]], widths_cm: list[float], size
 def log_book(date_from: date, date_to: date, out: Path | str, *, actor: Actor,
              now: datetime | None = None) -> Path:
     """Mẫu 06, the log book of dossiers received in a date range: landscape A4, header on every page."""
-    require(actor, "clerk")
-    if date_to < date_from:
-        raise ValidationError({"range": _("The end date is before the start date")})
     at = aware(now) if now else Clock().now()
     rows = log_rows(date_from, date_to, at, actor=actor)
     office = current_office()

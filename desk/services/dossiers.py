@@ -12,6 +12,7 @@ from desk.models import Dossier, DossierEvent, Field, Procedure, ReceptionPoint,
 from desk.services.accounts import Actor, require
 from desk.services.clock import from_db
 from desk.services.errors import NotFound
+from desk.services.limits import lookup_text
 
 
 class Status(StrEnum):
@@ -214,12 +215,13 @@ def to_info(row: Dossier) -> DossierInfo:
 
 def dossier_row(code: str) -> Dossier:
     """The model row of a dossier, for other services inside their own checked call (never for a view)."""
-    query = (Dossier.select(Dossier, Procedure, Field)
-             .join(Procedure).join(Field)
-             .where(Dossier.code == code.strip()))
-    row = query.first()
+    key = lookup_text(code, Dossier.code)  # None: too long or unstorable, so no dossier has it
+    row = None
+    if key:
+        row = (Dossier.select(Dossier, Procedure, Field).join(Procedure).join(Field)
+               .where(Dossier.code == key).first())
     if row is None:
-        raise NotFound(_("No dossier with code {code}").format(code=code.strip()))
+        raise NotFound(_("No dossier with code {code}").format(code=str(code).strip()[:80]))
     return row
 
 

@@ -19,7 +19,8 @@ from datetime import date
 
 from desk.i18n import _
 from desk.services.clock import Clock, local_date
-from desk.services.text import clean, fold
+from desk.services.limits import EARLIEST_BIRTH, name_problem
+from desk.services.text import fold, tidy_name
 
 # A real card QR is about 150–300 characters; anything far longer is something else
 # and is not worth normalising.
@@ -107,7 +108,6 @@ _ID9 = re.compile(r"[0-9]{9}")
 _DATE8 = re.compile(r"[0-9]{8}")
 _DATE_SEP = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})")
 _HAS_DIGIT = re.compile(r"[0-9]")
-_NAME_EXTRA = set(" '-.")
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,13 @@ def _split(payload: object) -> list[str] | None:
         payload = bytes(payload[: MAX_PAYLOAD_CHARS * 4]).decode("utf-8", errors="replace")
     if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_CHARS:
         return None
-    # clean() drops the BOM and control characters and turns NFD into NFC.
-    return [part.strip() for part in clean(payload.replace("\ufeff", "")).split("|")]
+    # NFD becomes NFC, control characters (tabs, line breaks a scanner adds) become spaces, and the
+    # byte-order marks some scanners put before or after the code go. Invisible format characters
+    # inside a part (a right-to-left override in the name) are kept, so the name rule refuses them
+    # instead of the name being silently altered.
+    text = unicodedata.normalize("NFC", payload.strip("\ufeff \t\r\n"))
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return [" ".join(word for word in part.split(" ") if word) for part in text.split("|")]
 
 
 def looks_like_cccd(payload: object) -> bool:
@@ -198,10 +203,6 @@ def looks_like_cccd(payload: object) -> bool:
         return False
     parts = payload.replace("\ufeff", "").split("|")
     return len(parts) >= 5 and any(_ID12.fullmatch(part.strip()) for part in parts)
-
-
-def _valid_name_chars(name: str) -> bool:
-    return all(c.isalpha() or c in _NAME_EXTRA for c in name)
 
 
 def parse_cccd(payload: str | None, *, today: date | None = None) -> CitizenIdentity:
@@ -240,10 +241,11 @@ def _parse(payload: object, today: date) -> CitizenIdentity:
 
     # The name has no digits or commas; the address is the longest part that has some
     # (house numbers, "Tổ 2, Phường ..."), else the first text left after the name.
-    name = next((t for t in texts if not _HAS_DIGIT.search(t) and "," not in t), "")
+    raw_name = next((t for t in texts if not _HAS_DIGIT.search(t) and "," not in t), "")
+    name = tidy_name(raw_name)
     rest = list(texts)
-    if name:
-        rest.remove(name)
+    if raw_name:
+        rest.remove(raw_name)
     addresses = [t for t in rest if _HAS_DIGIT.search(t) or "," in t]
     address = max(addresses, key=len) if addresses else (rest[0] if rest else "")
 
@@ -270,14 +272,17 @@ def _parse(payload: object, today: date) -> CitizenIdentity:
         problems.append(_("No 12-digit ID number found in the QR code"))
     if not name:
         problems.append(_("Could not find the full name in the QR code"))
-    elif not _valid_name_chars(name):
-        problems.append(_("Could not read the full name: {value}").format(value=_short(name)))
+    elif bad_name := name_problem(name, _("Full name")):
+        problems.append(bad_name)
     if not birth_text:
         problems.append(_("Could not find the date of birth in the QR code"))
     elif birth_date is None:
         problems.append(_("Could not read the date of birth: {value}").format(value=_short(birth_text)))
     elif birth_date > today:
         problems.append(_("The date of birth {dob} is in the future").format(dob=_fmt(birth_date)))
+    elif birth_date < EARLIEST_BIRTH:
+        problems.append(_("The date of birth {dob} is before {first}").format(
+            dob=_fmt(birth_date), first=_fmt(EARLIEST_BIRTH)))
     if not gender:
         problems.append(_("Could not find the gender (Nam/Nữ) in the QR code"))
     if not address:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from peewee import IntegrityError
 
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Procedure
 from desk.models.db import database_proxy, run_write
+from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, to_db
@@ -31,8 +32,6 @@ from desk.services.text import clean, fold, is_digits
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-# A receipt time a little ahead of the server clock is tolerated (desk clocks drift).
-FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
 @dataclass
@@ -71,46 +70,56 @@ def normalize_phone(phone: str) -> str:
 
 
 def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
-    """Every problem at once, keyed by field, so the form can mark them all."""
+    """Every problem at once, keyed by field, so the form can mark them all.
+
+    Lengths come from the Dossier model and dates from the bounds in limits.py, so what one engine
+    accepts the other accepts too.
+    """
     problems: dict[str, str] = {}
     a = request.applicant
-    name = clean(a.name)
-    if not name:
+    name = limits.check_name(problems, "name", a.name, _("Applicant's full name"), Dossier.applicant_name)
+    if not name and "name" not in problems:
         problems["name"] = _("Applicant's full name is required")
-    elif len(name) > 200 or any(ch.isdigit() for ch in name):
-        problems["name"] = _("Applicant's full name must be letters only, at most 200 characters")
-    id_number = (a.id_number or "").strip()
+    id_number = (a.id_number or "").strip() if isinstance(a.id_number, str) else ""
     if id_number:
         id_problems = validate_id_number(id_number, a.birth_date, a.gender or None)
         if id_problems:
             problems["id_number"] = id_problems[0]
-    if a.birth_date and a.birth_date > now.date():
-        problems["birth_date"] = _("Date of birth cannot be in the future")
+    if a.birth_date:
+        birth_problem = limits.birth_problem(a.birth_date, now.astimezone(LOCAL_TZ).date())
+        if birth_problem:
+            problems["birth_date"] = birth_problem
     gender = clean(a.gender)
     if gender and gender not in ("Nam", "Nữ"):
         problems["gender"] = _("Gender must be Nam or Nữ")
+    address = limits.check_text(problems, "address", a.address, _("Address"), Dossier.address)
     phone = normalize_phone(a.phone)
     if phone and not (is_digits(phone) and phone.startswith("0") and len(phone) in (10, 11)):
         problems["phone"] = _("Phone number must have 10 or 11 digits and start with 0 (or +84)")
     email = (a.email or "").strip()
-    if email and not _EMAIL.match(email):
-        problems["email"] = _("Email address is not valid: {email}").format(email=email)
+    if email and not (_EMAIL.match(email) and email.isprintable()):
+        problems["email"] = _("Email address is not valid: {email}").format(email=email[:80])
+    limits.check_text(problems, "email", email, _("Email"), Dossier.email)
+    notes = limits.check_text(problems, "notes", request.notes, _("Notes"), limit=limits.MAX_NOTE_CHARS)
     if request.channel not in CHANNELS:
         problems["channel"] = _("Channel must be direct, online or postal")
-    if not 1 <= int(request.sets or 0) <= 100:
+    try:
+        sets = int(request.sets or 0)
+    except (TypeError, ValueError):
+        sets = 0
+    if not 1 <= sets <= 100:
         problems["sets"] = _("Number of sets must be between 1 and 100")
     received_at = aware(request.received_at) if request.received_at else now
-    if received_at > now + FUTURE_TOLERANCE:
-        problems["received_at"] = _("Time received cannot be in the future")
-    procedure = Procedure.get_or_none(Procedure.code == (request.procedure_code or "").strip())
+    receipt_problem = limits.receipt_problem(received_at, now)
+    if receipt_problem:
+        problems["received_at"] = receipt_problem
+    code = limits.lookup_text(request.procedure_code, Procedure.code)
+    procedure = Procedure.get_or_none(Procedure.code == code) if code else None
     if procedure is None:
-        problems["procedure"] = _("Unknown procedure code: {code}").format(code=request.procedure_code)
+        problems["procedure"] = _("Unknown procedure code: {code}").format(code=str(request.procedure_code)[:80])
     elif not procedure.active:
         problems["procedure"] = _("Procedure {code} is no longer in use").format(code=procedure.code)
-    for item in request.documents or []:
-        if not clean(item.name) or not 1 <= item.count <= 1000 or item.kind not in ("original", "copy"):
-            problems["documents"] = _("Each document needs a name, a count from 1 to 1000, original or copy")
-            break
+    documents = _checked_documents(request.documents, problems)
     points = {}
     for key in ("reception_point", "return_point"):
         try:
@@ -125,18 +134,42 @@ def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
         "id_number": id_number,
         "birth_date": a.birth_date,
         "gender": gender,
-        "address": clean(a.address),
+        "address": address,
         "phone": phone,
         "email": email,
         "channel": request.channel,
         "reception_point": points["reception_point"],
         "return_point": points["return_point"] or points["reception_point"],
-        "sets": int(request.sets),
+        "sets": sets,
         "writing_assistance": bool(request.writing_assistance),
         "received_at": received_at,
-        "notes": clean(request.notes),
+        "notes": notes,
     }
+    if documents is not None:
+        values["documents"] = documents
     return procedure, values
+
+
+def _checked_documents(items: list[DocumentItem] | None, problems: dict[str, str]) -> list[DocumentItem] | None:
+    """The documents handed in, names cleaned; None means "the procedure's list"."""
+    if items is None:
+        return None
+    if len(items) > limits.MAX_DOCUMENTS:
+        problems["documents"] = _("At most {count} documents in one dossier").format(count=limits.MAX_DOCUMENTS)
+        return None
+    checked = []
+    for item in items:
+        name = clean(item.name) if isinstance(item.name, str) else ""
+        count = item.count if isinstance(item.count, int) and not isinstance(item.count, bool) else 0
+        if not name or not 1 <= count <= 1000 or item.kind not in ("original", "copy"):
+            problems["documents"] = _("Each document needs a name, a count from 1 to 1000, original or copy")
+            return None
+        long_name = limits.too_long(name, _("Document name"), limits.MAX_DOCUMENT_NAME_CHARS)
+        if long_name:
+            problems["documents"] = long_name
+            return None
+        checked.append(DocumentItem(name, count, item.kind))
+    return checked
 
 
 def next_sequence(office_id: int, day: date) -> int:
@@ -184,7 +217,7 @@ def register(
     calendar = calendar or load_calendar(office)
     received_local = values["received_at"].astimezone(LOCAL_TZ)
     due = calendar.due_at(procedure, received_local)
-    documents = request.documents
+    documents = values.pop("documents", None)
     if documents is None:
         documents = list(load_documents(procedure.documents))
     documents_json = json.dumps([d.__dict__ for d in documents], ensure_ascii=False)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent
 from desk.models.db import run_write
+from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.clock import Clock, aware, from_db, to_db
 from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, to_info
 from desk.services.errors import DeskError, TransitionError, ValidationError
-from desk.services.text import clean
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RECEIVED: frozenset({Status.PROCESSING, Status.REFUSED, Status.WITHDRAWN}),
@@ -25,7 +25,6 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 # Moves whose slip must say why (Mẫu 02 what to supplement, Mẫu 03 the reasons).
 NOTE_REQUIRED = frozenset({Status.NEEDS_SUPPLEMENT, Status.REFUSED})
-FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
 class ConcurrentChange(DeskError):
@@ -36,8 +35,15 @@ def allowed_moves(status: Status | str) -> frozenset[Status]:
     return TRANSITIONS[Status(status)]
 
 
+def _check_range(at: datetime, problems: dict[str, str]) -> None:
+    """Before any comparison: time-zone arithmetic near year 1 or 9999 overflows."""
+    if not limits.moment_in_range(at):
+        problems["at"] = _("The time of an action must be a date from {first} to now").format(
+            first=f"{limits.EARLIEST_RECEIPT:%d/%m/%Y}")
+
+
 def _check_time(row: Dossier, at: datetime, now: datetime) -> None:
-    if at > now + FUTURE_TOLERANCE:
+    if at > now + limits.FUTURE_TOLERANCE:
         raise ValidationError({"at": _("The time of an action cannot be in the future")})
     last = (DossierEvent.select(DossierEvent.at).where(DossierEvent.dossier == row)
             .order_by(DossierEvent.at.desc()).first())
@@ -82,11 +88,17 @@ def advance(
         target = Status(to)
     except ValueError as exc:
         raise ValidationError({"status": _("Unknown status: {status}. Use one of: {choices}").format(
-            status=to, choices=", ".join(s.value for s in Status))}) from exc
+            status=str(to)[:40], choices=", ".join(s.value for s in Status))}) from exc
     clock = clock or Clock()
     now = clock.now()
     moment = aware(at) if at else now
-    note = clean(note)
+    problems: dict[str, str] = {}
+    _check_range(moment, problems)
+    note = limits.check_text(problems, "note", note, _("Note"), limit=limits.MAX_NOTE_CHARS)
+    returned_to = limits.check_name(problems, "returned_to", returned_to, _("Name of the person collecting the "
+                                                                           "result"), Dossier.returned_to)
+    if problems:
+        raise ValidationError(problems)
 
     def work() -> None:
         staff = acting_staff(actor, "clerk")
@@ -105,7 +117,7 @@ def advance(
             changes["resolved_at"] = to_db(moment)
         elif target == Status.RETURNED:
             changes["returned_at"] = to_db(moment)
-            changes["returned_to"] = clean(returned_to) or row.applicant_name
+            changes["returned_to"] = returned_to or row.applicant_name
         elif target in (Status.REFUSED, Status.WITHDRAWN):
             changes["closed_at"] = to_db(moment)
         if target == Status.PROCESSING and current == Status.RECEIVED:
@@ -143,7 +155,14 @@ def apologize(
     now = clock.now()
     moment = aware(at) if at else now
     new_appointment = aware(new_appointment)
-    reason = clean(reason)
+    problems: dict[str, str] = {}
+    _check_range(moment, problems)
+    reason = limits.check_text(problems, "note", reason, _("Reason"), limit=limits.MAX_NOTE_CHARS)
+    if not limits.moment_in_range(new_appointment):
+        problems["new_appointment"] = _("The new return date must be a date from {first} to {last}").format(
+            first=f"01/01/{limits.FIRST_YEAR}", last=f"31/12/{limits.LAST_YEAR}")
+    if problems:
+        raise ValidationError(problems)
 
     def work() -> None:
         staff = acting_staff(actor, "clerk")
@@ -158,6 +177,11 @@ def apologize(
             raise ValidationError({"new_appointment": _("The new return date must be after the current "
                                                         "appointment ({appointment}) and after now").format(
                 appointment=f"{from_db(row.appointment_at):%H:%M %d/%m/%Y}")})
+        latest = from_db(row.due_at) + limits.APOLOGY_MAX_AFTER_DUE
+        if new_appointment > latest:
+            raise ValidationError({"new_appointment": _("The new return date can be at most a year after the legal "
+                                                        "due date, so by {latest}").format(
+                latest=f"{latest:%d/%m/%Y}")})
         _check_time(row, moment, now)
         event = {
             "at": to_db(moment),

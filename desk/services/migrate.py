@@ -13,7 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from peewee import AutoField, BooleanField, DateField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from desk.i18n import _
 from desk.models.db import SCHEMA_VERSION, database_proxy, ensure_schema, is_postgres, make_database, redact
@@ -147,6 +156,7 @@ def migrate_to(target_url: str, *, actor: Actor, progress: Progress | None = Non
         raise DeskError(_("No database is open."))
     if read_schema_version(source) != SCHEMA_VERSION:
         raise DeskError(_("The current database is not at the program's schema version; run init first."))
+    _refuse_unfit_values(source)
     target = make_database(target_url)
     report = MigrationReport(target=redact(target_url))
     try:
@@ -194,6 +204,46 @@ def migrate_to(target_url: str, *, actor: Actor, progress: Progress | None = Non
         target.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _unfit_values(db) -> list[str]:
+    """Where the source holds a value PostgreSQL would refuse: longer than its column's max_length, or NUL.
+
+    SQLite enforces neither. One query per text column (at most 5 rows each), so the copy is refused
+    before anything reaches the target. LENGTH counts characters on both engines but stops at a NUL on
+    SQLite, hence the separate NUL test on the bytes.
+    """
+    found = []
+    sqlite = not is_postgres(db)
+    for model in ALL_MODELS:
+        table, pk = model._meta.table_name, model._meta.primary_key.column_name
+        for column, fld in _columns(model):
+            if not isinstance(fld, CharField | TextField):
+                continue
+            limit = getattr(fld, "max_length", None)
+            if isinstance(fld, CharField) and limit is not None:
+                rows = db.execute_sql(f'SELECT "{pk}", LENGTH("{column}") FROM "{table}" '
+                                      f'WHERE LENGTH("{column}") > {int(limit)} ORDER BY "{pk}" LIMIT 5').fetchall()
+                found.extend(_("table {table}, row {row}, field {field}: {length} characters, at most {limit}")
+                             .format(table=table, row=row_id, field=column, length=length, limit=limit)
+                             for row_id, length in rows)
+            if sqlite:
+                rows = db.execute_sql(f'SELECT "{pk}" FROM "{table}" WHERE INSTR(CAST("{column}" AS BLOB), '
+                                      f'X\'00\') > 0 ORDER BY "{pk}" LIMIT 5').fetchall()
+                found.extend(_("table {table}, row {row}, field {field}: holds a NUL character").format(
+                    table=table, row=row_id, field=column) for (row_id,) in rows)
+    return found
+
+
+def _refuse_unfit_values(db) -> None:
+    found = _unfit_values(db)
+    if not found:
+        return
+    more = _(" (and more)") if len(found) > 5 else ""
+    raise DeskError(_("Some values do not fit the target database, so nothing was copied: {problems}{more}. "
+                      "They were saved before lengths were checked: shorten them in the SQLite file (after "
+                      "a backup), then migrate again.").format(
+        problems="; ".join(found[:5]), more=more))
 
 
 def _reset_sequences(target) -> None:

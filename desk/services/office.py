@@ -10,7 +10,8 @@ from desk.i18n import _
 from desk.models import Office, ReceptionPoint
 from desk.services.accounts import Actor, require
 from desk.services.errors import NotFound, ValidationError
-from desk.services.text import is_digits
+from desk.services.limits import MAX_ROW_ID, lookup_text, max_length, too_long
+from desk.services.text import clean, is_digits
 
 DEFAULT_HOURS = "07:30-11:30,13:30-17:00"
 
@@ -66,7 +67,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
     for part in (text or "").replace(" ", "").split(","):
         if not part:
             continue
-        if not is_digits(part) or int(part) > 6:
+        if not is_digits(part) or len(part) > 1 or int(part) > 6:  # int() of 5 000 digits raises
             raise ValidationError({"weekdays": _("Weekdays are numbers 0 (Monday) to 6 (Sunday): {text}").format(
                 text=text)})
         days.add(int(part))
@@ -94,6 +95,19 @@ def ensure_office(
     """Create the office on first init; later inits keep what leaders changed."""
     parse_hours(hours)
     parse_weekdays(no_appointment_weekdays)
+    code, name = " ".join(clean(code).split()), " ".join(clean(name).split())
+    problems: dict[str, str] = {}
+    if not code or " " in code:
+        problems["code"] = _("The office code is required and must not contain spaces")
+    if not name:
+        problems["name"] = _("The office name is required")
+    for key, value, label in (("code", code, _("Office code")), ("name", name, _("Office name")),
+                              ("parent_name", parent_name, _("Parent body")), ("address", address, _("Address")),
+                              ("place_name", place_name, _("Place name"))):
+        if key not in problems and (problem := too_long(value, label, max_length(getattr(Office, key)))):
+            problems[key] = problem
+    if problems:
+        raise ValidationError(problems)
     office = Office.get_or_none(Office.code == code)
     if office is None:
         office = Office.create(
@@ -121,22 +135,30 @@ def ensure_point(office: Office, name: str, *, kind: str = "office", address: st
 
 
 def find_point(name_or_id: str | int | None) -> ReceptionPoint | None:
-    """A reception point by id or exact name; None when not given."""
+    """A reception point by id or exact name; None when not given.
+
+    A number too big to be a row id (MAX_ROW_ID) is looked up as a name only, so it ends in
+    "unknown reception point", not in the driver's integer overflow.
+    """
     if name_or_id in (None, ""):
         return None
     office = current_office()
     query = ReceptionPoint.select().where(ReceptionPoint.office == office)
     text = str(name_or_id).strip()
-    point = query.where(ReceptionPoint.id == int(text)).first() if is_digits(text) else None
-    point = point or query.where(ReceptionPoint.name == text).first()
+    point = None
+    if is_digits(text) and len(text) <= len(str(MAX_ROW_ID)) and 0 < int(text) <= MAX_ROW_ID:
+        point = query.where(ReceptionPoint.id == int(text)).first()
+    key = lookup_text(text, ReceptionPoint.name)
+    point = point or (query.where(ReceptionPoint.name == key).first() if key else None)
     if point is None:
-        raise ValidationError({"reception_point": _("Unknown reception point: {name}").format(name=text)})
+        raise ValidationError({"reception_point": _("Unknown reception point: {name}").format(name=text[:80])})
     return point
 
 
 # --- editing (leaders and admins): office identity, hours, rules, reception points -----------
 POINT_KINDS = ("office", "e_point", "postal")
-_OFFICE_LIMITS = {"code": 32, "name": 200, "parent_name": 200, "address": 300, "place_name": 100, "phone": 50}
+# The office fields leaders edit; each one's length limit is its column's (Office model).
+_OFFICE_FIELDS = ("code", "name", "parent_name", "address", "place_name", "phone")
 
 
 @dataclass(frozen=True)
@@ -215,7 +237,7 @@ def update_office(settings: OfficeSettings, *, by: Actor) -> OfficeSettings:
 
     _require_leader(by)
     office = current_office()
-    values = {key: " ".join(str(getattr(settings, key) or "").split()) for key in _OFFICE_LIMITS}
+    values = {key: " ".join(clean(str(getattr(settings, key) or "")).split()) for key in _OFFICE_FIELDS}
     problems: dict[str, str] = {}
     if not values["code"]:
         problems["code"] = _("The office code is required")
@@ -225,9 +247,12 @@ def update_office(settings: OfficeSettings, *, by: Actor) -> OfficeSettings:
         problems["code"] = _("Another office already uses the code {code}").format(code=values["code"])
     if not values["name"]:
         problems["name"] = _("The office name is required")
-    for key, limit in _OFFICE_LIMITS.items():
-        if key not in problems and len(values[key]) > limit:
-            problems[key] = _("At most {limit} characters").format(limit=limit)
+    labels = {"code": _("Office code"), "name": _("Office name"), "parent_name": _("Parent body"),
+              "address": _("Address"), "place_name": _("Place name"), "phone": _("Phone")}
+    for key in _OFFICE_FIELDS:
+        problem = too_long(values[key], labels[key], max_length(getattr(Office, key)))
+        if key not in problems and problem:
+            problems[key] = problem
     values["hours"] = _checked_hours(settings.hours, problems)
     values["no_appointment_weekdays"] = _checked_weekdays(settings.no_appointment_weekdays, problems,
                                                           "no_appointment_weekdays")
@@ -256,12 +281,12 @@ def points_overview(*, include_inactive: bool = True) -> list[PointInfo]:
 def _check_point(office: Office, point_id: int | None, name: str, kind: str, address: str, weekdays: str,
                  hours: str, active: bool) -> dict:
     problems: dict[str, str] = {}
-    name = " ".join((name or "").split())
-    address = " ".join((address or "").split())
+    name = " ".join(clean(name).split())
+    address = " ".join(clean(address).split())
     if not name:
         problems["name"] = _("The reception point needs a name")
-    elif len(name) > 200:
-        problems["name"] = _("At most {limit} characters").format(limit=200)
+    elif long_name := too_long(name, _("Reception point name"), max_length(ReceptionPoint.name)):
+        problems["name"] = long_name
     else:
         clash = ReceptionPoint.select().where((ReceptionPoint.office == office) & (ReceptionPoint.name == name))
         if point_id is not None:
@@ -270,8 +295,8 @@ def _check_point(office: Office, point_id: int | None, name: str, kind: str, add
             problems["name"] = _("Another reception point is already called {name}").format(name=name)
     if kind not in POINT_KINDS:
         problems["kind"] = _("Unknown kind of reception point: {kind}").format(kind=kind)
-    if len(address) > 300:
-        problems["address"] = _("At most {limit} characters").format(limit=300)
+    if long_address := too_long(address, _("Address"), max_length(ReceptionPoint.address)):
+        problems["address"] = long_address
     weekdays = _checked_weekdays(weekdays, problems)
     if "weekdays" not in problems and active and not weekdays:
         problems["weekdays"] = _("Choose at least one weekday when the point is open")

@@ -32,7 +32,7 @@ class PointInfo:
 
 def _weekdays(text: str) -> tuple[int, ...]:
     """Lenient: a damaged row must not stop the intake screen from opening."""
-    days = {int(part) for part in (text or "").replace(" ", "").split(",") if is_digits(part) and int(part) <= 6}
+    days = {int(part) for part in (text or "").replace(" ", "").split(",") if is_digits(part) and len(part) == 1 and int(part) <= 6}
     return tuple(sorted(days))
 
 

@@ -63,6 +63,7 @@ from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, to_db
 from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, Status
 from desk.services.errors import DeskError, ValidationError
+from desk.services.limits import FIRST_YEAR, LAST_YEAR, year_in_range
 from desk.services.office import current_office
 
 CUTOFFS = ("calendar", "15th")
@@ -110,6 +111,11 @@ class Period:
     @classmethod
     def parse(cls, text: str, cutoff: str = "calendar") -> Period:
         year, month = _parse_month(text)
+        return cls._of(year, month, cutoff)
+
+    @classmethod
+    def _of(cls, year: int, month: int, cutoff: str) -> Period:
+        """The period of a month already checked (parse) or derived from one (shifted)."""
         if cutoff not in CUTOFFS:
             raise ValidationError({"cutoff": _("The report cut-off must be \"calendar\" or \"15th\" (got: {text})")
                                    .format(text=cutoff)})
@@ -142,17 +148,21 @@ class Period:
         """The period ``months`` months later (negative: earlier), same cut-off."""
         year, month = int(self.text[:4]), int(self.text[5:7])
         index = year * 12 + month - 1 + months
-        return Period.parse(f"{index // 12:04d}-{index % 12 + 1:02d}", self.cutoff)
+        return Period._of(index // 12, index % 12 + 1, self.cutoff)
 
 
 def _parse_month(text: str) -> tuple[int, int]:
-    match = _PERIOD.match(text or "")
+    match = _PERIOD.match(text if isinstance(text, str) else "")
     if match:
         year, month = int(match.group(1)), int(match.group(2))
-        if 1900 <= year <= 2999 and 1 <= month <= 12:
-            return year, month
+        if 1 <= month <= 12:
+            if year_in_range(year):
+                return year, month
+            raise ValidationError({"period": _("The report period must be a month from {first} to {last} (got: "
+                                               "{text})").format(first=f"{FIRST_YEAR}-01", last=f"{LAST_YEAR}-12",
+                                                                 text=text.strip()[:40])})
     raise ValidationError({"period": _("The report period must be a year and month like 2026-10 (got: {text})")
-                           .format(text=text)})
+                           .format(text=str(text)[:40])})
 
 
 def period_bounds(period: str, cutoff: str = "calendar") -> tuple[datetime, datetime]:

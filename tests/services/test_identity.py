@@ -277,7 +277,20 @@ def test_missing_id_number():
 
 def test_broken_name_characters():
     card = parse(SAMPLE.replace("Nguyễn", "Nguy\ufffdn"))
-    assert card.problems == (_("Could not read the full name: {value}").format(value="Nguy\ufffdn Văn An"),)
+    assert len(card.problems) == 1 and "U+FFFD" in card.problems[0]
+
+
+@pytest.mark.parametrize("bad", ["\u202e", "\u200d", "\ufeff", "\u2800", "\u3164", "\u0301", "😀", "\u200b"])
+def test_name_on_a_card_with_invisible_or_foreign_characters_is_refused_not_altered(bad):
+    """Item 10: the card's name with a format character used to be cleaned silently (clean() dropped it)."""
+    card = parse(SAMPLE.replace("Nguyễn Văn An", f"Nguyễn {bad}Văn An"))  # after a space: nothing to compose with
+    assert not card.ok
+    assert any(f"U+{ord(bad):04X}" in p for p in card.problems)
+
+
+def test_birth_date_before_1900_on_a_card():
+    card = parse(SAMPLE.replace("15031990", "15031899"))
+    assert any("1899" in p and "01/01/1900" in p for p in card.problems)
 
 
 @pytest.mark.parametrize(

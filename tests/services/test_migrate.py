@@ -100,3 +100,40 @@ def test_failed_copy_leaves_the_target_empty(office, pg_url, monkeypatch, admin)
         migrate_to(pg_url, actor=admin)
     monkeypatch.undo()
     assert migrate_to(pg_url, actor=admin).ok  # nothing half-copied was left behind, so a second try succeeds
+
+
+def _pg_tables_with_rows(pg_url: str) -> list[str]:
+    target = dbmod.make_database(pg_url)
+    target.connect()
+    try:
+        schema = getattr(target, "desk_schema", "") or "public"
+        names = [r[0] for r in target.execute_sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)).fetchall()]
+        return [n for n in names if target.execute_sql(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0]]
+    finally:
+        target.close()
+
+
+def test_values_longer_than_the_postgres_columns_are_refused_up_front(office, pg_url, admin):
+    """SQLite kept what older versions let through; PostgreSQL would refuse it half-way through the copy."""
+    info = register(IntakeRequest("T-KS", Applicant(name="Nguyễn Văn An"), received_at=datetime(2026, 11, 23, 9)),
+                    clock=CLOCK, actor=admin)
+    row = Dossier.get(Dossier.code == info.code)
+    Dossier.update(address="Số 5 " * 100).where(Dossier.id == row.id).execute()  # 500 characters in a 300 column
+    Office.update(name="UBND " * 50).execute()
+    with pytest.raises(DeskError) as err:
+        migrate_to(pg_url, actor=admin)
+    message = str(err.value)
+    assert f"dossier, dòng {row.id}, trường address: 500 ký tự, tối đa 300" in message
+    assert "office, dòng 1, trường name: 250 ký tự, tối đa 200" in message
+    assert "Traceback" not in message and "\n" not in message
+    assert _pg_tables_with_rows(pg_url) == []  # nothing half-copied: not even the schema's rows
+
+
+def test_a_nul_character_kept_by_sqlite_is_refused_up_front(office, pg_url, admin):
+    info = register(IntakeRequest("T-KS", Applicant(name="Nguyễn Văn An"), received_at=datetime(2026, 11, 23, 9)),
+                    clock=CLOCK, actor=admin)
+    Dossier.update(notes="ghi\x00chú").where(Dossier.code == info.code).execute()
+    with pytest.raises(DeskError, match="notes: có ký tự NUL"):
+        migrate_to(pg_url, actor=admin)
+    assert _pg_tables_with_rows(pg_url) == []

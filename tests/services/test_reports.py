@@ -153,12 +153,26 @@ def test_period_bounds():
     assert p.shifted(-10).text == "2025-12"
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "10/2026", "2026", "", "abcd-ef", "2026-10-01", "0999-01"])
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "10/2026", "2026", "", "abcd-ef", "2026-10-01"])
 def test_bad_period_text(text):
     with pytest.raises(ValidationError) as err:
         period_bounds(text, "calendar")
     assert "2026-10" in str(err.value) and text in str(err.value)
     assert "period" in err.value.problems
+
+
+@pytest.mark.parametrize("text", ["0999-01", "1999-12", "2101-01", "9999-12"])
+def test_period_outside_the_register_years(text):
+    """Periods live in limits.FIRST_YEAR..LAST_YEAR; 9999-12 used to reach date arithmetic and overflow."""
+    with pytest.raises(ValidationError) as err:
+        period_bounds(text, "calendar")
+    assert "2000-01" in str(err.value) and "2100-12" in str(err.value) and text in str(err.value)
+
+
+def test_trend_of_the_first_month_reaches_before_it():
+    """The 12-month trend of 2000-01 starts in 1999: derived periods are not refused like typed ones."""
+    last = Period.parse("2000-01")
+    assert last.shifted(-11).text == "1999-02"
 
 
 def test_bad_cutoff():

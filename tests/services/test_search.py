@@ -6,12 +6,14 @@ from datetime import date, datetime
 
 import pytest
 
+from desk.models import Dossier
 from desk.services import lifecycle, search
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.errors import ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.search import Cursor, DossierFilter, Sort, Urgency
+from desk.services.text import fold
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=LOCAL_TZ)  # Wednesday
 CLOCK = FixedClock(NOW)
@@ -163,7 +165,10 @@ def test_odd_text_returns_normally(people, admin):
 
 def test_wildcards_are_literal(office):
     add("Nguyễn Văn An", "T-KT", t(24, 9))
-    add("Nguyen_Van Bé", "T-KT", t(24, 10))
+    # The name rule refuses "_" today; a register kept from before may still hold one, so set it directly.
+    code = add("Nguyen Van Bé", "T-KT", t(24, 10))
+    Dossier.update(applicant_name="Nguyen_Van Bé", applicant_name_folded=fold("Nguyen_Van Bé")).where(
+        Dossier.code == code).execute()
     assert names(text="nguyen_") == {"Nguyen_Van Bé"}
     assert names(text="nguyen%") == set()
     assert names(text="nguyen") == {"Nguyễn Văn An", "Nguyen_Van Bé"}
