@@ -141,7 +141,7 @@ def start_daily_backup(window) -> None:
     from desk.services.backup import auto_backup
     from desk.views.common import Worker, error_text, run_in_background
 
-    worker = Worker(auto_backup, keep_days=window.ctx.settings.keep_days)
+    worker = Worker(auto_backup, actor=window.ctx.actor, keep_days=window.ctx.settings.keep_days)
     worker.finished.connect(lambda path: path and log.info("daily backup written: %s", path))
     worker.failed.connect(lambda exc: window.statusBar().showMessage(
         _("The daily backup failed: {error}").format(error=error_text(exc)), 15_000))

@@ -146,10 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("backup", help=_("write a verified backup of the database (SQLite file or pg_dump archive)"))
     s.add_argument("--out", required=True, help=_("the backup file to write"))
 
-    s = sub.add_parser("restore", help=_("replace the database with a verified backup (stop the program on every "
-                                         "desk first)"))
+    s = sub.add_parser("restore", help=_("put a verified backup in place of the database; the previous content "
+                                         "is kept as a before-restore copy"))
     s.add_argument("file", help=_("the backup file"))
     s.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
+    s.add_argument("--disconnect-desks", action="store_true",
+                   help=_("PostgreSQL: end the sessions of desks still connected instead of refusing"))
 
     s = sub.add_parser("migrate-to", help=_("copy the whole database into another (empty) database, e.g. "
                                             "PostgreSQL, and verify it"))
@@ -193,8 +195,15 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "parse-cccd":
         return _parse_cccd(args)
-    if args.command == "restore":  # the live database must stay closed while it is replaced
-        return _restore(args, resolve_database_url(args.db))
+    if args.command == "restore":  # the target may not exist yet, or be damaged: nothing to open then
+        from desk.services.backup import target_state
+
+        url = resolve_database_url(args.db)
+        actor = None
+        if target_state(url) == "present":
+            connect(url, create=False)
+            actor = _actor(args)
+        return _restore(args, url, actor)
     connect(resolve_database_url(args.db))
     handler = {
         "init": _init, "procedures": _procedures, "receive": _receive, "advance": _advance,
@@ -387,19 +396,25 @@ def _progress(done: int, total: int) -> None:
     print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
 
+def _size(size: int) -> str:
+    """A file size as people read it, in whole kB or MB (no decimal separator to localise)."""
+    return f"{max(1, round(size / 1000))} kB" if size < 1_000_000 else f"{round(size / 1_000_000)} MB"
+
+
 def _backup(args: argparse.Namespace) -> int:
     from desk.services.backup import backup
 
-    info = backup(args.out, progress=_progress)
+    info = backup(args.out, actor=_actor(args), progress=_progress)
     print(file=sys.stderr)
-    _print_json({"path": str(info.path), "engine": info.engine, "ok": info.ok, "size": info.size,
-                 "schema_version": info.schema_version, "counts": info.counts})
+    print(_("Backup written and verified: {path} ({size}), {dossiers} dossiers, {events} events.").format(
+        path=info.path, size=_size(info.size), dossiers=info.counts.get("dossier", 0),
+        events=info.counts.get("dossier_event", 0)))
     return 0
 
 
-def _restore(args: argparse.Namespace, url: str) -> int:
+def _restore(args: argparse.Namespace, url: str, actor) -> int:
     from desk.models.db import redact
-    from desk.services.backup import restore, verify_backup
+    from desk.services.backup import SHOWN_CODES, restore, verify_backup
 
     info = verify_backup(args.file)
     if not info.ok:
@@ -419,8 +434,18 @@ def _restore(args: argparse.Namespace, url: str) -> int:
         if answer.strip().lower() not in ("yes", "y", "có", "co"):
             print(_("Cancelled; nothing was changed."), file=sys.stderr)
             return 1
-    restore(args.file, target_url=url)
+    result = restore(args.file, target_url=url, actor=actor, disconnect=args.disconnect_desks)
+    for who in result.disconnected:
+        print(_("Disconnected the desk {who}.").format(who=who))
     print(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))
+    if result.created:
+        print(_("There was no database there; it was created from the backup."))
+    if result.kept:
+        print(_("The database as it was just before the restore is kept in {kept}.").format(kept=result.kept))
+    if result.missing:
+        shown = ", ".join(result.missing[:SHOWN_CODES]) + (" …" if len(result.missing) > SHOWN_CODES else "")
+        print(_("{n} dossiers were in the database but are not in the backup: {codes}. They remain in {kept}; "
+                "their codes will not be issued again.").format(n=len(result.missing), codes=shown, kept=result.kept))
     return 0
 
 

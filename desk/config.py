@@ -73,11 +73,11 @@ class Settings:
         override = getattr(self, "_camera_override", None)
         if override and data["camera"] == override:  # a --camera for this run is not written to the file
             data["camera"] = getattr(self, "_camera_from_file", "")
+        from desk.services.files import write_text
+
         path = config_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(path)
+        path.parent.mkdir(parents=True, exist_ok=True)  # the program's own folder
+        write_text(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def resolve_database_url(explicit: str | None = None, settings: Settings | None = None) -> str:

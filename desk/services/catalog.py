@@ -8,9 +8,7 @@ half-updated catalog behind. No Qt here: the views and the CLI call these functi
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 from desk.i18n import _
 from desk.models import Field, Procedure
 from desk.models.db import run_write
+from desk.services import files
 from desk.services.dossiers import DocumentItem  # also imported from here by catalog callers
 from desk.services.errors import NotFound, ValidationError
 from desk.services.text import clean, fold
@@ -801,14 +800,8 @@ def export_xlsx(path: Path | str) -> int:
                  [[f.code, f.name, f.sort_order] for f in fields], {FIELD_COL_NAME: 40, FIELD_COL_CODE: 14})
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        workbook.save(temp_name)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with files.atomic_path(path) as temp:
+        workbook.save(temp)
     return len(procedures)
 
 
