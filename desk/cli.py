@@ -195,6 +195,9 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "parse-cccd":
         return _parse_cccd(args)
+    from desk.services.files import clean_program_folders
+
+    clean_program_folders()  # what killed runs left in the program's folders
     if args.command == "restore":  # the target may not exist yet, or be damaged: nothing to open then
         from desk.services.backup import target_state
 

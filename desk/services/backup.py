@@ -631,7 +631,7 @@ def desk_sessions(target, schema: str) -> list[tuple[int, str]]:
 
 def _unique_schema_name(target, schema: str, moment: datetime) -> str:
     stamp = moment.astimezone(LOCAL_TZ).strftime("%Y%m%d_%H%M%S")
-    base = f"{schema[:63 - 31]}_before_restore_{stamp}"
+    base = f"{schema[:63 - 35]}_before_restore_{stamp}"  # PostgreSQL cuts names at 63: room for "_NNN"
     taken = {row[0] for row in target.execute_sql(
         "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (base.replace("_", r"\_") + "%",)).fetchall()}
     for n in range(1, 1000):
@@ -762,15 +762,16 @@ def auto_backup(folder: Path | str | None = None, *, actor: Actor, keep_days: in
     """
     require(actor, "clerk")
     db = database_proxy.obj
-    if db is None or is_postgres(db):
-        return None
     folder = Path(folder) if folder else default_backup_folder()
+    sqlite = db is not None and not is_postgres(db)
+    files.clean_program_folders(folder, Path(db.database).parent if sqlite else None)
+    if not sqlite:
+        return None
     today = (now or datetime.now(UTC)).astimezone(LOCAL_TZ).date()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise files.write_error(folder / "x", exc) from exc
-    files.clean_program_folders(folder, Path(db.database).parent)
     target = folder / f"{AUTO_PREFIX}{today.isoformat()}.db"
     made = None
     if not target.exists():

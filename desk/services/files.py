@@ -358,13 +358,16 @@ def clean_stale(folder: Path | str, *, now: float | None = None) -> list[Path]:
 
 
 def clean_program_folders(*folders: Path | str | None) -> list[Path]:
-    """At start: clean the data folder, the backups folder and any other folder the program owns."""
+    """At start: clean the data folder, the backups folder, the temporary folder (report scratch files)
+    and the other folders given (the database's)."""
+    import tempfile
+
     from desk.config import data_dir
 
     base = data_dir()
     removed = []
     seen: set[str] = set()
-    for folder in (base, base / "backups", *folders):
+    for folder in (base, base / "backups", Path(tempfile.gettempdir()), *folders):
         if folder is None:
             continue
         key = os.path.normcase(os.path.abspath(folder))
