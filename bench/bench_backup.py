@@ -10,7 +10,9 @@ folder) and copied fresh for the run. Then:
 2. ``--writers`` desk processes (each its own interpreter and connection, as on separate PCs)
    register dossiers at ``--rate`` registrations per second between them, every call timed;
    after a 2 s warm-up ``backup()`` runs ``--rounds`` times, each into a new file;
-3. ``old steps``: for comparison, the previous method (the online backup API in steps of 4,096
+3. ``restore in place``: the idle backup restored into the live file while the desks write (every
+   acknowledged code must then be in the live file or the before-restore copy, none issued twice);
+4. ``old steps``: for comparison, the previous method (the online backup API in steps of 4,096
    pages, which starts over whenever a desk commits) under the same load, given ``--steps-limit``
    seconds (0 skips it).
 
@@ -133,6 +135,35 @@ def timed_backup(out: Path) -> tuple[float, bool, str]:
         return t0, False, str(exc)
 
 
+def timed_restore(path: Path, url: str):
+    """Restore ``path`` in place into the live database while the desks write."""
+    from desk.services.accounts import get_actor
+    from desk.services.backup import restore
+    from desk.services.errors import DeskError
+
+    t0 = time.time()
+    try:
+        return t0, restore(path, target_url=url, actor=get_actor("admin")), ""
+    except DeskError as exc:
+        return t0, None, str(exc)
+
+
+def _codes(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[0] for row in conn.execute("SELECT code FROM dossier")]
+    finally:
+        conn.close()
+
+
+def check_restore(live: Path, backup_file: Path, kept: Path, acknowledged: list[str]) -> tuple[int, int]:
+    """(acknowledged codes in neither the live file nor the before-restore copy, codes in both as different dossiers)."""
+    now, before, old = set(_codes(live)), set(_codes(backup_file)), set(_codes(kept))
+    lost = len(set(acknowledged) - now - old)
+    reissued = len((now - before) & old)
+    return lost, reissued
+
+
 def old_step_backup(live: Path, out: Path, limit: float) -> tuple[float, float, bool]:
     """The previous method: backup API in steps of 4,096 pages; gives up after ``limit`` seconds."""
     t0 = time.time()
@@ -203,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(row("idle (no writer)", time.time() - t0, "yes" if ok else f"NO: {error}", []))
     failed |= not ok
 
-    busy = 2 + args.rounds * 8 + (args.steps_limit + 5 if args.steps_limit else 0)
+    busy = 2 + args.rounds * 8 + 15 + (args.steps_limit + 5 if args.steps_limit else 0)
     procs = start_writers(url, args.writers, args.rate, busy, work)
     time.sleep(2)
     windows = []
@@ -213,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         windows.append((f"under load, run {i + 1}", t0, t1, "yes" if ok else f"NO: {error}"))
         failed |= not ok
         time.sleep(1)
+    t0, result, error = timed_restore(work / "idle.db", url)
+    windows.append(("restore in place (idle backup)", t0, time.time(), "yes" if result else f"NO: {error}"))
+    failed |= result is None
+    time.sleep(1)
     if args.steps_limit:
         t0, took, finished = old_step_backup(live, work / "old.db", args.steps_limit)
         windows.append(("old method (steps of 4,096 pages)", t0, t0 + took,
@@ -237,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(codes) != len(set(codes)):
         print("DUPLICATE CODES")
         failed = True
+    if result is not None:
+        lost, reissued = check_restore(live, work / "idle.db", Path(result.kept), codes)
+        print(f"\nrestore: {len(result.missing)} dossiers not in the backup kept in the before-restore copy; "
+              f"acknowledged but in no file: {lost}; codes issued twice: {reissued}")
+        failed |= bool(lost or reissued)
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "header": header, "rate": registered / span,
                                                "size_mb": size_mb}, indent=2))

@@ -445,6 +445,9 @@ def _restore(args: argparse.Namespace, url: str, actor) -> int:
         print(_("There was no database there; it was created from the backup."))
     if result.kept:
         print(_("The database as it was just before the restore is kept in {kept}.").format(kept=result.kept))
+    if result.kept_problems:
+        print(_("Warning: the database was already damaged before the restore: {problems}").format(
+            problems="; ".join(result.kept_problems)), file=sys.stderr)
     if result.missing:
         shown = ", ".join(result.missing[:SHOWN_CODES]) + (" …" if len(result.missing) > SHOWN_CODES else "")
         print(_("{n} dossiers were in the database but are not in the backup: {codes}. They remain in {kept}; "

@@ -214,6 +214,37 @@ def test_a_desk_connected_during_a_restore_keeps_every_dossier_it_saves_afterwar
     conn.close()
 
 
+HOLDER = r"""
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")                   # a desk stuck in the middle of a write
+conn.execute("INSERT INTO calendar_day (office_id, day, kind, note) VALUES (1, '2026-12-31', 'off', 'held')")
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+def test_a_restore_that_cannot_get_the_write_lock_changes_nothing(office, sqlite_url, tmp_path, monkeypatch):
+    from desk.services import backup as backup_mod
+
+    _some_dossiers(2)
+    path = backup(tmp_path / "b.db", actor=_admin()).path
+    extra = _one(0)
+    monkeypatch.setattr(backup_mod, "_BUSY_S", 1.0)
+    live = _live_path(sqlite_url)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(live), "6"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(DeskError, match="(?i)busy|bận"):
+            restore(path, target_url=sqlite_url, actor=_admin(), now=CLOCK.now())
+    finally:
+        holder.wait(timeout=60)
+    assert holder.returncode == 0  # the desk's write went through afterwards
+    assert Dossier.select().where(Dossier.code == extra).exists()
+    assert _kept(tmp_path) == [] and not [p for p in tmp_path.iterdir() if files.is_temp_name(p.name)]
+
+
 def test_two_restores_in_the_same_second_keep_both_copies(office, sqlite_url, tmp_path):
     base = _some_dossiers(1)
     path = backup(tmp_path / "b.db", actor=_admin()).path
