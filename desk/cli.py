@@ -396,7 +396,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _progress(done: int, total: int) -> None:
-    print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(f"\r{done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
 def _size(size: int) -> str:
@@ -407,8 +408,11 @@ def _size(size: int) -> str:
 def _backup(args: argparse.Namespace) -> int:
     from desk.services.backup import backup
 
-    info = backup(args.out, actor=_actor(args), progress=_progress)
-    print(file=sys.stderr)
+    try:
+        info = backup(args.out, actor=_actor(args), progress=_progress)
+    finally:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
     print(_("Backup written and verified: {path} ({size}), {dossiers} dossiers, {events} events.").format(
         path=info.path, size=_size(info.size), dossiers=info.counts.get("dossier", 0),
         events=info.counts.get("dossier_event", 0)))

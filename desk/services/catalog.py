@@ -7,6 +7,7 @@ half-updated catalog behind. No Qt here: the views and the CLI call these functi
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -800,8 +801,12 @@ def export_xlsx(path: Path | str) -> int:
                  [[f.code, f.name, f.sort_order] for f in fields], {FIELD_COL_NAME: 40, FIELD_COL_CODE: 14})
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with files.atomic_path(path) as temp:
-        workbook.save(temp)
+    data = io.BytesIO()
+    try:
+        workbook.save(data)  # built in memory (a few hundred kB): a full disk fails our write, not openpyxl's zip
+    except OSError as exc:
+        raise files.write_error(path, exc) from exc
+    files.write_bytes(path, data.getvalue())
     return len(procedures)
 
 

@@ -528,8 +528,12 @@ def _save(doc, out: Path | str, default_name: str) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise files.write_error(target, exc) from exc
-    with files.atomic_write(target) as fh:
-        doc.save(fh)
+    data = io.BytesIO()
+    try:
+        doc.save(data)  # the zip is built in memory: a full disk fails our plain write, never ZipFile's
+    except OSError as exc:
+        raise files.write_error(target, exc) from exc
+    files.write_bytes(target, data.getvalue())
     return target
 
 

@@ -586,8 +586,7 @@ def test_export_never_leaves_a_half_written_file(seeded, tmp_path, monkeypatch):
     path.write_bytes(b"previous export")
 
     def broken_save(self, filename):
-        with open(filename, "wb") as handle:
-            handle.write(b"half")
+        filename.write(b"half")
         raise OSError("disk full")
 
     monkeypatch.setattr(Workbook, "save", broken_save)
