@@ -663,3 +663,14 @@ def test_cli_backup_and_restore_speak_plainly(office, sqlite_url, tmp_path, caps
     bad.write_text("not a backup")
     assert main(["--db", sqlite_url, "restore", str(bad), "--yes"]) == 2
     assert main(["--db", sqlite_url, "backup", "--out", str(tmp_path / "cli.db" / "x.db")]) == 2
+
+
+def test_cli_restore_into_a_new_file_needs_no_account(office, tmp_path, capsys):
+    from desk.cli import main
+
+    codes = _some_dossiers(2)
+    out = backup(tmp_path / "b.db", actor=_admin()).path
+    new = tmp_path / "elsewhere" / "office.db"
+    assert main(["--db", f"sqlite:///{new}", "restore", str(out), "--yes"]) == 0
+    assert _codes_in(new) == codes
+    assert str(new) not in capsys.readouterr().err
