@@ -543,20 +543,12 @@ def _restore_sqlite_in_place(backup_file: Path, info: BackupInfo, live: Path, mo
         try:
             source.backup(dest, pages=step, progress=under_lock, sleep=0.05)
             copied = True
-            # Nothing may be issued twice: the counters in the live file now are at least the kept ones.
-            dest.execute("ATTACH DATABASE ? AS kept", (result.kept,))
             try:
-                low = dest.execute(
-                    "SELECT COUNT(*) FROM kept.daily_sequence k JOIN kept.office ko ON ko.id = k.office_id "
-                    "JOIN main.office o ON o.code = ko.code LEFT JOIN main.daily_sequence d "
-                    "ON d.office_id = o.id AND d.day = k.day WHERE d.last_value IS NULL OR d.last_value < k.last_value"
-                ).fetchone()[0]
-                if low:
-                    dest.execute("BEGIN IMMEDIATE")
-                    dest.execute(_RAISE_COUNTERS)
-                    dest.execute("COMMIT")
-            finally:
-                dest.execute("DETACH DATABASE kept")
+                _check_counters(dest, result.kept)
+            except sqlite3.Error as exc:
+                raise DeskError(_("The backup was restored (the previous content is kept in {kept}), but checking "
+                                  "the day counters failed: {error}. Restore again before registering dossiers.")
+                                .format(kept=result.kept, error=exc)) from exc
             with suppress(sqlite3.Error):
                 dest.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             full = verify_backup(result.kept)
@@ -579,6 +571,26 @@ def _restore_sqlite_in_place(backup_file: Path, info: BackupInfo, live: Path, mo
         if keep_tmp is not None:
             files.remove_temp(keep_tmp)
     return result
+
+
+def _check_counters(dest: sqlite3.Connection, kept: str) -> None:
+    """Nothing may be issued twice: the counters in the live file are now at least the kept ones
+    (they are, by construction; this proves it, and mends it if SQLite ever did otherwise)."""
+    dest.execute("ATTACH DATABASE ? AS kept", (kept,))
+    try:
+        low = dest.execute(
+            "SELECT COUNT(*) FROM kept.daily_sequence k JOIN kept.office ko ON ko.id = k.office_id "
+            "JOIN main.office o ON o.code = ko.code LEFT JOIN main.daily_sequence d "
+            "ON d.office_id = o.id AND d.day = k.day WHERE d.last_value IS NULL OR d.last_value < k.last_value"
+        ).fetchone()[0]
+        if low:
+            dest.execute("BEGIN IMMEDIATE")
+            dest.execute(_RAISE_COUNTERS)
+            dest.execute("COMMIT")
+    finally:
+        if dest.in_transaction:
+            dest.execute("ROLLBACK")
+        dest.execute("DETACH DATABASE kept")
 
 
 def _sqlite_restore_error(live: Path, exc: sqlite3.Error) -> DeskError:
