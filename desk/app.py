@@ -245,7 +245,8 @@ def start_daily_backup(window):
     def failed(exc: BaseException) -> None:
         window.statusBar().showMessage(_("The daily backup failed: {error}").format(error=error_text(exc)), 15_000)
 
-    return (Operation(window, auto_backup, keep_days=window.ctx.settings.keep_days, label="daily backup")
+    return (Operation(window, auto_backup, actor=window.ctx.actor, keep_days=window.ctx.settings.keep_days,
+                      label="daily backup")
             .on_success(lambda path: path and log.info("daily backup written: %s", path))
             .on_failure(failed)
             .start())

@@ -271,10 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("backup", help=_("write a verified backup of the database (SQLite file or pg_dump archive)"))
     s.add_argument("--out", required=True, help=_("the backup file to write"))
 
-    s = sub.add_parser("restore", help=_("replace the database with a verified backup (stop the program on every "
-                                         "desk first)"))
+    s = sub.add_parser("restore", help=_("put a verified backup in place of the database; the previous content "
+                                         "is kept as a before-restore copy"))
     s.add_argument("file", help=_("the backup file"))
     s.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
+    s.add_argument("--disconnect-desks", action="store_true",
+                   help=_("PostgreSQL: end the sessions of desks still connected instead of refusing"))
 
     s = sub.add_parser("migrate-to", help=_("copy the whole database into another (empty) database, e.g. "
                                             "PostgreSQL, and verify it"))
@@ -341,8 +343,12 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "parse-cccd":
         return _parse_cccd(args)
-    if args.command == "restore":  # the live database must stay closed while it is replaced
-        return _restore(args, resolve_database_url(args.db))
+    from desk.services.files import clean_program_folders
+
+    clean_program_folders()  # what killed runs left in the program's folders
+    if args.command == "restore":  # the target may not exist yet, or be damaged: nothing to open then
+        url = resolve_database_url(args.db)
+        return _restore(args, url, _restore_actor(args, url))
     url = resolve_database_url(args.db)
     if args.command == "init" and args.desk_role:  # refused before anything is created
         from desk.models.db import check_desk_role, make_database
@@ -673,28 +679,27 @@ def _demo(args: argparse.Namespace, actor) -> int:
 
 
 def _progress(done: int, total: int) -> None:
-    print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(f"\r{done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
-def _with_actor(fn, actor) -> dict:
-    """``actor=`` for backup()/restore(), which check it is an administrator themselves.
-
-    The CLI has already required an admin; this keeps the call working until backup.py's
-    signature (changed on another branch of issue 9) takes the actor: then it always passes it.
-    """
-    import inspect
-
-    return {"actor": actor} if "actor" in inspect.signature(fn).parameters else {}
+def _size(size: int) -> str:
+    """A file size as people read it, in whole kB or MB (no decimal separator to localise)."""
+    return f"{max(1, round(size / 1000))} kB" if size < 1_000_000 else f"{round(size / 1_000_000)} MB"
 
 
 def _backup(args: argparse.Namespace, actor) -> int:
     from desk.services.backup import backup
     from desk.services.output import check_output_path
 
-    info = backup(check_output_path(args.out), progress=_progress, **_with_actor(backup, actor))
-    print(file=sys.stderr)
-    _print_json({"path": str(info.path), "engine": info.engine, "ok": info.ok, "size": info.size,
-                 "schema_version": info.schema_version, "counts": info.counts})
+    try:
+        info = backup(check_output_path(args.out), actor=actor, progress=_progress)
+    finally:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    _emit(_("Backup written and verified: {path} ({size}), {dossiers} dossiers, {events} events.").format(
+        path=info.path, size=_size(info.size), dossiers=info.counts.get("dossier", 0),
+        events=info.counts.get("dossier_event", 0)))
     return 0
 
 
@@ -726,11 +731,10 @@ def _restore_actor(args: argparse.Namespace, url: str):
         close()
 
 
-def _restore(args: argparse.Namespace, url: str) -> int:
+def _restore(args: argparse.Namespace, url: str, actor) -> int:
     from desk.models.db import redact
-    from desk.services.backup import restore, verify_backup
+    from desk.services.backup import SHOWN_CODES, restore, verify_backup
 
-    actor = _restore_actor(args, url)
     info = verify_backup(args.file)
     if not info.ok:
         print(f"{_('error')}: " + _("The backup {path} is not usable: {problems}. Nothing was changed.")
@@ -749,8 +753,21 @@ def _restore(args: argparse.Namespace, url: str) -> int:
         if answer.strip().lower() not in ("yes", "y", "có", "co"):
             print(_("Cancelled; nothing was changed."), file=sys.stderr)
             return 1
-    restore(args.file, target_url=url, **_with_actor(restore, actor))
-    _emit(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))
+    result = restore(args.file, target_url=url, actor=actor, disconnect=args.disconnect_desks)
+    for who in result.disconnected:
+        print(_("Disconnected the desk {who}.").format(who=who))
+    print(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))
+    if result.created:
+        print(_("There was no database there; it was created from the backup."))
+    if result.kept:
+        print(_("The database as it was just before the restore is kept in {kept}.").format(kept=result.kept))
+    if result.kept_problems:
+        print(_("Warning: the database was already damaged before the restore: {problems}").format(
+            problems="; ".join(result.kept_problems)), file=sys.stderr)
+    if result.missing:
+        shown = ", ".join(result.missing[:SHOWN_CODES]) + (" …" if len(result.missing) > SHOWN_CODES else "")
+        print(_("{n} dossiers were in the database but are not in the backup: {codes}. They remain in {kept}; "
+                "their codes will not be issued again.").format(n=len(result.missing), codes=shown, kept=result.kept))
     return 0
 
 

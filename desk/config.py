@@ -107,11 +107,11 @@ class Settings:
         machine = _read_json(machine_config_path())
         # What the machine's file says is not copied into the user's, so a later change there still applies.
         data = {key: value for key, value in data.items() if key not in machine or machine[key] != value}
+        from desk.services.files import write_text
+
         path = config_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(path)
+        path.parent.mkdir(parents=True, exist_ok=True)  # the program's own folder
+        write_text(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def resolve_database_url(explicit: str | None = None, settings: Settings | None = None) -> str:

@@ -124,12 +124,18 @@ def make_database(url: str) -> Database:
             if not _SCHEMA_NAME.match(schema):
                 raise DeskError(_("Invalid PostgreSQL schema name: {name}").format(name=schema))
             kwargs["options"] = f"-c search_path={schema}"
+        kwargs["application_name"] = application_name(schema)  # a restore lists the desks still connected
         db = PostgresqlDatabase(parsed.path.lstrip("/") or "postgres", **kwargs)
         db.desk_schema = schema  # type: ignore[attr-defined]
         return db
     raise DeskError(
         _("Unsupported database address: {url}. Use sqlite:///file.db or postgresql://...").format(url=redact(url))
     )
+
+
+def application_name(schema: str = "") -> str:
+    """The PostgreSQL application name of a desk of one office schema (the server keeps 63 characters)."""
+    return f"onestop-desk:{schema or 'public'}"[:63]
 
 
 def connect(url: str, *, create: bool = True, allow_new: bool = True) -> Database:

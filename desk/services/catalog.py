@@ -7,13 +7,12 @@ half-updated catalog behind. No Qt here: the views and the CLI call these functi
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time
-from importlib.resources import files
+from importlib.resources import files as package_files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from desk.i18n import _
 from desk.models import Field, Procedure
 from desk.models.db import run_write
+from desk.services import files
 from desk.services.accounts import Actor, require
 from desk.services.dossiers import DocumentItem  # also imported from here by catalog callers
 from desk.services.errors import NotFound, ValidationError
@@ -28,7 +28,7 @@ from desk.services.limits import max_length
 from desk.services.text import clean, fold
 
 # Read through the package (a checkout, an installed package or a bundle), never the working directory.
-SEED_PATH: Traversable = files("desk") / "resources" / "catalog" / "seed_catalog.json"
+SEED_PATH: Traversable = package_files("desk") / "resources" / "catalog" / "seed_catalog.json"
 
 ONLINE_LEVELS = ("none", "partial", "full")
 DOCUMENT_KINDS = ("original", "copy")
@@ -811,14 +811,12 @@ def export_xlsx(path: Path | str) -> int:
                  [[f.code, f.name, f.sort_order] for f in fields], {FIELD_COL_NAME: 40, FIELD_COL_CODE: 14})
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(handle)
+    data = io.BytesIO()
     try:
-        workbook.save(temp_name)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+        workbook.save(data)  # built in memory (a few hundred kB): a full disk fails our write, not openpyxl's zip
+    except OSError as exc:
+        raise files.write_error(path, exc) from exc
+    files.write_bytes(path, data.getvalue())
     return len(procedures)
 
 

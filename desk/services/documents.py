@@ -12,11 +12,8 @@ disk never leaves a half-written slip where the clerk expects a good one.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -37,11 +34,12 @@ from docx.text.run import Run
 
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Office, Procedure
+from desk.services import files
 from desk.services.accounts import SYSTEM, Actor, require
 from desk.services.barcode import code128_png, module_count
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import DossierInfo, EventInfo, Status, classify, dossier_row, history, to_info
-from desk.services.errors import DeskError, ValidationError
+from desk.services.errors import ValidationError
 from desk.services.limits import day_problem
 from desk.services.office import current_office
 from desk.services.payload import make_payload
@@ -523,30 +521,20 @@ def _signatures_beside_qr(doc, layout: Layout, blocks: list[tuple[str, str, str]
 
 
 def _save(doc, out: Path | str, default_name: str) -> Path:
-    """Write next to the target and rename: the target is either the old file or the whole new one."""
+    """Write next to the target and rename (desk.services.files): the target is the old file or the whole new one."""
     target = Path(out)
     if target.is_dir():
         target = target / default_name
-    tmp = None
-    # The .docx zip is finished in memory: written straight to the file, a full disk left python-docx's
-    # ZipFile half-open and its destructor printed a traceback after the clerk's message.
-    content = io.BytesIO()
     try:
-        doc.save(content)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content.getbuffer())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-        tmp = None
     except OSError as exc:
-        raise DeskError(_("Cannot write {path}: {reason}. Choose another folder, or close the file if it "
-                          "is open in Word.").format(path=target, reason=exc.strerror or exc)) from exc
-    finally:
-        if tmp is not None:
-            with suppress(OSError):
-                os.unlink(tmp)
+        raise files.write_error(target, exc) from exc
+    data = io.BytesIO()
+    try:
+        doc.save(data)  # the zip is built in memory: a full disk fails our plain write, never ZipFile's
+    except OSError as exc:
+        raise files.write_error(target, exc) from exc
+    files.write_bytes(target, data.getvalue())
     return target
 
 

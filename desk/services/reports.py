@@ -26,10 +26,8 @@ stores naive UTC: the local date of a stored moment is ``date(moment + 7 hours)`
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
@@ -58,6 +56,7 @@ from peewee import JOIN, SQL, Case, Cast, fn
 from desk.i18n import _
 from desk.models import Dossier, Field, Procedure, ReceptionPoint, Staff
 from desk.models.db import database_proxy, is_postgres
+from desk.services import files
 from desk.services.accounts import Actor, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, to_db
@@ -792,9 +791,9 @@ class _SheetStream:
 
     def __init__(self, ws) -> None:
         self.ws = ws
-        handle, name = tempfile.mkstemp(prefix="desk-report-", suffix=".xml")
-        self.path = Path(name)
-        self.out = open(handle, "w", encoding="utf-8")  # noqa: SIM115 - closed in finish()/discard()
+        # A scratch file named like every temporary of the program, so a killed export's is cleaned up later.
+        self.path = files.new_temp(Path(tempfile.gettempdir()) / "report-sheet.xml", clean=False)
+        self.out = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in finish()/discard()
         self.rows = 0
         self.letters = [get_column_letter(i) for i in range(1, 65)]
         self._starts: dict[tuple[int, ...], list[str]] = {}
@@ -895,7 +894,6 @@ def write_report(
     p = _as_period(period, cutoff)
     wb = Workbook(write_only=True)
     streams: list[_SheetStream] = []
-    temp: Path | None = None
     try:
         with _snapshot():
             stats = _compute(p, field_code, clock)
@@ -903,16 +901,11 @@ def write_report(
             trend = _trend(p, 12, field_code)
             _check_cancel(cancel)
             _build(wb, streams, stats, trend, field_code, progress, cancel, clock)
-        temp = _temp_path(target)
-        _save(wb, temp)
-        os.replace(temp, target)
-        temp = None
-    except OSError as exc:
-        raise DeskError(_write_problem(target, exc)) from exc
+        with files.atomic_path(target) as temp:
+            _save(wb, temp)
+    except OSError as exc:  # the sheet scratch files in the temporary folder
+        raise files.write_error(target, exc) from exc
     finally:
-        if temp is not None:
-            with suppress(OSError):
-                temp.unlink()
         for stream in streams:
             stream.discard()
         _discard(wb)
@@ -1022,17 +1015,6 @@ def _working_days_late(calendar: WorkCalendar, due_day: date, as_of_day: date) -
     return calendar.count_working_days(due_day, as_of_day) if as_of_day > due_day else 0
 
 
-def _temp_path(target: Path) -> Path:
-    """A new file next to the target, so the final rename stays on one file system."""
-    while True:  # exclusive create with the user's umask (mkstemp would make it private)
-        temp = target.parent / f".{target.stem}-{secrets.token_hex(4)}.xlsx.part"
-        try:
-            with open(temp, "xb"):
-                return temp
-        except FileExistsError:
-            continue
-
-
 def _discard(wb: Workbook) -> None:
     """Remove the per-sheet temporary files openpyxl streams into when saving never consumed them."""
     for ws in wb.worksheets:
@@ -1049,14 +1031,3 @@ def _discard(wb: Workbook) -> None:
             writer.cleanup()
 
 
-def _write_problem(target: Path, exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return _("The disk is full: the report {path} was not written. Free some space or choose another folder.") \
-            .format(path=target)
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return _("Cannot write the report {path}: the folder is read-only, you have no permission there, or the "
-                 "file is open in another program. Close it or choose another folder.").format(path=target)
-    if exc.errno == errno.ENOENT:
-        return _("The folder {folder} does not exist. Choose another folder for the report.") \
-            .format(folder=target.parent)
-    return _("Cannot write the report {path}: {error}").format(path=target, error=exc.strerror or str(exc))
