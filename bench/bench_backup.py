@@ -50,9 +50,11 @@ def writer(url: str, seconds: float, rate: float, out: str) -> None:
     """Register dossiers at ``rate`` per second for ``seconds``; record each call's start and duration."""
     from desk.models import Procedure
     from desk.models import db as dbmod
+    from desk.services.accounts import get_actor
     from desk.services.intake import Applicant, IntakeRequest, register
 
     dbmod.connect(url, create=False)
+    actor = get_actor("admin")  # the office's administrator stands in for a clerk
     procedure = Procedure.select(Procedure.code).where(Procedure.active == True).order_by(Procedure.id).first()  # noqa: E712
     calls: list[tuple[float, float]] = []
     codes: list[str] = []
@@ -68,7 +70,8 @@ def writer(url: str, seconds: float, rate: float, out: str) -> None:
             time.sleep(due - now)
         due += 1 / rate
         t0 = time.time()
-        info = register(IntakeRequest(procedure.code, Applicant(name="Nguyễn Thị Lan", id_number="001190012345")))
+        info = register(IntakeRequest(procedure.code, Applicant(name="Nguyễn Thị Lan", id_number="001190012345")),
+                        actor=actor)
         calls.append((t0, time.time() - t0))
         codes.append(info.code)
     Path(out).write_text(json.dumps({"calls": calls, "codes": codes}))
@@ -108,10 +111,11 @@ def cached_database(count: int) -> Path:
     part = folder / f"office-{count}.db.part"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{part}{suffix}").unlink(missing_ok=True)
-    env = {**os.environ, "DESK_DATA_DIR": str(folder / "data")}
+    env = {**os.environ, "DESK_DATA_DIR": str(folder / "data"), "DESK_PASSWORD": "mat-khau-bench-backup"}
     url = f"sqlite:///{part}"
     print(f"generating {count:,} demo dossiers (once) ...", flush=True)
-    for args in (["init", "--office-code", "000.00.13.H42"], ["demo", "--dossiers", str(count)]):
+    for args in (["init", "--office-code", "000.00.13.H42"],
+                 ["--user", "admin", "demo", "--dossiers", str(count)]):
         subprocess.run([sys.executable, "main.py", "--db", url, *args], cwd=ROOT, env=env, check=True,
                        capture_output=True)
     conn = sqlite3.connect(part)

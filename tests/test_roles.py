@@ -232,8 +232,15 @@ def _backup(a: Actor, ctx) -> None:
     backup.backup(ctx["out"] / "backup.db", actor=a)
 
 
+def _auto_backup(a: Actor, ctx) -> None:
+    backup.auto_backup(ctx["out"] / "daily", actor=a)
+
+
 def _restore(a: Actor, ctx) -> None:
-    backup.restore(ctx["backup_file"], target_url=f"sqlite:///{ctx['out'] / 'restored.db'}", actor=a)
+    """Over the live register (in place): that needs an administrator of it."""
+    from desk.models.entities import database_proxy
+
+    backup.restore(ctx["backup_file"], target_url=f"sqlite:///{database_proxy.obj.database}", actor=a)
 
 
 # action → the least role allowed to do it (admin ⊇ leader ⊇ clerk; nobody may do none of them).
@@ -277,6 +284,7 @@ MATRIX: list[tuple[str, str, object]] = [
     ("accounts.change_password (an admin's)", "admin", _reset_admin_password),
     ("setup.initialize (existing database)", "admin", _initialize),
     ("setup.create_desk_role", "admin", _desk_role),
+    ("backup.auto_backup", "clerk", _auto_backup),
     ("demo.generate", "admin", _demo),
     ("migrate.migrate_to", "admin", _migrate),
     ("backup.backup", "admin", _backup),
@@ -459,6 +467,44 @@ PURE = {
     "text.fold", "text.clean", "text.is_digits",
 }
 NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name in PURE} | {
+    "backup.desk_sessions": "lists connected sessions for restore, inside its checked call",
+    "backup.target_state": "whether a restore target exists; reads no row",
+    "limits.birth_problem": "pure: computes from its arguments",
+    "limits.check_name": "pure: computes from its arguments",
+    "limits.check_text": "pure: computes from its arguments",
+    "limits.day_problem": "pure: computes from its arguments",
+    "limits.lookup_text": "pure: computes from its arguments",
+    "limits.max_length": "pure: computes from its arguments",
+    "limits.moment_in_range": "pure: computes from its arguments",
+    "limits.name_problem": "pure: computes from its arguments",
+    "limits.receipt_problem": "pure: computes from its arguments",
+    "limits.too_long": "pure: computes from its arguments",
+    "limits.year_in_range": "pure: computes from its arguments",
+    "output.check_output_path": "checks a path; writes nothing",
+    "payload.looks_like_slip": "pure: computes from its arguments",
+    "scan.is_scan": "pure: computes from its arguments",
+    "text.describe_char": "pure: computes from its arguments",
+    "text.is_latin_letter": "pure: computes from its arguments",
+    "text.name_offender": "pure: computes from its arguments",
+    "text.tidy_name": "pure: computes from its arguments",
+    "files.already_exists": "files on disk, never the database: its callers check their actor",
+    "files.atomic_path": "files on disk, never the database: its callers check their actor",
+    "files.atomic_write": "files on disk, never the database: its callers check their actor",
+    "files.clean_program_folders": "files on disk, never the database: its callers check their actor",
+    "files.clean_stale": "files on disk, never the database: its callers check their actor",
+    "files.fsync_dir": "files on disk, never the database: its callers check their actor",
+    "files.fsync_file": "files on disk, never the database: its callers check their actor",
+    "files.is_temp_name": "files on disk, never the database: its callers check their actor",
+    "files.new_temp": "files on disk, never the database: its callers check their actor",
+    "files.numbered": "files on disk, never the database: its callers check their actor",
+    "files.publish": "files on disk, never the database: its callers check their actor",
+    "files.publish_unique": "files on disk, never the database: its callers check their actor",
+    "files.remove_temp": "files on disk, never the database: its callers check their actor",
+    "files.stale_reason": "files on disk, never the database: its callers check their actor",
+    "files.temp_name": "files on disk, never the database: its callers check their actor",
+    "files.write_bytes": "files on disk, never the database: its callers check their actor",
+    "files.write_error": "files on disk, never the database: its callers check their actor",
+    "files.write_text": "files on disk, never the database: its callers check their actor",
     "accounts.get_actor": "an account by name, for tools and tests; the CLI and the GUI log in with login()",
     "accounts.login": "authentication itself: it makes the Actor the other functions need",
     "accounts.has_accounts": "whether any account exists (restore of an empty target)",
@@ -470,7 +516,6 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "accounts.needs_new_password": "a question about the caller's own account",
     "backup.verify_backup": "reads a backup file's counts and version, no personal data",
     "backup.default_backup_folder": "a path",
-    "backup.auto_backup": "the daily copy into the program's own backups folder, made when a desk starts",
     "backup.prune_backups": "removes the program's own old daily copies",
     "calendar.load_calendar": "office days off, no personal data",
     "calendar.list_overrides": "office days off, no personal data",

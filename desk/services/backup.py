@@ -59,7 +59,7 @@ from desk.models.db import (
 )
 from desk.models.entities import ALL_MODELS
 from desk.services import files
-from desk.services.accounts import Actor, require
+from desk.services.accounts import Actor, acting_staff, require
 from desk.services.clock import LOCAL_TZ
 from desk.services.errors import DeskError, PermissionDenied
 
@@ -787,7 +787,7 @@ def auto_backup(folder: Path | str | None = None, *, actor: Actor, keep_days: in
     folders are removed first. Returns the new file, or None when today's backup already exists
     (or the database is PostgreSQL, whose server backs itself up).
     """
-    require(actor, "clerk")
+    acting_staff(actor, "clerk")  # a real, active account, not merely an Actor that says "clerk"
     db = database_proxy.obj
     folder = Path(folder) if folder else default_backup_folder()
     sqlite = db is not None and not is_postgres(db)

@@ -171,6 +171,7 @@ import sys
 from datetime import datetime
 from desk.models import db as dbmod
 from desk.services.clock import LOCAL_TZ, FixedClock
+from desk.services.accounts import get_actor
 from desk.services.intake import Applicant, IntakeRequest, register
 
 dbmod.connect(sys.argv[1], create=False)          # a desk on its login screen: connected, idle
@@ -179,7 +180,7 @@ sys.stdin.readline()                               # ... the restore happens mea
 clock = FixedClock(datetime(2026, 11, 23, 16, 0, tzinfo=LOCAL_TZ))
 for i in range(3):
     info = register(IntakeRequest("T-KS", Applicant(name="Phạm Văn Đức"),
-                                  received_at=datetime(2026, 11, 23, 14, i)), clock=clock)
+                                  received_at=datetime(2026, 11, 23, 14, i)), clock=clock, actor=get_actor("admin"))
     print(info.code, flush=True)                   # the code the desk prints on the slip
 """
 
@@ -311,6 +312,7 @@ def test_restore_into_a_missing_file_creates_it_and_a_damaged_one_is_refused(off
     codes = _some_dossiers(2)
     path = backup(tmp_path / "b.db", actor=_admin()).path
     new = tmp_path / "new" / "office.db"
+    new.parent.mkdir()  # a missing folder is refused like every output path; a missing file is made
     result = restore(path, target_url=f"sqlite:///{new}", actor=None)
     assert result.created and not result.kept and _codes_in(new) == codes
     damaged = tmp_path / "damaged.db"
@@ -646,17 +648,17 @@ def test_cli_backup_and_restore_speak_plainly(office, sqlite_url, tmp_path, caps
     monkeypatch.setenv("DESK_PASSWORD", "mat-khau-quan-tri")  # the CLI logs the admin in
     _some_dossiers(2)
     out = tmp_path / "cli.db"
-    assert main(["--db", sqlite_url, "backup", "--out", str(out)]) == 0
+    assert main(["--db", sqlite_url, "--user", "admin", "backup", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert str(out) in printed and "2 " in printed and "{" not in printed and "Path(" not in printed
-    assert main(["--db", sqlite_url, "backup", "--out", str(out)]) == 2  # never overwritten
+    assert main(["--db", sqlite_url, "--user", "admin", "backup", "--out", str(out)]) == 2  # never overwritten
     assert str(out) in capsys.readouterr().err
     _one(0)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
-    assert main(["--db", sqlite_url, "restore", str(out)]) == 2  # no --yes, no terminal: refused
+    assert main(["--db", sqlite_url, "--user", "admin", "restore", str(out)]) == 2  # no --yes, no terminal: refused
     assert _kept(tmp_path) == []
     capsys.readouterr()
-    assert main(["--db", sqlite_url, "restore", str(out), "--yes"]) == 0
+    assert main(["--db", sqlite_url, "--user", "admin", "restore", str(out), "--yes"]) == 0
     printed = capsys.readouterr().out
     kept = _kept(tmp_path)
     assert len(kept) == 1 and str(kept[0]) in printed
@@ -664,8 +666,8 @@ def test_cli_backup_and_restore_speak_plainly(office, sqlite_url, tmp_path, caps
     assert "RestoreResult" not in printed and "[" not in printed
     bad = tmp_path / "bad.db"
     bad.write_text("not a backup")
-    assert main(["--db", sqlite_url, "restore", str(bad), "--yes"]) == 2
-    assert main(["--db", sqlite_url, "backup", "--out", str(tmp_path / "cli.db" / "x.db")]) == 2
+    assert main(["--db", sqlite_url, "--user", "admin", "restore", str(bad), "--yes"]) == 2
+    assert main(["--db", sqlite_url, "--user", "admin", "backup", "--out", str(tmp_path / "cli.db" / "x.db")]) == 2
 
 
 def test_cli_restore_into_a_new_file_needs_no_account(office, tmp_path, capsys):
@@ -674,6 +676,7 @@ def test_cli_restore_into_a_new_file_needs_no_account(office, tmp_path, capsys):
     codes = _some_dossiers(2)
     out = backup(tmp_path / "b.db", actor=_admin()).path
     new = tmp_path / "elsewhere" / "office.db"
+    new.parent.mkdir()
     assert main(["--db", f"sqlite:///{new}", "restore", str(out), "--yes"]) == 0
     assert _codes_in(new) == codes
     assert str(new) not in capsys.readouterr().err

@@ -13,6 +13,7 @@ import pytest
 
 from desk.models import db as dbmod
 from desk.services import catalog, documents, files, reports
+from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
@@ -33,15 +34,16 @@ def _stale(folder: Path, name: str) -> Path:
 
 def _code() -> str:
     return register(IntakeRequest("T-KS", Applicant(name="Đỗ Thị Hạnh"), received_at=datetime(2026, 11, 23, 9, 0)),
-                    clock=CLOCK).code
+                    clock=CLOCK, actor=get_actor("admin")).code
 
 
 def _writers(code: str) -> dict:
     return {
-        "slip": lambda folder: documents.render_form(code, "01", folder / "mau01.docx"),
+        "slip": lambda folder: documents.render_form(code, "01", folder / "mau01.docx", actor=get_actor("admin")),
         "logbook": lambda folder: documents.log_book(datetime(2026, 11, 1).date(), datetime(2026, 11, 30).date(),
-                                                     folder / "so.docx"),
-        "report": lambda folder: reports.write_report(folder / "r.xlsx", "2026-11", clock=CLOCK),
+                                                     folder / "so.docx", actor=get_actor("admin")),
+        "report": lambda folder: reports.write_report(folder / "r.xlsx", "2026-11", clock=CLOCK,
+                                                      by=get_actor("admin")),
         "catalog": lambda folder: catalog.export_xlsx(folder / "catalog.xlsx") and folder / "catalog.xlsx",
     }
 
@@ -84,12 +86,17 @@ def test_settings_save_is_atomic_on_a_full_disk(small_disk, monkeypatch):
 
 def test_logbook_to_a_full_disk_from_the_command_line_is_one_line(office, sqlite_url, small_disk):
     _code()
+    from desk.services.accounts import set_first_admin_password
+
+    set_first_admin_password("mat-khau-quan-tri")  # the command line logs the administrator in
     dbmod.close()
     folder = small_disk(64)
     fill_disk(folder, leave_bytes=4096)
-    done = subprocess.run([sys.executable, "main.py", "--db", sqlite_url, "logbook", "--from", "2026-11-01",
+    done = subprocess.run([sys.executable, "main.py", "--db", sqlite_url, "--user", "admin", "logbook", "--from",
+                           "2026-11-01",
                            "--to", "2026-11-30", "--out", str(folder / "so.docx")], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "DESK_PASSWORD": "mat-khau-quan-tri"})
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr  # no stray ZipFile traceback
     assert [p.name for p in folder.iterdir()] == ["filler.bin"]
