@@ -39,6 +39,13 @@ from desk.services.identity import CitizenIdentity, parse_cccd
 from desk.services.payload import make_payload, verify_payload
 from desk.services.search import DossierFilter, count, search
 
+
+def _admin():
+    """The office's administrator (these tests are about input, not roles)."""
+    from desk.services.accounts import get_actor
+
+    return get_actor("admin")
+
 TRIED: Counter[str] = Counter()
 _BASE = settings(deadline=None, database=None, derandomize=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -522,7 +529,7 @@ def test_fuzz_intake_same_answer_on_both_engines(two_engines, data, wild):
                             documents=v["documents"])
 
     def call():
-        info = register(request, clock=FixedClock(ENGINE_NOW))
+        info = register(request, clock=FixedClock(ENGINE_NOW), actor=_admin())
         return (info.code, info.applicant_name, info.address, info.email, info.notes, info.documents,
                 info.received_at, info.due_at, info.reception_point)
 
@@ -550,24 +557,24 @@ def test_fuzz_actions_same_answer_on_both_engines(two_engines, action, text, mom
 
     def call():
         if action == "day":
-            calendar.set_day(day, "off", text, by=accounts.SYSTEM)
+            calendar.set_day(day, "off", text, by=_admin())
             return (day, calendar.list_overrides()[-1:])
         if action == "staff":
             username = f"u{abs(hash(text)) % 10**9}"
             if accounts.Staff.get_or_none(accounts.Staff.username == username):
                 return "exists"
-            return accounts.create_staff(username, text, "clerk", "matkhau123", by=accounts.SYSTEM)
-        info = register(IntakeRequest("T-KS", Applicant(name="Nguyễn Văn An"), received_at=start), clock=clock)
+            return accounts.create_staff(username, text, "clerk", "matkhau123", by=_admin())
+        info = register(IntakeRequest("T-KS", Applicant(name="Nguyễn Văn An"), received_at=start), clock=clock, actor=_admin())
         if action == "advance":
-            info = lifecycle.advance(info.code, "refused", note=text, at=moment, clock=clock)
+            info = lifecycle.advance(info.code, "refused", note=text, at=moment, clock=clock, actor=_admin())
         elif action == "return":
-            lifecycle.advance(info.code, "processing", at=start, clock=clock)
-            lifecycle.advance(info.code, "resolved", at=start, clock=clock)
-            info = lifecycle.advance(info.code, "returned", returned_to=text, at=moment, clock=clock)
+            lifecycle.advance(info.code, "processing", at=start, clock=clock, actor=_admin())
+            lifecycle.advance(info.code, "resolved", at=start, clock=clock, actor=_admin())
+            info = lifecycle.advance(info.code, "returned", returned_to=text, at=moment, clock=clock, actor=_admin())
         else:
             # a new date some days after the due date (a year at most is allowed), or any moment at all
             new = info.due_at + timedelta(days=shift) if shift >= 0 else moment or start
-            info = lifecycle.apologize(info.code, new, reason=text, at=start, clock=clock)
+            info = lifecycle.apologize(info.code, new, reason=text, at=start, clock=clock, actor=_admin())
         return (info.code, info.status, info.notes, info.returned_to, info.appointment_at)
 
     outcomes = _on_both(two_engines, call)

@@ -29,6 +29,13 @@ from desk.services.office import OfficeSettings, ensure_office, get_office_setti
 from desk.services.text import tidy_name
 from tests.conftest import make_office
 
+
+def _admin():
+    """The office's administrator (these tests are about input, not roles)."""
+    from desk.services.accounts import get_actor
+
+    return get_actor("admin")
+
 NOW = datetime(2026, 11, 23, 16, 0, tzinfo=LOCAL_TZ)
 CLOCK = FixedClock(NOW)
 
@@ -97,13 +104,13 @@ BAD_NAMES = {
 
 @pytest.mark.parametrize(("typed", "saved"), GOOD_NAMES.items())
 def test_good_names_are_saved_with_visible_cleaning_only(any_office, typed, saved):
-    info = register(request(applicant=person(name=typed)), clock=CLOCK)
+    info = register(request(applicant=person(name=typed)), clock=CLOCK, actor=_admin())
     assert info.applicant_name == saved == tidy_name(typed)
 
 
 @pytest.mark.parametrize(("typed", "code_point"), BAD_NAMES.items())
 def test_bad_names_are_refused_naming_the_character(any_office, typed, code_point):
-    err = refused(lambda: register(request(applicant=person(name=typed)), clock=CLOCK), "name")
+    err = refused(lambda: register(request(applicant=person(name=typed)), clock=CLOCK, actor=_admin()), "name")
     message = err.problems["name"]
     assert code_point in message and "Họ và tên người nộp" in message
     if unicodedata.category(typed.strip()[-1])[0] in "CZM":
@@ -111,7 +118,7 @@ def test_bad_names_are_refused_naming_the_character(any_office, typed, code_poin
 
 
 def test_a_name_of_punctuation_only_is_refused(any_office):
-    refused(lambda: register(request(applicant=person(name="' - .")), clock=CLOCK), "name")
+    refused(lambda: register(request(applicant=person(name="' - .")), clock=CLOCK, actor=_admin()), "name")
 
 
 def test_the_name_rule_covers_staff_and_the_person_collecting(any_office):
@@ -123,12 +130,12 @@ def test_the_name_rule_covers_staff_and_the_person_collecting(any_office):
     assert Staff.get(Staff.username == "clerk9").full_name == "Lê Văn Tám"
     refused(lambda: update_staff("clerk9", by=SYSTEM, full_name="\u2800"), "full_name")
 
-    info = register(request(procedure_code="T-KS"), clock=CLOCK)
-    advance(info.code, "processing", at=NOW, clock=CLOCK)
-    advance(info.code, "resolved", at=NOW, clock=CLOCK)
-    refused(lambda: advance(info.code, "returned", returned_to="Bà\u200dBình", at=NOW, clock=CLOCK), "returned_to")
-    refused(lambda: advance(info.code, "returned", returned_to="x" * 201, at=NOW, clock=CLOCK), "returned_to")
-    done = advance(info.code, "returned", returned_to=" Trần  Thị\tBình ", at=NOW, clock=CLOCK)
+    info = register(request(procedure_code="T-KS"), clock=CLOCK, actor=_admin())
+    advance(info.code, "processing", at=NOW, clock=CLOCK, actor=_admin())
+    advance(info.code, "resolved", at=NOW, clock=CLOCK, actor=_admin())
+    refused(lambda: advance(info.code, "returned", returned_to="Bà\u200dBình", at=NOW, clock=CLOCK, actor=_admin()), "returned_to")
+    refused(lambda: advance(info.code, "returned", returned_to="x" * 201, at=NOW, clock=CLOCK, actor=_admin()), "returned_to")
+    done = advance(info.code, "returned", returned_to=" Trần  Thị\tBình ", at=NOW, clock=CLOCK, actor=_admin())
     assert done.returned_to == "Trần Thị Bình"
 
 
@@ -141,43 +148,43 @@ def test_the_name_rule_covers_staff_and_the_person_collecting(any_office):
 def test_every_applicant_text_field_has_its_columns_limit(any_office, key, field, column):
     limit = limits.max_length(column)
     fill = {"name": "A" * limit, "address": "x" * limit, "email": "a" * (limit - 6) + "@b.com"}[field]
-    info = register(request(applicant=person(**{field: fill})), clock=CLOCK)  # exactly at the limit: both store it
+    info = register(request(applicant=person(**{field: fill})), clock=CLOCK, actor=_admin())  # exactly at the limit: both store it
     assert Dossier.get(Dossier.code == info.code).__data__[column.name] == fill
-    err = refused(lambda: register(request(applicant=person(**{field: fill + "x"})), clock=CLOCK), key)
+    err = refused(lambda: register(request(applicant=person(**{field: fill + "x"})), clock=CLOCK, actor=_admin()), key)
     assert str(limit) in err.problems[key] and str(limit + 1) in err.problems[key]
 
 
 def test_a_megabyte_address_is_refused_on_both_engines(any_office):
     """The issue's case: SQLite stored it, PostgreSQL answered with a traceback."""
-    err = refused(lambda: register(request(applicant=person(address="Số 5 " * 200_000)), clock=CLOCK), "address")
+    err = refused(lambda: register(request(applicant=person(address="Số 5 " * 200_000)), clock=CLOCK, actor=_admin()), "address")
     assert err.problems["address"].startswith("Địa chỉ: tối đa 300 ký tự")
 
 
 def test_notes_and_documents_are_bounded(any_office):
-    refused(lambda: register(request(notes="x" * (limits.MAX_NOTE_CHARS + 1)), clock=CLOCK), "notes")
+    refused(lambda: register(request(notes="x" * (limits.MAX_NOTE_CHARS + 1)), clock=CLOCK, actor=_admin()), "notes")
     refused(lambda: register(request(documents=[DocumentItem("Tờ khai")] * (limits.MAX_DOCUMENTS + 1)),
-                             clock=CLOCK), "documents")
-    refused(lambda: register(request(documents=[DocumentItem("T" * 301)]), clock=CLOCK), "documents")
-    info = register(request(documents=[DocumentItem(" Tờ\tkhai\x00 ", 2, "copy")]), clock=CLOCK)
+                             clock=CLOCK, actor=_admin()), "documents")
+    refused(lambda: register(request(documents=[DocumentItem("T" * 301)]), clock=CLOCK, actor=_admin()), "documents")
+    info = register(request(documents=[DocumentItem(" Tờ\tkhai\x00 ", 2, "copy")]), clock=CLOCK, actor=_admin())
     assert info.documents == (DocumentItem("Tờ khai", 2, "copy"),)
 
 
 def test_nul_and_lone_surrogates_never_reach_the_database(any_office):
     """PostgreSQL refuses NUL even in a query; both drivers refuse unpaired surrogates."""
-    refused(lambda: register(request(applicant=person(email="a\x00@b.vn")), clock=CLOCK), "email")
-    refused(lambda: register(request(procedure_code="T-TTHN\x00"), clock=CLOCK), "procedure")
-    refused(lambda: register(request(procedure_code="\ud800"), clock=CLOCK), "procedure")
-    refused(lambda: register(request(reception_point="Bộ phận\x00"), clock=CLOCK), "reception_point")
-    info = register(request(applicant=person(address="Số 5\x00 \ud800Tổ 2", name="An")), clock=CLOCK)
+    refused(lambda: register(request(applicant=person(email="a\x00@b.vn")), clock=CLOCK, actor=_admin()), "email")
+    refused(lambda: register(request(procedure_code="T-TTHN\x00"), clock=CLOCK, actor=_admin()), "procedure")
+    refused(lambda: register(request(procedure_code="\ud800"), clock=CLOCK, actor=_admin()), "procedure")
+    refused(lambda: register(request(reception_point="Bộ phận\x00"), clock=CLOCK, actor=_admin()), "reception_point")
+    info = register(request(applicant=person(address="Số 5\x00 \ud800Tổ 2", name="An")), clock=CLOCK, actor=_admin())
     assert info.address == "Số 5 Tổ 2"
     with pytest.raises(DeskError):
-        advance("000.00.13.H42\x00", "processing")
+        advance("000.00.13.H42\x00", "processing", actor=_admin())
 
 
 @pytest.mark.parametrize("point", ["99999999999999999999", "99999999999", str(2**31), "-1", "0", "9" * 5000])
 def test_a_reception_point_id_too_big_for_a_row_id_is_an_unknown_point(any_office, point):
     """20 digits overflowed SQLite's integer; 11 digits overflow PostgreSQL's serial."""
-    err = refused(lambda: register(request(reception_point=point), clock=CLOCK), "reception_point")
+    err = refused(lambda: register(request(reception_point=point), clock=CLOCK, actor=_admin()), "reception_point")
     assert point[:80] in err.problems["reception_point"]
 
 
@@ -190,7 +197,7 @@ def test_weekdays_of_thousands_of_digits_are_a_refusal(any_office):
 
 def test_a_real_point_id_still_works(any_office):
     point = ReceptionPoint.select().order_by(ReceptionPoint.id.desc()).first()
-    assert register(request(reception_point=str(point.id)), clock=CLOCK).reception_point == point.name
+    assert register(request(reception_point=str(point.id)), clock=CLOCK, actor=_admin()).reception_point == point.name
 
 
 def test_office_settings_use_the_models_limits(any_office):
@@ -214,38 +221,38 @@ def test_calendar_note_has_its_columns_limit(any_office):
                                       datetime(1999, 12, 31, 23, 59), datetime(9999, 12, 31, 23, 59),
                                       NOW + limits.FUTURE_TOLERANCE + timedelta(seconds=1)])
 def test_receipts_outside_the_bounds_are_refused(any_office, received):
-    refused(lambda: register(request(received_at=received), clock=CLOCK), "received_at")
+    refused(lambda: register(request(received_at=received), clock=CLOCK, actor=_admin()), "received_at")
 
 
 @pytest.mark.parametrize("received", [datetime(2000, 1, 3, 9), NOW + limits.FUTURE_TOLERANCE])
 def test_receipts_at_the_bounds_are_accepted(any_office, received):
-    assert register(request(received_at=received), clock=CLOCK).received_at.year == received.year
+    assert register(request(received_at=received), clock=CLOCK, actor=_admin()).received_at.year == received.year
 
 
 @pytest.mark.parametrize("birth", [date(1, 1, 1), date(1899, 12, 31), date(2026, 11, 24), date(9999, 12, 31)])
 def test_birth_dates_outside_the_bounds_are_refused(any_office, birth):
-    refused(lambda: register(request(applicant=person(birth_date=birth)), clock=CLOCK), "birth_date")
+    refused(lambda: register(request(applicant=person(birth_date=birth)), clock=CLOCK, actor=_admin()), "birth_date")
 
 
 def test_birth_dates_at_the_bounds_are_accepted(any_office):
     for birth in (limits.EARLIEST_BIRTH, NOW.date()):
-        register(request(applicant=person(birth_date=birth)), clock=CLOCK)
+        register(request(applicant=person(birth_date=birth)), clock=CLOCK, actor=_admin())
 
 
 def test_apology_date_at_most_a_year_after_the_due_date(any_office):
-    info = register(request(), clock=CLOCK)
+    info = register(request(), clock=CLOCK, actor=_admin())
     latest = info.due_at + limits.APOLOGY_MAX_AFTER_DUE
     for bad in (latest + timedelta(minutes=1), datetime(9999, 12, 31, 23, 59), datetime(2101, 1, 1, 8)):
-        refused(lambda d=bad: apologize(info.code, d, reason="Chờ xác minh", clock=CLOCK), "new_appointment")
-    assert apologize(info.code, latest, reason="Chờ xác minh", clock=CLOCK).appointment_at == latest
+        refused(lambda d=bad: apologize(info.code, d, reason="Chờ xác minh", clock=CLOCK, actor=_admin()), "new_appointment")
+    assert apologize(info.code, latest, reason="Chờ xác minh", clock=CLOCK, actor=_admin()).appointment_at == latest
 
 
 @pytest.mark.parametrize("at", [datetime(1, 1, 1, 0, 0), datetime(1, 1, 1, 3), datetime(9999, 12, 31, 23, 59)])
 def test_action_times_far_off_are_refused_before_any_arithmetic(any_office, at):
-    info = register(request(), clock=CLOCK)
-    refused(lambda: advance(info.code, "processing", at=at, clock=CLOCK), "at")
-    refused(lambda: apologize(info.code, NOW + timedelta(days=30), reason="x", at=at, clock=CLOCK), "at")
-    assert advance(info.code, "processing", at=NOW, clock=CLOCK).status == Status.PROCESSING
+    info = register(request(), clock=CLOCK, actor=_admin())
+    refused(lambda: advance(info.code, "processing", at=at, clock=CLOCK, actor=_admin()), "at")
+    refused(lambda: apologize(info.code, NOW + timedelta(days=30), reason="x", at=at, clock=CLOCK, actor=_admin()), "at")
+    assert advance(info.code, "processing", at=NOW, clock=CLOCK, actor=_admin()).status == Status.PROCESSING
 
 
 @pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(2101, 1, 1), date(9999, 12, 31)])
@@ -283,23 +290,23 @@ def test_due_at_the_last_day_of_the_range_still_works():
 def test_log_book_dates_outside_the_range_are_refused(any_office, tmp_path, first, last):
     out = tmp_path / "out"
     out.mkdir()
-    refused(lambda: log_book(first, last, out / "so.docx"))
+    refused(lambda: log_book(first, last, out / "so.docx", actor=_admin()))
     assert list(out.iterdir()) == []
 
 
 def test_demo_months_are_bounded(any_office):
     for months in (0, -1, limits.MAX_DEMO_MONTHS + 1, 100_000):
-        refused(lambda m=months: generate(5, months=m, clock=CLOCK), "months")
+        refused(lambda m=months: generate(5, months=m, clock=CLOCK, actor=_admin()), "months")
 
 
 def test_demo_over_the_longest_span_starts_after_the_earliest_receipt(any_office):
-    generate(50, months=limits.MAX_DEMO_MONTHS, clock=CLOCK)
+    generate(50, months=limits.MAX_DEMO_MONTHS, clock=CLOCK, actor=_admin())
     first = Dossier.select(Dossier.received_at).order_by(Dossier.received_at).first().received_at
     assert first.date() >= limits.EARLIEST_RECEIPT
 
 
 def test_the_service_and_procedure_lookup_work_after_refusals(any_office):
     """A refused value does not leave a broken transaction behind on PostgreSQL."""
-    refused(lambda: register(request(applicant=person(address="x" * 301)), clock=CLOCK), "address")
-    assert register(request(), clock=CLOCK).code.endswith("-0001")
+    refused(lambda: register(request(applicant=person(address="x" * 301)), clock=CLOCK, actor=_admin()), "address")
+    assert register(request(), clock=CLOCK, actor=_admin()).code.endswith("-0001")
     assert get_procedure("T-TTHN").code == "T-TTHN"
