@@ -476,7 +476,10 @@ def _init(args: argparse.Namespace) -> int:
     summary = result["catalog"]
     _emit(_("Database ready. Office: {office}.").format(office=result["office"]))
     if summary is not None:
-        _emit(_("Catalog: {summary}").format(summary=summary))
+        _emit(_("Catalog: {fields} fields and {procedures} procedures added, {updated} updated, {unchanged} "
+                "unchanged.").format(fields=summary.fields_created, procedures=summary.procedures_created,
+                                     updated=summary.fields_updated + summary.procedures_updated,
+                                     unchanged=summary.fields_unchanged + summary.procedures_unchanged))
     if args.desk_role:
         from desk.services.setup import create_desk_role
 

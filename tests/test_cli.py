@@ -70,6 +70,7 @@ def test_fresh_clone_init_and_receive(tmp_path):
     init = run("init")
     assert init.returncode == 0, init.stderr
     assert "000.00.13.H42" in init.stdout
+    assert "8 lĩnh vực và 37 thủ tục" in init.stdout and "ImportSummary" not in init.stdout  # read by a person
     got = run("--user", "admin", "receive", "--procedure", "1.004873", "--cccd", CCCD, "--phone", "0912345678",
               "--received-at", "2026-11-20T09:30")
     assert got.returncode == 0, got.stderr

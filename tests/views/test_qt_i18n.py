@@ -276,7 +276,10 @@ def test_the_gui_start_installs_the_translations(qtbot, sqlite_url, monkeypatch)
     from PyQt6.QtCore import QCoreApplication
 
     from desk import app as desk_app
+    from desk.models import db as dbmod
 
+    dbmod.connect(sqlite_url)  # an existing database: the windows create only the default one
+    dbmod.close()
     qapp = QApplication.instance()
     for translator in qt_i18n._installed.pop(id(qapp), []):  # start from an untranslated Qt
         qapp.removeTranslator(translator)
