@@ -300,10 +300,10 @@ def test_focus_moving_to_another_window_during_a_burst(qtbot, window, clock, for
 
 
 @pytest.fixture
-def code(office) -> str:
+def code(office, admin) -> str:
     request = IntakeRequest("T-TTHN", Applicant(name="Lê Thị Hoa"),
                             received_at=datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ))
-    return register(request, clock=CLOCK).code
+    return register(request, clock=CLOCK, actor=admin).code
 
 
 @pytest.mark.parametrize("end", [Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab])
