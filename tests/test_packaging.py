@@ -100,7 +100,7 @@ def test_installed_package_is_not_the_source_tree(installed, tmp_path):
 def test_command_runs_outside_the_source_tree(installed, tmp_path):
     help_run = _run(installed, "--help", cwd=tmp_path)
     assert help_run.returncode == 0, help_run.stderr
-    assert help_run.stdout.startswith("usage: onestop-desk")
+    assert help_run.stdout.startswith("cách dùng: onestop-desk")  # argparse speaks Vietnamese too
     # The description, translated: the Vietnamese catalog was found through the installed package.
     assert "bộ phận tiếp nhận và trả kết quả" in " ".join(help_run.stdout.split())
 
@@ -119,10 +119,13 @@ def test_command_runs_outside_the_source_tree(installed, tmp_path):
 
 
 def test_smoke_mode_starts_the_gui_and_quits(tmp_path):
-    """DESK_SMOKE_QUIT_MS ends the GUI even in the first-start dialog, after the bundle checks passed."""
+    """DESK_SMOKE_QUIT_MS ends the GUI even in the first-start dialog, after the bundle checks passed.
+
+    The default database of a fresh machine: the windows create only that one on a first start."""
     env = _clean_env(tmp_path) | {"DESK_SMOKE_QUIT_MS": "300", "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", "sqlite:///office.db"], cwd=tmp_path,
+    run = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120, env=env)
+    assert (tmp_path / "data" / "onestop.db").exists()
     assert run.returncode == 0, run.stderr
     assert "zbar QR read" in run.stderr
     assert re.search(r"^smoke: first window shown at \d+\.\d+: ", run.stderr, re.M), run.stderr

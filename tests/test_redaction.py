@@ -125,11 +125,11 @@ def test_connection_messages_hide_the_password():
     assert leaked(str(info.value), "Kq7v Wx9L") == set() and f"password={MASK}" in str(info.value)
 
 
-def test_migrate_target_message_hides_the_password(db):
+def test_migrate_target_message_hides_the_password(office, admin):
     from desk.services.migrate import migrate_to
 
     with pytest.raises(DeskError) as info:
-        migrate_to("postgresql://postgres:Kq7v@Wx9L/Mn3p@127.0.0.1:1/x?connect_timeout=1")
+        migrate_to("postgresql://postgres:Kq7v@Wx9L/Mn3p@127.0.0.1:1/x?connect_timeout=1", actor=admin)
     assert leaked(str(info.value), "Kq7v@Wx9L/Mn3p") == set()
 
 
