@@ -23,7 +23,7 @@ if [ -z "${SMOKE_WORK:-}" ]; then  # outer part: prepare the folder, hide what a
   if [ "$(uname -s)" = Linux ] && [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
     tree=$(pwd -P)
     hide=("$tree")
-    for dir in "$(cd .venv 2>/dev/null && pwd -P)" /usr/lib/python3* /usr/local/lib/python3* /root/.pyenv \
+    for dir in "$(cd .venv 2>/dev/null && pwd -P)" /usr/lib/python3* /usr/local/lib/python3* "${PYENV_ROOT:-${HOME:-}/.pyenv}" \
       /opt/hostedtoolcache; do
       [ -d "$dir" ] && [ "${dir#"$tree"/}" = "$dir" ] && hide+=("$dir")  # not again inside the tree
     done
