@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self._shortcuts()
         ctx.bus.open_dossier.connect(self.open_dossier)
         ctx.bus.office_changed.connect(self._office_changed)
-        self.resize(1280, 800)
+        self.resize(*initial_size(self.screen().availableGeometry().size() if self.screen() else None))
         if self.pages:
             self.sidebar.setCurrentRow(0)
 
@@ -181,3 +181,11 @@ class MainWindow(QMainWindow):
 
 
 ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
+
+
+def initial_size(available) -> tuple[int, int]:
+    """1280×800 where the screen has room, otherwise the screen's free area (taskbar excluded), so the
+    status bar of a 1366×768 desk is never below the screen."""
+    if available is None or available.width() <= 0 or available.height() <= 0:
+        return 1280, 800
+    return min(1280, available.width()), min(800, available.height())
