@@ -707,29 +707,33 @@ def _backup(args: argparse.Namespace, actor) -> int:
 
 
 def _restore_actor(args: argparse.Namespace, url: str):
-    """An administrator of the database that the backup would replace, logged in and disconnected again
-    (restore needs the live database closed). A target with no accounts yet (a missing file, an empty
-    PostgreSQL schema) holds nothing to lose or to read: None, no login."""
-    from pathlib import Path
-
+    """An administrator of the database that the backup would replace, logged in. A target with no
+    accounts yet (a missing or empty file, a schema without tables) holds nothing to lose or to read:
+    None, no login. Whether there is a target is the backup service's own answer (``target_state``)."""
     from peewee import DatabaseError
 
-    from desk.models.db import close, connect, is_postgres, make_database, redact
+    from desk.models.db import close, connect, redact
     from desk.services.accounts import has_accounts
+    from desk.services.backup import target_state
     from desk.services.errors import DeskError
 
-    target = make_database(url)
-    if not is_postgres(target) and not Path(target.database).exists():
+    def unreadable(error: str) -> DeskError:
+        return DeskError(_("The database {url} cannot be read ({error}), so no account can be checked. If it is "
+                           "damaged, move its file elsewhere and run restore again. Nothing was changed.").format(
+            url=redact(url), error=error))
+
+    state = target_state(url)
+    if state == "missing":
         return None
+    if state == "damaged":
+        raise unreadable("file is not a database")  # SQLite's own words for it
     try:
         connect(url, create=False)
         if not has_accounts():
             return None
         return _login(args, "admin")
     except DatabaseError as exc:
-        raise DeskError(_("The database {url} cannot be read ({error}), so no account can be checked. If it is "
-                          "damaged, move its file elsewhere and run restore again. Nothing was changed.").format(
-            url=redact(url), error=str(exc).strip())) from exc
+        raise unreadable(str(exc).strip()) from exc
     finally:
         close()
 
