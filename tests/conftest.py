@@ -125,12 +125,22 @@ def office(db):
     return db
 
 
+def _office_on(url: str) -> Iterator[str]:
+    database = dbmod.connect(url)
+    make_office()
+    yield url
+    database.close()
+
+
 @pytest.fixture
 def pg_office(pg_url):
-    database = dbmod.connect(pg_url)
-    make_office()
-    yield pg_url
-    database.close()
+    yield from _office_on(pg_url)
+
+
+@pytest.fixture
+def any_office(any_url):
+    """The office fixture on both engines."""
+    yield from _office_on(any_url)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from desk.models import CalendarDay, DailySequence, Dossier, DossierEvent, Office, ReceptionPoint, Staff
-from desk.models import db as dbmod
 from desk.services import limits
 from desk.services.accounts import SYSTEM, create_staff, update_staff
 from desk.services.calendar import WorkCalendar, set_day
@@ -27,7 +26,6 @@ from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
 from desk.services.office import OfficeSettings, ensure_office, get_office_settings, update_office
 from desk.services.text import tidy_name
-from tests.conftest import make_office
 
 
 def _admin():
@@ -38,14 +36,6 @@ def _admin():
 
 NOW = datetime(2026, 11, 23, 16, 0, tzinfo=LOCAL_TZ)
 CLOCK = FixedClock(NOW)
-
-
-@pytest.fixture
-def any_office(any_url):
-    database = dbmod.connect(any_url)
-    make_office()
-    yield any_url
-    database.close()
 
 
 def request(**overrides) -> IntakeRequest:
