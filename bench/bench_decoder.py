@@ -4,12 +4,14 @@
 
 Part 1 decodes each frame of tests/data/frames (made by tools/make_test_images.py: a rendered slip
 QR code, the same turned 27° and out of focus, a CCCD QR code, the slip's Code 128, a desk with no
-code) ``--runs`` times with three strategies and prints the median and p95 in ms:
+code) ``--runs`` times with two strategies and prints the median and p95 in ms:
 
-- ``pyzbar``   pyzbar.decode on the full grayscale frame (every row and column), the reference;
-- ``half+full`` a half-size frame first, the full frame when that finds nothing;
-- ``density2`` the full frame with zbar scanning every second row and column — what
-  desk.hardware.decoder.decode_image does for live frames.
+- ``zxing``       zxing-cpp's read_barcodes on the full grayscale frame: what
+  desk.hardware.decoder.decode_image does for live frames;
+- ``zxing half``  a half-size frame first, the full frame when that finds nothing.
+
+(Until issue 11 the decoder was pyzbar at zbar density 2, which needed pyzbar's private helpers;
+its figures are kept in docs/PERFORMANCE.md for comparison.)
 
 Part 2 plays an empty-desk frame and a slip's QR code (a real dossier of a throw-away database)
 through FakeCamera → Scanner → ScanDialog (offscreen Qt) and measures, for ``--latency-scans``
@@ -45,13 +47,12 @@ def bench_decode(runs: int) -> None:
 
     def half_then_full(gray):
         h, w = gray.shape
-        found = decoder._zbar(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA))
-        return found or decoder._zbar(gray)
+        found = decoder.decode_image(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA))
+        return found or decoder.decode_image(gray)
 
     strategies = {
-        "pyzbar": decoder._pyzbar,
-        "half+full": half_then_full,
-        "density2": lambda gray: decoder._zbar(gray, 2),
+        "zxing": decoder.decode_image,
+        "zxing half": half_then_full,
     }
     print(f"decode per 1280x720 frame, ms: wall median/p95 (CPU median) of {runs} runs; "
           f"{platform.machine()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
@@ -63,7 +64,7 @@ def bench_decode(runs: int) -> None:
             times, cpu, found = [], [], []
             for _ in range(runs):
                 start, start_cpu = time.perf_counter(), time.thread_time()
-                gray = decoder._gray(image)
+                gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
                 found = fn(gray)
                 times.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.thread_time() - start_cpu) * 1000)

@@ -182,7 +182,7 @@ def arm_smoke_quit(app) -> bool:
 
 def smoke_checks() -> str:
     """What a bundle must carry beyond the first dialog: every screen's module, QtCharts, Qt's print
-    support, and zbar with OpenCV reading a QR code made here. Raises when something is missing."""
+    support, and the code reader with OpenCV reading a QR code made here. Raises when something is missing."""
     import importlib
     import io
     import pkgutil
@@ -204,8 +204,8 @@ def smoke_checks() -> str:
     image = cv2.imdecode(np.frombuffer(png.getvalue(), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
     texts = [d.text for d in decode_image(image)]
     if texts != ["SMOKE-TEST-0001"]:
-        raise RuntimeError(f"zbar did not read the test QR code: {texts}")
-    return f"{len(screens)} view modules, QtCharts, QtPrintSupport, zbar QR read"
+        raise RuntimeError(f"the code reader did not read the test QR code: {texts}")
+    return f"{len(screens)} view modules, QtCharts, QtPrintSupport, QR read"
 
 
 def run_gui(url: str | None = None) -> int:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the app and its tests need on a fresh machine (zbar for decoding, Qt's
-# xcb/EGL libraries, fonts with Vietnamese glyphs). Installs only what is missing; needs root or sudo.
+# Debian packages the app and its tests need on a fresh machine (Qt's xcb/EGL libraries, fonts with
+# Vietnamese glyphs). Installs only what is missing; needs root or sudo.
 set -euo pipefail
-PACKAGES=(libzbar0 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 libfontconfig1 fonts-dejavu-core fonts-liberation2
+PACKAGES=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 libfontconfig1 fonts-dejavu-core fonts-liberation2
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
   libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
 missing=()

@@ -1,4 +1,4 @@
-"""Read QR codes and barcodes from camera frames and image files (pyzbar on a grayscale frame).
+"""Read QR codes and barcodes from camera frames and image files (zxing-cpp on a grayscale frame).
 
 The pure functions (:func:`decode_image`, :func:`decode_file`) have no Qt and are what the
 benchmark (bench/bench_decoder.py) times. :class:`FrameDecoder` runs them on its own thread for a
@@ -6,10 +6,10 @@ live camera: at most one frame is decoded at a time and frames arriving meanwhil
 newer one comes ~60 ms later), so a slow decode never builds a queue of stale frames; a code held
 in front of the camera is reported once, not 15 times a second.
 
-Speed: zbar's cost grows with the scan lines it follows. A live 1280x720 frame is scanned at
-density 2 (every second row and column), which halves the time and still reads the rotated,
-blurred and 1D test frames; a downscaled first pass was tried and lost the blurred QR and the
-Code 128 (see bench/bench_decoder.py for the figures).
+zxing-cpp replaced pyzbar (docs/DECISIONS.md D29): pyzbar's public ``decode`` cannot set zbar's
+scan density, which the live frames needed to stay under 20 ms, so the old code reached into
+pyzbar's private helpers; zxing-cpp's public ``read_barcodes`` reads every test frame (rotated,
+blurred, colour CCCD, Code 128) in about 7 ms at 1280x720 and needs no system library.
 """
 
 from __future__ import annotations
@@ -17,29 +17,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from ctypes import c_void_p, cast
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+import zxingcpp
 from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
-from pyzbar import pyzbar as _pz
-from pyzbar.pyzbar import ZBarSymbol, decode
-from pyzbar.wrapper import (
-    ZBarConfig,
-    zbar_image_scanner_set_config,
-    zbar_image_set_data,
-    zbar_image_set_format,
-    zbar_image_set_size,
-    zbar_scan_image,
-)
 
 log = logging.getLogger(__name__)
 
-SYMBOLS = (ZBarSymbol.QRCODE, ZBarSymbol.CODE128, ZBarSymbol.EAN13)
+# What a desk meets: the slips' QR code and Code 128, the CCCD's QR code, EAN-13 on forms bought in.
+KINDS = {
+    zxingcpp.BarcodeFormat.QRCode: "QRCODE",
+    zxingcpp.BarcodeFormat.Code128: "CODE128",
+    zxingcpp.BarcodeFormat.EAN13: "EAN13",
+}
+FORMATS = list(KINDS)
 DEBOUNCE_S = 2.0  # the same code again only after this long without seeing it
-FRAME_DENSITY = 2  # zbar scans every second row and column of a live frame
 
 
 @dataclass(frozen=True)
@@ -51,16 +46,14 @@ class Decoded:
 
 
 def _text(data: bytes) -> str:
-    """zbar gives bytes; slips are ASCII and CCCD payloads UTF-8 (Vietnamese names)."""
+    """The code's bytes as text: slips are ASCII and CCCD payloads UTF-8 (Vietnamese names).
+
+    Decoded from the raw bytes rather than the decoder's own guess of the character set, which
+    for a QR code without an ECI marker may pick Latin-1 and mangle "Nguyễn"."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        # zbar sometimes guesses another charset for byte-mode QR codes and converts to UTF-8 from it;
-        # undo a Latin-1 guess, else keep what can be read.
-        try:
-            return data.decode("latin-1").encode("latin-1").decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("utf-8", errors="replace")
+        return data.decode("utf-8", errors="replace")
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
@@ -75,34 +68,15 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(gray)
 
 
-def _zbar(gray: np.ndarray, density: int = 1) -> list[Decoded]:
-    """pyzbar's decode with zbar's scan density set: 2 looks at every second row and column."""
-    height, width = gray.shape[:2]
-    pixels = gray.tobytes()
+def _read(gray: np.ndarray, *, thorough: bool = False) -> list[Decoded]:
+    """zxing-cpp's public reader on one grayscale image; codes without repeats, in reading order."""
     found: list[Decoded] = []
-    with _pz._image_scanner() as scanner:
-        zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_ENABLE, 0)
-        for symbol in SYMBOLS:
-            zbar_image_scanner_set_config(scanner, symbol, ZBarConfig.CFG_ENABLE, 1)
-        zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_X_DENSITY, density)
-        zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_Y_DENSITY, density)
-        with _pz._image() as image:
-            zbar_image_set_format(image, _pz._FOURCC["L800"])
-            zbar_image_set_size(image, width, height)
-            zbar_image_set_data(image, cast(pixels, c_void_p), len(pixels), None)
-            zbar_scan_image(scanner, image)
-            for symbol in _pz._decode_symbols(_pz._symbols_for_image(image)):
-                item = Decoded(_text(symbol.data), symbol.type)
-                if item.text and item not in found:
-                    found.append(item)
-    return found
-
-
-def _pyzbar(gray: np.ndarray) -> list[Decoded]:
-    """The plain pyzbar call (every row and column); the reference the benchmark compares with."""
-    found: list[Decoded] = []
-    for symbol in decode(gray, symbols=SYMBOLS):
-        item = Decoded(_text(symbol.data), symbol.type)
+    for result in zxingcpp.read_barcodes(gray, formats=FORMATS, try_rotate=True, try_downscale=True,
+                                         try_invert=thorough):
+        kind = KINDS.get(result.format)
+        if kind is None or not result.valid:
+            continue
+        item = Decoded(_text(result.bytes), kind)
         if item.text and item not in found:
             found.append(item)
     return found
@@ -111,28 +85,24 @@ def _pyzbar(gray: np.ndarray) -> list[Decoded]:
 def decode_image(image: np.ndarray, *, thorough: bool = False) -> list[Decoded]:
     """The codes in a BGR, BGRA or grayscale frame, without repeats; [] when there is none.
 
-    A live frame is scanned once at zbar density 2 (every second row and column: under 20 ms at
-    1280x720 and still reads rotated, blurred and 1D codes, see bench/bench_decoder.py). With
-    ``thorough`` (image files, where time does not matter) a frame that gave nothing is scanned
-    again at full density, and at double size when it is small.
+    A live frame is read once (about 7 ms at 1280x720, see bench/bench_decoder.py). With
+    ``thorough`` (image files, where time does not matter) light-on-dark codes are tried too, and a
+    small image that gave nothing is read again at double size.
     """
     if image is None or image.size == 0:
         return []
     gray = _gray(image)
-    found = _zbar(gray, FRAME_DENSITY)
-    if found or not thorough:
+    found = _read(gray, thorough=thorough)
+    if found or not thorough or max(gray.shape[:2]) > 1000:
         return found
-    found = _zbar(gray, 1)
-    if found or max(gray.shape[:2]) > 1000:
-        return found
-    return _zbar(cv2.resize(gray, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 1)
+    return _read(cv2.resize(gray, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), thorough=True)
 
 
 def decode_file(path: str | Path) -> list[Decoded]:
     """The codes in a photo or scan of a slip or ID card; [] when it has none or is not an image.
 
-    Read with ``imdecode`` so paths with Vietnamese letters work on Windows too. Big photos (a
-    phone's 12 MP) are tried scaled down to ~1600 px first, then at full size.
+    Read with ``imdecode`` so paths with Vietnamese letters work on Windows too; the reader scales
+    big photos (a phone's 12 MP) down itself.
     """
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
@@ -141,14 +111,6 @@ def decode_file(path: str | Path) -> list[Decoded]:
     image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
     if image is None:
         return []
-    height, width = image.shape[:2]
-    longest = max(height, width)
-    if longest > 1600:
-        scale = 1600 / longest
-        small = cv2.resize(image, (int(width * scale), int(height * scale)), interpolation=cv2.INTER_AREA)
-        found = decode_image(small, thorough=True)
-        if found:
-            return found
     return decode_image(image, thorough=True)
 
 
