@@ -451,7 +451,7 @@ def test_initialize_never_makes_a_second_office(ctx):
 # Public service functions that need no actor, and why. Pure: computes from its arguments.
 PURE = {
     "accounts.hash_password", "accounts.verify_password", "accounts.to_actor", "accounts.check_new_password",
-    "barcode.symbols", "barcode.modules", "barcode.png_rows", "barcode.code128_png", "barcode.module_count",
+    "barcode.code128_png", "barcode.module_count",
     "calendar.parse_cutoff", "catalog.format_document", "catalog.parse_document_line",
     "clock.aware", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
     "documents.para", "documents.xml_safe", "documents.run", "documents.two", "documents.long_date",
