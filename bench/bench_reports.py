@@ -110,16 +110,15 @@ def child(db_path: str, period: str, cutoff: str, field: str | None, out: str) -
     from desk.models.db import connect
     from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
+    from desk.services.report_workbook import write_report
 
     connect(f"sqlite:///{db_path}", create=False)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     base_rss, cpu_at_start = peak_rss_mb(), usage.ru_utime + usage.ru_stime
     imported = time.perf_counter()
     progress: list[tuple[int, int]] = []
-    from desk.services.report_workbook import write_report
-
     write_report(out, period, cutoff, field_code=field, clock=FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ)),
-                         progress=lambda done, total: progress.append((done, total)), by=get_actor("admin"))
+                 progress=lambda done, total: progress.append((done, total)), by=get_actor("admin"))
     finished = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from contextlib import closing
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -343,8 +343,9 @@ OVERDUE_WIDTHS = [7, 27, 16, 40, 24, 13, 16, 16, 16, 12, 22, 17]
 OVERDUE_DATES = (6, 7, 8)
 OVERDUE_HEADER_ROW = 3
 _DAY = timedelta(days=1)
-# Excel serial 0 at office time. The fixed offset, not LOCAL_TZ: 1899 is before the zone's +07:00.
-_EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=timezone(OFFICE_UTC_OFFSET))
+# Excel serial 0 at office time, in UTC like the detail rows' moments (same zone: a plain subtraction).
+# The fixed offset, not LOCAL_TZ: 1899 is before the zone's +07:00.
+_EXCEL_EPOCH = (datetime(1899, 12, 30) - OFFICE_UTC_OFFSET).replace(tzinfo=UTC)
 
 
 def _serial(moment: datetime | None) -> float | None:
