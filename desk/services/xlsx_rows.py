@@ -128,18 +128,18 @@ def save(wb: Workbook, target: Path, streamed: Sequence[SheetRows], *, compressl
     with ZipFile(frame) as source, ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True,
                                            compresslevel=compresslevel) as out:
         parts = _sheet_parts(source)
-        by_part = {}
+        by_part: dict[str, SheetRows] = {}
         for rows in streamed:
             if rows.sheet_name not in parts:
                 raise AssertionError(f"no sheet named {rows.sheet_name!r} in the workbook")
             by_part[parts[rows.sheet_name]] = rows
         for info in source.infolist():
             data = source.read(info)
-            rows = by_part.get(info.filename)
-            if rows is None:
+            sheet = by_part.get(info.filename)
+            if sheet is None:
                 out.writestr(info.filename, data)
             else:
-                _write_sheet(out, info.filename, data.decode("utf-8"), rows)
+                _write_sheet(out, info.filename, data.decode("utf-8"), sheet)
 
 
 def _sheet_parts(package: ZipFile) -> dict[str, str]:
