@@ -39,7 +39,6 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|</sheetData>")
-_DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _DAY = timedelta(days=1)
 
@@ -56,7 +55,6 @@ class SheetRows:
         self.sheet_name = sheet_name
         self.first_row = first_row
         self.count = 0
-        self.width = 0
         # A scratch file named like every temporary of the program, so a killed export's is cleaned up later.
         self.path = files.new_temp(Path(tempfile.gettempdir()) / "report-sheet.xml", clean=False)
         self._out = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()/discard()
@@ -71,7 +69,6 @@ class SheetRows:
     def append(self, values: Sequence, styles: Sequence[int], height: float | None = None) -> None:
         r = self.first_row + self.count
         self.count += 1
-        self.width = max(self.width, len(values))
         key = tuple(styles)
         starts = self._starts.get(key)
         if starts is None:  # '<c s="7" r="B' per column: only the row number and the value change
@@ -163,9 +160,6 @@ def _write_sheet(out: ZipFile, name: str, frame: str, rows: SheetRows) -> None:
     if not match.group().startswith("</"):  # else the rows openpyxl wrote (the header) come first
         head += "<sheetData>"
     tail = "</sheetData>" + tail
-    if rows.count:
-        width = max(rows.width, 1)
-        head = _DIMENSION.sub(f'<dimension ref="A1:{get_column_letter(width)}{rows.last_row}"/>', head, count=1)
     with out.open(name, "w", force_zip64=True) as member, open(rows.path, "rb") as body:
         member.write(head.encode("utf-8"))
         while block := body.read(1 << 20):
