@@ -108,17 +108,17 @@ def peak_rss_mb() -> float:
 def child(db_path: str, period: str, cutoff: str, field: str | None, out: str) -> None:
     started = time.perf_counter()
     from desk.models.db import connect
-    from desk.services import reports
     from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
+    from desk.services.report_workbook import write_report
 
     connect(f"sqlite:///{db_path}", create=False)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     base_rss, cpu_at_start = peak_rss_mb(), usage.ru_utime + usage.ru_stime
     imported = time.perf_counter()
     progress: list[tuple[int, int]] = []
-    reports.write_report(out, period, cutoff, field_code=field, clock=FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ)),
-                         progress=lambda done, total: progress.append((done, total)), by=get_actor("admin"))
+    write_report(out, period, cutoff, field_code=field, clock=FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ)),
+                 progress=lambda done, total: progress.append((done, total)), by=get_actor("admin"))
     finished = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({
@@ -140,16 +140,16 @@ def run_child(db_path: Path, args: argparse.Namespace, out: Path) -> dict:
 # -- phases and plans, in this process ----------------------------------------------------------------
 def phases(db_path: Path, args: argparse.Namespace) -> None:
     from desk.models.db import connect, database_proxy
-    from desk.services import reports
+    from desk.services import statistics
     from desk.services.clock import LOCAL_TZ, FixedClock
 
     connect(f"sqlite:///{db_path}", create=False)
     clock = FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ))
     started = time.perf_counter()
-    stats = reports.compute_statistics(args.period, args.cutoff, field_code=args.field, clock=clock)
+    stats = statistics.compute_statistics(args.period, args.cutoff, field_code=args.field, clock=clock)
     stats_s = time.perf_counter() - started
     started = time.perf_counter()
-    reports.monthly_trend(args.period, args.cutoff, field_code=args.field)
+    statistics.monthly_trend(args.period, args.cutoff, field_code=args.field)
     trend_s = time.perf_counter() - started
     t = stats.total
     print(f"period {stats.period.describe()[12:]} ({args.cutoff}{', field ' + args.field if args.field else ''}): "
@@ -158,13 +158,9 @@ def phases(db_path: Path, args: argparse.Namespace) -> None:
           f"on-time rate {t.on_time_rate:.2%}")
     print(f"phases: compute_statistics {stats_s:.2f} s, monthly_trend {trend_s:.2f} s")
     if args.explain:
-        p = reports.Period.parse(args.period, args.cutoff)
-        b, _as_of = reports._bounds(p, clock)
         db = database_proxy.obj
-        named = [("statistics", reports._statistics_query(b, None)), ("detail", reports._detail_query(b, None))]
-        for name, query in named:
+        for name, (sql, params) in statistics.explain_queries(args.period, args.cutoff, clock=clock).items():
             print(f"EXPLAIN QUERY PLAN ({name}):")
-            sql, params = query.sql()
             for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params):
                 print("   ", row[-1])
         captured: list[tuple[str, list]] = []
@@ -177,7 +173,7 @@ def phases(db_path: Path, args: argparse.Namespace) -> None:
 
         db.execute_sql = capture
         try:
-            reports.monthly_trend(args.period, args.cutoff)
+            statistics.monthly_trend(args.period, args.cutoff)
         finally:
             db.execute_sql = original
         print("EXPLAIN QUERY PLAN (trend):")

@@ -652,7 +652,7 @@ def _logbook(args: argparse.Namespace, actor) -> int:
 
 
 def _report(args: argparse.Namespace, actor) -> int:
-    from desk.services import reports
+    from desk.services import report_workbook as reports
     from desk.services.output import check_output_path
 
     out = check_output_path(args.out)

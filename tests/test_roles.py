@@ -44,9 +44,10 @@ from desk.services import (
     dossiers,
     migrate,
     office,
-    reports,
+    report_workbook,
     search,
     setup,
+    statistics,
 )
 from desk.services.accounts import ROLES, SYSTEM, Actor
 from desk.services.clock import LOCAL_TZ, FixedClock
@@ -203,7 +204,12 @@ def _reset_admin_password(a: Actor, ctx) -> None:
 
 
 def _write_report(a: Actor, ctx) -> None:
-    reports.write_report(ctx["out"] / "report.xlsx", "2026-10", by=a)
+    report_workbook.write_report(ctx["out"] / "report.xlsx", "2026-10", by=a)
+
+
+def _detail_rows(a: Actor, ctx) -> None:
+    with statistics.snapshot():
+        list(statistics.detail_rows(statistics.compute_statistics("2026-10"), by=a))
 
 
 def _initialize(a: Actor, ctx) -> None:
@@ -278,7 +284,8 @@ MATRIX: list[tuple[str, str, object]] = [
     ("accounts.create_staff (clerk)", "leader", _create_clerk),
     ("accounts.update_staff (clerk)", "leader", _update_clerk),
     ("accounts.change_password (a clerk's)", "leader", _reset_clerk_password),
-    ("reports.write_report", "leader", _write_report),
+    ("report_workbook.write_report", "leader", _write_report),
+    ("statistics.detail_rows", "leader", _detail_rows),
     ("accounts.create_staff (admin)", "admin", _create_admin),
     ("accounts.update_staff (admin)", "admin", _update_admin),
     ("accounts.change_password (an admin's)", "admin", _reset_admin_password),
@@ -453,16 +460,17 @@ PURE = {
     "accounts.hash_password", "accounts.verify_password", "accounts.to_actor", "accounts.check_new_password",
     "barcode.code128_png", "barcode.module_count",
     "calendar.parse_cutoff", "catalog.format_document", "catalog.parse_document_line",
-    "clock.aware", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
+    "clock.aware", "clock.fixed_utc_offset", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
     "documents.para", "documents.xml_safe", "documents.run", "documents.two", "documents.long_date",
     "documents.long_time", "documents.short_date", "documents.short_time", "documents.honorific",
     "documents.processing_time", "documents.timeliness", "documents.handovers",
-    "dossiers.classify", "dossiers.load_documents", "dossiers.to_info",
+    "dossiers.classify", "dossiers.resolution_outcome", "dossiers.load_documents", "dossiers.to_info",
     "identity.province_name", "identity.looks_like_cccd", "identity.parse_cccd", "identity.validate_id_number",
     "identity.mask_id", "identity.mask_name", "intake.normalize_phone", "intake.format_code",
     "kiosk.invalid_answer", "kiosk.format_day", "kiosk.format_moment", "lifecycle.allowed_moves",
     "office.parse_hours", "office.parse_weekdays", "office.format_hours", "office.format_weekdays",
-    "payload.check_for", "reports.period_bounds", "reports.row_formulas", "search.normalise_text",
+    "payload.check_for", "periods.period_bounds", "periods.as_period", "report_workbook.row_formulas",
+    "search.normalise_text",
     "search.urgency_of", "search.release_thread_connection", "search.forget_calendar",
     "text.fold", "text.clean", "text.is_digits",
 }
@@ -545,8 +553,11 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "payload.make_payload": "the slip's QR text for a code",
     "payload.verify_payload": "checks a slip's QR text",
     "points.list_points": "the reception points, public",
-    "reports.compute_statistics": "counts per field, no personal data (every desk's dashboard)",
-    "reports.monthly_trend": "counts per month, no personal data (every desk's dashboard)",
+    "statistics.compute_statistics": "counts per field, no personal data (every desk's dashboard)",
+    "statistics.monthly_trend": "counts per month, no personal data (every desk's dashboard)",
+    "statistics.snapshot": "a read-only transaction around the caller's own checked queries",
+    "statistics.explain_queries": "the SQL text of the statistics, for the benchmarks; runs no query of dossiers",
+    "xlsx_rows.save": "saves the workbook it is given; write_report calls it inside its checked call",
     "scan.interpret": "what a scan is; for a dossier only its code",
     "scan.describe": "a dossier's code and status for the status bar",
     "setup.needs_setup": "whether the database has its office yet",
@@ -597,7 +608,7 @@ def test_functions_without_an_actor_do_not_write():
     assert set(writers) <= set(WRITES_WITHOUT_ACTOR), (
         f"these write without an actor: {sorted(set(writers) - set(WRITES_WITHOUT_ACTOR))}")
     assert _writes(register) and _writes(accounts.create_staff) and _writes(demo.generate)  # the reader works
-    assert not _writes(catalog.list_procedures) and not _writes(reports.compute_statistics)
+    assert not _writes(catalog.list_procedures) and not _writes(statistics.compute_statistics)
 
 
 _MODEL_WRITES = {"create", "insert", "insert_many", "insert_from", "update", "delete", "replace", "replace_many",

@@ -43,7 +43,7 @@ def main() -> int:
     from desk.models.db import connect
     from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
-    from desk.services.reports import write_report
+    from desk.services.report_workbook import write_report
 
     clock = FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ))
     connect(args.db or f"sqlite:///{work / 'demo.db'}")

@@ -20,7 +20,7 @@ from desk.models import DailySequence, Dossier, Field, Procedure, ReceptionPoint
 from desk.models.db import database_proxy, is_postgres, write_transaction
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
-from desk.services.clock import LOCAL_TZ, Clock
+from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock
 from desk.services.dossiers import Status
 from desk.services.errors import PermissionDenied, ValidationError
 from desk.services.limits import EARLIEST_RECEIPT, MAX_DEMO_MONTHS
@@ -38,7 +38,7 @@ GIVEN_F = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "La
 STREETS = ["Trần Phú", "Nguyễn Du", "Hà Huy Tập", "Phan Đình Phùng", "Lê Duẩn", "Xô Viết Nghệ Tĩnh", "Hải Thượng Lãn Ông",
            "Nguyễn Công Trứ", "Đặng Dung", "Lý Tự Trọng"]
 
-UTC_OFFSET = timedelta(hours=7)
+UTC_OFFSET = OFFICE_UTC_OFFSET  # the one office offset (clock.fixed_utc_offset)
 BATCH = 20_000
 # Certification and civil status make up most of a ward desk's day.
 FIELD_WEIGHTS = {"chung thuc": 12, "ho tich": 6}

@@ -10,7 +10,7 @@ from enum import StrEnum
 from desk.i18n import N_, _
 from desk.models import Dossier, DossierEvent, Field, Procedure, ReceptionPoint, Staff
 from desk.services.accounts import Actor, require
-from desk.services.clock import from_db
+from desk.services.clock import from_db, local_date
 from desk.services.errors import NotFound
 from desk.services.limits import lookup_text
 
@@ -71,24 +71,42 @@ OUTCOME_LABELS = {
 }
 
 
+def resolution_outcome(resolved_at: datetime, due_at: datetime) -> Outcome:
+    """Early, on time or late: THE rule, against the legal due moment (aware datetimes, any zone).
+
+    After the due moment → late; otherwise on an earlier office-local calendar day than the due
+    date → early, on the due date itself → on time. "Not late" is simply ``resolved_at <= due_at``
+    (the trend's on-time count). The statistics' SQL is property-tested against this function.
+    """
+    if resolved_at > due_at:
+        return Outcome.LATE
+    return Outcome.EARLY if local_date(resolved_at) < local_date(due_at) else Outcome.ON_TIME
+
+
 def classify(
     status: str,
     due_at: datetime,
     resolved_at: datetime | None,
     closed_at: datetime | None,
     at: datetime,
+    *,
+    end: datetime | None = None,
 ) -> Outcome:
-    """Where a dossier stands at moment ``at`` (all aware datetimes).
+    """Where a dossier stands at moment ``at`` (all aware datetimes): the one classification.
 
-    Resolved before the due date → early; on the due date by the due time → on time; after → late.
-    A dossier resolved or closed after ``at`` was still open then. The due date is the legal one:
-    an apology's new appointment never turns a late dossier into an on-time one.
+    A resolution (or, for a dossier never resolved, a refusal or withdrawal) counts when it
+    happened by ``at``; with ``end`` (a reporting period's exclusive end, ``at`` ≤ ``end`` being
+    the report moment) when it happened before ``end``. Everything else is still open, in time
+    while ``at`` ≤ the due moment, overdue after it. The due date is the legal one: an apology's new
+    appointment never turns a late dossier into an on-time one.
     """
-    if resolved_at is not None and resolved_at <= at:
-        if resolved_at > due_at:
-            return Outcome.LATE
-        return Outcome.EARLY if resolved_at.date() < due_at.date() else Outcome.ON_TIME
-    if closed_at is not None and closed_at <= at:
+    def done(moment: datetime) -> bool:
+        return moment <= at if end is None else moment < end
+
+    if resolved_at is not None:
+        if done(resolved_at):
+            return resolution_outcome(resolved_at, due_at)
+    elif closed_at is not None and done(closed_at):
         return Outcome.REFUSED if status == Status.REFUSED else Outcome.WITHDRAWN
     return Outcome.IN_TIME if at <= due_at else Outcome.OVERDUE
 

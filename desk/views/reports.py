@@ -38,11 +38,13 @@ from PyQt6.QtWidgets import (
 
 from desk.i18n import N_, _, current_language
 from desk.services import accounts, catalog
-from desk.services import reports as report_service
+from desk.services import report_workbook as report_service
 from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.errors import DeskError
-from desk.services.reports import FieldStats, Period, ReportCancelled, Statistics, TrendPoint
+from desk.services.periods import Period
+from desk.services.report_workbook import ReportCancelled
+from desk.services.statistics import FieldStats, Statistics, TrendPoint
 from desk.views import files
 from desk.views.common import confirm, error_text, open_document, show_error
 from desk.views.context import AppContext

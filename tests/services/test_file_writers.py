@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desk.models import db as dbmod
-from desk.services import catalog, documents, files, reports
+from desk.services import catalog, documents, files, report_workbook
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.errors import DeskError
@@ -42,7 +42,7 @@ def _writers(code: str) -> dict:
         "slip": lambda folder: documents.render_form(code, "01", folder / "mau01.docx", actor=get_actor("admin")),
         "logbook": lambda folder: documents.log_book(datetime(2026, 11, 1).date(), datetime(2026, 11, 30).date(),
                                                      folder / "so.docx", actor=get_actor("admin")),
-        "report": lambda folder: reports.write_report(folder / "r.xlsx", "2026-11", clock=CLOCK,
+        "report": lambda folder: report_workbook.write_report(folder / "r.xlsx", "2026-11", clock=CLOCK,
                                                       by=get_actor("admin")),
         "catalog": lambda folder: catalog.export_xlsx(folder / "catalog.xlsx") and folder / "catalog.xlsx",
     }

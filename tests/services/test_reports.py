@@ -13,26 +13,22 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 
-from desk.services import reports
+from desk.services import report_workbook, statistics, xlsx_rows
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.errors import DeskError, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
-from desk.services.reports import (
-    Period,
-    ReportCancelled,
-    compute_statistics,
-    monthly_trend,
-    period_bounds,
-    write_report,
-)
+from desk.services.periods import Period, period_bounds
+from desk.services.report_workbook import ReportCancelled, write_report
+from desk.services.statistics import compute_statistics, monthly_trend
 
 CLOCK = FixedClock(datetime(2026, 11, 20, 17, 0, tzinfo=LOCAL_TZ))
 
@@ -137,8 +133,8 @@ def out(tmp_path):
     return folder
 
 
-def counts(row: reports.FieldStats) -> tuple[int, ...]:
-    return tuple(getattr(row, c) for c in reports.COUNT_COLUMNS)
+def counts(row: statistics.FieldStats) -> tuple[int, ...]:
+    return tuple(getattr(row, c) for c in statistics.COUNT_COLUMNS)
 
 
 # -- periods ------------------------------------------------------------------------------------
@@ -356,7 +352,7 @@ def test_detail_and_overdue_sheets(month, out, cutoff, admin):
     by_code = {code: key for key, code in month.items()}
     detail = wb["Chi tiết"]
     rows = list(detail.iter_rows(min_row=2, values_only=True))
-    assert [c.value for c in detail[1]] == reports.DETAIL_HEADER
+    assert [c.value for c in detail[1]] == report_workbook.DETAIL_HEADER
     # exactly the dossiers counted in the table, each with the column it is counted in
     assert {by_code[r[1]]: r[13] for r in rows} == OUTCOMES[cutoff]
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
@@ -370,7 +366,7 @@ def test_detail_and_overdue_sheets(month, out, cutoff, admin):
     assert {r[5] for r in rows if by_code[r[1]] in ("H6", "C7")} == {"Bưu chính"}
 
     overdue = wb["Quá hạn"]
-    assert [c.value for c in overdue[3]] == reports.OVERDUE_HEADER
+    assert [c.value for c in overdue[3]] == report_workbook.OVERDUE_HEADER
     late = {by_code[r[1]]: r for r in overdue.iter_rows(min_row=4, values_only=True)}
     assert {k: r[9] for k, r in late.items()} == DAYS_LATE[cutoff]
     assert {r[10] for r in late.values()} == {"Quản trị hệ thống"}
@@ -420,7 +416,7 @@ def test_empty_period_gives_zeros(office, out, admin):
 
 # -- progress, cancel, failures -------------------------------------------------------------------
 def test_progress_is_reported_per_chunk(month, out, monkeypatch, admin):
-    monkeypatch.setattr(reports, "CHUNK", 5)
+    monkeypatch.setattr(report_workbook, "CHUNK", 5)
     calls = []
     write_report(out / "r.xlsx", "2026-10", progress=lambda done, total: calls.append((done, total)),
                  clock=CLOCK, by=admin)
@@ -429,10 +425,10 @@ def test_progress_is_reported_per_chunk(month, out, monkeypatch, admin):
 
 @pytest.mark.parametrize("after", [0, 1, 2])
 def test_cancel_leaves_no_file(month, out, tmp_path, monkeypatch, after, admin):
-    monkeypatch.setattr(reports, "CHUNK", 5)
+    monkeypatch.setattr(report_workbook, "CHUNK", 5)
     private_temp = tmp_path / "temp"  # openpyxl's and the report's scratch files, away from other processes
     private_temp.mkdir()
-    monkeypatch.setattr(reports.tempfile, "tempdir", str(private_temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(private_temp))
     target = out / "r.xlsx"
     target.write_bytes(b"last month's report")
     asked = []
@@ -449,31 +445,44 @@ def test_cancel_leaves_no_file(month, out, tmp_path, monkeypatch, after, admin):
     assert os.listdir(private_temp) == []
 
 
-def test_sheet_stream_writes_what_openpyxl_reads(out):
-    """Texts are escaped and cleaned of control characters; numbers, dates and blanks keep their place."""
+def test_streamed_rows_are_what_openpyxl_reads(out):
+    """Texts are escaped and cleaned of control characters; numbers, dates and blanks keep their place;
+    streamed rows follow the rows openpyxl wrote itself, and the other parts are untouched."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Chi tiết")
-    stream = reports._SheetStream(ws)
-    date_style = reports._style_id(ws, number_format=reports.DATETIME_FORMAT)
-    stream.append(["Hồ sơ <A&B> \"x\"", " lề ", "a\x01b", None, 7, 2.5, reports._serial("2026-10-05 02:00:00")],
-                  [0, 0, 0, 0, 0, 0, date_style], height=20)
-    stream.append([None, "=SUM(A1)"], [0, 0])
-    stream.finish()
-    reports._save(wb, out / "s.xlsx")
-    read = load_workbook(out / "s.xlsx")["Chi tiết"]
+    ws, after = wb.create_sheet("Chi tiết"), wb.create_sheet("Quá hạn")
+    cell = WriteOnlyCell(ws)
+    cell.number_format = report_workbook.DATETIME_FORMAT
+    date_style = cell.style_id
+    alone, below = xlsx_rows.SheetRows("Chi tiết"), xlsx_rows.SheetRows("Quá hạn", first_row=2)
+    try:
+        alone.append(["Hồ sơ <A&B> \"x\"", " lề ", "a\x01b", None, 7, 2.5, datetime(2026, 10, 5, 9, 0)],
+                     [0, 0, 0, 0, 0, 0, date_style], height=20)
+        alone.append([None, "=SUM(A1)"], [0, 0])
+        after.append(["STT", "Mã hồ sơ"])
+        below.append([1, "A-1"], [0, 0])
+        xlsx_rows.save(wb, out / "s.xlsx", [alone, below])
+    finally:
+        alone.discard()
+        below.discard()
+    book = load_workbook(out / "s.xlsx")
+    read = book["Chi tiết"]
     assert [c.value for c in read[1]] == ["Hồ sơ <A&B> \"x\"", " lề ", "ab", None, 7, 2.5,
                                           datetime(2026, 10, 5, 9, 0)]
     assert read["B2"].value == "=SUM(A1)" and read["B2"].data_type == "s"  # text, never a formula
     assert read.row_dimensions[1].height == 20
+    assert [[c.value for c in row] for row in book["Quá hạn"].iter_rows()] == [["STT", "Mã hồ sơ"], [1, "A-1"]]
+    assert book.sheetnames == ["Chi tiết", "Quá hạn"]
+    assert not alone.path.exists() and not below.path.exists()
 
 
 def test_disk_full_becomes_a_clear_message(month, out, monkeypatch, admin):
     def full(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(reports.os, "replace", full)
+    monkeypatch.setattr(os, "replace", full)
     with pytest.raises(DeskError) as err:
         write_report(out / "r.xlsx", "2026-10", clock=CLOCK, by=admin)
     assert "r.xlsx" in str(err.value)

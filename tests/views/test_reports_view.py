@@ -25,14 +25,8 @@ from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.errors import PermissionDenied
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance
-from desk.services.reports import (
-    SHEET_CHARTS,
-    SHEET_DETAIL,
-    SHEET_OVERDUE,
-    SHEET_SUMMARY,
-    compute_statistics,
-    monthly_trend,
-)
+from desk.services.report_workbook import SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE, SHEET_SUMMARY
+from desk.services.statistics import compute_statistics, monthly_trend
 from desk.views import ops
 from desk.views import reports as reports_view
 from desk.views.context import AppContext
@@ -424,7 +418,7 @@ def test_clerk_sees_the_dashboard_but_cannot_export(qtbot, three, tmp_path, monk
 
 
 def test_default_file_name(office, tmp_path):
-    from desk.services.reports import Period
+    from desk.services.periods import Period
 
     assert reports_view.default_file_name(Period.parse("2026-10")) == "bao-cao-TTHC-2026-10.xlsx"
     assert reports_view.default_file_name(Period.parse("2026-10", "15th"), "HT") == \

@@ -1,0 +1,507 @@
+"""The monthly report workbook: the official table, its charts and the dossiers behind every number.
+
+Sheets: "Tổng hợp" (the official table, totals and rates as Excel formulas), "Biểu đồ" (native
+charts over the table and the 12-month trend), "Chi tiết" (every dossier counted in the table, with
+the column it is counted in) and "Quá hạn" (open past the legal due date at the report moment).
+The numbers come from desk.services.statistics, the classification of each dossier from
+desk.services.dossiers.classify, so the table, the detail rows, the screen and the CLI agree.
+
+Everything is written through openpyxl's public write-only API, except the long rows of the two
+data sheets, which desk.services.xlsx_rows streams as sheet XML (why: D28 in docs/DECISIONS.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.layout import Layout, ManualLayout
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from desk.i18n import _
+from desk.services import files, xlsx_rows
+from desk.services.accounts import Actor, require
+from desk.services.calendar import WorkCalendar, load_calendar
+from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, local_date
+from desk.services.dossiers import Outcome, Status
+from desk.services.errors import DeskError
+from desk.services.office import current_office
+from desk.services.periods import Period, as_period
+from desk.services.statistics import (
+    CHUNK,
+    Statistics,
+    TrendPoint,
+    compute_statistics,
+    detail_rows,
+    monthly_trend,
+    snapshot,
+)
+
+# compute_statistics and monthly_trend are also what the report screen and the CLI read through this module.
+
+# Official wording is always Vietnamese (like the slips): these labels do not go through gettext.
+CHANNEL_VI = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính"}
+STATUS_VI = {
+    Status.RECEIVED: "Đã tiếp nhận",
+    Status.PROCESSING: "Đang giải quyết",
+    Status.NEEDS_SUPPLEMENT: "Yêu cầu bổ sung",
+    Status.RESOLVED: "Đã có kết quả",
+    Status.RETURNED: "Đã trả kết quả",
+    Status.REFUSED: "Từ chối",
+    Status.WITHDRAWN: "Rút hồ sơ",
+}
+OUTCOME_VI = {  # "Phân loại trong kỳ": the column of the official table a dossier is counted in
+    Outcome.EARLY: "Trước hạn", Outcome.ON_TIME: "Đúng hạn", Outcome.LATE: "Quá hạn",
+    Outcome.IN_TIME: "Trong hạn", Outcome.OVERDUE: "Quá hạn (đang giải quyết)",
+    Outcome.REFUSED: "Từ chối", Outcome.WITHDRAWN: "Rút hồ sơ",
+}
+CARRIED_LABEL, NEW_LABEL = "Kỳ trước chuyển qua", "Mới tiếp nhận"
+SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE = "Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn"
+REPORT_TITLE = "TỔNG HỢP TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+
+
+class ReportCancelled(DeskError):
+    """The user stopped the export; no file was written."""
+
+
+# -- workbook styles ----------------------------------------------------------------------------
+_FONT = "Times New Roman"
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+_RIGHT = Alignment(horizontal="right", vertical="center")
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+PERCENT_FORMAT = "0.00%"
+COUNT_FORMAT = "#,##0"
+
+
+def _cell(ws, value=None, *, bold: bool = False, italic: bool = False, size: int = 11,
+          align: Alignment | None = None, border: bool = False, fill: PatternFill | None = None,
+          number_format: str | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = Font(name=_FONT, size=size, bold=bold, italic=italic)
+    if align is not None:
+        cell.alignment = align
+    if border:
+        cell.border = _BORDER
+    if fill is not None:
+        cell.fill = fill
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _merge(ws, ref: str) -> None:
+    ws.merged_cells.add(CellRange(ref))
+
+
+def _print_setup(ws, *, landscape: bool = True, fit_height: int = 0, title_rows: str | None = None) -> None:
+    """A4, fit to the page width; the header rows repeat on every printed page."""
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = fit_height
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "Trang &P/&N"
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+# -- "Tổng hợp" ---------------------------------------------------------------------------------
+SUMMARY_WIDTHS = [5, 26] + [10.5] * 11 + [12, 12.5, 12.5]  # A..P
+FIRST_DATA_ROW = 9
+# (column, key): the counts written as values; the others are formulas.
+_VALUE_COLUMNS = {4: "carried_over", 5: "new_online", 6: "new_direct", 8: "resolved_early", 9: "resolved_on_time",
+                  10: "resolved_late", 12: "pending_in_time", 13: "pending_overdue", 14: "refused_or_withdrawn"}
+_HEADERS = [  # (range, text); the line breaks keep narrow columns from wrapping one word alone
+    ("A5:A7", "STT"), ("B5:B7", "Lĩnh vực"),
+    ("C5:F5", "Số hồ sơ nhận giải quyết"), ("C6:C7", "Tổng số"), ("D6:D7", "Kỳ trước chuyển qua"),
+    ("E6:F6", "Mới tiếp nhận"), ("E7:E7", "Trực tuyến"), ("F7:F7", "Trực tiếp,\nbưu chính"),
+    ("G5:J5", "Số hồ sơ đã giải quyết"), ("G6:G7", "Tổng số"), ("H6:I6", "Đúng thời hạn"),
+    ("H7:H7", "Trước hạn"), ("I7:I7", "Đúng hạn"), ("J6:J7", "Quá hạn"),
+    ("K5:M5", "Số hồ sơ đang giải quyết"), ("K6:K7", "Tổng số"), ("L6:L7", "Trong hạn"), ("M6:M7", "Quá hạn"),
+    ("N5:N7", "Từ chối,\nrút hồ sơ"), ("O5:O7", "Tỷ lệ đúng hạn (%)"), ("P5:P7", "Tỷ lệ trực tuyến (%)"),
+]
+COLUMN_NUMBERS = ["(1)", "(2)", "(3)=(4)+(5)+(6)", "(4)", "(5)", "(6)", "(7)=(8)+(9)+(10)", "(8)", "(9)", "(10)",
+                  "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)=((8)+(9))/(7)", "(16)=(5)/((5)+(6))"]
+
+
+def row_formulas(r: int) -> dict[int, str]:
+    """The formula columns of data row ``r``: the three totals and the two rates."""
+    return {
+        3: f"=D{r}+E{r}+F{r}",
+        7: f"=H{r}+I{r}+J{r}",
+        11: f"=L{r}+M{r}",
+        15: f'=IF(G{r}=0,"",(H{r}+I{r})/G{r})',
+        16: f'=IF((E{r}+F{r})=0,"",E{r}/(E{r}+F{r}))',
+    }
+
+
+def _write_summary(ws, stats: Statistics, office_parent: str, place: str, today: date) -> int:
+    """The official table; returns the total row's number."""
+    ncols = len(SUMMARY_WIDTHS)
+    last_col = get_column_letter(ncols)
+    for i, width in enumerate(SUMMARY_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = f"C{FIRST_DATA_ROW}"
+    _print_setup(ws, title_rows="5:8")  # sheet properties must precede the first row in write-only mode
+    heights = {1: 24, 2: 18, 3: 18, 4: 16, 5: 30, 6: 34, 7: 48, 8: 30}
+    for r, h in heights.items():
+        ws.row_dimensions[r].height = h
+
+    p = stats.period
+    unit = stats.office_name if not office_parent else f"{office_parent} – {stats.office_name}"
+    period_line = p.describe()
+    if stats.as_of < p.end:
+        period_line += f" (số liệu đến {stats.as_of:%H:%M} ngày {stats.as_of:%d/%m/%Y})"
+    if stats.field_code and stats.rows:
+        period_line += f" – Lĩnh vực: {stats.rows[0].field_name}"
+    if p.cutoff == "15th":
+        period_line += " – theo Nghị định 09/2019/NĐ-CP"
+    titles = [(REPORT_TITLE, True, 14), (f"Đơn vị: {unit}", True, 12), (period_line, False, 12)]
+    for text, bold, size in titles:
+        ws.append([_cell(ws, text, bold=bold, size=size, align=_CENTER)])
+    ws.append([_cell(ws, "Đơn vị tính: hồ sơ", italic=True, align=Alignment(horizontal="right"))])
+    for r in (1, 2, 3, 4):
+        _merge(ws, f"A{r}:{last_col}{r}")
+
+    # Three header rows: every cell of a merged block is written with a border so the grid is whole.
+    grid: dict[tuple[int, int], str] = {}
+    for ref, text in _HEADERS:
+        rng = CellRange(ref)
+        grid[(rng.min_row, rng.min_col)] = text
+        for row in range(rng.min_row, rng.max_row + 1):
+            for col in range(rng.min_col, rng.max_col + 1):
+                grid.setdefault((row, col), "")
+        if rng.size["rows"] > 1 or rng.size["columns"] > 1:
+            _merge(ws, ref)
+    for r in (5, 6, 7):
+        ws.append([_cell(ws, grid.get((r, c), "") or None, bold=True, align=_CENTER, border=True, fill=_HEADER_FILL)
+                   for c in range(1, ncols + 1)])
+    ws.append([_cell(ws, text, italic=True, size=9, align=_CENTER, border=True) for text in COLUMN_NUMBERS])
+
+    r = FIRST_DATA_ROW
+    for index, row in enumerate(stats.rows, 1):
+        values: list = [None] * ncols
+        values[0], values[1] = index, row.field_name
+        for col, key in _VALUE_COLUMNS.items():
+            values[col - 1] = getattr(row, key)
+        for col, formula in row_formulas(r).items():
+            values[col - 1] = formula
+        ws.append([_summary_cell(ws, c, v) for c, v in enumerate(values, 1)])
+        r += 1
+    total_row = r
+    first, last = FIRST_DATA_ROW, total_row - 1
+    values = ["Tổng cộng", None]
+    for col in range(3, 15):
+        letter = get_column_letter(col)
+        values.append(f"=SUM({letter}{first}:{letter}{last})" if stats.rows else 0)
+    formulas = row_formulas(total_row)
+    values += [formulas[15], formulas[16]]
+    ws.append([_summary_cell(ws, c, v, total=True) for c, v in enumerate(values, 1)])
+    _merge(ws, f"A{total_row}:B{total_row}")
+    ws.row_dimensions[total_row].height = 20
+
+    ws.append([])
+    note = ("Ghi chú: (3) = (7) + (11) + (14) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính theo hạn giải quyết "
+            "theo quy định, kể cả khi đã có phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+    ws.append([_cell(ws, note, italic=True, size=10, align=_LEFT)])
+    _merge(ws, f"A{total_row + 2}:{last_col}{total_row + 2}")
+    ws.row_dimensions[total_row + 2].height = 30
+    ws.append([])
+    sign_row = total_row + 4
+    place_line = f"{place + ', ' if place else ''}ngày {today.day:02d} tháng {today.month:02d} năm {today.year}"
+    ws.append([None] * 10 + [_cell(ws, place_line, italic=True, align=_CENTER)])
+    ws.append([None, _cell(ws, "NGƯỜI LẬP BIỂU", bold=True, align=_CENTER)] + [None] * 8
+              + [_cell(ws, "THỦ TRƯỞNG ĐƠN VỊ", bold=True, align=_CENTER)])
+    _merge(ws, f"K{sign_row}:P{sign_row}")
+    _merge(ws, f"B{sign_row + 1}:E{sign_row + 1}")
+    _merge(ws, f"K{sign_row + 1}:P{sign_row + 1}")
+    ws.print_area = f"A1:{last_col}{sign_row + 5}"
+    return total_row
+
+
+def _summary_cell(ws, col: int, value, *, total: bool = False) -> WriteOnlyCell:
+    if col == 1:
+        return _cell(ws, value, bold=total, align=_CENTER, border=True, fill=_TOTAL_FILL if total else None)
+    if col == 2:
+        return _cell(ws, value, bold=total, align=_CENTER if total else _LEFT, border=True,
+                     fill=_TOTAL_FILL if total else None)
+    number_format = PERCENT_FORMAT if col >= 15 else COUNT_FORMAT
+    bold = total or col in (3, 7, 11)
+    return _cell(ws, value, bold=bold, align=_RIGHT, border=True, number_format=number_format,
+                 fill=_TOTAL_FILL if total else None)
+
+
+# -- "Biểu đồ" ----------------------------------------------------------------------------------
+def _write_charts(ws, summary, stats: Statistics, trend: list[TrendPoint], total_row: int) -> None:
+    """A bar chart of the table's received vs resolved per field, a line chart of the on-time trend."""
+    widths = [14, 14, 14, 16, 16]
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    _print_setup(ws, fit_height=1)
+    ws.append([_cell(ws, "BIỂU ĐỒ KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", bold=True, size=14)])
+    ws.append([_cell(ws, f"Đơn vị: {stats.office_name}. {stats.period.describe()}", italic=True)])
+    table_row = 24  # the bar chart takes rows 3-22
+    for _i in range(3, table_row):
+        ws.append([])
+    ws.append([_cell(ws, "Kết quả giải quyết 12 kỳ gần nhất", bold=True, size=12)])
+    header = ["Kỳ", "Tiếp nhận mới", "Đã giải quyết", "Giải quyết đúng hạn", "Tỷ lệ đúng hạn (%)"]
+    ws.append([_cell(ws, h, bold=True, align=_CENTER, border=True, fill=_HEADER_FILL) for h in header])
+    first = table_row + 2
+    for point in trend:
+        ws.append([
+            _cell(ws, point.period.label, align=_CENTER, border=True),
+            _cell(ws, point.received, border=True, number_format=COUNT_FORMAT),
+            _cell(ws, point.resolved, border=True, number_format=COUNT_FORMAT),
+            _cell(ws, point.resolved_on_time, border=True, number_format=COUNT_FORMAT),
+            _cell(ws, point.on_time_rate, border=True, number_format=PERCENT_FORMAT),
+        ])
+    last = first + len(trend) - 1
+
+    bars = BarChart()
+    bars.type, bars.grouping = "col", "clustered"
+    bars.title = "Hồ sơ nhận giải quyết và đã giải quyết theo lĩnh vực"
+    bars.y_axis.title = "Số hồ sơ"
+    bars.y_axis.numFmt = "#,##0"
+    if stats.rows:
+        first_data, last_data = FIRST_DATA_ROW, total_row - 1
+        for col in (3, 7):  # "Tổng số" received, "Tổng số" resolved
+            values = Reference(summary, min_col=col, max_col=col, min_row=first_data, max_row=last_data)
+            bars.add_data(values, titles_from_data=False)
+        bars.series[0].tx = _series_title("Số hồ sơ nhận giải quyết")
+        bars.series[1].tx = _series_title("Số hồ sơ đã giải quyết")
+        _text_categories(bars, Reference(summary, min_col=2, max_col=2, min_row=first_data, max_row=last_data))
+    _style_chart(bars)
+    bars.legend.position = "b"
+    bars.width, bars.height = 26, 10
+    ws.add_chart(bars, "A3")
+
+    line = LineChart()
+    line.title = "Tỷ lệ giải quyết đúng hạn theo " + ("tháng" if stats.period.cutoff == "calendar" else "kỳ báo cáo")
+    line.y_axis.title = "Tỷ lệ đúng hạn"
+    line.y_axis.numFmt = "0%"
+    line.y_axis.scaling.max = 1
+    line.add_data(Reference(ws, min_col=5, max_col=5, min_row=first - 1, max_row=last), titles_from_data=True)
+    _text_categories(line, Reference(ws, min_col=1, max_col=1, min_row=first, max_row=last))
+    line.series[0].marker.symbol = "circle"
+    line.series[0].smooth = False
+    # Every flag explicit: LibreOffice otherwise adds the series and category names to each label.
+    line.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                    showPercent=False, showLeaderLines=False, dLblPos="t")
+    _style_chart(line)
+    line.legend = None
+    line.width, line.height = 17, 8.5
+    ws.add_chart(line, "G24")
+
+
+def _series_title(text: str) -> SeriesLabel:
+    return SeriesLabel(v=text)
+
+
+def _text_categories(chart, ref: Reference) -> None:
+    """Category labels are text (field names, "10/2026"): a string reference, which Excel shows as is."""
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(ref)))
+
+
+def _style_chart(chart) -> None:
+    # openpyxl 3.1 marks axes as deleted unless told otherwise: Excel and LibreOffice then hide them.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.layout = Layout(manualLayout=ManualLayout(x=0.06, y=0.12, w=0.9, h=0.72))
+
+
+# -- "Chi tiết" and "Quá hạn" ---------------------------------------------------------------------
+DETAIL_HEADER = ["STT", "Mã hồ sơ", "Lĩnh vực", "Thủ tục hành chính", "Người nộp", "Kênh tiếp nhận",
+                 "Nơi tiếp nhận", "Tiếp nhận lúc", "Hạn giải quyết", "Đã giải quyết lúc", "Đã trả kết quả lúc",
+                 "Trạng thái hiện nay", "Nguồn", "Phân loại trong kỳ"]
+DETAIL_WIDTHS = [7, 27, 16, 40, 24, 13, 30, 16, 16, 16, 16, 17, 19, 24]
+DETAIL_DATES = (7, 8, 9, 10)  # 0-based columns holding datetimes
+OVERDUE_HEADER = ["STT", "Mã hồ sơ", "Lĩnh vực", "Thủ tục hành chính", "Người nộp", "Điện thoại", "Tiếp nhận lúc",
+                  "Hạn giải quyết", "Hẹn trả (sau xin lỗi)", "Số ngày làm việc quá hạn", "Người xử lý",
+                  "Trạng thái"]
+OVERDUE_WIDTHS = [7, 27, 16, 40, 24, 13, 16, 16, 16, 12, 22, 17]
+OVERDUE_DATES = (6, 7, 8)
+OVERDUE_HEADER_ROW = 3
+_DAY = timedelta(days=1)
+# Excel serial 0 at office time, in UTC like the detail rows' moments (same zone: a plain subtraction).
+# The fixed offset, not LOCAL_TZ: 1899 is before the zone's +07:00.
+_EXCEL_EPOCH = (datetime(1899, 12, 30) - OFFICE_UTC_OFFSET).replace(tzinfo=UTC)
+
+
+def _serial(moment: datetime | None) -> float | None:
+    """An aware moment → the Excel date serial of its office time (what the cell shows), in one subtraction."""
+    return None if moment is None else (moment - _EXCEL_EPOCH) / _DAY
+
+
+def _style_id(ws, **style) -> int:
+    """The workbook's id of a cell style, for rows streamed by xlsx_rows."""
+    return _cell(ws, None, **style).style_id
+
+
+def _data_sheet(ws, widths: list[int], header_row: int) -> None:
+    """Column widths, frozen header and codes, before any row is written (write-only order)."""
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = f"C{header_row + 1}"
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}")
+
+
+# -- the workbook -------------------------------------------------------------------------------
+def write_report(
+    path: str | os.PathLike,
+    period: str | Period,
+    cutoff: str = "calendar",
+    *,
+    field_code: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    clock: Clock | None = None,
+    by: Actor,
+) -> Path:
+    """Write the monthly report workbook; the file appears whole or not at all.
+
+    ``progress(done, total)`` counts detail rows; ``cancel()`` is asked between chunks and True
+    raises ReportCancelled. No Qt: a worker thread or the CLI calls it. ``by`` must be a leader or
+    admin: the detail sheets list applicants by name. The rows are streamed first (inside one
+    snapshot with the numbers), the sheets' frames, table and charts written after them.
+    """
+    require(by, "leader")
+    target = Path(path)
+    p = as_period(period, cutoff)
+    wb = Workbook(write_only=True)
+    sheets = [wb.create_sheet(name) for name in (SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE)]
+    streams: list[xlsx_rows.SheetRows] = []
+    try:
+        detail = xlsx_rows.SheetRows(SHEET_DETAIL, first_row=2)
+        streams.append(detail)
+        overdue = xlsx_rows.SheetRows(SHEET_OVERDUE, first_row=OVERDUE_HEADER_ROW + 1)
+        streams.append(overdue)
+        with snapshot():
+            stats = compute_statistics(p, field_code=field_code, clock=clock)
+            _check_cancel(cancel)
+            trend = monthly_trend(p, p.cutoff, 12, field_code=field_code)
+            _check_cancel(cancel)
+            _stream_rows(sheets[2], detail, overdue, stats, progress, cancel, by)
+        _check_cancel(cancel)
+        office = current_office()
+        today = (clock or Clock()).now().astimezone(LOCAL_TZ).date()
+        # The target's folder is checked first: openpyxl's sheets, once begun, end only in a save.
+        with files.atomic_path(target) as temp:
+            total_row = _write_summary(sheets[0], stats, office.parent_name, office.place_name, today)
+            _write_charts(sheets[1], sheets[0], stats, trend, total_row)
+            _detail_frame(sheets[2], detail)
+            _overdue_frame(sheets[3], overdue, stats)
+            xlsx_rows.save(wb, temp, streams)
+    except OSError as exc:  # the sheet scratch files in the temporary folder
+        raise files.write_error(target, exc) from exc
+    finally:
+        for stream in streams:
+            stream.discard()
+    return target
+
+
+def _check_cancel(cancel: Callable[[], bool] | None) -> None:
+    if cancel is not None and cancel():
+        raise ReportCancelled(_("The report was cancelled; no file was written."))
+
+
+def _stream_rows(ws, detail: xlsx_rows.SheetRows, overdue: xlsx_rows.SheetRows, stats: Statistics,
+                 progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None,
+                 by: Actor) -> None:
+    """The detail and overdue rows, chunk by chunk; the counts must equal the table's."""
+    text = _style_id(ws, border=True, align=Alignment(vertical="center"))
+    number = _style_id(ws, border=True, align=_RIGHT, number_format=COUNT_FORMAT)
+    moment = _style_id(ws, border=True, align=_CENTER, number_format=DATETIME_FORMAT)
+    detail_styles = [number] + [text] * (len(DETAIL_HEADER) - 1)
+    for col in DETAIL_DATES:
+        detail_styles[col] = moment
+    overdue_styles = [number] + [text] * (len(OVERDUE_HEADER) - 1)
+    for col in OVERDUE_DATES:
+        overdue_styles[col] = moment
+    overdue_styles[9] = number
+
+    calendar = load_calendar(current_office())
+    as_of_day = (stats.as_of - timedelta(seconds=1)).date()
+    late_days: dict[date, int] = {}
+    total = stats.total.received_total
+    done = 0
+    if progress:
+        progress(0, total)
+    with closing(detail_rows(stats, CHUNK, by=by)) as chunks:  # a cancel closes the cursor inside the snapshot
+        for rows in chunks:
+            _check_cancel(cancel)
+            for row in rows:
+                done += 1
+                status = STATUS_VI.get(row.status, row.status)
+                detail.append([
+                    done, row.code, row.field_name, row.procedure_name, row.applicant_name,
+                    CHANNEL_VI.get(row.channel, row.channel), row.reception_point, _serial(row.received_at),
+                    _serial(row.due_at), _serial(row.resolved_at), _serial(row.returned_at), status,
+                    CARRIED_LABEL if row.carried_over else NEW_LABEL, OUTCOME_VI[row.outcome],
+                ], detail_styles)
+                if row.outcome == Outcome.OVERDUE:
+                    due_day = local_date(row.due_at)
+                    days = late_days.get(due_day)
+                    if days is None:
+                        days = late_days[due_day] = _working_days_late(calendar, due_day, as_of_day)
+                    overdue.append([
+                        overdue.count + 1, row.code, row.field_name, row.procedure_name, row.applicant_name,
+                        row.phone, _serial(row.received_at), _serial(row.due_at), _serial(row.appointment_at),
+                        days, row.handler or "", status,
+                    ], overdue_styles)
+            if progress:
+                progress(done, total)
+    _check_cancel(cancel)
+    if done != total or overdue.count != stats.total.pending_overdue:  # impossible in one snapshot
+        raise DeskError(_("The report's detail rows ({rows}) do not match its table ({total}); "
+                          "nothing was written. Please report this problem.").format(rows=done, total=total))
+
+
+def _detail_frame(ws, rows: xlsx_rows.SheetRows) -> None:
+    """"Chi tiết" around its streamed rows: widths, panes, filter, print set-up and the header row."""
+    _data_sheet(ws, DETAIL_WIDTHS, 1)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_HEADER))}{rows.last_row}"
+    ws.row_dimensions[1].height = 32
+    ws.append([_cell(ws, h, bold=True, align=_CENTER, border=True, fill=_HEADER_FILL) for h in DETAIL_HEADER])
+
+
+def _overdue_frame(ws, rows: xlsx_rows.SheetRows, stats: Statistics) -> None:
+    """"Quá hạn": its title, the unit and count line and the header row above the streamed rows."""
+    _data_sheet(ws, OVERDUE_WIDTHS, OVERDUE_HEADER_ROW)
+    last_col = get_column_letter(len(OVERDUE_HEADER))
+    ws.auto_filter.ref = f"A{OVERDUE_HEADER_ROW}:{last_col}{rows.last_row}"
+    _merge(ws, f"A1:{last_col}1")
+    _merge(ws, f"A2:{last_col}2")
+    ws.row_dimensions[1].height = 22
+    ws.row_dimensions[OVERDUE_HEADER_ROW].height = 45
+    as_of_day = (stats.as_of - timedelta(seconds=1)).date()
+    count = f"{stats.total.pending_overdue:,}".replace(",", ".")
+    ws.append([_cell(ws, "DANH SÁCH HỒ SƠ QUÁ HẠN ĐANG GIẢI QUYẾT", bold=True, size=14)])
+    ws.append([_cell(ws, f"Đơn vị: {stats.office_name}. Tính đến hết ngày {as_of_day:%d/%m/%Y}: {count} hồ sơ.",
+                     italic=True)])
+    ws.append([_cell(ws, h, bold=True, align=_CENTER, border=True, fill=_HEADER_FILL) for h in OVERDUE_HEADER])
+
+
+def _working_days_late(calendar: WorkCalendar, due_day: date, as_of_day: date) -> int:
+    """Working days after the due date up to the report day: 0 = overdue since less than a working day."""
+    return calendar.count_working_days(due_day, as_of_day) if as_of_day > due_day else 0
