@@ -18,12 +18,13 @@ from PyQt6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
 from desk.i18n import N_, _
-from desk.views.common import show_error
+from desk.views.common import PrintOutcome, open_document, show_error
 from desk.views.context import AppContext
 
 
@@ -77,6 +78,21 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._show_row)
         self._status = QLabel()
         self.statusBar().addPermanentWidget(self._status)
+        # what became of the last print, one line: "sent" only for an accepted job; else the file and Ctrl+P
+        self.print_status = QLabel()
+        self.print_status.setObjectName("print_status")
+        self.print_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.print_status.setMinimumWidth(1)  # a long path is cut here, whole in the tooltip
+        self.open_printed = QPushButton(_("Open the file"))
+        self.open_printed.setObjectName("open_printed")
+        self.open_printed.setFlat(True)
+        self.open_printed.setStyleSheet("color: #0b4f8a; text-decoration: underline;")
+        self.open_printed.clicked.connect(lambda: self._printed_path and open_document(self._printed_path))
+        self.open_printed.hide()
+        self._printed_path = None
+        self.statusBar().addWidget(self.print_status, 1)
+        self.statusBar().addWidget(self.open_printed)
+        ctx.bus.print_reported.connect(self.show_print_outcome)
         self.update_status()
         self._shortcuts()
         ctx.bus.open_dossier.connect(self.open_dossier)
@@ -148,6 +164,15 @@ class MainWindow(QMainWindow):
         action = getattr(self.current_page(), "print_current", None)
         if action:
             action()
+
+    def show_print_outcome(self, outcome: PrintOutcome) -> None:
+        """A print ended (this screen's or another's): its one line, with "Open the file" when it failed."""
+        text = outcome.message()
+        self.print_status.setText(text)
+        self.print_status.setToolTip(text)
+        self.print_status.setStyleSheet("" if outcome.sent else "color: #b00020; font-weight: 600;")
+        self._printed_path = None if outcome.sent else outcome.path
+        self.open_printed.setVisible(self._printed_path is not None)
 
     def open_dossier(self, code: str) -> None:
         """Show one dossier's detail (from a scan, the list, or after intake)."""
