@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from desk.hardware.printing import FakePrinter, PrintJob, PrinterUnavailable, SystemPrinter
+from desk.hardware.printing import FakePrinter, PrinterUnavailable, PrintJob, SystemPrinter
 from desk.services.errors import DeskError
 
 
