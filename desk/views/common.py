@@ -99,6 +99,14 @@ class PrintOutcome:
             title=self.title, code=self.code, problem=self.problem, path=self.path, retry=retry)
 
 
+    def short_message(self) -> str:
+        """The status bar's line: no reason (the screen and the tooltip have it), still the file and Ctrl+P."""
+        if self.job is not None or self.path is None:
+            return self.message()
+        return _("{title} of dossier {code} was not printed. The file is saved at {path}. {retry}").format(
+            title=self.title, code=self.code, path=self.path, retry=self.retry or _("Press Ctrl+P to try again."))
+
+
 def _problem(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, PrinterUnavailable) else error_text(exc)
 

@@ -380,11 +380,13 @@ class PrinterTab(QWidget):
         self.printer = QComboBox()
         self.printer.setObjectName("printer")
         self.printer.setMinimumWidth(320)
+        self.printer.setMaximumWidth(560)
         self.found = _note("")
         self.found.setObjectName("printers_found")
         form.addRow(_("Printer"), _field(self.printer, self.found))
         self.paper = QComboBox()
         self.paper.setObjectName("receipt_paper")
+        self.paper.setMaximumWidth(160)
         for paper in PAPERS:
             self.paper.addItem(paper, paper)
         form.addRow(_("Paper for the receipt (Mẫu 01)"), _field(self.paper, _note(
