@@ -317,3 +317,39 @@ def test_a_change_waiting_for_the_database_is_made_once_and_prints_after(qtbot, 
     assert lock.released.is_set() and status(code) == "refused"
     assert [e.to_status for e in history(code, actor=ctx.actor)] == ["received", "refused"]
     assert ctx.printer.printed == [ctx.slip_path(f"mau03_{code}.docx")] and dialog.moving is None
+
+
+def test_ctrl_shift_p_previews_the_receipt_and_prints_only_from_the_preview(qtbot, ctx, answers, monkeypatch):
+    from desk.hardware import printing
+
+    painted = []
+    monkeypatch.setattr(printing, "paint_document", lambda path, printer: painted.append(path))
+    code = add("Mai Văn Sơn")
+    dialog = open_dialog(qtbot, ctx, code)
+    run = dialog.preview_receipt()
+    qtbot.waitUntil(lambda: run.dialog is not None, timeout=10_000)
+    slip = ctx.slip_path(f"mau01_{code}.docx")
+    qtbot.waitUntil(lambda: bool(painted))
+    assert painted[0] == slip and ctx.printer.calls == []
+    assert dialog.print_receipt() is None  # the receipt waiting in the preview is not printed beside it
+    qtbot.mouseClick(run.dialog.print_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert ctx.printer.printed == [slip] and "fake-1" in dialog.notice.text()
+
+
+def test_a_preview_that_cannot_draw_still_prints_and_says_why(qtbot, ctx, answers, monkeypatch):
+    from desk.hardware import printing
+    from desk.hardware.printing import PrinterUnavailable
+
+    def refuse(path, printer):
+        raise PrinterUnavailable("Không vẽ được trang.")
+
+    monkeypatch.setattr(printing, "paint_document", refuse)
+    code = add("Lý Thị Hoa", gender="Nữ")
+    dialog = open_dialog(qtbot, ctx, code)
+    run = dialog.preview_receipt()
+    qtbot.waitUntil(lambda: run.dialog is not None and run.dialog.problem != "", timeout=10_000)
+    assert run.dialog.message.isVisible() and run.dialog.message.text() == "Không vẽ được trang."
+    run.dialog.accept()
+    settle(qtbot)
+    assert ctx.printer.printed == [ctx.slip_path(f"mau01_{code}.docx")]
