@@ -57,7 +57,7 @@ def main() -> None:
         started = time.perf_counter()
         op = view.save()
         held.append((time.perf_counter() - started) * 1000)
-        while not op.done:
+        while not op.done or (view.printing is not None and view.printing.running):  # saved, then printed
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         times.append((time.perf_counter() - started) * 1000)
         assert op.succeeded, f"the dossier was not saved: {op.error!r}"

@@ -2,7 +2,7 @@
 
 Office-wide settings (identity, hours, rules, calendar) live in the database so every
 desk of an office shares them; this file keeps only what belongs to one machine:
-which database, which reception point, language, camera. Stored as JSON in the user
+which database, which reception point, language, camera, printer. Stored as JSON in the user
 config folder so the CLI needs no Qt; the GUI reads and writes the same file.
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 from platformdirs import user_config_dir, user_data_dir
 
 APP_NAME = "OneStopDesk"
+PAPERS = ("A4", "A5")  # the paper sizes Mẫu 01 is made for
 
 
 def machine_dir() -> Path | None:
@@ -77,6 +78,19 @@ class Settings:
     camera: str = ""
     username: str = ""
     backup_keep_days: str = "30"  # daily automatic backups older than this are deleted
+    printer: str = ""  # this desk's printer; "" = the system's default printer
+    receipt_paper: str = "A4"  # "A4" | "A5": the paper Mẫu 01 is written for
+    print_preview: str = "0"  # "1" = show a preview before printing on Ctrl+S / Ctrl+P
+
+    @property
+    def paper(self) -> str:
+        """The receipt's paper, "A4" or "A5" (anything else in the file means A4)."""
+        return self.receipt_paper if self.receipt_paper in PAPERS else "A4"
+
+    @property
+    def preview_first(self) -> bool:
+        """Whether a print preview comes before every print from the screens."""
+        return self.print_preview == "1"
 
     @property
     def keep_days(self) -> int:

@@ -66,3 +66,18 @@ def test_machine_settings_under_the_users_own(windows, tmp_path):
 def test_a_broken_machine_file_is_ignored(windows, tmp_path):
     (windows / "settings.json").write_text("[not settings", encoding="utf-8")
     assert config.Settings.load().database_url == ""
+
+
+def test_printer_settings_are_kept_per_desk_with_safe_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("DESK_CONFIG_DIR", str(tmp_path / "conf"))
+    fresh = config.Settings.load()
+    assert (fresh.printer, fresh.paper, fresh.preview_first) == ("", "A4", False)
+    fresh.printer, fresh.receipt_paper, fresh.print_preview = "Quầy 1 - HP LaserJet", "A5", "1"
+    fresh.save()
+    stored = json.loads(config.config_path().read_text(encoding="utf-8"))
+    assert (stored["printer"], stored["receipt_paper"], stored["print_preview"]) == ("Quầy 1 - HP LaserJet", "A5", "1")
+    again = config.Settings.load()
+    assert (again.printer, again.paper, again.preview_first) == ("Quầy 1 - HP LaserJet", "A5", True)
+    config.config_path().write_text(json.dumps({"receipt_paper": "Letter", "print_preview": "yes"}), encoding="utf-8")
+    odd = config.Settings.load()
+    assert (odd.paper, odd.preview_first) == ("A4", False)  # a hand-edited file cannot break printing

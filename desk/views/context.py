@@ -22,6 +22,7 @@ class EventBus(QObject):
     office_changed = pyqtSignal()
     open_dossier = pyqtSignal(str)  # ask the main window to show a dossier
     fill_intake = pyqtSignal(object)  # a CitizenIdentity read from a CCCD
+    print_reported = pyqtSignal(object)  # a desk.views.common.PrintOutcome: what became of one print
 
 
 @dataclass

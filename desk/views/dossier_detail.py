@@ -53,7 +53,7 @@ from desk.services.dossiers import (
 from desk.services.errors import DeskError
 from desk.services.lifecycle import ConcurrentChange
 from desk.services.search import Urgency, urgency_of
-from desk.views.common import confirm, error_text, print_or_open, show_error
+from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -253,6 +253,7 @@ class DossierDetailDialog(QDialog):
         self.code = self.info.code
         self.events: list[EventInfo] = []
         self.last_slip: Path | None = None
+        self.printing: dict[str, PrintRun] = {}  # form → its slip being written/printed (one per form)
         self.moving: Operation | None = None  # the change on its way to the database
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
@@ -317,7 +318,16 @@ class DossierDetailDialog(QDialog):
         self.notice.setObjectName("notice")
         self.notice.setStyleSheet("color: #1d4d1d")
         self.notice.setWordWrap(True)
-        outer.addWidget(self.notice)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_file = QPushButton(_("Open the file"))
+        self.open_file.setObjectName("open_file")
+        self.open_file.setAutoDefault(False)
+        self.open_file.clicked.connect(lambda: self.last_slip and open_document(self.last_slip))
+        self.open_file.hide()
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.open_file)
+        outer.addLayout(notice_row)
 
         # the moves the status allows (hidden ones take no room), then printing and closing
         moves = QHBoxLayout()
@@ -356,6 +366,7 @@ class DossierDetailDialog(QDialog):
         outer.addLayout(moves)
         outer.addLayout(prints)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self).activated.connect(self.preview_receipt)
         self.show_info(self.info, history(self.code, actor=self.ctx.actor))
 
     # -- showing ----------------------------------------------------------------------------
@@ -493,6 +504,7 @@ class DossierDetailDialog(QDialog):
         self.error.clear()
         self.error.hide()
         self.notice.clear()
+        self.open_file.hide()
 
     def _move(self, work: Callable[[], object], label: str, then: Callable[[], object] | None = None
               ) -> Operation | None:
@@ -551,28 +563,38 @@ class DossierDetailDialog(QDialog):
                                                     clock=self.ctx.clock),
                           f"move dossier to {to}", then)
 
-    def _print_form(self, form: str, title: str) -> Path | None:
-        """Make form ``form`` for this dossier and print it (or open it when no printer is ready)."""
-        try:
-            path = documents.render_form(self.code, form, self.ctx.slip_path(f"mau{form}_{self.code}.docx"),
-                                         actor=self.ctx.actor)
-        except DeskError as exc:
-            self._error(error_text(exc))
+    def _print_form(self, form: str, title: str, *, preview: bool | None = None) -> PrintRun | None:
+        """Write form ``form`` of this dossier and print it, both in the background; None while one prints.
+
+        The outcome is one line under the dossier (and in the main window's status line): "sent" only
+        for a job the printer accepted, otherwise the saved file's path and how to try again.
+        """
+        running = self.printing.get(form)
+        if running is not None and running.running:
+            self.notice.setText(_("{title} is still being printed; wait for the answer.").format(title=title))
             return None
-        except Exception as exc:  # noqa: BLE001
-            self._error(error_text(exc))
-            return None
-        self.last_slip = path
-        try:
-            how = print_or_open(self, self.ctx.printer, path)
-        except Exception as exc:  # noqa: BLE001 - the file exists; say where
-            show_error(self, exc)
-            how = "opened"
-        if how == "printed":
-            self.notice.setText(_("{title} printed ({path})").format(title=title, path=path.name))
-        else:
-            self.notice.setText(_("{title} saved: {path}").format(title=title, path=path))
-        return path
+        code, actor = self.code, self.ctx.actor
+        out = self.ctx.slip_path(f"mau{form}_{code}.docx")
+        extra = {"paper": self.ctx.settings.paper} if form == "01" else {}
+        retry = "" if form == "01" else _("Press the print button again to try again.")
+        self.open_file.hide()
+        self.notice.setText(_("Printing {title}…").format(title=title))
+        run = PrintRun(self.ctx, code=code, title=title, screen=self, preview=preview, retry=retry,
+                       write=lambda: documents.render_form(code, form, out, actor=actor, **extra),
+                       on_done=lambda outcome: self._printed(form, outcome))
+        self.printing[form] = run
+        return run.start()
+
+    def _printed(self, form: str, outcome: PrintOutcome) -> None:
+        self.printing.pop(form, None)
+        if outcome.path is not None:
+            self.last_slip = outcome.path
+        if outcome.sent:
+            self.notice.setText(outcome.message())
+            return
+        self.notice.clear()
+        self._error(outcome.message())
+        self.open_file.setVisible(outcome.path is not None)
 
     def _confirm(self, title: str, text: str) -> bool:
         return confirm(self, title, text)
@@ -651,13 +673,21 @@ class DossierDetailDialog(QDialog):
                                                expected_version=version, clock=self.ctx.clock),
                    "apologise", then=lambda: self._print_form("04", _("Apology slip (form 04)")))
 
-    def print_receipt(self) -> None:
-        self._clear_messages()
-        self._print_form("01", _("Receipt (form 01)"))
+    def print_receipt(self) -> PrintRun | None:
+        if not self.printing:
+            self._clear_messages()
+        return self._print_form("01", _("Receipt (form 01)"))
 
-    def print_control_slip(self) -> None:
-        self._clear_messages()
-        self._print_form("05", _("Process control slip (form 05)"))
+    def preview_receipt(self) -> PrintRun | None:
+        """Ctrl+Shift+P: the receipt in a print preview first; printing from there goes to the desk's printer."""
+        if not self.printing:
+            self._clear_messages()
+        return self._print_form("01", _("Receipt (form 01)"), preview=True)
+
+    def print_control_slip(self) -> PrintRun | None:
+        if not self.printing:
+            self._clear_messages()
+        return self._print_form("05", _("Process control slip (form 05)"))
 
     def print_current(self) -> None:
         """Ctrl+P from the main window while this dialog is active: the receipt."""

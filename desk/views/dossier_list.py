@@ -272,6 +272,7 @@ class DossierListView(QWidget):
         self.ctx = ctx
         self._count_generation = 0
         self._stale = False
+        self.printing = None  # the receipt being printed (a desk.views.common.PrintRun)
         self.count_value: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
@@ -714,20 +715,30 @@ class DossierListView(QWidget):
         self.apply_filters()
         self.focus_search()
 
-    def print_current(self) -> None:
-        """Ctrl+P: print the selected dossier's receipt (Mẫu 01) again."""
+    def print_current(self):
+        """Ctrl+P: print the selected dossier's receipt (Mẫu 01) again, written and printed in the background.
+
+        The answer is one line in the main window's status line (and here when it failed); a second
+        Ctrl+P while one prints does nothing. Returns the run, or None when nothing was started.
+        """
         from desk.services import documents
-        from desk.views.common import print_or_open
+        from desk.views.common import PrintRun
 
         code = self.selected_code()
-        if not code:
-            return
-        try:
-            path = documents.render_form(code, "01", self.ctx.slip_path(f"mau01_{code}.docx"),
-                                         actor=self.ctx.actor)
-            print_or_open(self, self.ctx.printer, path)
-        except Exception as exc:  # noqa: BLE001 - DeskError or a file problem: say it, keep the screen
-            self._show_error(error_text(exc))
+        if not code or (self.printing is not None and self.printing.running):
+            return None
+        actor, paper = self.ctx.actor, self.ctx.settings.paper
+        out = self.ctx.slip_path(f"mau01_{code}.docx")
+        self._hide_error()
+        self.printing = PrintRun(self.ctx, code=code, title=_("Receipt (Mẫu 01)"), screen=self,
+                                 write=lambda: documents.render_form(code, "01", out, actor=actor, paper=paper),
+                                 on_done=self._printed)
+        return self.printing.start()
+
+    def _printed(self, outcome) -> None:
+        self.printing = None
+        if not outcome.sent:
+            self._show_error(outcome.message())
 
     def _dossier_changed(self, _code: str) -> None:
         if self.isVisible():

@@ -3,7 +3,9 @@
 Built for few keystrokes: a CCCD scan fills the applicant (``ctx.bus.fill_intake`` or Ctrl+Shift+V for a
 pasted QR payload), the procedure box shows the clerk's recent procedures when empty (F3, Down, Enter),
 and Ctrl+S saves, writes the receipt and prints it in one action. The service decides what is valid;
-the form shows each problem next to its field and never loses what the clerk typed.
+the form shows each problem next to its field and never loses what the clerk typed. The receipt is
+written and printed in the background (desk.views.common.PrintRun) for the dossier code captured when
+the save came back, while the clerk already types the next citizen.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ from desk.services.errors import DeskError, ValidationError
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
 from desk.services.text import fold, is_digits
-from desk.views.common import confirm, error_text, print_or_open
+from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -431,6 +433,8 @@ class IntakeView(QWidget):
         self._focus_before_save: QWidget | None = None
         self.last_code = ""
         self.last_receipt: Path | None = None
+        self.printing: PrintRun | None = None  # the receipt being written/printed (one at a time)
+        self._print_queue: list[str] = []  # codes saved while another receipt prints, oldest first
         self._errors: dict[str, QLabel] = {}
         self._build()
         self._shortcuts()
@@ -704,6 +708,7 @@ class IntakeView(QWidget):
         self.saved_print = QLabel()
         self.saved_print.setObjectName("saved_print")
         self.saved_print.setWordWrap(True)
+        self.saved_print.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.saved_print.setStyleSheet("font-size: 13px;")
         buttons = QHBoxLayout()
         self.open_saved = QPushButton(_("Open dossier"))
@@ -712,8 +717,17 @@ class IntakeView(QWidget):
         self.reprint = QPushButton(_("Print again (Ctrl+P)"))
         self.reprint.setObjectName("reprint")
         self.reprint.clicked.connect(self.reprint_last)
+        self.preview_button = QPushButton(_("Preview (Ctrl+Shift+P)"))
+        self.preview_button.setObjectName("preview_receipt")
+        self.preview_button.clicked.connect(self.preview_last)
+        self.open_file = QPushButton(_("Open the file"))
+        self.open_file.setObjectName("open_file")
+        self.open_file.clicked.connect(lambda: self.last_receipt and open_document(self.last_receipt))
+        self.open_file.hide()
         buttons.addWidget(self.open_saved)
         buttons.addWidget(self.reprint)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.open_file)
         buttons.addStretch(1)
         for widget in (caption, self.saved_code, self.saved_due, self.saved_who, self.saved_print):
             layout.addWidget(widget)
@@ -726,6 +740,7 @@ class IntakeView(QWidget):
         bindings = {
             "Ctrl+S": self.save,
             "Ctrl+Shift+V": self.paste_cccd,
+            "Ctrl+Shift+P": self.preview_last,
             "F3": self.focus_procedure,
         }
         for keys, slot in bindings.items():
@@ -1255,16 +1270,18 @@ class IntakeView(QWidget):
         self._fill_pending_card()
 
     def _saved(self, info: DossierInfo) -> None:
+        """The dossier exists: show its code, empty the form for the next citizen, print its receipt.
+
+        The receipt is written and printed in the background for ``info.code`` (captured here); the form
+        is the next citizen's at once, and a later Ctrl+S there is that citizen's save, never this one's.
+        """
         self._remember(info.procedure_code)
-        # Still "saving" while the receipt prints (a printer message box turns the event loop): Ctrl+S
-        # meanwhile must not register the same citizen a second time.
-        status, path = self._write_and_print(info.code)
-        self.last_code, self.last_receipt = info.code, path
+        self.last_code, self.last_receipt = info.code, None
         self.saved_code.setText(info.code)
         self.saved_due.setText(_("Return appointment: {when}").format(when=format_due(info.appointment_at)))
         self.saved_who.setText(f"{info.applicant_name} — {info.procedure_name}")
-        self.saved_print.setText(status)
         self.saved_banner.show()
+        self._print_receipt(info.code, rewrite=True)
         self._save_over()
         self.reset_form()
         self.ctx.bus.dossier_changed.emit(info.code)
@@ -1272,44 +1289,70 @@ class IntakeView(QWidget):
         self.focus_procedure()
         self._fill_pending_card()
 
-    def _write_and_print(self, code: str) -> tuple[str, Path | None]:
-        """Mẫu 01 for ``code``, printed (or opened when no printer); the dossier is saved either way."""
-        try:
-            path = documents.receipt(code, self.ctx.slip_path(f"{code}-mau01.docx"), actor=self.ctx.actor)
-        except Exception as exc:  # noqa: BLE001
-            return _("The receipt could not be made: {error} Press Ctrl+P to try again.").format(
-                error=error_text(exc)), None
-        try:
-            how = print_or_open(self, self.ctx.printer, path)
-        except Exception as exc:  # noqa: BLE001
-            return _("The receipt was saved but not printed: {error} Press Ctrl+P to try again.").format(
-                error=error_text(exc)), path
-        if how == "printed":
-            return _("Receipt (Mẫu 01) sent to the printer."), path
-        return _("No printer: the receipt (Mẫu 01) was opened to print by hand."), path
+    def _say_print(self, text: str, *, failed: bool = False) -> None:
+        self.saved_print.setText(text)
+        self.saved_print.setStyleSheet("font-size: 13px;" + (" color: #b00020; font-weight: 600;" if failed else ""))
+        self.open_file.setVisible(failed and self.last_receipt is not None)
 
-    def reprint_last(self) -> None:
-        """Print the last receipt again (rewritten when its file is gone)."""
+    def _print_receipt(self, code: str, *, rewrite: bool = False, preview: bool | None = None) -> PrintRun | None:
+        """Write (when needed) and print Mẫu 01 of ``code`` in the background; queued behind a running print."""
+        if self.printing is not None and self.printing.running:
+            if code not in self._print_queue and code != self.printing.code:
+                self._print_queue.append(code)
+                self._say_print(_("Receipt (Mẫu 01) of {code} waits for the previous one to print…").format(code=code))
+            return None
+        reuse = None if rewrite else self.last_receipt if code == self.last_code else None
+        write = None
+        if reuse is None or not reuse.exists():
+            out, actor, paper = self.ctx.slip_path(f"{code}-mau01.docx"), self.ctx.actor, self.ctx.settings.paper
+            write = lambda: documents.receipt(code, out, actor=actor, paper=paper)  # noqa: E731 - runs on a worker
+        self._say_print(_("Printing the receipt (Mẫu 01) of {code}…").format(code=code))
+        self.printing = PrintRun(self.ctx, code=code, title=_("Receipt (Mẫu 01)"), screen=self, write=write,
+                                 path=reuse, on_done=self._printed, preview=preview)
+        return self.printing.start()
+
+    def _printed(self, outcome: PrintOutcome) -> None:
+        """A receipt's print is over: said for ITS dossier; the next queued receipt starts."""
+        if self.printing is not None and not self.printing.running:
+            self.printing = None
+        if outcome.code == self.last_code:
+            if outcome.path is not None:
+                self.last_receipt = outcome.path
+            self._say_print(outcome.message(), failed=not outcome.sent)
+        if self._print_queue and self.printing is None:
+            self._print_receipt(self._print_queue.pop(0), rewrite=True)
+
+    def _printing_now(self) -> bool:
+        """A print is on its way: Ctrl+P and the preview wait for it (they are not queued twice)."""
+        if self.printing is None or not self.printing.running:
+            return False
+        self._say_print(_("The receipt (Mẫu 01) of {code} is still being printed; wait for the answer.").format(
+            code=self.printing.code))
+        return True
+
+    def reprint_last(self) -> PrintRun | None:
+        """Print the last receipt again (rewritten when its file is gone); nothing while one still prints."""
         if not self.last_code:
             self._show_general(_("Nothing to print yet: fill in the form and press Ctrl+S."))
-            return
-        if self.last_receipt is not None and self.last_receipt.exists():
-            try:
-                how = print_or_open(self, self.ctx.printer, self.last_receipt)
-                status = (_("Receipt (Mẫu 01) sent to the printer.") if how == "printed"
-                          else _("No printer: the receipt (Mẫu 01) was opened to print by hand."))
-            except Exception as exc:  # noqa: BLE001
-                status = _("The receipt was saved but not printed: {error} Press Ctrl+P to try again.").format(
-                    error=error_text(exc))
-        else:
-            status, self.last_receipt = self._write_and_print(self.last_code)
-        self.saved_print.setText(status)
+            return None
+        if self._printing_now():
+            return None
+        return self._print_receipt(self.last_code)
+
+    def preview_last(self) -> PrintRun | None:
+        """Ctrl+Shift+P: the last receipt in a print preview; printing from there goes to the desk's printer."""
+        if not self.last_code:
+            self._show_general(_("Nothing to print yet: fill in the form and press Ctrl+S."))
+            return None
+        if self.saving is not None or self._printing_now():
+            return None
+        return self._print_receipt(self.last_code, preview=True)
 
     def print_current(self) -> None:
         """Ctrl+P: save and print a filled form, otherwise print the last receipt again."""
         if self.has_unsaved_data():
             self.save()
-        else:
+        elif self.saving is None:
             self.reprint_last()
 
     def new_dossier(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QHBoxLayout,
@@ -18,12 +18,14 @@ from PyQt6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QWidget,
 )
 
 from desk.i18n import N_, _
-from desk.views.common import show_error
+from desk.views.common import PrintOutcome, open_document, show_error
 from desk.views.context import AppContext
 
 
@@ -77,6 +79,30 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._show_row)
         self._status = QLabel()
         self.statusBar().addPermanentWidget(self._status)
+        # what became of the last print, one line: "sent" only for an accepted job; else the file and Ctrl+P
+        self.print_status = QLabel()
+        self.print_status.setObjectName("print_status")
+        self.print_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.print_status.setWordWrap(True)
+        self.print_status.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.open_printed = QPushButton(_("Open the file"))
+        self.open_printed.setObjectName("open_printed")
+        self.open_printed.setFlat(True)
+        self.open_printed.setStyleSheet("color: #0b4f8a; text-decoration: underline;")
+        self.open_printed.clicked.connect(lambda: self._printed_path and open_document(self._printed_path))
+        self.open_printed.hide()
+        self.dismiss_printed = QPushButton("×")
+        self.dismiss_printed.setObjectName("dismiss_printed")
+        self.dismiss_printed.setFlat(True)
+        self.dismiss_printed.setFixedWidth(28)
+        self.dismiss_printed.setToolTip(_("Hide this message"))
+        self.dismiss_printed.clicked.connect(self.clear_print_outcome)
+        self.dismiss_printed.hide()
+        self._printed_path = None
+        self.statusBar().addWidget(self.print_status, 1)
+        self.statusBar().addWidget(self.open_printed)
+        self.statusBar().addWidget(self.dismiss_printed)
+        ctx.bus.print_reported.connect(self.show_print_outcome)
         self.update_status()
         self._shortcuts()
         ctx.bus.open_dossier.connect(self.open_dossier)
@@ -148,6 +174,36 @@ class MainWindow(QMainWindow):
         action = getattr(self.current_page(), "print_current", None)
         if action:
             action()
+
+    def show_print_outcome(self, outcome: PrintOutcome) -> None:
+        """A print ended (this screen's or another's): its one line, with "Open the file" when it failed."""
+        failed = not outcome.sent
+        self.print_status.setText(outcome.short_message())
+        self.print_status.setToolTip(outcome.message())
+        self.print_status.setStyleSheet("color: #b00020; font-weight: 600;" if failed else "color: #1b5e20;")
+        self._printed_path = outcome.path if failed else None
+        self.open_printed.setVisible(self._printed_path is not None)
+        self.dismiss_printed.setVisible(failed)
+        self._status.setVisible(not failed)  # a failure gets the whole line until it is dealt with
+        QTimer.singleShot(0, self._fit_print_status)
+
+    def _fit_print_status(self) -> None:
+        """As many lines as the message needs at the width it got (a wrapped label in a status bar guesses)."""
+        label = self.print_status
+        label.setMaximumHeight(max(label.fontMetrics().height(), label.heightForWidth(max(label.width(), 1))))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._fit_print_status)
+
+    def clear_print_outcome(self) -> None:
+        """The clerk has read the failure: the status line shows who and where again."""
+        self.print_status.clear()
+        self.print_status.setToolTip("")
+        self._printed_path = None
+        self.open_printed.hide()
+        self.dismiss_printed.hide()
+        self._status.show()
 
     def open_dossier(self, code: str) -> None:
         """Show one dossier's detail (from a scan, the list, or after intake)."""

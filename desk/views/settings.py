@@ -1,6 +1,6 @@
-"""Settings screen: this desk, the office, reception points, staff accounts and one's own password.
+"""Settings screen: this desk, its printer, the office, reception points, staff accounts and one's own password.
 
-Desk-local choices (reception point, language, camera, database) go to the settings file of
+Desk-local choices (reception point, language, camera, database, printer) go to the settings file of
 this machine; everything else is office-wide and lives in the database, changed through the
 services, which let only leaders and administrators change it. Clerks see the office and its
 points read-only and can change their own password.
@@ -32,6 +32,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.config import PAPERS
+from desk.hardware import printing
 from desk.i18n import N_, _
 from desk.redaction import redact
 from desk.services import accounts, office
@@ -362,6 +364,95 @@ class DeskTab(QWidget):
             text += " " + _("Restart the program to use the new language or database.")
         _say(self.message, text, ok=True)
         self.ctx.bus.office_changed.emit()
+        return True
+
+
+class PrinterTab(QWidget):
+    """This desk's printer, the receipt's paper and whether a preview comes first: for every user, since
+    they belong to the machine at hand, not to the office (a small local file, written at once)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setVerticalSpacing(9)
+        self.printer = QComboBox()
+        self.printer.setObjectName("printer")
+        self.printer.setMinimumWidth(320)
+        self.printer.setMaximumWidth(560)
+        self.found = _note("")
+        self.found.setObjectName("printers_found")
+        form.addRow(_("Printer"), _field(self.printer, self.found))
+        self.paper = QComboBox()
+        self.paper.setObjectName("receipt_paper")
+        self.paper.setMaximumWidth(160)
+        for paper in PAPERS:
+            self.paper.addItem(paper, paper)
+        form.addRow(_("Paper for the receipt (Mẫu 01)"), _field(self.paper, _note(
+            _("A5 is half an A4 sheet: put A5 paper in the printer's tray when you choose it."))))
+        self.preview = QCheckBox(_("Show a print preview before printing"))
+        self.preview.setObjectName("print_preview")
+        form.addRow("", _field(self.preview, _note(
+            _("Without it, Ctrl+S and Ctrl+P print at once; Ctrl+Shift+P shows the preview whenever you want."))))
+        layout.addLayout(form)
+        self.message = _message_label("printer_message")
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.refresh_button = QPushButton(_("Look for printers again"))
+        self.refresh_button.setObjectName("refresh_printers")
+        self.refresh_button.clicked.connect(lambda: self.reload_printers(self.printer.currentData()))
+        buttons.addWidget(self.refresh_button)
+        self.save_button = QPushButton(_("Save"))
+        self.save_button.setObjectName("save_printer")
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.reload()
+
+    def reload_printers(self, chosen: str | None = None) -> None:
+        """The printers the print system knows now; ``chosen`` stays selected (marked when it is gone)."""
+        chosen = self.ctx.settings.printer if chosen is None else chosen
+        try:
+            names = printing.available_printers()
+            default = printing.default_printer()
+        except Exception as exc:  # noqa: BLE001 - the tab must open even when the print system does not answer
+            names, default = [], ""
+            _say(self.message, error_text(exc), ok=False)
+        self.printer.clear()
+        self.printer.addItem(_("The system's default printer") + (f" ({default})" if default else ""), "")
+        for name in names:
+            self.printer.addItem(name, name)
+        if chosen and self.printer.findData(chosen) < 0:
+            self.printer.addItem(_("{name} (not found on this computer)").format(name=chosen), chosen)
+        self.printer.setCurrentIndex(max(0, self.printer.findData(chosen or "")))
+        self.found.setText(_("Printers found on this computer: {count}.").format(count=len(names)) if names else
+                           _("No printer was found on this computer: set one up in the system's printer settings, "
+                             "then press \"Look for printers again\"."))
+
+    def reload(self) -> None:
+        settings = self.ctx.settings
+        self.reload_printers(settings.printer)
+        self.paper.setCurrentIndex(max(0, self.paper.findData(settings.paper)))
+        self.preview.setChecked(settings.preview_first)
+
+    def save(self) -> bool:
+        """Written at once (a few bytes through the atomic writer); the next print uses it."""
+        settings = self.ctx.settings
+        before = (settings.printer, settings.receipt_paper, settings.print_preview)
+        settings.printer = self.printer.currentData() or ""
+        settings.receipt_paper = self.paper.currentData() or "A4"
+        settings.print_preview = "1" if self.preview.isChecked() else "0"
+        try:
+            settings.save()
+        except OSError as exc:
+            settings.printer, settings.receipt_paper, settings.print_preview = before
+            _say(self.message, error_text(exc), ok=False)
+            return False
+        shown = settings.printer or _("the system's default printer")
+        _say(self.message, _("Saved. The next print goes to {printer}.").format(printer=shown), ok=True)
         return True
 
 
@@ -824,11 +915,13 @@ class SettingsView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settings_tabs")
         self.desk_tab = DeskTab(ctx)
+        self.printer_tab = PrinterTab(ctx)
         self.office_tab = OfficeTab(ctx)
         self.points_tab = PointsTab(ctx)
         self.staff_tab = StaffTab(ctx) if ctx.can("leader") else None
         self.password_tab = PasswordTab(ctx)
         self.tabs.addTab(self.desk_tab, _("This desk"))
+        self.tabs.addTab(self.printer_tab, _("Printer"))
         self.tabs.addTab(self.office_tab, _("Office"))
         self.tabs.addTab(self.points_tab, _("Reception points"))
         if self.staff_tab is not None:

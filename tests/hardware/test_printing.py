@@ -6,13 +6,13 @@ import shutil
 
 import pytest
 
-from desk.hardware.printing import FakePrinter, PrinterUnavailable, SystemPrinter
+from desk.hardware.printing import FakePrinter, PrinterUnavailable, PrintJob, SystemPrinter
 from desk.services.errors import DeskError
 
 
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(DeskError, match="Không có văn bản cần in"):
-        SystemPrinter().print_file(tmp_path / "nothing.docx")
+        SystemPrinter().print_document(tmp_path / "nothing.docx")
 
 
 def test_no_printer_set_up(tmp_path, monkeypatch):
@@ -20,13 +20,15 @@ def test_no_printer_set_up(tmp_path, monkeypatch):
     doc.write_bytes(b"x")
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(PrinterUnavailable, match="Văn bản đã được lưu"):
-        SystemPrinter().print_file(doc)
+        SystemPrinter().print_document(doc)
     assert doc.exists()
 
 
 def test_fake_printer(tmp_path):
     printer = FakePrinter()
-    printer.print_file(tmp_path / "a.docx")
-    assert printer.printed == [tmp_path / "a.docx"]
+    assert printer.print_document(tmp_path / "a.docx", printer="Quầy 1") == PrintJob("Fake", "fake-1", 1)
+    assert printer.printed == [tmp_path / "a.docx"] and printer.calls == [(tmp_path / "a.docx", "Quầy 1")]
+    refusing = FakePrinter(fail=True)
     with pytest.raises(PrinterUnavailable):
-        FakePrinter(fail=True).print_file(tmp_path / "a.docx")
+        refusing.print_document(tmp_path / "a.docx")
+    assert refusing.printed == [] and refusing.calls == [(tmp_path / "a.docx", "")]

@@ -25,6 +25,15 @@ def finish(qtbot):
     return wait
 
 
+@pytest.fixture
+def idle(qtbot):
+    """``idle()``: wait until no background operation is running (a save's receipt written and printed)."""
+    def wait(timeout: int = 10_000) -> None:
+        qtbot.waitUntil(lambda: not ops.running(), timeout=timeout)
+
+    return wait
+
+
 @pytest.fixture(autouse=True)
 def no_operation_left_behind(qtbot):
     """A test's background work ends inside the test: none of it reaches the next test's database."""

@@ -16,7 +16,7 @@ from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
-from desk.views import dossier_detail
+from desk.views import dossier_detail, ops
 from desk.views.context import AppContext
 from desk.views.dossier_detail import DossierDetailDialog, NoteDialog
 
@@ -87,11 +87,18 @@ def open_dialog(qtbot, ctx, code) -> DossierDetailDialog:
 
 
 def click(qtbot, dialog, key, ctx):
+    """Press a move's button; True when the change was recorded (its slip, if any, printed by then)."""
     button = dialog.buttons[key]
     assert button.isVisible() and button.isEnabled(), key
     with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=1000, raising=False) as changed:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     return changed.signal_triggered
+
+
+def settle(qtbot) -> None:
+    """Until the slips started are written and printed (background operations)."""
+    qtbot.waitUntil(lambda: not ops.running(), timeout=10_000)
 
 
 def visible_moves(dialog) -> set[str]:
@@ -187,21 +194,48 @@ def test_print_receipt_and_control_slip(qtbot, ctx, answers):
     code = add("Đỗ Minh Khoa")
     dialog = open_dialog(qtbot, ctx, code)
     qtbot.mouseClick(dialog.buttons["receipt"], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.buttons["control"], Qt.MouseButton.LeftButton)
-    assert ctx.printer.printed == [ctx.slip_path(f"mau01_{code}.docx"), ctx.slip_path(f"mau05_{code}.docx")]
+    qtbot.mouseClick(dialog.buttons["control"], Qt.MouseButton.LeftButton)  # while the receipt prints
+    assert dialog.print_receipt() is None  # the receipt already on its way is not printed twice
+    settle(qtbot)
+    assert sorted(ctx.printer.printed) == [ctx.slip_path(f"mau01_{code}.docx"), ctx.slip_path(f"mau05_{code}.docx")]
     assert all(p.stat().st_size > 0 for p in ctx.printer.printed)
-    assert "mau05" in dialog.notice.text() and dialog.error.isHidden()
+    assert "fake-" in dialog.notice.text() and code in dialog.notice.text() and dialog.error.isHidden()
+    assert dialog.open_file.isHidden()
 
 
-def test_no_printer_opens_the_slip_instead(qtbot, ctx, answers, monkeypatch):
+def test_a_refused_print_says_where_the_slip_is_and_opens_nothing(qtbot, ctx, answers, monkeypatch):
     ctx.printer = FakePrinter(fail=True)
     opened = []
-    monkeypatch.setattr("desk.views.common.open_document", lambda path: opened.append(path) or True)
-    monkeypatch.setattr("desk.views.common.QMessageBox.information", lambda *a, **k: None)
+    monkeypatch.setattr(dossier_detail, "open_document", lambda path: opened.append(path) or True)
+    for name in ("information", "warning", "critical", "question", "exec"):
+        monkeypatch.setattr(f"desk.views.common.QMessageBox.{name}", lambda *a, **k: pytest.fail("a message box"))
+    reported = []
+    ctx.bus.print_reported.connect(reported.append)
     code = add("Vũ Thị Lan", gender="Nữ")
     dialog = open_dialog(qtbot, ctx, code)
     qtbot.mouseClick(dialog.buttons["receipt"], Qt.MouseButton.LeftButton)
-    assert opened == [ctx.slip_path(f"mau01_{code}.docx")]
+    settle(qtbot)
+    slip = ctx.slip_path(f"mau01_{code}.docx")
+    assert opened == [] and slip.exists() and ctx.printer.printed == []
+    assert str(slip) in dialog.error.text() and "Ctrl+P" in dialog.error.text() and dialog.notice.text() == ""
+    assert [(r.code, r.sent, r.path) for r in reported] == [(code, False, slip)]
+    assert dialog.open_file.isVisible()
+    qtbot.mouseClick(dialog.open_file, Qt.MouseButton.LeftButton)  # the clerk's choice, not automatic
+    assert opened == [slip]
+
+
+def test_the_receipt_is_written_on_the_desks_paper_and_goes_to_its_printer(qtbot, ctx, answers):
+    ctx.settings.receipt_paper, ctx.settings.printer = "A5", "Quầy 2"
+    code = add("Đinh Văn Tú")
+    dialog = open_dialog(qtbot, ctx, code)
+    qtbot.mouseClick(dialog.buttons["receipt"], Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    from docx import Document
+
+    slip = ctx.slip_path(f"mau01_{code}.docx")
+    section = Document(str(slip)).sections[0]
+    assert round(section.page_width.cm) == 15 and round(section.page_height.cm) == 21  # A5 portrait
+    assert ctx.printer.calls == [(slip, "Quầy 2")]
 
 
 def test_a_stale_version_says_who_changed_it(qtbot, ctx, answers):
@@ -279,6 +313,43 @@ def test_a_change_waiting_for_the_database_is_made_once_and_prints_after(qtbot, 
     assert ctx.printer.printed == [] and status(code) == "received"
     with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
         pass
+    settle(qtbot)
     assert lock.released.is_set() and status(code) == "refused"
     assert [e.to_status for e in history(code, actor=ctx.actor)] == ["received", "refused"]
     assert ctx.printer.printed == [ctx.slip_path(f"mau03_{code}.docx")] and dialog.moving is None
+
+
+def test_ctrl_shift_p_previews_the_receipt_and_prints_only_from_the_preview(qtbot, ctx, answers, monkeypatch):
+    from desk.hardware import printing
+
+    painted = []
+    monkeypatch.setattr(printing, "paint_document", lambda path, printer: painted.append(path))
+    code = add("Mai Văn Sơn")
+    dialog = open_dialog(qtbot, ctx, code)
+    run = dialog.preview_receipt()
+    qtbot.waitUntil(lambda: run.dialog is not None, timeout=10_000)
+    slip = ctx.slip_path(f"mau01_{code}.docx")
+    qtbot.waitUntil(lambda: bool(painted))
+    assert painted[0] == slip and ctx.printer.calls == []
+    assert dialog.print_receipt() is None  # the receipt waiting in the preview is not printed beside it
+    qtbot.mouseClick(run.dialog.print_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert ctx.printer.printed == [slip] and "fake-1" in dialog.notice.text()
+
+
+def test_a_preview_that_cannot_draw_still_prints_and_says_why(qtbot, ctx, answers, monkeypatch):
+    from desk.hardware import printing
+    from desk.hardware.printing import PrinterUnavailable
+
+    def refuse(path, printer):
+        raise PrinterUnavailable("Không vẽ được trang.")
+
+    monkeypatch.setattr(printing, "paint_document", refuse)
+    code = add("Lý Thị Hoa", gender="Nữ")
+    dialog = open_dialog(qtbot, ctx, code)
+    run = dialog.preview_receipt()
+    qtbot.waitUntil(lambda: run.dialog is not None and run.dialog.problem != "", timeout=10_000)
+    assert run.dialog.message.isVisible() and run.dialog.message.text() == "Không vẽ được trang."
+    run.dialog.accept()
+    settle(qtbot)
+    assert ctx.printer.printed == [ctx.slip_path(f"mau01_{code}.docx")]

@@ -248,7 +248,19 @@ def test_refreshes_when_a_dossier_changes(view, qtbot, ctx, dossiers, admin):
     assert len(shown(view)) == 3
 
 
-def test_ctrl_p_prints_the_selected_receipt(view, ctx, dossiers):
+def test_ctrl_p_prints_the_selected_receipt(view, ctx, dossiers, idle):
+    view.table.selectRow(0)
+    run = view.print_current()
+    assert run is not None and view.print_current() is None  # a second Ctrl+P meanwhile prints nothing more
+    idle()
+    assert ctx.printer.printed == [ctx.slip_path(f"mau01_{dossiers['hoa']}.docx")]
+    assert run.outcome.sent and view.error.isHidden()
+
+
+def test_a_refused_print_is_one_line_with_the_file(view, ctx, dossiers, idle):
+    ctx.printer = FakePrinter(fail=True)
     view.table.selectRow(0)
     view.print_current()
-    assert ctx.printer.printed == [ctx.slip_path(f"mau01_{dossiers['hoa']}.docx")]
+    idle()
+    slip = ctx.slip_path(f"mau01_{dossiers['hoa']}.docx")
+    assert slip.exists() and str(slip) in view.error.text() and "Ctrl+P" in view.error.text()

@@ -98,7 +98,7 @@ def fill_applicant(view: IntakeView, **overrides) -> None:
 
 
 # -- registering ----------------------------------------------------------------------------------------
-def test_register_with_keyboard_only(qtbot, view, ctx, admin):
+def test_register_with_keyboard_only(qtbot, view, ctx, admin, idle):
     clerk = Clerk(qtbot)
     clerk.press(K.Key_F3)
     assert focused() is view.procedure and view.results.isVisible()
@@ -147,7 +147,9 @@ def test_register_with_keyboard_only(qtbot, view, ctx, admin):
     assert info.received_at == THURSDAY and info.due_at == datetime(2026, 11, 26, 17, 0, tzinfo=LOCAL_TZ)
     assert info.received_by == "Quản trị hệ thống"
     receipt = ctx.slip_path(f"{code}-mau01.docx")
+    idle()  # the receipt is written and printed in the background
     assert receipt.exists() and ctx.printer.printed == [receipt]
+    assert intake_view._("Receipt (Mẫu 01)") in view.saved_print.text() and "fake-1" in view.saved_print.text()
     # The code is shown big, the form is empty for the next citizen, the cursor back in the procedure box.
     assert view.saved_banner.isVisible() and view.saved_code.text() == code
     assert view.name.text() == "" and view.procedure.text() == "" and focused() is view.procedure
@@ -323,7 +325,7 @@ def test_calendar_change_moves_the_due_date(qtbot, view, ctx):
 
 
 # -- the clerk's action count ---------------------------------------------------------------------------
-def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path, admin, finish):
+def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path, admin, finish, idle):
     """One intake from a CCCD scan to the printed receipt: F3, Down, Enter, Ctrl+S = 4 actions."""
     ctx = make_ctx(tmp_path)
     window = show(qtbot, MainWindow(ctx, pages=(PAGES[0],)))
@@ -345,10 +347,11 @@ def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path, admi
     info = dossiers.get_dossier(changed.args[0], actor=admin)
     assert (info.procedure_code, info.applicant_name, info.id_number, info.birth_date) == (
         "T-BS", "Nguyễn Văn An", "042090012345", date(1990, 3, 15))
+    idle()
     assert ctx.printer.printed[-1] == ctx.slip_path(f"{info.code}-mau01.docx")
 
 
-def test_action_count_with_a_typed_query_over_the_full_catalog(qtbot, db, tmp_path):
+def test_action_count_with_a_typed_query_over_the_full_catalog(qtbot, db, tmp_path, idle):
     """No history yet: F3, "ks" (initials), Enter, Ctrl+S = 5 actions."""
     initialize(actor=None)
     admin = accounts.get_actor("admin")
@@ -363,23 +366,48 @@ def test_action_count_with_a_typed_query_over_the_full_catalog(qtbot, db, tmp_pa
         clerk.press(K.Key_S, CTRL, "Ctrl+S")
     assert len(clerk.actions) == 5
     assert dossiers.get_dossier(view.last_code, actor=admin).procedure_name == "Đăng ký khai sinh"
+    idle()
     assert len(ctx.printer.printed) == 1
 
 
 # -- printing, F2 and Ctrl+P ----------------------------------------------------------------------------
-def test_printer_failure_still_saves_and_opens_the_receipt(qtbot, office, tmp_path, monkeypatch, admin, finish):
-    opened, told = [], []
-    monkeypatch.setattr("desk.views.common.open_document", lambda path: opened.append(Path(path)) or True)
-    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: told.append(args[2]))
+@pytest.fixture
+def no_message_box(monkeypatch):
+    """A modal box would hang the test and stop the clerk: any QMessageBox fails the test instead."""
+    def refuse(*args, **kwargs):
+        pytest.fail(f"a message box was shown: {args[1:3]}")
+
+    for name in ("information", "warning", "critical", "question", "about"):
+        monkeypatch.setattr(QMessageBox, name, refuse)
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
+def test_printer_failure_saves_and_says_so_in_one_line(qtbot, office, tmp_path, monkeypatch, admin, finish, idle,
+                                                      no_message_box):
+    opened = []
+    monkeypatch.setattr(intake_view, "open_document", lambda path: opened.append(Path(path)) or True)
     ctx = make_ctx(tmp_path, printer=FakePrinter(fail=True))
-    view = show(qtbot, IntakeView(ctx))
+    window = show(qtbot, MainWindow(ctx, pages=(PAGES[0],)))
+    view: IntakeView = window.page("intake")
     view.choose_procedure("T-KT")
     fill_applicant(view)
     code = saved(finish, view)
+    idle()
     assert code and dossiers.get_dossier(code, actor=admin).applicant_name == "Nguyễn Văn An"
-    assert opened == [ctx.slip_path(f"{code}-mau01.docx")] and opened[0].exists()
-    assert len(told) == 1 and ctx.printer.printed == []
-    assert view.saved_code.text() == code and view.saved_print.text()
+    receipt = ctx.slip_path(f"{code}-mau01.docx")
+    assert receipt.exists() and ctx.printer.printed == [] and len(ctx.printer.calls) == 1
+    assert opened == []  # nothing opened by itself
+    for line in (view.saved_print.text(), window.print_status.text()):
+        assert str(receipt) in line and "Ctrl+P" in line and code in line
+        assert "fake-" not in line and "Đã gửi" not in line  # never "sent" for a refused job
+    assert view.saved_code.text() == code and view.open_file.isVisible() and window.open_printed.isVisible()
+    qtbot.mouseClick(view.open_file, Qt.MouseButton.LeftButton)  # the clerk asks for it
+    assert opened == [receipt]
+    ctx.printer.fail = False  # the printer is back: Ctrl+P prints the same file
+    qtbot.keyClick(focused(), K.Key_P, CTRL)
+    idle()
+    assert ctx.printer.printed == [receipt] and "fake-1" in view.saved_print.text()
+    assert view.open_file.isHidden() and window.open_printed.isHidden() and "fake-1" in window.print_status.text()
 
 
 def test_new_dossier_asks_before_clearing(qtbot, view, monkeypatch):
@@ -396,13 +424,15 @@ def test_new_dossier_asks_before_clearing(qtbot, view, monkeypatch):
     view.new_dossier()  # nothing typed: no question (answers is empty, pop would fail)
 
 
-def test_ctrl_p_saves_a_filled_form_then_reprints(qtbot, view, ctx):
+def test_ctrl_p_saves_a_filled_form_then_reprints(qtbot, view, ctx, idle):
     view.choose_procedure("T-KT")
     fill_applicant(view)
     with qtbot.waitSignal(ctx.bus.dossier_changed):
         view.print_current()  # what the main window does on Ctrl+P
+    idle()
     assert view.last_code and len(ctx.printer.printed) == 1
     view.print_current()  # empty form: the last receipt again
+    idle()
     assert ctx.printer.printed == [ctx.printer.printed[0]] * 2
 
 
@@ -430,7 +460,7 @@ def test_birth_date_formats():
             parse_birth_date(bad)
 
 
-def test_enter_on_the_save_button_saves_and_escape_closes_the_list(qtbot, view, ctx):
+def test_enter_on_the_save_button_saves_and_escape_closes_the_list(qtbot, view, ctx, idle):
     view.focus_procedure()
     assert view.results.isVisible()  # the recent (here: all) procedures
     qtbot.keyClick(view.procedure, K.Key_Escape)
@@ -442,6 +472,7 @@ def test_enter_on_the_save_button_saves_and_escape_closes_the_list(qtbot, view, 
     assert focused() is view.save_button
     with qtbot.waitSignal(ctx.bus.dossier_changed):
         qtbot.keyClick(view.save_button, K.Key_Return)
+    idle()
     assert view.last_code and len(ctx.printer.printed) == 1
 
 
@@ -452,7 +483,7 @@ def test_a_scan_that_opens_the_screen_leaves_the_cursor_in_the_phone_field(qtbot
     assert focused() is view.phone
 
 
-def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, admin, finish):
+def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, admin, finish, idle):
     """End to end: the burst lands in the focused procedure box; the wedge fills the form, keys stay out."""
     from desk.views.scanning import install_scanner
 
@@ -479,13 +510,14 @@ def test_action_count_with_a_real_usb_scanner_burst(qtbot, office, tmp_path, adm
         info = dossiers.get_dossier(view.last_code, actor=admin)
         assert (info.procedure_code, info.id_number, info.address) == ("T-TTHN", "042090012345",
                                                                        "So 5, To 2, Phuong Tran Phu")
+        idle()
         assert len(ctx.printer.printed) == 2
     finally:
         QApplication.instance().removeEventFilter(dispatcher.detector)
 
 
 # -- saving in the background ---------------------------------------------------------------------------
-def test_the_window_keeps_turning_while_a_save_waits_for_the_database(qtbot, view, ctx, write_lock):
+def test_the_window_keeps_turning_while_a_save_waits_for_the_database(qtbot, view, ctx, write_lock, idle):
     """Another desk holds the write lock for 2 s: the save waits in the background, timers keep firing,
     the form says it is saving and cannot change, a second Ctrl+S does nothing, and the receipt is
     printed only when the registration is back."""
@@ -513,6 +545,7 @@ def test_the_window_keeps_turning_while_a_save_waits_for_the_database(qtbot, vie
     view.print_current()  # ...nor does Ctrl+P
     with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
         pass
+    idle()
     timer.stop()
     assert lock.released.is_set()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
@@ -523,7 +556,7 @@ def test_the_window_keeps_turning_while_a_save_waits_for_the_database(qtbot, vie
     assert view.save_button.isEnabled() and view.name.isEnabled() and focused() is view.procedure
 
 
-def test_ctrl_s_pressed_twice_registers_once_and_leaves_the_next_form_alone(qtbot, view, ctx, write_lock):
+def test_ctrl_s_pressed_twice_registers_once_and_leaves_the_next_form_alone(qtbot, view, ctx, write_lock, idle):
     view.choose_procedure("T-KT")
     fill_applicant(view)
     write_lock(0.5)
@@ -531,7 +564,7 @@ def test_ctrl_s_pressed_twice_registers_once_and_leaves_the_next_form_alone(qtbo
     with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
         qtbot.keyClick(focused(), K.Key_S, CTRL)
         qtbot.keyClick(focused() or view, K.Key_S, CTRL)  # the impatient second press
-    qtbot.wait(300)
+    idle()
     assert len(dossiers.recent(actor=ctx.actor)) == 1 and len(ctx.printer.printed) == 1
     assert view.general_error.isHidden() and view.findChild(QWidget, "error_procedure").isHidden()  # blank form
     assert view.saving is None and view.procedure.text() == ""
@@ -550,15 +583,113 @@ def test_a_card_scanned_while_saving_fills_the_next_form(qtbot, view, ctx, write
     assert focused() is view.phone
 
 
-def test_ctrl_s_while_the_printer_message_is_open_does_not_register_again(qtbot, office, tmp_path, monkeypatch,
-                                                                         finish):
-    """The "no printer" box turns the event loop while the receipt is handled: the form is still saving."""
-    again: list[object] = []
-    monkeypatch.setattr("desk.views.common.open_document", lambda path: True)
-    ctx = make_ctx(tmp_path, printer=FakePrinter(fail=True))
+def test_ctrl_s_while_the_receipt_prints_never_prints_the_next_form(qtbot, office, tmp_path, idle, no_message_box):
+    """A slow printer (0.5 s): Ctrl+S twice at once, then again on the emptied form while the receipt still
+    prints: one dossier, one print of its code, and the blank form gets the usual problems, not a print."""
+    ctx = make_ctx(tmp_path, printer=FakePrinter(delay=0.5))
     view = show(qtbot, IntakeView(ctx))
-    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: again.append(view.save()))
     view.choose_procedure("T-KT")
     fill_applicant(view)
-    assert finish(view.save()).succeeded
-    assert again == [None] and len(dossiers.recent(actor=ctx.actor)) == 1
+    view.name.setFocus()
+    with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000) as changed:
+        qtbot.keyClick(focused(), K.Key_S, CTRL)
+        qtbot.keyClick(focused() or view, K.Key_S, CTRL)  # the impatient second press
+    code = changed.args[0]
+    assert view.printing is not None and view.printing.running and view.printing.code == code
+    assert view.procedure.text() == "" and view.name.text() == ""  # the next citizen's form, already
+    qtbot.keyClick(focused(), K.Key_S, CTRL)  # on the blank form, while the receipt prints
+    qtbot.waitUntil(lambda: view.saving is None and (not view.general_error.isHidden()
+                                                     or not view.findChild(QWidget, "error_procedure").isHidden()))
+    assert view.printing is not None and view.printing.running  # still printing the first one
+    qtbot.keyClick(focused(), K.Key_P, CTRL)  # Ctrl+P meanwhile: not a second print of anything
+    idle()
+    assert [d.code for d in dossiers.recent(actor=ctx.actor)] == [code]
+    receipt = ctx.slip_path(f"{code}-mau01.docx")
+    assert ctx.printer.calls == [(receipt, "")] and ctx.printer.printed == [receipt]
+    assert not view.findChild(QWidget, "error_procedure").isHidden()  # the usual "choose a procedure"
+    assert code in view.saved_print.text() and "fake-1" in view.saved_print.text()
+    assert view.saved_code.text() == code and view.last_receipt == receipt
+
+
+def test_the_window_keeps_turning_while_the_receipt_prints(qtbot, office, tmp_path, idle):
+    from PyQt6.QtCore import QTimer
+
+    ctx = make_ctx(tmp_path, printer=FakePrinter(delay=1.0))
+    view = show(qtbot, IntakeView(ctx))
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    qtbot.waitUntil(lambda: len(ticks) >= 3)
+    with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
+        view.save()
+    printing_since = len(ticks)
+    assert view.printing is not None and view.printing.running and view.name.isEnabled()
+    qtbot.keyClicks(view.name, "Tran")  # the next citizen, typed while the printer works
+    idle()
+    timer.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert len(ticks) - printing_since > 20 and max(gaps) < 0.5, max(gaps)
+    assert view.name.text() == "Tran" and len(ctx.printer.printed) == 1
+
+
+def test_a_dossier_saved_while_the_previous_receipt_prints_gets_its_own(qtbot, office, tmp_path, idle, finish):
+    ctx = make_ctx(tmp_path, printer=FakePrinter(delay=0.5))
+    view = show(qtbot, IntakeView(ctx))
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    first = saved(finish, view)
+    view.choose_procedure("T-KT")
+    fill_applicant(view, name="Trần Văn Bình", id_number="")
+    second = saved(finish, view)  # while the first receipt still prints
+    assert first != second and view.printing is not None and view.printing.code == first
+    assert second in view.saved_print.text()  # "waits for the previous one"
+    idle()
+    assert ctx.printer.printed == [ctx.slip_path(f"{first}-mau01.docx"), ctx.slip_path(f"{second}-mau01.docx")]
+    assert second in view.saved_print.text() and "fake-2" in view.saved_print.text()
+
+
+def test_the_receipt_follows_the_desks_paper_and_printer(qtbot, office, tmp_path, idle, finish):
+    from docx import Document
+
+    ctx = make_ctx(tmp_path, settings=Settings(printer="Quầy 1", receipt_paper="A5"))
+    view = show(qtbot, IntakeView(ctx))
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    code = saved(finish, view)
+    idle()
+    receipt = ctx.slip_path(f"{code}-mau01.docx")
+    assert ctx.printer.calls == [(receipt, "Quầy 1")]
+    section = Document(str(receipt)).sections[0]
+    assert round(section.page_width.cm, 1) == 14.8 and round(section.page_height.cm, 1) == 21.0
+
+
+def test_preview_first_prints_only_when_the_clerk_presses_print(qtbot, office, tmp_path, monkeypatch, idle, finish,
+                                                               no_message_box):
+    from desk.hardware import printing
+    from desk.views.common import PrintPreview
+
+    painted = []
+    monkeypatch.setattr(printing, "paint_document", lambda path, printer: painted.append(Path(path)))
+    ctx = make_ctx(tmp_path, settings=Settings(print_preview="1"))
+    view = show(qtbot, IntakeView(ctx))
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    code = saved(finish, view)
+    receipt = ctx.slip_path(f"{code}-mau01.docx")
+    qtbot.waitUntil(lambda: view.printing is not None and view.printing.dialog is not None)
+    dialog: PrintPreview = view.printing.dialog
+    qtbot.waitUntil(lambda: len(painted) > 0)
+    assert painted[0] == receipt and ctx.printer.calls == []  # shown, not printed
+    dialog.reject()  # closed without printing
+    idle()
+    assert ctx.printer.calls == [] and intake_view._("The preview was closed without printing.") in view.saved_print.text()
+    assert str(receipt) in view.saved_print.text()
+    run = view.preview_last()  # Ctrl+Shift+P: the same file, previewed again; Print this time
+    qtbot.waitUntil(lambda: run.dialog is not None)
+    qtbot.mouseClick(run.dialog.print_button, Qt.MouseButton.LeftButton)
+    idle()
+    assert ctx.printer.printed == [receipt] and "fake-1" in view.saved_print.text()

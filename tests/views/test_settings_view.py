@@ -73,6 +73,60 @@ def test_desk_reception_point_language_and_database_go_to_the_settings_file(qtbo
     assert "1b5e20" in tab.message.styleSheet() and tab.message.text()
 
 
+@pytest.fixture
+def printers(monkeypatch):
+    """The print system of this computer, as Qt would list it."""
+    from desk.hardware import printing
+
+    names = ["Canon LBP2900", "Quầy 1 - HP LaserJet"]
+    monkeypatch.setattr(printing, "available_printers", lambda: list(names))
+    monkeypatch.setattr(printing, "default_printer", lambda: "Canon LBP2900")
+    return names
+
+
+def test_printer_tab_saves_and_the_next_receipt_goes_to_that_printer(qtbot, clerk, printers, finish, tmp_path):
+    from desk.views.intake import IntakeView
+
+    config_path().unlink(missing_ok=True)
+    view = make_view(qtbot, clerk)  # a clerk sets up the desk's printer
+    tab = view.printer_tab
+    view.tabs.setCurrentWidget(tab)
+    assert [tab.printer.itemData(i) for i in range(tab.printer.count())] == ["", *printers]
+    assert "Canon LBP2900" in tab.printer.itemText(0) and tab.paper.currentData() == "A4"
+    assert not tab.preview.isChecked()
+    tab.printer.setCurrentIndex(tab.printer.findData("Quầy 1 - HP LaserJet"))
+    tab.paper.setCurrentIndex(tab.paper.findData("A5"))
+    tab.preview.setChecked(True)
+    view.save_current()  # Ctrl+S saves the tab shown
+    stored = Settings.load()
+    assert (stored.printer, stored.receipt_paper, stored.print_preview) == ("Quầy 1 - HP LaserJet", "A5", "1")
+    assert "Quầy 1 - HP LaserJet" in tab.message.text()
+    tab.preview.setChecked(False)
+    assert tab.save()
+
+    ctx = view.ctx
+    ctx.output_dir = tmp_path / "slips"
+    intake = IntakeView(ctx)
+    qtbot.addWidget(intake)
+    intake.choose_procedure("T-KT")
+    for key, value in {"name": "Nguyễn Văn An", "address": "Số 5", "phone": "0912345678"}.items():
+        getattr(intake, key).setText(value)
+    assert finish(intake.save()).succeeded
+    qtbot.waitUntil(lambda: bool(ctx.printer.printed), timeout=10_000)
+    assert ctx.printer.calls == [(ctx.slip_path(f"{intake.last_code}-mau01.docx"), "Quầy 1 - HP LaserJet")]
+
+
+def test_a_printer_no_longer_there_stays_chosen_and_is_marked(qtbot, clerk, printers):
+    view = make_view(qtbot, clerk, Settings(printer="Máy in cũ", receipt_paper="B5"))
+    tab = view.printer_tab
+    assert tab.printer.currentData() == "Máy in cũ" and "Máy in cũ" in tab.printer.currentText()
+    assert tab.printer.currentText() != "Máy in cũ"  # said to be missing
+    assert tab.paper.currentData() == "A4"  # an unknown paper in the file means A4
+    printers.clear()
+    tab.reload_printers("")
+    assert tab.printer.count() == 1 and tab.found.text()
+
+
 def test_a_bad_database_address_is_refused_and_kept(qtbot, leader):
     config_path().unlink(missing_ok=True)
     view = make_view(qtbot, leader)
@@ -203,7 +257,8 @@ def test_staff_problems_are_shown_inline(qtbot, leader, finish):
 def test_clerk_sees_office_read_only_and_no_staff_tab(qtbot, clerk):
     view = make_view(qtbot, clerk)
     assert view.staff_tab is None
-    assert view.tabs.count() == 4
+    assert view.tabs.count() == 5  # the printer tab too: it is this desk's, not the office's
+    assert view.tabs.indexOf(view.printer_tab) >= 0 and view.printer_tab.save_button.isEnabled()
     assert view.office_tab.inputs["name"].isReadOnly() and not view.office_tab.save_button.isEnabled()
     assert not view.points_tab.save_button.isEnabled() and view.points_tab.name.isReadOnly()
     assert view.desk_tab.database_url.isReadOnly()
