@@ -51,6 +51,17 @@ def _note(text: str) -> QLabel:
     return label
 
 
+def _with_note(widget: QWidget, text: str) -> QWidget:
+    """An input with its explanation right under it (a wrapped label as its own form row gets odd gaps)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(3)
+    layout.addWidget(widget)
+    layout.addWidget(_note(text))
+    return box
+
+
 def _suggesting(name: str, suggestions: tuple[str, ...], placeholder: str) -> QComboBox:
     """An editable field that starts empty; its list offers the beginnings of usual names."""
     box = QComboBox()
@@ -70,6 +81,7 @@ class _IntroPage(QWizardPage):
     def __init__(self, status: office.OfficeStatus | None):
         super().__init__()
         self.setTitle(_("Set up the office"))
+        self.setSubTitle(_("Name, superior authority and identifier code of the office."))
         layout = QVBoxLayout(self)
         layout.addWidget(_note(_(
             "Before the first dossier the program needs to know which office it serves: its name, its superior "
@@ -88,7 +100,10 @@ class _IdentityPage(QWizardPage):
         super().__init__()
         self.setTitle(_("Who the office is"))
         self.setSubTitle(_("As it appears at the top left of official documents."))
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         form.setVerticalSpacing(8)
         self.parent_name = _suggesting("wizard_parent", PARENT_SUGGESTIONS, "UBND TỈNH …")
         self.name = _suggesting("wizard_name", NAME_SUGGESTIONS, "UBND xã/phường …")
@@ -98,16 +113,14 @@ class _IdentityPage(QWizardPage):
         self.place = QLineEdit()
         self.place.setObjectName("wizard_place")
         self.place.setPlaceholderText(_("e.g. the province's name"))
-        form.addRow(_("Superior authority"), self.parent_name)
-        form.addRow("", _note(_(
+        form.addRow(_("Superior authority"), _with_note(self.parent_name, _(
             "The first header line. Since 1 July 2025 communes and wards answer to the province: usually "
             "“UBND TỈNH …”. When the desk is the commune's Trung tâm Phục vụ hành chính công, its superior is the "
             "commune's People's Committee. May stay empty.")))
         form.addRow(_("Office name"), self.name)
-        form.addRow(_("Identifier code"), self.code)
-        form.addRow("", _note(_("The code of Decision 20/2020/QĐ-TTg given to the office (at most 35 characters: "
-                                "0-9, A-Z and dots), as the province's system shows it; it begins every dossier "
-                                "code.")))
+        form.addRow(_("Identifier code"), _with_note(self.code, _(
+            "The code of Decision 20/2020/QĐ-TTg given to the office (at most 35 characters: 0-9, A-Z and dots), "
+            "as the province's system shows it; it begins every dossier code.")))
         form.addRow(_("Place name on documents"), self.place)
         self.problem = QLabel()
         self.problem.setObjectName("wizard_identity_problem")
@@ -131,7 +144,11 @@ class _ContactPage(QWizardPage):
     def __init__(self):
         super().__init__()
         self.setTitle(_("Address, phone and office hours"))
-        form = QFormLayout(self)
+        self.setSubTitle(_("Office hours decide the due times; everything here can be changed later."))
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         form.setVerticalSpacing(8)
         self.address = QLineEdit()
         self.address.setObjectName("wizard_address")
@@ -143,11 +160,11 @@ class _ContactPage(QWizardPage):
         self.weekdays.set_value("2")
         form.addRow(_("Address"), self.address)
         form.addRow(_("Phone"), self.phone)
-        form.addRow(_("Office hours"), self.hours)
-        form.addRow("", _note(_("Periods separated by commas, e.g. 07:30-11:30,13:30-17:00.")))
-        form.addRow(_("No-appointment weekdays"), self.weekdays)
-        form.addRow("", _note(_("On these weekdays the procedures marked “no-appointment day” in the catalog are "
-                                "resolved the same day when the dossier is complete. Untick all for none.")))
+        form.addRow(_("Office hours"), _with_note(self.hours, _(
+            "Periods separated by commas, e.g. 07:30-11:30,13:30-17:00.")))
+        form.addRow(_("No-appointment weekdays"), _with_note(self.weekdays, _(
+            "On these weekdays the procedures marked “no-appointment day” in the catalog are resolved the same day "
+            "when the dossier is complete. Untick all for none.")))
         self.problem = QLabel()
         self.problem.setObjectName("wizard_contact_problem")
         self.problem.setWordWrap(True)
@@ -167,7 +184,7 @@ class _ContactPage(QWizardPage):
 class _PointsPage(QWizardPage):
     def __init__(self, identity: _IdentityPage, contact: _ContactPage):
         super().__init__()
-        columns = (_("Name"), _("Kind"), _("Address"), _("Open on (0 = Monday)"), _("Hours"))
+        columns = (_("Name"), _("Kind"), _("Address"), _("Open on"), _("Hours"))
         self.identity, self.contact = identity, contact
         self.setTitle(_("Reception points"))
         self.setSubTitle(_("Where dossiers are received and results returned."))
@@ -189,7 +206,7 @@ class _PointsPage(QWizardPage):
         assert header is not None
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((230, 150, 190, 130)):
+        for column, width in enumerate((250, 215, 200, 110)):
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
@@ -203,8 +220,8 @@ class _PointsPage(QWizardPage):
         buttons.addWidget(self.remove)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        layout.addWidget(_note(_("More points can be added, changed or closed later under Settings → Reception "
-                                 "points.")))
+        layout.addWidget(_note(_("Open on: weekdays, 0 = Monday … 6 = Sunday. More points can be added, changed or "
+                                 "closed later under Settings → Reception points.")))
         self.problem = QLabel()
         self.problem.setObjectName("wizard_points_problem")
         self.problem.setWordWrap(True)
@@ -275,6 +292,7 @@ class _FinishPage(QWizardPage):
     def __init__(self):
         super().__init__()
         self.setTitle(_("Check and finish"))
+        self.setSubTitle(_("Nothing is saved until Finish."))
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("wizard_summary")
@@ -315,7 +333,7 @@ class OfficeWizard(QWizard):
         for page in (self.intro, self.identity, self.contact, self.points_page, self.finish):
             self.addPage(page)
         self.currentIdChanged.connect(self._page_changed)
-        self.resize(820, 600)  # fits a 1366×728 desktop with the task bar
+        self.resize(1000, 620)  # fits a 1366×728 desktop with the task bar
 
     def settings(self) -> OfficeSettings:
         return OfficeSettings(
