@@ -103,7 +103,8 @@ def initialize(defaults: OfficeDefaults | None = None, *, actor: Actor | None, a
         if identity:
             if is_set_up(office) and not created:
                 wanted = check_office_code(defaults.code) if defaults.code.strip() else ""
-                if wanted != office.code or " ".join(defaults.name.split()) != office.name:
+                name = " ".join(defaults.name.split())
+                if (wanted and wanted != office.code) or (name and name != office.name):
                     raise ValidationError({"code": _(
                         "The office is already set up as {name} ({code}); init does not change it. Use: office "
                         "set --code CODE --name NAME").format(name=office.name, code=office.code)})
