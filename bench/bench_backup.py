@@ -114,7 +114,7 @@ def cached_database(count: int) -> Path:
     env = {**os.environ, "DESK_DATA_DIR": str(folder / "data"), "DESK_PASSWORD": "mat-khau-bench-backup"}
     url = f"sqlite:///{part}"
     print(f"generating {count:,} demo dossiers (once) ...", flush=True)
-    for args in (["init", "--office-code", "000.00.13.H42"],
+    for args in (["init"],  # demo gives the office the sample identity, marked as demo
                  ["--user", "admin", "demo", "--dossiers", str(count)]):
         subprocess.run([sys.executable, "main.py", "--db", url, *args], cwd=ROOT, env=env, check=True,
                        capture_output=True)

@@ -92,13 +92,13 @@ def bench_latency(scans: int) -> None:
     from desk.services.clock import Clock
     from desk.services.intake import Applicant, IntakeRequest, register
     from desk.services.payload import make_payload
-    from desk.services.setup import OfficeDefaults, initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
     from desk.views.context import AppContext
     from desk.views.scan_dialog import ScanDialog
 
     app = QApplication.instance() or QApplication(sys.argv)
     dbmod.connect(f"sqlite:///{work / 'bench.db'}")
-    initialize(OfficeDefaults(), actor=None, load_catalog=True)
+    initialize(SAMPLE_OFFICE, actor=None, load_catalog=True)
     code = register(IntakeRequest("1.001193", Applicant(name="Nguyễn Văn An")), actor=get_actor("admin")).code
     folder = work / "frames"
     folder.mkdir()

@@ -50,10 +50,10 @@ def main() -> None:
     from desk.services.demo import generate
     from desk.services.intake import Applicant, IntakeRequest, register
     from desk.services.lifecycle import advance, apologize
-    from desk.services.setup import initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
 
     connect(f"sqlite:///{folder}/bench.db")
-    initialize(actor=None)
+    initialize(SAMPLE_OFFICE, actor=None)
     admin = get_actor("admin")
     clock = FixedClock(datetime(2026, 11, 30, 17, 30, tzinfo=LOCAL_TZ))
     generate(args.dossiers, months=2, clock=clock, progress=lambda done, total: None, actor=admin)

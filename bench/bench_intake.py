@@ -35,13 +35,13 @@ def main() -> None:
     from desk.services.clock import Clock
     from desk.services.demo import generate
     from desk.services.identity import parse_cccd
-    from desk.services.setup import initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
     from desk.views.context import AppContext
     from desk.views.intake import IntakeView
 
     app = QApplication([])
     connect(f"sqlite:///{folder}/intake.db")
-    initialize(actor=None)
+    initialize(SAMPLE_OFFICE, actor=None)
     generate(20_000, actor=get_actor("admin"))
     printer = FakePrinter()
     ctx = AppContext(actor=get_actor("admin"), clock=Clock(), settings=Settings(), office_name="UBND phường",

@@ -45,7 +45,7 @@ def prepare(url: str, desks: int) -> None:
     from desk.models import Field, Procedure
     from desk.models import db as dbmod
     from desk.services.accounts import SYSTEM, create_staff
-    from desk.services.setup import OfficeDefaults, initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
     from desk.services.text import fold
 
     if url.startswith("postgres"):
@@ -55,7 +55,7 @@ def prepare(url: str, desks: int) -> None:
         base.execute_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         base.close()
     db = dbmod.connect(url)
-    initialize(OfficeDefaults(), actor=None, load_catalog=False)
+    initialize(SAMPLE_OFFICE, actor=None, load_catalog=False)
     field = Field.create(code="BF", name="Hộ tịch", sort_order=1)
     Procedure.create(code=PROCEDURE, name="Đăng ký khai sinh", name_folded=fold("Đăng ký khai sinh"), field=field,
                      processing_days=3, documents="[]")

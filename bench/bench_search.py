@@ -44,13 +44,13 @@ def build(path: Path, count: int) -> None:
     from desk.models.db import connect
     from desk.services.accounts import get_actor
     from desk.services.demo import generate
-    from desk.services.setup import initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
 
     side = path.with_name(path.name + ".building")
     for leftover in (side, Path(f"{side}-wal"), Path(f"{side}-shm")):
         leftover.unlink(missing_ok=True)
     db = connect(f"sqlite:///{side}")
-    initialize(actor=None)
+    initialize(SAMPLE_OFFICE, actor=None)
     started = time.perf_counter()
     stats = generate(count, progress=lambda done, total: print(f"\r  {done:,}/{total:,}", end="", flush=True),
                      actor=get_actor("admin"))

@@ -210,6 +210,7 @@ def smoke_checks() -> str:
 
 def run_gui(url: str | None = None) -> int:
     from desk.services.clock import Clock
+    from desk.services.office import is_set_up
     from desk.views.context import AppContext
     from desk.views.login import ask_login
 
@@ -222,7 +223,13 @@ def run_gui(url: str | None = None) -> int:
         return 0
     settings.username = actor.username
     settings.save()
-    ctx = AppContext(actor=actor, clock=Clock(), settings=settings, office_name=office.name,
+    office_name = office.name
+    if not is_set_up() and actor.can("admin"):  # who the office is, before its first dossier (D27)
+        from desk.views.office_wizard import run_office_wizard
+
+        saved = run_office_wizard(actor)  # Cancel: the program opens, the intake says what is missing
+        office_name = saved.name if saved is not None else office_name
+    ctx = AppContext(actor=actor, clock=Clock(), settings=settings, office_name=office_name,
                      database_label=shown_url)
     window = build_main_window(ctx)
     window.show()

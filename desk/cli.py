@@ -70,6 +70,7 @@ COMMAND_ROLES = {
     "receive": "clerk", "advance": "clerk", "apology": "clerk", "show": "clerk", "slip": "clerk",
     "logbook": "clerk", "report": "leader", "calendar": "leader", "init": "admin", "demo": "admin",
     "backup": "admin", "restore": "admin", "migrate-to": "admin",
+    "office show": "clerk", "office set": "leader",
 }
 
 
@@ -176,8 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("init", help=_("create or upgrade the database and load the seed catalog"))
-    s.add_argument("--office-code", help=_("office identifier code used in dossier codes"))
-    s.add_argument("--office-name")
+    s.add_argument("--office-code", help=_("office identifier code used in dossier codes (Decision 20/2020/QĐ-TTg); "
+                                           "with --office-name it sets the office up in the same step"))
+    s.add_argument("--office-name", help=_("the office's name, e.g. \"UBND xã …\""))
+    s.add_argument("--parent", default="", help=_("superior authority, the first header line, e.g. \"UBND TỈNH …\" "
+                                                  "(may stay empty)"))
     s.add_argument("--no-catalog", action="store_true", help=_("do not load the shipped catalog"))
     s.add_argument("--desk-role", metavar="NAME",
                    help=_("PostgreSQL: also set up a login role for the desks that owns nothing (password from "
@@ -234,6 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--note", default="")
     c = cal.add_parser("list", help=_("list the office's marks and the public holidays of a year"))
     c.add_argument("--year", type=_year, default=datetime.now().year)
+
+    s = sub.add_parser("office", help=_("the office's identity: show it, or set it (needed before the first dossier)"))
+    off = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    o = off.add_parser("show", help=_("show the office's identity, whether it is set up, and its reception points"))
+    o.add_argument("--json", action="store_true")
+    o = off.add_parser("set", help=_("set the office's identity (leader or administrator)"))
+    o.add_argument("--code", help=_("identifier code: at most 35 characters of 0-9, A-Z and \".\""))
+    o.add_argument("--name", help=_("the office's name, e.g. \"UBND xã …\""))
+    o.add_argument("--parent", help=_("superior authority, the first header line, e.g. \"UBND TỈNH …\""))
+    o.add_argument("--address")
+    o.add_argument("--phone")
+    o.add_argument("--place", help=_("the place in the date line of documents, e.g. the province"))
 
     s = sub.add_parser("parse-cccd", help=_("read a citizen ID card QR payload and print it as JSON"))
     s.add_argument("payload")
@@ -358,10 +374,10 @@ def _run(args: argparse.Namespace) -> int:
     connect(url, allow_new=args.command == "init")
     if args.command == "init":  # on a new database nobody can log in yet: init makes the administrator
         return _init(args)
-    key = f"{args.command} {args.action}" if args.command == "calendar" else args.command
-    actor = None if key in OPEN_COMMANDS else _login(args, COMMAND_ROLES[args.command])
+    key = f"{args.command} {args.action}" if args.command in ("calendar", "office") else args.command
+    actor = None if key in OPEN_COMMANDS else _login(args, COMMAND_ROLES.get(key) or COMMAND_ROLES[args.command])
     handler = {
-        "procedures": _procedures, "receive": _receive, "advance": _advance,
+        "office": _office, "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
         "slip": _slip, "logbook": _logbook, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
     }[args.command]
@@ -439,14 +455,12 @@ def _init(args: argparse.Namespace) -> int:
 
     from desk.services import accounts
     from desk.services.errors import PermissionDenied, ValidationError
-    from desk.services.office import current_office
     from desk.services.setup import OfficeDefaults, initialize, needs_setup
 
     defaults = OfficeDefaults()
-    if args.office_code:
-        defaults = replace(defaults, code=args.office_code)
-    if args.office_name:
-        defaults = replace(defaults, name=args.office_name)
+    if args.office_code or args.office_name:  # both or neither: the service says which one is missing
+        defaults = replace(defaults, code=args.office_code or "", name=args.office_name or "",
+                           parent_name=args.parent or "")
     load = not args.no_catalog
     role_password = _desk_role_password(args.desk_role) if args.desk_role else ""
     if needs_setup():
@@ -464,17 +478,17 @@ def _init(args: argparse.Namespace) -> int:
         actor = accounts.set_first_admin_password(_new_admin_password())
         result = initialize(defaults, actor=actor, load_catalog=load)
     else:
-        actor = _login(args, "admin")
-        office = current_office()
-        if args.office_code and args.office_code.strip() != office.code:
-            raise ValidationError({"office_code": _(
-                "This database already serves office {code}; init never adds a second office. Change the "
-                "office code under Settings → Office.").format(code=office.code)})
+        actor = _login(args, "admin")  # initialize refuses another identity for a set-up office
         result = initialize(defaults, actor=actor, load_catalog=load)
     if result["created"]:
         _emit(_("Administrator account: admin."))
     summary = result["catalog"]
-    _emit(_("Database ready. Office: {office}.").format(office=result["office"]))
+    if result["set_up"]:
+        _emit(_("Database ready. Office: {office}.").format(office=result["office"]))
+    else:
+        from desk.services.office import not_set_up_message
+
+        _emit(_("Database ready.") + " " + not_set_up_message())
     if summary is not None:
         _emit(_("Catalog: {fields} fields and {procedures} procedures added, {updated} updated, {unchanged} "
                 "unchanged.").format(fields=summary.fields_created, procedures=summary.procedures_created,
@@ -516,6 +530,54 @@ def _desk_role_password(name: str) -> str:
     if not first or getpass(_("The same password again: ")) != first:
         raise DeskError(_("The passwords are empty or differ; nothing was changed."))
     return first
+
+
+def _office(args: argparse.Namespace, actor) -> int:
+    from dataclasses import replace
+
+    from desk.services import office
+    from desk.services.errors import ValidationError
+
+    status = office.office_status()
+    if args.action == "set":
+        given = {"code": args.code, "name": args.name, "parent_name": args.parent, "address": args.address,
+                 "phone": args.phone, "place_name": args.place}
+        if not status.set_up:  # who the office is, said by a person now: nothing is taken from before
+            missing = {key: text for key, text in (("code", _("--code CODE is required")),
+                                                   ("name", _("--name NAME is required"))) if not given[key]}
+            if missing:
+                raise ValidationError(missing)
+            base = replace(status.settings, code="", name="", parent_name="", address="", phone="", place_name="")
+            settings = replace(base, **{k: v for k, v in given.items() if v is not None})
+            office.set_up_office(settings, by=actor)
+        else:
+            office.update_office(replace(status.settings, **{k: v for k, v in given.items() if v is not None}),
+                                 by=actor)
+        status = office.office_status()
+    if getattr(args, "json", False):
+        _print_json(status.to_json())
+        return 0
+    s = status.settings
+    days = {str(i): name for i, name in enumerate((_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"),
+                                                    _("Friday"), _("Saturday"), _("Sunday")))}
+    rows = [(_("Office name"), s.name), (_("Superior authority"), s.parent_name), (_("Identifier code"), s.code),
+            (_("Address"), s.address), (_("Phone"), s.phone), (_("Place name"), s.place_name),
+            (_("Office hours"), s.hours),
+            (_("No-appointment weekday"), ", ".join(days.get(d, d) for d in s.no_appointment_weekdays.split(",")
+                                                     if d))]
+    for label, value in rows:
+        _emit(f"{label}: {value or '—'}")
+    if status.demo:
+        _emit(_("State: demo office (its documents are marked as sample data)"))
+    elif status.set_up and status.set_up_at:
+        _emit(_("State: set up on {day}").format(day=f"{status.set_up_at:%d/%m/%Y %H:%M}"))
+    else:
+        _emit(_("State: NOT SET UP.") + " " + office.not_set_up_message())
+    _emit(_("Reception points:") + ("" if status.points else " —"))
+    for p in status.points:
+        state = "" if p.active else " " + _("(inactive)")
+        _emit(f"  {p.id}. {p.name} [{p.kind}] {p.weekdays} {p.hours}{state}")
+    return 0
 
 
 def _procedures(args: argparse.Namespace, actor=None) -> int:

@@ -98,9 +98,9 @@ def make_office() -> None:
     import json as _json
 
     from desk.models import Field, Procedure
-    from desk.services.setup import OfficeDefaults, initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
 
-    initialize(OfficeDefaults(), actor=None, load_catalog=False)
+    initialize(SAMPLE_OFFICE, actor=None, load_catalog=False)  # set up, with the sample ward's identity
     civil = Field.create(code="HT", name="Hộ tịch", sort_order=1)
     cert = Field.create(code="CT", name="Chứng thực", sort_order=2)
     docs = _json.dumps([{"name": "Tờ khai đăng ký", "count": 1, "kind": "original"}], ensure_ascii=False)
@@ -141,6 +141,40 @@ def pg_office(pg_url):
 def any_office(any_url):
     """The office fixture on both engines."""
     yield from _office_on(any_url)
+
+
+def make_bare_office() -> None:
+    """What ``init`` without an identity makes: office row without identity (not set up), admin, catalog of
+    make_office's procedures; nothing can be received or printed until a person sets the office up."""
+    from desk.models import Field, Procedure, ReceptionPoint
+    from desk.services.setup import initialize
+    from desk.services.text import fold
+
+    initialize(actor=None, load_catalog=False)
+    assert not ReceptionPoint.select().exists()
+    civil = Field.create(code="HT", name="Hộ tịch", sort_order=1)
+    Procedure.create(code="T-KS", name="Đăng ký khai sinh", name_folded=fold("Đăng ký khai sinh"), field=civil,
+                     processing_days=0, cutoff="15:00", fee="", documents="[]")
+
+
+def _bare_office_on(url: str) -> Iterator[str]:
+    database = dbmod.connect(url)
+    make_bare_office()
+    yield url
+    database.close()
+
+
+@pytest.fixture
+def bare_office(db):
+    """An office that is not set up (SQLite)."""
+    make_bare_office()
+    return db
+
+
+@pytest.fixture
+def any_bare_office(any_url):
+    """An office that is not set up, on both engines."""
+    yield from _bare_office_on(any_url)
 
 
 @pytest.fixture

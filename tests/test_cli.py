@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CCCD = "042090012345|123456789|Nguyễn Văn An|15031990|Nam|Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh|10082021"
 ADMIN_PASSWORD = "mat-khau-quan-tri"
 CLERK_PASSWORD = "matkhau-mot-cua"
+# init sets the office up in one step (D27); the suite's office is the sample ward
+SAMPLE_IDENTITY = ("--office-code", "000.00.13.H42", "--office-name", "UBND phường Trần Phú",
+                   "--parent", "UBND THÀNH PHỐ HÀ TĨNH")
 
 
 @pytest.fixture
@@ -36,7 +39,7 @@ def anyone(sqlite_url, capsys, monkeypatch):
         out, err = capsys.readouterr()
         return code, out, err
 
-    code, _out, err = run("init", password=ADMIN_PASSWORD)
+    code, _out, err = run("init", *SAMPLE_IDENTITY, password=ADMIN_PASSWORD)
     assert code == 0, err
     return run
 
@@ -67,15 +70,16 @@ def test_fresh_clone_init_and_receive(tmp_path):
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
     env["DESK_PASSWORD"] = ADMIN_PASSWORD
-    init = run("init")
+    init = run("init", "--office-code", "000.00.00.H00", "--office-name", "UBND xã Thử Nghiệm",
+               "--parent", "UBND TỈNH THỬ NGHIỆM")
     assert init.returncode == 0, init.stderr
-    assert "000.00.13.H42" in init.stdout
+    assert "000.00.00.H00" in init.stdout
     assert "8 lĩnh vực và 37 thủ tục" in init.stdout and "ImportSummary" not in init.stdout  # read by a person
     got = run("--user", "admin", "receive", "--procedure", "1.004873", "--cccd", CCCD, "--phone", "0912345678",
               "--received-at", "2026-11-20T09:30")
     assert got.returncode == 0, got.stderr
     data = json.loads(got.stdout)
-    assert data["code"] == "000.00.13.H42-261120-0001"
+    assert data["code"] == "000.00.00.H00-261120-0001"
     assert data["due_at"] == "2026-11-26T17:00:00+07:00"  # 3 working days; 24/11 is a holiday
     assert data["applicant_name"] == "Nguyễn Văn An"
     assert (tmp_path / "office.db").exists()
@@ -432,8 +436,14 @@ def test_passwords_are_asked_on_the_terminal_without_echo(tmp_path):
                                                 ("Nhập lại", "mat-khau-quan-tri")], tmp_path, env)
     assert code == 0, screen
     assert "mat-khau-quan-tri" not in screen and "Tài khoản quản trị: admin" in screen
-    code, screen = _on_terminal([*db, "--user", "admin", "receive", "--procedure", "1.001193", "--name",
-                                 "Võ Thị Yến"], [("Mật khẩu của admin", "mat-khau-quan-tri")], tmp_path, env)
+    assert "Cơ quan chưa được thiết lập" in screen  # init without an identity says what is missing
+    receive = [*db, "--user", "admin", "receive", "--procedure", "1.001193", "--name", "Võ Thị Yến"]
+    code, screen = _on_terminal(receive, [("Mật khẩu của admin", "mat-khau-quan-tri")], tmp_path, env)
+    assert code == 2 and "office set --code" in screen and "Cài đặt → Cơ quan" in screen
+    code, screen = _on_terminal([*db, "--user", "admin", "office", "set", "--code", "000.00.13.H42", "--name",
+                                 "UBND phường Trần Phú"], [("Mật khẩu của admin", "mat-khau-quan-tri")], tmp_path, env)
+    assert code == 0 and "Trạng thái: đã thiết lập" in screen, screen
+    code, screen = _on_terminal(receive, [("Mật khẩu của admin", "mat-khau-quan-tri")], tmp_path, env)
     assert code == 0, screen
     assert "mat-khau-quan-tri" not in screen and '"applicant_name": "Võ Thị Yến"' in screen
     code, screen = _on_terminal([*db, "--user", "admin", "show", "000.00.13.H42-000000-0001"],
@@ -610,3 +620,90 @@ def test_help_and_listings_into_a_closed_pipe_end_quietly(cli, sqlite_url):
         finally:
             os.close(write_end)
         assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)
+
+
+# -- issue 10: the office sets itself up (D27) ------------------------------------------------------
+@pytest.fixture
+def bare(sqlite_url, capsys, monkeypatch):
+    """main() on a database that init made without an identity: the office is not set up."""
+    monkeypatch.setenv("DESK_PASSWORD", ADMIN_PASSWORD)
+    assert main(["--db", sqlite_url, "init"]) == 0
+    out = capsys.readouterr().out
+    assert "Cơ quan chưa được thiết lập" in out and "office set" in out
+
+    def run(user: str, *args: str, password: str = ADMIN_PASSWORD) -> tuple[int, str, str]:
+        monkeypatch.setenv("DESK_PASSWORD", password)
+        code = main(["--db", sqlite_url, "--user", user, *args])
+        got = capsys.readouterr()
+        return code, got.out, got.err
+    return run
+
+
+def test_office_set_up_on_the_command_line(bare, sqlite_url, tmp_path):
+    from docx import Document
+
+    _staff("clerk1", "clerk")
+    code, out, _err = bare("admin", "office", "show", "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["set_up"] is False and shown["code"] == "" and shown["points"] == []
+    assert "000.00.13.H42" not in out and "Trần Phú" not in out  # the sample ward is nobody's default
+    before = _counts(sqlite_url)
+    code, _out, err = bare("admin", "receive", "--procedure", "1.001193", "--name", "Võ Thị Yến")
+    assert code == 2 and "office set --code" in _one_line(err) and "Cài đặt → Cơ quan" in err
+    code, out, _err = bare("clerk1", "office", "show", password=CLERK_PASSWORD)  # a clerk may read
+    assert code == 0 and "CHƯA THIẾT LẬP" in out
+    code, _out, err = bare("clerk1", "office", "set", "--code", "000.00.00.H00", "--name", "UBND xã Thử",
+                           password=CLERK_PASSWORD)
+    assert code == 2 and "không có quyền" in _one_line(err)
+    code, _out, err = bare("admin", "office", "set", "--name", "UBND xã Thử")
+    assert code == 2 and "--code" in _one_line(err)  # not set up: code and name are both required
+    for bad in ("000.00.00 H00", "000.00.00.H00!", "." + "1" * 20, "1" * 36, "000..00"):
+        code, _out, err = bare("admin", "office", "set", "--code", bad, "--name", "UBND xã Thử")
+        assert code == 2 and "35" in _one_line(err), (bad, err)
+    assert _counts(sqlite_url) == before and json.loads(bare("admin", "office", "show", "--json")[1])[
+        "set_up"] is False  # nothing changed by a refusal
+    code, out, err = bare("admin", "office", "set", "--code", "000.00.00.h00", "--name", "UBND  xã Thử",
+                          "--phone", "0239 3855 555")
+    assert code == 0 and "Trạng thái: đã thiết lập" in out, err
+    shown = json.loads(bare("admin", "office", "show", "--json")[1])
+    assert (shown["code"], shown["name"], shown["parent_name"], shown["set_up"]) == (
+        "000.00.00.H00", "UBND xã Thử", "", True)
+    assert [p["name"] for p in shown["points"]] == ["Bộ phận Một cửa UBND xã Thử"]  # one main point
+    code, out, err = bare("admin", "receive", "--procedure", "1.001193", "--name", "Võ Thị Yến",
+                          "--received-at", "2026-11-23T09:00")
+    assert code == 0, err
+    dossier = json.loads(out)["code"]
+    assert dossier == "000.00.00.H00-261123-0001"
+    slip = tmp_path / "mau01.docx"
+    assert bare("clerk1", "slip", dossier, "--form", "01", "--out", str(slip), password=CLERK_PASSWORD)[0] == 0
+    header = Document(str(slip)).tables[0].cell(0, 0).paragraphs
+    # no superior authority: the office stands alone at the top, no empty line above it
+    assert [p.text for p in header[:2]] == ["UBND XÃ THỬ", "BỘ PHẬN TIẾP NHẬN\nVÀ TRẢ KẾT QUẢ"]
+    assert "DỮ LIỆU MẪU" not in "\n".join(p.text for p in Document(str(slip)).paragraphs)
+    # a leader changes one field later; the rest stays
+    _staff("lead1", "leader")
+    code, _out, err = bare("lead1", "office", "set", "--parent", "UBND TỈNH THỬ", password=CLERK_PASSWORD)
+    assert code == 0, err
+    shown = json.loads(bare("clerk1", "office", "show", "--json", password=CLERK_PASSWORD)[1])
+    assert (shown["code"], shown["parent_name"]) == ("000.00.00.H00", "UBND TỈNH THỬ")
+
+
+def test_init_sets_the_office_up_in_one_step(sqlite_url, capsys, monkeypatch):
+    monkeypatch.setenv("DESK_PASSWORD", ADMIN_PASSWORD)
+    assert main(["--db", sqlite_url, "init", "--no-catalog", "--office-code", "1" * 36, "--office-name", "X"]) == 2
+    assert "35" in _one_line(capsys.readouterr().err)
+    assert main(["--db", sqlite_url, "init", "--no-catalog", "--office-code", "000.00.00.H00"]) == 2
+    assert "tên cơ quan" in _one_line(capsys.readouterr().err).lower()
+    assert main(["--db", sqlite_url, "init", "--no-catalog", "--office-code", "000.00.00.H00", "--office-name",
+                 "UBND xã Thử", "--parent", "UBND TỈNH THỬ"]) == 0
+    assert "000.00.00.H00" in capsys.readouterr().out
+    assert main(["--db", sqlite_url, "--user", "admin", "office", "show", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["set_up"] and shown["parent_name"] == "UBND TỈNH THỬ" and len(shown["points"]) == 1
+    # init again with the same identity is fine; another one is office set's job
+    assert main(["--db", sqlite_url, "--user", "admin", "init", "--no-catalog", "--office-code", "000.00.00.H00",
+                 "--office-name", "UBND xã Thử"]) == 0
+    capsys.readouterr()
+    assert main(["--db", sqlite_url, "--user", "admin", "init", "--no-catalog", "--office-code", "000.00.00.H01",
+                 "--office-name", "UBND xã Khác"]) == 2
+    assert "office set" in _one_line(capsys.readouterr().err)

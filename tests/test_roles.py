@@ -167,6 +167,10 @@ def _update_office(a: Actor, ctx) -> None:
     office.update_office(dataclasses.replace(office.get_office_settings(), name="UBND phường Mới"), by=a)
 
 
+def _set_up_office(a: Actor, ctx) -> None:
+    office.set_up_office(dataclasses.replace(office.get_office_settings(), name="UBND phường Mới"), by=a)
+
+
 def _add_point(a: Actor, ctx) -> None:
     office.add_point("Điểm tiếp nhận tổ dân phố 5", by=a)
 
@@ -278,6 +282,7 @@ MATRIX: list[tuple[str, str, object]] = [
     ("catalog.load_seed", "leader", _load_seed),
     ("calendar.set_day", "leader", _set_day),
     ("office.update_office", "leader", _update_office),
+    ("office.set_up_office", "leader", _set_up_office),
     ("office.add_point", "leader", _add_point),
     ("office.update_point", "leader", _update_point),
     ("accounts.list_staff", "leader", _list_staff),
@@ -450,7 +455,9 @@ def test_initialize_never_makes_a_second_office(ctx):
     admin = ctx["actors"]["admin"]
     with pytest.raises(PermissionDenied):
         setup.initialize(setup.OfficeDefaults(code="EVIL.01"), actor=None)
-    setup.initialize(setup.OfficeDefaults(code="EVIL.01"), actor=admin, load_catalog=False)
+    with pytest.raises(ValidationError, match="office set"):  # a set-up office is changed by office set only
+        setup.initialize(setup.OfficeDefaults(code="EVIL.01", name="Kẻ gian"), actor=admin, load_catalog=False)
+    setup.initialize(actor=admin, load_catalog=False)
     assert [o.code for o in Office.select()] == ["000.00.13.H42"]
 
 
@@ -471,6 +478,7 @@ PURE = {
     "office.parse_hours", "office.parse_weekdays", "office.format_hours", "office.format_weekdays",
     "payload.check_for", "periods.period_bounds", "periods.as_period", "report_workbook.row_formulas",
     "search.normalise_text",
+    "office.check_office_code", "office.main_point_name", "office.not_set_up_message", "setup.settings_of",
     "search.urgency_of", "search.release_thread_connection", "search.forget_calendar",
     "text.fold", "text.clean", "text.is_digits",
 }
@@ -548,6 +556,9 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "office.find_point": "a reception point, public",
     "office.get_office_settings": "the office's identity and hours, public",
     "office.points_overview": "the reception points, public",
+    "office.office_status": "the office's identity, whether it is set up, its points: public",
+    "office.is_set_up": "whether a person gave the office its identity",
+    "office.require_set_up": "the gate before a registration or a document, inside their checked calls",
     "office.ensure_office": "a step of setup.initialize, inside its checked transaction",
     "office.ensure_point": "a step of setup.initialize, inside its checked transaction",
     "payload.make_payload": "the slip's QR text for a code",

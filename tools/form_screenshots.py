@@ -40,12 +40,12 @@ def build_forms(folder: Path) -> list[Path]:
     from desk.services.clock import LOCAL_TZ, FixedClock
     from desk.services.intake import Applicant, IntakeRequest, register
     from desk.services.lifecycle import advance, apologize
-    from desk.services.setup import initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
 
     for stale in folder.glob("forms.db*"):  # a --keep folder from an earlier run
         stale.unlink()
     connect(f"sqlite:///{folder}/forms.db")
-    initialize(actor=None)
+    initialize(SAMPLE_OFFICE, actor=None)
     admin = get_actor("admin")
     Office.update(phone="0239 3855 123").execute()
     clerk = to_actor(Staff.create(username="lan", full_name="Phạm Thị Lan", role="clerk"))

@@ -137,10 +137,10 @@ def make_demo_dossier(work: Path) -> str:
     from desk.models import db as dbmod
     from desk.services.accounts import get_actor
     from desk.services.intake import Applicant, IntakeRequest, register
-    from desk.services.setup import OfficeDefaults, initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
 
     dbmod.connect(f"sqlite:///{work / 'make.db'}")
-    initialize(OfficeDefaults(), actor=None, load_catalog=True)
+    initialize(SAMPLE_OFFICE, actor=None, load_catalog=True)
     Office.update(secret=SECRET).execute()
     return register(IntakeRequest("1.001193", Applicant(name="Nguyễn Văn An", gender="Nam")),
                     actor=get_actor("admin")).code

@@ -16,7 +16,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
@@ -38,7 +38,7 @@ from desk.services.errors import DatabaseBusy, DeskError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # target version → function(db) that upgrades from target-1; run in order, in one transaction.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {}
 
@@ -495,6 +495,43 @@ def _to_v2(db: Database) -> None:
 
 
 MIGRATIONS[2] = _to_v2
+
+
+# -- version 3: an office is set up only once a person gave its identity (D27) -------------------
+# The identity that init gave every office before version 3 (the sample ward). An office still
+# carrying it was never told who it is; frozen here because a migration describes the past.
+_V2_SAMPLE_CODE = "000.00.13.H42"
+_V2_SAMPLE_NAME = "UBND phường Trần Phú"
+
+
+def _to_v3(db: Database) -> None:
+    """``office.set_up_at`` (NULL: not set up) and ``office.demo``; the code column widens to 35 characters.
+
+    A database that demo filled is a demo office; an office whose code and name both differ from the
+    sample's was set up by a person (now, as far as anyone knows); an office that still has the sample
+    code or name stays not set up, with or without dossiers: those keep their codes, and nothing new is
+    received or printed until someone confirms or corrects the identity.
+    """
+    if is_postgres(db):
+        db.execute_sql('ALTER TABLE "office" ADD COLUMN "set_up_at" TIMESTAMP NULL, '
+                       'ADD COLUMN "demo" BOOLEAN NOT NULL DEFAULT FALSE, ALTER COLUMN "code" TYPE VARCHAR(35)')
+    else:  # SQLite keeps any length in a VARCHAR(32); the declared type only documents it
+        db.execute_sql('ALTER TABLE "office" ADD COLUMN "set_up_at" DATETIME')
+        db.execute_sql('ALTER TABLE "office" ADD COLUMN "demo" INTEGER NOT NULL DEFAULT 0')
+    now = datetime.now(UTC).replace(tzinfo=None)
+    row = db.execute_sql("SELECT value FROM schema_info WHERE key = 'demo_dossiers'").fetchone()
+    try:
+        demo_filled = int(str(row[0]).strip()) > 0 if row else False
+    except ValueError:
+        demo_filled = False
+    p = "%s" if is_postgres(db) else "?"
+    if demo_filled:  # demo refuses a database with real dossiers, so this one was made for trying
+        db.execute_sql(f'UPDATE "office" SET "demo" = {p}, "set_up_at" = {p}', (True, now))
+    db.execute_sql(f'UPDATE "office" SET "set_up_at" = {p} WHERE "set_up_at" IS NULL AND "code" <> {p} '
+                   f'AND "name" <> {p}', (now, _V2_SAMPLE_CODE, _V2_SAMPLE_NAME))
+
+
+MIGRATIONS[3] = _to_v3
 
 
 # -- a PostgreSQL role for the desks that owns nothing ------------------------------------------

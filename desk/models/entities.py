@@ -31,15 +31,20 @@ class SchemaInfo(BaseModel):
 
 
 class Office(BaseModel):
-    code = CharField(unique=True, max_length=32)  # identifier code of Decision 20/2020/QĐ-TTg
-    name = CharField(max_length=200)  # "UBND phường Trần Phú"
-    parent_name = CharField(max_length=200, default="")  # "UBND THÀNH PHỐ HÀ TĨNH"
+    # identifier code of Decision 20/2020/QĐ-TTg (at most 35 characters); "" until the office is set up
+    code = CharField(unique=True, max_length=35)
+    name = CharField(max_length=200)  # "UBND phường …"; "" until the office is set up
+    parent_name = CharField(max_length=200, default="")  # the first header line, e.g. "UBND TỈNH …"
     address = CharField(max_length=300, default="")
     place_name = CharField(max_length=100, default="")  # the place in "Hà Tĩnh, ngày ..."
     phone = CharField(max_length=50, default="")
     hours = CharField(max_length=100, default="07:30-11:30,13:30-17:00")
     no_appointment_weekdays = CharField(max_length=20, default="")  # "2" = Wednesday (Mon=0)
     secret = CharField(max_length=128, default="")  # key for the slip QR check (payload.py)
+    # When a person gave the identity (wizard, Settings, office set, init --office-code); NULL: not set up,
+    # no dossier is received and no slip issued (D27). Naive UTC.
+    set_up_at = DateTimeField(null=True)
+    demo = BooleanField(default=False)  # a database for trying the program: its documents say so (D27)
 
 
 class ReceptionPoint(BaseModel):

@@ -24,7 +24,7 @@ from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock
 from desk.services.dossiers import Status
 from desk.services.errors import PermissionDenied, ValidationError
 from desk.services.limits import EARLIEST_RECEIPT, MAX_DEMO_MONTHS
-from desk.services.office import current_office
+from desk.services.office import current_office, get_office_settings, set_up_office
 from desk.services.text import fold
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
@@ -114,6 +114,23 @@ def _refuse_real_register() -> None:
                                  "nothing was changed.").format(count=real))
 
 
+def _make_demo_office(actor: Actor) -> None:
+    """The office becomes a demo office (D27): its documents say they are sample data, for good.
+
+    An office nobody set up gets the sample ward's identity and points; a set-up office without real
+    dossiers keeps its identity. The sample identity thus only ever appears under the demo mark.
+    """
+    office = current_office()
+    if office.demo:
+        return
+    if office.set_up_at is None:
+        from desk.services.setup import SAMPLE_OFFICE, settings_of
+
+        set_up_office(settings_of(SAMPLE_OFFICE), list(SAMPLE_OFFICE.points), by=actor, demo=True)
+    else:
+        set_up_office(get_office_settings(), [], by=actor, demo=True)
+
+
 def generate(
     count: int,
     *,
@@ -126,7 +143,8 @@ def generate(
     """Add ``count`` dossiers received over the last ``months`` months, with outcomes and audit events.
 
     Administrators only, and never into a register: a database holding any dossier that demo did not
-    make is refused. Every generated event names DEMO_ACTOR and the admin who ran it.
+    make is refused, and the office becomes a demo office (``_make_demo_office``). Every generated
+    event names DEMO_ACTOR and the admin who ran it.
     """
     require(actor, "admin")
     admin = acting_staff(actor, "admin")
@@ -138,6 +156,7 @@ def generate(
         problems["months"] = _("Demo data covers 1 to {max} months").format(max=MAX_DEMO_MONTHS)
     if problems:
         raise ValidationError(problems)
+    _make_demo_office(actor)
     rng = random.Random(seed)
     now_aware = (clock or Clock()).now().astimezone(LOCAL_TZ)
     if now_aware.utcoffset() != UTC_OFFSET:

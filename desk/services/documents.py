@@ -41,13 +41,15 @@ from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import DossierInfo, EventInfo, Status, classify, dossier_row, history, to_info
 from desk.services.errors import ValidationError
 from desk.services.limits import day_problem
-from desk.services.office import current_office
+from desk.services.office import current_office, require_set_up
 from desk.services.payload import make_payload
 
 FONT = "Times New Roman"
 DESK = "Bộ phận TN&TKQ"
 SPECIALIST = "Công chức chuyên môn"
 BLANK = "…………………………"
+# Under the header of every document of a demo office (office.demo, D27).
+DEMO_MARK = "DỮ LIỆU MẪU ĐỂ DÙNG THỬ - KHÔNG CÓ GIÁ TRỊ PHÁP LÝ"
 SIGN_NOTE = "(Ký và ghi rõ họ tên)"
 MAX_LOG_ROWS = 20_000  # a bigger log book belongs in a spreadsheet export; ask for a shorter range
 
@@ -361,8 +363,8 @@ class _Dossier:
 
 
 def _load(code: str) -> _Dossier:
+    office = require_set_up()  # no official document under an identity nobody gave (D27)
     row = dossier_row(code)
-    office = current_office()
     point = row.return_point
     return _Dossier(to_info(row), office, row.procedure, point.name if point else office.name,
                     (point.address if point else office.address) or "")
@@ -376,8 +378,12 @@ def _header(doc, layout: Layout, office: Office, code: str | None, when: date) -
     _cell_margins(table, 0.05)
     left, right = table.cell(0, 0), table.cell(0, 1)
     size = layout.head
-    _fill(left, (office.parent_name or "").upper(), align="center", size=size)
-    para(left, office.name.upper(), bold=True, align="center", size=size)
+    parent = " ".join((office.parent_name or "").split()).upper()
+    if parent:  # without a superior line the office stands alone at the top, no empty line above it
+        _fill(left, parent, align="center", size=size)
+        para(left, office.name.upper(), bold=True, align="center", size=size)
+    else:
+        _fill(left, office.name.upper(), bold=True, align="center", size=size)
     unit = para(left, "BỘ PHẬN TIẾP NHẬN", bold=True, align="center", size=size)
     unit.runs[0].add_break()  # a balanced two-line name: the column is too narrow for one line
     run(unit, "VÀ TRẢ KẾT QUẢ", bold=True, size=size)
@@ -389,6 +395,8 @@ def _header(doc, layout: Layout, office: Office, code: str | None, when: date) -
         _fill(table.cell(1, 0), f"Mã hồ sơ: {code}", align="center", size=size, before=4)
     place = office.place_name or BLANK
     _fill(table.cell(1, 1), f"{place}, {long_date(when)}", italic=True, align="center", size=size + 1, before=4)
+    if office.demo:  # a database for trying the program: nothing it prints may pass for a real paper
+        para(doc, DEMO_MARK, bold=True, align="center", size=size + 1, before=4)
 
 
 def _title(doc, layout: Layout, form: str, subtitle: str = "") -> None:
@@ -907,8 +915,9 @@ def log_book(date_from: date, date_to: date, out: Path | str, *, actor: Actor,
              now: datetime | None = None) -> Path:
     """Mẫu 06, the log book of dossiers received in a date range: landscape A4, header on every page."""
     at = aware(now) if now else Clock().now()
+    require(actor, "clerk")
+    office = require_set_up()
     rows = log_rows(date_from, date_to, at, actor=actor)
-    office = current_office()
     layout = LAYOUTS["A4-landscape"]
     doc = _new_document(layout, landscape=True)
     _header(doc, layout, office, None, at.astimezone(LOCAL_TZ).date())

@@ -31,3 +31,7 @@ class PermissionDenied(DeskError):
 
 class DatabaseBusy(DeskError):
     pass
+
+
+class OfficeNotSetUp(DeskError):
+    """The office has no identity given by a person yet: nothing is received and no slip is issued (D27)."""

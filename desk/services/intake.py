@@ -27,7 +27,7 @@ from desk.services.dossiers import (
 )
 from desk.services.errors import ValidationError
 from desk.services.identity import validate_id_number
-from desk.services.office import current_office, find_point
+from desk.services.office import find_point, require_set_up
 from desk.services.text import clean, fold, is_digits
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -210,10 +210,10 @@ def register(
     ``actor`` is the clerk at the desk (any staff role); the audit event names that account.
     """
     require(actor, "clerk")
+    office = require_set_up()  # no dossier under an identity nobody gave (D27)
     clock = clock or Clock()
     now = clock.now()
     procedure, values = validate(request, now)
-    office = current_office()
     calendar = calendar or load_calendar(office)
     received_local = values["received_at"].astimezone(LOCAL_TZ)
     due = calendar.due_at(procedure, received_local)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import secrets
-from dataclasses import dataclass
-from datetime import time
+from dataclasses import dataclass, field
+from datetime import datetime, time
 
 from desk.i18n import _
 from desk.models import Office, ReceptionPoint
 from desk.services.accounts import Actor, require
-from desk.services.errors import NotFound, ValidationError
+from desk.services.clock import Clock, from_db, to_db
+from desk.services.errors import NotFound, OfficeNotSetUp, ValidationError
 from desk.services.limits import MAX_ROW_ID, lookup_text, max_length, too_long
 from desk.services.text import clean, is_digits
 
@@ -82,9 +84,56 @@ def current_office() -> Office:
     return office
 
 
+# -- the office's identity: given by a person before anything official is issued (D27) ---------
+# Decision 20/2020/QĐ-TTg Art. 4 (amended by Decision 09/2025/QĐ-TTg): groups of 0-9 and A-Z
+# separated by dots, at most 35 characters in all.
+_CODE_GROUPS = re.compile(r"[0-9A-Z]+(?:\.[0-9A-Z]+)*")
+CODE_EXAMPLE = "000.00.00.H00"  # the shape only; no real office's code
+
+
+def check_office_code(text: str) -> str:
+    """The identifier code in its stored form (trimmed, upper case); ValidationError(code) otherwise.
+
+    The one place of the rule: the command line, the wizard and Settings all save through it.
+    """
+    code = clean(text or "").strip().upper()
+    limit = max_length(Office.code) or 35
+    if not code:
+        raise ValidationError({"code": _("The office identifier code is required (e.g. {example})").format(
+            example=CODE_EXAMPLE)})
+    if len(code) > limit or not _CODE_GROUPS.fullmatch(code):
+        raise ValidationError({"code": _(
+            "The office identifier code (Decision 20/2020/QĐ-TTg) has at most {limit} characters: digits 0-9, "
+            "letters A-Z and dots between groups, e.g. {example} (got: {code})").format(
+            limit=limit, example=CODE_EXAMPLE, code=code[:60])})
+    return code
+
+
+def not_set_up_message() -> str:
+    """What a person must fill in before the first dossier, and where: one message for every screen."""
+    return _("The office is not set up yet: its name, superior authority and identifier code are missing, so no "
+             "dossier can be received and no slip or log book issued. An administrator or leader fills them in "
+             "under Settings → Office (or in the set-up wizard shown at start), or on the command line: "
+             "office set --code CODE --name \"OFFICE NAME\" --parent \"SUPERIOR AUTHORITY\"")
+
+
+def is_set_up(office: Office | None = None) -> bool:
+    """True once a person gave the office its identity (or demo made it a demo office)."""
+    office = office or Office.select().order_by(Office.id).first()
+    return office is not None and office.set_up_at is not None
+
+
+def require_set_up() -> Office:
+    """The current office, or OfficeNotSetUp: the gate in front of every registration and official document."""
+    office = current_office()
+    if office.set_up_at is None:
+        raise OfficeNotSetUp(not_set_up_message())
+    return office
+
+
 def ensure_office(
     code: str,
-    name: str,
+    name: str = "",
     *,
     parent_name: str = "",
     address: str = "",
@@ -92,15 +141,25 @@ def ensure_office(
     hours: str = DEFAULT_HOURS,
     no_appointment_weekdays: str = "",
 ) -> Office:
-    """Create the office on first init; later inits keep what leaders changed."""
+    """Create the office on first init; later inits keep what leaders changed.
+
+    Without a code the office is created without identity (code and name empty) and is not set up;
+    with one, code and name are checked and the office is set up now (``init --office-code``).
+    """
     parse_hours(hours)
     parse_weekdays(no_appointment_weekdays)
     code, name = " ".join(clean(code).split()), " ".join(clean(name).split())
     problems: dict[str, str] = {}
-    if not code or " " in code:
-        problems["code"] = _("The office code is required and must not contain spaces")
-    if not name:
-        problems["name"] = _("The office name is required")
+    if code:
+        try:
+            code = check_office_code(code)
+        except ValidationError as exc:
+            problems.update(exc.problems)
+        if not name:
+            problems["name"] = _("The office name is required")
+    elif name:
+        problems["code"] = _("The office identifier code is required (e.g. {example})").format(
+            example=CODE_EXAMPLE)
     for key, value, label in (("code", code, _("Office code")), ("name", name, _("Office name")),
                               ("parent_name", parent_name, _("Parent body")), ("address", address, _("Address")),
                               ("place_name", place_name, _("Place name"))):
@@ -119,6 +178,7 @@ def ensure_office(
             hours=hours,
             no_appointment_weekdays=no_appointment_weekdays,
             secret=secrets.token_hex(32),
+            set_up_at=to_db(Clock().now()) if code else None,
         )
     return office
 
@@ -227,24 +287,17 @@ def _checked_weekdays(text: str, problems: dict[str, str], key: str = "weekdays"
         return text
 
 
-def update_office(settings: OfficeSettings, *, by: Actor) -> OfficeSettings:
-    """Save the office identity, hours and no-appointment weekdays; every problem is reported at once.
-
-    Changing the office code only changes the codes of dossiers received from now on: existing
-    dossiers keep theirs (codes are never rewritten).
-    """
-    from desk.models.db import run_write
-
-    _require_leader(by)
-    office = current_office()
+def _office_values(settings: OfficeSettings, office: Office) -> dict:
+    """The office row's new values, checked; every problem is reported at once (ValidationError)."""
     values = {key: " ".join(clean(str(getattr(settings, key) or "")).split()) for key in _OFFICE_FIELDS}
     problems: dict[str, str] = {}
-    if not values["code"]:
-        problems["code"] = _("The office code is required")
-    elif " " in values["code"]:
-        problems["code"] = _("The office code must not contain spaces")
-    elif Office.select().where((Office.code == values["code"]) & (Office.id != office.id)).exists():
-        problems["code"] = _("Another office already uses the code {code}").format(code=values["code"])
+    try:
+        values["code"] = check_office_code(values["code"])
+    except ValidationError as exc:
+        problems.update(exc.problems)
+    else:
+        if Office.select().where((Office.code == values["code"]) & (Office.id != office.id)).exists():
+            problems["code"] = _("Another office already uses the code {code}").format(code=values["code"])
     if not values["name"]:
         problems["name"] = _("The office name is required")
     labels = {"code": _("Office code"), "name": _("Office name"), "parent_name": _("Parent body"),
@@ -258,8 +311,122 @@ def update_office(settings: OfficeSettings, *, by: Actor) -> OfficeSettings:
                                                           "no_appointment_weekdays")
     if problems:
         raise ValidationError(problems)
+    if office.set_up_at is None:  # a person has now given the identity
+        values["set_up_at"] = to_db(Clock().now())
+    return values
+
+
+def update_office(settings: OfficeSettings, *, by: Actor) -> OfficeSettings:
+    """Save the office identity, hours and no-appointment weekdays; every problem is reported at once.
+
+    Saving the identity sets the office up (D27). Changing the office code only changes the codes of
+    dossiers received from now on: existing dossiers keep theirs (codes are never rewritten).
+    """
+    from desk.models.db import run_write
+
+    _require_leader(by)
+    office = current_office()
+    values = _office_values(settings, office)
     run_write(lambda: Office.update(**values).where(Office.id == office.id).execute())
     return get_office_settings()
+
+
+@dataclass(frozen=True)
+class PointSpec:
+    """A reception point as the set-up wizard or ``init`` gives it (a new point, or one with that name)."""
+
+    name: str
+    kind: str = "office"
+    address: str = ""
+    weekdays: str = "0,1,2,3,4"
+    hours: str = DEFAULT_HOURS
+
+
+def main_point_name(office_name: str) -> str:
+    """The one reception point an office gets when nobody named its points: its own desk."""
+    return f"Bộ phận Một cửa {' '.join(office_name.split())}".strip()
+
+
+def set_up_office(settings: OfficeSettings, points: list[PointSpec] | None = None, *, by: Actor,
+                  demo: bool = False) -> OfficeSettings:
+    """Give the office its identity and reception points in one transaction: the office is then set up.
+
+    ``points`` None: an office without any point gets one main point named after the office; a point
+    whose name exists is updated. ``demo`` (administrators, from ``demo`` only) marks a database made
+    for trying the program, whose documents say so; a demo office stays one.
+    """
+    from desk.models.db import run_write
+
+    _require_leader(by)
+    if demo:
+        require(by, "admin")
+    office = current_office()
+    values = _office_values(settings, office)
+    values["set_up_at"] = office.set_up_at or to_db(Clock().now())
+    if demo:
+        values["demo"] = True
+    existing = {p.name: p for p in ReceptionPoint.select().where(ReceptionPoint.office == office)}
+    if points is None:
+        points = [] if existing else [PointSpec(main_point_name(values["name"]), "office",
+                                                values.get("address", ""), "0,1,2,3,4", values["hours"])]
+    problems: dict[str, str] = {}
+    checked: list[tuple[int | None, dict]] = []
+    names: set[str] = set()
+    for number, spec in enumerate(points, 1):
+        known = existing.get(" ".join(clean(spec.name).split()))
+        try:
+            point = _check_point(office, known.id if known else None, spec.name, spec.kind, spec.address,
+                                 spec.weekdays, spec.hours, True)
+        except ValidationError as exc:
+            problems[f"point{number}"] = _("Reception point {number}: {problem}").format(
+                number=number, problem="; ".join(exc.problems.values()))
+            continue
+        if point["name"] in names:
+            problems[f"point{number}"] = _("Reception point {number}: {problem}").format(
+                number=number, problem=_("Another reception point is already called {name}").format(
+                    name=point["name"]))
+        names.add(point["name"])
+        checked.append((known.id if known else None, point))
+    if problems:
+        raise ValidationError(problems)
+
+    def work() -> None:
+        Office.update(**values).where(Office.id == office.id).execute()
+        for point_id, point in checked:
+            if point_id is None:
+                ReceptionPoint.create(office=office, **point)
+            else:
+                ReceptionPoint.update(**point).where(ReceptionPoint.id == point_id).execute()
+
+    run_write(work)
+    return get_office_settings()
+
+
+@dataclass(frozen=True)
+class OfficeStatus:
+    """What ``office show`` and the screens tell about the office: identity, whether it is set up, points."""
+
+    settings: OfficeSettings
+    set_up: bool
+    demo: bool
+    set_up_at: datetime | None  # aware office time
+    dossiers: int
+    points: list[PointInfo] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {**self.settings.__dict__, "set_up": self.set_up, "demo": self.demo,
+                "set_up_at": self.set_up_at.isoformat() if self.set_up_at else None, "dossiers": self.dossiers,
+                "points": [p.__dict__ for p in self.points]}
+
+
+def office_status() -> OfficeStatus:
+    """The office's identity and state (no personal data)."""
+    from desk.models import Dossier
+
+    office = current_office()
+    return OfficeStatus(get_office_settings(), office.set_up_at is not None, bool(office.demo),
+                        from_db(office.set_up_at), Dossier.select().where(Dossier.office == office).count(),
+                        points_overview())
 
 
 def _to_point_info(point: ReceptionPoint) -> PointInfo:

@@ -56,6 +56,7 @@ from PyQt6.QtWidgets import (
 
 from desk.i18n import N_, _
 from desk.services import catalog, documents, dossiers, intake, points
+from desk.services import office as office_service
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.catalog import ProcedureInfo
 from desk.services.clock import LOCAL_TZ, local_date
@@ -439,6 +440,7 @@ class IntakeView(QWidget):
         self._build()
         self._shortcuts()
         self._load_caches()
+        self.refresh_gate()
         self.reset_form(keep_reception=False)
         bus = ctx.bus
         bus.catalog_changed.connect(self.reload_catalog)
@@ -488,6 +490,7 @@ class IntakeView(QWidget):
         page = QVBoxLayout(content)
         page.setContentsMargins(14, 10, 14, 10)
         page.setSpacing(6)
+        page.addWidget(self._build_gate())
 
         # procedure
         title = QLabel(_("Procedure"))
@@ -688,6 +691,52 @@ class IntakeView(QWidget):
         self.channel.currentIndexChanged.connect(lambda _i: self._clear_error("channel"))
         self.sets.valueChanged.connect(lambda _v: self._clear_error("sets"))
 
+    def _build_gate(self) -> QFrame:
+        """While the office is not set up (D27): what is missing and who fills it in, above the form."""
+        gate = QFrame()
+        gate.setObjectName("office_gate")
+        gate.setStyleSheet("QFrame#office_gate { background: #fff4e5; border: 1px solid #e0a040; border-radius: 4px; }")
+        layout = QVBoxLayout(gate)
+        layout.setContentsMargins(12, 8, 12, 8)
+        self.gate_message = QLabel()
+        self.gate_message.setObjectName("office_gate_message")
+        self.gate_message.setWordWrap(True)
+        layout.addWidget(self.gate_message)
+        self.gate_button = QPushButton(_("Set up the office…"))
+        self.gate_button.setObjectName("open_office_wizard")
+        self.gate_button.clicked.connect(self.open_office_wizard)
+        row = QHBoxLayout()
+        row.addWidget(self.gate_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.office_gate = gate
+        gate.hide()
+        return gate
+
+    def refresh_gate(self) -> None:
+        """Show the gate message when the office is not set up; the wizard button for administrators."""
+        try:
+            ready = office_service.is_set_up()
+        except DeskError:
+            ready = False
+        if ready:
+            self.office_gate.hide()
+            return
+        text = office_service.not_set_up_message()
+        if not self.ctx.can("leader"):
+            text += " " + _("Please ask the office's administrator to set it up.")
+        self.gate_message.setText(text)
+        self.gate_button.setVisible(self.ctx.can("admin"))
+        self.office_gate.show()
+
+    def open_office_wizard(self) -> None:
+        from desk.views.office_wizard import run_office_wizard
+
+        saved = run_office_wizard(self.ctx.actor, self)
+        if saved is not None:
+            self.ctx.office_name = saved.name
+            self.ctx.bus.office_changed.emit()
+
     def _build_banner(self) -> QFrame:
         banner = QFrame()
         banner.setObjectName("saved_banner")
@@ -793,6 +842,7 @@ class IntakeView(QWidget):
         self._select_point(self.return_point, current[1] or self._return_point_for(self.reception_point.currentData()))
 
     def _office_changed(self) -> None:
+        self.refresh_gate()
         self.reload_calendar()
         self.reload_points()
 

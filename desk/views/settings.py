@@ -473,9 +473,9 @@ class OfficeTab(QWidget):
             "address": _("Address"), "place_name": _("Place name on documents"), "phone": _("Phone"),
             "hours": _("Office hours"), "no_appointment_weekdays": _("No-appointment weekdays"),
         }
-        placeholders = {
-            "code": "000.00.13.H42", "name": "UBND phường Trần Phú", "parent_name": "UBND THÀNH PHỐ HÀ TĨNH",
-            "place_name": "Hà Tĩnh", "hours": "07:30-11:30,13:30-17:00",
+        placeholders = {  # the shape of an answer, nobody's identity (the sample ward is not a default: D27)
+            "code": office.CODE_EXAMPLE, "name": "UBND xã/phường …", "parent_name": "UBND TỈNH …",
+            "place_name": "Tên tỉnh …", "hours": "07:30-11:30,13:30-17:00",
         }
         for key in ("code", "name", "parent_name", "address", "place_name", "phone", "hours"):
             edit = QLineEdit()
@@ -525,6 +525,8 @@ class OfficeTab(QWidget):
                 edit.setText(getattr(current, key))
                 edit.setCursorPosition(0)
         self.weekdays.set_value(current.no_appointment_weekdays)
+        if not office.is_set_up():
+            _say(self.message, office.not_set_up_message(), ok=False)
 
     def values(self) -> OfficeSettings:
         texts = {key: edit.text() for key, edit in self.inputs.items() if isinstance(edit, QLineEdit)}

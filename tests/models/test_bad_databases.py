@@ -261,7 +261,9 @@ def test_the_gui_creates_only_the_default_database(tmp_path, monkeypatch):
     monkeypatch.setenv("DESK_CONFIG_DIR", str(tmp_path / "cfg"))
     office, _label = open_database(None, new_only_if_default=True)  # as the windows open it
     dbmod.close()
-    assert office.code and Path(dbmod.make_database(default_database_url()).database).exists()
+    # the office row exists, without identity: the wizard asks for it (D27)
+    assert office.code == "" and office.set_up_at is None
+    assert Path(dbmod.make_database(default_database_url()).database).exists()
     with pytest.raises(DeskError, match="không tồn tại"):
         open_database(f"sqlite:///{tmp_path / 'elsewhere.db'}", new_only_if_default=True)
     assert not (tmp_path / "elsewhere.db").exists()

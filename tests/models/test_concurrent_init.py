@@ -21,13 +21,14 @@ from tests.conftest import PG_BASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PROCESSES = 4
-# Each process imports the program, waits for the common start moment, then runs `init`.
+# Each process imports the program, waits for the common start moment, then runs `init` that also sets the
+# office up (D27): one office, set up once, with its one main point.
 _DRIVER = (
     "import sys, time\n"
     "from desk.cli import main\n"
     "start = float(sys.argv[1])\n"
     "time.sleep(max(0.0, start - time.time()))\n"
-    "sys.exit(main(['--db', sys.argv[2], 'init']))\n"
+    "sys.exit(main(['--db', sys.argv[2], 'init', '--office-code', '000.00.00.H00', '--office-name', 'UBND xã Thử']))\n"
 )
 
 
@@ -53,8 +54,9 @@ def _check(url: str, runs: list[subprocess.CompletedProcess]) -> None:
     try:
         counts = {t: db.execute_sql(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                   for t in ("office", "staff", "reception_point", "procedure")}
-        assert counts["office"] == 1 and counts["staff"] == 1 and counts["reception_point"] == 3
+        assert counts["office"] == 1 and counts["staff"] == 1 and counts["reception_point"] == 1
         assert counts["procedure"] > 0
+        assert db.execute_sql("SELECT code, set_up_at IS NOT NULL FROM office").fetchall() == [("000.00.00.H00", True)]
         assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
     finally:
         db.close()

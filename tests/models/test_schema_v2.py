@@ -20,8 +20,9 @@ from desk.models import DailySequence, Dossier
 from desk.models import db as dbmod
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import ValidationError
+from desk.services.errors import OfficeNotSetUp, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
+from desk.services.office import get_office_settings, is_set_up, update_office
 
 V1 = Path(__file__).resolve().parent.parent / "data" / "schema_v1"
 V1_CODES = ["000.00.13.H42-260314-0001", "000.00.13.H42-260314-0002", "000.00.13.H42-260314-0003",
@@ -38,8 +39,14 @@ def _receive(name: str, when: datetime):
 
 
 def _check_upgraded(db, history_before: list) -> None:
-    assert dbmod.schema_version(db) == 2
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
     assert _history(db) == history_before  # not one dossier or event changed
+    # version 3 (D27): the office still has the sample identity version 1 gave it, and real dossiers: it
+    # is not set up, nothing new is received until someone confirms (or corrects) who it is
+    with pytest.raises(OfficeNotSetUp, match="office set"):
+        _receive("Nguyễn Văn Bốn", datetime(2026, 3, 14, 9, 0))
+    confirmed = update_office(get_office_settings(), by=get_actor("admin"))
+    assert confirmed.code == "000.00.13.H42" and is_set_up()
     counters = {(row.day, row.last_value) for row in DailySequence.select()}
     # the shared "260314" counter (3) became one per full date, each keeping 3: no number comes round again
     assert counters == {(date(2026, 3, 14), 3), (date(1926, 3, 14), 3), (date(2026, 3, 16), 1)}

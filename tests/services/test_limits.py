@@ -197,7 +197,7 @@ def test_office_settings_use_the_models_limits(any_office):
         too_long = OfficeSettings(**{**current.__dict__, key: "X" * (limit + 1)})
         err = refused(lambda s=too_long: update_office(s, by=SYSTEM), key)
         assert str(limit) in err.problems[key]
-    refused(lambda: ensure_office("C" * 33, "Tên"), "code")
+    refused(lambda: ensure_office("C" * 36, "Tên"), "code")  # Decision 20/2020: at most 35
     refused(lambda: ensure_office("NEW.01", "T" * 201), "name")
 
 

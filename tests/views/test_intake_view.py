@@ -18,7 +18,7 @@ from desk.services.calendar import set_day
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import DocumentItem
 from desk.services.identity import parse_cccd
-from desk.services.setup import initialize
+from desk.services.setup import SAMPLE_OFFICE, initialize
 from desk.views import intake as intake_view
 from desk.views.context import AppContext
 from desk.views.intake import IntakeView, parse_birth_date
@@ -157,7 +157,7 @@ def test_register_with_keyboard_only(qtbot, view, ctx, admin, idle):
 
 
 def test_diacritics_free_search_finds_procedures(qtbot, db, tmp_path):
-    initialize(actor=None)  # the full shipped catalog
+    initialize(SAMPLE_OFFICE, actor=None)  # the full shipped catalog
     view = show(qtbot, IntakeView(make_ctx(tmp_path)))
     assert view.search("khai sinh")[0].name == "Đăng ký khai sinh"
     assert view.search("chung thuc ban sao")[0].name.startswith("Chứng thực bản sao từ bản chính")
@@ -353,7 +353,7 @@ def test_action_count_from_scan_to_printed_receipt(qtbot, office, tmp_path, admi
 
 def test_action_count_with_a_typed_query_over_the_full_catalog(qtbot, db, tmp_path, idle):
     """No history yet: F3, "ks" (initials), Enter, Ctrl+S = 5 actions."""
-    initialize(actor=None)
+    initialize(SAMPLE_OFFICE, actor=None)
     admin = accounts.get_actor("admin")
     ctx = make_ctx(tmp_path)
     view = show(qtbot, IntakeView(ctx))
