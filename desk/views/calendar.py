@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -247,29 +248,29 @@ class CalendarView(QWidget):
         self.update_trial()
 
     # -- building -------------------------------------------------------------------------------
-    def _legend(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(14)
+    def _legend(self) -> QGridLayout:
+        """The colours in three columns (two short rows, not one long one: the screen fits 1024 pixels)."""
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(2)
+        items: list[tuple[QLabel, str]] = []
         for kind in ("holiday", "office_off", "makeup", "weekend"):
             colour, label = KINDS[kind]
             swatch = QLabel()
             swatch.setFixedSize(16, 16)
             swatch.setStyleSheet(f"background: {colour}; border: 1px solid #999;")
-            text = QLabel(_(label))
-            pair = QHBoxLayout()
-            pair.setSpacing(5)
-            pair.addWidget(swatch)
-            pair.addWidget(text)
-            row.addLayout(pair)
+            items.append((swatch, _(label)))
         flag = QLabel("◥")
         flag.setStyleSheet(f"color: {OFFICE_FLAG}; font-size: 15px;")
-        pair = QHBoxLayout()
-        pair.setSpacing(5)
-        pair.addWidget(flag)
-        pair.addWidget(QLabel(_("Marked by the office")))
-        row.addLayout(pair)
-        row.addStretch(1)
-        return row
+        items.append((flag, _("Marked by the office")))
+        for index, (mark, text) in enumerate(items):
+            pair = QHBoxLayout()
+            pair.setSpacing(5)
+            pair.addWidget(mark)
+            pair.addWidget(QLabel(text), 1)
+            grid.addLayout(pair, index // 3, index % 3)
+        grid.setColumnStretch(3, 1)
+        return grid
 
     def _build_marking(self) -> QWidget:
         box = QGroupBox(_("Mark the selected day"))

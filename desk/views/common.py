@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PyQt6.QtCore import QObject
-from PyQt6.QtWidgets import QMessageBox, QWidget
+from PyQt6.QtCore import QObject, QSize
+from PyQt6.QtWidgets import QApplication, QFrame, QMessageBox, QScrollArea, QTableWidget, QWidget
 
 from desk.i18n import _
 from desk.services.errors import DeskError
@@ -27,6 +27,33 @@ def error_text(exc: BaseException) -> str:
             error=exc.strerror or exc)
     return _("An unexpected error occurred. Nothing you typed was lost; please try again. "
              "Details were written to the log file.")
+
+
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """Open at ``width``×``height``, or at the screen's free area where that is smaller (a 1366×768
+    desk, a 1280×720 laptop at 125 %), so no title bar or button starts below the task bar."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        free = screen.availableGeometry()
+        width, height = min(width, free.width() - 16), min(height, free.height() - 40)  # frame and title bar
+    widget.resize(width, height)
+
+
+class CompactTable(QTableWidget):
+    """A table that asks for little room (it scrolls) and grows with its layout's stretch: a dialog with
+    two of them still fits a 1280×720 laptop at 125 %."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(320, 90)
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """``content`` inside a frameless pane that scrolls when the room is smaller than it needs."""
+    pane = QScrollArea()
+    pane.setWidgetResizable(True)
+    pane.setFrameShape(QFrame.Shape.NoFrame)
+    pane.setWidget(content)
+    return pane
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:

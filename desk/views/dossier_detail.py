@@ -53,7 +53,15 @@ from desk.services.dossiers import (
 from desk.services.errors import DeskError
 from desk.services.lifecycle import ConcurrentChange
 from desk.services.search import Urgency, urgency_of
-from desk.views.common import confirm, error_text, print_or_open, show_error
+from desk.views.common import (
+    CompactTable,
+    confirm,
+    error_text,
+    print_or_open,
+    resize_within_screen,
+    scrolling,
+    show_error,
+)
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -257,7 +265,7 @@ class DossierDetailDialog(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.setObjectName("dossier_detail")
-        self.resize(1100, 760)
+        resize_within_screen(self, 1100, 760)
 
         outer = QVBoxLayout(self)
         outer.setSpacing(8)
@@ -278,12 +286,15 @@ class DossierDetailDialog(QDialog):
         QVBoxLayout(self.dossier_box).addWidget(self.dossier_form)
         left.addWidget(self.dossier_box)
         left.addStretch(1)
-        body.addLayout(left, 5)
+        left_pane = QWidget()
+        left_pane.setLayout(left)
+        left.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(scrolling(left_pane), 5)  # a long address or note scrolls on a small screen
 
         right = QVBoxLayout()
         self.documents_box = QGroupBox(_("Documents"))
         docs_layout = QVBoxLayout(self.documents_box)
-        self.documents = QTableWidget(0, 3)
+        self.documents = CompactTable(0, 3)
         self.documents.setObjectName("documents")
         self.documents.setHorizontalHeaderLabels([_("Document"), _("Original or copy"), _("Count")])
         self._setup_table(self.documents, (QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents,
@@ -292,7 +303,7 @@ class DossierDetailDialog(QDialog):
         right.addWidget(self.documents_box, 2)
         timeline_box = QGroupBox(_("History"))
         timeline_layout = QVBoxLayout(timeline_box)
-        self.timeline = QTableWidget(0, 4)
+        self.timeline = CompactTable(0, 4)
         self.timeline.setObjectName("timeline")
         self.timeline.setHorizontalHeaderLabels([_("Time"), _("By"), _("Change"), _("Note")])
         self._setup_table(self.timeline, (QHeaderView.ResizeMode.ResizeToContents,

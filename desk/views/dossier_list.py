@@ -277,7 +277,8 @@ class DossierListView(QWidget):
         layout.setContentsMargins(10, 10, 10, 6)
         layout.setSpacing(6)
 
-        # -- first line: free text, status, field, procedure, refresh -------------------------
+        # -- first line: free text, status, field; second: procedure, point, channel; third: dates, overdue,
+        # due within, clear, refresh. Three short rows, so the list fits beside the sidebar even at 1024 pixels.
         top = QHBoxLayout()
         self.text = QLineEdit()
         self.text.setObjectName("search_text")
@@ -314,13 +315,11 @@ class DossierListView(QWidget):
         self.procedure.setMinimumContentsLength(20)
         procedure_label = QLabel(_("&Procedure:"))
         procedure_label.setBuddy(self.procedure)
-        top.addWidget(procedure_label)
-        top.addWidget(self.procedure, 2)
         layout.addLayout(top)
 
-        # -- second line: point, channel, clear; third: dates, overdue, due within. Two short rows,
-        # not one long one, so the list fits a 1366-pixel screen beside the sidebar.
         second = QHBoxLayout()
+        second.addWidget(procedure_label)
+        second.addWidget(self.procedure, 2)
         self.point = QComboBox()
         self.point.setObjectName("point_filter")
         self.point.setMinimumContentsLength(16)
@@ -370,13 +369,12 @@ class DossierListView(QWidget):
         third.addWidget(self.use_due)
         third.addWidget(self.due_days)
         third.addStretch(1)
-        second.addStretch(1)
         self.clear_button = QPushButton(_("C&lear filters"))
         self.clear_button.setObjectName("clear_filters")
-        second.addWidget(self.clear_button)
+        third.addWidget(self.clear_button)
         self.refresh_button = QPushButton(_("Refresh (F5)"))
         self.refresh_button.setObjectName("refresh")
-        second.addWidget(self.refresh_button)
+        third.addWidget(self.refresh_button)
         layout.addLayout(second)
         layout.addLayout(third)
 

@@ -18,12 +18,13 @@ from PyQt6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
 
 from desk.i18n import N_, _
-from desk.views.common import show_error
+from desk.views.common import scrolling, show_error
 from desk.views.context import AppContext
 
 
@@ -60,7 +61,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(210)
+        self.sidebar.setFixedWidth(sidebar_width(self.screen().availableGeometry().width() if self.screen() else 0))
         self.sidebar.setEditTriggers(QListWidget.EditTrigger.NoEditTriggers)  # F2 is "new dossier" here
         self.sidebar.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
         self.stack = QStackedWidget()
@@ -68,9 +69,7 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(_(page.label))
             item.setData(Qt.ItemDataRole.UserRole, page.key)
             self.sidebar.addItem(item)
-            placeholder = QWidget()
-            placeholder.setObjectName(f"page_{page.key}")
-            self.stack.addWidget(placeholder)
+            self.stack.addWidget(_scroll_pane(QWidget()))
         layout.addWidget(self.sidebar)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -98,7 +97,7 @@ class MainWindow(QMainWindow):
             old = self.stack.widget(index)
             self.stack.removeWidget(old)
             old.deleteLater()
-            self.stack.insertWidget(index, widget)
+            self.stack.insertWidget(index, _scroll_pane(widget))
             self.widgets[key] = widget
         return widget
 
@@ -117,13 +116,14 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - a broken screen must not take the window down
             show_error(self, exc)
             return
-        self.stack.setCurrentWidget(widget)
+        self.stack.setCurrentIndex(row)
         activate = getattr(widget, "activate", None)
         if activate:
             activate()
 
     def current_page(self) -> QWidget:
-        return self.stack.currentWidget()
+        pane = self.stack.currentWidget()
+        return pane.widget() if isinstance(pane, QScrollArea) else pane
 
     # -- actions ----------------------------------------------------------------------------
     def _call(self, key: str, method: str) -> None:
@@ -181,6 +181,18 @@ class MainWindow(QMainWindow):
 
 
 ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
+
+
+def _scroll_pane(page: QWidget) -> QScrollArea:
+    """A screen inside its own scrolling pane: on a screen smaller than the page needs (1280×720 at 125 %)
+    scroll bars appear and every control stays reachable, instead of the window growing past the screen.
+    On a 1366×768 desk no page needs them."""
+    return scrolling(page)
+
+
+def sidebar_width(available_width: int) -> int:
+    """210 pixels; 176 on a screen narrower than 1200 (logical) pixels, where every pixel counts."""
+    return 176 if 0 < available_width < 1200 else 210
 
 
 def initial_size(available) -> tuple[int, int]:
