@@ -224,11 +224,14 @@ def run_gui(url: str | None = None) -> int:
     settings.save()
     ctx = AppContext(actor=actor, clock=Clock(), settings=settings, office_name=office.name,
                      database_label=shown_url)
-    window = build_main_window(ctx)
-    window.show()
+    from desk.views.session import Session
+
+    session = Session(ctx, build_main_window)  # log out / switch clerk and the idle lock rebuild or cover it
+    window = session.start()
     start_daily_backup(window)
     code = app.exec()
-    close_cleanly(app, window)
+    session.stop()
+    close_cleanly(app, session.window)
     return code
 
 
@@ -287,6 +290,9 @@ def close_cleanly(app, window) -> None:
     detector = getattr(getattr(window, "scan_dispatcher", None), "detector", None)
     if detector is not None and not sip.isdeleted(detector):
         app.removeEventFilter(detector)
+    idle = getattr(window, "idle_watch", None)  # the session's idle-lock filter, application-wide too
+    if idle is not None and not sip.isdeleted(idle):
+        idle.remove()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     app.processEvents()  # outcomes that arrived meanwhile: their screens are gone, so they are dropped

@@ -77,6 +77,7 @@ class Settings:
     camera: str = ""
     username: str = ""
     backup_keep_days: str = "30"  # daily automatic backups older than this are deleted
+    idle_lock_minutes: str = "10"  # no input for this long locks the screen (desk.views.session); "0" = never
 
     @property
     def keep_days(self) -> int:

@@ -10,21 +10,25 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from PyQt6.QtCore import Qt
+from PyQt6 import sip
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from desk.i18n import N_, _
-from desk.views.common import scrolling, show_error
+from desk.views.common import confirm, scrolling, show_error
 from desk.views.context import AppContext
 
 
@@ -50,9 +54,15 @@ PAGES = (
 
 
 class MainWindow(QMainWindow):
+    switch_requested = pyqtSignal()  # "Đăng xuất / Đổi cán bộ": the session logs this clerk out
+    lock_released = pyqtSignal()  # the right password unlocked the screen
+
     def __init__(self, ctx: AppContext, pages: tuple[Page, ...] = PAGES):
         super().__init__()
         self.ctx = ctx
+        self.lock_screen = None  # the LockScreen while the window is locked
+        self._hidden_for_lock: list[QWidget] = []
+        self._shortcut_objects: list[QShortcut] = []
         self.pages = [p for p in pages if ctx.can(p.role)]
         self.widgets: dict[str, QWidget] = {}
         self.setWindowTitle(_("OneStop Desk — {office}").format(office=ctx.office_name))
@@ -70,9 +80,28 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, page.key)
             self.sidebar.addItem(item)
             self.stack.addWidget(_scroll_pane(QWidget()))
-        layout.addWidget(self.sidebar)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 6)
+        side.setSpacing(4)
+        side.addWidget(self.sidebar, 1)
+        self.lock_button = QPushButton(_("Lock the screen (Ctrl+L)"))
+        self.lock_button.setObjectName("lock_button")
+        self.lock_button.setToolTip(_("Hide everything until your password is typed again"))
+        self.lock_button.clicked.connect(self.lock)
+        self.logout_button = QPushButton(_("Log out / switch clerk"))
+        self.logout_button.setObjectName("logout_button")
+        self.logout_button.setToolTip(_("Another clerk logs in at this desk; the program stays open"))
+        self.logout_button.clicked.connect(self.switch_requested)
+        for button in (self.lock_button, self.logout_button):
+            button.setFixedWidth(self.sidebar.maximumWidth())
+            button.setAutoDefault(False)
+            side.addWidget(button)
+        layout.addLayout(side)
         layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.content = central
+        self.outer = QStackedWidget()  # the content, or the lock screen covering it
+        self.outer.addWidget(central)
+        self.setCentralWidget(self.outer)
         self.sidebar.currentRowChanged.connect(self._show_row)
         self._status = QLabel()
         self.statusBar().addPermanentWidget(self._status)
@@ -143,6 +172,71 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             shortcut.activated.connect(slot)
+            self._shortcut_objects.append(shortcut)
+        lock = QShortcut(QKeySequence("Ctrl+L"), self)
+        lock.activated.connect(self.lock)
+        self._shortcut_objects.append(lock)
+
+    # -- lock and log out -------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self.lock_screen is not None
+
+    def lock(self) -> None:
+        """Cover the content: no personal data stays visible, dossier windows hide, shortcuts and scans
+        do nothing, until the same clerk's password (or another clerk's log-in) ends it."""
+        if self.locked:
+            return
+        from desk.views.session import LockScreen
+
+        self._hidden_for_lock = [w for w in QApplication.topLevelWidgets()
+                                 if w is not self and w.isVisible() and _belongs_to(w, self)]
+        for widget in self._hidden_for_lock:
+            widget.hide()
+        self._set_working(False)
+        self.lock_screen = LockScreen(self.ctx, self)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.switch_requested.connect(self.switch_requested)
+        self.outer.addWidget(self.lock_screen)
+        self.outer.setCurrentWidget(self.lock_screen)
+        self.statusBar().clearMessage()
+        self.lock_screen.focus()
+
+    def unlock(self) -> None:
+        """Back to work, everything as it was (the lock screen calls this after the right password)."""
+        if not self.locked:
+            return
+        screen, self.lock_screen = self.lock_screen, None
+        self.outer.setCurrentWidget(self.content)
+        self.outer.removeWidget(screen)
+        screen.deleteLater()
+        self._set_working(True)
+        for widget in self._hidden_for_lock:
+            if not sip.isdeleted(widget):
+                widget.show()
+        self._hidden_for_lock = []
+        page = self.current_page()
+        if page is not None:
+            page.setFocus()
+        self.lock_released.emit()
+
+    def _set_working(self, working: bool) -> None:
+        for shortcut in self._shortcut_objects:
+            shortcut.setEnabled(working or shortcut.key().toString() == "Ctrl+L")
+        detector = getattr(getattr(self, "scan_dispatcher", None), "detector", None)
+        if detector is not None and not sip.isdeleted(detector):
+            if not working:
+                detector.flush()
+            detector.enabled = working
+
+    def may_log_out(self) -> bool:
+        """Ask first when the intake form holds what a clerk typed and did not save."""
+        intake = self.widgets.get("intake")
+        has_unsaved = getattr(intake, "has_unsaved_data", None)
+        if has_unsaved is None or not has_unsaved():
+            return True
+        return confirm(self, _("Log out / switch clerk"), _(
+            "The intake form holds data that has not been saved; it will be lost. Log out anyway?"))
 
     def print_current(self) -> None:
         action = getattr(self.current_page(), "print_current", None)
@@ -150,9 +244,11 @@ class MainWindow(QMainWindow):
             action()
 
     def open_dossier(self, code: str) -> None:
-        """Show one dossier's detail (from a scan, the list, or after intake)."""
+        """Show one dossier's detail (from a scan, the list, or after intake); nothing while locked."""
         from desk.views.dossier_detail import DossierDetailDialog
 
+        if self.locked:
+            return
         try:
             dialog = DossierDetailDialog(self.ctx, code, self)
         except Exception as exc:  # noqa: BLE001
@@ -181,6 +277,16 @@ class MainWindow(QMainWindow):
 
 
 ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
+
+
+def _belongs_to(widget: QWidget, window: QWidget) -> bool:
+    """``widget`` (a dialog) was opened from ``window`` or one of its screens."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent is window:
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 def _scroll_pane(page: QWidget) -> QScrollArea:
