@@ -300,13 +300,18 @@ def close_cleanly(app, window) -> None:
 
 def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float = 20) -> int:
     """The citizen pickup kiosk, full screen, on a connection that refuses writes."""
-    from desk.views.kiosk import KioskWindow
+    from desk.services.clock import Clock
+    from desk.services.demo import sample_slips
+    from desk.views.kiosk import KioskWindow, try_camera
 
     started = _start_qt(url, read_only=True)
     if started is None:
         return 2
     app, _settings, office, _shown_url = started
-    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name)
+    # A test camera's sample slips are of a test office: on this database the kiosk plays its demo
+    # dossiers' slips instead, or says how to get some (a fresh database has none).
+    camera, notice = try_camera(camera, data_dir() / "kiosk-sample-frames", Clock().now(), samples=sample_slips)
+    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name, notice=notice)
     window.showFullScreen()
     code = app.exec()
     close_cleanly(app, window)
