@@ -168,6 +168,13 @@ class ApologyDialog(QDialog):
         self.reason.setMinimumHeight(80)
         form.addRow(_("Reason for the delay"), self.reason)
         start = max(info.appointment_at, now).astimezone(LOCAL_TZ) + timedelta(days=1)
+        try:  # the next working day, not a Saturday or a holiday (the clerk may still pick another)
+            from desk.services.calendar import load_calendar
+
+            day = load_calendar().next_working_day(start.date() - timedelta(days=1))
+            start = start.replace(year=day.year, month=day.month, day=day.day)
+        except DeskError:
+            pass
         start = start.replace(hour=max(8, min(start.hour, 16)), minute=0, second=0, microsecond=0)
         self.when = QDateTimeEdit(QDateTime(start.date(), start.time().replace(tzinfo=None)))
         self.when.setObjectName("new_appointment")

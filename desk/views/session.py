@@ -130,13 +130,15 @@ class LockScreen(QWidget):
         self.checking: Operation | None = None
         self.setObjectName("lock_screen")
         self.setAutoFillBackground(True)
+        self.setStyleSheet("QLabel, QLineEdit, QPushButton { font-size: 16px; }"
+                           " QLineEdit { padding: 6px; } QPushButton { padding: 6px 16px; }")
         outer = QVBoxLayout(self)
         outer.addStretch(2)
         box = QVBoxLayout()
         box.setSpacing(10)
         title = QLabel(_("The screen is locked"))
         title.setObjectName("lock_title")
-        title.setStyleSheet("font-size: 22px; font-weight: bold;")
+        title.setStyleSheet("font-size: 26px; font-weight: bold; color: #1a4c8b;")
         title.setContentsMargins(0, 6, 0, 0)  # room for stacked Vietnamese marks
         box.addWidget(title)
         who = QLabel(_("{name} ({username}) is logged in. Type the password to go on, or let another clerk "
@@ -172,7 +174,7 @@ class LockScreen(QWidget):
         middle = QHBoxLayout()
         middle.addStretch(1)
         panel = QWidget()
-        panel.setMaximumWidth(520)
+        panel.setMaximumWidth(600)
         panel.setLayout(box)
         middle.addWidget(panel, 3)
         middle.addStretch(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
@@ -282,3 +283,19 @@ def test_a_change_waiting_for_the_database_is_made_once_and_prints_after(qtbot, 
     assert lock.released.is_set() and status(code) == "refused"
     assert [e.to_status for e in history(code, actor=ctx.actor)] == ["received", "refused"]
     assert ctx.printer.printed == [ctx.slip_path(f"mau03_{code}.docx")] and dialog.moving is None
+
+
+def test_the_apology_proposes_a_working_day_after_the_appointment(qtbot, ctx):
+    from desk.services.calendar import load_calendar
+    from desk.views.dossier_detail import ApologyDialog
+
+    code = add("Nguyễn Văn Bình", received=t(26, 9))
+    info = get_dossier(code, actor=ctx.actor)
+    friday = datetime(2026, 11, 27, 16, 30, tzinfo=LOCAL_TZ)  # the day after is a Saturday
+    info = dataclasses.replace(info, appointment_at=friday)
+    dialog = ApologyDialog(info, NOW, None)
+    qtbot.addWidget(dialog)
+    proposed = dialog.when.date().toPyDate()
+    assert proposed > info.appointment_at.date()
+    assert load_calendar().is_working_day(proposed)
+    assert proposed == datetime(2026, 11, 30).date()  # Monday, not Saturday 28/11
