@@ -277,14 +277,14 @@ class DossierListView(QWidget):
         layout.setContentsMargins(10, 10, 10, 6)
         layout.setSpacing(6)
 
-        # -- first line: free text, status, field; second: procedure, point, channel; third: dates, overdue,
-        # due within, clear, refresh. Three short rows, so the list fits beside the sidebar even at 1024 pixels.
+        # -- first line: free text, status, field; second: procedure, point, channel, refresh; third: dates,
+        # overdue, due within, clear. Three short rows: the list fits beside the sidebar even at 1024 pixels.
         top = QHBoxLayout()
         self.text = QLineEdit()
         self.text.setObjectName("search_text")
         self.text.setClearButtonEnabled(True)
         self.text.setPlaceholderText(_("Code or number, name (accents optional), ID number, phone"))
-        self.text.setMinimumWidth(280)
+        self.text.setMinimumWidth(200)
         self.text.setMaxLength(200)
         find_label = QLabel(_("&Find:"))
         find_label.setBuddy(self.text)
@@ -309,7 +309,7 @@ class DossierListView(QWidget):
         top.addWidget(self.field, 1)
         self.procedure = QComboBox()
         self.procedure.setObjectName("procedure_filter")
-        self.procedure.setMinimumWidth(220)
+        self.procedure.setMinimumWidth(180)
         self.procedure.setMaximumWidth(420)
         self.procedure.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.procedure.setMinimumContentsLength(20)
@@ -365,7 +365,7 @@ class DossierListView(QWidget):
         self.due_days.setValue(2)
         self.due_days.setSuffix(" " + _("working days"))
         self.due_days.setEnabled(False)
-        self.due_days.setMinimumWidth(150)
+        self.due_days.setMinimumWidth(110)
         third.addWidget(self.use_due)
         third.addWidget(self.due_days)
         third.addStretch(1)
@@ -374,7 +374,7 @@ class DossierListView(QWidget):
         third.addWidget(self.clear_button)
         self.refresh_button = QPushButton(_("Refresh (F5)"))
         self.refresh_button.setObjectName("refresh")
-        third.addWidget(self.refresh_button)
+        second.addWidget(self.refresh_button)
         layout.addLayout(second)
         layout.addLayout(third)
 

@@ -123,6 +123,10 @@ def too_big(size: QSize, room: QSize) -> bool:
     return size.width() > room.width() or size.height() > room.height()
 
 
+# Known debt: on the 1024-pixel laptop these screens are wider than the room beside the sidebar and scroll
+# sideways (every control stays reachable); every other screen fits in width there, tall ones scroll down.
+SCROLL_SIDEWAYS_AT_125 = {"reports"}
+
 SCREENS = {  # name: (physical screen, scale factor, room for a window in logical pixels)
     "1366x768": ((1366, 768), "1", WORK_AREA),
     "1280x720@125": ((1280, 720), "1.25", SMALL_LAPTOP),
@@ -155,10 +159,12 @@ def test_every_screen_and_dialog_fits(qtbot, ctx):
         qtbot.wait(5)
         pane = page.parentWidget().parentWidget()
         assert isinstance(pane, QScrollArea), f"{key} is not inside its scrolling pane"
-        need = page.minimumSizeHint()
-        if room == WORK_AREA and too_big(need, pane.viewport().size()):
-            problems.append(f"{key} needs {need.width()}×{need.height()}, has {pane.viewport().width()}×"
-                            f"{pane.viewport().height()}")
+        need, has = page.minimumSizeHint(), pane.maximumViewportSize()
+        if room == WORK_AREA and too_big(need, has):
+            problems.append(f"{key} needs {need.width()}×{need.height()}, has {has.width()}×{has.height()}")
+        elif need.width() > has.width() - pane.verticalScrollBar().sizeHint().width() \
+                and key.split("/")[0] not in SCROLL_SIDEWAYS_AT_125:
+            problems.append(f"{key} needs {need.width()} px wide, has {has.width()} with its scroll bar")
 
     classes = dialog_classes()
     names = {cls.__name__ for cls in classes}
