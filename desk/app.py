@@ -231,11 +231,14 @@ def run_gui(url: str | None = None) -> int:
         office_name = saved.name if saved is not None else office_name
     ctx = AppContext(actor=actor, clock=Clock(), settings=settings, office_name=office_name,
                      database_label=shown_url)
-    window = build_main_window(ctx)
-    window.show()
+    from desk.views.session import Session
+
+    session = Session(ctx, build_main_window)  # log out / switch clerk and the idle lock rebuild or cover it
+    window = session.start()
     start_daily_backup(window)
     code = app.exec()
-    close_cleanly(app, window)
+    session.stop()
+    close_cleanly(app, session.window)
     return code
 
 
@@ -294,6 +297,9 @@ def close_cleanly(app, window) -> None:
     detector = getattr(getattr(window, "scan_dispatcher", None), "detector", None)
     if detector is not None and not sip.isdeleted(detector):
         app.removeEventFilter(detector)
+    idle = getattr(window, "idle_watch", None)  # the session's idle-lock filter, application-wide too
+    if idle is not None and not sip.isdeleted(idle):
+        idle.remove()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     app.processEvents()  # outcomes that arrived meanwhile: their screens are gone, so they are dropped
@@ -301,13 +307,18 @@ def close_cleanly(app, window) -> None:
 
 def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float = 20) -> int:
     """The citizen pickup kiosk, full screen, on a connection that refuses writes."""
-    from desk.views.kiosk import KioskWindow
+    from desk.services.clock import Clock
+    from desk.services.demo import sample_slips
+    from desk.views.kiosk import KioskWindow, try_camera
 
     started = _start_qt(url, read_only=True)
     if started is None:
         return 2
     app, _settings, office, _shown_url = started
-    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name)
+    # A test camera's sample slips are of a test office: on this database the kiosk plays its demo
+    # dossiers' slips instead, or says how to get some (a fresh database has none).
+    camera, notice = try_camera(camera, data_dir() / "kiosk-sample-frames", Clock().now(), samples=sample_slips)
+    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name, notice=notice)
     window.showFullScreen()
     code = app.exec()
     close_cleanly(app, window)

@@ -78,6 +78,7 @@ class Settings:
     camera: str = ""
     username: str = ""
     backup_keep_days: str = "30"  # daily automatic backups older than this are deleted
+    idle_lock_minutes: str = "10"  # no input for this long locks the screen (desk.views.session); "0" = never
     printer: str = ""  # this desk's printer; "" = the system's default printer
     receipt_paper: str = "A4"  # "A4" | "A5": the paper Mẫu 01 is written for
     print_preview: str = "0"  # "1" = show a preview before printing on Ctrl+S / Ctrl+P

@@ -562,6 +562,7 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "office.ensure_office": "a step of setup.initialize, inside its checked transaction",
     "office.ensure_point": "a step of setup.initialize, inside its checked transaction",
     "payload.make_payload": "the slip's QR text for a code",
+    "demo.sample_slips": "slips of demo dossiers only, for trying the kiosk's camera; none on a real register",
     "payload.verify_payload": "checks a slip's QR text",
     "points.list_points": "the reception points, public",
     "statistics.compute_statistics": "counts per field, no personal data (every desk's dashboard)",

@@ -111,6 +111,39 @@ def _fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return canvas
 
 
+def write_code_frames(texts: list[str], folder: str | Path, *, width: int = 1280, height: int = 720) -> list[Path]:
+    """Camera frames of a sheet with each text's QR code, for a FakeCamera to play (trying the kiosk).
+
+    An empty desk comes before each code, so a reader that debounces repeats sees each code as new. Old
+    PNGs in ``folder`` are removed first; returns the files written, in playing order.
+    """
+    import segno
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    desk = np.full((height, width, 3), (128, 134, 140), dtype=np.uint8)
+    cv2.rectangle(desk, (width // 2 - 300, height // 2 - 250), (width // 2 + 300, height // 2 + 250),
+                  (236, 238, 240), -1)
+    written = []
+    for index, text in enumerate(texts):
+        empty = folder / f"{index:02d}a_no_code.png"
+        cv2.imwrite(str(empty), desk)
+        qr = segno.make(text, error="m", micro=False)
+        module = np.array([[0 if dark else 255 for dark in row] for row in qr.matrix_iter(scale=1, border=4)],
+                          dtype=np.uint8)
+        side = min(height - 260, 420)
+        symbol = cv2.resize(module, (side, side), interpolation=cv2.INTER_NEAREST)
+        frame = desk.copy()
+        top, left = (height - side) // 2, (width - side) // 2
+        frame[top:top + side, left:left + side] = cv2.cvtColor(symbol, cv2.COLOR_GRAY2BGR)
+        slip = folder / f"{index:02d}b_slip.png"
+        cv2.imwrite(str(slip), frame)
+        written += [empty, slip]
+    return written
+
+
 class FakeCamera:
     """Plays the images of a folder (sorted by name), looping, at ``fps`` frames a second.
 

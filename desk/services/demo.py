@@ -106,6 +106,29 @@ def real_dossiers() -> int:
     return Dossier.select().count() - demo_dossiers()
 
 
+KIOSK_SAMPLE_STATUSES = ("resolved", "processing", "needs_supplement", "returned")
+
+
+def sample_slips(limit: int = 4) -> list[str]:
+    """Slip payloads to try the kiosk's camera with: one demo dossier per status, newest first.
+
+    Only on a database that holds demo data and nothing else (``main.py demo``): the kiosk never makes
+    a slip of a real register's dossier, since a slip is what lets a citizen's dossier be looked up.
+    An empty list on a fresh database or a real one. Read-only, no personal data.
+    """
+    from desk.services.payload import make_payload
+
+    if demo_dossiers() == 0 or real_dossiers() > 0:
+        return []
+    codes: list[str] = []
+    for status in KIOSK_SAMPLE_STATUSES[:max(0, limit)]:
+        row = (Dossier.select(Dossier.code).where(Dossier.status == status)
+               .order_by(Dossier.received_at.desc()).first())
+        if row is not None:
+            codes.append(row.code)
+    return [make_payload(code) for code in codes]
+
+
 def _refuse_real_register() -> None:
     real = real_dossiers()
     if real > 0:

@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -119,7 +120,7 @@ class OfficeCalendar(QCalendarWidget):
         self.setGridVisible(True)
         if current_language() == "vi":
             self.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
-        self.setMinimumSize(560, 420)
+        self.setMinimumSize(460, 380)  # 7 columns of 65 px: fits a 1024-pixel laptop beside the marks
 
     def set_work_calendar(self, cal: WorkCalendar) -> None:
         self.work_calendar = cal
@@ -214,6 +215,7 @@ class CalendarView(QWidget):
         bold = self.marks_title.font()
         bold.setBold(True)
         self.marks_title.setFont(bold)
+        self.marks_title.setWordWrap(True)
         right.addWidget(self.marks_title)
         self.marks_table = QTableWidget(0, 3)
         self.marks_table.setObjectName("marks")
@@ -247,29 +249,29 @@ class CalendarView(QWidget):
         self.update_trial()
 
     # -- building -------------------------------------------------------------------------------
-    def _legend(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(14)
+    def _legend(self) -> QGridLayout:
+        """The colours in three columns (two short rows, not one long one: the screen fits 1024 pixels)."""
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(2)
+        items: list[tuple[QLabel, str]] = []
         for kind in ("holiday", "office_off", "makeup", "weekend"):
             colour, label = KINDS[kind]
             swatch = QLabel()
             swatch.setFixedSize(16, 16)
             swatch.setStyleSheet(f"background: {colour}; border: 1px solid #999;")
-            text = QLabel(_(label))
-            pair = QHBoxLayout()
-            pair.setSpacing(5)
-            pair.addWidget(swatch)
-            pair.addWidget(text)
-            row.addLayout(pair)
+            items.append((swatch, _(label)))
         flag = QLabel("◥")
         flag.setStyleSheet(f"color: {OFFICE_FLAG}; font-size: 15px;")
-        pair = QHBoxLayout()
-        pair.setSpacing(5)
-        pair.addWidget(flag)
-        pair.addWidget(QLabel(_("Marked by the office")))
-        row.addLayout(pair)
-        row.addStretch(1)
-        return row
+        items.append((flag, _("Marked by the office")))
+        for index, (mark, text) in enumerate(items):
+            pair = QHBoxLayout()
+            pair.setSpacing(5)
+            pair.addWidget(mark)
+            pair.addWidget(QLabel(text), 1)
+            grid.addLayout(pair, index // 3, index % 3)
+        grid.setColumnStretch(3, 1)
+        return grid
 
     def _build_marking(self) -> QWidget:
         box = QGroupBox(_("Mark the selected day"))
@@ -321,7 +323,7 @@ class CalendarView(QWidget):
         self.trial_procedure = QComboBox()
         self.trial_procedure.setObjectName("trial_procedure")
         self.trial_procedure.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.trial_procedure.setMinimumContentsLength(24)
+        self.trial_procedure.setMinimumContentsLength(18)
         self.trial_received = QDateTimeEdit()
         self.trial_received.setObjectName("trial_received")
         self.trial_received.setCalendarPopup(True)
@@ -332,16 +334,17 @@ class CalendarView(QWidget):
         use_day.setObjectName("trial_use_day")
         use_day.setToolTip(_("Received on the day selected in the calendar"))
         use_day.clicked.connect(self._trial_on_selected_day)
-        received_row = QHBoxLayout()
-        received_row.addWidget(self.trial_received, 1)
+        received_row = QHBoxLayout()  # the date, and the button under it: the column stays narrow
         received_row.addWidget(use_day)
+        received_row.addStretch(1)
         self.trial_due = QLabel()
         self.trial_due.setObjectName("trial_due")
         self.trial_due.setWordWrap(True)
         self.trial_due.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(_("Find"), self.trial_search)
         form.addRow(_("Procedure"), self.trial_procedure)
-        form.addRow(_("Received at"), received_row)
+        form.addRow(_("Received at"), self.trial_received)
+        form.addRow("", received_row)
         form.addRow(_("Due"), self.trial_due)
         self.trial_search.textChanged.connect(lambda _t: self._fill_trial_procedures())
         self.trial_procedure.currentIndexChanged.connect(lambda _i: self.update_trial())

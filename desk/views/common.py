@@ -13,9 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PyQt6 import sip
-from PyQt6.QtCore import QObject, Qt, pyqtSignal
+from PyQt6.QtCore import QObject, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
-from PyQt6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk.hardware import printing
 from desk.hardware.printing import PrinterUnavailable, PrintJob
@@ -41,6 +53,33 @@ def error_text(exc: BaseException) -> str:
             error=exc.strerror or exc)
     return _("An unexpected error occurred. Nothing you typed was lost; please try again. "
              "Details were written to the log file.")
+
+
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """Open at ``width``×``height``, or at the screen's free area where that is smaller (a 1366×768
+    desk, a 1280×720 laptop at 125 %), so no title bar or button starts below the task bar."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        free = screen.availableGeometry()
+        width, height = min(width, free.width() - 16), min(height, free.height() - 40)  # frame and title bar
+    widget.resize(width, height)
+
+
+class CompactTable(QTableWidget):
+    """A table that asks for little room (it scrolls) and grows with its layout's stretch: a dialog with
+    two of them still fits a 1280×720 laptop at 125 %."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(320, 90)
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """``content`` inside a frameless pane that scrolls when the room is smaller than it needs."""
+    pane = QScrollArea()
+    pane.setWidgetResizable(True)
+    pane.setFrameShape(QFrame.Shape.NoFrame)
+    pane.setWidget(content)
+    return pane
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:

@@ -53,7 +53,16 @@ from desk.services.dossiers import (
 from desk.services.errors import DeskError
 from desk.services.lifecycle import ConcurrentChange
 from desk.services.search import Urgency, urgency_of
-from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document
+from desk.views.common import (
+    CompactTable,
+    PrintOutcome,
+    PrintRun,
+    confirm,
+    error_text,
+    open_document,
+    resize_within_screen,
+    scrolling,
+)
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -160,6 +169,13 @@ class ApologyDialog(QDialog):
         self.reason.setMinimumHeight(80)
         form.addRow(_("Reason for the delay"), self.reason)
         start = max(info.appointment_at, now).astimezone(LOCAL_TZ) + timedelta(days=1)
+        try:  # the next working day, not a Saturday or a holiday (the clerk may still pick another)
+            from desk.services.calendar import load_calendar
+
+            day = load_calendar().next_working_day(start.date() - timedelta(days=1))
+            start = start.replace(year=day.year, month=day.month, day=day.day)
+        except DeskError:
+            pass
         start = start.replace(hour=max(8, min(start.hour, 16)), minute=0, second=0, microsecond=0)
         self.when = QDateTimeEdit(QDateTime(start.date(), start.time().replace(tzinfo=None)))
         self.when.setObjectName("new_appointment")
@@ -258,7 +274,7 @@ class DossierDetailDialog(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.setObjectName("dossier_detail")
-        self.resize(1100, 760)
+        resize_within_screen(self, 1100, 760)
 
         outer = QVBoxLayout(self)
         outer.setSpacing(8)
@@ -279,12 +295,15 @@ class DossierDetailDialog(QDialog):
         QVBoxLayout(self.dossier_box).addWidget(self.dossier_form)
         left.addWidget(self.dossier_box)
         left.addStretch(1)
-        body.addLayout(left, 5)
+        left_pane = QWidget()
+        left_pane.setLayout(left)
+        left.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(scrolling(left_pane), 5)  # a long address or note scrolls on a small screen
 
         right = QVBoxLayout()
         self.documents_box = QGroupBox(_("Documents"))
         docs_layout = QVBoxLayout(self.documents_box)
-        self.documents = QTableWidget(0, 3)
+        self.documents = CompactTable(0, 3)
         self.documents.setObjectName("documents")
         self.documents.setHorizontalHeaderLabels([_("Document"), _("Original or copy"), _("Count")])
         self._setup_table(self.documents, (QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents,
@@ -293,7 +312,7 @@ class DossierDetailDialog(QDialog):
         right.addWidget(self.documents_box, 2)
         timeline_box = QGroupBox(_("History"))
         timeline_layout = QVBoxLayout(timeline_box)
-        self.timeline = QTableWidget(0, 4)
+        self.timeline = CompactTable(0, 4)
         self.timeline.setObjectName("timeline")
         self.timeline.setHorizontalHeaderLabels([_("Time"), _("By"), _("Change"), _("Note")])
         self._setup_table(self.timeline, (QHeaderView.ResizeMode.ResizeToContents,

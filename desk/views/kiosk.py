@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
 from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QImage, QKeySequence, QPixmap, QShortcut
@@ -68,6 +70,46 @@ PARTIAL_INPUT_MS = 1500  # a scan without Enter is forgotten after this
 MAX_QUEUED_SCANS = 5  # scans waiting for the lookup before them; more than a person makes, dropped
 
 
+def try_camera(spec: str | None, folder: Path, now: datetime, *,
+               samples: Callable[[], list[str]]) -> tuple[str | None, str]:
+    """The camera a kiosk started with a test camera (``fake:DIR``) should play, and a line for its screen.
+
+    The shipped sample frames are slips of a test office: on any other database they read as
+    invalid slips, which only confuses whoever tries the kiosk. So when none of the folder's codes is
+    a slip of this database, the kiosk plays slips of its demo dossiers instead (written to ``folder``),
+    or, on a database without demo data (a fresh one), turns the test camera off and says how to try
+    it. A real camera, or test frames of this database's own slips, are left as they are. ``samples``
+    gives the demo slips (desk.services.demo.sample_slips, wired by desk.app: this module imports no
+    service that can write).
+    """
+    from desk.hardware.camera import FAKE, IMAGE_SUFFIXES, fake_spec, write_code_frames
+    from desk.hardware.decoder import decode_file
+    from desk.services.errors import DeskError
+    from desk.services.kiosk import lookup as kiosk_lookup
+
+    if not spec or not spec.startswith(FAKE):
+        return spec, ""
+
+    source = Path(spec[len(FAKE):])
+    try:
+        images = sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    except OSError:
+        images = []
+    if any(kiosk_lookup(d.text, now=now).ok for image in images for d in decode_file(image)):
+        return spec, ""
+    try:
+        slips = samples()
+    except DeskError:
+        slips = []
+    if not slips:
+        return None, _("The test camera's sample slips belong to no dossier of this database, so it is off. "
+                       "To try the kiosk, fill a new database with demo dossiers first "
+                       "(python main.py demo --user admin), then start the kiosk again.")
+    write_code_frames(slips, folder)
+    return fake_spec(folder), _("Test camera: it shows the slips of {count} demo dossiers of this database.").format(
+        count=len(slips))
+
+
 class _CornerHotspot(QWidget):
     """An invisible square: pressing it for three seconds asks for a staff login."""
 
@@ -94,7 +136,7 @@ class KioskWindow(QWidget):
 
     def __init__(self, lookup: Callable[..., KioskAnswer] | None = None, scanner_spec: str | None = None,
                  timeout_s: float = 20, parent: QWidget | None = None, *, clock: Clock | None = None,
-                 office_name: str = ""):
+                 office_name: str = "", notice: str = ""):
         super().__init__(parent)
         self.setObjectName("kiosk")
         self.lookup = lookup or KioskLookup()
@@ -166,6 +208,8 @@ class KioskWindow(QWidget):
         self.back_timer.timeout.connect(self.show_idle)
 
         self._start_scanner(scanner_spec)
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
         self.show_idle()
 
     # -- screens --------------------------------------------------------------------------------
@@ -200,6 +244,15 @@ class KioskWindow(QWidget):
         self.camera_status.setStyleSheet(f"font-size: {HINT}px; color: #a50e0e;")
         self.camera_status.hide()
         box.addWidget(self.camera_status)
+        self.notice = QLabel()  # how to try the kiosk with the test camera (see try_camera)
+        self.notice.setObjectName("try_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setStyleSheet(f"font-size: {HINT}px; color: #5f4b00; background: #fff4d6; padding: 8px;"
+                                  " border-radius: 8px;")
+        self.notice.hide()
+        box.addWidget(self.notice)
         privacy = QLabel(_("Your full name and ID number are never shown on this screen."))
         privacy.setObjectName("privacy")
         privacy.setAlignment(Qt.AlignmentFlag.AlignCenter)

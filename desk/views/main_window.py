@@ -10,22 +10,26 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6 import sip
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from desk.i18n import N_, _
-from desk.views.common import PrintOutcome, open_document, show_error
+from desk.views.common import PrintOutcome, confirm, open_document, scrolling, show_error
 from desk.views.context import AppContext
 
 
@@ -51,9 +55,15 @@ PAGES = (
 
 
 class MainWindow(QMainWindow):
+    switch_requested = pyqtSignal()  # "Đăng xuất / Đổi cán bộ": the session logs this clerk out
+    lock_released = pyqtSignal()  # the right password unlocked the screen
+
     def __init__(self, ctx: AppContext, pages: tuple[Page, ...] = PAGES):
         super().__init__()
         self.ctx = ctx
+        self.lock_screen = None  # the LockScreen while the window is locked
+        self._hidden_for_lock: list[QWidget] = []
+        self._shortcut_objects: list[QShortcut] = []
         self.pages = [p for p in pages if ctx.can(p.role)]
         self.widgets: dict[str, QWidget] = {}
         self.setWindowTitle(_("OneStop Desk — {office}").format(office=ctx.office_name))
@@ -62,7 +72,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(210)
+        self.sidebar.setFixedWidth(sidebar_width(self.screen().availableGeometry().width() if self.screen() else 0))
         self.sidebar.setEditTriggers(QListWidget.EditTrigger.NoEditTriggers)  # F2 is "new dossier" here
         self.sidebar.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
         self.stack = QStackedWidget()
@@ -70,12 +80,29 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(_(page.label))
             item.setData(Qt.ItemDataRole.UserRole, page.key)
             self.sidebar.addItem(item)
-            placeholder = QWidget()
-            placeholder.setObjectName(f"page_{page.key}")
-            self.stack.addWidget(placeholder)
-        layout.addWidget(self.sidebar)
+            self.stack.addWidget(_scroll_pane(QWidget()))
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 6)
+        side.setSpacing(4)
+        side.addWidget(self.sidebar, 1)
+        self.lock_button = QPushButton(_("Lock the screen (Ctrl+L)"))
+        self.lock_button.setObjectName("lock_button")
+        self.lock_button.setToolTip(_("Hide everything until your password is typed again"))
+        self.lock_button.clicked.connect(self.lock)
+        self.logout_button = QPushButton(_("Log out / switch clerk"))
+        self.logout_button.setObjectName("logout_button")
+        self.logout_button.setToolTip(_("Another clerk logs in at this desk; the program stays open"))
+        self.logout_button.clicked.connect(self.switch_requested)
+        for button in (self.lock_button, self.logout_button):
+            button.setFixedWidth(self.sidebar.maximumWidth())
+            button.setAutoDefault(False)
+            side.addWidget(button)
+        layout.addLayout(side)
         layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.content = central
+        self.outer = QStackedWidget()  # the content, or the lock screen covering it
+        self.outer.addWidget(central)
+        self.setCentralWidget(self.outer)
         self.sidebar.currentRowChanged.connect(self._show_row)
         self._status = QLabel()
         self.statusBar().addPermanentWidget(self._status)
@@ -124,7 +151,7 @@ class MainWindow(QMainWindow):
             old = self.stack.widget(index)
             self.stack.removeWidget(old)
             old.deleteLater()
-            self.stack.insertWidget(index, widget)
+            self.stack.insertWidget(index, _scroll_pane(widget))
             self.widgets[key] = widget
         return widget
 
@@ -143,13 +170,14 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - a broken screen must not take the window down
             show_error(self, exc)
             return
-        self.stack.setCurrentWidget(widget)
+        self.stack.setCurrentIndex(row)
         activate = getattr(widget, "activate", None)
         if activate:
             activate()
 
     def current_page(self) -> QWidget:
-        return self.stack.currentWidget()
+        pane = self.stack.currentWidget()
+        return pane.widget() if isinstance(pane, QScrollArea) else pane
 
     # -- actions ----------------------------------------------------------------------------
     def _call(self, key: str, method: str) -> None:
@@ -169,6 +197,71 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             shortcut.activated.connect(slot)
+            self._shortcut_objects.append(shortcut)
+        lock = QShortcut(QKeySequence("Ctrl+L"), self)
+        lock.activated.connect(self.lock)
+        self._shortcut_objects.append(lock)
+
+    # -- lock and log out -------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self.lock_screen is not None
+
+    def lock(self) -> None:
+        """Cover the content: no personal data stays visible, dossier windows hide, shortcuts and scans
+        do nothing, until the same clerk's password (or another clerk's log-in) ends it."""
+        if self.locked:
+            return
+        from desk.views.session import LockScreen
+
+        self._hidden_for_lock = [w for w in QApplication.topLevelWidgets()
+                                 if w is not self and w.isVisible() and _belongs_to(w, self)]
+        for widget in self._hidden_for_lock:
+            widget.hide()
+        self._set_working(False)
+        self.lock_screen = LockScreen(self.ctx, self)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.switch_requested.connect(self.switch_requested)
+        self.outer.addWidget(self.lock_screen)
+        self.outer.setCurrentWidget(self.lock_screen)
+        self.statusBar().clearMessage()
+        self.lock_screen.focus()
+
+    def unlock(self) -> None:
+        """Back to work, everything as it was (the lock screen calls this after the right password)."""
+        if not self.locked:
+            return
+        screen, self.lock_screen = self.lock_screen, None
+        self.outer.setCurrentWidget(self.content)
+        self.outer.removeWidget(screen)
+        screen.deleteLater()
+        self._set_working(True)
+        for widget in self._hidden_for_lock:
+            if not sip.isdeleted(widget):
+                widget.show()
+        self._hidden_for_lock = []
+        page = self.current_page()
+        if page is not None:
+            page.setFocus()
+        self.lock_released.emit()
+
+    def _set_working(self, working: bool) -> None:
+        for shortcut in self._shortcut_objects:
+            shortcut.setEnabled(working or shortcut.key().toString() == "Ctrl+L")
+        detector = getattr(getattr(self, "scan_dispatcher", None), "detector", None)
+        if detector is not None and not sip.isdeleted(detector):
+            if not working:
+                detector.flush()
+            detector.enabled = working
+
+    def may_log_out(self) -> bool:
+        """Ask first when the intake form holds what a clerk typed and did not save."""
+        intake = self.widgets.get("intake")
+        has_unsaved = getattr(intake, "has_unsaved_data", None)
+        if has_unsaved is None or not has_unsaved():
+            return True
+        return confirm(self, _("Log out / switch clerk"), _(
+            "The intake form holds data that has not been saved; it will be lost. Log out anyway?"))
 
     def print_current(self) -> None:
         action = getattr(self.current_page(), "print_current", None)
@@ -206,9 +299,11 @@ class MainWindow(QMainWindow):
         self._status.show()
 
     def open_dossier(self, code: str) -> None:
-        """Show one dossier's detail (from a scan, the list, or after intake)."""
+        """Show one dossier's detail (from a scan, the list, or after intake); nothing while locked."""
         from desk.views.dossier_detail import DossierDetailDialog
 
+        if self.locked:
+            return
         try:
             dialog = DossierDetailDialog(self.ctx, code, self)
         except Exception as exc:  # noqa: BLE001
@@ -237,6 +332,28 @@ class MainWindow(QMainWindow):
 
 
 ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
+
+
+def _belongs_to(widget: QWidget, window: QWidget) -> bool:
+    """``widget`` (a dialog) was opened from ``window`` or one of its screens."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent is window:
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _scroll_pane(page: QWidget) -> QScrollArea:
+    """A screen inside its own scrolling pane: on a screen smaller than the page needs (1280×720 at 125 %)
+    scroll bars appear and every control stays reachable, instead of the window growing past the screen.
+    On a 1366×768 desk no page needs them."""
+    return scrolling(page)
+
+
+def sidebar_width(available_width: int) -> int:
+    """210 pixels; 176 on a screen narrower than 1200 (logical) pixels, where every pixel counts."""
+    return 176 if 0 < available_width < 1200 else 210
 
 
 def initial_size(available) -> tuple[int, int]:

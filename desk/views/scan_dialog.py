@@ -36,6 +36,7 @@ from desk.i18n import _
 from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret
 from desk.services.text import is_digits
 from desk.views import files
+from desk.views.common import resize_within_screen
 from desk.views.context import AppContext
 
 FLASH_MS = 700  # the green border after a good scan
@@ -167,7 +168,7 @@ class ScanDialog(QDialog):
         layout.addLayout(top)
 
         self.preview = PreviewWidget()
-        self.preview.setMinimumSize(640, 360)
+        self.preview.setMinimumSize(480, 270)  # 16:9; fits a 1280×720 laptop at 125 %
         layout.addWidget(self.preview, 1)
 
         self.status = QLabel()
@@ -214,7 +215,7 @@ class ScanDialog(QDialog):
         self._show_idle()
         self._fill_cameras(cameras)
         self.camera.currentIndexChanged.connect(self._camera_chosen)
-        self.resize(860, 720)
+        resize_within_screen(self, 860, 720)
 
     # -- cameras ----------------------------------------------------------------------------------
     def _fill_cameras(self, cameras: list[CameraInfo] | None) -> None:

@@ -43,6 +43,7 @@ from desk.services.text import is_digits
 from desk.views.common import error_text
 from desk.views.context import AppContext
 from desk.views.ops import Operation
+from desk.views.session import MAX_IDLE_MINUTES, idle_minutes
 
 ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"
@@ -268,6 +269,13 @@ class DeskTab(QWidget):
         form.addRow(_("Keep daily backups for"), _field(self.keep_days, _note(
             _("Each day the first start of the program copies the database to the backups folder of this "
               "computer; older copies are deleted."))))
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setObjectName("idle_lock_minutes")
+        self.idle_lock.setRange(0, MAX_IDLE_MINUTES)
+        self.idle_lock.setSuffix(_(" minutes"))
+        self.idle_lock.setSpecialValueText(_("Never lock"))
+        form.addRow(_("Lock the screen after"), _field(self.idle_lock, _note(
+            _("Without keyboard or mouse use for this long the screen locks; the clerk's password opens it."))))
         self.database_shown = QLabel(ctx.database_label or _("(unknown)"))
         self.database_shown.setObjectName("database_label")
         self.database_shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -331,6 +339,7 @@ class DeskTab(QWidget):
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language or "vi")))
         self.camera.setText(settings.camera)
         self.keep_days.setValue(settings.keep_days)
+        self.idle_lock.setValue(idle_minutes(settings))
         self._shown_url = redact(settings.database_url)
         self.database_url.setText(self._shown_url)
 
@@ -352,6 +361,7 @@ class DeskTab(QWidget):
         settings.language = self.language.currentData()
         settings.camera = self.camera.text().strip()
         settings.backup_keep_days = str(self.keep_days.value())
+        settings.idle_lock_minutes = str(self.idle_lock.value())
         try:
             settings.save()
         except OSError as exc:

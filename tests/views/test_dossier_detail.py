@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
@@ -353,3 +354,17 @@ def test_a_preview_that_cannot_draw_still_prints_and_says_why(qtbot, ctx, answer
     run.dialog.accept()
     settle(qtbot)
     assert ctx.printer.printed == [ctx.slip_path(f"mau01_{code}.docx")]
+def test_the_apology_proposes_a_working_day_after_the_appointment(qtbot, ctx):
+    from desk.services.calendar import load_calendar
+    from desk.views.dossier_detail import ApologyDialog
+
+    code = add("Nguyễn Văn Bình", received=t(26, 9))
+    info = get_dossier(code, actor=ctx.actor)
+    friday = datetime(2026, 11, 27, 16, 30, tzinfo=LOCAL_TZ)  # the day after is a Saturday
+    info = dataclasses.replace(info, appointment_at=friday)
+    dialog = ApologyDialog(info, NOW, None)
+    qtbot.addWidget(dialog)
+    proposed = dialog.when.date().toPyDate()
+    assert proposed > info.appointment_at.date()
+    assert load_calendar().is_working_day(proposed)
+    assert proposed == datetime(2026, 11, 30).date()  # Monday, not Saturday 28/11
