@@ -55,7 +55,7 @@ def print_or_open(parent: QWidget | None, printer, path) -> str:
     from desk.hardware.printing import PrinterUnavailable
 
     try:
-        printer.print_file(path)
+        printer.print_document(path)
         return "printed"
     except PrinterUnavailable as exc:
         QMessageBox.information(parent, _("Printer"), str(exc))
