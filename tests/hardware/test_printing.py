@@ -37,6 +37,7 @@ from desk.services.errors import DeskError
 from desk.services.office import current_office
 from desk.services.payload import make_payload
 from desk.services.printable import read_printable
+from tests.conftest import printed_pdf
 from tests.services.test_documents import BINH, CLOCK, TUYET, cases, lines  # noqa: F401 (cases: a fixture)
 
 
@@ -81,39 +82,7 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-# -- the test printer ------------------------------------------------------------------------------
-@pytest.fixture
-def test_printer() -> tuple[str, Path]:
-    """The CUPS-PDF queue and the folder its PDFs land in; skipped (failed under CI) when not set up."""
-    name, folder = os.environ.get("DESK_TEST_PRINTER", ""), os.environ.get("DESK_TEST_PRINT_DIR", "")
-    reason = ""
-    if not name or not folder:
-        reason = ("no test printer: run `eval \"$(bash scripts/cups-test-printer.sh)\"` to set DESK_TEST_PRINTER "
-                  "and DESK_TEST_PRINT_DIR")
-    elif shutil.which("lp") is None:
-        reason = "CUPS' lp is not installed (bash scripts/cups-test-printer.sh)"
-    elif name not in available_printers():
-        reason = f"the test printer {name} is not known to CUPS (bash scripts/cups-test-printer.sh)"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return name, Path(folder)
-
-
-def printed_pdf(folder: Path, job: PrintJob, timeout: float = 60) -> Path:
-    """The PDF CUPS-PDF wrote for the job (its name ends in job_N), once it can be read whole."""
-    number = job.job_id.rsplit("-", 1)[-1]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for pdf in folder.glob(f"*job_{number}.pdf"):
-            done = subprocess.run([_tool("pdfinfo"), str(pdf)], capture_output=True, timeout=30)
-            if done.returncode == 0:
-                return pdf
-        time.sleep(0.2)
-    raise AssertionError(f"no PDF for {job.job_id} in {folder} after {timeout} s")
-
-
+# -- the test printer (the fixture test_printer is in tests/conftest.py) ------------------------------
 def new_pdfs(folder: Path, before: set[Path], timeout: float = 60) -> list[Path]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -266,7 +235,7 @@ def test_a_receipt_reaches_the_printer(cases, tmp_path, admin, test_printer, pap
     slip = receipt(cases.done, tmp_path / f"mau01-{paper}.docx", paper=paper, actor=admin)
     job = SystemPrinter().print_document(slip, printer=name, title=f"Mẫu 01 {cases.done}")
     assert job.printer == name and re.fullmatch(rf"{name}-\d+", job.job_id) and job.pages == 1
-    printed = printed_pdf(folder, job)
+    printed = printed_pdf(folder, job.job_id)
     assert cases.done in " ".join(pdf_text(printed).split())
     assert qr_codes(printed, tmp_path) == [make_payload(cases.done, current_office().secret)]
     ours = tmp_path / "ours.pdf"
