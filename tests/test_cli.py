@@ -197,7 +197,7 @@ def test_slip_and_print_offer_the_same_forms():
     from desk.cli import SLIP_FORMS
     from desk.services.documents import FORMS
 
-    assert SLIP_FORMS == tuple(FORMS)
+    assert tuple(FORMS) == SLIP_FORMS
 
 
 def test_print_command_sends_a_real_job(cli, tmp_path, test_printer):
