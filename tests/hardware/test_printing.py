@@ -192,6 +192,26 @@ def test_rendering_from_a_worker_thread(forms, tmp_path):
     assert squeeze(pdf_text(tmp_path / "thread.pdf", raw=True)) == squeeze("".join(lines(forms["01"])))
 
 
+def test_printing_from_a_worker_thread(forms, test_printer):
+    """print_document itself, the call the desk's background operation makes, on a Python thread."""
+    name, folder = test_printer
+    result: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            result["job"] = SystemPrinter().print_document(forms["01-A5"], printer=name, title="Mẫu 01")
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(120)
+    assert "error" not in result, result.get("error")
+    job = result["job"]
+    assert isinstance(job, PrintJob) and job.printer == name
+    assert "000.00.13.H42-261123-0001" in pdf_text(printed_pdf(folder, job.job_id))
+
+
 def test_missing_and_unreadable_files_are_refused(tmp_path):
     with pytest.raises(DeskError, match="Không có văn bản cần in"):
         SystemPrinter().print_document(tmp_path / "nothing.docx")
