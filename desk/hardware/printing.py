@@ -189,23 +189,27 @@ def paint_document(path: Path, printer: QPrinter) -> None:
     _paint_pages(page, printer)
 
 
-def render_pdf(path: Path, out_pdf: Path) -> int:
-    """The same renderer into a PDF file; returns its page count."""
+def _write_pdf(page: Printable, out_pdf: Path, title: str) -> int:
     from PyQt6.QtGui import QPdfWriter
 
-    _ensure_gui()
-    page = read_printable(path)
     writer = QPdfWriter(str(out_pdf))
     writer.setResolution(PDF_DPI)
-    writer.setTitle(page.title)
+    writer.setTitle(title)
     writer.setCreator("OneStop Desk")
     _set_page(writer, page)
     try:
         return _paint_pages(page, writer)
-    except PrinterUnavailable as exc:
-        raise DeskError(_("The PDF file could not be written: {name}").format(name=Path(out_pdf).name)) from exc
+    except PrinterUnavailable as exc:  # QPdfWriter cannot open the file (folder missing, disk full)
+        raise _kept(_("The PDF file {name} could not be written.").format(name=Path(out_pdf).name)) from exc
     finally:
         del writer  # closes the file now, not whenever Python collects it
+
+
+def render_pdf(path: Path, out_pdf: Path) -> int:
+    """The same renderer into a PDF file; returns its page count."""
+    _ensure_gui()
+    page = read_printable(path)
+    return _write_pdf(page, Path(out_pdf), page.title)
 
 
 # -- what the print system knows -------------------------------------------------------------------
@@ -296,17 +300,7 @@ class SystemPrinter:
         _ensure_gui()
         with tempfile.TemporaryDirectory(prefix="desk-print-") as folder:
             pdf = Path(folder) / "slip.pdf"
-            from PyQt6.QtGui import QPdfWriter
-
-            writer = QPdfWriter(str(pdf))
-            writer.setResolution(PDF_DPI)
-            writer.setTitle(title)
-            writer.setCreator("OneStop Desk")
-            _set_page(writer, page)
-            try:
-                pages = _paint_pages(page, writer)
-            finally:
-                del writer
+            pages = _write_pdf(page, pdf, title)
             command = [lp, *(["-d", printer] if printer else []), "-t", title, "-o", f"media={cups_media(page)}",
                        "--", str(pdf)]
             env = {**os.environ, "LC_ALL": "C", "LANG": "C"}  # lp's answer in English, the words we read

@@ -72,11 +72,6 @@ class Printable:
     font_pt: float
     title: str = ""
 
-    @property
-    def text_width_px(self) -> float:
-        left, _top, right, _bottom = self.margins_mm
-        return (self.width_mm - left - right) / 25.4 * 96
-
 
 def _px(length: Length | int | None) -> float:
     return 0.0 if length is None else length / EMU_PER_PX

@@ -222,6 +222,11 @@ def test_missing_and_unreadable_files_are_refused(tmp_path):
     assert junk.read_bytes() == b"not a zip"
 
 
+def test_an_unwritable_pdf_is_a_clear_refusal(forms, tmp_path):
+    with pytest.raises(DeskError, match="Không ghi được tệp PDF x.pdf"):
+        render_pdf(forms["02"], tmp_path / "no" / "such" / "x.pdf")
+
+
 def test_fake_printer(tmp_path):
     printer = FakePrinter()
     assert printer.print_document(tmp_path / "a.docx") == PrintJob("Fake", "fake-1", 1)
