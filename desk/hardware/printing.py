@@ -34,11 +34,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from desk.i18n import _
 from desk.services.errors import DeskError
-from desk.services.printable import Printable, read_printable
 
 if TYPE_CHECKING:
     from PyQt6.QtGui import QPagedPaintDevice, QTextDocument
     from PyQt6.QtPrintSupport import QPrinter
+
+    from desk.services.printable import Printable
 
 PDF_DPI = 600  # what the PDF for CUPS is laid out at (text stays vector; only the layout grid)
 LP_TIMEOUT = 60.0  # seconds lp may take to hand the file to the scheduler
@@ -184,6 +185,8 @@ def _paint_pages(page: Printable, device: QPagedPaintDevice) -> int:
 def paint_document(path: Path, printer: QPrinter) -> None:
     """Lay the .docx out on a QPrinter (QPrintPreviewDialog.paintRequested, the Windows spooler)."""
     _ensure_gui()
+    from desk.services.printable import read_printable  # python-docx: loaded on the first print, not at start
+
     page = read_printable(path)
     _set_page(printer, page)
     _paint_pages(page, printer)
@@ -208,6 +211,8 @@ def _write_pdf(page: Printable, out_pdf: Path, title: str) -> int:
 def render_pdf(path: Path, out_pdf: Path) -> int:
     """The same renderer into a PDF file; returns its page count."""
     _ensure_gui()
+    from desk.services.printable import read_printable  # python-docx: loaded on the first print, not at start
+
     page = read_printable(path)
     return _write_pdf(page, Path(out_pdf), page.title)
 
@@ -287,6 +292,8 @@ class SystemPrinter:
     def print_document(self, path: Path, *, printer: str = "", title: str = "") -> PrintJob:
         """Print the .docx on ``printer`` ("" = the default); returns once the print system accepted it."""
         path = Path(path)
+        from desk.services.printable import read_printable
+
         page = read_printable(path)  # a missing or unreadable file: a DeskError before any printer is asked
         title = title or page.title or path.stem
         if self.platform.startswith("win"):

@@ -13,7 +13,7 @@ Lengths in the HTML are CSS pixels (96 per inch) and font sizes points: QTextDoc
 whatever paint device it lays out on, so the same description serves a PDF and a printer.
 
 The text of the description is exactly the text of the document, paragraph by paragraph and cell by
-cell in document order (tests/hardware/test_printable.py compares it with the printed PDF).
+cell in document order (tests/hardware/test_printing.py compares it with the printed PDF).
 """
 
 from __future__ import annotations
