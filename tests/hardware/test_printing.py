@@ -136,6 +136,27 @@ def test_every_form_prints_exactly_its_text(forms, tmp_path):
     assert BINH in " ".join(pdf_text(tmp_path / "03.pdf").split())
 
 
+def test_a_long_log_book_repeats_its_header_on_every_page(office, tmp_path, admin):
+    from desk.services.intake import Applicant, IntakeRequest, register
+    from tests.services.test_documents import t
+
+    names = [f"{a} {b} {c}" for a in ("Trần", "Lê", "Phạm", "Hoàng", "Vũ") for b in ("Thị", "Văn", "Minh")
+             for c in ("Hường", "Ánh", "Tuyết")]
+    for i, name in enumerate(names):
+        register(IntakeRequest("T-TTHN", Applicant(name=name, address="Số 5, Tổ 2, Phường Trần Phú"),
+                               received_at=t(23, 7 + i // 6, (i % 6) * 10)), clock=CLOCK, actor=admin)
+    book = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "so.docx", now=CLOCK.now(), actor=admin)
+    pdf = tmp_path / "so.pdf"
+    pages = render_pdf(book, pdf)
+    assert pages >= 2 and pdf_info(pdf)["Pages"] == str(pages)
+    for page in range(1, pages + 1):
+        text = subprocess.run([_tool("pdftotext"), "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, text=True, timeout=60, check=True).stdout
+        assert "Mã hồ sơ" in text and "Tên TTHC" in text, page  # the header rows, on each page
+    printed = squeeze(pdf_text(pdf, raw=True))
+    assert all(squeeze(name) in printed for name in names)
+
+
 def test_the_page_description_follows_the_docx(forms):
     a4, a5, book = (read_printable(forms[k]) for k in ("01", "01-A5", "06"))
     assert (round(a4.width_mm), round(a4.height_mm)) == (210, 297)
