@@ -26,6 +26,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.drawing import Drawing
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
@@ -140,11 +141,11 @@ class _Reader:
                     "</td></tr></table>")
         pieces = self.inline(p)
         if len(pieces) > 1 and fmt.tab_stops:
-            return self.tabbed(p, pieces, styles, align)
+            return self.tabbed(p, pieces, styles)
         content = "&#9;".join(pieces) or "&nbsp;"  # an empty paragraph keeps its line, as in Word
         return f'<p align="{align}" style="{";".join(styles)}">{content}</p>'
 
-    def tabbed(self, p: Paragraph, pieces: list[str], styles: list[str], align: str) -> str:
+    def tabbed(self, p: Paragraph, pieces: list[str], styles: list[str]) -> str:
         """Text at tab stops as cells of a borderless row, each starting at its stop (left stops, as ours)."""
         start = _px(p.paragraph_format.left_indent)
         stops = [_px(stop.position) - start for stop in p.paragraph_format.tab_stops
@@ -174,7 +175,7 @@ class _Reader:
                             if part:
                                 text = html.escape(part, quote=False).replace("\n", "<br/>")
                                 pieces[-1] += f'<span style="{style}">{text}</span>' if style else text
-                    elif hasattr(content, "has_picture") and content.has_picture:
+                    elif isinstance(content, Drawing):
                         pieces[-1] += self.picture(content)
         return pieces
 
@@ -191,10 +192,12 @@ class _Reader:
             styles.append(f"font-size:{_num(run.font.size.pt)}pt")
         return ";".join(styles)
 
-    def picture(self, drawing) -> str:
-        image = drawing.image
+    def picture(self, drawing: Drawing) -> str:
         shape = self.shapes[self.shape_index] if self.shape_index < len(self.shapes) else None
-        self.shape_index += 1
+        self.shape_index += 1  # every inline drawing is one of doc.inline_shapes, picture or not
+        if not drawing.has_picture:
+            return ""
+        image = drawing.image
         width = _px(shape.width) if shape is not None else image.px_width
         height = _px(shape.height) if shape is not None else image.px_height
         name = f"image{len(self.images) + 1}.{image.ext or 'png'}"
@@ -227,7 +230,9 @@ class _Reader:
 
     def row(self, row: _Row, columns: list[float], ruled: bool) -> str:
         cells: list[tuple[_Cell, int]] = []
-        for cell in row.cells:  # a horizontally merged cell comes once per grid column it spans
+        # A horizontally merged cell comes once per grid column it spans. (Vertical merges, which our forms
+        # never make, would repeat the cell above: telling them apart needs w:vMerge, not public.)
+        for cell in row.cells:
             if cells and cells[-1][0] is cell:
                 continue
             cells.append((cell, cell.grid_span))
