@@ -62,13 +62,15 @@ def _language_in(args: Sequence[str]) -> str | None:
     return None
 
 PASSWORD_ENV = "DESK_PASSWORD"
+# The per-dossier forms of `slip` and `print` (desk.services.documents.FORMS; tests/test_cli.py checks they agree).
+SLIP_FORMS = ("01", "02", "03", "04", "05")
 # Commands (and calendar actions) that change nothing and show no personal data: no account needed.
 OPEN_COMMANDS = frozenset({"procedures", "due", "parse-cccd", "calendar list"})
 # The least role of each other command, checked once the account has logged in (the services check
 # again); "init" on a new database is the exception: it creates the administrator.
 COMMAND_ROLES = {
     "receive": "clerk", "advance": "clerk", "apology": "clerk", "show": "clerk", "slip": "clerk",
-    "logbook": "clerk", "report": "leader", "calendar": "leader", "init": "admin", "demo": "admin",
+    "print": "clerk", "logbook": "clerk", "report": "leader", "calendar": "leader", "init": "admin", "demo": "admin",
     "backup": "admin", "restore": "admin", "migrate-to": "admin",
     "office show": "clerk", "office set": "leader",
 }
@@ -256,10 +258,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("slip", help=_("write an official slip of a dossier as .docx"))
     s.add_argument("code")
-    s.add_argument("--form", default="01", choices=("01", "02", "03", "04", "05"),
+    s.add_argument("--form", default="01", choices=SLIP_FORMS,
                    help=_("01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 process control slip"))
     s.add_argument("--out", required=True, help=_("the .docx file (or a folder) to write"))
-    s.add_argument("--paper", default="A4", choices=("A4", "A5"), help=_("paper size of the receipt"))
+    s.add_argument("--paper", choices=("A4", "A5"), help=_("paper size of the receipt (form 01 only; default A4)"))
+
+    s = sub.add_parser("print", help=_("write an official slip of a dossier and print it"))
+    s.add_argument("code")
+    s.add_argument("--form", default="01", choices=SLIP_FORMS,
+                   help=_("01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 process control slip"))
+    s.add_argument("--printer", default="", metavar="NAME", help=_("printer name; default: the system's default printer"))
+    s.add_argument("--paper", choices=("A4", "A5"), help=_("paper size of the receipt (form 01 only; default A4)"))
+    s.add_argument("--out", help=_("the .docx file (or a folder) to write; default: today's folder of slips"))
+    s.add_argument("--json", action="store_true", help=_("print the result as JSON"))
 
     s = sub.add_parser("logbook", help=_("write the dossier log book (Mẫu 06) for a date range as .docx"))
     s.add_argument("--from", dest="date_from", required=True, type=_date)
@@ -379,7 +390,7 @@ def _run(args: argparse.Namespace) -> int:
     handler = {
         "office": _office, "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
-        "slip": _slip, "logbook": _logbook, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
+        "slip": _slip, "print": _print, "logbook": _logbook, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
     }[args.command]
     return handler(args, actor)
 
@@ -693,14 +704,58 @@ def _parse_cccd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _form_options(args: argparse.Namespace) -> dict[str, str]:
+    """The receipt's paper; refused for the other forms, which have one size."""
+    from desk.services.errors import ValidationError
+
+    if args.paper and args.form != "01":
+        raise ValidationError({"paper": _("--paper is for the receipt (form 01) only; form {form} is printed on "
+                                          "A4").format(form=args.form)})
+    return {"paper": args.paper or "A4"} if args.form == "01" else {}
+
+
 def _slip(args: argparse.Namespace, actor) -> int:
     from desk.services import documents
     from desk.services.output import check_output_path
 
+    kwargs = _form_options(args)
     out = check_output_path(args.out, folder_ok=True)
-    kwargs = {"paper": args.paper} if args.form == "01" else {}
     path = documents.render_form(args.code, args.form, out, actor=actor, **kwargs)
     _emit(path)
+    return 0
+
+
+def _slips_folder():
+    """Today's folder of slips in the desk's data folder, where the desk program puts them too."""
+    from desk.config import data_dir
+    from desk.services.clock import LOCAL_TZ, Clock
+
+    folder = data_dir() / "slips" / Clock().now().astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _print(args: argparse.Namespace, actor) -> int:
+    """Write the slip (kept whatever happens next), then print it; exit 2 with one line when not accepted."""
+    from desk.hardware.printing import PrinterUnavailable, SystemPrinter
+    from desk.services import documents
+    from desk.services.output import check_output_path
+
+    kwargs = _form_options(args)
+    out = check_output_path(args.out, folder_ok=True) if args.out else _slips_folder()
+    path = documents.render_form(args.code, args.form, out, actor=actor, **kwargs)
+    title = f"Mẫu {args.form} {args.code.strip()}"
+    try:
+        job = SystemPrinter().print_document(path, printer=args.printer.strip(), title=title)
+    except PrinterUnavailable as exc:
+        print(f"{_('error')}: {exc} ({path})", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json({"code": args.code.strip(), "form": args.form, "path": str(path), "printer": job.printer,
+                     "job_id": job.job_id, "pages": job.pages})
+    else:
+        _emit(_("Sent to the printer {printer} (job {job}, {pages} page(s)): {path}").format(
+            printer=job.printer, job=job.job_id or "-", pages=job.pages, path=path))
     return 0
 
 

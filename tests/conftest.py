@@ -6,6 +6,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DESK_LANG", "vi")
@@ -248,3 +249,44 @@ def fill_disk(folder, leave_bytes: int = 0) -> None:
             except OSError:
                 break
             free -= chunk
+
+
+# -- the test printer ------------------------------------------------------------------------------
+@pytest.fixture
+def test_printer() -> tuple[str, Path]:
+    """The CUPS-PDF queue scripts/cups-test-printer.sh made and the folder its PDFs land in.
+
+    Skipped when it is not set up, failed under CI (like PostgreSQL): printing must be tested for real there.
+    """
+    import shutil
+    import subprocess
+
+    name, folder = os.environ.get("DESK_TEST_PRINTER", ""), os.environ.get("DESK_TEST_PRINT_DIR", "")
+    reason = ""
+    if not name or not folder:
+        reason = ("no test printer: run `eval \"$(bash scripts/cups-test-printer.sh)\"` to set DESK_TEST_PRINTER "
+                  "and DESK_TEST_PRINT_DIR")
+    elif shutil.which("lp") is None or shutil.which("lpstat") is None:
+        reason = "CUPS' lp is not installed (bash scripts/cups-test-printer.sh)"
+    elif subprocess.run(["lpstat", "-p", name], capture_output=True, timeout=30).returncode != 0:
+        reason = f"the test printer {name} is not known to CUPS (bash scripts/cups-test-printer.sh)"
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return name, Path(folder)
+
+
+def printed_pdf(folder: Path, job_id: str, timeout: float = 60) -> Path:
+    """The PDF CUPS-PDF wrote for a job (its name ends in job_N), once poppler can read it whole."""
+    import subprocess
+    import time
+
+    number = job_id.rsplit("-", 1)[-1]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pdf in folder.glob(f"*job_{number}.pdf"):
+            if subprocess.run(["pdfinfo", str(pdf)], capture_output=True, timeout=30).returncode == 0:
+                return pdf
+        time.sleep(0.2)
+    raise AssertionError(f"no PDF for {job_id} in {folder} after {timeout} s")

@@ -197,6 +197,53 @@ def test_slips_and_logbook(cli, tmp_path):
     assert rc == 0 and (tmp_path / "so.docx").exists()
 
 
+def test_slip_and_print_offer_the_same_forms():
+    from desk.cli import SLIP_FORMS
+    from desk.services.documents import FORMS
+
+    assert tuple(FORMS) == SLIP_FORMS
+
+
+def test_print_command_sends_a_real_job(cli, tmp_path, test_printer):
+    """`print` writes the slip where the desk keeps slips, prints it, says which job; a refusal is one line."""
+    from tests.conftest import printed_pdf
+
+    name, folder = test_printer
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Hoàng Thị Lan", "--received-at",
+                      "2026-11-23T09:00")
+    code = json.loads(out)["code"]
+    rc, out, err = cli("print", code, "--printer", name, "--paper", "A5", "--json")
+    assert rc == 0, err
+    data = json.loads(out)
+    assert data["printer"] == name and data["job_id"].startswith(f"{name}-") and data["pages"] == 1
+    saved = Path(data["path"])
+    assert saved.name == f"mau01_{code}.docx" and saved.parent.parent == Path(os.environ["DESK_DATA_DIR"]) / "slips"
+    pdf = printed_pdf(folder, data["job_id"])
+    shown = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+    assert code in shown
+    assert subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60).stdout.count("A5") == 1
+
+    rc, out, err = cli("print", code, "--form", "05", "--printer", name, "--out", str(tmp_path))
+    assert rc == 0, err
+    assert out.startswith(f"Đã gửi tới máy in {name} (lệnh in {name}-") and "1 trang" in out
+    assert (tmp_path / f"mau05_{code}.docx").exists()
+
+    rc, out, err = cli("print", code, "--printer", "Máy-in-không-có", "--out", str(tmp_path / "kept.docx"))
+    assert (rc, out) == (2, "")
+    assert "Máy này không có máy in nào tên Máy-in-không-có" in _one_line(err) and "kept.docx" in err
+    assert (tmp_path / "kept.docx").exists()  # the document stays, to open and print by hand
+
+
+def test_print_paper_is_for_the_receipt_only(cli, tmp_path):
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Hoàng Thị Lan", "--received-at",
+                      "2026-11-23T09:00")
+    code = json.loads(out)["code"]
+    for command in ("print", "slip"):
+        rc, out, err = cli(command, code, "--form", "05", "--paper", "A5", "--out", str(tmp_path))
+        assert (rc, out) == (2, "") and "--paper chỉ dùng cho giấy tiếp nhận (mẫu 01)" in _one_line(err)
+    assert list(tmp_path.glob("*.docx")) == []
+
+
 def test_report_command(cli, tmp_path):
     from openpyxl import load_workbook
 
@@ -254,6 +301,7 @@ def test_the_three_attacks_of_the_issue_are_refused(anyone, sqlite_url, tmp_path
     ("apology", "000.00.13.H42-261123-0001", "--new-date", "2026-12-30T10:00", "--reason", "Chờ"),
     ("show", "000.00.13.H42-261123-0001"),
     ("slip", "000.00.13.H42-261123-0001", "--form", "01", "--out", "x.docx"),
+    ("print", "000.00.13.H42-261123-0001", "--form", "01", "--printer", "DeskPDF"),
     ("logbook", "--from", "2026-11-01", "--to", "2026-11-30", "--out", "x.docx"),
     ("report", "--period", "2026-10", "--out", "x.xlsx"),
     ("calendar", "add-day-off", "2026-12-07"),
@@ -549,12 +597,12 @@ def test_argparse_follows_lang_en(cli, capsys):
     assert argparse._("usage: ") == "usage: "  # our catalog is lent to argparse only while our parser works
 
 
-@pytest.mark.parametrize("command", ["slip", "logbook", "report", "backup"])
+@pytest.mark.parametrize("command", ["slip", "print", "logbook", "report", "backup"])
 def test_out_into_a_missing_folder_is_refused_not_created(cli, tmp_path, command):
     _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Hoàng Thị Lan", "--received-at",
                       "2026-11-23T09:00")
     code_ = json.loads(out)["code"]
-    args = {"slip": ("slip", code_), "logbook": ("logbook", "--from", "2026-11-01", "--to", "2026-11-30"),
+    args = {"slip": ("slip", code_), "print": ("print", code_, "--printer", "Máy-in-không-có"), "logbook": ("logbook", "--from", "2026-11-01", "--to", "2026-11-30"),
             "report": ("report", "--period", "2026-11"), "backup": ("backup",)}[command]
     for target in (tmp_path / "no" / "such" / "out.docx", tmp_path / "missing" / "", tmp_path / ("a" * 300)):
         text = str(target) + ("/" if target.name == "missing" else "")

@@ -497,6 +497,7 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "limits.too_long": "pure: computes from its arguments",
     "limits.year_in_range": "pure: computes from its arguments",
     "output.check_output_path": "checks a path; writes nothing",
+    "printable.read_printable": "reads a .docx its caller already wrote; never the database",
     "payload.looks_like_slip": "pure: computes from its arguments",
     "scan.is_scan": "pure: computes from its arguments",
     "text.describe_char": "pure: computes from its arguments",
