@@ -193,7 +193,7 @@ class PrintPreview(QDialog):
         buttons.addWidget(close)
         layout.addLayout(buttons)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.accept)
-        self.resize(760, 700)
+        resize_within_screen(self, 760, 700)
 
     def _paint(self, printer: QPrinter) -> None:
         try:

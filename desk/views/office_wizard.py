@@ -33,7 +33,7 @@ from desk.services import office
 from desk.services.accounts import Actor
 from desk.services.errors import DeskError, ValidationError
 from desk.services.office import DEFAULT_HOURS, OfficeSettings, PointSpec
-from desk.views.common import error_text
+from desk.views.common import error_text, resize_within_screen
 from desk.views.ops import Operation
 from desk.views.settings import POINT_KINDS, WeekdayPicker
 
@@ -333,7 +333,7 @@ class OfficeWizard(QWizard):
         for page in (self.intro, self.identity, self.contact, self.points_page, self.finish):
             self.addPage(page)
         self.currentIdChanged.connect(self._page_changed)
-        self.resize(1000, 620)  # fits a 1366×728 desktop with the task bar
+        resize_within_screen(self, 1000, 620)  # a 1366×728 desktop; less on a small laptop at 125 %
 
     def settings(self) -> OfficeSettings:
         return OfficeSettings(
