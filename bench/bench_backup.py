@@ -127,9 +127,9 @@ def cached_database(count: int) -> Path:
 
 # -- measuring -------------------------------------------------------------------------------
 def timed_backup(out: Path) -> tuple[float, bool, str]:
+    from desk.errors import DeskError
     from desk.services.accounts import get_actor
     from desk.services.backup import backup
-    from desk.services.errors import DeskError
 
     t0 = time.time()
     try:
@@ -141,9 +141,9 @@ def timed_backup(out: Path) -> tuple[float, bool, str]:
 
 def timed_restore(path: Path, url: str):
     """Restore ``path`` in place into the live database while the desks write."""
+    from desk.errors import DeskError
     from desk.services.accounts import get_actor
     from desk.services.backup import restore
-    from desk.services.errors import DeskError
 
     t0 = time.time()
     try:

@@ -46,7 +46,7 @@ def prepare(url: str, desks: int) -> None:
     from desk.models import db as dbmod
     from desk.services.accounts import SYSTEM, create_staff
     from desk.services.setup import SAMPLE_OFFICE, initialize
-    from desk.services.text import fold
+    from desk.text import fold
 
     if url.startswith("postgres"):
         schema = url.split("schema=")[1].split("&")[0]
@@ -66,9 +66,9 @@ def prepare(url: str, desks: int) -> None:
 
 # -- one desk ---------------------------------------------------------------------------------
 def desk(url: str, index: int, start_at: float, seconds: float, out: mp.Queue) -> None:
+    from desk.errors import DatabaseBusy, DeskError
     from desk.models import db as dbmod
     from desk.services import accounts, intake, lifecycle
-    from desk.services.errors import DatabaseBusy, DeskError
 
     dbmod.connect(url, create=False)
     actor = accounts.get_actor(f"desk{index}")

@@ -43,8 +43,8 @@ def open_database(url: str | None, *, new_only_if_default: bool = False):
     ``new_only_if_default`` (the windows): only the default file is made on a first start; any other
     address must name an existing database (``init`` makes one), so a mistyped path creates nothing.
     """
+    from desk.errors import NotFound
     from desk.models.db import connect
-    from desk.services.errors import NotFound
     from desk.services.office import current_office
     from desk.services.setup import initialize
 
@@ -114,7 +114,7 @@ def _start_qt(url: str | None, *, read_only: bool = False):
     """Logging, settings, language, the Qt application and the database; None (after telling why) on failure."""
     from PyQt6.QtWidgets import QApplication, QMessageBox
 
-    from desk.services.errors import DeskError
+    from desk.errors import DeskError
     from desk.views.qt_i18n import install_qt_translations
 
     setup_logging()

@@ -355,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_kiosk(args.db, args.camera, args.timeout)
 
-    from desk.services.errors import DeskError
+    from desk.errors import DeskError
 
     try:
         return _run(args)
@@ -400,7 +400,7 @@ def _password(prompt: str) -> str:
     """DESK_PASSWORD when set (scripts), else asked on the terminal without echo."""
     import getpass
 
-    from desk.services.errors import DeskError
+    from desk.errors import DeskError
 
     if PASSWORD_ENV in os.environ:
         return os.environ[PASSWORD_ENV]
@@ -419,8 +419,8 @@ def _login(args: argparse.Namespace, role: str, username: str | None = None):
     account, or one whose password an administrator set and its owner has not yet replaced, is
     refused. Nothing has been done when this fails.
     """
+    from desk.errors import PermissionDenied
     from desk.services import accounts
-    from desk.services.errors import PermissionDenied
 
     username = (username or args.user or "").strip()
     if not username:
@@ -438,8 +438,8 @@ def _new_admin_password() -> str:
     """The first administrator's password: DESK_PASSWORD, or typed twice on the terminal."""
     import getpass
 
+    from desk.errors import DeskError, ValidationError
     from desk.services.accounts import check_new_password
-    from desk.services.errors import DeskError, ValidationError
 
     if PASSWORD_ENV in os.environ:
         password = os.environ[PASSWORD_ENV]
@@ -464,8 +464,8 @@ def _init(args: argparse.Namespace) -> int:
     administrator logs in, and init adds what is missing; it never creates a second office."""
     from dataclasses import replace
 
+    from desk.errors import PermissionDenied, ValidationError
     from desk.services import accounts
-    from desk.services.errors import PermissionDenied, ValidationError
     from desk.services.setup import OfficeDefaults, initialize, needs_setup
 
     defaults = OfficeDefaults()
@@ -527,7 +527,7 @@ def _desk_role_password(name: str) -> str:
     """DESK_ROLE_PASSWORD for scripts, otherwise asked twice on the terminal; never on the command line."""
     import os
 
-    from desk.services.errors import DeskError
+    from desk.errors import DeskError
 
     password = os.environ.get("DESK_ROLE_PASSWORD", "")
     if password:
@@ -546,8 +546,8 @@ def _desk_role_password(name: str) -> str:
 def _office(args: argparse.Namespace, actor) -> int:
     from dataclasses import replace
 
+    from desk.errors import ValidationError
     from desk.services import office
-    from desk.services.errors import ValidationError
 
     status = office.office_status()
     if args.action == "set":
@@ -607,7 +607,7 @@ def _procedures(args: argparse.Namespace, actor=None) -> int:
 
 
 def _receive(args: argparse.Namespace, actor) -> int:
-    from desk.services.errors import ValidationError
+    from desk.errors import ValidationError
     from desk.services.identity import parse_cccd
     from desk.services.intake import Applicant, IntakeRequest, register
 
@@ -706,7 +706,7 @@ def _parse_cccd(args: argparse.Namespace) -> int:
 
 def _form_options(args: argparse.Namespace) -> dict[str, str]:
     """The receipt's paper; refused for the other forms, which have one size."""
-    from desk.services.errors import ValidationError
+    from desk.errors import ValidationError
 
     if args.paper and args.form != "01":
         raise ValidationError({"paper": _("--paper is for the receipt (form 01) only; form {form} is printed on "
@@ -829,10 +829,10 @@ def _restore_actor(args: argparse.Namespace, url: str):
     None, no login. Whether there is a target is the backup service's own answer (``target_state``)."""
     from peewee import DatabaseError
 
+    from desk.errors import DeskError
     from desk.models.db import close, connect, redact
     from desk.services.accounts import has_accounts
     from desk.services.backup import target_state
-    from desk.services.errors import DeskError
 
     def unreadable(error: str) -> DeskError:
         return DeskError(_("The database {url} cannot be read ({error}), so no account can be checked. If it is "

@@ -114,7 +114,7 @@ def make_office() -> None:
         ("T-HD", "Chứng thực hợp đồng, giao dịch", cert, 2, None, False),
     ]
     for code, name, field, days, cutoff, rule in rows:
-        from desk.services.text import fold
+        from desk.text import fold
 
         Procedure.create(code=code, name=name, name_folded=fold(name), field=field, processing_days=days,
                          cutoff=cutoff, fee="", documents=docs, no_appointment_day=rule)
@@ -149,7 +149,7 @@ def make_bare_office() -> None:
     make_office's procedures; nothing can be received or printed until a person sets the office up."""
     from desk.models import Field, Procedure, ReceptionPoint
     from desk.services.setup import initialize
-    from desk.services.text import fold
+    from desk.text import fold
 
     initialize(actor=None, load_catalog=False)
     assert not ReceptionPoint.select().exists()

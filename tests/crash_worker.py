@@ -12,10 +12,10 @@ import os
 import random
 import sys
 
+from desk.errors import DeskError
 from desk.models.db import connect
 from desk.services.accounts import get_actor
 from desk.services.dossiers import Status
-from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import TRANSITIONS, advance
 

@@ -29,12 +29,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from desk.errors import DeskError, ValidationError
 from desk.i18n import set_language
 from desk.models import Dossier, DossierEvent, Procedure
 from desk.models import db as dbmod
 from desk.services import catalog
 from desk.services.accounts import SYSTEM, get_actor
-from desk.services.errors import DeskError, ValidationError
 from desk.services.identity import CitizenIdentity, parse_cccd
 from desk.services.payload import make_payload, verify_payload
 from desk.services.search import DossierFilter, count, search
@@ -480,7 +480,7 @@ ANY_DAY = st.one_of(st.dates(), st.dates(min_value=date(1899, 12, 1), max_value=
 
 def _on_both(engines, call) -> list[tuple]:
     """Run ``call()`` on each engine; what it saved (a comparable value) or the keys of its refusal."""
-    from desk.services.errors import DeskError as _DeskError
+    from desk.errors import DeskError as _DeskError
 
     outcomes = []
     for db in engines:

@@ -32,7 +32,7 @@ import json, sys
 from desk.models import db as dbmod
 dbmod.connect(sys.argv[1], create=False)
 from desk.services import accounts, changes, dossiers, intake, lifecycle
-from desk.services.errors import DeskError
+from desk.errors import DeskError
 
 mark = None
 def value(x):

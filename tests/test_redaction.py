@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from desk import redaction
 from desk.app import RedactingFormatter
+from desk.errors import DeskError
 from desk.models import db as dbmod
 from desk.redaction import MASK, protect, redact, redacting_stderr
-from desk.services.errors import DeskError
 
 # Passwords with every character that breaks a naive parser.
 PASSWORDS = [

@@ -31,6 +31,7 @@ import pytest
 from peewee import Model
 
 import desk.services
+from desk.errors import DeskError, PermissionDenied, ValidationError
 from desk.models import ReceptionPoint
 from desk.models.entities import ALL_MODELS
 from desk.services import (
@@ -51,7 +52,6 @@ from desk.services import (
 )
 from desk.services.accounts import ROLES, SYSTEM, Actor
 from desk.services.clock import LOCAL_TZ, FixedClock
-from desk.services.errors import DeskError, PermissionDenied, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
 
@@ -480,7 +480,6 @@ PURE = {
     "search.normalise_text",
     "office.check_office_code", "office.main_point_name", "office.not_set_up_message", "setup.settings_of",
     "search.urgency_of", "search.release_thread_connection", "search.forget_calendar",
-    "text.fold", "text.clean", "text.is_digits",
 }
 NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name in PURE} | {
     "backup.desk_sessions": "lists connected sessions for restore, inside its checked call",
@@ -497,13 +496,8 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "limits.too_long": "pure: computes from its arguments",
     "limits.year_in_range": "pure: computes from its arguments",
     "output.check_output_path": "checks a path; writes nothing",
-    "printable.read_printable": "reads a .docx its caller already wrote; never the database",
     "payload.looks_like_slip": "pure: computes from its arguments",
     "scan.is_scan": "pure: computes from its arguments",
-    "text.describe_char": "pure: computes from its arguments",
-    "text.is_latin_letter": "pure: computes from its arguments",
-    "text.name_offender": "pure: computes from its arguments",
-    "text.tidy_name": "pure: computes from its arguments",
     "files.already_exists": "files on disk, never the database: its callers check their actor",
     "files.atomic_path": "files on disk, never the database: its callers check their actor",
     "files.atomic_write": "files on disk, never the database: its callers check their actor",

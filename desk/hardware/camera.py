@@ -30,7 +30,7 @@ from PyQt6.QtGui import QImage  # noqa: E402
 
 from desk.hardware.decoder import FrameDecoder  # noqa: E402
 from desk.i18n import _  # noqa: E402
-from desk.services.text import is_digits
+from desk.text import is_digits
 
 FAKE = "fake:"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")

@@ -1,6 +1,6 @@
 """Printing slips through Qt's print system: no LibreOffice or Word on the path.
 
-A slip is the .docx desk.services.documents wrote. desk.services.printable reads it back as HTML plus
+A slip is the .docx desk.services.documents wrote. desk.hardware.printable reads it back as HTML plus
 its pictures, paper and margins; here a QTextDocument lays that out on the page of the paint device,
 in Times New Roman or a serif font with Vietnamese glyphs, and paints it page by page. One renderer
 serves the preview dialog (paint_document on a QPrinter), PDF files (render_pdf) and the printers.
@@ -32,14 +32,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from desk.errors import DeskError
 from desk.i18n import _
-from desk.services.errors import DeskError
 
 if TYPE_CHECKING:
     from PyQt6.QtGui import QPagedPaintDevice, QTextDocument
     from PyQt6.QtPrintSupport import QPrinter
 
-    from desk.services.printable import Printable
+    from desk.hardware.printable import Printable
 
 PDF_DPI = 600  # what the PDF for CUPS is laid out at (text stays vector; only the layout grid)
 LP_TIMEOUT = 60.0  # seconds lp may take to hand the file to the scheduler
@@ -185,7 +185,7 @@ def _paint_pages(page: Printable, device: QPagedPaintDevice) -> int:
 def paint_document(path: Path, printer: QPrinter) -> None:
     """Lay the .docx out on a QPrinter (QPrintPreviewDialog.paintRequested, the Windows spooler)."""
     _ensure_gui()
-    from desk.services.printable import read_printable  # python-docx: loaded on the first print, not at start
+    from desk.hardware.printable import read_printable  # python-docx: loaded on the first print, not at start
 
     page = read_printable(path)
     _set_page(printer, page)
@@ -211,7 +211,7 @@ def _write_pdf(page: Printable, out_pdf: Path, title: str) -> int:
 def render_pdf(path: Path, out_pdf: Path) -> int:
     """The same renderer into a PDF file; returns its page count."""
     _ensure_gui()
-    from desk.services.printable import read_printable  # python-docx: loaded on the first print, not at start
+    from desk.hardware.printable import read_printable  # python-docx: loaded on the first print, not at start
 
     page = read_printable(path)
     return _write_pdf(page, Path(out_pdf), page.title)
@@ -292,7 +292,7 @@ class SystemPrinter:
     def print_document(self, path: Path, *, printer: str = "", title: str = "") -> PrintJob:
         """Print the .docx on ``printer`` ("" = the default); returns once the print system accepted it."""
         path = Path(path)
-        from desk.services.printable import read_printable
+        from desk.hardware.printable import read_printable
 
         page = read_printable(path)  # a missing or unreadable file: a DeskError before any printer is asked
         title = title or page.title or path.stem

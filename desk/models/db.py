@@ -31,10 +31,10 @@ from peewee import (
     SqliteDatabase,
 )
 
+from desk.errors import DatabaseBusy, DeskError
 from desk.i18n import _
 from desk.models.entities import ALL_MODELS, DailySequence, SchemaInfo, database_proxy
 from desk.redaction import protect, redact
-from desk.services.errors import DatabaseBusy, DeskError
 
 log = logging.getLogger(__name__)
 

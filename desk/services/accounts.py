@@ -8,9 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from desk.errors import NotFound, PermissionDenied, ValidationError
 from desk.i18n import _
 from desk.models import Staff
-from desk.services.errors import NotFound, PermissionDenied, ValidationError
 
 ROLES = ("clerk", "leader", "admin")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}

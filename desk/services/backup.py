@@ -47,6 +47,7 @@ from urllib.parse import parse_qs, quote, unquote, urlparse
 
 from peewee import SqliteDatabase
 
+from desk.errors import DeskError, PermissionDenied
 from desk.i18n import _
 from desk.models import db as dbmod
 from desk.models.db import (
@@ -61,7 +62,6 @@ from desk.models.entities import ALL_MODELS
 from desk.services import files
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import DeskError, PermissionDenied
 
 Progress = Callable[[int, int], None]
 SQLITE_MAGIC = b"SQLite format 3\x00"

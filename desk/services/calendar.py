@@ -13,12 +13,12 @@ from typing import Protocol
 
 import holidays
 
+from desk.errors import ValidationError
 from desk.i18n import _
 from desk.models import CalendarDay, Office
 from desk.services import limits
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, aware
-from desk.services.errors import ValidationError
 from desk.services.office import OfficeHours, current_office, parse_hours, parse_weekdays
 
 # A dossier on the "no-appointment weekday" is resolved the same day only if received before this.

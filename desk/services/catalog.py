@@ -17,15 +17,15 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from desk.errors import NotFound, ValidationError
 from desk.i18n import _
 from desk.models import Field, Procedure
 from desk.models.db import run_write
 from desk.services import files
 from desk.services.accounts import Actor, require
 from desk.services.dossiers import DocumentItem  # also imported from here by catalog callers
-from desk.services.errors import NotFound, ValidationError
 from desk.services.limits import max_length
-from desk.services.text import clean, fold
+from desk.text import clean, fold
 
 # Read through the package (a checkout, an installed package or a bundle), never the working directory.
 SEED_PATH: Traversable = package_files("desk") / "resources" / "catalog" / "seed_catalog.json"

@@ -11,6 +11,7 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
+from desk.errors import NotFound, ValidationError
 from desk.i18n import _
 from desk.models import Procedure
 from desk.models.db import run_write
@@ -27,7 +28,6 @@ from desk.services.catalog import (
     _Collector,
     _FieldResolver,
 )
-from desk.services.errors import NotFound, ValidationError
 
 # The keys of a procedure as the form (and ValidationError.problems) name them.
 PROCEDURE_KEYS = ("code", "name", "field_code", "processing_days", "day_unit", "cutoff", "fee", "documents",

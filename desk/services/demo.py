@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from desk.errors import PermissionDenied, ValidationError
 from desk.i18n import _
 from desk.models import DailySequence, Dossier, Field, Procedure, ReceptionPoint, SchemaInfo, Staff
 from desk.models.db import database_proxy, is_postgres, write_transaction
@@ -22,10 +23,9 @@ from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock
 from desk.services.dossiers import Status
-from desk.services.errors import PermissionDenied, ValidationError
 from desk.services.limits import EARLIEST_RECEIPT, MAX_DEMO_MONTHS
 from desk.services.office import current_office, get_office_settings, set_up_office
-from desk.services.text import fold
+from desk.text import fold
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
           "Dương", "Lý", "Đinh", "Đoàn", "Trương", "Lương"]

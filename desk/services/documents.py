@@ -32,6 +32,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from desk.errors import ValidationError
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Office, Procedure
 from desk.services import files
@@ -39,7 +40,6 @@ from desk.services.accounts import SYSTEM, Actor, require
 from desk.services.barcode import code128_png, module_count
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import DossierInfo, EventInfo, Status, classify, dossier_row, history, to_info
-from desk.services.errors import ValidationError
 from desk.services.limits import day_problem
 from desk.services.office import current_office, require_set_up
 from desk.services.payload import make_payload

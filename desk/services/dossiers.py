@@ -7,11 +7,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from desk.errors import NotFound
 from desk.i18n import N_, _
 from desk.models import Dossier, DossierEvent, Field, Procedure, ReceptionPoint, Staff
 from desk.services.accounts import Actor, require
 from desk.services.clock import from_db, local_date
-from desk.services.errors import NotFound
 from desk.services.limits import lookup_text
 
 

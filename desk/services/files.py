@@ -34,8 +34,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
+from desk.errors import DeskError
 from desk.i18n import _
-from desk.services.errors import DeskError
 
 log = logging.getLogger(__name__)
 

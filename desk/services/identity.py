@@ -20,7 +20,7 @@ from datetime import date
 from desk.i18n import _
 from desk.services.clock import Clock, local_date
 from desk.services.limits import EARLIEST_BIRTH, name_problem
-from desk.services.text import fold, tidy_name
+from desk.text import fold, tidy_name
 
 # A real card QR is about 150–300 characters; anything far longer is something else
 # and is not worth normalising.

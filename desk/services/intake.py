@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from peewee import IntegrityError
 
+from desk.errors import ValidationError
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Procedure
 from desk.models.db import database_proxy, run_write
@@ -25,10 +26,9 @@ from desk.services.dossiers import (
     load_documents,
     to_info,
 )
-from desk.services.errors import ValidationError
 from desk.services.identity import validate_id_number
 from desk.services.office import find_point, require_set_up
-from desk.services.text import clean, fold, is_digits
+from desk.text import clean, fold, is_digits
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")

@@ -23,9 +23,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from desk.errors import DeskError
 from desk.i18n import _
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import DeskError
 
 log = logging.getLogger("desk.kiosk")
 
@@ -192,10 +192,10 @@ def lookup(text: str, *, now: datetime) -> KioskAnswer:
 
 
 def _answer_for(code: str, now: datetime) -> KioskAnswer:
+    from desk.errors import NotFound
     from desk.services.calendar import load_calendar
     from desk.services.clock import from_db
     from desk.services.dossiers import Status, dossier_row
-    from desk.services.errors import NotFound
     from desk.services.identity import mask_name
 
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from desk.errors import DeskError, TransitionError, ValidationError
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent
 from desk.models.db import run_write
@@ -12,7 +13,6 @@ from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.clock import Clock, aware, from_db, to_db
 from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, to_info
-from desk.services.errors import DeskError, TransitionError, ValidationError
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RECEIVED: frozenset({Status.PROCESSING, Status.REFUSED, Status.WITHDRAWN}),

@@ -15,7 +15,7 @@ from peewee import Field as ModelField
 
 from desk.i18n import _
 from desk.services.clock import LOCAL_TZ, aware
-from desk.services.text import clean, describe_char, is_latin_letter, name_offender, tidy_name
+from desk.text import clean, describe_char, is_latin_letter, name_offender, tidy_name
 
 # -- dates ------------------------------------------------------------------------------------------
 # The first day a receipt may carry: older is a typo (1926 for 2026), not a dossier of this register.

@@ -24,12 +24,12 @@ from peewee import (
     TextField,
 )
 
+from desk.errors import DeskError
 from desk.i18n import _
 from desk.models.db import SCHEMA_VERSION, database_proxy, ensure_schema, is_postgres, make_database, redact
 from desk.models.db import schema_version as read_schema_version
 from desk.models.entities import ALL_MODELS, SchemaInfo
 from desk.services.accounts import Actor, require
-from desk.services.errors import DeskError
 
 BATCH = 5000
 Progress = Callable[[str, int, int], None]  # table, rows copied, rows in the table

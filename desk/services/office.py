@@ -7,13 +7,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from desk.errors import NotFound, OfficeNotSetUp, ValidationError
 from desk.i18n import _
 from desk.models import Office, ReceptionPoint
 from desk.services.accounts import Actor, require
 from desk.services.clock import Clock, from_db, to_db
-from desk.services.errors import NotFound, OfficeNotSetUp, ValidationError
 from desk.services.limits import MAX_ROW_ID, lookup_text, max_length, too_long
-from desk.services.text import clean, is_digits
+from desk.text import clean, is_digits
 
 DEFAULT_HOURS = "07:30-11:30,13:30-17:00"
 

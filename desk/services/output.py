@@ -12,8 +12,8 @@ import errno
 import os
 from pathlib import Path
 
+from desk.errors import ValidationError
 from desk.i18n import _
-from desk.services.errors import ValidationError
 
 # ext4 and NTFS allow 255 (bytes, UTF-16 units); the writer's temporary file beside the target needs room.
 MAX_FILE_NAME_BYTES = 200

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from desk.errors import DeskError
 from desk.i18n import _
-from desk.services.errors import DeskError
 
 CHECK_LENGTH = 8  # base32 characters = 40 bits
 MAX_LENGTH = 120  # longer input is not ours; refuse it before any parsing

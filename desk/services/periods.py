@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from desk.errors import ValidationError
 from desk.i18n import _
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import ValidationError
 from desk.services.limits import FIRST_YEAR, LAST_YEAR, year_in_range
 
 CUTOFFS = ("calendar", "15th")

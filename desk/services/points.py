@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from desk.models import ReceptionPoint
 from desk.services.office import current_office
-from desk.services.text import is_digits
+from desk.text import is_digits
 
 
 @dataclass(frozen=True)

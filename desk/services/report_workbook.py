@@ -31,13 +31,13 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from desk.errors import DeskError
 from desk.i18n import _
 from desk.services import files, xlsx_rows
 from desk.services.accounts import Actor, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, local_date
 from desk.services.dossiers import Outcome, Status
-from desk.services.errors import DeskError
 from desk.services.office import current_office
 from desk.services.periods import Period, as_period
 from desk.services.statistics import (

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from desk.errors import DeskError
 from desk.i18n import _
-from desk.services.errors import DeskError
 from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
 from desk.services.payload import MAX_LENGTH, PayloadCheck, looks_like_slip, verify_payload
 

@@ -32,6 +32,7 @@ from enum import StrEnum
 
 from peewee import SQL, NodeList, Value, fn
 
+from desk.errors import ValidationError
 from desk.i18n import N_, _
 from desk.models import DailySequence, Dossier, Field, Office, Procedure, ReceptionPoint
 from desk.models.db import database_proxy, is_postgres
@@ -39,9 +40,8 @@ from desk.services.accounts import Actor, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import OPEN_STATUSES, Status
-from desk.services.errors import ValidationError
 from desk.services.office import find_point
-from desk.services.text import fold, is_digits
+from desk.text import fold, is_digits
 
 SORT_COLUMNS = ("code", "received_at", "due_at", "applicant", "status", "procedure")
 MAX_TEXT = 100  # longer input is cut: no name, code or number is longer

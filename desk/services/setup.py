@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desk.errors import PermissionDenied, ValidationError
 from desk.i18n import _
 from desk.models import Office
 from desk.models.db import lock_schema, setup_desk_role, write_transaction
 from desk.services.accounts import Actor, ensure_admin, require, to_actor
-from desk.services.errors import PermissionDenied, ValidationError
 from desk.services.office import (
     OfficeSettings,
     PointSpec,

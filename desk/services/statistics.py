@@ -37,13 +37,13 @@ from typing import Any, NamedTuple
 
 from peewee import JOIN, SQL, Case, Cast, fn
 
+from desk.errors import ValidationError
 from desk.i18n import _
 from desk.models import Dossier, Field, Procedure, ReceptionPoint, Staff
 from desk.models.db import database_proxy, is_postgres
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, to_db
 from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, Outcome, classify
-from desk.services.errors import ValidationError
 from desk.services.office import current_office
 from desk.services.periods import Period, as_period
 

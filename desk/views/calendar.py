@@ -41,12 +41,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError
 from desk.i18n import N_, _, current_language
 from desk.services import calendar as calendar_service
 from desk.services import catalog
 from desk.services.calendar import WorkCalendar
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import DeskError
 from desk.views.common import error_text
 from desk.views.context import AppContext
 from desk.views.ops import Operation

@@ -39,10 +39,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import ValidationError
 from desk.i18n import N_, _
 from desk.services import catalog, catalog_edit
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
-from desk.services.errors import ValidationError
 from desk.views import files
 from desk.views.common import confirm, error_text
 from desk.views.context import AppContext

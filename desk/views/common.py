@@ -29,10 +29,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError
 from desk.hardware import printing
 from desk.hardware.printing import PrinterUnavailable, PrintJob
 from desk.i18n import _
-from desk.services.errors import DeskError
 from desk.views.ops import Operation
 
 if TYPE_CHECKING:

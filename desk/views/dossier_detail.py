@@ -35,6 +35,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError
 from desk.i18n import N_, _
 from desk.services import documents, lifecycle
 from desk.services.accounts import Actor
@@ -50,7 +51,6 @@ from desk.services.dossiers import (
     get_dossier,
     history,
 )
-from desk.services.errors import DeskError
 from desk.services.lifecycle import ConcurrentChange
 from desk.services.search import Urgency, urgency_of
 from desk.views.common import (

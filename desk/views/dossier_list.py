@@ -37,12 +37,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError
 from desk.i18n import N_, _
 from desk.services import search
 from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, OPEN_STATUSES, Status
-from desk.services.errors import DeskError
 from desk.services.search import Cursor, DossierFilter, DossierListRow, Sort, Urgency
 from desk.views.common import error_text
 from desk.views.context import AppContext

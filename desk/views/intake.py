@@ -54,6 +54,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError, ValidationError
 from desk.i18n import N_, _
 from desk.services import catalog, documents, dossiers, intake, points
 from desk.services import office as office_service
@@ -61,10 +62,9 @@ from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.catalog import ProcedureInfo
 from desk.services.clock import LOCAL_TZ, local_date
 from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
-from desk.services.errors import DeskError, ValidationError
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
-from desk.services.text import fold, is_digits
+from desk.text import fold, is_digits
 from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document
 from desk.views.context import AppContext
 from desk.views.ops import Operation

@@ -82,9 +82,9 @@ def try_camera(spec: str | None, folder: Path, now: datetime, *,
     gives the demo slips (desk.services.demo.sample_slips, wired by desk.app: this module imports no
     service that can write).
     """
+    from desk.errors import DeskError
     from desk.hardware.camera import FAKE, IMAGE_SUFFIXES, fake_spec, write_code_frames
     from desk.hardware.decoder import decode_file
-    from desk.services.errors import DeskError
     from desk.services.kiosk import lookup as kiosk_lookup
 
     if not spec or not spec.startswith(FAKE):

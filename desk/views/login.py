@@ -11,10 +11,10 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desk.errors import DeskError
 from desk.i18n import _
 from desk.services import accounts
 from desk.services.accounts import Actor
-from desk.services.errors import DeskError
 
 
 class LoginDialog(QDialog):

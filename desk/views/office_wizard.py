@@ -28,10 +28,10 @@ from PyQt6.QtWidgets import (
     QWizardPage,
 )
 
+from desk.errors import DeskError, ValidationError
 from desk.i18n import _
 from desk.services import office
 from desk.services.accounts import Actor
-from desk.services.errors import DeskError, ValidationError
 from desk.services.office import DEFAULT_HOURS, OfficeSettings, PointSpec
 from desk.views.common import error_text, resize_within_screen
 from desk.views.ops import Operation

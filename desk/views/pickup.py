@@ -25,11 +25,11 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError
 from desk.i18n import _
 from desk.services import lifecycle
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, DossierInfo, Status, get_dossier, history
-from desk.services.errors import DeskError
 from desk.services.scan import CCCD, DOSSIER, ScanResult, interpret
 from desk.views.common import error_text
 from desk.views.context import AppContext

@@ -36,12 +36,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError
 from desk.i18n import N_, _, current_language
 from desk.services import accounts, catalog
 from desk.services import report_workbook as report_service
 from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ, Clock
-from desk.services.errors import DeskError
 from desk.services.periods import Period
 from desk.services.report_workbook import ReportCancelled
 from desk.services.statistics import FieldStats, Statistics, TrendPoint

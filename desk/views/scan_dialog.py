@@ -34,7 +34,7 @@ from desk.hardware.camera import FAKE, IMAGE_SUFFIXES, CameraInfo, Scanner, desc
 from desk.hardware.decoder import decode_file
 from desk.i18n import _
 from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret
-from desk.services.text import is_digits
+from desk.text import is_digits
 from desk.views import files
 from desk.views.common import resize_within_screen
 from desk.views.context import AppContext

@@ -33,13 +33,13 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.config import PAPERS
+from desk.errors import DeskError, PermissionDenied, ValidationError
 from desk.hardware import printing
 from desk.i18n import N_, _
 from desk.redaction import redact
 from desk.services import accounts, office
-from desk.services.errors import DeskError, PermissionDenied, ValidationError
 from desk.services.office import OfficeSettings, PointInfo
-from desk.services.text import is_digits
+from desk.text import is_digits
 from desk.views.common import error_text
 from desk.views.context import AppContext
 from desk.views.ops import Operation

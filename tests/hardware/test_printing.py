@@ -19,8 +19,10 @@ from pathlib import Path
 import cv2
 import pytest
 
+from desk.errors import DeskError
 from desk.hardware import printing
 from desk.hardware.decoder import decode_file
+from desk.hardware.printable import read_printable
 from desk.hardware.printing import (
     FakePrinter,
     PrinterUnavailable,
@@ -33,10 +35,8 @@ from desk.hardware.printing import (
     render_pdf,
 )
 from desk.services.documents import apology, control_slip, log_book, receipt, refusal, supplement_request
-from desk.services.errors import DeskError
 from desk.services.office import current_office
 from desk.services.payload import make_payload
-from desk.services.printable import read_printable
 from tests.conftest import printed_pdf
 from tests.services.test_documents import BINH, CLOCK, TUYET, cases, lines  # noqa: F401 (cases: a fixture)
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from desk.cli import main
+from desk.errors import DeskError
 from desk.models import db as dbmod
 from desk.services.accounts import get_actor
-from desk.services.errors import DeskError
 from tests.conftest import PG_BASE_URL, fill_disk, make_office
 
 

@@ -6,10 +6,10 @@ import pytest
 from peewee import IntegerField, IntegrityError, InternalError, OperationalError
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
+from desk.errors import DeskError
 from desk.models import Dossier, DossierEvent, SchemaInfo
 from desk.models import db as dbmod
 from desk.services.accounts import get_actor
-from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
 
 

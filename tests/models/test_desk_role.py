@@ -14,10 +14,10 @@ import pytest
 from peewee import DatabaseError
 
 from desk.cli import main
+from desk.errors import DeskError
 from desk.models import DossierEvent
 from desk.models import db as dbmod
 from desk.services.accounts import get_actor
-from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
 from tests.conftest import make_office
 

@@ -16,11 +16,11 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from peewee import DatabaseError
 
+from desk.errors import OfficeNotSetUp, ValidationError
 from desk.models import DailySequence, Dossier
 from desk.models import db as dbmod
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import OfficeNotSetUp, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.office import get_office_settings, is_set_up, update_office
 

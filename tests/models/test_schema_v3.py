@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from peewee import DatabaseError
 
+from desk.errors import OfficeNotSetUp
 from desk.models import Dossier, Office
 from desk.models import db as dbmod
 from desk.services import documents
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import OfficeNotSetUp
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.office import is_set_up
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from desk.errors import PermissionDenied, ValidationError
 from desk.services import accounts
 from desk.services.accounts import SYSTEM
-from desk.services.errors import PermissionDenied, ValidationError
 
 
 def test_first_start_sets_admin_password(office):
@@ -67,7 +67,7 @@ import json, os, sys, time
 from desk.i18n import set_language
 from desk.models.db import connect
 from desk.services import accounts
-from desk.services.errors import PermissionDenied
+from desk.errors import PermissionDenied
 
 set_language("en")
 url, go, attempts = sys.argv[1], sys.argv[2], int(sys.argv[3])

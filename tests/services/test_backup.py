@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from desk.errors import DeskError, PermissionDenied
 from desk.models import Dossier, DossierEvent
 from desk.models import db as dbmod
 from desk.services import files
@@ -24,7 +25,6 @@ from desk.services.accounts import SYSTEM, create_staff, get_actor
 from desk.services.backup import auto_backup, backup, restore, verify_backup
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier, history
-from desk.services.errors import DeskError, PermissionDenied
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance
 from tests.conftest import fill_disk

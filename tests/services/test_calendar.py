@@ -118,7 +118,7 @@ def test_office_overrides_from_database(office):
 
 
 def test_clerk_cannot_change_calendar(office):
-    from desk.services.errors import PermissionDenied
+    from desk.errors import PermissionDenied
 
     clerk = Actor(None, "c", "Cán bộ", "clerk")
     with pytest.raises(PermissionDenied):

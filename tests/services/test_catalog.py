@@ -10,6 +10,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from desk.errors import DeskError, NotFound, ValidationError
 from desk.models import Field, Procedure
 from desk.models import db as dbmod
 from desk.services import catalog, dossiers
@@ -34,8 +35,7 @@ from desk.services.catalog import (
     ImportSummary,
 )
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import DeskError, NotFound, ValidationError
-from desk.services.text import fold
+from desk.text import fold
 
 
 def dump() -> dict[str, list]:

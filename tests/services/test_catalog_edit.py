@@ -8,13 +8,13 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from desk.errors import NotFound, PermissionDenied, ValidationError
 from desk.models import Field, Procedure
 from desk.services import catalog, catalog_edit
 from desk.services.accounts import SYSTEM, Actor, create_staff
 from desk.services.calendar import load_calendar
 from desk.services.catalog import COL_DAYS, SHEET_PROCEDURES, CatalogImportError, DocumentItem
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import NotFound, PermissionDenied, ValidationError
 
 
 @pytest.fixture

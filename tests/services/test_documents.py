@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
+from desk.errors import DeskError, ValidationError
 from desk.models import Office, Procedure, Staff
 from desk.models.entities import database_proxy
 from desk.services import documents
@@ -37,7 +38,6 @@ from desk.services.documents import (
     supplement_request,
 )
 from desk.services.dossiers import DocumentItem, history
-from desk.services.errors import DeskError, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
 from desk.services.payload import make_payload, verify_payload

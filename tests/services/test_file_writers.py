@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from desk.errors import DeskError
 from desk.models import db as dbmod
 from desk.services import catalog, documents, files, report_workbook
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
-from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
 from tests.conftest import fill_disk
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from desk.errors import DeskError
 from desk.services import files
-from desk.services.errors import DeskError
 from tests.conftest import fill_disk
 
 OLD = files.STALE_AFTER.total_seconds() + 60

@@ -8,12 +8,12 @@ from datetime import date, datetime
 
 import pytest
 
+from desk.errors import ValidationError
 from desk.models import DailySequence, Dossier, DossierEvent
 from desk.models import db as dbmod
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import DocumentItem, Status, history
-from desk.services.errors import ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 
 NOW = FixedClock(datetime(2026, 11, 23, 16, 0, tzinfo=LOCAL_TZ))

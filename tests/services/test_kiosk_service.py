@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 import peewee
 import pytest
 
+from desk.errors import PermissionDenied
 from desk.i18n import _
 from desk.models import DailySequence, Dossier, DossierEvent, Staff
 from desk.services import accounts, lifecycle
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
-from desk.services.errors import PermissionDenied
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.kiosk import (
     CLOSED,
@@ -32,7 +32,7 @@ from desk.services.kiosk import (
     staff_login_writes,
 )
 from desk.services.payload import check_for, make_payload
-from desk.services.text import fold
+from desk.text import fold
 
 NAME = "Lê Thị Hoa"
 ID_NUMBER = "042190001234"

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from desk.errors import TransitionError, ValidationError
 from desk.models import Dossier, DossierEvent
 from desk.services import lifecycle
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import Outcome, Status, classify, get_dossier, history
-from desk.services.errors import TransitionError, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import ConcurrentChange, advance, apologize
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from desk.errors import DeskError, ValidationError
 from desk.models import CalendarDay, DailySequence, Dossier, DossierEvent, Office, ReceptionPoint, Staff
 from desk.services import limits
 from desk.services.accounts import SYSTEM, create_staff, update_staff
@@ -21,11 +22,10 @@ from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.demo import generate
 from desk.services.documents import log_book
 from desk.services.dossiers import DocumentItem, Status
-from desk.services.errors import DeskError, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
 from desk.services.office import OfficeSettings, ensure_office, get_office_settings, update_office
-from desk.services.text import tidy_name
+from desk.text import tidy_name
 
 
 def _admin():

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
+from desk.errors import DeskError
 from desk.models import DailySequence, Dossier, DossierEvent, Office
 from desk.models import db as dbmod
 from desk.models.entities import ALL_MODELS
@@ -13,7 +14,6 @@ from desk.services import demo
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier, history
-from desk.services.errors import DeskError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
 from desk.services.migrate import migrate_to, table_checksum

@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
+from desk.errors import NotFound, PermissionDenied, ValidationError
 from desk.models import Office, ReceptionPoint
 from desk.services import office as offices
 from desk.services.accounts import SYSTEM, Actor, create_staff
 from desk.services.calendar import load_calendar
-from desk.services.errors import NotFound, PermissionDenied, ValidationError
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from datetime import date, datetime
 import pytest
 from docx import Document
 
+from desk.errors import OfficeNotSetUp, PermissionDenied, ValidationError
 from desk.models import Dossier, Office, ReceptionPoint
 from desk.models.db import run_write
 from desk.services import demo, documents, office
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ
-from desk.services.errors import OfficeNotSetUp, PermissionDenied, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.office import OfficeSettings, PointSpec, check_office_code, is_set_up, set_up_office
 from desk.services.setup import SAMPLE_OFFICE

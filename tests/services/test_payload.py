@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from desk.errors import DeskError
 from desk.i18n import _
 from desk.models import Office
 from desk.services import payload as payload_mod
-from desk.services.errors import DeskError
 from desk.services.office import current_office
 from desk.services.payload import PayloadCheck, make_payload, verify_payload
 

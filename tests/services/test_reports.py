@@ -20,10 +20,10 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from desk.errors import DeskError, ValidationError
 from desk.services import report_workbook, statistics, xlsx_rows
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
-from desk.services.errors import DeskError, ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
 from desk.services.periods import Period, period_bounds

@@ -6,14 +6,14 @@ from datetime import date, datetime
 
 import pytest
 
+from desk.errors import ValidationError
 from desk.models import Dossier
 from desk.services import lifecycle, search
 from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
-from desk.services.errors import ValidationError
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.search import Cursor, DossierFilter, Sort, Urgency
-from desk.services.text import fold
+from desk.text import fold
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=LOCAL_TZ)  # Wednesday
 CLOCK = FixedClock(NOW)
@@ -200,7 +200,7 @@ def all_pages(flt, sort, limit=13):
 
 
 def sort_key(row, column):
-    from desk.services.text import fold
+    from desk.text import fold
 
     return {"code": row.code, "received_at": row.received_at, "due_at": row.due_at,
             "applicant": fold(row.applicant_name), "status": search.STATUS_ORDER.index(row.status),

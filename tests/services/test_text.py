@@ -1,6 +1,6 @@
 """Vietnamese text helpers."""
 
-from desk.services.text import clean, fold
+from desk.text import clean, fold
 
 
 def test_fold_removes_diacritics_and_d():
@@ -16,6 +16,6 @@ def test_clean_single_and_multiline():
 
 
 def test_is_digits_is_ascii_only():
-    from desk.services.text import is_digits
+    from desk.text import is_digits
 
     assert is_digits("0912") and not is_digits("²") and not is_digits("٣") and not is_digits("") and not is_digits(None)

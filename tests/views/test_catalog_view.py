@@ -10,6 +10,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication, QLineEdit, QToolButton
 
 from desk.config import Settings
+from desk.errors import PermissionDenied
 from desk.hardware.printing import FakePrinter
 from desk.models import Field, Procedure
 from desk.services import catalog, catalog_edit
@@ -17,7 +18,6 @@ from desk.services.accounts import SYSTEM, Actor
 from desk.services.calendar import load_calendar
 from desk.services.catalog import COL_CUTOFF, COL_DAYS, SHEET_PROCEDURES
 from desk.services.clock import LOCAL_TZ, FixedClock
-from desk.services.errors import PermissionDenied
 from desk.views.catalog import CatalogView
 from desk.views.context import AppContext
 

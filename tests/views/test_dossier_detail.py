@@ -293,7 +293,7 @@ def test_apology_dialog_defaults_after_the_appointment(qtbot, ctx, admin):
 
 
 def test_unknown_code_raises(ctx):
-    from desk.services.errors import NotFound
+    from desk.errors import NotFound
 
     with pytest.raises(NotFound):
         DossierDetailDialog(ctx, "000.00.13.H42-261125-9999")

@@ -10,7 +10,7 @@ from PyQt6 import sip
 from PyQt6.QtCore import QCoreApplication, QObject, QThread, QTimer
 from PyQt6.QtWidgets import QWidget
 
-from desk.services.errors import DeskError
+from desk.errors import DeskError
 from desk.views import ops
 from desk.views.ops import Operation
 

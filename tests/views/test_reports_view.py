@@ -18,11 +18,11 @@ from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from desk.config import Settings
+from desk.errors import PermissionDenied
 from desk.hardware.printing import FakePrinter
 from desk.services import demo
 from desk.services.accounts import SYSTEM, Actor, get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
-from desk.services.errors import PermissionDenied
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance
 from desk.services.report_workbook import SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE, SHEET_SUMMARY

@@ -10,12 +10,12 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from desk.config import Settings, config_path
+from desk.errors import PermissionDenied
 from desk.hardware.printing import FakePrinter
 from desk.models import Office, ReceptionPoint
 from desk.services import accounts, office
 from desk.services.accounts import SYSTEM, Actor
 from desk.services.clock import LOCAL_TZ, FixedClock
-from desk.services.errors import PermissionDenied
 from desk.views.context import AppContext
 from desk.views.settings import SettingsView
 

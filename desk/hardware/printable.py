@@ -37,8 +37,8 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from desk.errors import DeskError
 from desk.i18n import _
-from desk.services.errors import DeskError
 
 EMU_PER_PX = 914400 / 96  # a CSS pixel is 1/96 inch
 CELL_PADDING_PX = 2.5  # left/right padding of table cells (documents.py sets 0.05–0.1 cm)
