@@ -25,7 +25,7 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test?schema=bench_print"
 
 def _fresh(url: str) -> None:
     from desk.models import db as dbmod
-    from desk.services.setup import initialize
+    from desk.services.setup import SAMPLE_OFFICE, initialize
 
     if url.startswith("postgres"):
         schema = url.split("schema=")[1].split("&")[0]
@@ -34,7 +34,7 @@ def _fresh(url: str) -> None:
         base.execute_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         base.close()
     dbmod.connect(url, allow_new=True)
-    initialize(actor=None)
+    initialize(SAMPLE_OFFICE, actor=None)  # a set-up office (D27): the sample identity, for measuring
 
 
 def _percentile(values: list[float], share: float) -> float:
