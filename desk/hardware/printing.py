@@ -68,7 +68,7 @@ class Printer(Protocol):
 
 
 def _kept(reason: str) -> PrinterUnavailable:
-    return PrinterUnavailable(_("{reason} The document was saved; open it and print it from there.").format(
+    return PrinterUnavailable(_("{reason} The document was saved.").format(  # the caller says where and how to retry
         reason=reason))
 
 
