@@ -595,13 +595,14 @@ def _procedures(args: argparse.Namespace, actor=None) -> int:
     from dataclasses import asdict
 
     from desk.services import catalog
+    from desk.services.calendar import processing_time_label
 
     items = catalog.search_procedures(args.search, limit=1000) if args.search else catalog.list_procedures()
     if args.json:
         _print_json([asdict(p) for p in items])
     else:
         for p in items:
-            days = _("same day") if p.processing_days == 0 else _("{n} working days").format(n=p.processing_days)
+            days = processing_time_label(p.processing_days, p.day_unit, p.cutoff)
             _emit(f"{p.code:<14} {p.field_name:<22} {days:<20} {p.name}")
     return 0
 

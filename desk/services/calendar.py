@@ -139,6 +139,13 @@ class WorkCalendar:
             return datetime.combine(day, self.hours.opens, LOCAL_TZ)
         return local
 
+    def after_cutoff(self, procedure: Timing, received_at: datetime) -> bool:
+        """Whether a same-day procedure received then is due the next working day (its cut-off passed).
+
+        The receipt's wording (Mẫu 01, item 3) asks this, so the slip and :meth:`due_at` never disagree."""
+        cutoff = parse_cutoff(procedure.cutoff)
+        return cutoff is not None and at_or_after(self.effective_receipt(received_at), cutoff)
+
     def due_at(self, procedure: Timing, received_at: datetime) -> datetime:
         """The legal due moment: closing time of the last working day of the processing time.
 
@@ -158,10 +165,10 @@ class WorkCalendar:
         rule_day = (
             procedure.no_appointment_day
             and start.weekday() in self.no_appointment_weekdays
-            and start.time().replace(tzinfo=None) < (cutoff or RULE_DEFAULT_CUTOFF)
+            and not at_or_after(start, cutoff or RULE_DEFAULT_CUTOFF)
         )
         if days == 0 or rule_day:
-            late = cutoff is not None and start.time().replace(tzinfo=None) >= cutoff
+            late = cutoff is not None and at_or_after(start, cutoff)
             due_day = self.next_working_day(start.date()) if late else start.date()
         elif getattr(procedure, "day_unit", "working") == "calendar":
             # Times the law gives in calendar days end on the next working day if they fall on a day off.
@@ -169,6 +176,24 @@ class WorkCalendar:
         else:
             due_day = self.add_working_days(start.date(), days)
         return datetime.combine(due_day, self.hours.closes, LOCAL_TZ)
+
+
+def at_or_after(moment: datetime, cutoff: time) -> bool:
+    """The one cut-off rule (D33): a dossier received at 15:00:00 sharp is received after a 15:00 cut-off.
+
+    The cut-off is the last moment a same-day dossier can be taken in; the law's "trước 15 giờ" (before
+    15:00) leaves 15:00 itself out. Compared in office time, to the second."""
+    return aware(moment).astimezone(LOCAL_TZ).time().replace(tzinfo=None) >= cutoff
+
+
+def processing_time_label(days: int, unit: str, cutoff: str | None = None) -> str:
+    """How the screens and the command line say a procedure's time, as the law states it: "trong ngày
+    (chốt 15:00)", "3 ngày làm việc", "30 ngày" (calendar days: complaints, land disputes)."""
+    if days <= 0:
+        return _("same day") + (", " + _("cut-off {time}").format(time=cutoff) if cutoff else "")
+    if unit == "calendar":
+        return _("{n} days").format(n=days)
+    return _("{n} working days").format(n=days)
 
 
 def parse_cutoff(text: str | None) -> time | None:

@@ -38,6 +38,7 @@ from desk.models import Dossier, DossierEvent, Office, Procedure
 from desk.services import files
 from desk.services.accounts import SYSTEM, Actor, require
 from desk.services.barcode import code128_png, module_count
+from desk.services.calendar import load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import DossierInfo, EventInfo, Status, classify, dossier_row, history, to_info
 from desk.services.limits import day_problem
@@ -314,16 +315,19 @@ def honorific(gender: str) -> str:
     return {"Nam": "Ông", "Nữ": "Bà"}.get(gender, "Ông/Bà")
 
 
-def processing_time(days: int, unit: str, cutoff: str | None, received: datetime) -> str:
-    """Item 3 of Mẫu 01: the legal processing time as the procedure states it."""
+def processing_time(days: int, unit: str, cutoff: str | None, late: bool) -> str:
+    """Item 3 of Mẫu 01: the legal processing time as the procedure states it (literal Vietnamese).
+
+    ``late`` is the calendar's own answer (``WorkCalendar.after_cutoff``), the one the due date was
+    computed with, so the slip's wording and its appointment never disagree."""
     if days <= 0:
         text = "trong ngày"
         try:
-            limit = time.fromisoformat(cutoff) if cutoff else None
+            limit = time.fromisoformat(cutoff) if late and cutoff else None
         except ValueError:  # a cut-off the catalog got wrong must not stop the receipt
             limit = None
-        if limit is not None and aware(received).astimezone(LOCAL_TZ).time() > limit:
-            text += f" (hồ sơ nhận sau {limit:%H} giờ {limit:%M} được giải quyết trong ngày làm việc tiếp theo)"
+        if limit is not None:
+            text += f" (hồ sơ nhận từ {limit:%H} giờ {limit:%M} được giải quyết trong ngày làm việc tiếp theo)"
         return text
     return f"{days:02d} ngày" if unit == "calendar" else f"{days:02d} ngày làm việc"
 
@@ -593,8 +597,8 @@ def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", now:
     _bordered(doc, layout, ["STT", "Tên giấy tờ", "Hình thức (bản chính, bản sao)", "Số lượng"], widths, items,
               size=layout.head, center={0, 2, 3})
     para(doc, f"2. Số lượng hồ sơ: {two(info.sets)} (bộ)", before=layout.gap, after=layout.gap)
-    days_text = processing_time(d.procedure.processing_days, d.procedure.day_unit, d.procedure.cutoff,
-                                info.received_at)
+    late = d.procedure.processing_days <= 0 and load_calendar().after_cutoff(d.procedure, info.received_at)
+    days_text = processing_time(d.procedure.processing_days, d.procedure.day_unit, d.procedure.cutoff, late)
     _line(doc, layout, "3. Thời gian giải quyết hồ sơ theo quy định là: ", days_text)
     _line(doc, layout, "4. Thời gian nhận hồ sơ: ", long_time(info.received_at))
     _line(doc, layout, "5. Thời gian trả kết quả giải quyết hồ sơ: ", long_time(info.appointment_at), bold_value=True)

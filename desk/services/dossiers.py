@@ -162,6 +162,8 @@ class DossierInfo:
     handler: str
     notes: str
     version: int
+    day_unit: str = "working"  # how processing_days count: "working" (ngày làm việc) or "calendar" (ngày)
+    cutoff: str = ""  # a same-day procedure's cut-off hour ("15:00"), "" when it has none
 
     def outcome(self, at: datetime) -> Outcome:
         return classify(self.status, self.due_at, self.resolved_at, self.closed_at, at)
@@ -203,6 +205,8 @@ def to_info(row: Dossier) -> DossierInfo:
         procedure_name=procedure.name,
         field_name=procedure.field.name,
         processing_days=procedure.processing_days,
+        day_unit=procedure.day_unit or "working",
+        cutoff=procedure.cutoff or "",
         applicant_name=row.applicant_name,
         id_number=row.id_number,
         birth_date=row.birth_date,

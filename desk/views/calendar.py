@@ -45,7 +45,7 @@ from desk.errors import DeskError
 from desk.i18n import N_, _, current_language
 from desk.services import calendar as calendar_service
 from desk.services import catalog
-from desk.services.calendar import WorkCalendar
+from desk.services.calendar import WorkCalendar, processing_time_label
 from desk.services.clock import LOCAL_TZ
 from desk.views.common import error_text
 from desk.views.context import AppContext
@@ -517,13 +517,7 @@ class CalendarView(QWidget):
         except DeskError as exc:
             self.trial_due.setText(error_text(exc))
             return None
-        if procedure.processing_days == 0:
-            rule = _("same day") + (f", {_('cut-off {time}').format(time=procedure.cutoff)}"
-                                    if procedure.cutoff else "")
-        elif procedure.day_unit == "calendar":
-            rule = _("{days} calendar days").format(days=procedure.processing_days)
-        else:
-            rule = _("{days} working days").format(days=procedure.processing_days)
+        rule = processing_time_label(procedure.processing_days, procedure.day_unit, procedure.cutoff)
         lines = [f"<b>{moment_text(due)}</b>", _("Processing time: {rule}").format(rule=rule)]
         if procedure.no_appointment_day and start.weekday() in self.work_calendar.no_appointment_weekdays:
             lines.append(_("No-appointment weekday: resolved the same day when received before the cut-off."))

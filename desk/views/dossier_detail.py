@@ -39,6 +39,7 @@ from desk.errors import DeskError
 from desk.i18n import N_, _
 from desk.services import documents, lifecycle
 from desk.services.accounts import Actor
+from desk.services.calendar import processing_time_label
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import (
     CHANNELS,
@@ -439,8 +440,7 @@ class DossierDetailDialog(QDialog):
             (_("Phone"), info.phone),
             (_("Email"), info.email),
         ])
-        days = _("within the day") if info.processing_days == 0 else _("{days} working days").format(
-            days=info.processing_days)
+        days = processing_time_label(info.processing_days, info.day_unit, info.cutoff)
         rows = [
             (_("Procedure"), f"{info.procedure_name} ({info.procedure_code})"),
             (_("Field"), info.field_name),

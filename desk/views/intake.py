@@ -58,7 +58,7 @@ from desk.errors import DeskError, ValidationError
 from desk.i18n import N_, _
 from desk.services import catalog, documents, dossiers, intake, points
 from desk.services import office as office_service
-from desk.services.calendar import WorkCalendar, load_calendar
+from desk.services.calendar import WorkCalendar, load_calendar, processing_time_label
 from desk.services.catalog import ProcedureInfo
 from desk.services.clock import LOCAL_TZ, local_date
 from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
@@ -132,12 +132,8 @@ def format_due(moment: datetime) -> str:
 
 
 def processing_time_text(procedure: ProcedureInfo) -> str:
-    """"trong ngày", "3 ngày làm việc" or "30 ngày", as the law states the time."""
-    if procedure.processing_days == 0:
-        return _("same day")
-    if procedure.day_unit == "calendar":
-        return _("{n} days").format(n=procedure.processing_days)
-    return _("{n} working days").format(n=procedure.processing_days)
+    """"trong ngày", "3 ngày làm việc" or "30 ngày": the calendar service's one wording."""
+    return processing_time_label(procedure.processing_days, procedure.day_unit)
 
 
 def parse_birth_date(text: str) -> date | None:

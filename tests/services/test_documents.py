@@ -37,7 +37,7 @@ from desk.services.documents import (
     render_form,
     supplement_request,
 )
-from desk.services.dossiers import DocumentItem, history
+from desk.services.dossiers import DocumentItem, get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
 from desk.services.payload import make_payload, verify_payload
@@ -191,8 +191,9 @@ def test_receipt_a5(cases, tmp_path, admin):
 def test_receipt_wording_for_a_same_day_procedure_and_unknown_gender(cases, tmp_path, admin):
     body = text(receipt(cases.fresh, tmp_path / "01.docx", now=t(25, 8), actor=admin))
     assert "tiếp nhận hồ sơ của: Ông/Bà Đỗ Minh Khôi" in body
-    assert ("3. Thời gian giải quyết hồ sơ theo quy định là: trong ngày (hồ sơ nhận sau 15 giờ 00 được giải "
-            "quyết trong ngày làm việc tiếp theo)") in body
+    # Received 15:40 on 24/11, a public holiday (Ngày Văn hóa Việt Nam): the clock starts the next working
+    # morning, before the cut-off, so the slip says "trong ngày" alone, as the due date (25/11) does.
+    assert "3. Thời gian giải quyết hồ sơ theo quy định là: trong ngày\n" in body
     assert "Hà Tĩnh, ngày 25 tháng 11 năm 2026" in body  # the date given, not the receipt's
     assert "Email: …" in body  # blanks to fill by hand
 
@@ -202,11 +203,24 @@ def test_dates_and_processing_times():
     assert long_date(date(2026, 2, 28)) == "ngày 28 tháng 02 năm 2026"
     assert long_date(date(2026, 3, 9)) == "ngày 09 tháng 3 năm 2026"
     assert long_date(date(2026, 11, 23)) == "ngày 23 tháng 11 năm 2026"
-    assert processing_time(3, "working", None, t(23, 9)) == "03 ngày làm việc"
-    assert processing_time(15, "calendar", None, t(23, 9)) == "15 ngày"
-    assert processing_time(0, "working", "15:00", t(23, 14, 59)) == "trong ngày"
-    assert processing_time(0, "working", None, t(23, 16)) == "trong ngày"
-    assert processing_time(0, "working", "15h", t(23, 16)) == "trong ngày"  # a bad cut-off is ignored
+    assert processing_time(3, "working", None, False) == "03 ngày làm việc"
+    assert processing_time(15, "calendar", None, False) == "15 ngày"
+    assert processing_time(0, "working", "15:00", False) == "trong ngày"
+    assert processing_time(0, "working", "15:00", True) == ("trong ngày (hồ sơ nhận từ 15 giờ 00 được giải quyết "
+                                                            "trong ngày làm việc tiếp theo)")
+    assert processing_time(0, "working", None, True) == "trong ngày"
+    assert processing_time(0, "working", "15h", True) == "trong ngày"  # a bad cut-off is left out, not fatal
+
+
+@pytest.mark.parametrize(("at", "next_day"), [((14, 59, 59), False), ((15, 0, 0), True), ((15, 0, 1), True)])
+def test_the_receipt_and_its_due_date_agree_at_the_cut_off(office, tmp_path, admin, at, next_day):
+    """One cut-off rule (D33): 15:00:00 sharp is after a 15:00 cut-off, on the slip and in the due date."""
+    received = datetime(2026, 11, 26, *at, tzinfo=LOCAL_TZ)  # a Thursday, a working day
+    code = register(IntakeRequest("T-KS", Applicant(name="Đỗ Minh Khôi"), received_at=received), actor=admin).code
+    info = get_dossier(code, actor=admin)
+    assert (info.due_at.date() > received.date()) is next_day
+    body = text(receipt(code, tmp_path / "01.docx", actor=admin))
+    assert ("hồ sơ nhận từ 15 giờ 00 được giải quyết trong ngày làm việc tiếp theo" in body) is next_day
 
 
 # -- Mẫu 02 - 05 -----------------------------------------------------------------------------------
