@@ -157,6 +157,20 @@ def test_procedures_json_and_search(cli):
     assert "Đăng ký khai sinh" in out
 
 
+def test_procedures_say_the_time_as_the_law_states_it(cli):
+    """Calendar-day procedures read "30 ngày", not "30 ngày làm việc" (D33); same-day ones their cut-off."""
+    from desk.models import Procedure
+
+    complaint = Procedure.select().where(Procedure.processing_days > 0).first()
+    Procedure.update(day_unit="calendar", processing_days=30).where(Procedure.id == complaint.id).execute()
+    code, out, _err = cli("procedures")
+    line = next(row for row in out.splitlines() if row.startswith(complaint.code + " "))
+    assert code == 0 and "30 ngày" in line and "ngày làm việc" not in line
+    same_day = Procedure.get((Procedure.processing_days == 0) & (Procedure.cutoff == "15:00"))
+    row = next(r for r in cli("procedures")[1].splitlines() if r.startswith(same_day.code + " "))
+    assert "trong ngày" in row and "15:00" in row
+
+
 def test_usage_errors_exit_2(cli, capsys):
     with pytest.raises(SystemExit) as exc:
         cli("advance")
