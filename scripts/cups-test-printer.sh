@@ -27,8 +27,10 @@ fi
 
 running() { lpstat -r 2>/dev/null | grep -q "is running"; }
 if ! running; then
-  # a container has no systemd: start the scheduler directly (it daemonizes itself)
-  $SUDO cupsd -C /etc/cups/cupsd.conf -s /etc/cups/cups-files.conf
+  # A container has no systemd: start the scheduler directly. It daemonizes itself but keeps the file
+  # descriptors it was given: with this script's stdout (the pipe of `eval "$(...)"`) it would hold the
+  # caller's command substitution open for ever, so it gets none of ours.
+  $SUDO cupsd -C /etc/cups/cupsd.conf -s /etc/cups/cups-files.conf </dev/null >/dev/null 2>&1
   for _ in $(seq 1 30); do running && break; sleep 0.5; done
 fi
 running || { echo "cups-test-printer: cupsd does not answer (lpstat -r)" >&2; exit 1; }
