@@ -27,10 +27,12 @@ fi
 
 running() { lpstat -r 2>/dev/null | grep -q "is running"; }
 if ! running; then
-  # A container has no systemd: start the scheduler directly. It daemonizes itself but keeps the file
-  # descriptors it was given: with this script's stdout (the pipe of `eval "$(...)"`) it would hold the
-  # caller's command substitution open for ever, so it gets none of ours.
-  $SUDO cupsd -C /etc/cups/cupsd.conf -s /etc/cups/cups-files.conf </dev/null >/dev/null 2>&1
+  # A container has no systemd: start the scheduler here, in the foreground (-f) of a session of its
+  # own, in the background. It tells the process that started it that it is ready with SIGUSR1, which
+  # would kill this script (it did, on a fresh machine): ignore it. It gets none of our file
+  # descriptors: a daemon keeping this script's stdout would hold the caller's pipe open for ever.
+  trap '' USR1
+  $SUDO setsid cupsd -f -C /etc/cups/cupsd.conf -s /etc/cups/cups-files.conf </dev/null >/dev/null 2>&1 &
   for _ in $(seq 1 30); do running && break; sleep 0.5; done
 fi
 running || { echo "cups-test-printer: cupsd does not answer (lpstat -r)" >&2; exit 1; }
