@@ -22,7 +22,6 @@ from pathlib import Path
 from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QImage, QKeySequence, QPixmap, QShortcut
 from PyQt6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -45,6 +44,7 @@ from desk.services.kiosk import (
     KioskAnswer,
     KioskLookup,
 )
+from desk.views.banner import StatusBanner
 from desk.views.ops import Operation
 
 log = logging.getLogger("desk.views.kiosk")
@@ -266,20 +266,9 @@ class KioskWindow(QWidget):
         page.setObjectName("result_page")
         box = QVBoxLayout(page)
         box.setSpacing(18)
-        self.banner = QFrame()
-        self.banner.setObjectName("banner")
-        banner_box = QVBoxLayout(self.banner)
-        banner_box.setContentsMargins(32, 20, 32, 20)
-        self.headline = QLabel()
-        self.headline.setObjectName("headline")
-        self.headline.setWordWrap(True)
-        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        banner_box.addWidget(self.headline)
-        self.advice = QLabel()
-        self.advice.setObjectName("advice")
-        self.advice.setWordWrap(True)
-        self.advice.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        banner_box.addWidget(self.advice)
+        self.banner = StatusBanner("banner", "headline", "advice", radius=18, headline_px=HEADLINE, detail_px=VALUE,
+                                   margins=(32, 20, 32, 20))
+        self.headline, self.advice = self.banner.headline, self.banner.detail
         box.addWidget(self.banner)
 
         grid = QGridLayout()
@@ -311,15 +300,9 @@ class KioskWindow(QWidget):
         page.setObjectName("error_page")
         box = QVBoxLayout(page)
         box.addStretch(1)
-        self.error_banner = QFrame()
-        self.error_banner.setObjectName("error_banner")
-        inner = QVBoxLayout(self.error_banner)
-        inner.setContentsMargins(40, 40, 40, 40)
-        self.error_text = QLabel()
-        self.error_text.setObjectName("error_text")
-        self.error_text.setWordWrap(True)
-        self.error_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        inner.addWidget(self.error_text)
+        self.error_banner = StatusBanner("error_banner", "error_text", radius=18, headline_px=HEADLINE,
+                                         margins=(40, 40, 40, 40))
+        self.error_text = self.error_banner.headline
         box.addWidget(self.error_banner)
         box.addSpacing(16)
         hint = QLabel(_("Please hold the QR code on your appointment slip to the camera, or ask the staff."))
@@ -355,14 +338,7 @@ class KioskWindow(QWidget):
         self.answer = answer
         if answer.ok:
             background, foreground = COLOURS.get(answer.state, COLOURS[WAITING])
-            self.banner.setStyleSheet(
-                f"QFrame#banner {{ background: {background}; border-radius: 18px; }}"
-                f" QLabel {{ color: {foreground}; }}")
-            self.headline.setStyleSheet(f"font-size: {HEADLINE}px; font-weight: 800;")
-            self.headline.setText(answer.status_text)
-            self.advice.setStyleSheet(f"font-size: {VALUE}px;")
-            self.advice.setText(answer.advice)
-            self.advice.setVisible(bool(answer.advice))
+            self.banner.show_status(background, foreground, answer.status_text, answer.advice, weight=800)
             values = {"name": answer.masked_name, "procedure": answer.procedure_name,
                       "appointment": answer.appointment_text, "where": answer.where_to_collect,
                       "when": answer.collect_when}
@@ -373,10 +349,7 @@ class KioskWindow(QWidget):
             self.pages.setCurrentWidget(self.result_page)
         else:
             background, foreground = COLOURS.get(answer.state, COLOURS[ERROR])
-            self.error_banner.setStyleSheet(
-                f"QFrame#error_banner {{ background: {background}; border-radius: 18px; }}"
-                f" QLabel {{ color: {foreground}; font-size: {HEADLINE}px; font-weight: 700; }}")
-            self.error_text.setText(answer.message)
+            self.error_banner.show_status(background, foreground, answer.message, weight=700)
             self.pages.setCurrentWidget(self.error_page)
         self.done_button.show()
         self.back_timer.start()
