@@ -662,11 +662,6 @@ class DossierListView(QWidget):
         if code:
             self.ctx.bus.open_dossier.emit(code)
 
-    def open_selected(self) -> None:
-        code = self.selected_code()
-        if code:
-            self.ctx.bus.open_dossier.emit(code)
-
     def _text_entered(self) -> None:
         """Enter in the search box: search now; a single hit opens, otherwise go to the rows."""
         self.apply_filters()
