@@ -44,8 +44,8 @@ from desk.services.kiosk import (
     KioskAnswer,
     KioskLookup,
 )
-from desk.views.banner import StatusBanner
 from desk.views.ops import Operation
+from desk.views.widgets import StatusBanner
 
 log = logging.getLogger("desk.views.kiosk")
 

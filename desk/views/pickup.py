@@ -31,10 +31,10 @@ from desk.services import lifecycle
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, DossierInfo, Status, get_dossier, history
 from desk.services.scan import CCCD, DOSSIER, ScanResult, interpret
-from desk.views.banner import StatusBanner
 from desk.views.common import error_text
 from desk.views.context import AppContext
 from desk.views.ops import Operation
+from desk.views.widgets import StatusBanner
 
 # Banner colours: background, text. Strong contrast, readable across the desk.
 COLOURS = {

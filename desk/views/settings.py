@@ -226,6 +226,19 @@ class FormTab(QWidget):
         form.setVerticalSpacing(9)
         return form
 
+    def add_list(self, name: str, headers: list[str], *, stretch: int,
+                 on_row: Callable[[int], None]) -> QTableWidget:
+        """The tab's list above its form: columns fit their contents but ``stretch``, which takes the rest;
+        the row made current goes to ``on_row``."""
+        table = _table(name, headers)
+        header = table.horizontalHeader()
+        for column in range(len(headers)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        table.currentCellChanged.connect(lambda row, *_a: on_row(row))
+        self.body.addWidget(table, 1)
+        return table
+
     def add_form(self, form: QFormLayout, buttons: list[QPushButton], *, note: str = "",
                  stretch: bool = True) -> None:
         """The form, the message line and the buttons (right-aligned, after ``note``), in that order."""
@@ -577,14 +590,8 @@ class PointsTab(FormTab):
         self.editable = ctx.can("leader")
         self.points: list[PointInfo] = []
         self.current: PointInfo | None = None
-        self.table = _table("points", [_("Reception point"), _("Kind"), _("Address"), _("Open on"), _("Hours"),
-                                       _("State")])
-        header = self.table.horizontalHeader()
-        for column in range(6):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.currentCellChanged.connect(lambda row, *_a: self._row_changed(row))
-        self.body.addWidget(self.table, 1)
+        self.table = self.add_list("points", [_("Reception point"), _("Kind"), _("Address"), _("Open on"),
+                                              _("Hours"), _("State")], stretch=2, on_row=self._row_changed)
         form = self.new_form()
         self.titles = {"name": _("Name"), "kind": _("Kind"), "address": _("Address"), "weekdays": _("Open on"),
                        "hours": _("Hours")}
@@ -689,13 +696,8 @@ class StaffTab(FormTab):
         super().__init__(ctx, "staff_message", parent)
         self.staff: list[accounts.StaffInfo] = []
         self.current: accounts.StaffInfo | None = None
-        self.table = _table("staff", [_("User name"), _("Full name"), _("Role"), _("State"), _("Password")])
-        header = self.table.horizontalHeader()
-        for column in range(5):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.currentCellChanged.connect(lambda row, *_a: self._row_changed(row))
-        self.body.addWidget(self.table, 1)
+        self.table = self.add_list("staff", [_("User name"), _("Full name"), _("Role"), _("State"), _("Password")],
+                                   stretch=1, on_row=self._row_changed)
         form = self.new_form()
         self.titles = {"username": _("User name"), "full_name": _("Full name"), "role": _("Role"),
                        "password": _("Password"), "active": _("Active")}

@@ -1,11 +1,37 @@
-"""The status banner: a big coloured headline and a line under it, the one way the pickup screen, the kiosk
-and the scan dialog say what a slip or a dossier's state means (kept apart from common.py so the kiosk
-process imports no printing)."""
+"""Small widgets shared by screens and dialogs: the status banner, a dialog's message line and its two buttons.
+
+Kept apart from common.py, which brings in printing: the kiosk and the log-in dialog use these too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QFrame, QLabel, QVBoxLayout, QWidget
+
+ERROR_COLOUR = "#b00020"
+
+
+def message_and_buttons(layout: QVBoxLayout, dialog: QDialog, ok_text: str, cancel_text: str, *,
+                        on_ok: Callable[[], object] | None = None, wrap: bool = False) -> QLabel:
+    """Add a dialog's red message line and its OK/Cancel buttons to ``layout``; returns the line.
+
+    The buttons are named here, so the dialog speaks the desk's language even before Qt's own strings are
+    translated. OK runs ``on_ok`` (default: accept); Cancel and Esc reject.
+    """
+    message = QLabel()
+    message.setObjectName("message")
+    message.setStyleSheet(f"color: {ERROR_COLOUR}")
+    message.setWordWrap(wrap)
+    layout.addWidget(message)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+    buttons.accepted.connect(on_ok or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return message
 
 
 class StatusBanner(QFrame):
