@@ -402,6 +402,15 @@ class DocumentTable(QTableWidget):
 
 
 # -- the screen ---------------------------------------------------------------------------------------
+def _group_form(title: str) -> tuple[QGroupBox, QFormLayout]:
+    """A titled box holding a form whose captions line up on the right."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setVerticalSpacing(6)
+    return box, form
+
+
 class IntakeView(QWidget):
     """Receive a dossier: procedure, documents, applicant, reception details; save and print Mẫu 01."""
 
@@ -544,10 +553,7 @@ class IntakeView(QWidget):
 
     def _build_applicant(self) -> QGroupBox:
         """Who applies: filled from the citizen ID card's QR code or typed."""
-        person = QGroupBox(_("Applicant"))
-        form = QFormLayout(person)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setVerticalSpacing(6)
+        person, form = _group_form(_("Applicant"))
         self.cccd_button = QPushButton(_("Paste CCCD QR (Ctrl+Shift+V)"))
         self.cccd_button.setObjectName("cccd_paste")
         self.cccd_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -603,10 +609,7 @@ class IntakeView(QWidget):
 
     def _build_reception(self) -> QGroupBox:
         """How, where and when the dossier is received, and where its result goes back."""
-        desk = QGroupBox(_("Reception"))
-        rform = QFormLayout(desk)
-        rform.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        rform.setVerticalSpacing(6)
+        desk, rform = _group_form(_("Reception"))
         self.channel = QComboBox()
         self.channel.setObjectName("channel")
         for key, label in CHANNELS.items():
