@@ -260,8 +260,8 @@ class FormTab(QWidget):
     def show_problems(self, problems: dict[str, str]) -> None:
         _show_problems(self.message, self.inputs, self.titles, problems)
 
-    def start_save(self, button: QPushButton, fn: Callable, *args, label: str, success: Callable,
-                   failure: Callable | None = None, **kwargs) -> Operation | None:
+    def start_save(self, button: QPushButton, fn: Callable, *args: object, label: str, success: Callable,
+                   failure: Callable | None = None, **kwargs: object) -> Operation | None:
         """One save, in the background; None when one is on its way. A failure goes to :meth:`refused`
         unless ``failure`` is given."""
         if self.saving is not None:
@@ -276,7 +276,7 @@ class FormTab(QWidget):
             self.saving = None
             button.setEnabled(enabled)
 
-        def succeeded(result) -> None:
+        def succeeded(result: object) -> None:
             finish()
             success(result)
 
