@@ -148,9 +148,6 @@ class WedgeDetector(QObject):
         for code in scans:
             self.scanned.emit(code)
 
-    def set_hold_ms(self, hold_ms: int) -> None:
-        self._timer.setInterval(hold_ms)
-
     # -- the filter -------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         kind = event.type()

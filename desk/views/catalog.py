@@ -21,7 +21,6 @@ from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,7 +28,6 @@ from PyQt6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -44,7 +42,7 @@ from desk.i18n import N_, _
 from desk.services import catalog, catalog_edit
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
 from desk.views import files
-from desk.views.common import confirm, error_text
+from desk.views.common import confirm, error_text, scrolling
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -453,19 +451,36 @@ class CatalogView(QWidget):
         return panel
 
     def _build_editor(self) -> QWidget:
+        """The selected procedure's form (scrolling), its error line, Save and Undo."""
         self.editor = QWidget()
         self.editor.setObjectName("editor")
         self.editor.setStyleSheet('QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"] '
                                   '{ background: #f2f2f2; }')
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.title = QLabel()
         self.title.setObjectName("editor_title")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self.title.setFont(font)
+        form = self._build_form()
+        actions = self._build_editor_actions()
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.addWidget(self.title)
+        inner.addLayout(form)
+        inner.addStretch(1)
+        outer = QVBoxLayout(self.editor)
+        outer.setContentsMargins(4, 0, 0, 0)
+        outer.addWidget(scrolling(body), 1)
+        outer.addWidget(self.error)
+        outer.addLayout(actions)
+        self._watch_edits()
+        return self.editor
 
+    def _build_form(self) -> QFormLayout:
+        """One row per attribute of a procedure; ``titles`` name them in the problems of a refused save."""
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.code = QLineEdit()
         self.code.setObjectName("code")
         self.code.setPlaceholderText(_("e.g. 1.001193"))
@@ -475,30 +490,7 @@ class CatalogView(QWidget):
         self.name.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         self.field = QComboBox()
         self.field.setObjectName("field")
-        self.days = QSpinBox()
-        self.days.setObjectName("processing_days")
-        self.days.setRange(0, 365)
-        self.days.setSpecialValueText(_("same day"))
-        self.days.setMinimumWidth(110)
-        self.day_unit = QComboBox()
-        self.day_unit.setObjectName("day_unit")
-        for key, label in DAY_UNITS:
-            self.day_unit.addItem(_(label), key)
-        time_row = QHBoxLayout()
-        time_row.addWidget(self.days)
-        time_row.addWidget(self.day_unit)
-        time_row.addStretch(1)
-        self.cutoff = QLineEdit()
-        self.cutoff.setObjectName("cutoff")
-        self.cutoff.setPlaceholderText("hh:mm")
-        self.cutoff.setMaximumWidth(80)
-        cutoff_row = QHBoxLayout()
-        cutoff_row.addWidget(self.cutoff)
-        cutoff_hint = QLabel(_("Same-day work received after this hour is due the next working day; "
-                               "leave empty for none."))
-        cutoff_hint.setWordWrap(True)
-        cutoff_hint.setStyleSheet("color: #555")
-        cutoff_row.addWidget(cutoff_hint, 1)
+        time_row, cutoff_row = self._build_time_rows()
         self.fee = QLineEdit()
         self.fee.setObjectName("fee")
         self.fee.setPlaceholderText(_("e.g. Miễn phí; 10.000 đồng/bản"))
@@ -538,7 +530,38 @@ class CatalogView(QWidget):
         form.addRow(self.titles["legal_basis"], self.legal)
         form.addRow("", self.no_appointment)
         form.addRow("", self.active)
+        return form
 
+    def _build_time_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
+        """The processing time (days and their unit) and the same-day cut-off hour with its hint."""
+        self.days = QSpinBox()
+        self.days.setObjectName("processing_days")
+        self.days.setRange(0, 365)
+        self.days.setSpecialValueText(_("same day"))
+        self.days.setMinimumWidth(110)
+        self.day_unit = QComboBox()
+        self.day_unit.setObjectName("day_unit")
+        for key, label in DAY_UNITS:
+            self.day_unit.addItem(_(label), key)
+        time_row = QHBoxLayout()
+        time_row.addWidget(self.days)
+        time_row.addWidget(self.day_unit)
+        time_row.addStretch(1)
+        self.cutoff = QLineEdit()
+        self.cutoff.setObjectName("cutoff")
+        self.cutoff.setPlaceholderText("hh:mm")
+        self.cutoff.setMaximumWidth(80)
+        cutoff_row = QHBoxLayout()
+        cutoff_row.addWidget(self.cutoff)
+        cutoff_hint = QLabel(_("Same-day work received after this hour is due the next working day; "
+                               "leave empty for none."))
+        cutoff_hint.setWordWrap(True)
+        cutoff_hint.setStyleSheet("color: #555")
+        cutoff_row.addWidget(cutoff_hint, 1)
+        return time_row, cutoff_row
+
+    def _build_editor_actions(self) -> QHBoxLayout:
+        """The error line (added by the caller), the role note, Undo and Save."""
         self.error = QLabel()
         self.error.setObjectName("form_error")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -559,22 +582,10 @@ class CatalogView(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.revert_button)
         actions.addWidget(self.save_button)
+        return actions
 
-        body = QWidget()
-        inner = QVBoxLayout(body)
-        inner.addWidget(self.title)
-        inner.addLayout(form)
-        inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(body)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer = QVBoxLayout(self.editor)
-        outer.setContentsMargins(4, 0, 0, 0)
-        outer.addWidget(scroll, 1)
-        outer.addWidget(self.error)
-        outer.addLayout(actions)
-
+    def _watch_edits(self) -> None:
+        """Any edit marks the form changed."""
         for edit in (self.code, self.fee, self.cutoff):
             edit.textChanged.connect(self._mark_dirty)
         for text in (self.name, self.legal):
@@ -586,7 +597,6 @@ class CatalogView(QWidget):
         for box in (self.no_appointment, self.active):
             box.toggled.connect(self._mark_dirty)
         self.documents.changed.connect(self._mark_dirty)
-        return self.editor
 
     def _inputs(self) -> dict[str, QWidget]:
         """Form widgets by the attribute names the service uses in ValidationError.problems."""

@@ -82,6 +82,15 @@ def scrolling(content: QWidget) -> QScrollArea:
     return pane
 
 
+def push_button(text: str, name: str, on_click: Callable[[], object] | None = None) -> QPushButton:
+    """A named button (tests and the screenshots find it by ``name``) wired to ``on_click``."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    if on_click is not None:
+        button.clicked.connect(lambda _checked=False: on_click())
+    return button
+
+
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
     QMessageBox.warning(parent, title or _("Cannot do that"), error_text(exc))
 
@@ -335,3 +344,4 @@ class ChangePoller(QObject):
         self.looks += 1
         if not isinstance(exc, DeskError):  # a database hiccup is not worth a message every 3 s
             log.error("change polling failed", exc_info=exc)
+

@@ -19,7 +19,6 @@ from PyQt6.QtWidgets import (
     QAbstractItemView,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -66,6 +65,7 @@ from desk.views.common import (
 )
 from desk.views.context import AppContext
 from desk.views.ops import Operation
+from desk.views.widgets import message_and_buttons
 
 KINDS = {"original": N_("original"), "copy": N_("copy")}
 BANNER_COLOURS = {  # background, text
@@ -118,16 +118,7 @@ class NoteDialog(QDialog):
         self.editor.setObjectName("note")
         label.setBuddy(self.editor)
         layout.addWidget(self.editor)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #b00020")
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text or _("Confirm"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.message = message_and_buttons(layout, self, ok_text or _("Confirm"), _("Cancel"))
         hint = QLabel(_("Ctrl+Enter: confirm  ·  Esc: cancel"))
         hint.setStyleSheet("color: #666")
         layout.addWidget(hint)
@@ -184,16 +175,7 @@ class ApologyDialog(QDialog):
         self.when.setDisplayFormat("HH:mm dd/MM/yyyy")
         form.addRow(_("New return date"), self.when)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #b00020")
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Record and print"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.message = message_and_buttons(layout, self, _("Record and print"), _("Cancel"))
         self.reason.setFocus()
 
     def value(self) -> tuple[str, datetime]:
@@ -284,8 +266,19 @@ class DossierDetailDialog(QDialog):
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.banner)
-
         body = QHBoxLayout()
+        body.addWidget(self._build_info_pane(), 5)  # a long address or note scrolls on a small screen
+        body.addLayout(self._build_tables(), 6)
+        outer.addLayout(body, 1)
+        self._build_messages(outer)
+        self._build_actions(outer)
+        QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self).activated.connect(self.preview_receipt)
+        self.show_info(self.info, history(self.code, actor=self.ctx.actor))
+
+    # -- building ---------------------------------------------------------------------------
+    def _build_info_pane(self) -> QWidget:
+        """The applicant and the dossier's facts, in a pane that scrolls."""
         left = QVBoxLayout()
         self.applicant_box = QGroupBox(_("Applicant"))
         self.applicant_form = _info_label("applicant")
@@ -299,8 +292,10 @@ class DossierDetailDialog(QDialog):
         left_pane = QWidget()
         left_pane.setLayout(left)
         left.setContentsMargins(0, 0, 0, 0)
-        body.addWidget(scrolling(left_pane), 5)  # a long address or note scrolls on a small screen
+        return scrolling(left_pane)
 
+    def _build_tables(self) -> QVBoxLayout:
+        """The documents handed in and the dossier's history."""
         right = QVBoxLayout()
         self.documents_box = QGroupBox(_("Documents"))
         docs_layout = QVBoxLayout(self.documents_box)
@@ -325,9 +320,10 @@ class DossierDetailDialog(QDialog):
         self.documents.horizontalHeader().sectionResized.connect(lambda *_a: self.documents.resizeRowsToContents())
         timeline_layout.addWidget(self.timeline)
         right.addWidget(timeline_box, 3)
-        body.addLayout(right, 6)
-        outer.addLayout(body, 1)
+        return right
 
+    def _build_messages(self, outer: QVBoxLayout) -> None:
+        """The error line and the notice of the last print (with its file)."""
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setStyleSheet("color: #b00020; font-weight: bold")
@@ -349,7 +345,8 @@ class DossierDetailDialog(QDialog):
         notice_row.addWidget(self.open_file)
         outer.addLayout(notice_row)
 
-        # the moves the status allows (hidden ones take no room), then printing and closing
+    def _build_actions(self, outer: QVBoxLayout) -> None:
+        """The moves the status allows (hidden ones take no room), then printing and closing."""
         moves = QHBoxLayout()
         moves.setSpacing(6)
         prints = QHBoxLayout()
@@ -385,9 +382,6 @@ class DossierDetailDialog(QDialog):
         prints.addWidget(close)
         outer.addLayout(moves)
         outer.addLayout(prints)
-        QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
-        QShortcut(QKeySequence("Ctrl+Shift+P"), self).activated.connect(self.preview_receipt)
-        self.show_info(self.info, history(self.code, actor=self.ctx.actor))
 
     # -- showing ----------------------------------------------------------------------------
     @staticmethod
@@ -413,6 +407,18 @@ class DossierDetailDialog(QDialog):
     def show_info(self, info: DossierInfo, events: list[EventInfo]) -> None:
         self.info, self.events = info, events
         self.setWindowTitle(_("Dossier {code} — {name}").format(code=info.code, name=info.applicant_name))
+        self._show_banner(info)
+        self._show_facts(info)
+        self._show_documents(info)
+        self._show_timeline(events)
+        for action in ACTIONS + PRINTS:
+            button = self.buttons[action.key]
+            allowed = action.allowed(info)
+            button.setVisible(allowed)
+            button.setEnabled(allowed)
+
+    def _show_banner(self, info: DossierInfo) -> None:
+        """The state and the outcome in the colour of its urgency, with the code and the dates."""
         now = self.ctx.clock.now()
         urgency = urgency_of(info.status, info.due_at, now)
         outcome = info.outcome(now)
@@ -431,6 +437,7 @@ class DossierDetailDialog(QDialog):
         self.banner.setProperty("status", info.status.value)
         self.banner.setProperty("outcome", outcome.value)
 
+    def _show_facts(self, info: DossierInfo) -> None:
         _fill_form(self.applicant_form, [
             (_("Full name"), info.applicant_name),
             (_("ID number"), info.id_number),
@@ -467,6 +474,7 @@ class DossierDetailDialog(QDialog):
             rows.append((_("Notes"), info.notes))
         _fill_form(self.dossier_form, rows)
 
+    def _show_documents(self, info: DossierInfo) -> None:
         total = sum(d.count for d in info.documents)
         self.documents_box.setTitle(_("Documents ({kinds} kinds, {total} papers)").format(
             kinds=len(info.documents), total=total))
@@ -479,34 +487,30 @@ class DossierDetailDialog(QDialog):
                 self.documents.setItem(r, c, cell)
         self.documents.resizeRowsToContents()
 
+    def _show_timeline(self, events: list[EventInfo]) -> None:
         self.timeline.setRowCount(len(events))
         for r, event in enumerate(events):
-            if event.action == "apology":
-                change = _(ACTION_LABELS["apology"])
-                new = event.data.get("new_appointment")
-                note = event.note
-                if new:
-                    note = _("New return date {when}. Reason: {reason}").format(
-                        when=_when(datetime.fromisoformat(new)), reason=event.note)
-            elif event.from_status:
-                change = f"{_label(event.from_status)} → {_label(event.to_status)}"
-                note = event.note
-                if event.to_status == Status.RETURNED and event.data.get("returned_to"):
-                    note = (note + " " if note else "") + _("Received by: {name}").format(
-                        name=event.data["returned_to"])
-            else:
-                change = _label(event.to_status)
-                note = event.note
+            change, note = self._event_line(event)
             for c, text in enumerate((_when(event.at), event.actor, change, note)):
                 self.timeline.setItem(r, c, QTableWidgetItem(text))
         self.timeline.resizeRowsToContents()
         self.timeline.scrollToBottom()
 
-        for action in ACTIONS + PRINTS:
-            button = self.buttons[action.key]
-            allowed = action.allowed(info)
-            button.setVisible(allowed)
-            button.setEnabled(allowed)
+    @staticmethod
+    def _event_line(event: EventInfo) -> tuple[str, str]:
+        """What one history row says: the change and its note (an apology's new date, who took a result)."""
+        note = event.note
+        if event.action == "apology":
+            new = event.data.get("new_appointment")
+            if new:
+                note = _("New return date {when}. Reason: {reason}").format(
+                    when=_when(datetime.fromisoformat(new)), reason=event.note)
+            return _(ACTION_LABELS["apology"]), note
+        if not event.from_status:
+            return _label(event.to_status), note
+        if event.to_status == Status.RETURNED and event.data.get("returned_to"):
+            note = (note + " " if note else "") + _("Received by: {name}").format(name=event.data["returned_to"])
+        return f"{_label(event.from_status)} → {_label(event.to_status)}", note
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -277,9 +277,23 @@ class DossierListView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.setSpacing(6)
-
-        # -- first line: free text, status, field; second: procedure, point, channel, refresh; third: dates,
+        # First line: free text, status, field; second: procedure, point, channel, refresh; third: dates,
         # overdue, due within, clear. Three short rows: the list fits beside the sidebar even at 1024 pixels.
+        layout.addLayout(self._build_search_row())
+        layout.addLayout(self._build_choice_row())
+        layout.addLayout(self._build_range_row())
+        layout.addWidget(self._build_table(), 1)
+        self._build_footer(layout)
+        self._connect()
+        self._sort = Sort("received_at", True)
+        self._loading_choices = False
+        self._load_choices()
+        self._set_tab_order()
+        self.apply_filters()
+
+    # -- building ---------------------------------------------------------------------------
+    def _build_search_row(self) -> QHBoxLayout:
+        """The free text, the status and the field."""
         top = QHBoxLayout()
         self.text = QLineEdit()
         self.text.setObjectName("search_text")
@@ -308,6 +322,10 @@ class DossierListView(QWidget):
         field_label.setBuddy(self.field)
         top.addWidget(field_label)
         top.addWidget(self.field, 1)
+        return top
+
+    def _build_choice_row(self) -> QHBoxLayout:
+        """The procedure, the reception point, the channel and Refresh."""
         self.procedure = QComboBox()
         self.procedure.setObjectName("procedure_filter")
         self.procedure.setMinimumWidth(180)
@@ -316,8 +334,6 @@ class DossierListView(QWidget):
         self.procedure.setMinimumContentsLength(20)
         procedure_label = QLabel(_("&Procedure:"))
         procedure_label.setBuddy(self.procedure)
-        layout.addLayout(top)
-
         second = QHBoxLayout()
         second.addWidget(procedure_label)
         second.addWidget(self.procedure, 2)
@@ -338,6 +354,13 @@ class DossierListView(QWidget):
         channel_label.setBuddy(self.channel)
         second.addWidget(channel_label)
         second.addWidget(self.channel, 1)
+        self.refresh_button = QPushButton(_("Refresh (F5)"))
+        self.refresh_button.setObjectName("refresh")
+        second.addWidget(self.refresh_button)
+        return second
+
+    def _build_range_row(self) -> QHBoxLayout:
+        """The dates received, overdue, due within, and Clear."""
         third = QHBoxLayout()
         self.use_dates = QCheckBox(_("Recei&ved from"))
         self.use_dates.setObjectName("use_dates")
@@ -373,14 +396,10 @@ class DossierListView(QWidget):
         self.clear_button = QPushButton(_("C&lear filters"))
         self.clear_button.setObjectName("clear_filters")
         third.addWidget(self.clear_button)
-        self.refresh_button = QPushButton(_("Refresh (F5)"))
-        self.refresh_button.setObjectName("refresh")
-        second.addWidget(self.refresh_button)
-        layout.addLayout(second)
-        layout.addLayout(third)
+        return third
 
-        # -- the table ----------------------------------------------------------------------
-        self.model = DossierTableModel(ctx, self)
+    def _build_table(self) -> DossierTable:
+        self.model = DossierTableModel(self.ctx, self)
         self.table = DossierTable()
         self.table.setObjectName("dossier_table")
         self.table.setModel(self.model)
@@ -401,9 +420,10 @@ class DossierListView(QWidget):
             self.table.setColumnWidth(i, column.width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSortIndicator(COLUMN_INDEX["received"], Qt.SortOrder.DescendingOrder)
-        layout.addWidget(self.table, 1)
+        return self.table
 
-        # -- footer: count, legend, errors --------------------------------------------------
+    def _build_footer(self, layout: QVBoxLayout) -> None:
+        """The count, the colours' legend, the error line and the keys."""
         footer = QHBoxLayout()
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
@@ -430,7 +450,8 @@ class DossierListView(QWidget):
         hint.setStyleSheet("color: #666")
         layout.addWidget(hint)
 
-        # -- behaviour ----------------------------------------------------------------------
+    def _connect(self) -> None:
+        """Typing searches after a pause, every filter at once; other desks' changes refresh."""
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(DEBOUNCE_MS)
@@ -449,7 +470,7 @@ class DossierListView(QWidget):
         self.due_days.valueChanged.connect(lambda _v: self.apply_filters() if self.use_due.isChecked() else None)
         self.clear_button.clicked.connect(self.clear_filters)
         self.refresh_button.clicked.connect(self.refresh)
-        header.sortIndicatorChanged.connect(self._sort_changed)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
         self.table.open_requested.connect(self._open_index)
         self.model.failed.connect(self._show_error)
         self.model.reloaded.connect(self._after_reload)
@@ -457,13 +478,13 @@ class DossierListView(QWidget):
         refresh = QShortcut(QKeySequence("F5"), self)
         refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         refresh.activated.connect(self.refresh)
-        ctx.bus.dossier_changed.connect(self._dossier_changed)
-        ctx.bus.catalog_changed.connect(self._load_choices)
-        ctx.bus.calendar_changed.connect(search.forget_calendar)
-        ctx.bus.office_changed.connect(self._load_choices)
-        self._sort = Sort("received_at", True)
-        self._loading_choices = False
-        self._load_choices()
+        self.ctx.bus.dossier_changed.connect(self._dossier_changed)
+        self.ctx.bus.catalog_changed.connect(self._load_choices)
+        self.ctx.bus.calendar_changed.connect(search.forget_calendar)
+        self.ctx.bus.office_changed.connect(self._load_choices)
+
+    def _set_tab_order(self) -> None:
+        """Tab walks the filters as they read, then the list."""
         self.setTabOrder(self.text, self.status)
         self.setTabOrder(self.status, self.field)
         self.setTabOrder(self.field, self.procedure)
@@ -478,7 +499,6 @@ class DossierListView(QWidget):
         self.setTabOrder(self.due_days, self.clear_button)
         self.setTabOrder(self.clear_button, self.refresh_button)
         self.setTabOrder(self.refresh_button, self.table)
-        self.apply_filters()
 
     # -- choices ----------------------------------------------------------------------------
     def _load_choices(self) -> None:
@@ -659,11 +679,6 @@ class DossierListView(QWidget):
 
     def _open_index(self, index: QModelIndex) -> None:
         code = self.model.code_at(index.row())
-        if code:
-            self.ctx.bus.open_dossier.emit(code)
-
-    def open_selected(self) -> None:
-        code = self.selected_code()
         if code:
             self.ctx.bus.open_dossier.emit(code)
 

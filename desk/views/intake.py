@@ -44,7 +44,6 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -65,7 +64,7 @@ from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
 from desk.text import fold, is_digits
-from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document
+from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document, scrolling
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -403,6 +402,15 @@ class DocumentTable(QTableWidget):
 
 
 # -- the screen ---------------------------------------------------------------------------------------
+def _group_form(title: str) -> tuple[QGroupBox, QFormLayout]:
+    """A titled box holding a form whose captions line up on the right."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setVerticalSpacing(6)
+    return box, form
+
+
 class IntakeView(QWidget):
     """Receive a dossier: procedure, documents, applicant, reception details; save and print Mẫu 01."""
 
@@ -474,21 +482,34 @@ class IntakeView(QWidget):
         return box
 
     def _build(self) -> None:
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self._scroll = scroll
+        """The form in a scrolling pane: the procedure across the top, documents and applicant on the left,
+        reception, due date and save on the right."""
         content = QWidget()
-        scroll.setWidget(content)
+        self._scroll = scrolling(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(self._scroll)
         page = QVBoxLayout(content)
         page.setContentsMargins(14, 10, 14, 10)
         page.setSpacing(6)
         page.addWidget(self._build_gate())
+        self._build_procedure(page)
+        columns = QHBoxLayout()
+        columns.setSpacing(14)
+        page.addLayout(columns, 1)
+        left = QVBoxLayout()
+        right = QVBoxLayout()
+        columns.addLayout(left, 11)
+        columns.addLayout(right, 9)
+        left.addWidget(self._build_documents())
+        left.addWidget(self._build_applicant())
+        left.addStretch(1)
+        right.addWidget(self._build_reception())
+        self._build_save(right)
+        self._wire_inputs()
 
-        # procedure
+    def _build_procedure(self, page: QVBoxLayout) -> None:
+        """The procedure search line, the chosen procedure's card and the results list under it."""
         title = QLabel(_("Procedure"))
         title.setStyleSheet("font-weight: 600; color: #1f3b57;")
         self.procedure = ProcedureEdit()
@@ -515,17 +536,9 @@ class IntakeView(QWidget):
         self.procedure.cancelled.connect(self._procedure_escape)
         self.procedure.entered.connect(self._procedure_focused)
         self.procedure.left.connect(self._procedure_left)
-        scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.results.hide())
+        self._scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.results.hide())
 
-        columns = QHBoxLayout()
-        columns.setSpacing(14)
-        page.addLayout(columns, 1)
-        left = QVBoxLayout()
-        right = QVBoxLayout()
-        columns.addLayout(left, 11)
-        columns.addLayout(right, 9)
-
-        # documents
+    def _build_documents(self) -> QGroupBox:
         docs_box = QGroupBox(_("Documents submitted"))
         docs_layout = QVBoxLayout(docs_box)
         self.documents = DocumentTable()
@@ -536,13 +549,11 @@ class IntakeView(QWidget):
         hint.setWordWrap(True)
         docs_layout.addWidget(hint)
         docs_layout.addWidget(self._error_label("documents"))
-        left.addWidget(docs_box)
+        return docs_box
 
-        # applicant
-        person = QGroupBox(_("Applicant"))
-        form = QFormLayout(person)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setVerticalSpacing(6)
+    def _build_applicant(self) -> QGroupBox:
+        """Who applies: filled from the citizen ID card's QR code or typed."""
+        person, form = _group_form(_("Applicant"))
         self.cccd_button = QPushButton(_("Paste CCCD QR (Ctrl+Shift+V)"))
         self.cccd_button.setObjectName("cccd_paste")
         self.cccd_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -594,14 +605,11 @@ class IntakeView(QWidget):
         email_label.setBuddy(self.email)
         form.addRow(_("Phone"), self._field(self.phone, email_label, self.email, errors=("phone", "email"),
                                              stretch=(1, 0, 1)))
-        left.addWidget(person)
-        left.addStretch(1)
+        return person
 
-        # reception
-        desk = QGroupBox(_("Reception"))
-        rform = QFormLayout(desk)
-        rform.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        rform.setVerticalSpacing(6)
+    def _build_reception(self) -> QGroupBox:
+        """How, where and when the dossier is received, and where its result goes back."""
+        desk, rform = _group_form(_("Reception"))
         self.channel = QComboBox()
         self.channel.setObjectName("channel")
         for key, label in CHANNELS.items():
@@ -641,9 +649,10 @@ class IntakeView(QWidget):
         self.notes = QLineEdit()
         self.notes.setObjectName("notes")
         rform.addRow(_("Notes"), self._field(self.notes, errors=("notes",)))
-        right.addWidget(desk)
+        return desk
 
-        # due date, save, result of the last save
+    def _build_save(self, right: QVBoxLayout) -> None:
+        """The due date, the general error, Save and the result of the last save."""
         self.due = QLabel()
         self.due.setObjectName("due")
         self.due.setWordWrap(True)
@@ -662,6 +671,8 @@ class IntakeView(QWidget):
         right.addWidget(self._build_banner())
         right.addStretch(1)
 
+    def _wire_inputs(self) -> None:
+        """The inputs by key, Tab (and Enter) through them in reading order, checks as the clerk leaves one."""
         self._inputs: dict[str, QWidget] = {
             "procedure": self.procedure, "documents": self.documents, "name": self.name,
             "id_number": self.id_number, "birth_date": self.birth_date, "gender": self.gender,

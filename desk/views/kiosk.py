@@ -22,7 +22,6 @@ from pathlib import Path
 from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QImage, QKeySequence, QPixmap, QShortcut
 from PyQt6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -46,6 +45,7 @@ from desk.services.kiosk import (
     KioskLookup,
 )
 from desk.views.ops import Operation
+from desk.views.widgets import StatusBanner
 
 log = logging.getLogger("desk.views.kiosk")
 
@@ -110,6 +110,26 @@ def try_camera(spec: str | None, folder: Path, now: datetime, *,
         count=len(slips))
 
 
+def _page(name: str, spacing: int = -1) -> tuple[QWidget, QVBoxLayout]:
+    """One of the kiosk's screens and its column."""
+    page = QWidget()
+    page.setObjectName(name)
+    box = QVBoxLayout(page)
+    if spacing >= 0:
+        box.setSpacing(spacing)
+    return page, box
+
+
+def _centred(text: str, name: str, style: str, *, wrap: bool = True) -> QLabel:
+    """A centred kiosk line in its own size and colour, readable from a metre away."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setStyleSheet(style)
+    return label
+
+
 class _CornerHotspot(QWidget):
     """An invisible square: pressing it for three seconds asks for a staff login."""
 
@@ -155,11 +175,8 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 24, 48, 32)
         layout.setSpacing(16)
-        header = QLabel(office_name or _("One-stop reception desk"))
-        header.setObjectName("office")
-        header.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        header.setStyleSheet(f"font-size: {LABEL}px; font-weight: 600; color: #1a4c8b;")
-        layout.addWidget(header)
+        layout.addWidget(_centred(office_name or _("One-stop reception desk"), "office",
+                                  f"font-size: {LABEL}px; font-weight: 600; color: #1a4c8b;", wrap=False))
 
         self.pages = QStackedWidget()
         self.idle_page = self._build_idle()
@@ -214,17 +231,10 @@ class KioskWindow(QWidget):
 
     # -- screens --------------------------------------------------------------------------------
     def _build_idle(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("idle_page")
-        box = QVBoxLayout(page)
-        box.setSpacing(20)
-        title = QLabel(_("Hold the QR code on your appointment slip to the camera"))
-        title.setObjectName("idle_title")
-        title.setWordWrap(True)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet(f"font-size: {HEADLINE}px; font-weight: 700; color: #1a4c8b;")
-        box.addWidget(title)
-        self.idle_title = title
+        page, box = _page("idle_page", spacing=20)
+        self.idle_title = _centred(_("Hold the QR code on your appointment slip to the camera"), "idle_title",
+                                   f"font-size: {HEADLINE}px; font-weight: 700; color: #1a4c8b;")
+        box.addWidget(self.idle_title)
         self.preview = QLabel()
         self.preview.setObjectName("preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -232,54 +242,26 @@ class KioskWindow(QWidget):
         self.preview.setStyleSheet("background: #202124; border-radius: 12px; color: white;"
                                    f" font-size: {HINT}px;")
         box.addWidget(self.preview, 1, Qt.AlignmentFlag.AlignHCenter)
-        self.idle_hint = QLabel()
-        self.idle_hint.setObjectName("idle_hint")
-        self.idle_hint.setWordWrap(True)
-        self.idle_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.idle_hint.setStyleSheet(f"font-size: {VALUE}px; color: #3c4043;")
+        self.idle_hint = _centred("", "idle_hint", f"font-size: {VALUE}px; color: #3c4043;")
         box.addWidget(self.idle_hint)
-        self.camera_status = QLabel()
-        self.camera_status.setObjectName("camera_status")
-        self.camera_status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.camera_status.setStyleSheet(f"font-size: {HINT}px; color: #a50e0e;")
+        self.camera_status = _centred("", "camera_status", f"font-size: {HINT}px; color: #a50e0e;", wrap=False)
         self.camera_status.hide()
         box.addWidget(self.camera_status)
-        self.notice = QLabel()  # how to try the kiosk with the test camera (see try_camera)
-        self.notice.setObjectName("try_notice")
-        self.notice.setWordWrap(True)
-        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # how to try the kiosk with the test camera (see try_camera)
+        self.notice = _centred("", "try_notice", f"font-size: {HINT}px; color: #5f4b00; background: #fff4d6;"
+                               " padding: 8px; border-radius: 8px;")
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notice.setStyleSheet(f"font-size: {HINT}px; color: #5f4b00; background: #fff4d6; padding: 8px;"
-                                  " border-radius: 8px;")
         self.notice.hide()
         box.addWidget(self.notice)
-        privacy = QLabel(_("Your full name and ID number are never shown on this screen."))
-        privacy.setObjectName("privacy")
-        privacy.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        privacy.setWordWrap(True)
-        privacy.setStyleSheet(f"font-size: {HINT}px; color: #5f6368;")
-        box.addWidget(privacy)
+        box.addWidget(_centred(_("Your full name and ID number are never shown on this screen."), "privacy",
+                               f"font-size: {HINT}px; color: #5f6368;"))
         return page
 
     def _build_result(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("result_page")
-        box = QVBoxLayout(page)
-        box.setSpacing(18)
-        self.banner = QFrame()
-        self.banner.setObjectName("banner")
-        banner_box = QVBoxLayout(self.banner)
-        banner_box.setContentsMargins(32, 20, 32, 20)
-        self.headline = QLabel()
-        self.headline.setObjectName("headline")
-        self.headline.setWordWrap(True)
-        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        banner_box.addWidget(self.headline)
-        self.advice = QLabel()
-        self.advice.setObjectName("advice")
-        self.advice.setWordWrap(True)
-        self.advice.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        banner_box.addWidget(self.advice)
+        page, box = _page("result_page", spacing=18)
+        self.banner = StatusBanner("banner", "headline", "advice", radius=18, headline_px=HEADLINE, detail_px=VALUE,
+                                   margins=(32, 20, 32, 20))
+        self.headline, self.advice = self.banner.headline, self.banner.detail
         box.addWidget(self.banner)
 
         grid = QGridLayout()
@@ -307,27 +289,15 @@ class KioskWindow(QWidget):
         return page
 
     def _build_error(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("error_page")
-        box = QVBoxLayout(page)
+        page, box = _page("error_page")
         box.addStretch(1)
-        self.error_banner = QFrame()
-        self.error_banner.setObjectName("error_banner")
-        inner = QVBoxLayout(self.error_banner)
-        inner.setContentsMargins(40, 40, 40, 40)
-        self.error_text = QLabel()
-        self.error_text.setObjectName("error_text")
-        self.error_text.setWordWrap(True)
-        self.error_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        inner.addWidget(self.error_text)
+        self.error_banner = StatusBanner("error_banner", "error_text", radius=18, headline_px=HEADLINE,
+                                         margins=(40, 40, 40, 40))
+        self.error_text = self.error_banner.headline
         box.addWidget(self.error_banner)
         box.addSpacing(16)
-        hint = QLabel(_("Please hold the QR code on your appointment slip to the camera, or ask the staff."))
-        hint.setObjectName("error_hint")
-        hint.setWordWrap(True)
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setStyleSheet(f"font-size: {HINT}px; color: #3c4043;")
-        box.addWidget(hint)
+        box.addWidget(_centred(_("Please hold the QR code on your appointment slip to the camera, or ask the staff."),
+                               "error_hint", f"font-size: {HINT}px; color: #3c4043;"))
         box.addStretch(1)
         return page
 
@@ -355,14 +325,7 @@ class KioskWindow(QWidget):
         self.answer = answer
         if answer.ok:
             background, foreground = COLOURS.get(answer.state, COLOURS[WAITING])
-            self.banner.setStyleSheet(
-                f"QFrame#banner {{ background: {background}; border-radius: 18px; }}"
-                f" QLabel {{ color: {foreground}; }}")
-            self.headline.setStyleSheet(f"font-size: {HEADLINE}px; font-weight: 800;")
-            self.headline.setText(answer.status_text)
-            self.advice.setStyleSheet(f"font-size: {VALUE}px;")
-            self.advice.setText(answer.advice)
-            self.advice.setVisible(bool(answer.advice))
+            self.banner.show_status(background, foreground, answer.status_text, answer.advice, weight=800)
             values = {"name": answer.masked_name, "procedure": answer.procedure_name,
                       "appointment": answer.appointment_text, "where": answer.where_to_collect,
                       "when": answer.collect_when}
@@ -373,10 +336,7 @@ class KioskWindow(QWidget):
             self.pages.setCurrentWidget(self.result_page)
         else:
             background, foreground = COLOURS.get(answer.state, COLOURS[ERROR])
-            self.error_banner.setStyleSheet(
-                f"QFrame#error_banner {{ background: {background}; border-radius: 18px; }}"
-                f" QLabel {{ color: {foreground}; font-size: {HEADLINE}px; font-weight: 700; }}")
-            self.error_text.setText(answer.message)
+            self.error_banner.show_status(background, foreground, answer.message, weight=700)
             self.pages.setCurrentWidget(self.error_page)
         self.done_button.show()
         self.back_timer.start()

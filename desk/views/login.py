@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -15,6 +14,7 @@ from desk.errors import DeskError
 from desk.i18n import _
 from desk.services import accounts
 from desk.services.accounts import Actor
+from desk.views.widgets import message_and_buttons
 
 
 class LoginDialog(QDialog):
@@ -36,17 +36,7 @@ class LoginDialog(QDialog):
         form.addRow(_("User name"), self.username)
         form.addRow(_("Password"), self.password)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #b00020")
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Log in"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Quit"))
-        buttons.accepted.connect(self.try_login)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.message = message_and_buttons(layout, self, _("Log in"), _("Quit"), on_ok=self.try_login, wrap=True)
         (self.password if username else self.username).setFocus()
 
     def try_login(self) -> None:
@@ -80,17 +70,8 @@ class NewPasswordDialog(QDialog):
         form.addRow(_("New password"), self.first)
         form.addRow(_("Repeat it"), self.second)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setStyleSheet("color: #b00020")
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        # Named here, so the dialog speaks Vietnamese even before Qt's own strings are translated.
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set the password"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.message = message_and_buttons(layout, self, _("Set the password"), _("Cancel"), on_ok=self._check,
+                                           wrap=True)
         self.password = ""
 
     def _check(self) -> None:

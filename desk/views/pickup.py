@@ -34,6 +34,7 @@ from desk.services.scan import CCCD, DOSSIER, ScanResult, interpret
 from desk.views.common import error_text
 from desk.views.context import AppContext
 from desk.views.ops import Operation
+from desk.views.widgets import StatusBanner
 
 # Banner colours: background, text. Strong contrast, readable across the desk.
 COLOURS = {
@@ -142,12 +143,28 @@ class PickupView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 20, 28, 20)
         outer.setSpacing(14)
-
         title = QLabel(_("Return results to citizens"))
         title.setObjectName("pickup_title")
         title.setStyleSheet("font-size: 24px; font-weight: bold;")
         outer.addWidget(title)
+        outer.addLayout(self._build_search())
+        self.hint = QLabel(_("F9: scan  ·  Enter: find  ·  Ctrl+Enter: return the result"))
+        self.hint.setObjectName("pickup_hint")
+        self.hint.setStyleSheet("color: #5f6368; font-size: 15px;")
+        outer.addWidget(self.hint)
+        self.error = QLabel()
+        self.error.setObjectName("pickup_error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {COLOURS['error'][0]}; font-size: 20px; font-weight: bold;")
+        self.error.hide()
+        outer.addWidget(self.error)
+        outer.addWidget(self._build_panel())
+        outer.addStretch(1)
+        self._connect()
+        self._clear()
 
+    def _build_search(self) -> QHBoxLayout:
+        """The big input for the slip's code and its Find button."""
         row = QHBoxLayout()
         self.input = QLineEdit()
         self.input.setObjectName("pickup_input")
@@ -161,46 +178,26 @@ class PickupView(QWidget):
         self.find.setAutoDefault(False)
         row.addWidget(self.input, 1)
         row.addWidget(self.find)
-        outer.addLayout(row)
+        return row
 
-        self.hint = QLabel(_("F9: scan  ·  Enter: find  ·  Ctrl+Enter: return the result"))
-        self.hint.setObjectName("pickup_hint")
-        self.hint.setStyleSheet("color: #5f6368; font-size: 15px;")
-        outer.addWidget(self.hint)
-
-        self.error = QLabel()
-        self.error.setObjectName("pickup_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {COLOURS['error'][0]}; font-size: 20px; font-weight: bold;")
-        self.error.hide()
-        outer.addWidget(self.error)
-
+    def _build_panel(self) -> QFrame:
+        """What a found dossier shows: the banner, the details and the actions (hidden while empty)."""
         self.panel = QFrame()
         self.panel.setObjectName("pickup_panel")
         panel = QVBoxLayout(self.panel)
         panel.setContentsMargins(0, 0, 0, 0)
         panel.setSpacing(14)
-        self.banner = QFrame()
-        self.banner.setObjectName("pickup_banner")
+        self.banner = StatusBanner("pickup_banner", "pickup_headline", "pickup_detail", radius=8, headline_px=BIG,
+                                   detail_px=TEXT + 1, margins=(20, 10, 20, 14), spacing=2)
         self.banner.setMinimumHeight(120)
-        banner = QVBoxLayout(self.banner)
-        banner.setContentsMargins(20, 10, 20, 14)
-        banner.setSpacing(2)
-        self.headline = QLabel()
-        self.headline.setObjectName("pickup_headline")
-        self.headline.setWordWrap(True)
-        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail = QLabel()
-        self.detail.setObjectName("pickup_detail")
-        self.detail.setWordWrap(True)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for label in (self.headline, self.detail):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            # Room above the cap height: stacked Vietnamese marks (Ế, Ả, Ỗ) are taller than the font's ascent.
-            label.setContentsMargins(0, 10, 0, 0)
-            banner.addWidget(label)
+        self.banner.plain_text(10, 10)
+        self.headline, self.detail = self.banner.headline, self.banner.detail
         panel.addWidget(self.banner)
+        panel.addLayout(self._build_details())
+        panel.addLayout(self._build_actions())
+        return self.panel
 
+    def _build_details(self) -> QFormLayout:
         details = QFormLayout()
         details.setHorizontalSpacing(24)
         details.setVerticalSpacing(8)
@@ -228,8 +225,9 @@ class PickupView(QWidget):
         self.fields["applicant"].setContentsMargins(0, 8, 0, 0)  # room for marks above capitals (Ánh, Ỷ)
         self.fields["code"].setStyleSheet(f"font-size: {TEXT + 2}px; font-family: monospace; font-weight: bold;")
         self._details = details
-        panel.addLayout(details)
+        return details
 
+    def _build_actions(self) -> QHBoxLayout:
         actions = QHBoxLayout()
         self.return_button = QPushButton(_("Return result"))
         self.return_button.setObjectName("pickup_return")
@@ -247,10 +245,10 @@ class PickupView(QWidget):
         actions.addWidget(self.return_button)
         actions.addWidget(self.open_button)
         actions.addStretch(1)
-        panel.addLayout(actions)
-        outer.addWidget(self.panel)
-        outer.addStretch(1)
+        return actions
 
+    def _connect(self) -> None:
+        """Enter finds, Ctrl+Enter returns; a change made elsewhere to the shown dossier refreshes it."""
         self.input.returnPressed.connect(self._find_typed)
         self.find.clicked.connect(self._find_typed)
         self.return_button.clicked.connect(self.return_result)
@@ -259,11 +257,10 @@ class PickupView(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.return_result)
-        ctx.bus.dossier_changed.connect(self._changed_elsewhere)
+        self.ctx.bus.dossier_changed.connect(self._changed_elsewhere)
         self.setTabOrder(self.input, self.find)
         self.setTabOrder(self.find, self.return_button)
         self.setTabOrder(self.return_button, self.open_button)
-        self._clear()
 
     # -- what the main window calls ---------------------------------------------------------
     def activate(self) -> None:
@@ -358,13 +355,7 @@ class PickupView(QWidget):
 
     def _set_banner(self, colour: str, headline: str, detail: str = "") -> None:
         background, foreground = COLOURS[colour]
-        self.banner.setStyleSheet(
-            f"QFrame#pickup_banner {{ background: {background}; border-radius: 8px; }}"
-            f"QLabel#pickup_headline {{ color: {foreground}; font-size: {BIG}px; font-weight: bold; }}"
-            f"QLabel#pickup_detail {{ color: {foreground}; font-size: {TEXT + 1}px; }}")
-        self.headline.setText(headline)
-        self.detail.setText(detail)
-        self.detail.setVisible(bool(detail))
+        self.banner.show_status(background, foreground, headline, detail)
 
     def _last_note(self, info: DossierInfo, to_status: Status) -> str:
         try:

@@ -21,7 +21,6 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -38,6 +37,7 @@ from desk.text import is_digits
 from desk.views import files
 from desk.views.common import resize_within_screen
 from desk.views.context import AppContext
+from desk.views.widgets import StatusBanner
 
 FLASH_MS = 700  # the green border after a good scan
 GOOD, BAD, IDLE = "#1e7b34", "#a50e0e", "#5f6368"
@@ -177,24 +177,13 @@ class ScanDialog(QDialog):
         self.status.setStyleSheet(f"color: {IDLE};")
         layout.addWidget(self.status)
 
-        self.panel = QFrame()
-        self.panel.setObjectName("scan_result")
-        panel = QVBoxLayout(self.panel)
-        panel.setContentsMargins(14, 8, 14, 10)
-        panel.setSpacing(2)
-        self.meaning = QLabel()
-        self.meaning.setObjectName("scan_meaning")
-        self.meaning.setWordWrap(True)
-        self.meaning.setTextFormat(Qt.TextFormat.PlainText)
-        self.meaning.setContentsMargins(0, 6, 0, 0)  # room for stacked Vietnamese marks
-        self.text = QLabel()
-        self.text.setObjectName("scan_text")
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.panel = StatusBanner("scan_result", "scan_meaning", "scan_text", radius=6, headline_px=18,
+                                  filled=False, margins=(14, 8, 14, 10), spacing=2, centred=False,
+                                  hide_empty_detail=False)
+        self.panel.plain_text(6)
+        self.meaning, self.text = self.panel.headline, self.panel.detail
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setStyleSheet("color: #3c4043; font-family: monospace; font-size: 13px;")
-        panel.addWidget(self.meaning)
-        panel.addWidget(self.text)
         layout.addWidget(self.panel)
 
         self.hint = QLabel(_("Hold the code inside the frame  ·  Ctrl+O: open an image  ·  Esc: close"))
@@ -292,10 +281,7 @@ class ScanDialog(QDialog):
         self.result, self.last_text = result, text
         line = describe(result)
         colour = GOOD if result.ok else BAD
-        self.panel.setStyleSheet(f"QFrame#scan_result {{ border: 2px solid {colour}; border-radius: 6px; }}"
-                                 f"QLabel#scan_meaning {{ color: {colour}; font-size: 22px; font-weight: bold; }}")
-        self.meaning.setText(line)
-        self.text.setText(text if len(text) <= 200 else text[:200] + "…")
+        self.panel.show_status(colour, colour, line, text if len(text) <= 200 else text[:200] + "…", headline_px=22)
         self.panel.setProperty("kind", result.kind)
         self.meaning.repaint()
         self.last_latency_ms = (time.perf_counter() - frame_time) * 1000 if frame_time is not None else None
@@ -315,11 +301,9 @@ class ScanDialog(QDialog):
         found = decode_file(path)
         if not found:
             self.result, self.last_text = None, ""
-            self.panel.setStyleSheet(f"QFrame#scan_result {{ border: 2px solid {BAD}; border-radius: 6px; }}"
-                                     f"QLabel#scan_meaning {{ color: {BAD}; font-size: 18px; font-weight: bold; }}")
+            self.panel.show_status(BAD, BAD, _("No QR code or barcode found in {name}").format(name=path.name),
+                                   _("Take the photo closer, straight on and in focus, or scan the paper."))
             self.panel.setProperty("kind", "none")
-            self.meaning.setText(_("No QR code or barcode found in {name}").format(name=path.name))
-            self.text.setText(_("Take the photo closer, straight on and in focus, or scan the paper."))
             QApplication.beep()
             return None
         return self.handle_text(found[0].text)
@@ -331,11 +315,9 @@ class ScanDialog(QDialog):
             self.open_file(path)
 
     def _show_idle(self) -> None:
-        self.panel.setStyleSheet(f"QFrame#scan_result {{ border: 2px solid #dadce0; border-radius: 6px; }}"
-                                 f"QLabel#scan_meaning {{ color: {IDLE}; font-size: 18px; }}")
+        self.panel.show_status("#dadce0", IDLE, _("Hold the QR code of the appointment slip or the citizen ID card "
+                                                  "to the camera"), weight="")
         self.panel.setProperty("kind", "")
-        self.meaning.setText(_("Hold the QR code of the appointment slip or the citizen ID card to the camera"))
-        self.text.setText("")
 
     # -- drag and drop ----------------------------------------------------------------------------
     @staticmethod

@@ -40,7 +40,7 @@ from desk.redaction import redact
 from desk.services import accounts, office
 from desk.services.office import OfficeSettings, PointInfo
 from desk.text import is_digits
-from desk.views.common import error_text
+from desk.views.common import error_text, push_button
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 from desk.views.session import MAX_IDLE_MINUTES, idle_minutes
@@ -104,41 +104,6 @@ def _show_problems(label: QLabel, widgets: dict[str, QWidget], titles: dict[str,
         if key in widgets:
             widgets[key].setFocus()
             break
-
-
-def _start_save(tab: QWidget, button: QPushButton, fn: Callable, *args, label: str, success: Callable,
-                failure: Callable, **kwargs) -> Operation | None:
-    """One save of a tab, in the background: the button waits and the message says so meanwhile, and a
-    second press does nothing. ``tab`` keeps the running save as ``tab.saving``; None when one runs."""
-    if tab.saving is not None:
-        return None
-    enabled = button.isEnabled()
-    button.setEnabled(False)
-    tab.message.setStyleSheet(NOTE_STYLE)
-    tab.message.setText(_("Saving…"))
-
-    def finish() -> None:
-        tab.saving = None
-        button.setEnabled(enabled)
-
-    def succeeded(result) -> None:
-        finish()
-        success(result)
-
-    def failed(exc: BaseException) -> None:
-        finish()
-        failure(exc)
-
-    tab.saving = Operation(tab, fn, *args, label=label, **kwargs).on_success(succeeded).on_failure(failed).start()
-    return tab.saving
-
-
-def _refused(tab: QWidget, exc: BaseException) -> None:
-    """A refused save: the problems next to the form (everything typed stays), or the one message."""
-    if isinstance(exc, ValidationError):
-        _show_problems(tab.message, tab.inputs, tab.titles, exc.problems)
-    else:
-        _say(tab.message, error_text(exc), ok=False)
 
 
 def _save_point(point_id: int | None, active: bool, values: dict, *, by: accounts.Actor) -> PointInfo:
@@ -238,16 +203,117 @@ class WeekdayPicker(QWidget):
             box.setEnabled(editable)
 
 
-class DeskTab(QWidget):
+class FormTab(QWidget):
+    """A settings tab: a form, the message line under it and a row of buttons, with one way to report.
+
+    A save runs in the background through :meth:`start_save` (the button waits, the message says so, a
+    second press does nothing); a refused one frames the offending inputs in red through
+    :meth:`show_problems`. Subclasses fill ``inputs`` and ``titles`` (key → widget, key → caption).
+    """
+
+    def __init__(self, ctx: AppContext, message_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.saving: Operation | None = None  # the save on its way
+        self.inputs: dict[str, QWidget] = {}
+        self.titles: dict[str, str] = {}
+        self.body = QVBoxLayout(self)
+        self.message = _message_label(message_name)
+
+    @staticmethod
+    def new_form() -> QFormLayout:
+        form = QFormLayout()
+        form.setVerticalSpacing(9)
+        return form
+
+    def add_list(self, name: str, headers: list[str], *, stretch: int,
+                 on_row: Callable[[int], None]) -> QTableWidget:
+        """The tab's list above its form: columns fit their contents but ``stretch``, which takes the rest;
+        the row made current goes to ``on_row``."""
+        table = _table(name, headers)
+        header = table.horizontalHeader()
+        for column in range(len(headers)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        table.currentCellChanged.connect(lambda row, *_a: on_row(row))
+        self.body.addWidget(table, 1)
+        return table
+
+    def add_form(self, form: QFormLayout, buttons: list[QPushButton], *, note: str = "",
+                 stretch: bool = True) -> None:
+        """The form, the message line and the buttons (right-aligned, after ``note``), in that order."""
+        self.body.addLayout(form)
+        self.body.addWidget(self.message)
+        row = QHBoxLayout()
+        if note:
+            row.addWidget(_note(note))
+        row.addStretch(1)
+        for button in buttons:
+            row.addWidget(button)
+        self.body.addLayout(row)
+        if stretch:
+            self.body.addStretch(1)
+
+    def say(self, text: str, ok: bool) -> None:
+        _say(self.message, text, ok)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        _show_problems(self.message, self.inputs, self.titles, problems)
+
+    def start_save(self, button: QPushButton, fn: Callable, *args: object, label: str, success: Callable,
+                   failure: Callable | None = None, **kwargs: object) -> Operation | None:
+        """One save, in the background; None when one is on its way. A failure goes to :meth:`refused`
+        unless ``failure`` is given."""
+        if self.saving is not None:
+            return None
+        enabled = button.isEnabled()
+        button.setEnabled(False)
+        self.message.setStyleSheet(NOTE_STYLE)
+        self.message.setText(_("Saving…"))
+        on_failure = failure or self.refused
+
+        def finish() -> None:
+            self.saving = None
+            button.setEnabled(enabled)
+
+        def succeeded(result: object) -> None:
+            finish()
+            success(result)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            on_failure(exc)
+
+        self.saving = (Operation(self, fn, *args, label=label, **kwargs)
+                       .on_success(succeeded).on_failure(failed).start())
+        return self.saving
+
+    def refused(self, exc: BaseException) -> None:
+        """A refused save: the problems next to the form (everything typed stays), or the one message."""
+        if isinstance(exc, ValidationError):
+            self.show_problems(exc.problems)
+        else:
+            self.say(error_text(exc), ok=False)
+
+
+class DeskTab(FormTab):
     """This machine: its reception point, language, camera and database."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, "desk_message", parent)
         self._saved_point = ctx.settings.reception_point
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        form.setVerticalSpacing(9)
+        form = self.new_form()
+        self._add_place_rows(form)
+        self._add_database_rows(form)
+        self.save_button = push_button(_("Save"), "save_desk", self.save)
+        self.add_form(form, [self.save_button])
+        if not ctx.can("leader"):
+            self.database_url.setReadOnly(True)
+            self.database_url.setToolTip(_("Only leaders and administrators can change the database."))
+        self.reload()
+
+    def _add_place_rows(self, form: QFormLayout) -> None:
+        """Where the desk stands and how it behaves: point, language, camera, backups, idle lock."""
         self.point = QComboBox()
         self.point.setObjectName("reception_point")
         form.addRow(_("Reception point of this desk"), _field(self.point, _note(
@@ -276,7 +342,10 @@ class DeskTab(QWidget):
         self.idle_lock.setSpecialValueText(_("Never lock"))
         form.addRow(_("Lock the screen after"), _field(self.idle_lock, _note(
             _("Without keyboard or mouse use for this long the screen locks; the clerk's password opens it."))))
-        self.database_shown = QLabel(ctx.database_label or _("(unknown)"))
+
+    def _add_database_rows(self, form: QFormLayout) -> None:
+        """The database in use and the address for the next start (with the environment's override)."""
+        self.database_shown = QLabel(self.ctx.database_label or _("(unknown)"))
         self.database_shown.setObjectName("database_label")
         self.database_shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.database_shown.setWordWrap(True)
@@ -295,21 +364,6 @@ class DeskTab(QWidget):
             warning.setStyleSheet(ERROR_STYLE)
             notes.append(warning)
         form.addRow(_("Database address"), _field(self.database_url, *notes))
-        layout.addLayout(form)
-        self.message = _message_label("desk_message")
-        layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.save_button = QPushButton(_("Save"))
-        self.save_button.setObjectName("save_desk")
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-        if not ctx.can("leader"):
-            self.database_url.setReadOnly(True)
-            self.database_url.setToolTip(_("Only leaders and administrators can change the database."))
-        self.reload()
 
     def reload_points(self, chosen: str | None = None) -> None:
         """The office's open points; keeps ``chosen`` (default: the one picked now) selected.
@@ -326,7 +380,7 @@ class DeskTab(QWidget):
             points = office.points_overview(include_inactive=False)
         except DeskError as exc:
             points = []
-            _say(self.message, error_text(exc), ok=False)
+            self.say(error_text(exc), ok=False)
         for point in points:
             self.point.addItem(point.name, point.name)
         if chosen and self.point.findData(chosen) < 0:
@@ -349,7 +403,7 @@ class DeskTab(QWidget):
         changed_url = url != self._shown_url
         if changed_url and url and not re.match(r"^(sqlite:///.+|postgres(ql)?://.+)$", url):
             self.database_url.setStyleSheet(INVALID_STYLE)
-            _say(self.message, _("The database address must start with sqlite:/// or postgresql://"), ok=False)
+            self.say(_("The database address must start with sqlite:/// or postgresql://"), ok=False)
             self.database_url.setFocus()
             return False
         self.database_url.setStyleSheet("")
@@ -365,28 +419,25 @@ class DeskTab(QWidget):
         try:
             settings.save()
         except OSError as exc:
-            _say(self.message, error_text(exc), ok=False)
+            self.say(error_text(exc), ok=False)
             return False
         self._shown_url = redact(settings.database_url)
         self.database_url.setText(self._shown_url)
         text = _("Saved.")
         if restart:
             text += " " + _("Restart the program to use the new language or database.")
-        _say(self.message, text, ok=True)
+        self.say(text, ok=True)
         self.ctx.bus.office_changed.emit()
         return True
 
 
-class PrinterTab(QWidget):
+class PrinterTab(FormTab):
     """This desk's printer, the receipt's paper and whether a preview comes first: for every user, since
     they belong to the machine at hand, not to the office (a small local file, written at once)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        form.setVerticalSpacing(9)
+        super().__init__(ctx, "printer_message", parent)
+        form = self.new_form()
         self.printer = QComboBox()
         self.printer.setObjectName("printer")
         self.printer.setMinimumWidth(320)
@@ -405,21 +456,10 @@ class PrinterTab(QWidget):
         self.preview.setObjectName("print_preview")
         form.addRow("", _field(self.preview, _note(
             _("Without it, Ctrl+S and Ctrl+P print at once; Ctrl+Shift+P shows the preview whenever you want."))))
-        layout.addLayout(form)
-        self.message = _message_label("printer_message")
-        layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.refresh_button = QPushButton(_("Look for printers again"))
-        self.refresh_button.setObjectName("refresh_printers")
-        self.refresh_button.clicked.connect(lambda: self.reload_printers(self.printer.currentData()))
-        buttons.addWidget(self.refresh_button)
-        self.save_button = QPushButton(_("Save"))
-        self.save_button.setObjectName("save_printer")
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        self.refresh_button = push_button(_("Look for printers again"), "refresh_printers",
+                                          lambda: self.reload_printers(self.printer.currentData()))
+        self.save_button = push_button(_("Save"), "save_printer", self.save)
+        self.add_form(form, [self.refresh_button, self.save_button])
         self.reload()
 
     def reload_printers(self, chosen: str | None = None) -> None:
@@ -430,7 +470,7 @@ class PrinterTab(QWidget):
             default = printing.default_printer()
         except Exception as exc:  # noqa: BLE001 - the tab must open even when the print system does not answer
             names, default = [], ""
-            _say(self.message, error_text(exc), ok=False)
+            self.say(error_text(exc), ok=False)
         self.printer.clear()
         self.printer.addItem(_("The system's default printer") + (f" ({default})" if default else ""), "")
         for name in names:
@@ -459,25 +499,20 @@ class PrinterTab(QWidget):
             settings.save()
         except OSError as exc:
             settings.printer, settings.receipt_paper, settings.print_preview = before
-            _say(self.message, error_text(exc), ok=False)
+            self.say(error_text(exc), ok=False)
             return False
         shown = settings.printer or _("the system's default printer")
-        _say(self.message, _("Saved. The next print goes to {printer}.").format(printer=shown), ok=True)
+        self.say(_("Saved. The next print goes to {printer}.").format(printer=shown), ok=True)
         return True
 
 
-class OfficeTab(QWidget):
+class OfficeTab(FormTab):
     """The office identity, office hours and the no-appointment weekday rule (leaders edit)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.saving: Operation | None = None  # the save on its way
+        super().__init__(ctx, "office_message", parent)
         self.editable = ctx.can("leader")
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        form.setVerticalSpacing(9)
-        self.inputs: dict[str, QWidget] = {}
+        form = self.new_form()
         self.titles = {
             "code": _("Office code"), "name": _("Office name"), "parent_name": _("Superior body"),
             "address": _("Address"), "place_name": _("Place name on documents"), "phone": _("Phone"),
@@ -508,27 +543,17 @@ class OfficeTab(QWidget):
         form.addRow(self.titles["no_appointment_weekdays"], _field(self.weekdays, _note(
             _("On these weekdays the procedures marked “no-appointment day” in the catalog are resolved the same "
               "day when the dossier is complete."))))
-        layout.addLayout(form)
-        self.message = _message_label("office_message")
-        layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        if not self.editable:
-            buttons.addWidget(_note(_("Only leaders and administrators can change the office settings.")))
-        buttons.addStretch(1)
-        self.save_button = QPushButton(_("Save office settings"))
-        self.save_button.setObjectName("save_office")
+        self.save_button = push_button(_("Save office settings"), "save_office", self.save)
         self.save_button.setEnabled(self.editable)
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        self.add_form(form, [self.save_button], note="" if self.editable else
+                      _("Only leaders and administrators can change the office settings."))
         self.reload()
 
     def reload(self) -> None:
         try:
             current = office.get_office_settings()
         except DeskError as exc:
-            _say(self.message, error_text(exc), ok=False)
+            self.say(error_text(exc), ok=False)
             return
         for key, edit in self.inputs.items():
             if isinstance(edit, QLineEdit):
@@ -536,7 +561,7 @@ class OfficeTab(QWidget):
                 edit.setCursorPosition(0)
         self.weekdays.set_value(current.no_appointment_weekdays)
         if not office.is_set_up():
-            _say(self.message, office.not_set_up_message(), ok=False)
+            self.say(office.not_set_up_message(), ok=False)
 
     def values(self) -> OfficeSettings:
         texts = {key: edit.text() for key, edit in self.inputs.items() if isinstance(edit, QLineEdit)}
@@ -546,40 +571,28 @@ class OfficeTab(QWidget):
         """Save in the background; None when nothing started (read-only, or a save on its way)."""
         if not self.editable:
             return None
-        return _start_save(self, self.save_button, office.update_office, self.values(), by=self.ctx.actor,
-                           label="save office settings", success=self._saved,
-                           failure=lambda exc: _refused(self, exc))
+        return self.start_save(self.save_button, office.update_office, self.values(), by=self.ctx.actor,
+                               label="save office settings", success=self._saved)
 
     def _saved(self, saved) -> None:
-        _show_problems(self.message, self.inputs, self.titles, {})
+        self.show_problems({})
         self.reload()
         self.ctx.office_name = saved.name
-        _say(self.message, _("The office settings were saved."), ok=True)
+        self.say(_("The office settings were saved."), ok=True)
         self.ctx.bus.office_changed.emit()
 
 
-class PointsTab(QWidget):
+class PointsTab(FormTab):
     """Reception points (the office desk, neighbourhood e-points, postal): list and edit form."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.saving: Operation | None = None  # the save on its way
+        super().__init__(ctx, "point_message", parent)
         self.editable = ctx.can("leader")
         self.points: list[PointInfo] = []
         self.current: PointInfo | None = None
-        layout = QVBoxLayout(self)
-        self.table = _table("points", [_("Reception point"), _("Kind"), _("Address"), _("Open on"), _("Hours"),
-                                       _("State")])
-        header = self.table.horizontalHeader()
-        for column in range(6):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.currentCellChanged.connect(lambda row, *_a: self._row_changed(row))
-        layout.addWidget(self.table, 1)
-
-        form = QFormLayout()
-        form.setVerticalSpacing(9)
+        self.table = self.add_list("points", [_("Reception point"), _("Kind"), _("Address"), _("Open on"),
+                                              _("Hours"), _("State")], stretch=2, on_row=self._row_changed)
+        form = self.new_form()
         self.titles = {"name": _("Name"), "kind": _("Kind"), "address": _("Address"), "weekdays": _("Open on"),
                        "hours": _("Hours")}
         self.name = QLineEdit()
@@ -602,22 +615,10 @@ class PointsTab(QWidget):
             form.addRow(self.titles[key], widget)
         form.addRow("", _field(self.active, _note(
             _("A point that is no longer used is closed rather than deleted: its dossiers keep referring to it."))))
-        layout.addLayout(form)
-        self.message = _message_label("point_message")
-        layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        if not self.editable:
-            buttons.addWidget(_note(_("Only leaders and administrators can change the reception points.")))
-        buttons.addStretch(1)
-        self.new_button = QPushButton(_("New point"))
-        self.new_button.setObjectName("new_point")
-        self.new_button.clicked.connect(self.new_point)
-        self.save_button = QPushButton(_("Save point"))
-        self.save_button.setObjectName("save_point")
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
+        self.new_button = push_button(_("New point"), "new_point", self.new_point)
+        self.save_button = push_button(_("Save point"), "save_point", self.save)
+        self.add_form(form, [self.new_button, self.save_button], stretch=False, note="" if self.editable else
+                      _("Only leaders and administrators can change the reception points."))
         for widget in (self.name, self.address, self.hours):
             widget.setReadOnly(not self.editable)
         for widget in (self.kind, self.active, self.new_button, self.save_button):
@@ -630,7 +631,7 @@ class PointsTab(QWidget):
         try:
             self.points = office.points_overview()
         except DeskError as exc:
-            _say(self.message, error_text(exc), ok=False)
+            self.say(error_text(exc), ok=False)
             return
         kinds = dict(POINT_KINDS)
         rows = [(point.name, _(kinds.get(point.kind, point.kind)), point.address, weekdays_text(point.weekdays),
@@ -649,7 +650,7 @@ class PointsTab(QWidget):
         self.weekdays.set_value(point.weekdays)
         self.hours.setText(point.hours)
         self.active.setChecked(point.active)
-        _show_problems(self.message, self.inputs, self.titles, {})
+        self.show_problems({})
 
     def new_point(self) -> None:
         self.current = None
@@ -660,7 +661,7 @@ class PointsTab(QWidget):
         self.weekdays.set_value("0,1,2,3,4")
         self.hours.setText(office.DEFAULT_HOURS)
         self.active.setChecked(True)
-        _show_problems(self.message, self.inputs, self.titles, {})
+        self.show_problems({})
         self.name.setFocus()
 
     def save(self) -> Operation | None:
@@ -670,10 +671,9 @@ class PointsTab(QWidget):
         values = {"name": self.name.text(), "kind": self.kind.currentData(), "address": self.address.text(),
                   "weekdays": self.weekdays.value(), "hours": self.hours.text()}
         previous = self.current
-        return _start_save(self, self.save_button, _save_point, previous.id if previous else None,
-                           self.active.isChecked(), values, by=self.ctx.actor, label="save reception point",
-                           success=lambda saved: self._saved(previous, saved),
-                           failure=lambda exc: _refused(self, exc))
+        return self.start_save(self.save_button, _save_point, previous.id if previous else None,
+                               self.active.isChecked(), values, by=self.ctx.actor, label="save reception point",
+                               success=lambda saved: self._saved(previous, saved))
 
     def _saved(self, previous: PointInfo | None, saved: PointInfo) -> None:
         self.current = saved
@@ -683,32 +683,22 @@ class PointsTab(QWidget):
             try:
                 settings.save()
             except OSError as exc:
-                _say(self.message, error_text(exc), ok=False)
+                self.say(error_text(exc), ok=False)
         self.reload(select=saved.id)
-        _say(self.message, _("Saved {name}.").format(name=saved.name), ok=True)
+        self.say(_("Saved {name}.").format(name=saved.name), ok=True)
         self.ctx.bus.office_changed.emit()
 
 
-class StaffTab(QWidget):
+class StaffTab(FormTab):
     """Staff accounts (leaders and admins): create, change role, (de)activate, reset a password."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.saving: Operation | None = None  # the save on its way
+        super().__init__(ctx, "staff_message", parent)
         self.staff: list[accounts.StaffInfo] = []
         self.current: accounts.StaffInfo | None = None
-        layout = QVBoxLayout(self)
-        self.table = _table("staff", [_("User name"), _("Full name"), _("Role"), _("State"), _("Password")])
-        header = self.table.horizontalHeader()
-        for column in range(5):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.currentCellChanged.connect(lambda row, *_a: self._row_changed(row))
-        layout.addWidget(self.table, 1)
-
-        form = QFormLayout()
-        form.setVerticalSpacing(9)
+        self.table = self.add_list("staff", [_("User name"), _("Full name"), _("Role"), _("State"), _("Password")],
+                                   stretch=1, on_row=self._row_changed)
+        form = self.new_form()
         self.titles = {"username": _("User name"), "full_name": _("Full name"), "role": _("Role"),
                        "password": _("Password"), "active": _("Active")}
         self.username = QLineEdit()
@@ -733,25 +723,12 @@ class StaffTab(QWidget):
         form.addRow("", self.active)
         self.password_label = QLabel(_("Password"))
         form.addRow(self.password_label, self.password)
-        layout.addLayout(form)
-        self.message = _message_label("staff_message")
-        layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.new_button = QPushButton(_("New account"))
-        self.new_button.setObjectName("new_staff")
-        self.new_button.clicked.connect(self.new_staff)
-        self.reset_button = QPushButton(_("Set this password"))
-        self.reset_button.setObjectName("reset_password")
+        self.new_button = push_button(_("New account"), "new_staff", self.new_staff)
+        self.reset_button = push_button(_("Set this password"), "reset_password", self.reset_password)
         self.reset_button.setToolTip(_("Give the account the password typed above; the person must choose "
                                        "their own at the next log-in."))
-        self.reset_button.clicked.connect(self.reset_password)
-        self.save_button = QPushButton(_("Save account"))
-        self.save_button.setObjectName("save_staff")
-        self.save_button.clicked.connect(self.save)
-        for button in (self.new_button, self.reset_button, self.save_button):
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
+        self.save_button = push_button(_("Save account"), "save_staff", self.save)
+        self.add_form(form, [self.new_button, self.reset_button, self.save_button], stretch=False)
         self.reload()
 
     def reload(self, select: str | None = None) -> None:
@@ -792,9 +769,9 @@ class StaffTab(QWidget):
         self.password.clear()
         self.password_label.setText(_("New password"))
         self._set_form_enabled(manageable)
-        _show_problems(self.message, self.inputs, self.titles, {})
+        self.show_problems({})
         if not manageable:
-            _say(self.message, _("Only an administrator can change an administrator's account."), ok=True)
+            self.say(_("Only an administrator can change an administrator's account."), ok=True)
             self.message.setStyleSheet(NOTE_STYLE)
 
     def new_staff(self) -> None:
@@ -808,57 +785,51 @@ class StaffTab(QWidget):
         self.active.setChecked(True)
         self.password_label.setText(_("Password"))
         self.reset_button.setEnabled(False)
-        _show_problems(self.message, self.inputs, self.titles, {})
+        self.show_problems({})
         self.username.setFocus()
 
     def save(self) -> Operation | None:
         """Create the account being typed, or save the selected one's name, role and state (in the
         background; None when a save is on its way)."""
         creating = self.current is None
-        return _start_save(self, self.save_button, _save_staff, self.current, self.username.text(),
-                           self.full_name.text(), self.role.currentData(), self.active.isChecked(),
-                           self.password.text(), by=self.ctx.actor, label="save staff account",
-                           success=lambda name: self._saved(name, creating),
-                           failure=lambda exc: _refused(self, exc))
+        return self.start_save(self.save_button, _save_staff, self.current, self.username.text(),
+                               self.full_name.text(), self.role.currentData(), self.active.isChecked(),
+                               self.password.text(), by=self.ctx.actor, label="save staff account",
+                               success=lambda name: self._saved(name, creating))
 
     def _saved(self, name: str, created: bool) -> None:
         text = (_("The account {username} was created.") if created
                 else _("The account {username} was saved.")).format(username=name)
         self.current = None
         self.reload(select=name)
-        _say(self.message, text, ok=True)
+        self.say(text, ok=True)
 
     def reset_password(self) -> Operation | None:
         """Give the selected account the typed password (in the background)."""
         if self.current is None:
             return None
         name = self.current.username
-        return _start_save(self, self.reset_button, accounts.change_password, self.ctx.actor, self.password.text(),
-                           username=name, label="set a staff password",
-                           success=lambda _result: self._password_set(name),
-                           failure=lambda exc: _refused(self, exc))
+        return self.start_save(self.reset_button, accounts.change_password, self.ctx.actor, self.password.text(),
+                               username=name, label="set a staff password",
+                               success=lambda _result: self._password_set(name))
 
     def _password_set(self, name: str) -> None:
         self.reload(select=name)
         if name == self.ctx.actor.username:
-            _say(self.message, _("Your password was changed."), ok=True)
+            self.say(_("Your password was changed."), ok=True)
         else:
-            _say(self.message, _("The password of {username} was set; they must choose their own at the next "
+            self.say(_("The password of {username} was set; they must choose their own at the next "
                                  "log-in.").format(username=name), ok=True)
 
 
-class PasswordTab(QWidget):
+class PasswordTab(FormTab):
     """Everyone changes their own password here; the current one is asked first."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.saving: Operation | None = None  # the save on its way
-        layout = QVBoxLayout(self)
-        layout.addWidget(_note(_("Account: {name} ({username})").format(name=ctx.actor.full_name,
+        super().__init__(ctx, "password_message", parent)
+        self.body.addWidget(_note(_("Account: {name} ({username})").format(name=ctx.actor.full_name,
                                                                       username=ctx.actor.username)))
-        form = QFormLayout()
-        form.setVerticalSpacing(9)
+        form = self.new_form()
         self.current = QLineEdit()
         self.current.setObjectName("current_password")
         self.new = QLineEdit()
@@ -871,17 +842,8 @@ class PasswordTab(QWidget):
         form.addRow(_("Current password"), self.current)
         form.addRow(_("New password"), self.new)
         form.addRow(_("Repeat it"), self.repeat)
-        layout.addLayout(form)
-        self.message = _message_label("password_message")
-        layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.save_button = QPushButton(_("Change password"))
-        self.save_button.setObjectName("change_password")
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        self.save_button = push_button(_("Change password"), "change_password", self.save)
+        self.add_form(form, [self.save_button])
 
     def _enter(self) -> None:
         """Enter moves to the next empty box, then changes the password."""
@@ -895,26 +857,26 @@ class PasswordTab(QWidget):
         """Check the current password and set the new one, in the background (checking takes a moment
         on purpose); None when the two new ones differ or a change is on its way."""
         if self.new.text() != self.repeat.text():
-            _say(self.message, _("The two passwords are different"), ok=False)
+            self.say(_("The two passwords are different"), ok=False)
             self.repeat.clear()
             self.repeat.setFocus()
             return None
-        return _start_save(self, self.save_button, _change_own_password, self.ctx.actor, self.current.text(),
-                           self.new.text(), label="change own password", success=self._changed,
-                           failure=self._refused)
+        return self.start_save(self.save_button, _change_own_password, self.ctx.actor, self.current.text(),
+                               self.new.text(), label="change own password", success=self._changed,
+                               failure=self._wrong_password)
 
     def _changed(self, _result) -> None:
         for edit in (self.current, self.new, self.repeat):
             edit.clear()
-        _say(self.message, _("Your password was changed."), ok=True)
+        self.say(_("Your password was changed."), ok=True)
 
-    def _refused(self, exc: BaseException) -> None:
+    def _wrong_password(self, exc: BaseException) -> None:
         if isinstance(exc, _WrongCurrentPassword):
-            _say(self.message, _("The current password is wrong."), ok=False)
+            self.say(_("The current password is wrong."), ok=False)
             self.current.clear()
             self.current.setFocus()
             return
-        _say(self.message, error_text(exc), ok=False)
+        self.say(error_text(exc), ok=False)
         self.new.setFocus()
 
 
