@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from desk.i18n import N_, _, gettext, set_language
+from desk.i18n import N_, N_plural, _, gettext, ngettext, set_language
 from desk.redaction import redacts_stderr
 
 # argparse's own messages (it calls gettext on them), marked here so tools/messages.py keeps them in
@@ -25,17 +25,13 @@ ARGPARSE_MESSAGES = (
     N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
     N_("the following arguments are required: %s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
     N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"), N_("expected one argument"),
-    N_("expected at most one argument"), N_("expected at least one argument"), N_("expected %s argument"),
-    N_("expected %s arguments"), N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("expected at most one argument"), N_("expected at least one argument"),
+    N_plural("expected %s argument", "expected %s arguments"), N_("ambiguous option: %(option)s could match %(matches)s"),
     N_("invalid %(type)s value: %(value)r"), N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
     N_("one of the arguments %s is required"), N_("unexpected option string: %s"),
     N_("unknown parser %(parser_name)r (choices: %(choices)s)"), N_("can't open '%(filename)s': %(error)s"),
     N_("subcommands"), N_("%(prog)s: error: %(message)s\n"),
 )
-
-
-def _ngettext(singular: str, plural: str, n: int) -> str:
-    return gettext(singular if n == 1 else plural)
 
 
 @contextmanager
@@ -45,7 +41,7 @@ def _argparse_speaks_ours() -> Iterator[None]:
     Only while our parser builds, parses or formats: other users of argparse in the process keep theirs.
     """
     saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
-    argparse._, argparse.ngettext = gettext, _ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = gettext, ngettext  # type: ignore[attr-defined]
     try:
         yield
     finally:
@@ -755,7 +751,8 @@ def _print(args: argparse.Namespace, actor) -> int:
         _print_json({"code": args.code.strip(), "form": args.form, "path": str(path), "printer": job.printer,
                      "job_id": job.job_id, "pages": job.pages})
     else:
-        _emit(_("Sent to the printer {printer} (job {job}, {pages} page(s)): {path}").format(
+        _emit(ngettext("Sent to the printer {printer} (job {job}, {pages} page): {path}",
+                       "Sent to the printer {printer} (job {job}, {pages} pages): {path}", job.pages).format(
             printer=job.printer, job=job.job_id or "-", pages=job.pages, path=path))
     return 0
 
@@ -818,10 +815,16 @@ def _backup(args: argparse.Namespace, actor) -> int:
     finally:
         if sys.stderr.isatty():
             print(file=sys.stderr)
-    _emit(_("Backup written and verified: {path} ({size}), {dossiers} dossiers, {events} events.").format(
-        path=info.path, size=_size(info.size), dossiers=info.counts.get("dossier", 0),
-        events=info.counts.get("dossier_event", 0)))
+    _emit(_("Backup written and verified: {path} ({size}), {counts}.").format(
+        path=info.path, size=_size(info.size), counts=_backup_counts(info.counts)))
     return 0
+
+
+def _backup_counts(counts: dict[str, int]) -> str:
+    """"12 dossiers, 1 event": what a backup holds, each count with its own plural."""
+    dossiers, events = counts.get("dossier", 0), counts.get("dossier_event", 0)
+    return ", ".join((ngettext("{n} dossier", "{n} dossiers", dossiers).format(n=dossiers),
+                      ngettext("{n} event", "{n} events", events).format(n=events)))
 
 
 def _restore_actor(args: argparse.Namespace, url: str):
@@ -865,9 +868,7 @@ def _restore(args: argparse.Namespace, url: str, actor) -> int:
         print(f"{_('error')}: " + _("The backup {path} is not usable: {problems}. Nothing was changed.")
               .format(path=args.file, problems="; ".join(info.problems)), file=sys.stderr)
         return 2
-    print(_("Backup {path}: {dossiers} dossiers, {events} events.").format(
-        path=args.file, dossiers=info.counts.get("dossier", 0), events=info.counts.get("dossier_event", 0)),
-        file=sys.stderr)
+    print(_("Backup {path}: {counts}.").format(path=args.file, counts=_backup_counts(info.counts)), file=sys.stderr)
     if not args.yes:
         if not sys.stdin.isatty():
             print(f"{_('error')}: " + _("Restoring replaces the database {url}. Add --yes to confirm.")
@@ -891,8 +892,10 @@ def _restore(args: argparse.Namespace, url: str, actor) -> int:
             problems="; ".join(result.kept_problems)), file=sys.stderr)
     if result.missing:
         shown = ", ".join(result.missing[:SHOWN_CODES]) + (" …" if len(result.missing) > SHOWN_CODES else "")
-        print(_("{n} dossiers were in the database but are not in the backup: {codes}. They remain in {kept}; "
-                "their codes will not be issued again.").format(n=len(result.missing), codes=shown, kept=result.kept))
+        print(ngettext("{n} dossier was in the database but is not in the backup: {codes}. It remains in {kept}; "
+                       "its code will not be issued again.",
+                       "{n} dossiers were in the database but are not in the backup: {codes}. They remain in {kept}; "
+                       "their codes will not be issued again.", len(result.missing)).format(n=len(result.missing), codes=shown, kept=result.kept))
     return 0
 
 

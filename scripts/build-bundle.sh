@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the one-folder bundle dist/onestop-desk/ (the program: dist/onestop-desk/onestop-desk, .exe on
 # Windows) from packaging/onestop-desk.spec. Uses .venv (created by scripts/venv.sh with the pinned
-# requirements, PyInstaller included), or the Python named by $PYTHON (the Windows CI job).
+# requirements, PyInstaller and Babel included), or the Python named by $PYTHON (the Windows CI job). The spec
+# compiles the message catalogs (desk.mo, D36) before it collects desk/resources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${PYTHON:-}" ]; then

@@ -12,3 +12,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet -r requirements.txt
   echo "$want" > "$stamp"
 fi
+# The compiled message catalogs (desk.mo, not in git) from the .po files: every time, as a .po may have
+# changed without the requirements (a pull, a new translation); it takes a fraction of a second.
+.venv/bin/python tools/messages.py --compile > /dev/null

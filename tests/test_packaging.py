@@ -56,13 +56,27 @@ def test_declared_dependencies_accept_the_pins():
     assert names == runtime_names, "requirements.txt's runtime pins and pyproject's dependencies differ"
 
 
+def test_build_requirements_accept_the_pins():
+    """What setup.py's build step needs (Babel compiles the catalogs) is what venv.sh installs."""
+    required = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+    pins = _pins()
+    for text in required:
+        req = Requirement(text)
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        if name in pins:
+            assert req.specifier.contains(pins[name]), f"{name}=={pins[name]} is outside {req.specifier}"
+    assert "babel" in pins and any(Requirement(text).name.lower() == "babel" for text in required)
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """A fresh venv in a temp folder with the project pip-installed from a copy of its package files."""
     tmp = tmp_path_factory.mktemp("pkg")
     src = tmp / "src"
-    shutil.copytree(ROOT / "desk", src / "desk", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    # No .mo: the build step (setup.py, D36) must compile the catalogs itself, as on a fresh clone.
+    shutil.copytree(ROOT / "desk", src / "desk", ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    for name in ("pyproject.toml", "README.md", "setup.py", "MANIFEST.in", "tools/messages.py"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, src / name)
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
@@ -90,7 +104,7 @@ def test_installed_package_is_not_the_source_tree(installed, tmp_path):
                            cwd=tmp_path, capture_output=True, text=True, check=True, env=_clean_env(tmp_path))
     module, locale = where.stdout.splitlines()
     assert Path(module).is_relative_to(installed.parent) and Path(locale).is_relative_to(installed.parent)
-    assert (Path(locale) / "vi" / "LC_MESSAGES" / "desk.po").is_file()  # package data was installed
+    assert (Path(locale) / "vi" / "LC_MESSAGES" / "desk.mo").is_file()  # compiled at install (D36)
     check = subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, text=True,
                            env=_clean_env(tmp_path))
     broken = [line for line in check.stdout.splitlines() if line.lower().startswith("onestop-desk")]

@@ -48,7 +48,7 @@ from urllib.parse import parse_qs, quote, unquote, urlparse
 from peewee import SqliteDatabase
 
 from desk.errors import DeskError, PermissionDenied
-from desk.i18n import _
+from desk.i18n import _, ngettext
 from desk.models import db as dbmod
 from desk.models.db import (
     SCHEMA_VERSION,
@@ -694,9 +694,12 @@ def _restore_postgres(path: Path, info: BackupInfo, url: str, target, *, actor: 
             _require_restorer(actor)
             sessions = desk_sessions(target, wanted)
             if sessions and not disconnect:
-                raise DeskError(_("{n} desks are still connected to this office's database: {who}. Close the "
-                                  "program on every desk first (or add --disconnect-desks to end their sessions). "
-                                  "Nothing was changed.").format(n=len(sessions),
+                raise DeskError(ngettext(
+                    "{n} desk is still connected to this office's database: {who}. Close the program on it "
+                    "first (or add --disconnect-desks to end its session). Nothing was changed.",
+                    "{n} desks are still connected to this office's database: {who}. Close the "
+                    "program on every desk first (or add --disconnect-desks to end their sessions). "
+                    "Nothing was changed.", len(sessions)).format(n=len(sessions),
                                                                  who="; ".join(s for _p, s in sessions)))
             for pid, who in sessions:
                 ended = target.execute_sql("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]

@@ -14,7 +14,7 @@ from typing import Protocol
 import holidays
 
 from desk.errors import ValidationError
-from desk.i18n import _
+from desk.i18n import _, ngettext
 from desk.models import CalendarDay, Office
 from desk.services import limits
 from desk.services.accounts import Actor, require
@@ -192,8 +192,8 @@ def processing_time_label(days: int, unit: str, cutoff: str | None = None) -> st
     if days <= 0:
         return _("same day") + (", " + _("cut-off {time}").format(time=cutoff) if cutoff else "")
     if unit == "calendar":
-        return _("{n} days").format(n=days)
-    return _("{n} working days").format(n=days)
+        return ngettext("{n} day", "{n} days", days).format(n=days)
+    return ngettext("{n} working day", "{n} working days", days).format(n=days)
 
 
 def parse_cutoff(text: str | None) -> time | None:

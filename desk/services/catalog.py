@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from desk.errors import NotFound, ValidationError
-from desk.i18n import _
+from desk.i18n import _, ngettext
 from desk.models import Field, Procedure
 from desk.models.db import run_write
 from desk.services import files
@@ -152,7 +152,8 @@ class CatalogImportError(ValidationError):
         super().__init__({f"{p.sheet}|{p.row}|{p.column}|{i}": p.describe() for i, p in enumerate(self.issues)})
         lines = [p.describe() for p in self.issues[:_MAX_MESSAGE_LINES]]
         if len(self.issues) > _MAX_MESSAGE_LINES:
-            lines.append(_("... and {count} more problems.").format(count=len(self.issues) - _MAX_MESSAGE_LINES))
+            more = len(self.issues) - _MAX_MESSAGE_LINES
+            lines.append(ngettext("... and {count} more problem.", "... and {count} more problems.", more).format(count=more))
         self.args = ("\n".join([_("Nothing was imported; please correct the file and try again:"), *lines]),)
 
     def __str__(self) -> str:

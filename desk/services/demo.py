@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from desk.errors import PermissionDenied, ValidationError
-from desk.i18n import _
+from desk.i18n import _, ngettext
 from desk.models import DailySequence, Dossier, Field, Procedure, ReceptionPoint, SchemaInfo, Staff
 from desk.models.db import database_proxy, is_postgres, write_transaction
 from desk.services.accounts import Actor, acting_staff, require
@@ -132,9 +132,12 @@ def sample_slips(limit: int = 4) -> list[str]:
 def _refuse_real_register() -> None:
     real = real_dossiers()
     if real > 0:
-        raise PermissionDenied(_("This database holds {count} real dossiers. Demo data is only added to a "
-                                 "database made for trying the program (python main.py --db sqlite:///demo.db init); "
-                                 "nothing was changed.").format(count=real))
+        raise PermissionDenied(ngettext(
+            "This database holds {count} real dossier. Demo data is only added to a database made for trying "
+            "the program (python main.py --db sqlite:///demo.db init); nothing was changed.",
+            "This database holds {count} real dossiers. Demo data is only added to a "
+            "database made for trying the program (python main.py --db sqlite:///demo.db init); "
+            "nothing was changed.", real).format(count=real))
 
 
 def _make_demo_office(actor: Actor) -> None:

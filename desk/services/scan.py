@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from desk.errors import DeskError
-from desk.i18n import _
+from desk.i18n import _, ngettext
 from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
 from desk.services.payload import MAX_LENGTH, PayloadCheck, looks_like_slip, verify_payload
 
@@ -147,6 +147,7 @@ def describe(result: ScanResult) -> str:
         line = (_("CCCD: {name}, {dob}").format(name=name, dob=f"{person.birth_date:%d/%m/%Y}")
                 if person.birth_date else _("CCCD: {name}").format(name=name))
         if person.problems:
-            line += " — " + _("{count} part(s) to check").format(count=len(person.problems))
+            line += " — " + ngettext("{count} part to check", "{count} parts to check", len(person.problems)).format(
+                count=len(person.problems))
         return line
     return result.message or _("This is not a dossier code or a slip QR code")

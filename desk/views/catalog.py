@@ -38,7 +38,7 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.errors import ValidationError
-from desk.i18n import N_, _
+from desk.i18n import N_, _, ngettext
 from desk.services import catalog, catalog_edit
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
 from desk.views import files
@@ -185,7 +185,9 @@ class ImportProblemsDialog(QDialog):
         self.setWindowTitle(_("The catalog was not imported"))
         self.issues = list(issues)
         layout = QVBoxLayout(self)
-        intro = QLabel(_("Nothing was changed. Correct these {count} problems in {name} and import it again:").format(
+        intro = QLabel(ngettext("Nothing was changed. Correct this problem in {name} and import it again:",
+                                "Nothing was changed. Correct these {count} problems in {name} and import it again:",
+                                len(self.issues)).format(
             count=len(self.issues), name=file_name))
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -677,7 +679,7 @@ class CatalogView(QWidget):
             self.table.clearSelection()
             self.table.setCurrentCell(-1, -1)
         self.table.blockSignals(False)
-        self.count_label.setText(_("{count} procedures").format(count=len(found)))
+        self.count_label.setText(ngettext("{count} procedure", "{count} procedures", len(found)).format(count=len(found)))
 
     def _focus_list(self) -> None:
         if self.table.rowCount():
@@ -948,7 +950,8 @@ class CatalogView(QWidget):
         self._stop()
         self.status.setStyleSheet(ERROR_STYLE)
         if isinstance(exc, CatalogImportError):
-            self.status.setText(_("Nothing was imported: the file has {count} problems.").format(
+            self.status.setText(ngettext("Nothing was imported: the file has {count} problem.",
+                                         "Nothing was imported: the file has {count} problems.", len(exc.issues)).format(
                 count=len(exc.issues)))
             self.problem_dialog = ImportProblemsDialog(path.name, exc.issues, self)
             self.problem_dialog.open()
@@ -966,7 +969,8 @@ class CatalogView(QWidget):
         path = self._export_path
         self._stop()
         self.status.setStyleSheet(OK_STYLE)
-        self.status.setText(_("Exported {count} procedures to {path}").format(count=count, path=str(path)))
+        self.status.setText(ngettext("Exported {count} procedure to {path}", "Exported {count} procedures to {path}",
+                                     count).format(count=count, path=str(path)))
 
     def _export_failed(self, exc: BaseException) -> None:
         self._stop()

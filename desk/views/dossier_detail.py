@@ -35,7 +35,7 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.errors import DeskError
-from desk.i18n import N_, _
+from desk.i18n import N_, _, ngettext
 from desk.services import documents, lifecycle
 from desk.services.accounts import Actor
 from desk.services.calendar import processing_time_label
@@ -476,8 +476,10 @@ class DossierDetailDialog(QDialog):
 
     def _show_documents(self, info: DossierInfo) -> None:
         total = sum(d.count for d in info.documents)
-        self.documents_box.setTitle(_("Documents ({kinds} kinds, {total} papers)").format(
-            kinds=len(info.documents), total=total))
+        kinds = len(info.documents)
+        self.documents_box.setTitle(_("Documents ({kinds}, {papers})").format(
+            kinds=ngettext("{n} kind", "{n} kinds", kinds).format(n=kinds),
+            papers=ngettext("{n} paper", "{n} papers", total).format(n=total)))
         self.documents.setRowCount(len(info.documents))
         for r, item in enumerate(info.documents):
             for c, text in enumerate((item.name, _(KINDS.get(item.kind, item.kind)), str(item.count))):

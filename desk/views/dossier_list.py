@@ -38,7 +38,7 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.errors import DeskError
-from desk.i18n import N_, _
+from desk.i18n import N_, _, ngettext
 from desk.services import search
 from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ
@@ -656,11 +656,12 @@ class DossierListView(QWidget):
         if self.count_value is None:
             text = _("{shown} dossiers shown, counting…").format(shown=f"{shown:,}".replace(",", "."))
             if self.model.cursor is None:
-                text = _("{total} dossiers").format(total=f"{shown:,}".replace(",", "."))
+                text = ngettext("{total} dossier", "{total} dossiers", shown).format(total=f"{shown:,}".replace(",", "."))
         elif self.count_value == shown:
-            text = _("{total} dossiers").format(total=f"{shown:,}".replace(",", "."))
+            text = ngettext("{total} dossier", "{total} dossiers", shown).format(total=f"{shown:,}".replace(",", "."))
         else:
-            text = _("{shown} of {total} dossiers shown (scroll down for more)").format(
+            text = ngettext("{shown} of {total} dossier shown (scroll down for more)",
+                            "{shown} of {total} dossiers shown (scroll down for more)", self.count_value).format(
                 shown=f"{shown:,}".replace(",", "."), total=f"{self.count_value:,}".replace(",", "."))
         self.count_label.setText(text)
 

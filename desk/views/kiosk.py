@@ -31,7 +31,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from desk.i18n import _
+from desk.i18n import _, ngettext
 from desk.services.clock import Clock
 from desk.services.kiosk import (
     CLOSED,
@@ -106,8 +106,9 @@ def try_camera(spec: str | None, folder: Path, now: datetime, *,
                        "To try the kiosk, fill a new database with demo dossiers first "
                        "(python main.py demo --user admin), then start the kiosk again.")
     write_code_frames(slips, folder)
-    return fake_spec(folder), _("Test camera: it shows the slips of {count} demo dossiers of this database.").format(
-        count=len(slips))
+    return fake_spec(folder), ngettext("Test camera: it shows the slip of {count} demo dossier of this database.",
+                                   "Test camera: it shows the slips of {count} demo dossiers of this database.",
+                                   len(slips)).format(count=len(slips))
 
 
 def _page(name: str, spacing: int = -1) -> tuple[QWidget, QVBoxLayout]:

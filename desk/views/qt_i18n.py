@@ -3,7 +3,8 @@
 PyQt6's wheel ships no Vietnamese ``qtbase_vi.qm``, so without help every QMessageBox button, the
 Qt file dialog and the Undo/Copy/Paste menu of each text field stay English on a Vietnamese desk.
 :class:`CatalogTranslator` answers Qt's ``tr()`` calls from our own gettext catalog
-(resources/locale/<lang>/LC_MESSAGES/desk.po), for the (context, source) pairs listed in
+(resources/locale/<lang>/LC_MESSAGES/desk.po, read compiled as desk.mo through desk.i18n), for the
+(context, source) pairs listed in
 :data:`QT_MESSAGES`; tools/messages.py extracts them like every other string and tests/test_i18n.py
 keeps them translated. When an official ``qtbase_<lang>.qm`` exists (Qt's translations folder, or
 resources/locale/<lang>/), it is installed as well and asked first.

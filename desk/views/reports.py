@@ -37,7 +37,7 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.errors import DeskError
-from desk.i18n import N_, _, current_language
+from desk.i18n import N_, _, current_language, ngettext
 from desk.services import accounts, catalog
 from desk.services import report_workbook as report_service
 from desk.services.accounts import Actor
@@ -770,8 +770,8 @@ class ReportsView(QWidget):
         self.cards["overdue"].set(count_text(total.pending_overdue), as_of)
         self.cards["on_time"].set(rate_text(total.on_time_rate), _("of {count} resolved").format(
             count=count_text(total.resolved_total)))
-        self.cards["online"].set(rate_text(total.online_rate), _("of {count} new dossiers").format(
-            count=count_text(total.new_total)))
+        self.cards["online"].set(rate_text(total.online_rate), ngettext(
+            "of {count} new dossier", "of {count} new dossiers", total.new_total).format(count=count_text(total.new_total)))
         self.cards["received"].set(count_text(total.new_total), _("plus {count} carried over").format(
             count=count_text(total.carried_over)))
 
@@ -922,7 +922,8 @@ class ReportsView(QWidget):
         self.export_progress.setRange(0, max(total, 1))
         self.export_progress.setValue(min(done, max(total, 1)))
         if not self.export_cancelled:
-            self.export_status.setText(_("Exporting {name}: {done} of {total} dossiers…").format(
+            self.export_status.setText(ngettext("Exporting {name}: {done} of {total} dossier…",
+                                                "Exporting {name}: {done} of {total} dossiers…", total).format(
                 name=self.export_path.name if self.export_path else "", done=count_text(done),
                 total=count_text(total)))
 

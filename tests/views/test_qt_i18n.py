@@ -21,10 +21,11 @@ from PyQt6.QtWidgets import (
     QWizardPage,
 )
 
-from desk.i18n import LOCALE_DIR, gettext, parse_po
+from desk.i18n import gettext
 from desk.views import files, qt_i18n
 from desk.views.login import LoginDialog, NewPasswordDialog
 from desk.views.qt_i18n import COVERED_CONTEXTS, KEPT_AS_IS, QT_MESSAGES, install_qt_translations
+from tools.messages import po_path, read_catalog
 
 SB = QMessageBox.StandardButton
 ENGLISH_BUTTONS = {"OK", "Cancel", "&Yes", "&No", "Yes", "No", "Save", "Close", "Apply", "Open", "Discard", "Help",
@@ -242,7 +243,7 @@ def test_every_string_qt_asks_in_our_contexts_is_translated(qtbot, tmp_path, vie
 
 
 def test_qt_placeholders_survive_translation():
-    catalog = parse_po(LOCALE_DIR / "vi" / "LC_MESSAGES" / "desk.po")
+    catalog = {m.id: m.string for m in read_catalog(po_path("vi")) if m.id and not m.fuzzy}
     for msgid in set(QT_MESSAGES.values()):
         assert catalog.get(msgid), msgid
         assert sorted(re.findall(r"%\d", msgid)) == sorted(re.findall(r"%\d", catalog[msgid])), msgid
