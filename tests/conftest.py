@@ -79,9 +79,9 @@ def pg_url() -> Iterator[str]:
     db.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_url(request) -> str:
-    """Run a test on both engines."""
+    """Run a test on both engines; the PostgreSQL run is marked ``postgres`` (``-m "not postgres"`` drops it)."""
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
 
 

@@ -190,10 +190,7 @@ def _attacks(db) -> dict:
     return attacks
 
 
-def _engine_refuses_every_rewrite_path():
-    from tests.conftest import make_office
-
-    make_office()
+def test_engine_refuses_rewrites(any_office: str) -> None:
     register(IntakeRequest("T-KS", Applicant(name="Đỗ Văn Hùng"), notes="gốc"), actor=get_actor("admin"))
     db = dbmod.database_proxy.obj
     before = _snapshot(db)
@@ -229,16 +226,3 @@ def _save_changed() -> None:
     event = DossierEvent.select().first()
     event.note = "sửa"
     event.save()
-
-
-def test_engine_refuses_rewrites_sqlite(db):
-    _engine_refuses_every_rewrite_path()
-
-
-@pytest.mark.postgres
-def test_engine_refuses_rewrites_postgres(pg_url):
-    database = dbmod.connect(pg_url)
-    try:
-        _engine_refuses_every_rewrite_path()
-    finally:
-        database.close()

@@ -150,11 +150,5 @@ def _crash_test(url: str, folder: Path, engine: str) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_sqlite(sqlite_url, tmp_path):
-    _crash_test(sqlite_url, tmp_path, "sqlite")
-
-
-@pytest.mark.slow
-@pytest.mark.postgres
-def test_sigkill_postgres(pg_url, tmp_path):
-    _crash_test(pg_url, tmp_path, "postgresql")
+def test_sigkill(any_url: str, tmp_path: Path) -> None:
+    _crash_test(any_url, tmp_path, "postgresql" if any_url.startswith("postgres") else "sqlite")

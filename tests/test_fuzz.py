@@ -515,6 +515,7 @@ INTAKE_FIELDS = {
 }
 
 
+@pytest.mark.postgres
 @fuzz(300)
 @given(data=st.data(), wild=st.sets(st.sampled_from(sorted(INTAKE_FIELDS)), max_size=3))
 def test_fuzz_intake_same_answer_on_both_engines(two_engines, data, wild):
@@ -538,6 +539,7 @@ def test_fuzz_intake_same_answer_on_both_engines(two_engines, data, wild):
     TRIED[f"engines_intake_{outcomes[0][0]}"] += 1
 
 
+@pytest.mark.postgres
 @fuzz(200)
 @given(action=st.sampled_from(["advance", "return", "apology", "day", "staff"]),
        text=st.one_of(st.sampled_from(NAMES + ["Thiếu giấy tờ", ""]), ANY_TEXT),

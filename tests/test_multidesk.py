@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from desk.models import Dossier, DossierEvent
-from desk.models import db as dbmod
 from desk.services.accounts import SYSTEM, create_staff
 from desk.services.clock import from_db
 
@@ -105,20 +104,12 @@ class Desk:
         assert self.proc.returncode == 0, self.proc.stderr.read()[-2000:]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def shared_url(request):
+@pytest.fixture
+def shared_url(any_office: str) -> str:
     """An office database on either engine, with two clerks; the test process stays connected too."""
-    if request.param == "postgres":
-        request.applymarker(pytest.mark.postgres)
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    from tests.conftest import make_office
-
-    database = dbmod.connect(url)
-    make_office()
     create_staff("clerk_a", "Nguyễn Thị An", "clerk", "mật-khẩu-đủ-dài", by=SYSTEM)
     create_staff("clerk_b", "Trần Văn Bảo", "clerk", "mật-khẩu-đủ-dài", by=SYSTEM)
-    yield url
-    database.close()
+    return any_office
 
 
 @pytest.fixture

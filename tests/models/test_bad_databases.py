@@ -168,7 +168,7 @@ def test_bad_sqlite_files_are_refused_untouched(case, command, tmp_path, capsys)
     folder = tmp_path / "office"
     folder.mkdir()
     path = make(folder)
-    time.sleep(0.01)
+    time.sleep(0.01)  # a later touch of any file shows in its time stamp
     before = _state(folder)
     code, err = _run(capsys, "--db", f"sqlite:///{path}", *command)
     _one_line(code, err, needle)

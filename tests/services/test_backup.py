@@ -337,7 +337,7 @@ def test_backup_finishes_while_three_desks_register(office, sqlite_url, tmp_path
     for proc, _out in writers:
         assert proc.stdout.readline().strip() == "ready"
     started = time.time()
-    time.sleep(1)
+    time.sleep(1)  # the desks are in full flow when the backup starts
     done: dict = {}
 
     def run() -> None:
@@ -535,6 +535,7 @@ def test_auto_backup_cleans_the_program_folders_and_uses_the_new_path(office, sq
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------
+# pg_dump / pg_restore into schemas where SQLite copies files: engine-specific, so not through any_url.
 _TOOLS = shutil.which("pg_dump") and shutil.which("pg_restore") and shutil.which("psql")
 
 

@@ -310,7 +310,7 @@ def test_a_change_waiting_for_the_database_is_made_once_and_prints_after(qtbot, 
     assert dialog.moving is not None and not dialog.buttons["refused"].isEnabled()
     assert not dialog.buttons["withdrawn"].isEnabled() and dialog.notice.text() == dossier_detail._("Saving…")
     assert dialog.withdraw() is None and answers.asked.count("note:") == 1  # nothing asked, nothing done
-    qtbot.wait(300)
+    qtbot.wait(300)  # the lock still held: the change must still be waiting, so there is nothing to wait for
     assert ctx.printer.printed == [] and status(code) == "received"
     with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=10_000):
         pass

@@ -173,7 +173,7 @@ def test_scrolling_to_the_end_loads_the_next_page(view, qtbot):
     view.table.setFixedHeight(70)  # room for a row or two: the rest waits for scrolling
     view.model.page_size = 2
     view.apply_filters()
-    qtbot.wait(50)
+    qtbot.wait(50)  # turns of the event loop in which the table could fetch more than it shows (it must not)
     assert view.model.rowCount() < 7 and view.model.canFetchMore(QModelIndex())
     qtbot.waitUntil(lambda: view.count_value == 7, timeout=3000)  # counted off the UI thread
     assert "7" in view.count_label.text()

@@ -476,10 +476,13 @@ def test_enter_on_the_save_button_saves_and_escape_closes_the_list(qtbot, view, 
     assert view.last_code and len(ctx.printer.printed) == 1
 
 
-def test_a_scan_that_opens_the_screen_leaves_the_cursor_in_the_phone_field(qtbot, view, ctx):
+def test_a_scan_that_opens_the_screen_leaves_the_cursor_in_the_phone_field(qtbot, view, ctx, monkeypatch):
+    ran: list[bool] = []
+    deferred_focus = view._focus_if_empty
+    monkeypatch.setattr(view, "_focus_if_empty", lambda: (deferred_focus(), ran.append(True)))
     view.activate()  # the main window shows the screen, then the scan arrives before the next event loop turn
     ctx.bus.fill_intake.emit(parse_cccd(CARD))
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: ran == [True], timeout=2000)  # the screen's own late focus has had its turn
     assert focused() is view.phone
 
 
@@ -539,7 +542,7 @@ def test_the_window_keeps_turning_while_a_save_waits_for_the_database(qtbot, vie
     assert view.saving is not None and view.saving.running
     assert view.save_button.text() == intake_view._("Saving…") and not view.save_button.isEnabled()
     assert not view.name.isEnabled() and not view.procedure.isEnabled()  # the form being saved stays as it is
-    qtbot.wait(500)
+    qtbot.wait(500)  # the lock still held: the save must still be waiting, so there is nothing to wait for
     assert view.saving.running and ctx.printer.printed == []  # no receipt before the dossier exists
     assert view.save() is None  # a second Ctrl+S does nothing...
     view.print_current()  # ...nor does Ctrl+P

@@ -262,7 +262,7 @@ def test_corner_long_press_asks_for_login(qtbot, kiosk, monkeypatch):
     assert kiosk.isVisible()
     qtbot.mousePress(kiosk.corner, Qt.MouseButton.LeftButton)
     qtbot.mouseRelease(kiosk.corner, Qt.MouseButton.LeftButton)  # a short tap does nothing
-    qtbot.wait(120)
+    qtbot.wait(120)  # more than twice the long press: a tap must not become one later
     assert len(seen) == 1
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PyQt6 import sip
 from PyQt6.QtCore import QPoint, QTimer, QTranslator
 from PyQt6.QtWidgets import (
     QAbstractButton,
@@ -199,7 +200,7 @@ def test_every_string_qt_asks_in_our_contexts_is_translated(qtbot, tmp_path, vie
             dialog.setAcceptMode(mode)
             qtbot.addWidget(dialog)
             dialog.show()
-            qtbot.wait(50)
+            qtbot.wait(50)  # the dialog asks for its strings as it fills itself in: no one moment says it is done
             dialog.close()
         all_buttons = SB(0)
         for button in (SB.Ok, SB.Save, SB.SaveAll, SB.Open, SB.Yes, SB.YesToAll, SB.No, SB.NoToAll, SB.Abort,
@@ -229,10 +230,10 @@ def test_every_string_qt_asks_in_our_contexts_is_translated(qtbot, tmp_path, vie
         print_dialogs = [QPrintDialog(printer), QPrintPreviewDialog(printer)]
         for dialog in print_dialogs:
             dialog.show()
-            qtbot.wait(20)
+            qtbot.wait(20)  # as for the file dialogs
             dialog.close()
             dialog.deleteLater()
-        qtbot.wait(10)
+        qtbot.waitUntil(lambda: all(sip.isdeleted(d) for d in print_dialogs), timeout=2000)  # before the printer
     finally:
         app.removeTranslator(recorder)
     ours = {pair for pair in recorder.asked if pair[0] in COVERED_CONTEXTS}
@@ -260,7 +261,7 @@ def test_print_dialog_is_vietnamese(qtbot, vietnamese_qt):
     assert "&In" in buttons and "Hủy" in buttons and not buttons & {"&Print", "Cancel", "&Options >>"}
     dialog.close()
     dialog.deleteLater()
-    qtbot.wait(10)  # gone before the printer is
+    qtbot.waitUntil(lambda: sip.isdeleted(dialog), timeout=2000)  # gone before the printer is
 
 
 def test_english_desk_installs_nothing_and_official_files_are_found():

@@ -240,7 +240,7 @@ def test_refresh_on_dossier_change_only_when_visible_and_debounced(qtbot, three)
     view.hide()
     before = view.loads
     view.ctx.bus.dossier_changed.emit(info.code)
-    qtbot.wait(150)
+    qtbot.wait(150)  # three refresh intervals in which nothing may happen
     assert view.loads == before and not view.loading  # hidden: nothing computed
     view.show()
     qtbot.waitUntil(lambda: view.loads > before, timeout=3000)  # shown again: recounted once

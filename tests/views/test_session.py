@@ -102,7 +102,7 @@ def test_input_keeps_the_screen_unlocked(qtbot, session):
     session.idle.set_interval(400)
     target = window.show_page("intake").name
     for _ in range(8):
-        qtbot.wait(100)
+        qtbot.wait(100)  # a clerk's pace: 800 ms of work in all, twice the idle time
         qtbot.mouseMove(target, QPoint(5 + _, 5))
         qtbot.keyClick(target, Qt.Key.Key_A)
     assert not window.locked
@@ -194,7 +194,7 @@ def test_idle_minutes_setting(raw, minutes):
 
 def test_zero_minutes_never_locks(qtbot, session):
     session.idle.set_interval(0)
-    qtbot.wait(300)
+    qtbot.wait(300)  # time passing is the test: nothing may lock meanwhile
     assert not session.idle.counting and not session.window.locked
 
 
