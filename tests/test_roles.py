@@ -535,7 +535,6 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "catalog.search_procedures": "the public catalog",
     "catalog.export_xlsx": "the public catalog (catalog_edit.export_catalog is the leaders' action)",
     "changes.latest_change": "a change mark (the latest event id and time), no personal data",
-    "changes.changed_since": "a change mark, no personal data",
     "demo.demo_dossiers": "a count",
     "demo.real_dossiers": "a count",
     "dossiers.dossier_row": "the model row for other services inside their own checked call; views never query "

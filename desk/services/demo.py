@@ -57,13 +57,6 @@ DEMO_ACTOR = "Dữ liệu mẫu"
 DEMO_COUNT_KEY = "demo_dossiers"
 
 
-@dataclass
-class _Day:
-    day: date
-    due: dict[int, datetime]  # procedure id → due moment for a morning receipt
-    due_late: dict[int, datetime]  # … for a receipt after 15:00
-
-
 def _fmt(moment: datetime | None) -> str | None:
     """Naive office time → the naive-UTC text stored in the database (Vietnam has a fixed +07:00)."""
     return None if moment is None else (moment - UTC_OFFSET).isoformat(" ")
