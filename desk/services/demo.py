@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from peewee import Database
+
 from desk.errors import PermissionDenied, ValidationError
 from desk.i18n import _
 from desk.models import DailySequence, Dossier, Field, Office, Procedure, ReceptionPoint, SchemaInfo, Staff
@@ -186,10 +188,7 @@ def generate(
         opens = cal.hours.opens
         span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
         totals = {s.value: 0 for s in Status}
-        done = 0
-        dossiers: list[tuple] = []
-        events: list[tuple] = []
-        touched: dict[date, int] = {}  # counters are keyed by the full date; the code shows yymmdd
+        batch = _Batch(db, office.id, count, progress)
         for day, n in zip(days, per_day, strict=True):
             base = datetime.combine(day, opens)
             offsets = sorted(int(random_() * span) for _i in range(n))
@@ -203,29 +202,45 @@ def generate(
                 if due is None:
                     due = cal.due_at(procedure, received.replace(tzinfo=LOCAL_TZ)).replace(tzinfo=None)
                     due_cache[due_key] = due
-                number = counters.get(day, 0) + 1
-                counters[day] = touched[day] = number
+                number = counters[day] = counters.get(day, 0) + 1
                 code = f"{office.code}-{day:%y%m%d}-{number:04d}"
                 row, facts = _dossier_row(rng, scene, next_id, code, office.id, procedure, received, due, now,
                                           admin.id)
                 totals[facts.status.value] += 1
-                dossiers.append(row)
-                events.extend(_events_of(next_id, admin.id, facts, actor_name))
+                batch.add(row, _events_of(next_id, admin.id, facts, actor_name), day, number)
                 next_id += 1
-                if len(dossiers) >= BATCH:
-                    _flush(db, dossiers, events, touched, office.id, first=done == 0)
-                    done += len(dossiers)
-                    dossiers, events, touched = [], [], {}
-                    if progress:
-                        progress(done, count)
-        if dossiers:
-            _flush(db, dossiers, events, touched, office.id, first=done == 0)
-            done += len(dossiers)
-            if progress:
-                progress(done, count)
+        batch.flush()
         if is_postgres(db):
             db.execute_sql("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT MAX(id) FROM dossier))")
-        return {"dossiers": done, "days": len(days), "by_status": totals}
+        return {"dossiers": batch.done, "days": len(days), "by_status": totals}
+
+
+class _Batch:
+    """The generated rows waiting for their transaction (_flush), written every BATCH dossiers."""
+
+    def __init__(self, db: Database, office_id: int, count: int,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.db, self.office_id, self.count, self.progress = db, office_id, count, progress
+        self.done = 0
+        self.dossiers: list[tuple] = []
+        self.events: list[tuple] = []
+        self.touched: dict[date, int] = {}  # counters are keyed by the full date; the code shows yymmdd
+
+    def add(self, row: tuple, events: list[tuple], day: date, number: int) -> None:
+        self.dossiers.append(row)
+        self.events.extend(events)
+        self.touched[day] = number
+        if len(self.dossiers) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.dossiers:
+            return
+        _flush(self.db, self.dossiers, self.events, self.touched, self.office_id, first=self.done == 0)
+        self.done += len(self.dossiers)
+        self.dossiers, self.events, self.touched = [], [], {}
+        if self.progress:
+            self.progress(self.done, self.count)
 
 
 def _check_size(count: int, months: int) -> None:
