@@ -41,7 +41,7 @@ from desk.errors import DeskError
 from desk.i18n import _
 
 EMU_PER_PX = 914400 / 96  # a CSS pixel is 1/96 inch
-CELL_PADDING_PX = 2.5  # left/right padding of table cells (documents.py sets 0.05–0.1 cm)
+CELL_PADDING_PX = 2.5  # left/right padding of table cells (the documents set 0.05–0.1 cm)
 RULE_PX = 1.0  # thickness of paragraph rules (the short line under the issuing body)
 
 _ALIGN = {WD_ALIGN_PARAGRAPH.CENTER: "center", WD_ALIGN_PARAGRAPH.RIGHT: "right",
