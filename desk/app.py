@@ -78,12 +78,9 @@ def build_main_window(ctx):
 
     window = MainWindow(ctx)
     from desk.views.common import ChangePoller
+    from desk.views.scanning import install_scanner
 
     window.change_poller = ChangePoller(ctx.bus, window)  # other desks' changes appear without restart
-    try:
-        from desk.views.scanning import install_scanner
-    except ImportError:  # scanning arrives with the hardware layer
-        return window
     dispatcher = install_scanner(window, ctx)
     _uninstall_on_quit(dispatcher.detector)
     return window

@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -164,7 +164,23 @@ def _program_name() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: the global options, then the commands by what they work on (the order of --help)."""
     p = _Parser(prog=_program_name(), description=_("OneStop Desk: one-stop reception desk of a ward or commune office"))
+    _global_options(p)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    _setup_commands(sub.add_parser)
+    _dossier_commands(sub.add_parser)
+    _office_commands(sub.add_parser)
+    _paper_commands(sub.add_parser)
+    _machine_commands(sub.add_parser)
+    return p
+
+
+# sub.add_parser of the top-level parser: each group of commands adds its own.
+_AddCommand = Callable[..., argparse.ArgumentParser]
+
+
+def _global_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="URL", help=_("database: sqlite:///file.db or postgresql://user@host/db"))
     p.add_argument("--user", metavar="NAME",
                    help=_("staff account that acts; its password is asked for, or read from DESK_PASSWORD"))
@@ -172,9 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--camera", metavar="SPEC",
                    help=_("camera for scanning, for this run only: a device number (0, 1…) or fake:FOLDER "
                           "to play test images, e.g. fake:tests/data/frames"))
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    s = sub.add_parser("init", help=_("create or upgrade the database and load the seed catalog"))
+
+def _setup_commands(add: _AddCommand) -> None:
+    """Creating the database and reading its catalog."""
+    s = add("init", help=_("create or upgrade the database and load the seed catalog"))
     s.add_argument("--office-code", help=_("office identifier code used in dossier codes (Decision 20/2020/QĐ-TTg); "
                                            "with --office-name it sets the office up in the same step"))
     s.add_argument("--office-name", help=_("the office's name, e.g. \"UBND xã …\""))
@@ -185,11 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("PostgreSQL: also set up a login role for the desks that owns nothing (password from "
                           "DESK_ROLE_PASSWORD or asked)"))
 
-    s = sub.add_parser("procedures", help=_("list the procedure catalog"))
+    s = add("procedures", help=_("list the procedure catalog"))
     s.add_argument("--search", help=_("words to look for (diacritics optional)"))
     s.add_argument("--json", action="store_true")
 
-    s = sub.add_parser("receive", help=_("register a dossier and print it as JSON"))
+
+def _dossier_commands(add: _AddCommand) -> None:
+    """A dossier's life: register, advance, apologize, show; and the due moment of a procedure."""
+    s = add("receive", help=_("register a dossier and print it as JSON"))
     s.add_argument("--procedure", required=True, help=_("procedure code"))
     s.add_argument("--name", help=_("applicant's full name"))
     s.add_argument("--id-number", default="")
@@ -207,27 +228,30 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--received-at", type=_datetime, help=_("ISO time received (office time); default now"))
     s.add_argument("--note", default="")
 
-    s = sub.add_parser("advance", help=_("move a dossier to another status"))
+    s = add("advance", help=_("move a dossier to another status"))
     s.add_argument("code")
     s.add_argument("--to", required=True, help=_("processing, needs_supplement, resolved, returned, refused, withdrawn"))
     s.add_argument("--note", default="")
     s.add_argument("--at", type=_datetime)
     s.add_argument("--returned-to", default="", help=_("who collected the result"))
 
-    s = sub.add_parser("apology", help=_("record an apology with a new return date"))
+    s = add("apology", help=_("record an apology with a new return date"))
     s.add_argument("code")
     s.add_argument("--new-date", required=True, type=_datetime)
     s.add_argument("--reason", required=True)
     s.add_argument("--at", type=_datetime)
 
-    s = sub.add_parser("show", help=_("print a dossier with its history as JSON"))
+    s = add("show", help=_("print a dossier with its history as JSON"))
     s.add_argument("code")
 
-    s = sub.add_parser("due", help=_("print the due moment for a procedure received at a given time"))
+    s = add("due", help=_("print the due moment for a procedure received at a given time"))
     s.add_argument("--procedure", required=True)
     s.add_argument("--received-at", required=True, type=_datetime)
 
-    s = sub.add_parser("calendar", help=_("office days off and make-up working days"))
+
+def _office_commands(add: _AddCommand) -> None:
+    """The office's calendar and identity."""
+    s = add("calendar", help=_("office days off and make-up working days"))
     cal = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
     for name, text in (("add-day-off", _("mark a day off")), ("add-working-day", _("mark a make-up working day")),
                        ("remove", _("remove the office's mark from a day"))):
@@ -237,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = cal.add_parser("list", help=_("list the office's marks and the public holidays of a year"))
     c.add_argument("--year", type=_year, default=datetime.now().year)
 
-    s = sub.add_parser("office", help=_("the office's identity: show it, or set it (needed before the first dossier)"))
+    s = add("office", help=_("the office's identity: show it, or set it (needed before the first dossier)"))
     off = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
     o = off.add_parser("show", help=_("show the office's identity, whether it is set up, and its reception points"))
     o.add_argument("--json", action="store_true")
@@ -249,31 +273,32 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--phone")
     o.add_argument("--place", help=_("the place in the date line of documents, e.g. the province"))
 
-    s = sub.add_parser("parse-cccd", help=_("read a citizen ID card QR payload and print it as JSON"))
+
+def _paper_commands(add: _AddCommand) -> None:
+    """What is read from paper or written for it: the card's QR code, the slips, the log book, the report."""
+    s = add("parse-cccd", help=_("read a citizen ID card QR payload and print it as JSON"))
     s.add_argument("payload")
 
-    s = sub.add_parser("slip", help=_("write an official slip of a dossier as .docx"))
+    s = add("slip", help=_("write an official slip of a dossier as .docx"))
     s.add_argument("code")
-    s.add_argument("--form", default="01", choices=SLIP_FORMS,
-                   help=_("01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 process control slip"))
+    _form_option(s)
     s.add_argument("--out", required=True, help=_("the .docx file (or a folder) to write"))
     s.add_argument("--paper", choices=("A4", "A5"), help=_("paper size of the receipt (form 01 only; default A4)"))
 
-    s = sub.add_parser("print", help=_("write an official slip of a dossier and print it"))
+    s = add("print", help=_("write an official slip of a dossier and print it"))
     s.add_argument("code")
-    s.add_argument("--form", default="01", choices=SLIP_FORMS,
-                   help=_("01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 process control slip"))
+    _form_option(s)
     s.add_argument("--printer", default="", metavar="NAME", help=_("printer name; default: the system's default printer"))
     s.add_argument("--paper", choices=("A4", "A5"), help=_("paper size of the receipt (form 01 only; default A4)"))
     s.add_argument("--out", help=_("the .docx file (or a folder) to write; default: today's folder of slips"))
     s.add_argument("--json", action="store_true", help=_("print the result as JSON"))
 
-    s = sub.add_parser("logbook", help=_("write the dossier log book (Mẫu 06) for a date range as .docx"))
+    s = add("logbook", help=_("write the dossier log book (Mẫu 06) for a date range as .docx"))
     s.add_argument("--from", dest="date_from", required=True, type=_date)
     s.add_argument("--to", dest="date_to", required=True, type=_date)
     s.add_argument("--out", required=True)
 
-    s = sub.add_parser("report", help=_("write the monthly statistics report (.xlsx)"))
+    s = add("report", help=_("write the monthly statistics report (.xlsx)"))
     s.add_argument("--period", required=True, help=_("year and month, e.g. 2026-10"))
     s.add_argument("--cutoff", default="calendar", choices=("calendar", "15th"),
                    help=_("calendar month, or the 15th-to-14th reporting period of Decree 09/2019"))
@@ -281,30 +306,38 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--field", help=_("only this field (code)"))
     s.add_argument("--json", action="store_true", help=_("also print the statistics as JSON"))
 
-    s = sub.add_parser("kiosk", help=_("open the citizen pickup kiosk full screen (read-only)"))
+
+def _form_option(s: argparse.ArgumentParser) -> None:
+    """--form of `slip` and `print`: the per-dossier forms (desk.services.documents.FORMS)."""
+    s.add_argument("--form", default="01", choices=SLIP_FORMS,
+                   help=_("01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 process control slip"))
+
+
+def _machine_commands(add: _AddCommand) -> None:
+    """The pickup kiosk, and the care of the database: demo data, backup, restore, migration."""
+    s = add("kiosk", help=_("open the citizen pickup kiosk full screen (read-only)"))
     s.add_argument("--camera", metavar="SPEC", help=_("camera: 0, 1, ... or fake:FOLDER; default: handheld scanner"))
     s.add_argument("--timeout", type=_seconds, default=20, metavar="SECONDS",
                    help=_("seconds before the kiosk returns to its start screen (default: 20)"))
 
-    s = sub.add_parser("demo", help=_("fill the database with realistic generated dossiers"))
+    s = add("demo", help=_("fill the database with realistic generated dossiers"))
     s.add_argument("--dossiers", type=_integer, default=5000)
     s.add_argument("--months", type=_integer, default=18)
     s.add_argument("--seed", type=_integer, default=20261122)
 
-    s = sub.add_parser("backup", help=_("write a verified backup of the database (SQLite file or pg_dump archive)"))
+    s = add("backup", help=_("write a verified backup of the database (SQLite file or pg_dump archive)"))
     s.add_argument("--out", required=True, help=_("the backup file to write"))
 
-    s = sub.add_parser("restore", help=_("put a verified backup in place of the database; the previous content "
+    s = add("restore", help=_("put a verified backup in place of the database; the previous content "
                                          "is kept as a before-restore copy"))
     s.add_argument("file", help=_("the backup file"))
     s.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     s.add_argument("--disconnect-desks", action="store_true",
                    help=_("PostgreSQL: end the sessions of desks still connected instead of refusing"))
 
-    s = sub.add_parser("migrate-to", help=_("copy the whole database into another (empty) database, e.g. "
+    s = add("migrate-to", help=_("copy the whole database into another (empty) database, e.g. "
                                             "PostgreSQL, and verify it"))
     s.add_argument("url", help=_("target database: postgresql://user:pass@host/db"))
-    return p
 
 
 def _silence_stdout() -> None:

@@ -468,8 +468,7 @@ PURE = {
     "barcode.code128_png", "barcode.module_count",
     "calendar.parse_cutoff", "calendar.at_or_after", "calendar.processing_time_label", "catalog.format_document", "catalog.parse_document_line",
     "clock.aware", "clock.fixed_utc_offset", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
-    "documents.para", "documents.xml_safe", "documents.run", "documents.two", "documents.long_date",
-    "documents.long_time", "documents.short_date", "documents.short_time", "documents.honorific",
+    "documents.two", "documents.long_date", "documents.long_time", "documents.short_date", "documents.short_time", "documents.honorific",
     "documents.processing_time", "documents.timeliness", "documents.handovers",
     "dossiers.classify", "dossiers.resolution_outcome", "dossiers.load_documents", "dossiers.to_info",
     "identity.province_name", "identity.looks_like_cccd", "identity.parse_cccd", "identity.validate_id_number",
@@ -536,7 +535,6 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "catalog.search_procedures": "the public catalog",
     "catalog.export_xlsx": "the public catalog (catalog_edit.export_catalog is the leaders' action)",
     "changes.latest_change": "a change mark (the latest event id and time), no personal data",
-    "changes.changed_since": "a change mark, no personal data",
     "demo.demo_dossiers": "a count",
     "demo.real_dossiers": "a count",
     "dossiers.dossier_row": "the model row for other services inside their own checked call; views never query "
@@ -585,12 +583,22 @@ NOT_ACTIONS = {"accounts.require", "accounts.acting_staff", "accounts.needs_new_
 
 
 def _public_functions() -> dict[str, object]:
+    """Every public function of a service module, named ``module.function``; a package's (documents) are
+    named by the package: those it exports and those of its public submodules (its ``_`` ones are inside)."""
     found = {}
     for info in pkgutil.iter_modules(desk.services.__path__):
         module = importlib.import_module(f"desk.services.{info.name}")
-        for name, fn in vars(module).items():
-            if not name.startswith("_") and inspect.isfunction(fn) and fn.__module__ == module.__name__:
-                found[f"{info.name}.{name}"] = fn
+        modules = [module]
+        if info.ispkg:
+            modules += [importlib.import_module(sub.name) for sub in pkgutil.iter_modules(
+                module.__path__, f"{module.__name__}.") if not sub.name.rsplit(".", 1)[-1].startswith("_")]
+        for source in modules:
+            for name, fn in vars(source).items():
+                if (not name.startswith("_") and inspect.isfunction(fn)
+                        and (fn.__module__ == source.__name__
+                             or source is module and fn.__module__.startswith(f"{module.__name__}."))):
+                    assert found.get(f"{info.name}.{name}", fn) is fn, f"two functions {info.name}.{name}"
+                    found[f"{info.name}.{name}"] = fn
     return found
 
 

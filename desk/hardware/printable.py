@@ -4,7 +4,7 @@ Printing must not need LibreOffice or Word, so desk.hardware.printing lays the s
 QTextDocument. This module turns a .docx that desk.services.documents wrote into what that needs: HTML
 in the subset QTextDocument understands, the pictures it shows (QR code, Code 128), the paper, the
 margins and the base font. It reads the file through python-docx's public API; it is not a general
-Word renderer, only as much of Word as our forms use (see documents.py): paragraphs with alignment,
+Word renderer, only as much of Word as our forms use (see services/documents/): paragraphs with alignment,
 spacing, indents and one tab stop; bold/italic/underlined runs with sizes and line breaks; tables with
 fixed widths, horizontally merged cells, vertical alignment, "Table Grid" rules and repeated header
 rows; inline pictures; the short rule under the issuing body.
@@ -41,7 +41,7 @@ from desk.errors import DeskError
 from desk.i18n import _
 
 EMU_PER_PX = 914400 / 96  # a CSS pixel is 1/96 inch
-CELL_PADDING_PX = 2.5  # left/right padding of table cells (documents.py sets 0.05–0.1 cm)
+CELL_PADDING_PX = 2.5  # left/right padding of table cells (the documents set 0.05–0.1 cm)
 RULE_PX = 1.0  # thickness of paragraph rules (the short line under the issuing body)
 
 _ALIGN = {WD_ALIGN_PARAGRAPH.CENTER: "center", WD_ALIGN_PARAGRAPH.RIGHT: "right",
@@ -89,7 +89,7 @@ def _num(value: float) -> str:
 # -- the two things python-docx 1.2 does not expose -------------------------------------------------
 # Both read one property element through python-docx's own element classes, nothing else:
 def _has_bottom_rule(paragraph: Paragraph) -> bool:
-    """A bottom border on the paragraph (w:pPr/w:pBdr/w:bottom): documents._short_rule draws its line so."""
+    """A bottom border on the paragraph (w:pPr/w:pBdr/w:bottom): documents' short_rule draws its line so."""
     ppr = paragraph._p.pPr  # no public API for paragraph borders
     borders = None if ppr is None else ppr.find(qn("w:pBdr"))
     bottom = None if borders is None else borders.find(qn("w:bottom"))
@@ -97,7 +97,7 @@ def _has_bottom_rule(paragraph: Paragraph) -> bool:
 
 
 def _is_header_row(row: _Row) -> bool:
-    """A row Word repeats at the top of each page (w:trPr/w:tblHeader): documents._repeat_header."""
+    """A row Word repeats at the top of each page (w:trPr/w:tblHeader): documents' repeat_header."""
     trpr = row._tr.trPr  # no public API for "repeat as header row"
     flag = None if trpr is None else trpr.find(qn("w:tblHeader"))
     return flag is not None and flag.get(qn("w:val")) not in ("0", "false", "off")

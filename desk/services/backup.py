@@ -487,79 +487,20 @@ _MISSING_CODES = "SELECT code FROM kept.dossier WHERE code NOT IN (SELECT code F
 
 
 def _restore_sqlite_in_place(backup_file: Path, info: BackupInfo, live: Path, moment: datetime) -> RestoreResult:
+    """Copy the backup page by page into the live file while the desks stay connected.
+
+    The first step of the copy takes the live file's write lock; under it the live content is kept
+    aside and what the backup lacks is merged into the copy, so no dossier and no day counter is lost.
+    """
     result = RestoreResult(info=info)
     tmp = files.new_temp(live)
-    keep_tmp: Path | None = None
     try:
-        live_conn = sqlite3.connect(live, timeout=_BUSY_S, isolation_level=None)
-        try:
-            _prepare_copy(backup_file, tmp, live_conn)
-        except sqlite3.Error as exc:
-            raise DeskError(_("The database {path} cannot be read ({error}). Nothing was changed.")
-                            .format(path=live, error=exc)) from exc
-        finally:
-            live_conn.close()
+        _prepare_from_backup(backup_file, tmp, live)
         source = sqlite3.connect(tmp, isolation_level=None)
         editor = sqlite3.connect(tmp, isolation_level=None)
         dest = sqlite3.connect(live, timeout=_BUSY_S, isolation_level=None)
-        pages = source.execute("PRAGMA page_count").fetchone()[0]
-        locked: dict[str, object] = {}
-        waiting_since = time.monotonic()
-
-        def under_lock(status: int, remaining: int, total: int) -> None:
-            """Called after each step; after the first successful one the live file's write lock is ours
-            until the copy commits (or is rolled back if this raises)."""
-            nonlocal keep_tmp
-            if locked:
-                return
-            if status != _SQLITE_OK:  # busy: a desk is writing; SQLite waited, Python will try again
-                if time.monotonic() - waiting_since > _BUSY_S:
-                    raise sqlite3.OperationalError("database is locked")
-                return
-            locked["yes"] = True
-            if remaining == 0:  # cannot happen: steps are smaller than the file
-                raise DeskError(_("The restore could not take the database's write lock. Nothing was changed."))
-            # 1. The live content, as every desk last committed it, to a new uniquely named file.
-            keep_tmp = files.new_temp(live, clean=False)
-            _copy_sqlite(live, keep_tmp)
-            files.fsync_file(keep_tmp)
-            check = verify_backup(keep_tmp, quick=True)  # desks are waiting; the full check follows the restore
-            if not check.ok:
-                raise DeskError(_("The copy of the database in use could not be verified: {problems}. Nothing was "
-                                  "changed.").format(problems="; ".join(check.problems)))
-            kept = files.publish_unique(keep_tmp, _before_restore_names(live, moment))
-            keep_tmp = None
-            result.kept = str(kept)
-            # 2. What the live database has that the backup lacks, and its day counters, into the copy
-            #    (another connection writes, so the backup API starts the copy over: still under our lock).
-            editor.execute("ATTACH DATABASE ? AS kept", (str(kept),))
-            try:
-                result.missing = [row[0] for row in editor.execute(_MISSING_CODES)]
-                result.counters_kept = editor.execute(_RAISE_COUNTERS).rowcount
-            finally:
-                editor.execute("DETACH DATABASE kept")
-
-        step = 1 if pages < 8 else min(1024, pages // 4)
-        copied = False
         try:
-            source.backup(dest, pages=step, progress=under_lock, sleep=0.05)
-            copied = True
-            try:
-                _check_counters(dest, result.kept)
-            except sqlite3.Error as exc:
-                raise DeskError(_("The backup was restored (the previous content is kept in {kept}), but checking "
-                                  "the day counters failed: {error}. Restore again before registering dossiers.")
-                                .format(kept=result.kept, error=exc)) from exc
-            with suppress(sqlite3.Error):
-                dest.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            full = verify_backup(result.kept)
-            result.kept_problems = full.problems
-        except BaseException:
-            if result.kept and not copied:  # the copy was rolled back, the live file is unchanged
-                with suppress(OSError):
-                    os.unlink(result.kept)
-                result.kept = ""
-            raise
+            _copy_backup_over_live(source, dest, _once_locked(live, moment, editor, result), result)
         finally:
             for conn in (source, editor, dest):
                 conn.close()
@@ -569,9 +510,98 @@ def _restore_sqlite_in_place(backup_file: Path, info: BackupInfo, live: Path, mo
         raise files.write_error(live, exc) from exc
     finally:
         files.remove_temp(tmp)
-        if keep_tmp is not None:
-            files.remove_temp(keep_tmp)
     return result
+
+
+def _prepare_from_backup(backup_file: Path, tmp: Path, live: Path) -> None:
+    """``tmp`` made ready from the backup against the live file's page size and schema (_prepare_copy)."""
+    live_conn = sqlite3.connect(live, timeout=_BUSY_S, isolation_level=None)
+    try:
+        _prepare_copy(backup_file, tmp, live_conn)
+    except sqlite3.Error as exc:
+        raise DeskError(_("The database {path} cannot be read ({error}). Nothing was changed.")
+                        .format(path=live, error=exc)) from exc
+    finally:
+        live_conn.close()
+
+
+def _once_locked(live: Path, moment: datetime, editor: sqlite3.Connection,
+                 result: RestoreResult) -> Callable[[int, int, int], None]:
+    """The backup's progress callback: after the first successful step the live file's write lock is
+    ours until the copy commits (or is rolled back if this raises); then, once, keep the live content
+    and merge what the backup lacks into the copy."""
+    locked = False
+    waiting_since = time.monotonic()
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        nonlocal locked
+        if locked:
+            return
+        if status != _SQLITE_OK:  # busy: a desk is writing; SQLite waited, Python will try again
+            if time.monotonic() - waiting_since > _BUSY_S:
+                raise sqlite3.OperationalError("database is locked")
+            return
+        locked = True
+        if remaining == 0:  # cannot happen: steps are smaller than the file
+            raise DeskError(_("The restore could not take the database's write lock. Nothing was changed."))
+        result.kept = str(_keep_live(live, moment))
+        _merge_live_only(editor, result)
+
+    return progress
+
+
+def _keep_live(live: Path, moment: datetime) -> Path:
+    """Step 1 under the lock: the live content, as every desk last committed it, to a new uniquely named file."""
+    keep_tmp = files.new_temp(live, clean=False)
+    try:
+        _copy_sqlite(live, keep_tmp)
+        files.fsync_file(keep_tmp)
+        check = verify_backup(keep_tmp, quick=True)  # desks are waiting; the full check follows the restore
+        if not check.ok:
+            raise DeskError(_("The copy of the database in use could not be verified: {problems}. Nothing was "
+                              "changed.").format(problems="; ".join(check.problems)))
+        return files.publish_unique(keep_tmp, _before_restore_names(live, moment))
+    except BaseException:
+        files.remove_temp(keep_tmp)
+        raise
+
+
+def _merge_live_only(editor: sqlite3.Connection, result: RestoreResult) -> None:
+    """Step 2 under the lock: what the live database has that the backup lacks, and its day counters, into
+    the copy (another connection writes, so the backup API starts the copy over: still under our lock)."""
+    editor.execute("ATTACH DATABASE ? AS kept", (result.kept,))
+    try:
+        result.missing = [row[0] for row in editor.execute(_MISSING_CODES)]
+        result.counters_kept = editor.execute(_RAISE_COUNTERS).rowcount
+    finally:
+        editor.execute("DETACH DATABASE kept")
+
+
+def _copy_backup_over_live(source: sqlite3.Connection, dest: sqlite3.Connection,
+                           progress: Callable[[int, int, int], None], result: RestoreResult) -> None:
+    """The page copy itself, then the counters' proof and the full check of the kept file; a copy rolled
+    back leaves the live file as it was, so its kept twin is removed."""
+    pages = source.execute("PRAGMA page_count").fetchone()[0]
+    step = 1 if pages < 8 else min(1024, pages // 4)
+    copied = False
+    try:
+        source.backup(dest, pages=step, progress=progress, sleep=0.05)
+        copied = True
+        try:
+            _check_counters(dest, result.kept)
+        except sqlite3.Error as exc:
+            raise DeskError(_("The backup was restored (the previous content is kept in {kept}), but checking "
+                              "the day counters failed: {error}. Restore again before registering dossiers.")
+                            .format(kept=result.kept, error=exc)) from exc
+        with suppress(sqlite3.Error):
+            dest.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        result.kept_problems = verify_backup(result.kept).problems
+    except BaseException:
+        if result.kept and not copied:  # the copy was rolled back, the live file is unchanged
+            with suppress(OSError):
+                os.unlink(result.kept)
+            result.kept = ""
+        raise
 
 
 def _check_counters(dest: sqlite3.Connection, kept: str) -> None:

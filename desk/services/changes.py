@@ -18,7 +18,7 @@ from desk.models import Dossier, DossierEvent
 
 @dataclass(frozen=True)
 class ChangeMark:
-    """Where the database stood when last looked at; compare with ``changed_since``."""
+    """Where the database stood when last looked at; compare it with a later ``latest_change()``."""
 
     updated_at: datetime | None  # newest Dossier.updated_at (UTC, as stored)
     event_id: int  # highest DossierEvent.id, 0 when there is none
@@ -33,8 +33,3 @@ def latest_change() -> ChangeMark:
     if isinstance(updated_at, str):  # SQLite hands back text for an aggregate over a datetime column
         updated_at = datetime.fromisoformat(updated_at)
     return ChangeMark(updated_at, int(event_id or 0))
-
-
-def changed_since(mark: ChangeMark | None) -> bool:
-    """True when something was registered or changed after ``mark`` was taken (always True for None)."""
-    return mark is None or latest_change() != mark

@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
+
+from peewee import Database
 
 from desk.errors import PermissionDenied, ValidationError
 from desk.i18n import _, ngettext
-from desk.models import DailySequence, Dossier, Field, Procedure, ReceptionPoint, SchemaInfo, Staff
+from desk.models import DailySequence, Dossier, Field, Office, Procedure, ReceptionPoint, SchemaInfo, Staff
 from desk.models.db import database_proxy, is_postgres, write_transaction
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
@@ -54,13 +57,6 @@ EVENT_COLUMNS = ("dossier_id", "at", "actor_id", "actor_name", "action", "from_s
 # generated dossiers, bumped in the transaction that writes them, so "dossiers - demo" are real ones.
 DEMO_ACTOR = "Dữ liệu mẫu"
 DEMO_COUNT_KEY = "demo_dossiers"
-
-
-@dataclass
-class _Day:
-    day: date
-    due: dict[int, datetime]  # procedure id → due moment for a morning receipt
-    due_late: dict[int, datetime]  # … for a receipt after 15:00
 
 
 def _fmt(moment: datetime | None) -> str | None:
@@ -170,11 +166,87 @@ def generate(
 
     Administrators only, and never into a register: a database holding any dossier that demo did not
     make is refused, and the office becomes a demo office (``_make_demo_office``). Every generated
-    event names DEMO_ACTOR and the admin who ran it.
+    event names DEMO_ACTOR and the admin who ran it. A seed gives the same data every time: the
+    steps below draw from one random generator in a fixed order.
     """
     require(actor, "admin")
     admin = acting_staff(actor, "admin")
     _refuse_real_register()
+    _check_size(count, months)
+    _make_demo_office(actor)
+    rng = random.Random(seed)
+    now = _office_now(clock)
+    office = current_office()
+    cal = load_calendar(office)
+    scene = _Scene.load(office, cal, now, months)
+    choices, random_ = rng.choices, rng.random
+    due_cache: dict[tuple, datetime] = {}
+    db = database_proxy.obj
+    with _bulk_load(db):
+        next_id = (Dossier.select(Dossier.id).order_by(Dossier.id.desc()).scalar() or 0) + 1
+        days = scene.days
+        per_day = [count // len(days) + (1 if i < count % len(days) else 0) for i in range(len(days))]
+        counters = {row.day: row.last_value for row in DailySequence.select().where(DailySequence.office == office)}
+        actor_name = f"{DEMO_ACTOR} ({admin.full_name})"[:200]
+        opens = cal.hours.opens
+        span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
+        totals = {s.value: 0 for s in Status}
+        batch = _Batch(db, office.id, count, progress)
+        for day, n in zip(days, per_day, strict=True):
+            base = datetime.combine(day, opens)
+            offsets = sorted(int(random_() * span) for _i in range(n))
+            for offset in offsets:
+                received = base + timedelta(seconds=offset)
+                if received > now:
+                    received = now - timedelta(minutes=1)
+                procedure = choices(scene.procedures, cum_weights=scene.cum_weights)[0]
+                due_key = (procedure.id, day, received.hour >= 15)
+                due = due_cache.get(due_key)
+                if due is None:
+                    due = cal.due_at(procedure, received.replace(tzinfo=LOCAL_TZ)).replace(tzinfo=None)
+                    due_cache[due_key] = due
+                number = counters[day] = counters.get(day, 0) + 1
+                code = f"{office.code}-{day:%y%m%d}-{number:04d}"
+                row, facts = _dossier_row(rng, scene, next_id, code, office.id, procedure, received, due, now,
+                                          admin.id)
+                totals[facts.status.value] += 1
+                batch.add(row, _events_of(next_id, admin.id, facts, actor_name), day, number)
+                next_id += 1
+        batch.flush()
+        if is_postgres(db):
+            db.execute_sql("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT MAX(id) FROM dossier))")
+        return {"dossiers": batch.done, "days": len(days), "by_status": totals}
+
+
+class _Batch:
+    """The generated rows waiting for their transaction (_flush), written every BATCH dossiers."""
+
+    def __init__(self, db: Database, office_id: int, count: int,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.db, self.office_id, self.count, self.progress = db, office_id, count, progress
+        self.done = 0
+        self.dossiers: list[tuple] = []
+        self.events: list[tuple] = []
+        self.touched: dict[date, int] = {}  # counters are keyed by the full date; the code shows yymmdd
+
+    def add(self, row: tuple, events: list[tuple], day: date, number: int) -> None:
+        self.dossiers.append(row)
+        self.events.extend(events)
+        self.touched[day] = number
+        if len(self.dossiers) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.dossiers:
+            return
+        _flush(self.db, self.dossiers, self.events, self.touched, self.office_id, first=self.done == 0)
+        self.done += len(self.dossiers)
+        self.dossiers, self.events, self.touched = [], [], {}
+        if self.progress:
+            self.progress(self.done, self.count)
+
+
+def _check_size(count: int, months: int) -> None:
     problems = {}
     if not 1 <= count <= 5_000_000:
         problems["dossiers"] = _("Number of demo dossiers must be between 1 and 5,000,000")
@@ -182,142 +254,137 @@ def generate(
         problems["months"] = _("Demo data covers 1 to {max} months").format(max=MAX_DEMO_MONTHS)
     if problems:
         raise ValidationError(problems)
-    _make_demo_office(actor)
-    rng = random.Random(seed)
+
+
+def _office_now(clock: Clock | None) -> datetime:
+    """Now in office time without its offset: the rows are written as office-time text (``_fmt``)."""
     now_aware = (clock or Clock()).now().astimezone(LOCAL_TZ)
     if now_aware.utcoffset() != UTC_OFFSET:
         raise AssertionError("office time is expected at +07:00")
-    now = now_aware.replace(tzinfo=None)
-    office = current_office()
-    cal = load_calendar(office)
-    procedures = list(Procedure.select().where(Procedure.active == True))  # noqa: E712
-    if not procedures:
-        raise ValidationError({"catalog": _("The catalog is empty. Run: python main.py init")})
-    points = list(ReceptionPoint.select().where(ReceptionPoint.office == office))
-    # Drawn as before so a seed gives the same data as it always did; the rows name the admin who ran demo.
-    staff_ids = [s.id for s in Staff.select(Staff.id).where(Staff.active == True)] or [None]  # noqa: E712
-    first = max((now - timedelta(days=30 * months)).date(), EARLIEST_RECEIPT)  # receipts the intake would accept
-    days = _working_days(cal, first, now.date())
-    if now.time() < cal.hours.opens and days and days[-1] == now.date():
-        days.pop()
-    # Popular procedures get more dossiers: certification first, then civil status.
-    field_names = {f.id: fold(f.name) for f in Field.select()}
-    weights = [FIELD_WEIGHTS.get(field_names.get(p.field_id, ""), 1) for p in procedures]
-    cum_weights = list(itertools.accumulate(weights))
-    choices, random_ = rng.choices, rng.random
-    due_cache: dict[tuple, datetime] = {}
-    db = database_proxy.obj
-    with _bulk_load(db):
-        next_id = (Dossier.select(Dossier.id).order_by(Dossier.id.desc()).scalar() or 0) + 1
-        per_day = [count // len(days) + (1 if i < count % len(days) else 0) for i in range(len(days))]
-        counters = {row.day: row.last_value for row in DailySequence.select().where(DailySequence.office == office)}
-        actor_name = f"{DEMO_ACTOR} ({admin.full_name})"[:200]
-        opens = cal.hours.opens
-        span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
-        totals = {s.value: 0 for s in Status}
-        done = 0
-        dossiers: list[tuple] = []
-        events: list[tuple] = []
-        touched: dict[date, int] = {}  # counters are keyed by the full date; the code shows yymmdd
-        for day, n in zip(days, per_day, strict=True):
-            key = day
-            base = datetime.combine(day, opens)
-            offsets = sorted(int(random_() * span) for _i in range(n))
-            for offset in offsets:
-                received = base + timedelta(seconds=offset)
-                if received > now:
-                    received = now - timedelta(minutes=1)
-                procedure = choices(procedures, cum_weights=cum_weights)[0]
-                due_key = (procedure.id, day, received.hour >= 15)
-                due = due_cache.get(due_key)
-                if due is None:
-                    due = cal.due_at(procedure, received.replace(tzinfo=LOCAL_TZ)).replace(tzinfo=None)
-                    due_cache[due_key] = due
-                number = counters.get(key, 0) + 1
-                counters[key] = touched[key] = number
-                code = f"{office.code}-{day:%y%m%d}-{number:04d}"
-                name, id_number, birth, gender = _person(rng)
-                channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
-                point = rng.choice(points) if points else None
-                rng.choice(staff_ids)
-                clerk = admin.id
-                r = rng.random()
-                resolved = returned = closed = None
-                if r < 0.015:
-                    status, closed = Status.REFUSED, received + timedelta(minutes=rng.randrange(5, 240))
-                elif r < 0.025:
-                    status, closed = Status.WITHDRAWN, received + timedelta(hours=rng.randrange(1, 72))
-                else:
-                    start = received  # received in office hours on a working day: the clock starts now
-                    if r < 0.80 and due.date() > start.date():
-                        left = max(1, int((due - start).total_seconds() // 86400))
-                        resolved = start + timedelta(days=rng.randrange(0, left), minutes=rng.randrange(30, 300))
-                        if resolved.date() >= due.date():
-                            resolved = due - timedelta(days=1, minutes=rng.randrange(0, 120))
-                        resolved = max(resolved, received + timedelta(minutes=20))
-                    elif r < 0.97:
-                        resolved = max(due - timedelta(minutes=rng.randrange(10, 300)), received + timedelta(minutes=20))
-                    else:
-                        resolved = due + timedelta(days=rng.randrange(1, 12), minutes=rng.randrange(0, 300))
-                    status = Status.RESOLVED
-                    if resolved > now:
-                        resolved = None
-                        status = Status.NEEDS_SUPPLEMENT if rng.random() < 0.05 else (
-                            Status.PROCESSING if now - received > timedelta(hours=2) else Status.RECEIVED)
-                    elif rng.random() < 0.88:
-                        returned = resolved + timedelta(days=rng.randrange(0, 6), minutes=rng.randrange(10, 200))
-                        if returned <= now:
-                            status = Status.RETURNED
-                        else:
-                            returned = None
-                    if closed is not None and closed > now:
-                        closed = now
-                if closed is not None and closed > now:
-                    closed = now
-                totals[status.value] += 1
-                dossier_id = next_id
-                next_id += 1
-                street = rng.choice(STREETS)
-                dossiers.append((
-                    dossier_id, code, office.id, procedure.id, name, _folded(name), id_number, birth.isoformat(), gender,
-                    f"Số {rng.randrange(1, 200)} đường {street}, phường Trần Phú, Hà Tĩnh",
-                    f"09{rng.randrange(0, 10**8):08d}", "", channel, point.id if point else None,
-                    point.id if point else None, procedure.documents, 1, rng.random() < 0.05,
-                    _fmt(received), _fmt(due), _fmt(due), status.value, _fmt(resolved), _fmt(returned), _fmt(closed),
-                    name if returned else "", clerk, clerk, "", 1, _fmt(returned or resolved or closed or received),
-                ))
-                events.append((dossier_id, _fmt(received), clerk, actor_name, "receive", None, "received", "",
-                               f'{{"due_at": "{due.isoformat()}+07:00", "channel": "{channel}", "demo": true}}'))
-                if closed is not None:
-                    events.append((dossier_id, _fmt(closed), clerk, actor_name, "advance", "received", status.value,
-                                   "Hồ sơ không đủ điều kiện" if status == Status.REFUSED else "Công dân rút hồ sơ", "{}"))
-                    continue
-                if status != Status.RECEIVED:
-                    events.append((dossier_id, _fmt(received + timedelta(minutes=10)), clerk, actor_name, "advance",
-                                   "received", "processing", "", "{}"))
-                if status == Status.NEEDS_SUPPLEMENT:
-                    events.append((dossier_id, _fmt(received + timedelta(minutes=15)), clerk, actor_name, "advance",
-                                   "processing", "needs_supplement", "Bổ sung bản sao giấy tờ tùy thân", "{}"))
-                if resolved is not None:
-                    events.append((dossier_id, _fmt(resolved), clerk, actor_name, "advance", "processing", "resolved",
-                                   "", "{}"))
-                if returned is not None:
-                    events.append((dossier_id, _fmt(returned), clerk, actor_name, "advance", "resolved", "returned", "",
-                                   f'{{"returned_to": "{name}"}}'))
-                if len(dossiers) >= BATCH:
-                    _flush(db, dossiers, events, touched, office.id, first=done == 0)
-                    done += len(dossiers)
-                    dossiers, events, touched = [], [], {}
-                    if progress:
-                        progress(done, count)
-        if dossiers:
-            _flush(db, dossiers, events, touched, office.id, first=done == 0)
-            done += len(dossiers)
-            if progress:
-                progress(done, count)
-        if is_postgres(db):
-            db.execute_sql("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT MAX(id) FROM dossier))")
-        return {"dossiers": done, "days": len(days), "by_status": totals}
+    return now_aware.replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class _Scene:
+    """What the generated dossiers are drawn from: the catalog with its weights, the points, the days."""
+
+    procedures: list[Procedure]
+    cum_weights: list[int]
+    points: list[ReceptionPoint]
+    staff_ids: list[int | None]
+    days: list[date]
+
+    @classmethod
+    def load(cls, office: Office, cal: WorkCalendar, now: datetime, months: int) -> _Scene:
+        procedures = list(Procedure.select().where(Procedure.active == True))  # noqa: E712
+        if not procedures:
+            raise ValidationError({"catalog": _("The catalog is empty. Run: python main.py init")})
+        points = list(ReceptionPoint.select().where(ReceptionPoint.office == office))
+        # Drawn as before so a seed gives the same data as it always did; the rows name the admin who ran demo.
+        staff_ids = [s.id for s in Staff.select(Staff.id).where(Staff.active == True)] or [None]  # noqa: E712
+        first = max((now - timedelta(days=30 * months)).date(), EARLIEST_RECEIPT)  # receipts the intake accepts
+        days = _working_days(cal, first, now.date())
+        if now.time() < cal.hours.opens and days and days[-1] == now.date():
+            days.pop()
+        # Popular procedures get more dossiers: certification first, then civil status.
+        field_names = {f.id: fold(f.name) for f in Field.select()}
+        weights = [FIELD_WEIGHTS.get(field_names.get(p.field_id, ""), 1) for p in procedures]
+        return cls(procedures, list(itertools.accumulate(weights)), points, staff_ids, days)
+
+
+def _outcome(rng: random.Random, received: datetime, due: datetime,
+             now: datetime) -> tuple[Status, datetime | None, datetime | None, datetime | None]:
+    """Where a dossier received at ``received`` stands ``now``: status, resolved, returned, closed."""
+    r = rng.random()
+    resolved = returned = closed = None
+    if r < 0.015:
+        status, closed = Status.REFUSED, received + timedelta(minutes=rng.randrange(5, 240))
+    elif r < 0.025:
+        status, closed = Status.WITHDRAWN, received + timedelta(hours=rng.randrange(1, 72))
+    else:
+        start = received  # received in office hours on a working day: the clock starts now
+        if r < 0.80 and due.date() > start.date():
+            left = max(1, int((due - start).total_seconds() // 86400))
+            resolved = start + timedelta(days=rng.randrange(0, left), minutes=rng.randrange(30, 300))
+            if resolved.date() >= due.date():
+                resolved = due - timedelta(days=1, minutes=rng.randrange(0, 120))
+            resolved = max(resolved, received + timedelta(minutes=20))
+        elif r < 0.97:
+            resolved = max(due - timedelta(minutes=rng.randrange(10, 300)), received + timedelta(minutes=20))
+        else:
+            resolved = due + timedelta(days=rng.randrange(1, 12), minutes=rng.randrange(0, 300))
+        status = Status.RESOLVED
+        if resolved > now:
+            resolved = None
+            status = Status.NEEDS_SUPPLEMENT if rng.random() < 0.05 else (
+                Status.PROCESSING if now - received > timedelta(hours=2) else Status.RECEIVED)
+        elif rng.random() < 0.88:
+            returned = resolved + timedelta(days=rng.randrange(0, 6), minutes=rng.randrange(10, 200))
+            if returned <= now:
+                status = Status.RETURNED
+            else:
+                returned = None
+    if closed is not None and closed > now:
+        closed = now
+    return status, resolved, returned, closed
+
+
+class _Facts(NamedTuple):
+    """What the audit trail of a generated dossier is written from (office time, naive)."""
+
+    name: str
+    channel: str
+    received: datetime
+    due: datetime
+    status: Status
+    resolved: datetime | None
+    returned: datetime | None
+    closed: datetime | None
+
+
+def _dossier_row(rng: random.Random, scene: _Scene, dossier_id: int, code: str, office_id: int,
+                 procedure: Procedure, received: datetime, due: datetime, now: datetime,
+                 clerk: int) -> tuple[tuple, _Facts]:
+    """One dossier's row (the column order of _flush's insert): a made-up applicant, a channel and a
+    point, and where it stands now; with the facts its audit trail is written from."""
+    name, id_number, birth, gender = _person(rng)
+    channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
+    point = rng.choice(scene.points) if scene.points else None
+    rng.choice(scene.staff_ids)
+    status, resolved, returned, closed = _outcome(rng, received, due, now)
+    street = rng.choice(STREETS)
+    row = (
+        dossier_id, code, office_id, procedure.id, name, _folded(name), id_number, birth.isoformat(), gender,
+        f"Số {rng.randrange(1, 200)} đường {street}, phường Trần Phú, Hà Tĩnh",
+        f"09{rng.randrange(0, 10**8):08d}", "", channel, point.id if point else None,
+        point.id if point else None, procedure.documents, 1, rng.random() < 0.05,
+        _fmt(received), _fmt(due), _fmt(due), status.value, _fmt(resolved), _fmt(returned), _fmt(closed),
+        name if returned else "", clerk, clerk, "", 1, _fmt(returned or resolved or closed or received),
+    )
+    return row, _Facts(name, channel, received, due, status, resolved, returned, closed)
+
+
+def _events_of(dossier_id: int, clerk: int, f: _Facts, actor_name: str) -> list[tuple]:
+    """The audit trail of a generated dossier, as lifecycle would have written it."""
+    events = [(dossier_id, _fmt(f.received), clerk, actor_name, "receive", None, "received", "",
+               f'{{"due_at": "{f.due.isoformat()}+07:00", "channel": "{f.channel}", "demo": true}}')]
+    if f.closed is not None:
+        events.append((dossier_id, _fmt(f.closed), clerk, actor_name, "advance", "received", f.status.value,
+                       "Hồ sơ không đủ điều kiện" if f.status == Status.REFUSED else "Công dân rút hồ sơ", "{}"))
+        return events
+    if f.status != Status.RECEIVED:
+        events.append((dossier_id, _fmt(f.received + timedelta(minutes=10)), clerk, actor_name, "advance",
+                       "received", "processing", "", "{}"))
+    if f.status == Status.NEEDS_SUPPLEMENT:
+        events.append((dossier_id, _fmt(f.received + timedelta(minutes=15)), clerk, actor_name, "advance",
+                       "processing", "needs_supplement", "Bổ sung bản sao giấy tờ tùy thân", "{}"))
+    if f.resolved is not None:
+        events.append((dossier_id, _fmt(f.resolved), clerk, actor_name, "advance", "processing", "resolved",
+                       "", "{}"))
+    if f.returned is not None:
+        events.append((dossier_id, _fmt(f.returned), clerk, actor_name, "advance", "resolved", "returned", "",
+                       f'{{"returned_to": "{f.name}"}}'))
+    return events
 
 
 @contextmanager

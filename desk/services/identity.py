@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from desk.i18n import _
@@ -214,88 +214,23 @@ def parse_cccd(payload: str | None, *, today: date | None = None) -> CitizenIden
 
 
 def _parse(payload: object, today: date) -> CitizenIdentity:
+    """The card's fields, found by the shape of each part, and every problem a clerk must look at."""
     if payload is None or (isinstance(payload, str | bytes | bytearray) and not payload.strip()):
         return CitizenIdentity(problems=(_("The QR code is empty"),))
     parts = _split(payload)
     if parts is None or len(parts) < 5:
         return CitizenIdentity(problems=(_("This QR code is not a citizen ID card"),))
-
-    ids: list[str] = []
-    old_ids: list[str] = []
-    dates: list[str] = []
-    genders: list[str] = []
-    texts: list[str] = []
-    for part in parts:
-        if not part:
-            continue
-        if _ID12.fullmatch(part):
-            ids.append(part)
-        elif _ID9.fullmatch(part):
-            old_ids.append(part)
-        elif _is_date_shape(part):
-            dates.append(part)
-        elif _gender(part):
-            genders.append(_gender(part))
-        elif any(c.isalpha() for c in part):
-            texts.append(part)
-
-    # The name has no digits or commas; the address is the longest part that has some
-    # (house numbers, "Tổ 2, Phường ..."), else the first text left after the name.
-    raw_name = next((t for t in texts if not _HAS_DIGIT.search(t) and "," not in t), "")
-    name = tidy_name(raw_name)
-    rest = list(texts)
-    if raw_name:
-        rest.remove(raw_name)
-    addresses = [t for t in rest if _HAS_DIGIT.search(t) or "," in t]
-    address = max(addresses, key=len) if addresses else (rest[0] if rest else "")
-
-    if not ids and not name and not dates:
+    found = _sort_parts(parts)
+    name, address = _name_and_address(found.texts)
+    if not found.ids and not name and not found.dates:
         return CitizenIdentity(problems=(_("This QR code is not a citizen ID card"),))
-
-    problems: list[str] = []
+    ids = found.ids
     id_number = ids[0] if ids else ""
     # Some people carried a 12-digit CMND before the chip card: a second 12-digit part.
-    old_id_number = old_ids[0] if old_ids else (ids[1] if len(ids) > 1 else "")
-    gender = genders[0] if genders else ""
-
-    # The first two dates are birth and issue; birth always comes first in time, which
-    # also covers cards that list them the other way round.
-    birth_text = dates[0] if dates else ""
-    issue_text = dates[1] if len(dates) > 1 else ""
-    birth_date = _parse_date(birth_text) if birth_text else None
-    issue_date = _parse_date(issue_text) if issue_text else None
-    if birth_date and issue_date and issue_date < birth_date:
-        birth_date, issue_date = issue_date, birth_date
-        birth_text, issue_text = issue_text, birth_text
-
-    if not id_number:
-        problems.append(_("No 12-digit ID number found in the QR code"))
-    if not name:
-        problems.append(_("Could not find the full name in the QR code"))
-    elif bad_name := name_problem(name, _("Full name")):
-        problems.append(bad_name)
-    if not birth_text:
-        problems.append(_("Could not find the date of birth in the QR code"))
-    elif birth_date is None:
-        problems.append(_("Could not read the date of birth: {value}").format(value=_short(birth_text)))
-    elif birth_date > today:
-        problems.append(_("The date of birth {dob} is in the future").format(dob=_fmt(birth_date)))
-    elif birth_date < EARLIEST_BIRTH:
-        problems.append(_("The date of birth {dob} is before {first}").format(
-            dob=_fmt(birth_date), first=_fmt(EARLIEST_BIRTH)))
-    if not gender:
-        problems.append(_("Could not find the gender (Nam/Nữ) in the QR code"))
-    if not address:
-        problems.append(_("Could not find the permanent address in the QR code"))
-    if not issue_text:
-        problems.append(_("Could not find the issue date in the QR code"))
-    elif issue_date is None:
-        problems.append(_("Could not read the issue date: {value}").format(value=_short(issue_text)))
-    elif issue_date > today:
-        problems.append(_("The issue date {issued} is in the future").format(issued=_fmt(issue_date)))
-    if id_number:
-        problems.extend(validate_id_number(id_number, birth_date, gender, today=today))
-
+    old_id_number = found.old_ids[0] if found.old_ids else (ids[1] if len(ids) > 1 else "")
+    gender = found.genders[0] if found.genders else ""
+    (birth_text, birth_date), (issue_text, issue_date) = _birth_and_issue(found.dates)
+    problems = _problems(id_number, name, birth_text, birth_date, gender, address, issue_text, issue_date, today)
     return CitizenIdentity(
         id_number=id_number,
         old_id_number=old_id_number,
@@ -307,6 +242,97 @@ def _parse(payload: object, today: date) -> CitizenIdentity:
         problems=tuple(problems),
         is_cccd_payload=True,
     )
+
+
+@dataclass
+class _Parts:
+    """The parts of a card QR payload by their shape, each kind in the order of the payload."""
+
+    ids: list[str] = field(default_factory=list)
+    old_ids: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    genders: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
+def _sort_parts(parts: list[str]) -> _Parts:
+    found = _Parts()
+    for part in parts:
+        if not part:
+            continue
+        if _ID12.fullmatch(part):
+            found.ids.append(part)
+        elif _ID9.fullmatch(part):
+            found.old_ids.append(part)
+        elif _is_date_shape(part):
+            found.dates.append(part)
+        elif _gender(part):
+            found.genders.append(_gender(part))
+        elif any(c.isalpha() for c in part):
+            found.texts.append(part)
+    return found
+
+
+def _name_and_address(texts: list[str]) -> tuple[str, str]:
+    """The name has no digits or commas; the address is the longest part that has some
+    (house numbers, "Tổ 2, Phường ..."), else the first text left after the name."""
+    raw_name = next((t for t in texts if not _HAS_DIGIT.search(t) and "," not in t), "")
+    rest = list(texts)
+    if raw_name:
+        rest.remove(raw_name)
+    addresses = [t for t in rest if _HAS_DIGIT.search(t) or "," in t]
+    address = max(addresses, key=len) if addresses else (rest[0] if rest else "")
+    return tidy_name(raw_name), address
+
+
+def _birth_and_issue(dates: list[str]) -> tuple[tuple[str, date | None], tuple[str, date | None]]:
+    """The first two dates are birth and issue; birth always comes first in time, which also covers
+    cards that list them the other way round. Each as its text and its day (None if unreadable)."""
+    birth_text = dates[0] if dates else ""
+    issue_text = dates[1] if len(dates) > 1 else ""
+    birth_date = _parse_date(birth_text) if birth_text else None
+    issue_date = _parse_date(issue_text) if issue_text else None
+    if birth_date and issue_date and issue_date < birth_date:
+        return (issue_text, issue_date), (birth_text, birth_date)
+    return (birth_text, birth_date), (issue_text, issue_date)
+
+
+def _unread_date(text: str, day: date | None, missing: str, unreadable: str) -> str | None:
+    """The problem of a date the card should have: not there, or there but not a real day."""
+    if not text:
+        return missing
+    return unreadable.format(value=_short(text)) if day is None else None
+
+
+def _problems(id_number: str, name: str, birth_text: str, birth_date: date | None, gender: str, address: str,
+              issue_text: str, issue_date: date | None, today: date) -> list[str]:
+    problems: list[str] = []
+    if not id_number:
+        problems.append(_("No 12-digit ID number found in the QR code"))
+    if not name:
+        problems.append(_("Could not find the full name in the QR code"))
+    elif bad_name := name_problem(name, _("Full name")):
+        problems.append(bad_name)
+    if unread := _unread_date(birth_text, birth_date, _("Could not find the date of birth in the QR code"),
+                              _("Could not read the date of birth: {value}")):
+        problems.append(unread)
+    elif birth_date is not None and birth_date > today:
+        problems.append(_("The date of birth {dob} is in the future").format(dob=_fmt(birth_date)))
+    elif birth_date is not None and birth_date < EARLIEST_BIRTH:
+        problems.append(_("The date of birth {dob} is before {first}").format(
+            dob=_fmt(birth_date), first=_fmt(EARLIEST_BIRTH)))
+    if not gender:
+        problems.append(_("Could not find the gender (Nam/Nữ) in the QR code"))
+    if not address:
+        problems.append(_("Could not find the permanent address in the QR code"))
+    if unread := _unread_date(issue_text, issue_date, _("Could not find the issue date in the QR code"),
+                              _("Could not read the issue date: {value}")):
+        problems.append(unread)
+    elif issue_date is not None and issue_date > today:
+        problems.append(_("The issue date {issued} is in the future").format(issued=_fmt(issue_date)))
+    if id_number:
+        problems.extend(validate_id_number(id_number, birth_date, gender, today=today))
+    return problems
 
 
 def validate_id_number(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from desk.errors import DeskError, TransitionError, ValidationError
 from desk.i18n import _
-from desk.models import Dossier, DossierEvent
+from desk.models import Dossier, DossierEvent, Staff
 from desk.models.db import run_write
 from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
@@ -68,6 +68,20 @@ def _save(row: Dossier, expected_version: int | None, changes: dict, event: dict
     DossierEvent.create(dossier=row, **event)
 
 
+def _as_it_stands(code: str, actor: Actor) -> tuple[Staff, Dossier, Status]:
+    """Inside a change's transaction: the acting account, the dossier's row and its status now."""
+    staff = acting_staff(actor, "clerk")
+    row = dossier_row(code)
+    return staff, row, Status(row.status)
+
+
+def _event(staff: Staff, moment: datetime, action: str, current: Status, target: Status, note: str,
+           data: str) -> dict:
+    """The audit event of a change, in the shape _save writes it (one shape for every action)."""
+    return {"at": to_db(moment), "actor": staff.id, "actor_name": staff.full_name, "action": action,
+            "from_status": current, "to_status": target, "note": note, "data": data}
+
+
 def advance(
     code: str,
     to: Status | str,
@@ -101,9 +115,7 @@ def advance(
         raise ValidationError(problems)
 
     def work() -> None:
-        staff = acting_staff(actor, "clerk")
-        row = dossier_row(code)
-        current = Status(row.status)
+        staff, row, current = _as_it_stands(code, actor)
         if target not in TRANSITIONS[current]:
             allowed = ", ".join(s.label for s in sorted(TRANSITIONS[current])) or _("none (the dossier is closed)")
             raise TransitionError(
@@ -122,18 +134,9 @@ def advance(
             changes["closed_at"] = to_db(moment)
         if target == Status.PROCESSING and current == Status.RECEIVED:
             changes["handler"] = staff.id
-        event = {
-            "at": to_db(moment),
-            "actor": staff.id,
-            "actor_name": staff.full_name,
-            "action": "advance",
-            "from_status": current,
-            "to_status": target,
-            "note": note,
-            "data": json.dumps({"returned_to": changes.get("returned_to", "")}, ensure_ascii=False)
-            if target == Status.RETURNED else "{}",
-        }
-        _save(row, expected_version, changes, event)
+        data = json.dumps({"returned_to": changes.get("returned_to", "")}, ensure_ascii=False) \
+            if target == Status.RETURNED else "{}"
+        _save(row, expected_version, changes, _event(staff, moment, "advance", current, target, note, data))
 
     run_write(work)
     return to_info(dossier_row(code))
@@ -165,9 +168,7 @@ def apologize(
         raise ValidationError(problems)
 
     def work() -> None:
-        staff = acting_staff(actor, "clerk")
-        row = dossier_row(code)
-        current = Status(row.status)
+        staff, row, current = _as_it_stands(code, actor)
         if current not in OPEN_STATUSES:
             raise TransitionError(_("Dossier {code} is \"{current}\": an apology is only for dossiers still being "
                                     "processed.").format(code=row.code, current=current.label))
@@ -183,18 +184,10 @@ def apologize(
                                                         "due date, so by {latest}").format(
                 latest=f"{latest:%d/%m/%Y}")})
         _check_time(row, moment, now)
-        event = {
-            "at": to_db(moment),
-            "actor": staff.id,
-            "actor_name": staff.full_name,
-            "action": "apology",
-            "from_status": current,
-            "to_status": current,
-            "note": reason,
-            "data": json.dumps({"previous_appointment": from_db(row.appointment_at).isoformat(),
-                                "new_appointment": new_appointment.isoformat()}),
-        }
-        _save(row, expected_version, {"appointment_at": to_db(new_appointment), "updated_at": to_db(now)}, event)
+        data = json.dumps({"previous_appointment": from_db(row.appointment_at).isoformat(),
+                           "new_appointment": new_appointment.isoformat()})
+        _save(row, expected_version, {"appointment_at": to_db(new_appointment), "updated_at": to_db(now)},
+              _event(staff, moment, "apology", current, current, reason, data))
 
     run_write(work)
     return to_info(dossier_row(code))

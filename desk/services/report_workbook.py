@@ -17,6 +17,7 @@ from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -49,6 +50,8 @@ from desk.services.statistics import (
     monthly_trend,
     snapshot,
 )
+
+Sheet = Any  # openpyxl's write-only worksheet: its class lives in a private module
 
 # compute_statistics and monthly_trend are also what the report screen and the CLI read through this module.
 
@@ -155,10 +158,19 @@ def row_formulas(r: int) -> dict[int, str]:
     }
 
 
-def _write_summary(ws, stats: Statistics, office_parent: str, place: str, today: date) -> int:
-    """The official table; returns the total row's number."""
-    ncols = len(SUMMARY_WIDTHS)
-    last_col = get_column_letter(ncols)
+def _write_summary(ws: Sheet, stats: Statistics, office_parent: str, place: str, today: date) -> int:
+    """The official table; returns the total row's number. A write-only sheet: rows go in order."""
+    _summary_frame(ws)
+    _summary_titles(ws, stats, office_parent)
+    _summary_headers(ws)
+    total_row = _summary_rows(ws, stats)
+    sign_row = _summary_footer(ws, total_row, place, today)
+    ws.print_area = f"A1:{get_column_letter(len(SUMMARY_WIDTHS))}{sign_row + 5}"
+    return total_row
+
+
+def _summary_frame(ws: Sheet) -> None:
+    """Column widths, frozen panes, page set-up and row heights: sheet properties precede the first row."""
     for i, width in enumerate(SUMMARY_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
@@ -167,23 +179,35 @@ def _write_summary(ws, stats: Statistics, office_parent: str, place: str, today:
     for r, h in heights.items():
         ws.row_dimensions[r].height = h
 
+
+def _period_line(stats: Statistics) -> str:
+    """The period under the title, with the data's moment when the period is not over, the field, the rule."""
     p = stats.period
-    unit = stats.office_name if not office_parent else f"{office_parent} – {stats.office_name}"
-    period_line = p.describe()
+    line = p.describe()
     if stats.as_of < p.end:
-        period_line += f" (số liệu đến {stats.as_of:%H:%M} ngày {stats.as_of:%d/%m/%Y})"
+        line += f" (số liệu đến {stats.as_of:%H:%M} ngày {stats.as_of:%d/%m/%Y})"
     if stats.field_code and stats.rows:
-        period_line += f" – Lĩnh vực: {stats.rows[0].field_name}"
+        line += f" – Lĩnh vực: {stats.rows[0].field_name}"
     if p.cutoff == "15th":
-        period_line += " – theo Nghị định 09/2019/NĐ-CP"
-    titles = [(REPORT_TITLE, True, 14), (f"Đơn vị: {unit}", True, 12), (period_line, False, 12)]
+        line += " – theo Nghị định 09/2019/NĐ-CP"
+    return line
+
+
+def _summary_titles(ws: Sheet, stats: Statistics, office_parent: str) -> None:
+    """Rows 1-4: the title, the reporting unit, the period, the unit of count."""
+    unit = stats.office_name if not office_parent else f"{office_parent} – {stats.office_name}"
+    titles = [(REPORT_TITLE, True, 14), (f"Đơn vị: {unit}", True, 12), (_period_line(stats), False, 12)]
     for text, bold, size in titles:
         ws.append([_cell(ws, text, bold=bold, size=size, align=_CENTER)])
     ws.append([_cell(ws, "Đơn vị tính: hồ sơ", italic=True, align=Alignment(horizontal="right"))])
+    last_col = get_column_letter(len(SUMMARY_WIDTHS))
     for r in (1, 2, 3, 4):
         _merge(ws, f"A{r}:{last_col}{r}")
 
-    # Three header rows: every cell of a merged block is written with a border so the grid is whole.
+
+def _summary_headers(ws: Sheet) -> None:
+    """Three header rows and the column numbers: every cell of a merged block is written with a border so
+    the grid is whole."""
     grid: dict[tuple[int, int], str] = {}
     for ref, text in _HEADERS:
         rng = CellRange(ref)
@@ -195,9 +219,13 @@ def _write_summary(ws, stats: Statistics, office_parent: str, place: str, today:
             _merge(ws, ref)
     for r in (5, 6, 7):
         ws.append([_cell(ws, grid.get((r, c), "") or None, bold=True, align=_CENTER, border=True, fill=_HEADER_FILL)
-                   for c in range(1, ncols + 1)])
+                   for c in range(1, len(SUMMARY_WIDTHS) + 1)])
     ws.append([_cell(ws, text, italic=True, size=9, align=_CENTER, border=True) for text in COLUMN_NUMBERS])
 
+
+def _summary_rows(ws: Sheet, stats: Statistics) -> int:
+    """One row per field, then the total row (sums and the same formulas); returns the total row's number."""
+    ncols = len(SUMMARY_WIDTHS)
     r = FIRST_DATA_ROW
     for index, row in enumerate(stats.rows, 1):
         values: list = [None] * ncols
@@ -219,7 +247,12 @@ def _write_summary(ws, stats: Statistics, office_parent: str, place: str, today:
     ws.append([_summary_cell(ws, c, v, total=True) for c, v in enumerate(values, 1)])
     _merge(ws, f"A{total_row}:B{total_row}")
     ws.row_dimensions[total_row].height = 20
+    return total_row
 
+
+def _summary_footer(ws: Sheet, total_row: int, place: str, today: date) -> int:
+    """The note, the place and date, the two signatures; returns the signatures' first row."""
+    last_col = get_column_letter(len(SUMMARY_WIDTHS))
     ws.append([])
     note = ("Ghi chú: (3) = (7) + (11) + (14) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính theo hạn giải quyết "
             "theo quy định, kể cả khi đã có phiếu xin lỗi và hẹn lại ngày trả kết quả.")
@@ -235,8 +268,7 @@ def _write_summary(ws, stats: Statistics, office_parent: str, place: str, today:
     _merge(ws, f"K{sign_row}:P{sign_row}")
     _merge(ws, f"B{sign_row + 1}:E{sign_row + 1}")
     _merge(ws, f"K{sign_row + 1}:P{sign_row + 1}")
-    ws.print_area = f"A1:{last_col}{sign_row + 5}"
-    return total_row
+    return sign_row
 
 
 def _summary_cell(ws, col: int, value, *, total: bool = False) -> WriteOnlyCell:

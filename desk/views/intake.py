@@ -1106,12 +1106,6 @@ class IntakeView(QWidget):
             self._set_received_display(self.ctx.clock.now())
             self.update_due()
 
-    def set_received_at(self, moment: datetime) -> None:
-        """Back-date the time received (paper dossiers logged later); the due date follows."""
-        self._set_received_display(moment)
-        self._received_auto = False
-        self.update_due()
-
     # -- applicant ------------------------------------------------------------------------------
     def fill_from_identity(self, card: object) -> None:
         """Fill the applicant from a read CCCD (USB wedge, webcam or pasted); then ask for the phone.

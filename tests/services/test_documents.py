@@ -394,7 +394,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(cases, tmp_path, m
         stream.write(b"half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(documents.Document().__class__, "save", broken_save)
+    monkeypatch.setattr(Document().__class__, "save", broken_save)
     with pytest.raises(DeskError) as err:
         receipt(cases.done, target, actor=admin)
     assert "đầy" in str(err.value) or "disk is full" in str(err.value).lower()

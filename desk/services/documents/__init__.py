@@ -1,0 +1,73 @@
+"""Official slips and the log book of Circular 01/2018/TT-VPCP as Word files (python-docx).
+
+Forms 01-05 are per dossier, form 06 (the log book) covers a date range. The wording is Vietnamese
+literal text, never translated; only error messages go through ``_()``. Layout follows Decree
+30/2020 on administrative documents: Times New Roman 13 pt, A4 with a 3 cm left margin, the
+issuing body top left and the national motto top right.
+
+Every function writes to a temporary file next to the target and renames it, so a crash or a full
+disk never leaves a half-written slip where the clerk expects a good one.
+
+The package (D39): ``_kit`` is the python-docx toolkit (no form in it), ``_wording`` how dates,
+times and processing times are said, ``_blocks`` what the forms share (header, title, signatures,
+codes); each ``form_*`` module is one form, or one family of forms, and declares its number and
+title in ``FORMS``. A new form is a new ``form_*`` module listed in ``_FORM_MODULES`` below; a
+renumbering changes the ``NUMBER`` of a module. Callers import from ``desk.services.documents``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desk.errors import ValidationError
+from desk.i18n import _
+from desk.services.accounts import Actor, require
+from desk.services.documents import (
+    form_apology,
+    form_control_slip,
+    form_log_book,
+    form_receipt,
+    form_supplement_refusal,
+)
+from desk.services.documents._blocks import DEMO_MARK, Form
+from desk.services.documents._wording import (
+    honorific,
+    long_date,
+    long_time,
+    processing_time,
+    short_date,
+    short_time,
+    timeliness,
+    two,
+)
+from desk.services.documents.form_apology import apology
+from desk.services.documents.form_control_slip import control_slip, handovers
+from desk.services.documents.form_log_book import LOG_HEADERS, log_book, log_rows
+from desk.services.documents.form_receipt import receipt
+from desk.services.documents.form_supplement_refusal import refusal, supplement_request
+
+_FORM_MODULES = (form_receipt, form_supplement_refusal, form_apology, form_control_slip, form_log_book)
+_ALL_FORMS: tuple[Form, ...] = tuple(form for module in _FORM_MODULES for form in module.FORMS)
+
+TITLES: dict[str, str] = {form.number: form.title for form in _ALL_FORMS}
+# The per-dossier forms, by number: what `slip`, `print` and the dossier's window offer.
+FORMS: dict[str, Callable[..., Path]] = {form.number: form.write for form in _ALL_FORMS if form.write is not None}
+
+
+def render_form(code: str, form: str, out: Path | str, *, actor: Actor, **kw: Any) -> Path:
+    """Write form ``form`` ("01".."05", "1".."5" or "mau01") of dossier ``code``; see FORMS."""
+    require(actor, "clerk")
+    key = str(form).lower().removeprefix("mau").removeprefix("mẫu").strip().zfill(2)
+    if key not in FORMS:
+        raise ValidationError({"form": _("Unknown form {form}. Choose one of: {choices}").format(
+            form=form, choices=", ".join(FORMS))})
+    return FORMS[key](code, out, actor=actor, **kw)
+
+
+__all__ = [
+    "DEMO_MARK", "FORMS", "LOG_HEADERS", "TITLES", "apology", "control_slip", "handovers", "honorific", "log_book",
+    "log_rows", "long_date", "long_time", "processing_time", "receipt", "refusal", "render_form", "short_date",
+    "short_time", "supplement_request", "timeliness", "two",
+]
