@@ -154,8 +154,9 @@ class WorkCalendar:
         next working day when received after the procedure's cut-off hour (chứng thực: 15:00).
         On the office's no-appointment weekday, listed procedures are same-day as well.
         """
-        if not limits.moment_in_range(received_at):
-            raise ValidationError({"received_at": limits.day_problem(received_at.date(), _("Time received"))})
+        if not limits.moment_in_range(received_at) and (
+                problem := limits.day_problem(received_at.date(), _("Time received"))):  # set exactly then
+            raise ValidationError({"received_at": problem})
         days = int(procedure.processing_days or 0)
         if days < 0 or days > MAX_PROCESSING_DAYS:
             raise ValidationError({"processing_days": _("Processing time must be 0 to {max} working days").format(

@@ -29,13 +29,13 @@ SQLite (``date(x, '+7 hours')``) and PostgreSQL (``CAST(x + INTERVAL '7 hours' A
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from peewee import JOIN, SQL, Case, Cast, fn
+from peewee import JOIN, SQL, BaseQuery, Case, Cast, ColumnBase, Expression, ModelSelect, Node, Select, fn
 
 from desk.errors import ValidationError
 from desk.i18n import _
@@ -160,18 +160,18 @@ def _bounds(period: Period, as_of: datetime) -> _Bounds:
     return _Bounds(to_db(period.start), to_db(period.end), to_db(as_of))
 
 
-def _local_date(column):
+def _local_date(column: ColumnBase) -> ColumnBase:
     """The office-local calendar date of a stored naive-UTC moment, in the database's own SQL."""
     if is_postgres():
         return Cast(column + SQL(f"INTERVAL '{_OFFSET_HOURS} hours'"), "date")
     return fn.date(column, f"{_OFFSET_HOURS:+d} hours")
 
 
-def _count(condition):
+def _count(condition: Node) -> ColumnBase:
     return fn.SUM(Case(None, [(condition, 1)], 0))
 
 
-def _in_period_condition(b: _Bounds):
+def _in_period_condition(b: _Bounds) -> Expression:
     """The dossiers a report covers: received before the end, not finished before the start.
 
     Written as an OR of index-friendly terms — received in the period (received_at index), or
@@ -213,8 +213,8 @@ def _outcome_conditions(b: _Bounds) -> dict[Outcome, Any]:
     }
 
 
-def _statistics_query(b: _Bounds, field_id: int | None):
-    """ONE grouped query: a SUM(CASE …) per column, a row per field that has dossiers."""
+def _statistics_query(b: _Bounds, field_id: int | None) -> Select:
+    """ONE grouped query: a SUM(CASE …) per column, a row per field that has dossiers (as tuples)."""
     d = Dossier
     received_new = (d.received_at >= b.start) & (d.received_at < b.end)
     outcome = _outcome_conditions(b)
@@ -321,10 +321,10 @@ def _trend(last: Period, months: int, field_code: str | None) -> list[TrendPoint
     field_id = _field_id(field_code)
     d = Dossier
 
-    def bucket(column):
+    def bucket(column: ColumnBase) -> Case:
         return Case(None, [(column < edge, i) for i, edge in enumerate(edges[1:-1])], months - 1)
 
-    def part(column, *values):
+    def part(column: ColumnBase, *values: Node) -> ModelSelect[Dossier]:
         query = d.select(bucket(column).alias("k"), *values).where((column >= edges[0]) & (column < edges[-1]))
         if field_id is None:  # no join: the received_at part then reads its index only
             return query
@@ -365,7 +365,7 @@ class DetailRow(NamedTuple):
     outcome: Outcome
 
 
-def _detail_query(b: _Bounds, field_id: int | None):
+def _detail_query(b: _Bounds, field_id: int | None) -> ModelSelect[Dossier]:
     d = Dossier
     handler = Staff.alias("handler")
     point = ReceptionPoint.alias("point")
@@ -401,7 +401,7 @@ def _detail_chunks(b: _Bounds, field_id: int | None, end: datetime, as_of: datet
             out = []
             for (code, field_name, procedure, applicant, phone, channel, point, received, due, appointment,
                  resolved, returned, closed, status, handler) in rows:
-                received, due, resolved = _utc(received), _utc(due), _utc(resolved)
+                received, due, resolved = _moment(received), _moment(due), _utc(resolved)  # the first two NOT NULL
                 outcome = classify(status, due, resolved, _utc(closed), as_of, end=end)
                 out.append(DetailRow(code, field_name, procedure, applicant, phone, channel, point, received, due,
                                      _utc(appointment), resolved, _utc(returned), status, handler,
@@ -409,7 +409,7 @@ def _detail_chunks(b: _Bounds, field_id: int | None, end: datetime, as_of: datet
             yield out
 
 
-def _stream(query, chunk: int) -> Iterator[list[tuple]]:
+def _stream(query: BaseQuery, chunk: int) -> Generator[list[tuple[Any, ...]]]:
     """Rows in chunks without loading them all: SQLite steps its cursor, PostgreSQL a DECLAREd cursor."""
     db = database_proxy.obj
     sql, params = query.sql()
@@ -432,10 +432,13 @@ def _stream(query, chunk: int) -> Iterator[list[tuple]]:
             cursor.execute("CLOSE desk_report_rows")
 
 
-def _utc(value) -> datetime | None:
+def _utc(value: datetime | str | None) -> datetime | None:
     """A stored naive-UTC value (datetime, or text on SQLite) → aware UTC datetime."""
-    if value is None:
-        return None
+    return None if value is None else _moment(value)
+
+
+def _moment(value: datetime | str) -> datetime:
+    """``_utc`` of a NOT NULL column."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC)
     return datetime.fromisoformat(value + "+00:00")  # a seventh of the time of parse-then-replace
