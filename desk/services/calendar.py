@@ -27,12 +27,16 @@ MAX_PROCESSING_DAYS = 365
 
 
 class Timing(Protocol):
-    """What a deadline depends on; a Procedure row or a ProcedureInfo both fit."""
+    """What a deadline depends on; a Procedure row or a ProcedureInfo both fit (read only: ProcedureInfo is frozen)."""
 
-    processing_days: int
-    cutoff: str | None
-    no_appointment_day: bool
-    day_unit: str  # "working" (ngày làm việc) or "calendar" (ngày)
+    @property
+    def processing_days(self) -> int: ...
+    @property
+    def cutoff(self) -> str | None: ...
+    @property
+    def no_appointment_day(self) -> bool: ...
+    @property
+    def day_unit(self) -> str: ...  # "working" (ngày làm việc) or "calendar" (ngày)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from desk.errors import DeskError
 from desk.i18n import _
 from desk.services import accounts
 from desk.services.accounts import Actor
+from desk.views.common import present
 
 
 class LoginDialog(QDialog):
@@ -42,8 +43,8 @@ class LoginDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Log in"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Quit"))
+        present(buttons.button(QDialogButtonBox.StandardButton.Ok)).setText(_("Log in"))
+        present(buttons.button(QDialogButtonBox.StandardButton.Cancel)).setText(_("Quit"))
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -86,8 +87,8 @@ class NewPasswordDialog(QDialog):
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         # Named here, so the dialog speaks Vietnamese even before Qt's own strings are translated.
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set the password"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        present(buttons.button(QDialogButtonBox.StandardButton.Ok)).setText(_("Set the password"))
+        present(buttons.button(QDialogButtonBox.StandardButton.Cancel)).setText(_("Cancel"))
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
