@@ -35,12 +35,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from peewee import JOIN, SQL, BaseQuery, Case, Cast, ColumnBase, Expression, ModelSelect, Node, Select, fn
+from peewee import JOIN, SQL, BaseQuery, Case, Cast, ColumnBase, Expression, ModelSelect, Node, fn
 
 from desk.errors import ValidationError
 from desk.i18n import _
 from desk.models import Dossier, Field, Procedure, ReceptionPoint, Staff
 from desk.models.db import database_proxy, is_postgres
+from desk.models.rows import tuples
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, to_db
 from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, Outcome, classify
@@ -213,8 +214,8 @@ def _outcome_conditions(b: _Bounds) -> dict[Outcome, Any]:
     }
 
 
-def _statistics_query(b: _Bounds, field_id: int | None) -> Select:
-    """ONE grouped query: a SUM(CASE …) per column, a row per field that has dossiers (as tuples)."""
+def _statistics_query(b: _Bounds, field_id: int | None) -> ModelSelect[Dossier]:
+    """ONE grouped query: a SUM(CASE …) per column, a row per field that has dossiers."""
     d = Dossier
     received_new = (d.received_at >= b.start) & (d.received_at < b.end)
     outcome = _outcome_conditions(b)
@@ -232,7 +233,7 @@ def _statistics_query(b: _Bounds, field_id: int | None) -> Select:
     ).join(Procedure, on=(d.procedure == Procedure.id)).where(_in_period_condition(b)))
     if field_id is not None:
         query = query.where(Procedure.field == field_id)
-    return query.group_by(Procedure.field).tuples()
+    return query.group_by(Procedure.field)
 
 
 def _fields(field_code: str | None) -> list[Field]:
@@ -272,8 +273,8 @@ def compute_statistics(
     with snapshot():
         fields = _fields(field_code)
         as_of = _as_of(p, clock)
-        counts = {row[0]: row[1:] for row in
-                  _statistics_query(_bounds(p, as_of), fields[0].id if field_code is not None else None)}
+        counts = {row[0]: row[1:] for row in tuples(
+                  _statistics_query(_bounds(p, as_of), fields[0].id if field_code is not None else None))}
         rows = []
         for f in fields:
             values = counts.get(f.id, (0,) * len(COUNT_COLUMNS))
