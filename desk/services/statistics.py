@@ -382,7 +382,7 @@ def _detail_query(b: _Bounds, field_id: int | None) -> ModelSelect[Dossier]:
     return query.where(Procedure.field == field_id) if field_id is not None else query
 
 
-def detail_rows(stats: Statistics, chunk: int = CHUNK, *, by: Actor) -> Iterator[list[DetailRow]]:
+def detail_rows(stats: Statistics, chunk: int = CHUNK, *, by: Actor) -> Generator[list[DetailRow]]:
     """Every dossier counted in ``stats``, in the table's order, in lists of up to ``chunk`` rows.
 
     Call inside the ``snapshot()`` that computed ``stats`` so the rows are exactly the ones it
@@ -395,7 +395,7 @@ def detail_rows(stats: Statistics, chunk: int = CHUNK, *, by: Actor) -> Iterator
 
 
 def _detail_chunks(b: _Bounds, field_id: int | None, end: datetime, as_of: datetime,
-                   chunk: int) -> Iterator[list[DetailRow]]:
+                   chunk: int) -> Generator[list[DetailRow]]:
     start = b.start.replace(tzinfo=UTC)
     with closing(_stream(_detail_query(b, field_id), chunk)) as chunks:
         for rows in chunks:
