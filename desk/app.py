@@ -199,6 +199,8 @@ def smoke_checks() -> str:
     png = io.BytesIO()
     segno.make_qr("SMOKE-TEST-0001", error="m").save(png, kind="png", scale=4)
     image = cv2.imdecode(np.frombuffer(png.getvalue(), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise RuntimeError("OpenCV could not read the test QR code's PNG")
     texts = [d.text for d in decode_image(image)]
     if texts != ["SMOKE-TEST-0001"]:
         raise RuntimeError(f"the code reader did not read the test QR code: {texts}")

@@ -331,7 +331,7 @@ def redacting_stderr() -> Iterator[None]:
         yield
         return
     wrapper = _RedactingStream(original)
-    sys.stderr = wrapper  # type: ignore[assignment]
+    sys.stderr = wrapper
     try:
         yield
     finally:

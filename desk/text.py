@@ -37,7 +37,7 @@ def clean(text: str | None, *, multiline: bool = False) -> str:
 
 def is_digits(text: str | None) -> bool:
     """ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses."""
-    return bool(text) and text.isascii() and text.isdigit()
+    return text is not None and text.isascii() and text.isdigit()  # "".isdigit() is False
 
 
 # -- names of people ---------------------------------------------------------------------------------

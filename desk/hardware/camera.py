@@ -266,7 +266,9 @@ def to_qimage(frame: np.ndarray) -> QImage:
     else:
         rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
     height, width = rgb.shape[:2]
-    return QImage(rgb.data, width, height, rgb.strides[0], QImage.Format.Format_RGB888).copy()
+    # PyQt takes any buffer (its stub says bytes): the frame's own memory, copied once by copy().
+    return QImage(rgb.data, width, height, rgb.strides[0],  # type: ignore[call-overload]
+                  QImage.Format.Format_RGB888).copy()
 
 
 # Scanner states, for code and tests (the messages are for people).
@@ -350,6 +352,7 @@ class _CaptureThread(QThread):
         """Read until stopped (False) or until the device stops giving frames (True)."""
         failures = 0
         device = self.device
+        assert device is not None  # run() reads only after _open() found the device
         while not self.halt.is_set():
             frame = device.read()
             if frame is None:

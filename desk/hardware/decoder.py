@@ -64,14 +64,16 @@ def _gray(image: np.ndarray) -> np.ndarray:
     else:
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     if gray.dtype != np.uint8:
-        gray = cv2.normalize(gray, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        gray = cv2.normalize(gray, np.empty_like(gray), 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     return np.ascontiguousarray(gray)
 
 
 def _read(gray: np.ndarray, *, thorough: bool = False) -> list[Decoded]:
     """zxing-cpp's public reader on one grayscale image; codes without repeats, in reading order."""
     found: list[Decoded] = []
-    for result in zxingcpp.read_barcodes(gray, formats=FORMATS, try_rotate=True, try_downscale=True,
+    # A BarcodeFormats made per call: one kept for the life of the module is reported as leaked at exit.
+    formats = zxingcpp.BarcodeFormats(FORMATS)
+    for result in zxingcpp.read_barcodes(gray, formats=formats, try_rotate=True, try_downscale=True,
                                          try_invert=thorough):
         kind = KINDS.get(result.format)
         if kind is None or not result.valid:

@@ -36,7 +36,7 @@ from desk.errors import DeskError
 from desk.i18n import _
 
 if TYPE_CHECKING:
-    from PyQt6.QtGui import QPagedPaintDevice, QTextDocument
+    from PyQt6.QtGui import QAbstractTextDocumentLayout, QPagedPaintDevice, QPageLayout, QTextDocument
     from PyQt6.QtPrintSupport import QPrinter
 
     from desk.hardware.printable import Printable
@@ -110,7 +110,7 @@ def font_family(wanted: str = "Times New Roman") -> str:
     return next(iter(sorted(vietnamese)), wanted)  # fontconfig substitutes when even that is empty
 
 
-def _page_layout(page: Printable):
+def _page_layout(page: Printable) -> QPageLayout:
     from PyQt6.QtCore import QMarginsF, QSizeF
     from PyQt6.QtGui import QPageLayout, QPageSize
 
@@ -132,13 +132,20 @@ def _set_page(device: QPagedPaintDevice, page: Printable) -> None:
         device.setPageMargins(layout.margins(), QPageLayout.Unit.Millimeter)
 
 
+def _layout_of(doc: QTextDocument) -> QAbstractTextDocumentLayout:
+    """The document's layout; a QTextDocument always has one (the stub allows None)."""
+    layout = doc.documentLayout()
+    assert layout is not None
+    return layout
+
+
 def build_document(page: Printable, device: QPagedPaintDevice) -> QTextDocument:
     """The page description laid out for the device's page (its resolution, its printable rectangle)."""
     from PyQt6.QtCore import QSizeF, QUrl
     from PyQt6.QtGui import QFont, QImage, QTextDocument
 
     doc = QTextDocument()
-    doc.documentLayout().setPaintDevice(device)
+    _layout_of(doc).setPaintDevice(device)
     doc.setUseDesignMetrics(True)  # glyph advances independent of the device: same line breaks everywhere
     doc.setDocumentMargin(0)  # the page margins are the device's
     font = QFont(font_family(page.font_family))
@@ -163,7 +170,7 @@ def _paint_pages(page: Printable, device: QPagedPaintDevice) -> int:
         raise _kept(_("The printer could not start the job."))
     size = doc.pageSize()
     count = doc.pageCount()
-    layout = doc.documentLayout()
+    layout = _layout_of(doc)
     for index in range(count):
         if index:
             device.newPage()

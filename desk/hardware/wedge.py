@@ -149,7 +149,9 @@ class WedgeDetector(QObject):
             self.scanned.emit(code)
 
     # -- the filter -------------------------------------------------------------------------
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 - Qt's name
+        if obj is None or event is None:
+            return False
         kind = event.type()
         if kind not in _WATCHED:
             return False
@@ -159,12 +161,16 @@ class WedgeDetector(QObject):
             if self.gate is not None and not self.gate():
                 self.flush()
                 return False
-            if kind == QEvent.Type.ShortcutOverride:
-                return self._shortcut_override(event)
             if kind == QEvent.Type.InputMethod:
                 self.flush()  # an IME commit comes after the keys typed before it
                 return False
-            signature = (sip.unwrapinstance(event), kind, event.key(), event.text(), event.timestamp())
+            if not isinstance(event, QKeyEvent):  # PyQt hands key events over as QKeyEvent
+                return False
+            if kind == QEvent.Type.ShortcutOverride:
+                return self._shortcut_override(event)
+            # The C++ address (sip's stub says unwrapinstance returns None; it returns an int).
+            address = sip.unwrapinstance(event)  # type: ignore[func-returns-value]
+            signature = (address, kind, event.key(), event.text(), event.timestamp())
             if signature == self._passed:
                 return False  # the same event on its way from the window to the focus widget and its parents
             swallow = self._key_press(obj, event) if kind == QEvent.Type.KeyPress else self._key_release(obj, event)
@@ -185,7 +191,9 @@ class WedgeDetector(QObject):
         return float(stamp) if stamp else _monotonic_ms()
 
     def _hold(self, obj: QObject, event: QKeyEvent, text: str = "") -> bool:
-        self._held.append(_Held(obj, event.clone(), text, _focus_of(obj)))
+        copy = event.clone()
+        assert copy is not None  # Qt's clone() always copies; the stub allows None
+        self._held.append(_Held(obj, copy, text, _focus_of(obj)))
         return True
 
     @staticmethod

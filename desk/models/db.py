@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 from peewee import (
@@ -113,7 +113,7 @@ def make_database(url: str) -> Database:
         if not 1 <= port <= 65535:
             raise DeskError(_("The port in the database address must be a number from 1 to 65535: {url}")
                             .format(url=redact(url)))
-        kwargs: dict[str, object] = {
+        kwargs: dict[str, Any] = {  # psycopg2's connect() keywords, passed through
             "user": unquote(parsed.username) if parsed.username else None,
             "password": unquote(parsed.password) if parsed.password else None,
             "host": parsed.hostname or "127.0.0.1",
@@ -338,10 +338,11 @@ def ensure_schema(db: Database, *, allow_new: bool = True) -> int:
     with write_transaction(db):
         lock_schema(db)
         if is_postgres(db) and not _pg_schema_exists(db):
+            schema = getattr(db, "desk_schema", "")
             if not allow_new:
                 raise DeskError(_("The PostgreSQL schema {name} does not exist. Nothing was created; to make it, "
-                                  "run the init command.").format(name=db.desk_schema))
-            db.execute_sql(f'CREATE SCHEMA "{db.desk_schema}"')
+                                  "run the init command.").format(name=schema))
+            db.execute_sql(f'CREATE SCHEMA "{schema}"')
         tables = _tables(db)
         current = schema_version(db)
         if current == 0:
@@ -557,6 +558,7 @@ def _grant_desk_role(db: Database, role: str) -> None:
         db.execute_sql(f'REVOKE ALL ON "{table}" FROM "{role}"')
         db.execute_sql(f'GRANT {_DESK_PRIVILEGES.get(table, _DESK_DEFAULT_PRIVILEGES)} ON "{table}" TO "{role}"')
         pk = model._meta.primary_key
+        assert pk, f"{table} has no primary key"  # every model of ours has one (narrows for the type checker)
         sequence = db.execute_sql("SELECT pg_get_serial_sequence(%s, %s)", (f'"{table}"', pk.column_name)).fetchone()[0]
         if sequence:
             db.execute_sql(f'REVOKE ALL ON SEQUENCE {sequence} FROM "{role}"')

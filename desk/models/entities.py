@@ -1,4 +1,9 @@
-"""The tables. Datetimes are naive UTC; JSON columns hold small lists (documents)."""
+"""The tables. Datetimes are naive UTC; JSON columns hold small lists (documents).
+
+For the type checker (peewee ships typed fields): each auto-numbered table names its ``id = AutoField()``,
+the very column peewee would add by itself, so ``row.id`` is an ``int``; each foreign key's raw value,
+``<name>_id``, which peewee sets on the class, is declared by annotation only (no new column).
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ class SchemaInfo(BaseModel):
 
 
 class Office(BaseModel):
+    id = AutoField()
     # identifier code of Decision 20/2020/QĐ-TTg (at most 35 characters); "" until the office is set up
     code = CharField(unique=True, max_length=35)
     name = CharField(max_length=200)  # "UBND phường …"; "" until the office is set up
@@ -48,7 +54,9 @@ class Office(BaseModel):
 
 
 class ReceptionPoint(BaseModel):
+    id = AutoField()
     office = ForeignKeyField(Office, backref="points", on_delete="CASCADE")
+    office_id: int
     name = CharField(max_length=200)
     kind = CharField(max_length=20, default="office")  # office | e_point | postal
     address = CharField(max_length=300, default="")
@@ -61,16 +69,19 @@ class ReceptionPoint(BaseModel):
 
 
 class Field(BaseModel):
+    id = AutoField()
     code = CharField(unique=True, max_length=32)
     name = CharField(max_length=200)
     sort_order = IntegerField(default=0)
 
 
 class Procedure(BaseModel):
+    id = AutoField()
     code = CharField(unique=True, max_length=64)
     name = CharField(max_length=500)
     name_folded = CharField(max_length=500, index=True)
     field = ForeignKeyField(Field, backref="procedures")
+    field_id: int
     processing_days = IntegerField(default=0)  # 0 = within the day
     day_unit = CharField(max_length=10, default="working")  # working | calendar (as the law states the time)
     cutoff = CharField(max_length=5, null=True)  # "15:00": after it, same-day work moves a day
@@ -83,6 +94,7 @@ class Procedure(BaseModel):
 
 
 class Staff(BaseModel):
+    id = AutoField()
     username = CharField(unique=True, max_length=64)
     full_name = CharField(max_length=200)
     role = CharField(max_length=10, default="clerk")  # clerk | leader | admin
@@ -94,7 +106,9 @@ class Staff(BaseModel):
 
 
 class CalendarDay(BaseModel):
+    id = AutoField()
     office = ForeignKeyField(Office, backref="calendar_days", on_delete="CASCADE")
+    office_id: int
     day = DateField()
     kind = CharField(max_length=4)  # off | work
     note = CharField(max_length=200, default="")
@@ -106,7 +120,9 @@ class CalendarDay(BaseModel):
 class DailySequence(BaseModel):
     """Last dossier number handed out per office and receipt day; bumped inside the intake transaction."""
 
+    id = AutoField()
     office = ForeignKeyField(Office, on_delete="CASCADE")
+    office_id: int
     day = DateField()  # local date of receipt, the full date: 1926-03-14 and 2026-03-14 are two counters
     last_value = IntegerField(default=0)
 
@@ -118,7 +134,9 @@ class Dossier(BaseModel):
     id = AutoField()
     code = CharField(unique=True, max_length=64)
     office = ForeignKeyField(Office, backref="dossiers")
+    office_id: int
     procedure = ForeignKeyField(Procedure, backref="dossiers", index=True)
+    procedure_id: int
     applicant_name = CharField(max_length=200)
     applicant_name_folded = CharField(max_length=200, index=True)
     id_number = CharField(max_length=12, default="", index=True)
@@ -129,7 +147,9 @@ class Dossier(BaseModel):
     email = CharField(max_length=200, default="")
     channel = CharField(max_length=10, default="direct")  # direct | online | postal
     reception_point = ForeignKeyField(ReceptionPoint, null=True, backref="received_dossiers")
+    reception_point_id: int | None
     return_point = ForeignKeyField(ReceptionPoint, null=True, backref="returned_dossiers")
+    return_point_id: int | None
     documents = TextField(default="[]")
     sets = IntegerField(default=1)
     writing_assistance = BooleanField(default=False)
@@ -142,7 +162,9 @@ class Dossier(BaseModel):
     closed_at = DateTimeField(null=True)  # refused / withdrawn moment
     returned_to = CharField(max_length=200, default="")
     received_by = ForeignKeyField(Staff, null=True, backref="received_dossiers")
+    received_by_id: int | None
     handler = ForeignKeyField(Staff, null=True, backref="handled_dossiers")
+    handler_id: int | None
     notes = TextField(default="")
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
     updated_at = DateTimeField()
@@ -157,9 +179,12 @@ class Dossier(BaseModel):
 class DossierEvent(BaseModel):
     """Append-only audit trail: one row per action on a dossier."""
 
+    id = AutoField()
     dossier = ForeignKeyField(Dossier, backref="events", index=True)
+    dossier_id: int
     at = DateTimeField()
     actor = ForeignKeyField(Staff, null=True)
+    actor_id: int | None
     actor_name = CharField(max_length=200, default="")
     action = CharField(max_length=30)
     from_status = CharField(max_length=20, null=True)

@@ -27,12 +27,16 @@ MAX_PROCESSING_DAYS = 365
 
 
 class Timing(Protocol):
-    """What a deadline depends on; a Procedure row or a ProcedureInfo both fit."""
+    """What a deadline depends on; a Procedure row or a ProcedureInfo both fit (read only: ProcedureInfo is frozen)."""
 
-    processing_days: int
-    cutoff: str | None
-    no_appointment_day: bool
-    day_unit: str  # "working" (ngày làm việc) or "calendar" (ngày)
+    @property
+    def processing_days(self) -> int: ...
+    @property
+    def cutoff(self) -> str | None: ...
+    @property
+    def no_appointment_day(self) -> bool: ...
+    @property
+    def day_unit(self) -> str: ...  # "working" (ngày làm việc) or "calendar" (ngày)
 
 
 @dataclass(frozen=True)
@@ -154,8 +158,9 @@ class WorkCalendar:
         next working day when received after the procedure's cut-off hour (chứng thực: 15:00).
         On the office's no-appointment weekday, listed procedures are same-day as well.
         """
-        if not limits.moment_in_range(received_at):
-            raise ValidationError({"received_at": limits.day_problem(received_at.date(), _("Time received"))})
+        if not limits.moment_in_range(received_at) and (
+                problem := limits.day_problem(received_at.date(), _("Time received"))):  # set exactly then
+            raise ValidationError({"received_at": problem})
         days = int(procedure.processing_days or 0)
         if days < 0 or days > MAX_PROCESSING_DAYS:
             raise ValidationError({"processing_days": _("Processing time must be 0 to {max} working days").format(

@@ -18,14 +18,21 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from desk.errors import DeskError
 from desk.i18n import _
 from desk.services.clock import LOCAL_TZ
+
+if TYPE_CHECKING:  # imported where used, at run time
+    from peewee import Database
+
+    from desk.models import Dossier
+    from desk.services.calendar import WorkCalendar
 
 log = logging.getLogger("desk.kiosk")
 
@@ -104,7 +111,7 @@ class _Point:
     hours: tuple[tuple[time, time], ...]
 
 
-def _point_of(row) -> _Point | None:
+def _point_of(row: Dossier) -> _Point | None:
     """The return point of a dossier row (else where it was received, else the office's own desk)."""
     from desk.models import ReceptionPoint
     from desk.services.office import parse_hours, parse_weekdays
@@ -124,7 +131,7 @@ def _point_of(row) -> _Point | None:
     return _Point(point.name, point.address or "", weekdays, hours)
 
 
-def _point_open(calendar, point: _Point, day: date) -> bool:
+def _point_open(calendar: WorkCalendar, point: _Point, day: date) -> bool:
     """Open when the office works that day (a make-up Saturday too) and the point opens that weekday,
     or on a weekend day the point opens that is not a holiday or an office day off."""
     if calendar.is_working_day(day):
@@ -138,7 +145,7 @@ def _point_open(calendar, point: _Point, day: date) -> bool:
     return day not in holidays.country_holidays("VN", years=day.year)
 
 
-def _collect_when(calendar, point: _Point, start: datetime, now: datetime | None = None) -> str:
+def _collect_when(calendar: WorkCalendar, point: _Point, start: datetime, now: datetime | None = None) -> str:
     """"Hôm nay, 07:30–11:30 và 13:30–17:00" or "Thứ Hai 30/11/2026, 07:30–11:30 và 13:30–17:00"."""
     local = start.astimezone(LOCAL_TZ)
     day = local.date()
@@ -269,7 +276,7 @@ class KioskLookup:
     """
 
     def __init__(self, *, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S,
-                 pause_s: float = PAUSE_S, find=lookup):
+                 pause_s: float = PAUSE_S, find: Callable[..., KioskAnswer] = lookup) -> None:
         self.max_failures = max_failures
         self.window = timedelta(seconds=window_s)
         self.pause = timedelta(seconds=pause_s)
@@ -281,7 +288,7 @@ class KioskLookup:
         return self.paused_until is not None and now < self.paused_until
 
     def __call__(self, text: str, *, now: datetime) -> KioskAnswer:
-        if self.paused(now):
+        if self.paused_until is not None and now < self.paused_until:  # self.paused(now), narrowed
             seconds = max(1, int((self.paused_until - now).total_seconds() + 0.999))
             return KioskAnswer(False, PAUSED, message=_(
                 "Too many invalid codes. Please wait {seconds} seconds or ask the staff at the desk."
@@ -301,16 +308,19 @@ class KioskLookup:
 
 
 # -- a connection that cannot write -----------------------------------------------------------
-def _set_read_only(db, on: bool) -> None:
+def _set_read_only(db: Database, on: bool) -> None:
+    from peewee import SqliteDatabase
+
     from desk.models.db import is_postgres
 
     if is_postgres(db):
         db.execute_sql(f"SET SESSION default_transaction_read_only = {'on' if on else 'off'}")
     else:
+        assert isinstance(db, SqliteDatabase)  # the other engine a desk opens
         db.pragma("query_only", 1 if on else 0, permanent=True)
 
 
-def enforce_read_only(db=None) -> None:
+def enforce_read_only(db: Database | None = None) -> None:
     """Make the current connection refuse every write (also after a reconnect, for SQLite).
 
     SQLite: ``PRAGMA query_only``; PostgreSQL: read-only transactions for the session.
@@ -327,14 +337,14 @@ def enforce_read_only(db=None) -> None:
         db.connect_params["options"] = (options + " -c default_transaction_read_only=on").strip()
 
 
-def _is_postgres(db) -> bool:
+def _is_postgres(db: Database) -> bool:
     from desk.models.db import is_postgres
 
     return is_postgres(db)
 
 
 @contextmanager
-def staff_login_writes(db=None) -> Iterator[None]:
+def staff_login_writes(db: Database | None = None) -> Iterator[None]:
     """Lift read-only mode while a staff member logs in to leave the kiosk.
 
     A login records wrong passwords (five lock the account), which is a write; it is the only one

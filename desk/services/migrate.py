@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from peewee import (
     AutoField,
     BooleanField,
     CharField,
+    Database,
     DateField,
     DateTimeField,
+    Field,
     ForeignKeyField,
     IntegerField,
+    Model,
     TextField,
 )
 
@@ -67,17 +71,21 @@ class MigrationReport:
         }
 
 
-def _columns(model) -> list[tuple[str, object]]:
+def _columns(model: type[Model]) -> list[tuple[str, Field]]:
     return [(f.column_name, f) for f in model._meta.sorted_fields]
 
 
-def _order(model) -> str:
+def _pk_column(model: type[Model]) -> str:
     pk = model._meta.primary_key
+    assert pk, f"{model._meta.table_name} has no primary key"  # every table of ours has one
     return pk.column_name
 
 
-def _normal(value: object, fld: object) -> str:
-    """One text form per value on both engines: SQLite keeps dates as text and booleans as 0/1."""
+def _normal(value: Any, fld: Field) -> str:
+    """One text form per value on both engines: SQLite keeps dates as text and booleans as 0/1.
+
+    ``value`` is what the driver's cursor gave for the column (any of its types).
+    """
     if value is None:
         return "\x00"
     if isinstance(fld, BooleanField):
@@ -93,9 +101,9 @@ def _normal(value: object, fld: object) -> str:
     return str(value)
 
 
-def _rows(db, model, batch: int = BATCH) -> Iterable[list[tuple]]:
+def _rows(db: Database, model: type[Model], batch: int = BATCH) -> Iterator[list[tuple[Any, ...]]]:
     names = ", ".join(f'"{c}"' for c, _f in _columns(model))
-    cursor = db.execute_sql(f'SELECT {names} FROM "{model._meta.table_name}" ORDER BY "{_order(model)}"')
+    cursor = db.execute_sql(f'SELECT {names} FROM "{model._meta.table_name}" ORDER BY "{_pk_column(model)}"')
     while True:
         chunk = cursor.fetchmany(batch)
         if not chunk:
@@ -103,7 +111,7 @@ def _rows(db, model, batch: int = BATCH) -> Iterable[list[tuple]]:
         yield chunk
 
 
-def table_checksum(db, model) -> tuple[int, str]:
+def table_checksum(db: Database, model: type[Model]) -> tuple[int, str]:
     """Row count and sha256 of a table's rows in primary-key order, values in engine-neutral text."""
     fields = [f for _c, f in _columns(model)]
     digest = hashlib.sha256()
@@ -116,13 +124,13 @@ def table_checksum(db, model) -> tuple[int, str]:
     return count, digest.hexdigest()
 
 
-def _to_target(row: tuple, fields: list) -> tuple:
+def _to_target(row: tuple[Any, ...], fields: list[Field]) -> tuple[Any, ...]:
     """SQLite's 0/1 booleans become real booleans; text dates are cast by PostgreSQL itself."""
     return tuple(bool(v) if v is not None and isinstance(f, BooleanField) else v
                  for v, f in zip(row, fields, strict=True))
 
 
-def _insert(target, model, rows: list[tuple]) -> None:
+def _insert(target: Database, model: type[Model], rows: list[tuple[Any, ...]]) -> None:
     columns = _columns(model)
     names = ", ".join(f'"{c}"' for c, _f in columns)
     fields = [f for _c, f in columns]
@@ -138,7 +146,7 @@ def _insert(target, model, rows: list[tuple]) -> None:
         cursor.executemany(f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({marks})', values)
 
 
-def _count(target, model) -> int:
+def _count(target: Database, model: type[Model]) -> int:
     return target.execute_sql(f'SELECT COUNT(*) FROM "{model._meta.table_name}"').fetchone()[0]
 
 
@@ -206,17 +214,17 @@ def migrate_to(target_url: str, *, actor: Actor, progress: Progress | None = Non
     return report
 
 
-def _unfit_values(db) -> list[str]:
+def _unfit_values(db: Database) -> list[str]:
     """Where the source holds a value PostgreSQL would refuse: longer than its column's max_length, or NUL.
 
     SQLite enforces neither. One query per text column (at most 5 rows each), so the copy is refused
     before anything reaches the target. LENGTH counts characters on both engines but stops at a NUL on
     SQLite, hence the separate NUL test on the bytes.
     """
-    found = []
+    found: list[str] = []
     sqlite = not is_postgres(db)
     for model in ALL_MODELS:
-        table, pk = model._meta.table_name, model._meta.primary_key.column_name
+        table, pk = model._meta.table_name, _pk_column(model)
         for column, fld in _columns(model):
             if not isinstance(fld, CharField | TextField):
                 continue
@@ -235,7 +243,7 @@ def _unfit_values(db) -> list[str]:
     return found
 
 
-def _refuse_unfit_values(db) -> None:
+def _refuse_unfit_values(db: Database) -> None:
     found = _unfit_values(db)
     if not found:
         return
@@ -246,7 +254,7 @@ def _refuse_unfit_values(db) -> None:
         problems="; ".join(found[:5]), more=more))
 
 
-def _reset_sequences(target) -> None:
+def _reset_sequences(target: Database) -> None:
     """Next ids continue after the copied ones (ids were inserted explicitly, bypassing the sequences)."""
     for model in ALL_MODELS:
         pk = model._meta.primary_key

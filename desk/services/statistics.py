@@ -29,18 +29,19 @@ SQLite (``date(x, '+7 hours')``) and PostgreSQL (``CAST(x + INTERVAL '7 hours' A
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from peewee import JOIN, SQL, Case, Cast, fn
+from peewee import JOIN, SQL, BaseQuery, Case, Cast, ColumnBase, Expression, ModelSelect, Node, fn
 
 from desk.errors import ValidationError
 from desk.i18n import _
 from desk.models import Dossier, Field, Procedure, ReceptionPoint, Staff
 from desk.models.db import database_proxy, is_postgres
+from desk.models.rows import tuples
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, to_db
 from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, Outcome, classify
@@ -160,18 +161,18 @@ def _bounds(period: Period, as_of: datetime) -> _Bounds:
     return _Bounds(to_db(period.start), to_db(period.end), to_db(as_of))
 
 
-def _local_date(column):
+def _local_date(column: ColumnBase) -> ColumnBase:
     """The office-local calendar date of a stored naive-UTC moment, in the database's own SQL."""
     if is_postgres():
         return Cast(column + SQL(f"INTERVAL '{_OFFSET_HOURS} hours'"), "date")
     return fn.date(column, f"{_OFFSET_HOURS:+d} hours")
 
 
-def _count(condition):
+def _count(condition: Node) -> ColumnBase:
     return fn.SUM(Case(None, [(condition, 1)], 0))
 
 
-def _in_period_condition(b: _Bounds):
+def _in_period_condition(b: _Bounds) -> Expression:
     """The dossiers a report covers: received before the end, not finished before the start.
 
     Written as an OR of index-friendly terms — received in the period (received_at index), or
@@ -213,7 +214,7 @@ def _outcome_conditions(b: _Bounds) -> dict[Outcome, Any]:
     }
 
 
-def _statistics_query(b: _Bounds, field_id: int | None):
+def _statistics_query(b: _Bounds, field_id: int | None) -> ModelSelect[Dossier]:
     """ONE grouped query: a SUM(CASE …) per column, a row per field that has dossiers."""
     d = Dossier
     received_new = (d.received_at >= b.start) & (d.received_at < b.end)
@@ -232,7 +233,7 @@ def _statistics_query(b: _Bounds, field_id: int | None):
     ).join(Procedure, on=(d.procedure == Procedure.id)).where(_in_period_condition(b)))
     if field_id is not None:
         query = query.where(Procedure.field == field_id)
-    return query.group_by(Procedure.field).tuples()
+    return query.group_by(Procedure.field)
 
 
 def _fields(field_code: str | None) -> list[Field]:
@@ -272,8 +273,8 @@ def compute_statistics(
     with snapshot():
         fields = _fields(field_code)
         as_of = _as_of(p, clock)
-        counts = {row[0]: row[1:] for row in
-                  _statistics_query(_bounds(p, as_of), fields[0].id if field_code is not None else None)}
+        counts = {row[0]: row[1:] for row in tuples(
+                  _statistics_query(_bounds(p, as_of), fields[0].id if field_code is not None else None))}
         rows = []
         for f in fields:
             values = counts.get(f.id, (0,) * len(COUNT_COLUMNS))
@@ -321,10 +322,10 @@ def _trend(last: Period, months: int, field_code: str | None) -> list[TrendPoint
     field_id = _field_id(field_code)
     d = Dossier
 
-    def bucket(column):
+    def bucket(column: ColumnBase) -> Case:
         return Case(None, [(column < edge, i) for i, edge in enumerate(edges[1:-1])], months - 1)
 
-    def part(column, *values):
+    def part(column: ColumnBase, *values: Node) -> ModelSelect[Dossier]:
         query = d.select(bucket(column).alias("k"), *values).where((column >= edges[0]) & (column < edges[-1]))
         if field_id is None:  # no join: the received_at part then reads its index only
             return query
@@ -365,7 +366,7 @@ class DetailRow(NamedTuple):
     outcome: Outcome
 
 
-def _detail_query(b: _Bounds, field_id: int | None):
+def _detail_query(b: _Bounds, field_id: int | None) -> ModelSelect[Dossier]:
     d = Dossier
     handler = Staff.alias("handler")
     point = ReceptionPoint.alias("point")
@@ -381,7 +382,7 @@ def _detail_query(b: _Bounds, field_id: int | None):
     return query.where(Procedure.field == field_id) if field_id is not None else query
 
 
-def detail_rows(stats: Statistics, chunk: int = CHUNK, *, by: Actor) -> Iterator[list[DetailRow]]:
+def detail_rows(stats: Statistics, chunk: int = CHUNK, *, by: Actor) -> Generator[list[DetailRow]]:
     """Every dossier counted in ``stats``, in the table's order, in lists of up to ``chunk`` rows.
 
     Call inside the ``snapshot()`` that computed ``stats`` so the rows are exactly the ones it
@@ -394,14 +395,14 @@ def detail_rows(stats: Statistics, chunk: int = CHUNK, *, by: Actor) -> Iterator
 
 
 def _detail_chunks(b: _Bounds, field_id: int | None, end: datetime, as_of: datetime,
-                   chunk: int) -> Iterator[list[DetailRow]]:
+                   chunk: int) -> Generator[list[DetailRow]]:
     start = b.start.replace(tzinfo=UTC)
     with closing(_stream(_detail_query(b, field_id), chunk)) as chunks:
         for rows in chunks:
             out = []
             for (code, field_name, procedure, applicant, phone, channel, point, received, due, appointment,
                  resolved, returned, closed, status, handler) in rows:
-                received, due, resolved = _utc(received), _utc(due), _utc(resolved)
+                received, due, resolved = _moment(received), _moment(due), _utc(resolved)  # the first two NOT NULL
                 outcome = classify(status, due, resolved, _utc(closed), as_of, end=end)
                 out.append(DetailRow(code, field_name, procedure, applicant, phone, channel, point, received, due,
                                      _utc(appointment), resolved, _utc(returned), status, handler,
@@ -409,7 +410,7 @@ def _detail_chunks(b: _Bounds, field_id: int | None, end: datetime, as_of: datet
             yield out
 
 
-def _stream(query, chunk: int) -> Iterator[list[tuple]]:
+def _stream(query: BaseQuery, chunk: int) -> Generator[list[tuple[Any, ...]]]:
     """Rows in chunks without loading them all: SQLite steps its cursor, PostgreSQL a DECLAREd cursor."""
     db = database_proxy.obj
     sql, params = query.sql()
@@ -432,10 +433,13 @@ def _stream(query, chunk: int) -> Iterator[list[tuple]]:
             cursor.execute("CLOSE desk_report_rows")
 
 
-def _utc(value) -> datetime | None:
+def _utc(value: datetime | str | None) -> datetime | None:
     """A stored naive-UTC value (datetime, or text on SQLite) → aware UTC datetime."""
-    if value is None:
-        return None
+    return None if value is None else _moment(value)
+
+
+def _moment(value: datetime | str) -> datetime:
+    """``_utc`` of a NOT NULL column."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC)
     return datetime.fromisoformat(value + "+00:00")  # a seventh of the time of parse-then-replace

@@ -47,7 +47,7 @@ from desk.services import calendar as calendar_service
 from desk.services import catalog
 from desk.services.calendar import WorkCalendar, processing_time_label
 from desk.services.clock import LOCAL_TZ
-from desk.views.common import error_text
+from desk.views.common import error_text, present
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -126,7 +126,11 @@ class OfficeCalendar(QCalendarWidget):
         self.work_calendar = cal
         self.updateCells()
 
-    def paintCell(self, painter: QPainter, rect: QRect, qdate: QDate) -> None:  # noqa: N802 - Qt API
+    def paintCell(self, painter: QPainter | None, rect: QRect, qdate: QDate | date) -> None:  # noqa: N802 - Qt API
+        if painter is None:
+            return
+        if not isinstance(qdate, QDate):  # Qt passes a QDate; PyQt's stub also allows a date
+            qdate = QDate(qdate.year, qdate.month, qdate.day)
         day = qdate.toPyDate()
         kind, reason, office_mark = classify(self.work_calendar, day)
         in_month = qdate.month() == self.monthShown()
@@ -223,8 +227,8 @@ class CalendarView(QWidget):
         self.marks_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.marks_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.marks_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.marks_table.verticalHeader().setVisible(False)
-        header = self.marks_table.horizontalHeader()
+        present(self.marks_table.verticalHeader()).setVisible(False)
+        header = present(self.marks_table.horizontalHeader())
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

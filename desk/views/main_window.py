@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PyQt6 import sip
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
@@ -29,8 +31,12 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.i18n import N_, _
-from desk.views.common import PrintOutcome, confirm, open_document, scrolling, show_error
+from desk.views.common import PrintOutcome, confirm, open_document, present, scrolling, show_error
 from desk.views.context import AppContext
+
+if TYPE_CHECKING:
+    from desk.views.scanning import ScanDispatcher
+    from desk.views.session import IdleWatch, LockScreen
 
 
 @dataclass(frozen=True)
@@ -57,11 +63,14 @@ PAGES = (
 class MainWindow(QMainWindow):
     switch_requested = pyqtSignal()  # "Đăng xuất / Đổi cán bộ": the session logs this clerk out
     lock_released = pyqtSignal()  # the right password unlocked the screen
+    # Set from outside once the window is built (absent until then): by install_scanner and by the Session.
+    scan_dispatcher: ScanDispatcher
+    idle_watch: IdleWatch
 
     def __init__(self, ctx: AppContext, pages: tuple[Page, ...] = PAGES):
         super().__init__()
         self.ctx = ctx
-        self.lock_screen = None  # the LockScreen while the window is locked
+        self.lock_screen: LockScreen | None = None  # while the window is locked
         self._hidden_for_lock: list[QWidget] = []
         self._shortcut_objects: list[QShortcut] = []
         self.pages = [p for p in pages if ctx.can(p.role)]
@@ -72,7 +81,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(sidebar_width(self.screen().availableGeometry().width() if self.screen() else 0))
+        screen = self.screen()
+        self.sidebar.setFixedWidth(sidebar_width(screen.availableGeometry().width() if screen else 0))
         self.sidebar.setEditTriggers(QListWidget.EditTrigger.NoEditTriggers)  # F2 is "new dossier" here
         self.sidebar.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
         self.stack = QStackedWidget()
@@ -105,7 +115,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.outer)
         self.sidebar.currentRowChanged.connect(self._show_row)
         self._status = QLabel()
-        self.statusBar().addPermanentWidget(self._status)
+        status_bar = present(self.statusBar())  # QMainWindow makes one on first ask
+        status_bar.addPermanentWidget(self._status)
         # what became of the last print, one line: "sent" only for an accepted job; else the file and Ctrl+P
         self.print_status = QLabel()
         self.print_status.setObjectName("print_status")
@@ -125,16 +136,17 @@ class MainWindow(QMainWindow):
         self.dismiss_printed.setToolTip(_("Hide this message"))
         self.dismiss_printed.clicked.connect(self.clear_print_outcome)
         self.dismiss_printed.hide()
-        self._printed_path = None
-        self.statusBar().addWidget(self.print_status, 1)
-        self.statusBar().addWidget(self.open_printed)
-        self.statusBar().addWidget(self.dismiss_printed)
+        self._printed_path: Path | None = None
+        status_bar.addWidget(self.print_status, 1)
+        status_bar.addWidget(self.open_printed)
+        status_bar.addWidget(self.dismiss_printed)
         ctx.bus.print_reported.connect(self.show_print_outcome)
         self.update_status()
         self._shortcuts()
         ctx.bus.open_dossier.connect(self.open_dossier)
         ctx.bus.office_changed.connect(self._office_changed)
-        self.resize(*initial_size(self.screen().availableGeometry().size() if self.screen() else None))
+        screen = self.screen()
+        self.resize(*initial_size(screen.availableGeometry().size() if screen else None))
         if self.pages:
             self.sidebar.setCurrentRow(0)
 
@@ -148,7 +160,7 @@ class MainWindow(QMainWindow):
             cls = getattr(importlib.import_module(spec.module), spec.cls)
             widget = cls(self.ctx, self)
             widget.setObjectName(f"page_{key}")
-            old = self.stack.widget(index)
+            old = present(self.stack.widget(index))  # the placeholder pane made in __init__
             self.stack.removeWidget(old)
             old.deleteLater()
             self.stack.insertWidget(index, _scroll_pane(widget))
@@ -175,8 +187,8 @@ class MainWindow(QMainWindow):
         if activate:
             activate()
 
-    def current_page(self) -> QWidget:
-        pane = self.stack.currentWidget()
+    def current_page(self) -> QWidget | None:
+        pane = self.stack.currentWidget()  # None only for a window with no screen
         return pane.widget() if isinstance(pane, QScrollArea) else pane
 
     # -- actions ----------------------------------------------------------------------------
@@ -219,19 +231,20 @@ class MainWindow(QMainWindow):
         for widget in self._hidden_for_lock:
             widget.hide()
         self._set_working(False)
-        self.lock_screen = LockScreen(self.ctx, self)
-        self.lock_screen.unlocked.connect(self.unlock)
-        self.lock_screen.switch_requested.connect(self.switch_requested)
-        self.outer.addWidget(self.lock_screen)
-        self.outer.setCurrentWidget(self.lock_screen)
-        self.statusBar().clearMessage()
-        self.lock_screen.focus()
+        self.lock_screen = screen = LockScreen(self.ctx, self)
+        screen.unlocked.connect(self.unlock)
+        screen.switch_requested.connect(self.switch_requested)
+        self.outer.addWidget(screen)
+        self.outer.setCurrentWidget(screen)
+        present(self.statusBar()).clearMessage()
+        screen.focus()
 
     def unlock(self) -> None:
         """Back to work, everything as it was (the lock screen calls this after the right password)."""
-        if not self.locked:
+        screen = self.lock_screen
+        if screen is None:  # not locked
             return
-        screen, self.lock_screen = self.lock_screen, None
+        self.lock_screen = None
         self.outer.setCurrentWidget(self.content)
         self.outer.removeWidget(screen)
         screen.deleteLater()

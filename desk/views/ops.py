@@ -178,7 +178,9 @@ class Operation(Generic[T]):
         thread = self._thread
         if thread is not None:
             thread.join()  # at once: emitting the outcome was the worker's last act
-        ok, value = self._outcome if self._outcome is not None else (False, RuntimeError("no outcome"))
+        outcome: tuple[bool, Any] = (self._outcome if self._outcome is not None
+                                     else (False, RuntimeError("no outcome")))
+        ok, value = outcome  # a T when ok, else the exception
         self._outcome = None
         self.done = True
         self._fn, self._args, self._kwargs = None, (), {}  # released here, on the UI thread

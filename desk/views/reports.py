@@ -14,7 +14,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QShortcut
@@ -46,7 +48,7 @@ from desk.services.periods import Period
 from desk.services.report_workbook import ReportCancelled
 from desk.services.statistics import FieldStats, Statistics, TrendPoint
 from desk.views import files
-from desk.views.common import confirm, error_text, open_document, show_error
+from desk.views.common import confirm, error_text, open_document, present, show_error
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -202,7 +204,7 @@ def _online_rate(point: TrendPoint, stats: Statistics, clock: Clock, known: dict
     """
     rate = getattr(point, "online_rate", _MISSING)
     if rate is not _MISSING:
-        return rate
+        return cast(float | None, rate)
     if point.period.text == stats.period.text:
         return stats.total.online_rate
     key = (point.period.text, point.period.cutoff, stats.field_code)
@@ -373,8 +375,8 @@ class ReportsView(QWidget):
         row.setSpacing(6)
         self.cutoff = QComboBox()
         self.cutoff.setObjectName("cutoff")
-        for value, label in CUTOFFS:
-            self.cutoff.addItem(_(label), value)
+        for value, name in CUTOFFS:
+            self.cutoff.addItem(_(name), value)
         self.cutoff.setToolTip(_("Calendar month: from the 1st to the last day of the month. Decree 09/2019/NĐ-CP: "
                                  "from the 15th of the previous month to the 14th of this month."))
         self.period = QComboBox()
@@ -385,7 +387,7 @@ class ReportsView(QWidget):
         self.field.setObjectName("field_filter")
         self.field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.field.setMinimumContentsLength(10)  # the open list shows whole names (below)
-        self.field.view().setMinimumWidth(300)  # the list shows whole field names
+        present(self.field.view()).setMinimumWidth(300)  # the list shows whole field names
         self._fill_periods()
         self._fill_fields()
         for text, widget in ((_("&Period:"), self.period), (_("C&ut-off:"), self.cutoff),
@@ -447,19 +449,19 @@ class ReportsView(QWidget):
         table.setObjectName("statistics_table")
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.horizontalHeader().hide()
-        table.verticalHeader().hide()
+        present(table.horizontalHeader()).hide()
+        present(table.verticalHeader()).hide()
         table.setWordWrap(True)
         table.setAlternatingRowColors(False)
         table.setStyleSheet("QTableWidget { font-size: 13px; gridline-color: #b8c2cc; }")
-        header = table.horizontalHeader()
+        header = present(table.horizontalHeader())
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setMinimumSectionSize(30)
         table.setColumnWidth(0, INDEX_WIDTH)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for col in range(2, len(COLUMNS)):
             table.setColumnWidth(col, NUMBER_WIDTH[1])
-        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        present(table.verticalHeader()).setDefaultSectionSize(ROW_HEIGHT)
         for row, col, rows, _cols, text in HEADER_CELLS:
             # The groups in bold; the columns under them in regular type, so narrow columns wrap less.
             item = _cell(_(text), bold=row == 0 and rows == 1, align=Qt.AlignmentFlag.AlignCenter)
@@ -481,8 +483,9 @@ class ReportsView(QWidget):
         self.trend_chart = QChart()
         for chart, name in ((self.bar_chart, "bar_chart"), (self.trend_chart, "trend_chart")):
             chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-            chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-            chart.legend().setFont(_font(11))
+            legend = present(chart.legend())
+            legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
+            legend.setFont(_font(11))
             chart.setTitleFont(_font(12, bold=True))
             chart.setMargins(_margins(4))
             chart.setBackgroundRoundness(3)
@@ -502,7 +505,7 @@ class ReportsView(QWidget):
     def _fit_columns(self) -> None:
         """Count columns share the width the field names leave, so the whole table fits on the screen."""
         counts = len(COLUMNS) - 2 - len(RATE_COLUMNS)
-        available = (self.table.viewport().width() - INDEX_WIDTH - FIELD_WIDTH - RATE_WIDTH * len(RATE_COLUMNS)
+        available = (present(self.table.viewport()).width() - INDEX_WIDTH - FIELD_WIDTH - RATE_WIDTH * len(RATE_COLUMNS)
                      - sum(WIDER.values()))
         width = max(NUMBER_WIDTH[0], min(NUMBER_WIDTH[1], available // counts))
         for col, key in enumerate(COLUMNS):
@@ -516,7 +519,7 @@ class ReportsView(QWidget):
         total = sum(self.splitter.sizes())
         if total <= 0:
             return
-        charts_min = self.splitter.widget(1).minimumSizeHint().height()
+        charts_min = present(self.splitter.widget(1)).minimumSizeHint().height()
         height = min(needed, max(total - charts_min, total // 3))
         self.splitter.setSizes([height, total - height])
 
@@ -630,8 +633,8 @@ class ReportsView(QWidget):
         self._want_trend = False
         self._set_loading(True, _("Computing the table…"))
         (Operation(self, load_statistics, period, cutoff, field_code, self.ctx.clock, label="report statistics")
-         .on_success(lambda stats, g=generation, t=with_trend: self._statistics_done(g, stats, t))
-         .on_failure(lambda exc, g=generation, t=with_trend: self._load_failed(g, exc, t))
+         .on_success(partial(self._statistics_done, generation, with_trend=with_trend))
+         .on_failure(partial(self._load_failed, generation, with_trend=with_trend))
          .start())
 
     def _statistics_done(self, generation: int, stats: Statistics, with_trend: bool) -> None:
@@ -644,8 +647,8 @@ class ReportsView(QWidget):
             return
         self._set_loading(True, _("Computing the 12-month trend…"))
         (Operation(self, load_trend, stats, self.ctx.clock, dict(self._online_known), label="report trend")
-         .on_success(lambda data, g=generation: self._trend_done(g, data))
-         .on_failure(lambda exc, g=generation: self._load_failed(g, exc, True))
+         .on_success(partial(self._trend_done, generation))
+         .on_failure(partial(self._load_failed, generation, with_trend=True))
          .start())
 
     def _trend_done(self, generation: int, data: TrendData) -> None:

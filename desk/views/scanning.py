@@ -7,6 +7,8 @@ desk/services/scan.py.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMainWindow
 
@@ -14,6 +16,9 @@ from desk.hardware.wedge import WedgeDetector
 from desk.i18n import _
 from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret, is_scan
 from desk.views.context import AppContext
+
+if TYPE_CHECKING:
+    from desk.views.main_window import MainWindow
 
 STATUS_MS = 10_000  # how long a scan's line stays in the status bar
 
@@ -75,7 +80,7 @@ class ScanDispatcher(QObject):
         return result
 
 
-def install_scanner(window: QMainWindow, ctx: AppContext) -> ScanDispatcher:
+def install_scanner(window: MainWindow, ctx: AppContext) -> ScanDispatcher:
     """Listen for USB scanner bursts anywhere in the application and route them through one dispatcher.
 
     Only a burst that is a slip or CCCD payload (services.scan.is_scan) is taken; any other fast

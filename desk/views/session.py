@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
@@ -39,6 +40,9 @@ from desk.services.accounts import Actor
 from desk.views.common import error_text
 from desk.views.context import AppContext, EventBus
 from desk.views.ops import Operation
+
+if TYPE_CHECKING:
+    from desk.views.main_window import MainWindow
 
 log = logging.getLogger("desk.views.session")
 
@@ -112,8 +116,8 @@ class IdleWatch(QObject):
         if not sip.isdeleted(self):
             self._timer.stop()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() in _INPUT and self._timer.isActive():
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 - Qt's name
+        if event is not None and event.type() in _INPUT and self._timer.isActive():
             self._timer.start(self.interval_ms)
         return False
 
@@ -227,7 +231,7 @@ class Session(QObject):
     they give up, which quits the program as the log-in dialog's "Quit" button says.
     """
 
-    def __init__(self, ctx: AppContext, build: Callable[[AppContext], QWidget], login: LoginFn | None = None,
+    def __init__(self, ctx: AppContext, build: Callable[[AppContext], MainWindow], login: LoginFn | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
         from desk.views.login import ask_login
@@ -235,17 +239,17 @@ class Session(QObject):
         self.ctx = ctx
         self.build = build
         self.login = login or ask_login
-        self.window = None
+        self.window: MainWindow | None = None
         self.idle = IdleWatch(idle_minutes(ctx.settings) * 60_000, self)
         self.idle.idle.connect(self.lock)
 
-    def start(self):
+    def start(self) -> MainWindow:
         """Build and show the first main window; returns it."""
-        self.window = self._make(self.ctx)
-        self.window.show()
-        return self.window
+        self.window = window = self._make(self.ctx)
+        window.show()
+        return window
 
-    def _make(self, ctx: AppContext):
+    def _make(self, ctx: AppContext) -> MainWindow:
         window = self.build(ctx)
         window.idle_watch = self.idle
         window.switch_requested.connect(self.switch)
@@ -273,7 +277,9 @@ class Session(QObject):
         self.idle.pause()
         actor = self.login(self.ctx.office_name, "", None)
         if actor is None:
-            QApplication.instance().quit()
+            app = QApplication.instance()
+            if app is not None:
+                app.quit()
             return False
         self.ctx.settings.username = actor.username
         try:
@@ -281,8 +287,8 @@ class Session(QObject):
         except OSError:  # the last user name is a convenience, not worth stopping the desk
             log.warning("could not remember the last user name", exc_info=True)
         self.ctx = dataclasses.replace(self.ctx, actor=actor, bus=EventBus())
-        self.window = self._make(self.ctx)
-        self.window.show()
+        self.window = window = self._make(self.ctx)
+        window.show()
         self.idle.restart()
         dispose_window(old)
         log.info("clerk switched to %s", actor.username)
