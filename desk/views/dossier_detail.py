@@ -65,7 +65,7 @@ from desk.views.common import (
 )
 from desk.views.context import AppContext
 from desk.views.ops import Operation
-from desk.views.widgets import message_and_buttons
+from desk.views.widgets import message_and_buttons, not_none
 
 KINDS = {"original": N_("original"), "copy": N_("copy")}
 BANNER_COLOURS = {  # background, text
@@ -316,8 +316,10 @@ class DossierDetailDialog(QDialog):
                                           QHeaderView.ResizeMode.Interactive, QHeaderView.ResizeMode.Stretch))
         self.timeline.setColumnWidth(2, 175)
         self.timeline.setWordWrap(True)
-        self.timeline.horizontalHeader().sectionResized.connect(lambda *_a: self.timeline.resizeRowsToContents())
-        self.documents.horizontalHeader().sectionResized.connect(lambda *_a: self.documents.resizeRowsToContents())
+        not_none(self.timeline.horizontalHeader()).sectionResized.connect(
+            lambda *_a: self.timeline.resizeRowsToContents())
+        not_none(self.documents.horizontalHeader()).sectionResized.connect(
+            lambda *_a: self.documents.resizeRowsToContents())
         timeline_layout.addWidget(self.timeline)
         right.addWidget(timeline_box, 3)
         return right
@@ -385,13 +387,13 @@ class DossierDetailDialog(QDialog):
 
     # -- showing ----------------------------------------------------------------------------
     @staticmethod
-    def _setup_table(table: QTableWidget, modes) -> None:
+    def _setup_table(table: QTableWidget, modes: tuple[QHeaderView.ResizeMode, ...]) -> None:
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.verticalHeader().setVisible(False)
+        not_none(table.verticalHeader()).setVisible(False)
         table.setTabKeyNavigation(False)
         for i, mode in enumerate(modes):
-            table.horizontalHeader().setSectionResizeMode(i, mode)
+            not_none(table.horizontalHeader()).setSectionResizeMode(i, mode)
 
     def reload(self) -> None:
         """Read the dossier again (after a change here or at another desk)."""
