@@ -42,10 +42,9 @@ from desk.i18n import N_, _
 from desk.services import catalog, catalog_edit
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
 from desk.views import files
-from desk.views.common import confirm, error_text, scrolling
+from desk.views.common import confirm, error_text, present, scrolling
 from desk.views.context import AppContext
 from desk.views.ops import Operation
-from desk.views.widgets import not_none
 
 ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"
@@ -196,20 +195,20 @@ class ImportProblemsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
-        not_none(self.table.verticalHeader()).setVisible(False)
+        present(self.table.verticalHeader()).setVisible(False)
         for row, issue in enumerate(self.issues):
             values = (issue.sheet, "" if issue.row is None else str(issue.row), issue.column, issue.message)
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
-        header = not_none(self.table.horizontalHeader())
+        header = present(self.table.horizontalHeader())
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        not_none(buttons.button(QDialogButtonBox.StandardButton.Close)).setText(_("Close"))
-        copy = not_none(buttons.addButton(_("Copy the list"), QDialogButtonBox.ButtonRole.ActionRole))
+        present(buttons.button(QDialogButtonBox.StandardButton.Close)).setText(_("Close"))
+        copy = present(buttons.addButton(_("Copy the list"), QDialogButtonBox.ButtonRole.ActionRole))
         copy.setObjectName("copy_problems")
         copy.clicked.connect(self.copy_to_clipboard)
         buttons.rejected.connect(self.reject)
@@ -221,7 +220,7 @@ class ImportProblemsDialog(QDialog):
                          for issue in self.issues)
 
     def copy_to_clipboard(self) -> None:
-        not_none(QApplication.clipboard()).setText(self.text())
+        present(QApplication.clipboard()).setText(self.text())
 
 
 class FieldsDialog(QDialog):
@@ -241,8 +240,8 @@ class FieldsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        not_none(self.table.verticalHeader()).setVisible(False)
-        not_none(self.table.horizontalHeader()).setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        present(self.table.verticalHeader()).setVisible(False)
+        present(self.table.horizontalHeader()).setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(lambda row, *_a: self._fill(row))
         layout.addWidget(self.table, 1)
         form = QFormLayout()
@@ -263,11 +262,11 @@ class FieldsDialog(QDialog):
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
-        self.new_button = not_none(buttons.addButton(_("New field"), QDialogButtonBox.ButtonRole.ResetRole))
-        self.save_button = not_none(buttons.addButton(_("Save field"), QDialogButtonBox.ButtonRole.ApplyRole))
+        self.new_button = present(buttons.addButton(_("New field"), QDialogButtonBox.ButtonRole.ResetRole))
+        self.save_button = present(buttons.addButton(_("Save field"), QDialogButtonBox.ButtonRole.ApplyRole))
         self.save_button.setObjectName("save_field")
         self.save_button.setDefault(True)
-        close = not_none(buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole))
+        close = present(buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole))
         close.clicked.connect(self.accept)
         self.new_button.clicked.connect(self.new_field)
         self.save_button.clicked.connect(self.save)
@@ -402,9 +401,9 @@ class CatalogView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
-        not_none(self.table.verticalHeader()).setVisible(False)
-        not_none(self.table.verticalHeader()).setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = not_none(self.table.horizontalHeader())
+        present(self.table.verticalHeader()).setVisible(False)
+        present(self.table.verticalHeader()).setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = present(self.table.horizontalHeader())
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)

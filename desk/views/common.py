@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PyQt6 import sip
 from PyQt6.QtCore import QObject, QSize, Qt, pyqtSignal
@@ -41,6 +41,16 @@ if TYPE_CHECKING:
     from desk.views.context import AppContext
 
 log = logging.getLogger("desk.views")
+
+T = TypeVar("T")
+
+
+def present(value: T | None) -> T:
+    """A Qt accessor's object where one always exists: a button box's standard button, a view's header, a
+    window's status bar or layout. PyQt's stubs allow None for every pointer it returns; this says it cannot be."""
+    if value is None:
+        raise RuntimeError("Qt returned no object where one always exists")
+    return value
 
 
 def error_text(exc: BaseException) -> str:

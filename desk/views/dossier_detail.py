@@ -60,12 +60,13 @@ from desk.views.common import (
     confirm,
     error_text,
     open_document,
+    present,
     resize_within_screen,
     scrolling,
 )
 from desk.views.context import AppContext
 from desk.views.ops import Operation
-from desk.views.widgets import message_and_buttons, not_none
+from desk.views.widgets import message_and_buttons
 
 KINDS = {"original": N_("original"), "copy": N_("copy")}
 BANNER_COLOURS = {  # background, text
@@ -316,9 +317,9 @@ class DossierDetailDialog(QDialog):
                                           QHeaderView.ResizeMode.Interactive, QHeaderView.ResizeMode.Stretch))
         self.timeline.setColumnWidth(2, 175)
         self.timeline.setWordWrap(True)
-        not_none(self.timeline.horizontalHeader()).sectionResized.connect(
+        present(self.timeline.horizontalHeader()).sectionResized.connect(
             lambda *_a: self.timeline.resizeRowsToContents())
-        not_none(self.documents.horizontalHeader()).sectionResized.connect(
+        present(self.documents.horizontalHeader()).sectionResized.connect(
             lambda *_a: self.documents.resizeRowsToContents())
         timeline_layout.addWidget(self.timeline)
         right.addWidget(timeline_box, 3)
@@ -390,10 +391,10 @@ class DossierDetailDialog(QDialog):
     def _setup_table(table: QTableWidget, modes: tuple[QHeaderView.ResizeMode, ...]) -> None:
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        not_none(table.verticalHeader()).setVisible(False)
+        present(table.verticalHeader()).setVisible(False)
         table.setTabKeyNavigation(False)
         for i, mode in enumerate(modes):
-            not_none(table.horizontalHeader()).setSectionResizeMode(i, mode)
+            present(table.horizontalHeader()).setSectionResizeMode(i, mode)
 
     def reload(self) -> None:
         """Read the dossier again (after a change here or at another desk)."""

@@ -45,10 +45,9 @@ from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, OPEN_STATUSES, Status
 from desk.services.search import Cursor, DossierFilter, DossierListRow, Sort, Urgency
-from desk.views.common import error_text
+from desk.views.common import error_text, present
 from desk.views.context import AppContext
 from desk.views.ops import Operation
-from desk.views.widgets import not_none
 
 PAGE_SIZE = 200
 DEBOUNCE_MS = 250
@@ -254,7 +253,7 @@ class DossierTable(QTableView):
             event.accept()
             return
         if event.key() == Qt.Key.Key_End and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            model = not_none(self.model())
+            model = present(self.model())
             while model.canFetchMore(QModelIndex()) and model.rowCount() < 5 * PAGE_SIZE:
                 model.fetchMore(QModelIndex())
         super().keyPressEvent(event)
@@ -413,9 +412,9 @@ class DossierListView(QWidget):
         self.table.setAlternatingRowColors(False)
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)
-        not_none(self.table.verticalHeader()).setVisible(False)
-        not_none(self.table.verticalHeader()).setDefaultSectionSize(26)
-        header = not_none(self.table.horizontalHeader())
+        present(self.table.verticalHeader()).setVisible(False)
+        present(self.table.verticalHeader()).setDefaultSectionSize(26)
+        header = present(self.table.horizontalHeader())
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setHighlightSections(False)
@@ -474,7 +473,7 @@ class DossierListView(QWidget):
         self.due_days.valueChanged.connect(lambda _v: self.apply_filters() if self.use_due.isChecked() else None)
         self.clear_button.clicked.connect(self.clear_filters)
         self.refresh_button.clicked.connect(self.refresh)
-        not_none(self.table.horizontalHeader()).sortIndicatorChanged.connect(self._sort_changed)
+        present(self.table.horizontalHeader()).sortIndicatorChanged.connect(self._sort_changed)
         self.table.open_requested.connect(self._open_index)
         self.model.failed.connect(self._show_error)
         self.model.reloaded.connect(self._after_reload)
@@ -611,7 +610,7 @@ class DossierListView(QWidget):
 
     def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
-        header = not_none(self.table.horizontalHeader())
+        header = present(self.table.horizontalHeader())
         if key is None:
             # not sortable: put the indicator back where the rows really are
             blocked = header.blockSignals(True)
@@ -626,7 +625,7 @@ class DossierListView(QWidget):
     def sort_by(self, column_key: str, descending: bool) -> None:
         """Sort as if the clerk clicked the column's title."""
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        not_none(self.table.horizontalHeader()).setSortIndicator(COLUMN_INDEX[column_key], order)
+        present(self.table.horizontalHeader()).setSortIndicator(COLUMN_INDEX[column_key], order)
 
     def _after_reload(self) -> None:
         if self.model.rowCount():

@@ -65,10 +65,9 @@ from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
 from desk.text import fold, is_digits
-from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document, scrolling
+from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document, present, scrolling
 from desk.views.context import AppContext
 from desk.views.ops import Operation
-from desk.views.widgets import not_none
 
 WEEKDAYS = (N_("on Monday"), N_("on Tuesday"), N_("on Wednesday"), N_("on Thursday"), N_("on Friday"),
             N_("on Saturday"), N_("on Sunday"))
@@ -226,7 +225,7 @@ class ProcedureResults(QTreeWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = not_none(self.header())
+        header = present(self.header())
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -259,7 +258,7 @@ class ProcedureResults(QTreeWidget):
             row = 0
         else:
             row = max(0, min(count - 1, self.indexOfTopLevelItem(current) + step))
-        item = not_none(self.topLevelItem(row))  # 0 <= row < count
+        item = present(self.topLevelItem(row))  # 0 <= row < count
         if item.flags() & Qt.ItemFlag.ItemIsEnabled:
             self.setCurrentItem(item)
             self.scrollToItem(item)
@@ -293,13 +292,13 @@ class DocumentTable(QTableWidget):
         super().__init__(0, 3, parent)
         self.setObjectName("documents")
         self.setHorizontalHeaderLabels([_("Documents received"), _("Count"), _("Original/copy")])
-        not_none(self.verticalHeader()).hide()
+        present(self.verticalHeader()).hide()
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked)
         self.setWordWrap(True)
         self.setTabKeyNavigation(False)
-        header = not_none(self.horizontalHeader())
+        header = present(self.horizontalHeader())
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
@@ -335,8 +334,8 @@ class DocumentTable(QTableWidget):
         """As tall as its rows (up to about eight), so the applicant stays in view below."""
         self.resizeRowsToContents()
         rows = (sum(self.rowHeight(r) for r in range(self.rowCount()))
-                or 2 * not_none(self.verticalHeader()).defaultSectionSize())
-        height = not_none(self.horizontalHeader()).height() + rows + 2 * self.frameWidth() + 2
+                or 2 * present(self.verticalHeader()).defaultSectionSize())
+        height = present(self.horizontalHeader()).height() + rows + 2 * self.frameWidth() + 2
         self.setFixedHeight(max(90, min(height, self.MAX_HEIGHT)))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -346,7 +345,7 @@ class DocumentTable(QTableWidget):
 
     def _cell(self, row: int, column: int) -> QTableWidgetItem:
         """The row's item in ``column``: set_documents gives every row its three."""
-        return not_none(self.item(row, column))
+        return present(self.item(row, column))
 
     def items(self) -> list[DocumentItem]:  # type: ignore[override]  # hides items(QMimeData), unused here
         """The documents ticked as received, with their counts and forms."""
@@ -547,7 +546,7 @@ class IntakeView(QWidget):
         self.procedure.cancelled.connect(self._procedure_escape)
         self.procedure.entered.connect(self._procedure_focused)
         self.procedure.left.connect(self._procedure_left)
-        not_none(self._scroll.verticalScrollBar()).valueChanged.connect(lambda _v: self.results.hide())
+        present(self._scroll.verticalScrollBar()).valueChanged.connect(lambda _v: self.results.hide())
 
     def _build_documents(self) -> QGroupBox:
         docs_box = QGroupBox(_("Documents submitted"))
@@ -937,7 +936,7 @@ class IntakeView(QWidget):
         top_left = box.mapTo(self, QPoint(0, box.height() + 1))
         rows = max(1, min(VISIBLE_RESULTS, self.results.topLevelItemCount()))
         row_height = max(self.results.sizeHintForRow(0), 24)
-        height = not_none(self.results.header()).sizeHint().height() + rows * row_height + 6
+        height = present(self.results.header()).sizeHint().height() + rows * row_height + 6
         self.results.setGeometry(top_left.x(), top_left.y(), box.width(), min(height, self.height() - top_left.y()))
 
     def _show_recent(self) -> None:
@@ -1161,7 +1160,7 @@ class IntakeView(QWidget):
 
     def paste_cccd(self) -> None:
         """Read a CCCD QR payload from the clipboard (Ctrl+Shift+V)."""
-        text = not_none(QApplication.clipboard()).text()
+        text = present(QApplication.clipboard()).text()
         card = parse_cccd(text, today=local_date(self.ctx.clock.now()))
         self.fill_from_identity(card)
 
@@ -1480,7 +1479,7 @@ class IntakeView(QWidget):
         if (isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
-            if isinstance(watched, QComboBox) and not_none(watched.view()).isVisible():
+            if isinstance(watched, QComboBox) and present(watched.view()).isVisible():
                 return False
             self.focusNextChild()
             return True

@@ -32,10 +32,10 @@ from desk.services import lifecycle
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, DossierInfo, Status, get_dossier, history
 from desk.services.scan import CCCD, DOSSIER, ScanResult, interpret
-from desk.views.common import error_text
+from desk.views.common import error_text, present
 from desk.views.context import AppContext
 from desk.views.ops import Operation
-from desk.views.widgets import StatusBanner, not_none
+from desk.views.widgets import StatusBanner
 
 if TYPE_CHECKING:  # imported when F9 first opens it, at run time
     from desk.views.scan_dialog import ScanDialog
@@ -98,10 +98,10 @@ class ReturnDialog(QDialog):
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
-        self.ok = not_none(buttons.addButton(_("Return result"), QDialogButtonBox.ButtonRole.AcceptRole))
+        self.ok = present(buttons.addButton(_("Return result"), QDialogButtonBox.ButtonRole.AcceptRole))
         self.ok.setObjectName("return_ok")
         self.ok.setDefault(True)
-        cancel = not_none(buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole))
+        cancel = present(buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole))
         cancel.setObjectName("return_cancel")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -35,9 +35,9 @@ from desk.i18n import _
 from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret
 from desk.text import is_digits
 from desk.views import files
-from desk.views.common import resize_within_screen
+from desk.views.common import present, resize_within_screen
 from desk.views.context import AppContext
-from desk.views.widgets import StatusBanner, not_none
+from desk.views.widgets import StatusBanner
 
 FLASH_MS = 700  # the green border after a good scan
 GOOD, BAD, IDLE = "#1e7b34", "#a50e0e", "#5f6368"
@@ -191,7 +191,7 @@ class ScanDialog(QDialog):
         self.hint.setObjectName("scan_hint")
         self.hint.setStyleSheet(f"color: {IDLE}; font-size: 12px;")
         buttons = QDialogButtonBox()
-        close = not_none(buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole))
+        close = present(buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole))
         close.setObjectName("scan_close")
         close.setAutoDefault(False)
         buttons.rejected.connect(self.reject)

@@ -41,11 +41,10 @@ from desk.redaction import redact
 from desk.services import accounts, office
 from desk.services.office import OfficeSettings, PointInfo
 from desk.text import is_digits
-from desk.views.common import error_text, push_button
+from desk.views.common import error_text, present, push_button
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 from desk.views.session import MAX_IDLE_MINUTES, idle_minutes
-from desk.views.widgets import not_none
 
 ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"
@@ -158,7 +157,7 @@ def _table(name: str, headers: list[str]) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
-    not_none(table.verticalHeader()).setVisible(False)
+    present(table.verticalHeader()).setVisible(False)
     return table
 
 
@@ -233,7 +232,7 @@ class FormTab(QWidget):
         """The tab's list above its form: columns fit their contents but ``stretch``, which takes the rest;
         the row made current goes to ``on_row``."""
         table = _table(name, headers)
-        header = not_none(table.horizontalHeader())
+        header = present(table.horizontalHeader())
         for column in range(len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

@@ -6,22 +6,11 @@ Kept apart from common.py, which brings in printing: the kiosk and the log-in di
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QFrame, QLabel, QVBoxLayout, QWidget
 
 ERROR_COLOUR = "#b00020"
-
-_T = TypeVar("_T")
-
-
-def not_none(value: _T | None) -> _T:
-    """``value``, an object Qt always gives at that call (a view's header, a button box's button, the
-    clipboard), though PyQt's stubs allow None for every object a Qt call returns. Fails loudly, not later."""
-    if value is None:
-        raise RuntimeError("Qt gave no object where it always gives one")
-    return value
 
 
 def message_and_buttons(layout: QVBoxLayout, dialog: QDialog, ok_text: str, cancel_text: str, *,
@@ -37,8 +26,11 @@ def message_and_buttons(layout: QVBoxLayout, dialog: QDialog, ok_text: str, canc
     message.setWordWrap(wrap)
     layout.addWidget(message)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    not_none(buttons.button(QDialogButtonBox.StandardButton.Ok)).setText(ok_text)
-    not_none(buttons.button(QDialogButtonBox.StandardButton.Cancel)).setText(cancel_text)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert ok is not None and cancel is not None  # the box was made with both (PyQt's stub allows None)
+    ok.setText(ok_text)
+    cancel.setText(cancel_text)
     buttons.accepted.connect(on_ok or dialog.accept)
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)
