@@ -42,7 +42,7 @@ from desk.i18n import N_, _, ngettext
 from desk.services import catalog, catalog_edit
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
 from desk.views import files
-from desk.views.common import confirm, error_text, scrolling
+from desk.views.common import confirm, error_text, present, scrolling
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -197,20 +197,20 @@ class ImportProblemsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
-        self.table.verticalHeader().setVisible(False)
+        present(self.table.verticalHeader()).setVisible(False)
         for row, issue in enumerate(self.issues):
             values = (issue.sheet, "" if issue.row is None else str(issue.row), issue.column, issue.message)
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
-        header = self.table.horizontalHeader()
+        header = present(self.table.horizontalHeader())
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        copy = buttons.addButton(_("Copy the list"), QDialogButtonBox.ButtonRole.ActionRole)
+        present(buttons.button(QDialogButtonBox.StandardButton.Close)).setText(_("Close"))
+        copy = present(buttons.addButton(_("Copy the list"), QDialogButtonBox.ButtonRole.ActionRole))
         copy.setObjectName("copy_problems")
         copy.clicked.connect(self.copy_to_clipboard)
         buttons.rejected.connect(self.reject)
@@ -222,7 +222,7 @@ class ImportProblemsDialog(QDialog):
                          for issue in self.issues)
 
     def copy_to_clipboard(self) -> None:
-        QApplication.clipboard().setText(self.text())
+        present(QApplication.clipboard()).setText(self.text())
 
 
 class FieldsDialog(QDialog):
@@ -242,8 +242,8 @@ class FieldsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        present(self.table.verticalHeader()).setVisible(False)
+        present(self.table.horizontalHeader()).setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(lambda row, *_a: self._fill(row))
         layout.addWidget(self.table, 1)
         form = QFormLayout()
@@ -264,11 +264,11 @@ class FieldsDialog(QDialog):
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
-        self.new_button = buttons.addButton(_("New field"), QDialogButtonBox.ButtonRole.ResetRole)
-        self.save_button = buttons.addButton(_("Save field"), QDialogButtonBox.ButtonRole.ApplyRole)
+        self.new_button = present(buttons.addButton(_("New field"), QDialogButtonBox.ButtonRole.ResetRole))
+        self.save_button = present(buttons.addButton(_("Save field"), QDialogButtonBox.ButtonRole.ApplyRole))
         self.save_button.setObjectName("save_field")
         self.save_button.setDefault(True)
-        close = buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole)
+        close = present(buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole))
         close.clicked.connect(self.accept)
         self.new_button.clicked.connect(self.new_field)
         self.save_button.clicked.connect(self.save)
@@ -403,9 +403,9 @@ class CatalogView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
+        present(self.table.verticalHeader()).setVisible(False)
+        present(self.table.verticalHeader()).setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = present(self.table.horizontalHeader())
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
@@ -611,10 +611,10 @@ class CatalogView(QWidget):
             widget.setReadOnly(not self.editable)
         for text in (self.name, self.legal):
             text.setReadOnly(not self.editable)
-        for widget in (self.field, self.days, self.day_unit, self.online, self.no_appointment, self.active,
-                       self.save_button, self.revert_button, self.new_button, self.fields_button,
-                       self.import_button, self.export_button):
-            widget.setEnabled(self.editable)
+        for control in (self.field, self.days, self.day_unit, self.online, self.no_appointment, self.active,
+                        self.save_button, self.revert_button, self.new_button, self.fields_button,
+                        self.import_button, self.export_button):
+            control.setEnabled(self.editable)
         self.documents.set_editable(self.editable)
         self.role_note.setVisible(not self.editable)
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from PyQt6.QtCore import (
     QAbstractTableModel,
     QDate,
+    QEvent,
     QModelIndex,
     QObject,
     Qt,
@@ -44,7 +45,7 @@ from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, OPEN_STATUSES, Status
 from desk.services.search import Cursor, DossierFilter, DossierListRow, Sort, Urgency
-from desk.views.common import error_text
+from desk.views.common import error_text, present
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -244,13 +245,15 @@ class DossierTable(QTableView):
         super().__init__(parent)
         self.doubleClicked.connect(self.open_requested)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        if event is None:  # never from Qt; PyQt's stub allows it
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.open_requested.emit(self.currentIndex())
             event.accept()
             return
         if event.key() == Qt.Key.Key_End and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            model = self.model()
+            model = present(self.model())
             while model.canFetchMore(QModelIndex()) and model.rowCount() < 5 * PAGE_SIZE:
                 model.fetchMore(QModelIndex())
         super().keyPressEvent(event)
@@ -409,9 +412,9 @@ class DossierListView(QWidget):
         self.table.setAlternatingRowColors(False)
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
+        present(self.table.verticalHeader()).setVisible(False)
+        present(self.table.verticalHeader()).setDefaultSectionSize(26)
+        header = present(self.table.horizontalHeader())
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setHighlightSections(False)
@@ -470,7 +473,7 @@ class DossierListView(QWidget):
         self.due_days.valueChanged.connect(lambda _v: self.apply_filters() if self.use_due.isChecked() else None)
         self.clear_button.clicked.connect(self.clear_filters)
         self.refresh_button.clicked.connect(self.refresh)
-        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
+        present(self.table.horizontalHeader()).sortIndicatorChanged.connect(self._sort_changed)
         self.table.open_requested.connect(self._open_index)
         self.model.failed.connect(self._show_error)
         self.model.reloaded.connect(self._after_reload)
@@ -607,7 +610,7 @@ class DossierListView(QWidget):
 
     def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
-        header = self.table.horizontalHeader()
+        header = present(self.table.horizontalHeader())
         if key is None:
             # not sortable: put the indicator back where the rows really are
             blocked = header.blockSignals(True)
@@ -622,7 +625,7 @@ class DossierListView(QWidget):
     def sort_by(self, column_key: str, descending: bool) -> None:
         """Sort as if the clerk clicked the column's title."""
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        self.table.horizontalHeader().setSortIndicator(COLUMN_INDEX[column_key], order)
+        present(self.table.horizontalHeader()).setSortIndicator(COLUMN_INDEX[column_key], order)
 
     def _after_reload(self) -> None:
         if self.model.rowCount():
@@ -641,8 +644,8 @@ class DossierListView(QWidget):
             self._update_count_label()
             return
         (Operation(self, _count, self.model.filter, self.ctx.clock.now(), self.ctx.actor, label="count dossiers")
-         .on_success(lambda n, g=generation: self._count_done(g, n))
-         .on_failure(lambda _exc, g=generation: self._count_done(g, None))
+         .on_success(lambda n: self._count_done(generation, n))
+         .on_failure(lambda _exc: self._count_done(generation, None))
          .start())
 
     def _count_done(self, generation: int, value: int | None) -> None:
@@ -691,7 +694,7 @@ class DossierListView(QWidget):
         elif self.model.rowCount():
             self.table.setFocus()
 
-    def eventFilter(self, watched: QObject, event) -> bool:
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if (watched is self.text and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress
                 and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown)):
             if self.debounce.isActive():

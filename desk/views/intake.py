@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 
 from PyQt6 import sip
 from PyQt6.QtCore import (
@@ -64,7 +65,7 @@ from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
 from desk.text import fold, is_digits
-from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document, scrolling
+from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document, present, scrolling
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -187,7 +188,9 @@ class ProcedureEdit(QLineEdit):
     _STEPS = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: VISIBLE_RESULTS,
               Qt.Key.Key_PageUp: -VISIBLE_RESULTS}
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 - Qt API
+        if event is None:  # never from Qt; PyQt's stub allows it
+            return
         key = Qt.Key(event.key())
         if key in self._STEPS and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.navigate.emit(self._STEPS[key])
@@ -222,7 +225,7 @@ class ProcedureResults(QTreeWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = self.header()
+        header = present(self.header())
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -255,7 +258,7 @@ class ProcedureResults(QTreeWidget):
             row = 0
         else:
             row = max(0, min(count - 1, self.indexOfTopLevelItem(current) + step))
-        item = self.topLevelItem(row)
+        item = present(self.topLevelItem(row))  # 0 <= row < count
         if item.flags() & Qt.ItemFlag.ItemIsEnabled:
             self.setCurrentItem(item)
             self.scrollToItem(item)
@@ -289,13 +292,13 @@ class DocumentTable(QTableWidget):
         super().__init__(0, 3, parent)
         self.setObjectName("documents")
         self.setHorizontalHeaderLabels([_("Documents received"), _("Count"), _("Original/copy")])
-        self.verticalHeader().hide()
+        present(self.verticalHeader()).hide()
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked)
         self.setWordWrap(True)
         self.setTabKeyNavigation(False)
-        header = self.horizontalHeader()
+        header = present(self.horizontalHeader())
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
@@ -330,8 +333,9 @@ class DocumentTable(QTableWidget):
     def fit_height(self) -> None:
         """As tall as its rows (up to about eight), so the applicant stays in view below."""
         self.resizeRowsToContents()
-        rows = sum(self.rowHeight(r) for r in range(self.rowCount())) or 2 * self.verticalHeader().defaultSectionSize()
-        height = self.horizontalHeader().height() + rows + 2 * self.frameWidth() + 2
+        rows = (sum(self.rowHeight(r) for r in range(self.rowCount()))
+                or 2 * present(self.verticalHeader()).defaultSectionSize())
+        height = present(self.horizontalHeader()).height() + rows + 2 * self.frameWidth() + 2
         self.setFixedHeight(max(90, min(height, self.MAX_HEIGHT)))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -339,35 +343,41 @@ class DocumentTable(QTableWidget):
         if event.oldSize().width() != event.size().width():
             self.fit_height()  # wrapped names change height with the width
 
-    def items(self) -> list[DocumentItem]:
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        """The row's item in ``column``: set_documents gives every row its three."""
+        return present(self.item(row, column))
+
+    def items(self) -> list[DocumentItem]:  # type: ignore[override]  # hides items(QMimeData), unused here
         """The documents ticked as received, with their counts and forms."""
-        return [DocumentItem(self.item(r, 0).text(), self.count(r), self.kind(r))
+        return [DocumentItem(self._cell(r, 0).text(), self.count(r), self.kind(r))
                 for r in range(self.rowCount()) if self.is_checked(r)]
 
     def is_checked(self, row: int) -> bool:
-        return self.item(row, 0).checkState() == Qt.CheckState.Checked
+        return self._cell(row, 0).checkState() == Qt.CheckState.Checked
 
     def count(self, row: int) -> int:
-        return int(self.item(row, 1).data(Qt.ItemDataRole.EditRole) or 0)
+        return int(self._cell(row, 1).data(Qt.ItemDataRole.EditRole) or 0)
 
     def kind(self, row: int) -> str:
-        return self.item(row, 2).data(Qt.ItemDataRole.UserRole)
+        return self._cell(row, 2).data(Qt.ItemDataRole.UserRole)
 
     def toggle(self, row: int) -> None:
-        item = self.item(row, 0)
+        item = self._cell(row, 0)
         item.setCheckState(Qt.CheckState.Unchecked if self.is_checked(row) else Qt.CheckState.Checked)
 
     def toggle_kind(self, row: int) -> None:
-        item = self.item(row, 2)
+        item = self._cell(row, 2)
         kind = "copy" if item.data(Qt.ItemDataRole.UserRole) == "original" else "original"
         item.setData(Qt.ItemDataRole.UserRole, kind)
         item.setText(_(KINDS[kind]))
         self.changed.emit()
 
     def set_count(self, row: int, value: int) -> None:
-        self.item(row, 1).setData(Qt.ItemDataRole.EditRole, max(1, min(1000, value)))
+        self._cell(row, 1).setData(Qt.ItemDataRole.EditRole, max(1, min(1000, value)))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 - Qt API
+        if event is None:  # never from Qt; PyQt's stub allows it
+            return
         row, column, key, text = self.currentRow(), self.currentColumn(), event.key(), event.text()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
             self.focusNextChild()
@@ -396,7 +406,7 @@ class DocumentTable(QTableWidget):
             color = QColor("#26323d") if item.checkState() == Qt.CheckState.Checked else QColor("#9aa4ad")
             self.blockSignals(True)
             for column in range(self.columnCount()):
-                self.item(item.row(), column).setForeground(color)
+                self._cell(item.row(), column).setForeground(color)
             self.blockSignals(False)
         self.changed.emit()
 
@@ -536,7 +546,7 @@ class IntakeView(QWidget):
         self.procedure.cancelled.connect(self._procedure_escape)
         self.procedure.entered.connect(self._procedure_focused)
         self.procedure.left.connect(self._procedure_left)
-        self._scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.results.hide())
+        present(self._scroll.verticalScrollBar()).valueChanged.connect(lambda _v: self.results.hide())
 
     def _build_documents(self) -> QGroupBox:
         docs_box = QGroupBox(_("Documents submitted"))
@@ -689,7 +699,7 @@ class IntakeView(QWidget):
         for widget in chain[2:16]:
             widget.installEventFilter(self)  # Enter moves on like Tab
         for key in ("name", "id_number", "birth_date", "address", "phone", "email", "notes"):
-            edit: QLineEdit = self._inputs[key]
+            edit = cast(QLineEdit, self._inputs[key])  # these seven are line edits
             edit.editingFinished.connect(lambda key=key: self.check_live(key))
             edit.textEdited.connect(lambda _text, key=key: self._clear_error(key))
         self.id_number.textChanged.connect(self._id_typed)
@@ -769,7 +779,8 @@ class IntakeView(QWidget):
         buttons = QHBoxLayout()
         self.open_saved = QPushButton(_("Open dossier"))
         self.open_saved.setObjectName("open_saved")
-        self.open_saved.clicked.connect(lambda: self.last_code and self.ctx.bus.open_dossier.emit(self.last_code))
+        self.open_saved.clicked.connect(
+            lambda: self.ctx.bus.open_dossier.emit(self.last_code) if self.last_code else None)
         self.reprint = QPushButton(_("Print again (Ctrl+P)"))
         self.reprint.setObjectName("reprint")
         self.reprint.clicked.connect(self.reprint_last)
@@ -863,7 +874,7 @@ class IntakeView(QWidget):
 
     def _return_point_for(self, reception_id: int | None) -> int | None:
         """Results of e-points are collected at the ward office; elsewhere where it was received."""
-        by_id = {p.id: p for p in self._points}
+        by_id: dict[int | None, points.PointInfo] = {p.id: p for p in self._points}
         point = by_id.get(reception_id)
         if point is not None and not point.is_office:
             office_point = next((p for p in self._points if p.is_office), None)
@@ -925,7 +936,7 @@ class IntakeView(QWidget):
         top_left = box.mapTo(self, QPoint(0, box.height() + 1))
         rows = max(1, min(VISIBLE_RESULTS, self.results.topLevelItemCount()))
         row_height = max(self.results.sizeHintForRow(0), 24)
-        height = self.results.header().sizeHint().height() + rows * row_height + 6
+        height = present(self.results.header()).sizeHint().height() + rows * row_height + 6
         self.results.setGeometry(top_left.x(), top_left.y(), box.width(), min(height, self.height() - top_left.y()))
 
     def _show_recent(self) -> None:
@@ -1143,7 +1154,7 @@ class IntakeView(QWidget):
 
     def paste_cccd(self) -> None:
         """Read a CCCD QR payload from the clipboard (Ctrl+Shift+V)."""
-        text = QApplication.clipboard().text()
+        text = present(QApplication.clipboard()).text()
         card = parse_cccd(text, today=local_date(self.ctx.clock.now()))
         self.fill_from_identity(card)
 
@@ -1457,12 +1468,12 @@ class IntakeView(QWidget):
         self._recent = [code, *[c for c in self._recent if c != code]][:MAX_RECENT]
 
     # -- Qt plumbing ----------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 - Qt API
         """Enter in a field moves to the next one, as clerks expect from paper-form software."""
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+        if (isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
-            if isinstance(watched, QComboBox) and watched.view().isVisible():
+            if isinstance(watched, QComboBox) and present(watched.view()).isVisible():
                 return False
             self.focusNextChild()
             return True

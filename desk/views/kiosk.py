@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QImage, QKeySequence, QPixmap, QShortcut
@@ -46,6 +47,9 @@ from desk.services.kiosk import (
 )
 from desk.views.ops import Operation
 from desk.views.widgets import StatusBanner
+
+if TYPE_CHECKING:  # imported when the kiosk starts its camera, at run time
+    from desk.hardware.camera import Scanner
 
 log = logging.getLogger("desk.views.kiosk")
 
@@ -134,7 +138,7 @@ def _centred(text: str, name: str, style: str, *, wrap: bool = True) -> QLabel:
 class _CornerHotspot(QWidget):
     """An invisible square: pressing it for three seconds asks for a staff login."""
 
-    def __init__(self, on_long_press: Callable[[], None], parent: QWidget):
+    def __init__(self, on_long_press: Callable[[], object], parent: QWidget):
         super().__init__(parent)
         self.setObjectName("corner")
         self.setFixedSize(CORNER, CORNER)
@@ -167,7 +171,7 @@ class KioskWindow(QWidget):
         self.answer: KioskAnswer | None = None
         self.looking: Operation | None = None  # the lookup on its way to the database
         self._scans: deque[str] = deque()  # scans waiting for it, answered in order
-        self.scanner = None
+        self.scanner: Scanner | None = None
         self._unlocked = False
         self._unlocking = False
         self.setWindowTitle(_("Dossier result lookup"))
@@ -303,10 +307,11 @@ class KioskWindow(QWidget):
         return page
 
     @property
-    def screen(self) -> str:
+    def screen(self) -> str:  # type: ignore[override]  # hides QWidget.screen(): the kiosk's own word for its page
         """"idle", "result" or "error": what the citizen sees now."""
-        return {self.idle_page: "idle", self.result_page: "result", self.error_page: "error"}[
-            self.pages.currentWidget()]
+        pages: dict[QWidget | None, str] = {self.idle_page: "idle", self.result_page: "result",
+                                            self.error_page: "error"}
+        return pages[self.pages.currentWidget()]
 
     def show_idle(self) -> None:
         self.back_timer.stop()
@@ -461,7 +466,9 @@ class KioskWindow(QWidget):
             self._refocus()
         return super().event(event)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802 - Qt's name
+        if event is None:  # never from Qt; PyQt's stub allows it
+            return
         if not self._unlocked:
             event.ignore()
             return

@@ -8,6 +8,7 @@ enabled when there is a result to return.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QKeySequence, QShortcut
@@ -31,10 +32,13 @@ from desk.services import lifecycle
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, DossierInfo, Status, get_dossier, history
 from desk.services.scan import CCCD, DOSSIER, ScanResult, interpret
-from desk.views.common import error_text
+from desk.views.common import error_text, present
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 from desk.views.widgets import StatusBanner
+
+if TYPE_CHECKING:  # imported when F9 first opens it, at run time
+    from desk.views.scan_dialog import ScanDialog
 
 # Banner colours: background, text. Strong contrast, readable across the desk.
 COLOURS = {
@@ -94,10 +98,10 @@ class ReturnDialog(QDialog):
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
-        self.ok = buttons.addButton(_("Return result"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok = present(buttons.addButton(_("Return result"), QDialogButtonBox.ButtonRole.AcceptRole))
         self.ok.setObjectName("return_ok")
         self.ok.setDefault(True)
-        cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel = present(buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole))
         cancel.setObjectName("return_cancel")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -138,7 +142,7 @@ class PickupView(QWidget):
         self.ctx = ctx
         self.info: DossierInfo | None = None
         self.returning: Operation | None = None  # the return being recorded
-        self.scan_dialog = None  # the webcam ScanDialog while it is open (F9)
+        self.scan_dialog: ScanDialog | None = None  # the webcam ScanDialog while it is open (F9)
         self.setStyleSheet(f"PickupView QLabel, PickupView QPushButton {{ font-size: {TEXT}px; }}")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 20, 28, 20)
@@ -172,12 +176,12 @@ class PickupView(QWidget):
         self.input.setClearButtonEnabled(True)
         self.input.setMinimumHeight(56)
         self.input.setStyleSheet("font-size: 24px; padding: 4px 10px;")
-        self.find = QPushButton(_("Find (Enter)"))
-        self.find.setObjectName("pickup_find")
-        self.find.setMinimumHeight(56)
-        self.find.setAutoDefault(False)
+        self.find_button = QPushButton(_("Find (Enter)"))
+        self.find_button.setObjectName("pickup_find")
+        self.find_button.setMinimumHeight(56)
+        self.find_button.setAutoDefault(False)
         row.addWidget(self.input, 1)
-        row.addWidget(self.find)
+        row.addWidget(self.find_button)
         return row
 
     def _build_panel(self) -> QFrame:
@@ -250,7 +254,7 @@ class PickupView(QWidget):
     def _connect(self) -> None:
         """Enter finds, Ctrl+Enter returns; a change made elsewhere to the shown dossier refreshes it."""
         self.input.returnPressed.connect(self._find_typed)
-        self.find.clicked.connect(self._find_typed)
+        self.find_button.clicked.connect(self._find_typed)
         self.return_button.clicked.connect(self.return_result)
         self.open_button.clicked.connect(self.open_detail)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -258,8 +262,8 @@ class PickupView(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.return_result)
         self.ctx.bus.dossier_changed.connect(self._changed_elsewhere)
-        self.setTabOrder(self.input, self.find)
-        self.setTabOrder(self.find, self.return_button)
+        self.setTabOrder(self.input, self.find_button)
+        self.setTabOrder(self.find_button, self.return_button)
         self.setTabOrder(self.return_button, self.open_button)
 
     # -- what the main window calls ---------------------------------------------------------
@@ -458,7 +462,7 @@ class PickupView(QWidget):
                                     note=note, actor=self.ctx.actor, expected_version=info.version,
                                     clock=self.ctx.clock, label="return a result")
                           .on_success(self._returned)
-                          .on_failure(lambda exc, code=info.code: self._return_failed(code, exc))
+                          .on_failure(lambda exc: self._return_failed(info.code, exc))
                           .start())
         return self.returning
 

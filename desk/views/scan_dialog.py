@@ -35,7 +35,7 @@ from desk.i18n import _
 from desk.services.scan import CCCD, DOSSIER, ScanResult, describe, interpret
 from desk.text import is_digits
 from desk.views import files
-from desk.views.common import resize_within_screen
+from desk.views.common import present, resize_within_screen
 from desk.views.context import AppContext
 from desk.views.widgets import StatusBanner
 
@@ -143,7 +143,8 @@ class ScanDialog(QDialog):
         self.setWindowTitle(_("Scan a slip or a citizen ID card"))
         self.setAcceptDrops(True)
         self.scanner: Scanner | None = None
-        self.result: ScanResult | None = None
+        # Hides QDialog.result(), the exit code (exec() returns it too): callers and tests read the scan here.
+        self.result: ScanResult | None = None  # type: ignore[assignment]
         self.last_text = ""
         self.last_latency_ms: float | None = None  # from the frame handed to the decoder to the meaning shown
         self.close_on_scan = False  # the caller shows the result itself: close shortly after a good scan
@@ -190,7 +191,7 @@ class ScanDialog(QDialog):
         self.hint.setObjectName("scan_hint")
         self.hint.setStyleSheet(f"color: {IDLE}; font-size: 12px;")
         buttons = QDialogButtonBox()
-        close = buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole)
+        close = present(buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole))
         close.setObjectName("scan_close")
         close.setAutoDefault(False)
         buttons.rejected.connect(self.reject)
@@ -199,7 +200,7 @@ class ScanDialog(QDialog):
         bottom.addWidget(buttons)
         layout.addLayout(bottom)
 
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Open), self, activated=self.choose_file)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Open), self).activated.connect(self.choose_file)
         self.open_button.clicked.connect(self.choose_file)
         self._show_idle()
         self._fill_cameras(cameras)
@@ -330,13 +331,17 @@ class ScanDialog(QDialog):
                 return Path(url.toLocalFile())
         return None
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+    def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:  # noqa: N802 - Qt's name
+        if event is None:  # never from Qt; PyQt's stub allows it
+            return
         if self._dropped_image(event) is not None:
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+    def dropEvent(self, event: QDropEvent | None) -> None:  # noqa: N802 - Qt's name
+        if event is None:  # never from Qt; PyQt's stub allows it
+            return
         path = self._dropped_image(event)
         if path is None:
             event.ignore()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QKeySequence, QShortcut
@@ -40,7 +41,7 @@ from desk.redaction import redact
 from desk.services import accounts, office
 from desk.services.office import OfficeSettings, PointInfo
 from desk.text import is_digits
-from desk.views.common import error_text, push_button
+from desk.views.common import error_text, present, push_button
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 from desk.views.session import MAX_IDLE_MINUTES, idle_minutes
@@ -124,7 +125,7 @@ def _save_staff(person: accounts.StaffInfo | None, username: str, full_name: str
         # The leader knows this password: the person must choose their own at the first log-in.
         accounts.change_password(by, password, username=created.username)
         return created.username
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # update_staff's keywords: only what changed
     if full_name.strip() != person.full_name:
         changes["full_name"] = full_name
     if role != person.role:
@@ -156,11 +157,11 @@ def _table(name: str, headers: list[str]) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
+    present(table.verticalHeader()).setVisible(False)
     return table
 
 
-def _fill_and_select(table: QTableWidget, rows: list[tuple[str, ...]], keys: list, select: object,
+def _fill_and_select(table: QTableWidget, rows: Sequence[tuple[str, ...]], keys: list, select: object,
                      show_row: Callable[[int], None]) -> None:
     """Fill a read-only list table, then select the row whose key is ``select`` (else the first)."""
     table.blockSignals(True)
@@ -231,7 +232,7 @@ class FormTab(QWidget):
         """The tab's list above its form: columns fit their contents but ``stretch``, which takes the rest;
         the row made current goes to ``on_row``."""
         table = _table(name, headers)
-        header = table.horizontalHeader()
+        header = present(table.horizontalHeader())
         for column in range(len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
@@ -754,8 +755,8 @@ class StaffTab(FormTab):
     def _set_form_enabled(self, enabled: bool) -> None:
         for widget in (self.full_name, self.password):
             widget.setReadOnly(not enabled)
-        for widget in (self.role, self.active, self.save_button, self.reset_button):
-            widget.setEnabled(enabled)
+        for control in (self.role, self.active, self.save_button, self.reset_button):
+            control.setEnabled(enabled)
 
     def show_staff(self, person: accounts.StaffInfo) -> None:
         """Show an account; a leader sees an administrator's account but cannot change it."""
