@@ -91,7 +91,7 @@ def documents_from_json(raw: str | None) -> list[DocumentItem]:
             count = max(1, int(item.get("count") or 1))
         except (TypeError, ValueError):
             count = 1
-        kind = item.get("kind") if item.get("kind") in DOCUMENT_KINDS else "original"
+        kind = str(item["kind"]) if item.get("kind") in DOCUMENT_KINDS else "original"
         result.append(DocumentItem(clean(str(item["name"])), count, kind))
     return result
 

@@ -8,7 +8,7 @@ unless every row passed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,7 +67,7 @@ class ImportProblem:
 class CatalogImportError(ValidationError):
     """The file was refused as a whole; ``issues`` lists every problem, nothing was written."""
 
-    def __init__(self, issues: list[ImportProblem]):
+    def __init__(self, issues: list[ImportProblem]) -> None:
         self.issues = list(issues)
         super().__init__({f"{p.sheet}|{p.row}|{p.column}|{i}": p.describe() for i, p in enumerate(self.issues)})
         lines = [p.describe() for p in self.issues[:_MAX_MESSAGE_LINES]]
@@ -82,7 +82,7 @@ class CatalogImportError(ValidationError):
 class ProblemCollector:
     """The problems found in one sheet (or the form), in the order they were found."""
 
-    def __init__(self, sheet: str):
+    def __init__(self, sheet: str) -> None:
         self.sheet = sheet
         self.problems: list[ImportProblem] = []
 
@@ -114,7 +114,7 @@ class ProcedureRecord:
 class FieldResolver:
     """Turns what a sheet says in its "Lĩnh vực" column (a code or a name) into a field code."""
 
-    def __init__(self, sheet_fields: dict[str, str]):
+    def __init__(self, sheet_fields: dict[str, str]) -> None:
         self.codes: dict[str, str] = {}
         self.names: dict[str, set[str]] = {}
         for field in Field.select(Field.code, Field.name):
@@ -333,7 +333,7 @@ def check_field(values: dict[str, Any], row: int | None, columns: dict[str, str]
     return code, name, order
 
 
-def check_duplicates(keys: list[tuple[str, int | None]], column: str, out: ProblemCollector) -> None:
+def check_duplicates(keys: Sequence[tuple[str, int | None]], column: str, out: ProblemCollector) -> None:
     """Report every code used a second time, naming the row of its first use."""
     first: dict[str, int | None] = {}
     for key, row in keys:
