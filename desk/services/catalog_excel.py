@@ -16,28 +16,19 @@ from desk.models.db import run_write
 from desk.services import files
 from desk.services.accounts import Actor, require
 from desk.services.catalog_format import (
-    COL_ACTIVE,
     COL_CODE,
-    COL_CUTOFF,
     COL_DAY_UNIT,
     COL_DAYS,
-    COL_DOCUMENTS,
-    COL_FEE,
-    COL_FIELD,
-    COL_LEGAL,
-    COL_NAME,
-    COL_NO_APPOINTMENT,
-    COL_ONLINE,
+    COLUMN_WIDTHS,
     DAY_UNIT_LABELS,
-    FIELD_COL_CODE,
-    FIELD_COL_NAME,
-    FIELD_COL_ORDER,
     FIELD_COLUMNS,
     FIELD_REQUIRED_COLUMNS,
+    FIELD_TITLES,
     LEGACY_COL_DAYS,
     NO,
     ONLINE_LABELS,
     PROCEDURE_COLUMNS,
+    PROCEDURE_TITLES,
     SHEET_FIELDS,
     SHEET_PROCEDURES,
     YES,
@@ -58,11 +49,6 @@ from desk.services.catalog_validation import (
     check_procedure,
 )
 from desk.text import fold
-
-_COLUMN_WIDTHS = {
-    COL_CODE: 14, COL_NAME: 60, COL_FIELD: 22, COL_DAYS: 12, COL_DAY_UNIT: 14, COL_CUTOFF: 9, COL_FEE: 40,
-    COL_DOCUMENTS: 80, COL_ONLINE: 14, COL_LEGAL: 50, COL_NO_APPOINTMENT: 10, COL_ACTIVE: 12,
-}
 
 
 def _cell_text(value: str) -> str:
@@ -118,9 +104,9 @@ def export_xlsx(path: Path | str) -> int:
         "\n".join(format_document(d) for d in p.documents), ONLINE_LABELS[p.online_level], p.legal_basis,
         YES if p.no_appointment_day else NO, YES if p.active else NO,
     ] for p in procedures]
-    _write_sheet(sheet, PROCEDURE_COLUMNS, rows, _COLUMN_WIDTHS)
+    _write_sheet(sheet, PROCEDURE_COLUMNS, rows, COLUMN_WIDTHS)
     _write_sheet(workbook.create_sheet(SHEET_FIELDS), FIELD_COLUMNS,
-                 [[f.code, f.name, f.sort_order] for f in fields], {FIELD_COL_NAME: 40, FIELD_COL_CODE: 14})
+                 [[f.code, f.name, f.sort_order] for f in fields], COLUMN_WIDTHS)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     data = io.BytesIO()
@@ -214,7 +200,7 @@ def _parse_field_rows(rows: list[tuple[Any, ...]], out: ProblemCollector) -> lis
         out.add(1, title, _("The column is missing from the header row."))
     if missing:
         return []
-    columns = {"code": FIELD_COL_CODE, "name": FIELD_COL_NAME, "sort_order": FIELD_COL_ORDER}
+    columns = FIELD_TITLES
     result = []
     keys = []
     for number, row in _non_blank_rows(rows):
@@ -224,7 +210,7 @@ def _parse_field_rows(rows: list[tuple[Any, ...]], out: ProblemCollector) -> lis
         if checked:
             result.append(checked)
             keys.append((checked[0], number))
-    check_duplicates(keys, FIELD_COL_CODE, out)
+    check_duplicates(keys, FIELD_TITLES["code"], out)
     return result
 
 
@@ -243,12 +229,7 @@ def _parse_procedure_rows(rows: list[tuple[Any, ...]], sheet_fields: dict[str, s
         out.add(1, title, _("The column is missing from the header row."))
     if missing:
         return []
-    columns = {
-        "code": COL_CODE, "name": COL_NAME, "field": COL_FIELD, "processing_days": COL_DAYS,
-        "day_unit": COL_DAY_UNIT, "cutoff": COL_CUTOFF, "fee": COL_FEE, "documents": COL_DOCUMENTS,
-        "online_level": COL_ONLINE, "legal_basis": COL_LEGAL, "no_appointment_day": COL_NO_APPOINTMENT,
-        "active": COL_ACTIVE,
-    }
+    columns = PROCEDURE_TITLES
     resolver = FieldResolver(sheet_fields)
     records = []
     keys: list[tuple[str, int | None]] = []

@@ -46,6 +46,19 @@ FIELD_COL_NAME = "Tên lĩnh vực"
 FIELD_COL_ORDER = "Thứ tự"
 FIELD_COLUMNS = (FIELD_COL_CODE, FIELD_COL_NAME, FIELD_COL_ORDER)
 FIELD_REQUIRED_COLUMNS = (FIELD_COL_CODE, FIELD_COL_NAME)
+# Each logical value of a row → the column title it is read from (and problems name).
+PROCEDURE_TITLES = {
+    "code": COL_CODE, "name": COL_NAME, "field": COL_FIELD, "processing_days": COL_DAYS,
+    "day_unit": COL_DAY_UNIT, "cutoff": COL_CUTOFF, "fee": COL_FEE, "documents": COL_DOCUMENTS,
+    "online_level": COL_ONLINE, "legal_basis": COL_LEGAL, "no_appointment_day": COL_NO_APPOINTMENT,
+    "active": COL_ACTIVE,
+}
+FIELD_TITLES = {"code": FIELD_COL_CODE, "name": FIELD_COL_NAME, "sort_order": FIELD_COL_ORDER}
+COLUMN_WIDTHS = {  # in characters, as the export sets them (16 for any other column)
+    COL_CODE: 14, COL_NAME: 60, COL_FIELD: 22, COL_DAYS: 12, COL_DAY_UNIT: 14, COL_CUTOFF: 9, COL_FEE: 40,
+    COL_DOCUMENTS: 80, COL_ONLINE: 14, COL_LEGAL: 50, COL_NO_APPOINTMENT: 10, COL_ACTIVE: 12,
+    FIELD_COL_CODE: 14, FIELD_COL_NAME: 40,
+}
 
 ONLINE_LABELS = {"none": "Không", "partial": "Một phần", "full": "Toàn trình"}
 KIND_LABELS = {"original": "bản chính", "copy": "bản sao"}
