@@ -4,7 +4,7 @@
    any way of rewriting an event: ``DossierEvent.update/delete/replace...``, ``.save()`` or
    ``.delete_instance()`` on an event object, or SQL text that updates, deletes or truncates
    dossier_event. The scanner is itself tested on planted offenders so it cannot silently rot.
-2. The engine refuses it too (triggers from db._install_guards) on SQLite and PostgreSQL, whichever
+2. The engine refuses it too (triggers from db.install_guards) on SQLite and PostgreSQL, whichever
    path the write takes: raw SQL, a model instance's save(), delete_instance(), an upsert, SQLite's
    REPLACE / INSERT OR REPLACE (which delete without firing delete triggers), PostgreSQL's TRUNCATE;
    and the history cannot be orphaned or its numbering reused (dossiers are never deleted, replaced or

@@ -43,6 +43,6 @@ def test_masked_in_tracebacks_too():
 
 def test_backup_retention_setting():
     assert Settings().keep_days == 30
-    assert Settings(backup_keep_days="90").keep_days == 90
-    assert Settings(backup_keep_days="ba mươi").keep_days == 30
-    assert Settings(backup_keep_days="0").keep_days == 30
+    assert Settings.parse({"backup_keep_days": "90"}).keep_days == 90
+    assert Settings.parse({"backup_keep_days": "ba mươi"}).keep_days == 30
+    assert Settings.parse({"backup_keep_days": "0"}).keep_days == 30

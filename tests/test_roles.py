@@ -40,6 +40,7 @@ from desk.services import (
     calendar,
     catalog,
     catalog_edit,
+    catalog_store,
     demo,
     documents,
     dossiers,
@@ -157,6 +158,10 @@ def _catalog_import_xlsx(a: Actor, ctx) -> None:
 
 def _load_seed(a: Actor, ctx) -> None:
     catalog.load_seed(by=a, update_existing=False)
+
+
+def _apply_catalog(a: Actor, ctx) -> None:
+    catalog_store.apply_changes([("DD", "Đất đai", 9)], [], by=a)
 
 
 def _set_day(a: Actor, ctx) -> None:
@@ -278,8 +283,9 @@ MATRIX: list[tuple[str, str, object]] = [
     ("catalog_edit.save_field", "leader", _save_field),
     ("catalog_edit.import_catalog", "leader", _import_catalog),
     ("catalog_edit.export_catalog", "leader", _export_catalog),
-    ("catalog.import_xlsx", "leader", _catalog_import_xlsx),
-    ("catalog.load_seed", "leader", _load_seed),
+    ("catalog_excel.import_xlsx", "leader", _catalog_import_xlsx),
+    ("catalog_seed.load_seed", "leader", _load_seed),
+    ("catalog_store.apply_changes", "leader", _apply_catalog),
     ("calendar.set_day", "leader", _set_day),
     ("office.update_office", "leader", _update_office),
     ("office.set_up_office", "leader", _set_up_office),
@@ -466,7 +472,13 @@ def test_initialize_never_makes_a_second_office(ctx):
 PURE = {
     "accounts.hash_password", "accounts.verify_password", "accounts.to_actor", "accounts.check_new_password",
     "barcode.code128_png", "barcode.module_count",
-    "calendar.parse_cutoff", "calendar.at_or_after", "calendar.processing_time_label", "catalog.format_document", "catalog.parse_document_line",
+    "calendar.parse_cutoff", "calendar.at_or_after", "calendar.processing_time_label", "catalog_format.format_document",
+    "catalog_format.parse_document_line", "catalog_format.documents_from_json", "catalog_format.documents_to_json",
+    "catalog_format.is_json_list", "catalog_format.is_blank", "catalog_format.clean_multiline",
+    "catalog_format.code_text", "catalog_format.parse_int", "catalog_format.parse_bool", "catalog_format.parse_choice",
+    "catalog_format.normalise_cutoff", "catalog_validation.check_procedure", "catalog_validation.check_field",
+    "catalog_validation.check_duplicates", "catalog_read.initials", "catalog_read.initials_matches",
+    "catalog_read.matching_procedures", "catalog_read.rank_for_intake",
     "clock.aware", "clock.fixed_utc_offset", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
     "documents.two", "documents.long_date", "documents.long_time", "documents.short_date", "documents.short_time", "documents.honorific",
     "documents.processing_time", "documents.timeliness", "documents.handovers",
@@ -497,24 +509,7 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "output.check_output_path": "checks a path; writes nothing",
     "payload.looks_like_slip": "pure: computes from its arguments",
     "scan.is_scan": "pure: computes from its arguments",
-    "files.already_exists": "files on disk, never the database: its callers check their actor",
-    "files.atomic_path": "files on disk, never the database: its callers check their actor",
-    "files.atomic_write": "files on disk, never the database: its callers check their actor",
     "files.clean_program_folders": "files on disk, never the database: its callers check their actor",
-    "files.clean_stale": "files on disk, never the database: its callers check their actor",
-    "files.fsync_dir": "files on disk, never the database: its callers check their actor",
-    "files.fsync_file": "files on disk, never the database: its callers check their actor",
-    "files.is_temp_name": "files on disk, never the database: its callers check their actor",
-    "files.new_temp": "files on disk, never the database: its callers check their actor",
-    "files.numbered": "files on disk, never the database: its callers check their actor",
-    "files.publish": "files on disk, never the database: its callers check their actor",
-    "files.publish_unique": "files on disk, never the database: its callers check their actor",
-    "files.remove_temp": "files on disk, never the database: its callers check their actor",
-    "files.stale_reason": "files on disk, never the database: its callers check their actor",
-    "files.temp_name": "files on disk, never the database: its callers check their actor",
-    "files.write_bytes": "files on disk, never the database: its callers check their actor",
-    "files.write_error": "files on disk, never the database: its callers check their actor",
-    "files.write_text": "files on disk, never the database: its callers check their actor",
     "accounts.get_actor": "an account by name, for tools and tests; the CLI and the GUI log in with login()",
     "accounts.login": "authentication itself: it makes the Actor the other functions need",
     "accounts.has_accounts": "whether any account exists (restore of an empty target)",
@@ -529,11 +524,11 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "backup.prune_backups": "removes the program's own old daily copies",
     "calendar.load_calendar": "office days off, no personal data",
     "calendar.list_overrides": "office days off, no personal data",
-    "catalog.list_fields": "the public catalog",
-    "catalog.list_procedures": "the public catalog",
-    "catalog.get_procedure": "the public catalog",
-    "catalog.search_procedures": "the public catalog",
-    "catalog.export_xlsx": "the public catalog (catalog_edit.export_catalog is the leaders' action)",
+    "catalog_read.list_fields": "the public catalog",
+    "catalog_read.list_procedures": "the public catalog",
+    "catalog_read.get_procedure": "the public catalog",
+    "catalog_read.search_procedures": "the public catalog",
+    "catalog_excel.export_xlsx": "the public catalog (catalog_edit.export_catalog is the leaders' action)",
     "changes.latest_change": "a change mark (the latest event id and time), no personal data",
     "demo.demo_dossiers": "a count",
     "demo.real_dossiers": "a count",

@@ -354,7 +354,7 @@ def ensure_schema(db: Database, *, allow_new: bool = True) -> int:
                                   "make them, run the init command.").format(name=_describe(db)))
             db.create_tables(ALL_MODELS, safe=False)
             _set_version(SCHEMA_VERSION)
-            _install_guards(db)
+            install_guards(db)
             return SCHEMA_VERSION
         if current > SCHEMA_VERSION:
             raise DeskError(
@@ -433,7 +433,7 @@ _PG_GUARDS = {
 }
 
 
-def _install_guards(db: Database) -> None:
+def install_guards(db: Database) -> None:
     """Database-side refusal to rewrite history (idempotent): see _SQLITE_GUARDS / _PG_GUARDS."""
     if is_postgres(db):
         db.execute_sql(
@@ -492,7 +492,7 @@ def _to_v2(db: Database) -> None:
     if rows:
         (DailySequence.insert_many([{"office": o, "day": d, "last_value": v} for (o, d), v in sorted(rows.items())])
          .execute())
-    _install_guards(db)
+    install_guards(db)
 
 
 MIGRATIONS[2] = _to_v2

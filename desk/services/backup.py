@@ -470,7 +470,7 @@ def _prepare_copy(backup_file: Path, tmp: Path, live_conn: sqlite3.Connection) -
     # The program's guards (append-only audit trail) as this version installs them, before the copy.
     guarded = SqliteDatabase(str(tmp))
     try:
-        dbmod._install_guards(guarded)
+        dbmod.install_guards(guarded)
     finally:
         guarded.close()
     files.fsync_file(tmp)

@@ -17,17 +17,11 @@ from desk.models import Procedure
 from desk.models.db import run_write
 from desk.services import catalog
 from desk.services.accounts import Actor, require
-from desk.services.catalog import (
-    DocumentItem,
-    FieldInfo,
-    ImportSummary,
-    ProcedureInfo,
-    _apply,
-    _check_field,
-    _check_procedure,
-    _Collector,
-    _FieldResolver,
-)
+from desk.services.catalog_format import code_text
+from desk.services.catalog_read import FieldInfo, ProcedureInfo
+from desk.services.catalog_store import ImportSummary, apply_changes
+from desk.services.catalog_validation import FieldResolver, ProblemCollector, check_field, check_procedure
+from desk.services.dossiers import DocumentItem
 
 # The keys of a procedure as the form (and ValidationError.problems) name them.
 PROCEDURE_KEYS = ("code", "name", "field_code", "processing_days", "day_unit", "cutoff", "fee", "documents",
@@ -63,7 +57,7 @@ def _document_dicts(documents: Any) -> list[Any]:
     return result
 
 
-def _problems(out: _Collector) -> ValidationError:
+def _problems(out: ProblemCollector) -> ValidationError:
     """The collector's problems keyed like the form: {"processing_days": "...", ...}."""
     found: dict[str, list[str]] = {}
     for problem in out.problems:
@@ -83,7 +77,7 @@ def save_procedure(info: Any = None, *, by: Actor, create: bool | None = None, *
     """
     require(by, "leader")
     data = _values_of(info, values)
-    code = catalog._code_text(data.get("code"))
+    code = code_text(data.get("code"))
     exists = bool(code) and Procedure.select().where(Procedure.code == code).exists()
     if create is True and exists:
         raise ValidationError({"code": _("Code {code} is already used by another procedure.").format(code=code)})
@@ -105,12 +99,12 @@ def save_procedure(info: Any = None, *, by: Actor, create: bool | None = None, *
     }
     if data.get("active") is not None:
         checked["active"] = bool(data["active"])
-    out = _Collector(_FORM)
+    out = ProblemCollector(_FORM)
     columns = {key: key for key in checked} | {"active": "active"}
-    record = _check_procedure(checked, None, columns, _FieldResolver({}), out, documents_as_lines=False)
+    record = check_procedure(checked, None, columns, FieldResolver({}), out, documents_as_lines=False)
     if record is None:
         raise _problems(out)
-    run_write(lambda: _apply([], [record]))
+    run_write(lambda: apply_changes([], [record], by=by))
     return catalog.get_procedure(record.code)
 
 
@@ -125,12 +119,12 @@ def set_procedure_active(code: str, active: bool, *, by: Actor) -> ProcedureInfo
 def save_field(code: str, name: str, sort_order: int | None = None, *, by: Actor) -> FieldInfo:
     """Create a field (lĩnh vực) or rename / reorder one; the order is the statistics' row order."""
     require(by, "leader")
-    out = _Collector(_FORM)
-    checked = _check_field({"code": code, "name": name, "sort_order": sort_order}, None,
+    out = ProblemCollector(_FORM)
+    checked = check_field({"code": code, "name": name, "sort_order": sort_order}, None,
                            {"code": "code", "name": "name", "sort_order": "sort_order"}, out)
     if checked is None:
         raise _problems(out)
-    run_write(lambda: _apply([checked], []))
+    run_write(lambda: apply_changes([checked], [], by=by))
     return next(f for f in catalog.list_fields() if f.code == checked[0])
 
 

@@ -64,7 +64,7 @@ from desk.services.clock import LOCAL_TZ, local_date
 from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
-from desk.text import fold, is_digits
+from desk.text import is_digits
 from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document, present, scrolling
 from desk.views.context import AppContext
 from desk.views.ops import Operation
@@ -153,26 +153,6 @@ def parse_birth_date(text: str) -> date | None:
     else:
         raise ValueError(text)
     return date(year, month, day)
-
-
-def initials(name_folded: str) -> str:
-    """"dang ky khai sinh" → "dkks": clerks type the first letters of a procedure they know."""
-    return "".join(word[0] for word in name_folded.split() if word[0].isalnum())
-
-
-def _initials_matches(query: str, procedures: Iterable[ProcedureInfo]) -> list[ProcedureInfo]:
-    """Procedures whose initials hold the query (no spaces, 2+ letters), the closest and shortest first."""
-    q = fold(query).replace(" ", "")
-    if len(q) < 2 or not q.isalpha():
-        return []
-    scored = []
-    for p in procedures:
-        letters = initials(fold(p.name))
-        if q in letters:
-            tier = 0 if letters == q else 1 if letters.startswith(q) else 2
-            scored.append((tier, len(p.name), p.name, p))
-    scored.sort(key=lambda s: s[:3])
-    return [s[3] for s in scored]
 
 
 # -- the procedure type-ahead -------------------------------------------------------------------------
@@ -897,21 +877,9 @@ class IntakeView(QWidget):
         try:
             found = catalog.search_procedures(text, limit=MAX_RESULTS)
         except Exception:  # noqa: BLE001 - fall back to the cached list
-            words = fold(text).split()
-            found = [p for p in self._procedures.values()
-                     if all(w in f"{fold(p.name)} {fold(p.code)}" for w in words)][:MAX_RESULTS]
-        extra = _initials_matches(text, self._procedures.values())
-        codes = {p.code for p in found}
-        exact = [p for p in extra if initials(fold(p.name)) == fold(text).replace(" ", "")]
-        ordered = exact + [p for p in found if p not in exact] + [p for p in extra if p.code not in codes]
-        seen: set[str] = set()
-        unique = [p for p in ordered if not (p.code in seen or seen.add(p.code))]
-        exact_code = bool(unique) and fold(unique[0].code) == fold(text)
-        if unique and not exact and not exact_code:
-            # What this desk uses most comes first among loose matches ("chung thuc" → bản sao).
-            rank = {p.code: i for i, p in enumerate(self.recent_procedures())}
-            unique.sort(key=lambda p: rank.get(p.code, len(rank)))
-        return unique[:MAX_RESULTS]
+            found = catalog.matching_procedures(text, self._procedures.values())[:MAX_RESULTS]
+        return catalog.rank_for_intake(text, found, self._procedures.values(), usual=self.recent_procedures,
+                                       limit=MAX_RESULTS)
 
     def recent_procedures(self) -> list[ProcedureInfo]:
         """What this desk saved last, then what the office received most lately (empty in a new office)."""

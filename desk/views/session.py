@@ -33,7 +33,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from desk.config import Settings
+from desk.config import IDLE_LOCK_MINUTES_MAX, Settings
 from desk.i18n import _
 from desk.services import accounts
 from desk.services.accounts import Actor
@@ -46,8 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("desk.views.session")
 
-DEFAULT_IDLE_MINUTES = 10
-MAX_IDLE_MINUTES = 240
+MAX_IDLE_MINUTES = IDLE_LOCK_MINUTES_MAX
 
 _INPUT = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.MouseMove,
@@ -57,12 +56,8 @@ _INPUT = frozenset({
 
 
 def idle_minutes(settings: Settings) -> int:
-    """The idle time before the screen locks, in minutes; 0 = never. A bad value means the default."""
-    try:
-        minutes = int(str(settings.idle_lock_minutes).strip())
-    except ValueError:
-        return DEFAULT_IDLE_MINUTES
-    return minutes if 0 <= minutes <= MAX_IDLE_MINUTES else DEFAULT_IDLE_MINUTES
+    """The idle time before the screen locks, in minutes; 0 = never (desk.config checked it on load)."""
+    return settings.idle_lock_minutes
 
 
 class IdleWatch(QObject):

@@ -415,8 +415,8 @@ class DeskTab(FormTab):
         settings.reception_point = self.point.currentData() or ""
         settings.language = self.language.currentData()
         settings.camera = self.camera.text().strip()
-        settings.backup_keep_days = str(self.keep_days.value())
-        settings.idle_lock_minutes = str(self.idle_lock.value())
+        settings.backup_keep_days = self.keep_days.value()
+        settings.idle_lock_minutes = self.idle_lock.value()
         try:
             settings.save()
         except OSError as exc:
@@ -495,7 +495,7 @@ class PrinterTab(FormTab):
         before = (settings.printer, settings.receipt_paper, settings.print_preview)
         settings.printer = self.printer.currentData() or ""
         settings.receipt_paper = self.paper.currentData() or "A4"
-        settings.print_preview = "1" if self.preview.isChecked() else "0"
+        settings.print_preview = self.preview.isChecked()
         try:
             settings.save()
         except OSError as exc:

@@ -522,8 +522,8 @@ def test_auto_backup_cleans_the_program_folders_and_uses_the_new_path(office, sq
     folder.mkdir()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    stale = [folder / f"{files.TEMP_MARK}{files._host()}-{dead.pid}-0123abcd-onestop-2026-11-22.db.tmp",
-             _live_path(sqlite_url).parent / f"{files.TEMP_MARK}{files._host()}-{dead.pid}-0123abcd-desk.db.tmp"]
+    stale = [folder / f"{files.TEMP_MARK}{files.host_label()}-{dead.pid}-0123abcd-onestop-2026-11-22.db.tmp",
+             _live_path(sqlite_url).parent / f"{files.TEMP_MARK}{files.host_label()}-{dead.pid}-0123abcd-desk.db.tmp"]
     for path in stale:
         path.write_bytes(b"\0" * 4096)
         Path(f"{path}-journal").write_bytes(b"\0" * 512)

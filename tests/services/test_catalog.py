@@ -16,7 +16,8 @@ from desk.models import db as dbmod
 from desk.services import catalog, dossiers
 from desk.services.accounts import SYSTEM
 from desk.services.calendar import WorkCalendar
-from desk.services.catalog import (
+from desk.services.catalog import CatalogImportError, DocumentItem, ImportSummary
+from desk.services.catalog_format import (
     COL_ACTIVE,
     COL_CODE,
     COL_CUTOFF,
@@ -30,9 +31,6 @@ from desk.services.catalog import (
     PROCEDURE_COLUMNS,
     SHEET_FIELDS,
     SHEET_PROCEDURES,
-    CatalogImportError,
-    DocumentItem,
-    ImportSummary,
 )
 from desk.services.clock import LOCAL_TZ
 from desk.text import fold

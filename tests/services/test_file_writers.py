@@ -27,7 +27,7 @@ def _stale(folder: Path, name: str) -> Path:
     """What a killed writer of this program leaves: a temporary named with its (now gone) pid."""
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
-    path = folder / f"{files.TEMP_MARK}{files._host()}-{proc.pid}-0123abcd-{name}.tmp"
+    path = folder / f"{files.TEMP_MARK}{files.host_label()}-{proc.pid}-0123abcd-{name}.tmp"
     path.write_bytes(b"\0" * 2048)
     return path
 

@@ -33,7 +33,7 @@ def _dead_pid() -> int:
 
 
 def _temp_of(pid: int, target: str = "b.db", host: str | None = None) -> str:
-    return f"{files.TEMP_MARK}{host or files._host()}-{pid}-0123abcd-{target}.tmp"
+    return f"{files.TEMP_MARK}{host or files.host_label()}-{pid}-0123abcd-{target}.tmp"
 
 
 def test_a_write_is_whole_or_absent(tmp_path, monkeypatch):

@@ -677,7 +677,7 @@ def test_preview_first_prints_only_when_the_clerk_presses_print(qtbot, office, t
 
     painted = []
     monkeypatch.setattr(printing, "paint_document", lambda path, printer: painted.append(Path(path)))
-    ctx = make_ctx(tmp_path, settings=Settings(print_preview="1"))
+    ctx = make_ctx(tmp_path, settings=Settings(print_preview=True))
     view = show(qtbot, IntakeView(ctx))
     view.choose_procedure("T-KT")
     fill_applicant(view)

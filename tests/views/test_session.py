@@ -189,7 +189,7 @@ def test_giving_up_at_the_log_in_quits(qtbot, session, monkeypatch):
 @pytest.mark.parametrize(("raw", "minutes"), [("10", 10), ("0", 0), (" 5 ", 5), ("abc", 10), ("-3", 10),
                                                ("100000", 10)])
 def test_idle_minutes_setting(raw, minutes):
-    assert idle_minutes(Settings(idle_lock_minutes=raw)) == minutes
+    assert idle_minutes(Settings.parse({"idle_lock_minutes": raw})) == minutes  # as the settings file says it
 
 
 def test_zero_minutes_never_locks(qtbot, session):
@@ -204,6 +204,6 @@ def test_the_desk_settings_set_the_idle_time(qtbot, session):
     spin.setValue(3)
     tab = next(w for w in session.window.findChildren(QWidget) if type(w).__name__ == "DeskTab")
     assert tab.save()
-    assert session.ctx.settings.idle_lock_minutes == "3"
+    assert session.ctx.settings.idle_lock_minutes == 3
     assert session.idle.interval_ms == 180_000
-    assert Settings.load().idle_lock_minutes == "3"
+    assert Settings.load().idle_lock_minutes == 3

@@ -99,7 +99,7 @@ def test_printer_tab_saves_and_the_next_receipt_goes_to_that_printer(qtbot, cler
     tab.preview.setChecked(True)
     view.save_current()  # Ctrl+S saves the tab shown
     stored = Settings.load()
-    assert (stored.printer, stored.receipt_paper, stored.print_preview) == ("Quầy 1 - HP LaserJet", "A5", "1")
+    assert (stored.printer, stored.receipt_paper, stored.print_preview) == ("Quầy 1 - HP LaserJet", "A5", True)
     assert "Quầy 1 - HP LaserJet" in tab.message.text()
     tab.preview.setChecked(False)
     assert tab.save()
@@ -117,7 +117,7 @@ def test_printer_tab_saves_and_the_next_receipt_goes_to_that_printer(qtbot, cler
 
 
 def test_a_printer_no_longer_there_stays_chosen_and_is_marked(qtbot, clerk, printers):
-    view = make_view(qtbot, clerk, Settings(printer="Máy in cũ", receipt_paper="B5"))
+    view = make_view(qtbot, clerk, Settings.parse({"printer": "Máy in cũ", "receipt_paper": "B5"}))
     tab = view.printer_tab
     assert tab.printer.currentData() == "Máy in cũ" and "Máy in cũ" in tab.printer.currentText()
     assert tab.printer.currentText() != "Máy in cũ"  # said to be missing
