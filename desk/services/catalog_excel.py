@@ -93,7 +93,7 @@ def export_xlsx(path: Path | str) -> int:
     fields = list_fields()
     procedures = list_procedures(active_only=False)
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook has one empty worksheet
     sheet.title = SHEET_PROCEDURES
     name_uses: dict[str, int] = {}
     for f in fields:

@@ -33,7 +33,7 @@ from desk.services.catalog_format import (
     parse_int,
 )
 from desk.services.dossiers import DocumentItem
-from desk.services.limits import max_length
+from desk.services.limits import char_limit
 from desk.text import clean, fold
 
 MAX_DAYS = 365
@@ -187,7 +187,7 @@ def check_procedure(
 
 def _procedure_code(raw: Any, problem: Report) -> str:
     code = code_text(raw)
-    limit = max_length(Procedure.code)
+    limit = char_limit(Procedure.code)
     if not code:
         problem("code", _("The procedure code is missing."))
     elif len(code) > limit:
@@ -201,9 +201,9 @@ def _procedure_name(raw: Any, problem: Report) -> str:
     name = clean(str(raw or ""))
     if not name:
         problem("name", _("The procedure name is missing."))
-    elif len(name) > max_length(Procedure.name) or len(fold(name)) > max_length(Procedure.name_folded):
+    elif len(name) > char_limit(Procedure.name) or len(fold(name)) > char_limit(Procedure.name_folded):
         problem("name", _("The procedure name is longer than {limit} characters.").format(
-            limit=max_length(Procedure.name)))
+            limit=char_limit(Procedure.name)))
     return name
 
 
@@ -257,8 +257,8 @@ def _cutoff(raw: Any, problem: Report) -> str | None:
 
 def _fee(raw: Any, problem: Report) -> str:
     fee = clean(str(raw or ""))
-    if len(fee) > max_length(Procedure.fee):
-        problem("fee", _("The fee text is longer than {limit} characters.").format(limit=max_length(Procedure.fee)))
+    if len(fee) > char_limit(Procedure.fee):
+        problem("fee", _("The fee text is longer than {limit} characters.").format(limit=char_limit(Procedure.fee)))
     return fee
 
 
@@ -312,15 +312,15 @@ def check_field(values: dict[str, Any], row: int | None, columns: dict[str, str]
     code = code_text(values.get("code"))
     if not code:
         out.add(row, columns["code"], _("The field code is missing."))
-    elif len(code) > max_length(Field.code):
+    elif len(code) > char_limit(Field.code):
         out.add(row, columns["code"], _("The field code is longer than {limit} characters.").format(
-            limit=max_length(Field.code)))
+            limit=char_limit(Field.code)))
     name = clean(str(values.get("name") or ""))
     if not name:
         out.add(row, columns["name"], _("The field name is missing."))
-    elif len(name) > max_length(Field.name):
+    elif len(name) > char_limit(Field.name):
         out.add(row, columns["name"], _("The field name is longer than {limit} characters.").format(
-            limit=max_length(Field.name)))
+            limit=char_limit(Field.name)))
     order: int | None = None
     raw_order = values.get("sort_order")
     if not is_blank(raw_order):

@@ -46,6 +46,14 @@ def max_length(field: ModelField) -> int | None:
     return getattr(field, "max_length", None)
 
 
+def char_limit(field: ModelField) -> int:
+    """The limit of a column that has one (a CharField): its rule is a number, never "unbounded"."""
+    limit = max_length(field)
+    if limit is None:
+        raise TypeError(f"{field!r} has no length limit")
+    return limit
+
+
 def too_long(value: str, label: str, limit: int | None) -> str | None:
     """The message for a value over ``limit`` characters, naming the field; None when it fits."""
     if limit is None or len(value) <= limit:
