@@ -495,6 +495,7 @@ PURE = {
 NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name in PURE} | {
     "backup.desk_sessions": "lists connected sessions for restore, inside its checked call",
     "backup.target_state": "whether a restore target exists; reads no row",
+    "limits.char_limit": "pure: reads a model column's declared length",
     "limits.birth_problem": "pure: computes from its arguments",
     "limits.check_name": "pure: computes from its arguments",
     "limits.check_text": "pure: computes from its arguments",
