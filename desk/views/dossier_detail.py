@@ -8,7 +8,7 @@ overwritten), prints the matching official form, reloads and tells the other scr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -60,6 +60,7 @@ from desk.views.common import (
     confirm,
     error_text,
     open_document,
+    present,
     resize_within_screen,
     scrolling,
 )
@@ -316,8 +317,10 @@ class DossierDetailDialog(QDialog):
                                           QHeaderView.ResizeMode.Interactive, QHeaderView.ResizeMode.Stretch))
         self.timeline.setColumnWidth(2, 175)
         self.timeline.setWordWrap(True)
-        self.timeline.horizontalHeader().sectionResized.connect(lambda *_a: self.timeline.resizeRowsToContents())
-        self.documents.horizontalHeader().sectionResized.connect(lambda *_a: self.documents.resizeRowsToContents())
+        present(self.timeline.horizontalHeader()).sectionResized.connect(
+            lambda *_a: self.timeline.resizeRowsToContents())
+        present(self.documents.horizontalHeader()).sectionResized.connect(
+            lambda *_a: self.documents.resizeRowsToContents())
         timeline_layout.addWidget(self.timeline)
         right.addWidget(timeline_box, 3)
         return right
@@ -385,13 +388,14 @@ class DossierDetailDialog(QDialog):
 
     # -- showing ----------------------------------------------------------------------------
     @staticmethod
-    def _setup_table(table: QTableWidget, modes) -> None:
+    def _setup_table(table: QTableWidget, modes: Sequence[QHeaderView.ResizeMode]) -> None:
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.verticalHeader().setVisible(False)
+        present(table.verticalHeader()).setVisible(False)
         table.setTabKeyNavigation(False)
+        header = present(table.horizontalHeader())
         for i, mode in enumerate(modes):
-            table.horizontalHeader().setSectionResizeMode(i, mode)
+            header.setSectionResizeMode(i, mode)
 
     def reload(self) -> None:
         """Read the dossier again (after a change here or at another desk)."""
