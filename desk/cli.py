@@ -542,7 +542,6 @@ def _init(args: argparse.Namespace) -> int:
         from desk.services.setup import create_desk_role
 
         assert actor is not None  # a desk role asked for: logged in above on every path
-
         created = create_desk_role(args.desk_role, role_password, by=actor)
         text = _("Desk role {name} created") if created else _("Desk role {name} updated")
         _emit(_("{done}: it can read and add dossiers and events but owns nothing (cannot alter, truncate, "

@@ -387,7 +387,8 @@ _installed: dict[int, list[QTranslator]] = {}
 
 def _official_qm(language: str) -> Traversable | None:
     """qtbase_<lang>.qm from Qt's translations folder or our resources, when one exists."""
-    folders: list[Traversable] = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)), LOCALE_DIR / language]
+    folders: list[Traversable] = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+                                  LOCALE_DIR / language]
     for folder in folders:
         path = folder / f"qtbase_{language}.qm"
         if path.is_file():
