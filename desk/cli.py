@@ -15,9 +15,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Never
 
 from desk.i18n import N_, N_plural, _, gettext, ngettext, set_language
 from desk.redaction import redacts_stderr
+
+if TYPE_CHECKING:  # imported where used, at run time
+    from desk.services.accounts import Actor
 
 # argparse's own messages (it calls gettext on them), marked here so tools/messages.py keeps them in
 # our catalog: usage errors, help headings and the help option read Vietnamese like everything else.
@@ -77,7 +81,7 @@ class _Parser(argparse.ArgumentParser):
         with _argparse_speaks_ours():
             super().__init__(*args, **kwargs)
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         listed = list(sys.argv[1:] if args is None else args)
         language = _language_in(listed)
         if language in ("vi", "en"):
@@ -85,7 +89,7 @@ class _Parser(argparse.ArgumentParser):
         with _argparse_speaks_ours():
             return super().parse_known_args(listed, namespace)
 
-    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_args(self, args=None, namespace=None):
         with _argparse_speaks_ours():  # "unrecognized arguments" is raised here, after parse_known_args
             return super().parse_args(args, namespace)
 
@@ -97,7 +101,7 @@ class _Parser(argparse.ArgumentParser):
         with _argparse_speaks_ours():
             return super().format_help()
 
-    def error(self, message: str) -> None:  # one line, exit code 2, like every bad input
+    def error(self, message: str) -> Never:  # one line, exit code 2, like every bad input
         self.exit(2, f"{self.prog}: {_('error')}: {message}\n")
 
     def _print_message(self, message: str, file=None) -> None:
@@ -441,7 +445,7 @@ def _password(prompt: str) -> str:
         raise DeskError(_("No password was given; nothing was done.")) from exc
 
 
-def _login(args: argparse.Namespace, role: str, username: str | None = None):
+def _login(args: argparse.Namespace, role: str, username: str | None = None) -> Actor:
     """Log in the account named by --user with its password, or stop with one line (exit 2).
 
     A wrong password counts towards the lock like one typed in the window; an inactive or locked
@@ -537,6 +541,7 @@ def _init(args: argparse.Namespace) -> int:
     if args.desk_role:
         from desk.services.setup import create_desk_role
 
+        assert actor is not None  # a desk role asked for: logged in above on every path
         created = create_desk_role(args.desk_role, role_password, by=actor)
         text = _("Desk role {name} created") if created else _("Desk role {name} updated")
         _emit(_("{done}: it can read and add dossiers and events but owns nothing (cannot alter, truncate, "
@@ -544,7 +549,7 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin_of_new_database(password: str):
+def _admin_of_new_database(password: str) -> Actor:
     from desk.services import accounts
 
     actor = accounts.login("admin", password)

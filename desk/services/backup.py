@@ -45,7 +45,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
-from peewee import SqliteDatabase
+from peewee import Database, SqliteDatabase
 
 from desk.errors import DeskError, PermissionDenied
 from desk.i18n import _, ngettext
@@ -205,7 +205,7 @@ def _pg_tool(name: str) -> str:
     return path
 
 
-def _url_of(db) -> str:
+def _url_of(db: Database) -> str:
     """Rebuild the URL of an open PostgreSQL database (for pg_dump)."""
     params = db.connect_params
     user = params.get("user") or ""
@@ -217,7 +217,7 @@ def _url_of(db) -> str:
     return f"postgresql://{auth}{params.get('host') or '127.0.0.1'}:{params.get('port') or 5432}/{db.database}{query}"
 
 
-def _backup_postgres(db, out: Path) -> BackupInfo:
+def _backup_postgres(db: Database, out: Path) -> BackupInfo:
     tool = _pg_tool("pg_dump")
     url = _url_of(db)
     args, env, dbname, schema = _pg_params(url)
@@ -636,7 +636,7 @@ def _sqlite_restore_error(live: Path, exc: sqlite3.Error) -> DeskError:
 
 
 # -- restore, PostgreSQL -----------------------------------------------------------------------
-def _open_pg(target, url: str) -> None:
+def _open_pg(target: Database, url: str) -> None:
     try:
         target.connect(reuse_if_open=True)
     except Exception as exc:  # noqa: BLE001 - any connection failure is reported the same way
@@ -644,7 +644,7 @@ def _open_pg(target, url: str) -> None:
             url=redact(url), error=redact(str(exc).strip()))) from exc
 
 
-def _pg_table_count(target, schema: str) -> int:
+def _pg_table_count(target: Database, schema: str) -> int:
     return target.execute_sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s",
                               (schema,)).fetchone()[0]
 
@@ -661,7 +661,7 @@ def _dump_schema(path: Path) -> str:
     return ""
 
 
-def _own_pids(target) -> list[int]:
+def _own_pids(target: Database) -> list[int]:
     """This process's sessions on the target database: the restore's own and the caller's open one."""
     pids = [target.execute_sql("SELECT pg_backend_pid()").fetchone()[0]]
     open_db = database_proxy.obj
@@ -671,7 +671,7 @@ def _own_pids(target) -> list[int]:
     return pids
 
 
-def desk_sessions(target, schema: str) -> list[tuple[int, str]]:
+def desk_sessions(target: Database, schema: str) -> list[tuple[int, str]]:
     """Other sessions of this office's desks on the server: (pid, "address, program, since")."""
     rows = target.execute_sql(
         "SELECT pid, COALESCE(host(client_addr), 'local'), application_name, backend_start "
@@ -686,7 +686,7 @@ def desk_sessions(target, schema: str) -> list[tuple[int, str]]:
     return sessions
 
 
-def _unique_schema_name(target, schema: str, moment: datetime) -> str:
+def _unique_schema_name(target: Database, schema: str, moment: datetime) -> str:
     stamp = moment.astimezone(LOCAL_TZ).strftime("%Y%m%d_%H%M%S")
     base = f"{schema[:63 - 35]}_before_restore_{stamp}"  # PostgreSQL cuts names at 63: room for "_NNN"
     taken = {row[0] for row in target.execute_sql(
@@ -702,8 +702,8 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _restore_postgres(path: Path, info: BackupInfo, url: str, target, *, actor: Actor | None, now: datetime,
-                      disconnect: bool) -> RestoreResult:
+def _restore_postgres(path: Path, info: BackupInfo, url: str, target: Database, *, actor: Actor | None,
+                      now: datetime, disconnect: bool) -> RestoreResult:
     result = RestoreResult(info=info)
     _args, _env, _dbname, schema = _pg_params(url)
     wanted = schema or "public"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -281,7 +281,8 @@ class _Scene:
             raise ValidationError({"catalog": _("The catalog is empty. Run: python main.py init")})
         points = list(ReceptionPoint.select().where(ReceptionPoint.office == office))
         # Drawn as before so a seed gives the same data as it always did; the rows name the admin who ran demo.
-        staff_ids = [s.id for s in Staff.select(Staff.id).where(Staff.active == True)] or [None]  # noqa: E712
+        staff_ids: list[int | None] = [
+            s.id for s in Staff.select(Staff.id).where(Staff.active == True)] or [None]  # noqa: E712
         first = max((now - timedelta(days=30 * months)).date(), EARLIEST_RECEIPT)  # receipts the intake accepts
         days = _working_days(cal, first, now.date())
         if now.time() < cal.hours.opens and days and days[-1] == now.date():
@@ -366,7 +367,7 @@ def _dossier_row(rng: random.Random, scene: _Scene, dossier_id: int, code: str, 
 
 def _events_of(dossier_id: int, clerk: int, f: _Facts, actor_name: str) -> list[tuple]:
     """The audit trail of a generated dossier, as lifecycle would have written it."""
-    events = [(dossier_id, _fmt(f.received), clerk, actor_name, "receive", None, "received", "",
+    events: list[tuple] = [(dossier_id, _fmt(f.received), clerk, actor_name, "receive", None, "received", "",
                f'{{"due_at": "{f.due.isoformat()}+07:00", "channel": "{f.channel}", "demo": true}}')]
     if f.closed is not None:
         events.append((dossier_id, _fmt(f.closed), clerk, actor_name, "advance", "received", f.status.value,
@@ -388,7 +389,7 @@ def _events_of(dossier_id: int, clerk: int, f: _Facts, actor_name: str) -> list[
 
 
 @contextmanager
-def _bulk_load(db):
+def _bulk_load(db: Database) -> Iterator[None]:
     """Generated data can be generated again: on SQLite trade durability for speed while it loads."""
     if is_postgres(db):
         yield
@@ -402,8 +403,8 @@ def _bulk_load(db):
         db.execute_sql("PRAGMA cache_size = -65536")
 
 
-def _flush(db, dossiers: list[tuple], events: list[tuple], touched: dict[date, int], office_id: int, *,
-           first: bool) -> None:
+def _flush(db: Database, dossiers: list[tuple], events: list[tuple], touched: dict[date, int],
+           office_id: int, *, first: bool) -> None:
     """One batch, one transaction: the dossiers, their events, the day counters and the demo count move
     together. The first batch checks again, under the write lock, that no real dossier came in."""
     columns = ", ".join(DOSSIER_COLUMNS)

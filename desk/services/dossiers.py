@@ -10,6 +10,7 @@ from enum import StrEnum
 from desk.errors import NotFound
 from desk.i18n import N_, _
 from desk.models import Dossier, DossierEvent, Field, Procedure, ReceptionPoint, Staff
+from desk.models.rows import tuples
 from desk.services.accounts import Actor, require
 from desk.services.clock import from_db, local_date
 from desk.services.limits import lookup_text
@@ -286,6 +287,6 @@ def recent(limit: int = 200, *, actor: Actor) -> list[DossierRow]:
     require(actor, "clerk")
     query = (Dossier.select(Dossier.code, Dossier.applicant_name, Procedure.name, Dossier.received_at,
                             Dossier.due_at, Dossier.status)
-             .join(Procedure).order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(limit).tuples())
+             .join(Procedure).order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(limit))
     return [DossierRow(code, name, proc, from_db(rec), from_db(due), Status(status))
-            for code, name, proc, rec, due, status in query]
+            for code, name, proc, rec, due, status in tuples(query)]

@@ -21,6 +21,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
@@ -52,12 +53,13 @@ from desk.services.statistics import (
 )
 
 Sheet = Any  # openpyxl's write-only worksheet: its class lives in a private module
+CellValue = str | float | datetime | None  # what a write-only cell takes (a formula is a str)
 
 # compute_statistics and monthly_trend are also what the report screen and the CLI read through this module.
 
 # Official wording is always Vietnamese (like the slips): these labels do not go through gettext.
 CHANNEL_VI = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính"}
-STATUS_VI = {
+STATUS_VI: dict[str, str] = {  # keyed by Status, a StrEnum: a detail row carries its status as str
     Status.RECEIVED: "Đã tiếp nhận",
     Status.PROCESSING: "Đang giải quyết",
     Status.NEEDS_SUPPLEMENT: "Yêu cầu bổ sung",
@@ -94,9 +96,9 @@ PERCENT_FORMAT = "0.00%"
 COUNT_FORMAT = "#,##0"
 
 
-def _cell(ws, value=None, *, bold: bool = False, italic: bool = False, size: int = 11,
+def _cell(ws: Sheet, value: CellValue = None, *, bold: bool = False, italic: bool = False, size: int = 11,
           align: Alignment | None = None, border: bool = False, fill: PatternFill | None = None,
-          number_format: str | None = None) -> WriteOnlyCell:
+          number_format: str | None = None) -> Cell:
     cell = WriteOnlyCell(ws, value=value)
     cell.font = Font(name=_FONT, size=size, bold=bold, italic=italic)
     if align is not None:
@@ -110,11 +112,12 @@ def _cell(ws, value=None, *, bold: bool = False, italic: bool = False, size: int
     return cell
 
 
-def _merge(ws, ref: str) -> None:
+def _merge(ws: Sheet, ref: str) -> None:
     ws.merged_cells.add(CellRange(ref))
 
 
-def _print_setup(ws, *, landscape: bool = True, fit_height: int = 0, title_rows: str | None = None) -> None:
+def _print_setup(ws: Sheet, *, landscape: bool = True, fit_height: int = 0,
+                 title_rows: str | None = None) -> None:
     """A4, fit to the page width; the header rows repeat on every printed page."""
     ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -228,7 +231,7 @@ def _summary_rows(ws: Sheet, stats: Statistics) -> int:
     ncols = len(SUMMARY_WIDTHS)
     r = FIRST_DATA_ROW
     for index, row in enumerate(stats.rows, 1):
-        values: list = [None] * ncols
+        values: list[CellValue] = [None] * ncols
         values[0], values[1] = index, row.field_name
         for col, key in _VALUE_COLUMNS.items():
             values[col - 1] = getattr(row, key)
@@ -271,7 +274,7 @@ def _summary_footer(ws: Sheet, total_row: int, place: str, today: date) -> int:
     return sign_row
 
 
-def _summary_cell(ws, col: int, value, *, total: bool = False) -> WriteOnlyCell:
+def _summary_cell(ws: Sheet, col: int, value: CellValue, *, total: bool = False) -> Cell:
     if col == 1:
         return _cell(ws, value, bold=total, align=_CENTER, border=True, fill=_TOTAL_FILL if total else None)
     if col == 2:
@@ -284,7 +287,8 @@ def _summary_cell(ws, col: int, value, *, total: bool = False) -> WriteOnlyCell:
 
 
 # -- "Biểu đồ" ----------------------------------------------------------------------------------
-def _write_charts(ws, summary, stats: Statistics, trend: list[TrendPoint], total_row: int) -> None:
+def _write_charts(ws: Sheet, summary: Sheet, stats: Statistics, trend: list[TrendPoint],
+                  total_row: int) -> None:
     """A bar chart of the table's received vs resolved per field, a line chart of the on-time trend."""
     widths = [14, 14, 14, 16, 16]
     for i, width in enumerate(widths, 1):
@@ -349,13 +353,13 @@ def _series_title(text: str) -> SeriesLabel:
     return SeriesLabel(v=text)
 
 
-def _text_categories(chart, ref: Reference) -> None:
+def _text_categories(chart: BarChart | LineChart, ref: Reference) -> None:
     """Category labels are text (field names, "10/2026"): a string reference, which Excel shows as is."""
     for series in chart.series:
         series.cat = AxDataSource(strRef=StrRef(f=str(ref)))
 
 
-def _style_chart(chart) -> None:
+def _style_chart(chart: BarChart | LineChart) -> None:
     # openpyxl 3.1 marks axes as deleted unless told otherwise: Excel and LibreOffice then hide them.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
@@ -385,12 +389,12 @@ def _serial(moment: datetime | None) -> float | None:
     return None if moment is None else (moment - _EXCEL_EPOCH) / _DAY
 
 
-def _style_id(ws, **style) -> int:
+def _style_id(ws: Sheet, **style: Any) -> int:
     """The workbook's id of a cell style, for rows streamed by xlsx_rows."""
     return _cell(ws, None, **style).style_id
 
 
-def _data_sheet(ws, widths: list[int], header_row: int) -> None:
+def _data_sheet(ws: Sheet, widths: list[int], header_row: int) -> None:
     """Column widths, frozen header and codes, before any row is written (write-only order)."""
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -457,7 +461,7 @@ def _check_cancel(cancel: Callable[[], bool] | None) -> None:
         raise ReportCancelled(_("The report was cancelled; no file was written."))
 
 
-def _stream_rows(ws, detail: xlsx_rows.SheetRows, overdue: xlsx_rows.SheetRows, stats: Statistics,
+def _stream_rows(ws: Sheet, detail: xlsx_rows.SheetRows, overdue: xlsx_rows.SheetRows, stats: Statistics,
                  progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None,
                  by: Actor) -> None:
     """The detail and overdue rows, chunk by chunk; the counts must equal the table's."""
@@ -509,7 +513,7 @@ def _stream_rows(ws, detail: xlsx_rows.SheetRows, overdue: xlsx_rows.SheetRows, 
                           "nothing was written. Please report this problem.").format(rows=done, total=total))
 
 
-def _detail_frame(ws, rows: xlsx_rows.SheetRows) -> None:
+def _detail_frame(ws: Sheet, rows: xlsx_rows.SheetRows) -> None:
     """"Chi tiết" around its streamed rows: widths, panes, filter, print set-up and the header row."""
     _data_sheet(ws, DETAIL_WIDTHS, 1)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_HEADER))}{rows.last_row}"
@@ -517,7 +521,7 @@ def _detail_frame(ws, rows: xlsx_rows.SheetRows) -> None:
     ws.append([_cell(ws, h, bold=True, align=_CENTER, border=True, fill=_HEADER_FILL) for h in DETAIL_HEADER])
 
 
-def _overdue_frame(ws, rows: xlsx_rows.SheetRows, stats: Statistics) -> None:
+def _overdue_frame(ws: Sheet, rows: xlsx_rows.SheetRows, stats: Statistics) -> None:
     """"Quá hạn": its title, the unit and count line and the header row above the streamed rows."""
     _data_sheet(ws, OVERDUE_WIDTHS, OVERDUE_HEADER_ROW)
     last_col = get_column_letter(len(OVERDUE_HEADER))

@@ -8,7 +8,7 @@ overwritten), prints the matching official form, reloads and tells the other scr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -388,13 +388,14 @@ class DossierDetailDialog(QDialog):
 
     # -- showing ----------------------------------------------------------------------------
     @staticmethod
-    def _setup_table(table: QTableWidget, modes: tuple[QHeaderView.ResizeMode, ...]) -> None:
+    def _setup_table(table: QTableWidget, modes: Sequence[QHeaderView.ResizeMode]) -> None:
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         present(table.verticalHeader()).setVisible(False)
         table.setTabKeyNavigation(False)
+        header = present(table.horizontalHeader())
         for i, mode in enumerate(modes):
-            present(table.horizontalHeader()).setSectionResizeMode(i, mode)
+            header.setSectionResizeMode(i, mode)
 
     def reload(self) -> None:
         """Read the dossier again (after a change here or at another desk)."""

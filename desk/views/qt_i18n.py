@@ -16,6 +16,7 @@ labelled in English.
 from __future__ import annotations
 
 import logging
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from PyQt6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
@@ -368,8 +369,9 @@ class CatalogTranslator(QTranslator):
     translator or to its English source; never an empty text on a button.
     """
 
-    def translate(self, context: str | None, source: str | None, disambiguation: str | None = None,
-                  n: int = -1) -> str | None:
+    def translate(  # type: ignore[override]  # None reaches Qt as the null string (see above); the stub says str
+            self, context: str | None, source: str | None, disambiguation: str | None = None, n: int = -1,
+    ) -> str | None:
         msgid = QT_MESSAGES.get((context or "", source or ""))
         if msgid is None:
             return None
@@ -383,9 +385,10 @@ class CatalogTranslator(QTranslator):
 _installed: dict[int, list[QTranslator]] = {}
 
 
-def _official_qm(language: str) -> Path | None:
+def _official_qm(language: str) -> Traversable | None:
     """qtbase_<lang>.qm from Qt's translations folder or our resources, when one exists."""
-    folders = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)), LOCALE_DIR / language]
+    folders: list[Traversable] = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+                                  LOCALE_DIR / language]
     for folder in folders:
         path = folder / f"qtbase_{language}.qm"
         if path.is_file():

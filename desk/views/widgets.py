@@ -28,7 +28,7 @@ def message_and_buttons(layout: QVBoxLayout, dialog: QDialog, ok_text: str, canc
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
     cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-    assert ok is not None and cancel is not None  # the box was made with both (PyQt's stub allows None)
+    assert ok is not None and cancel is not None  # both made just above (common.present is not imported here)
     ok.setText(ok_text)
     cancel.setText(cancel_text)
     buttons.accepted.connect(on_ok or dialog.accept)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -257,7 +257,7 @@ def cant_split(row: _Row) -> None:
 
 
 def bordered(doc: DocxDocument, headers: list[str], widths: list[float], rows: Iterable[list[str]],
-              *, size: float, center: set[int] = frozenset()) -> Table:
+              *, size: float, center: Set[int] = frozenset()) -> Table:
     """A ruled table with a bold header row repeated on every page."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from desk.errors import ValidationError
 from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Procedure
+from desk.models.rows import tuples
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.documents._blocks import Form, header, title
@@ -83,17 +84,16 @@ def log_rows(date_from: date, date_to: date, at: datetime, *, actor: Actor) -> l
                             Dossier.appointment_at, Dossier.status, Dossier.resolved_at, Dossier.returned_at,
                             Dossier.closed_at)
              .join(Procedure).where(in_range).order_by(Dossier.received_at, Dossier.id)
-             .limit(MAX_LOG_ROWS + 1).tuples())
-    dossiers = list(query)
+             .limit(MAX_LOG_ROWS + 1))
+    dossiers = list(tuples(query))
     if len(dossiers) > MAX_LOG_ROWS:
         raise ValidationError({"range": _("More than {count} dossiers in this range; choose a shorter period")
                                .format(count=f"{MAX_LOG_ROWS:,}")})
     sent: dict[int, datetime] = {}
     moves = (DossierEvent.select(DossierEvent.dossier, DossierEvent.at).join(Dossier)
              .where(in_range & (DossierEvent.from_status == Status.RECEIVED)
-                    & (DossierEvent.to_status == Status.PROCESSING))
-             .tuples())
-    for dossier_id, moved_at in moves:
+                    & (DossierEvent.to_status == Status.PROCESSING)))
+    for dossier_id, moved_at in tuples(moves):
         sent.setdefault(dossier_id, moved_at)
     rows = []
     for i, (dossier_id, code, procedure, sets, name, address, phone, received, due, appointment, status,
