@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from peewee import SQL, NodeList, Value, fn
+from peewee import SQL, DateTimeField, ForeignKeyField, IntegerField, NodeList, Value, fn
 
 from desk.errors import ValidationError
 from desk.i18n import N_, _
@@ -220,16 +220,28 @@ def _prefix(column, text: str):
 
 
 def _col(column, plain: bool):
-    """``column``, or on SQLite ``+column`` when its index must not drive the query.
+    """``column``, or the same value in a form its index cannot serve when that index must not drive.
 
-    SQLite plans without statistics (nobody runs ANALYZE on a desk's database) and then believes
-    every equality is selective: "status = returned" would read 85% of the table through the
-    status index and sort it. The search measures its filters itself (bounded counts) and tells
-    SQLite which index to use by switching the others off; PostgreSQL keeps its own statistics.
+    Neither engine's planner can be trusted with the dossier table on its own. SQLite plans without
+    statistics (nobody runs ANALYZE on a desk's database) and then believes every equality is
+    selective: "status = returned" would read 85% of the table through the status index and sort
+    it. PostgreSQL guesses the same way until its statistics exist (a database just loaded, migrated
+    or restored), and with them still walks the due-date index from the oldest row looking for the
+    few open ones. So the search measures its filters itself (bounded counts) and picks the index;
+    the others are switched off: ``+column`` on SQLite, an expression the index does not match on
+    PostgreSQL (``column + 0``, ``column || ''``, ``column + INTERVAL '0 s'``), same values, same order.
     """
-    if plain and not is_postgres():
+    if not plain:
+        return column
+    if not is_postgres():
         return NodeList((SQL("+"), column), glue="")
-    return column
+    if isinstance(column, (IntegerField, ForeignKeyField)):
+        tail = "+ 0"
+    elif isinstance(column, DateTimeField):
+        tail = "+ INTERVAL '0 seconds'"
+    else:
+        tail = "|| ''"
+    return NodeList((column, SQL(tail)), parens=True)
 
 
 def _name_heads() -> list[str]:
