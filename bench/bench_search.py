@@ -110,6 +110,13 @@ def measure(flt, sort, runs: int, now, actor) -> dict:
             "page5_max": fifth_samples[-1], "rows": len(page.rows)}
 
 
+def analyze(db) -> None:
+    """ANALYZE the office's own tables (a bare ANALYZE would also visit every other schema of the database)."""
+    from desk.models.entities import ALL_MODELS
+
+    db.execute_sql("ANALYZE " + ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS))
+
+
 def forget_statistics(db) -> None:
     """PostgreSQL: drop the planner's column statistics of the dossier tables, back to the state of a
     database just loaded or restored (superuser only; a measurement aid)."""
@@ -155,7 +162,7 @@ def main() -> None:
     if args.forget_statistics:
         forget_statistics(db)
     if args.analyze:
-        db.execute_sql("ANALYZE")
+        analyze(db)
     total = db.execute_sql("SELECT COUNT(*) FROM dossier").fetchone()[0]
     present = sorted(n for n in EXTRA_INDEXES if n in {i.name for i in db.get_indexes("dossier")})
     now = Clock().now().astimezone(LOCAL_TZ)
@@ -191,8 +198,7 @@ def explain(db, call) -> None:
     original = db.execute_sql
 
     def record(sql, params=None, *args, **kwargs):
-        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append((sql, params))
+        seen.append((sql, params))
         return original(sql, params, *args, **kwargs)
 
     db.execute_sql = record
@@ -201,13 +207,18 @@ def explain(db, call) -> None:
     finally:
         db.execute_sql = original
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if is_postgres(db) else "EXPLAIN QUERY PLAN "
-    for sql, params in seen:
-        if "FROM \"dossier\"" not in sql and "FROM dossier" not in sql:
-            continue  # the small reference tables
-        print("   ", sql[:300])
-        for row in db.execute_sql(prefix + sql, params).fetchall():
-            print("       ", row[-1])
-
+    with db.atomic():  # the planner settings the search gave its statements (SET LOCAL) hold here too
+        for sql, params in seen:
+            words = sql.lstrip().upper()
+            if words.startswith("SET ") or "SET_CONFIG(" in words:
+                db.execute_sql(sql, params)
+                print("   ", sql[:120])
+                continue
+            if not words.startswith(("SELECT", "WITH")) or ('FROM "dossier"' not in sql and "FROM dossier" not in sql):
+                continue  # the small reference tables
+            print("   ", sql[:300])
+            for row in db.execute_sql(prefix + sql, params).fetchall():
+                print("       ", row[-1])
 
 if __name__ == "__main__":
     main()

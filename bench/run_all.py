@@ -55,7 +55,7 @@ def last_full_month(today: date) -> str:
 # -- one column, in a child process -----------------------------------------------------------
 def child(engine: str, state: str, url: str, runs: int, only: str, report: bool, intake: bool) -> None:
     _data_dir()
-    from bench.bench_search import forget_statistics, measure, queries
+    from bench.bench_search import analyze, forget_statistics, measure, queries
     from desk.models import db as dbmod
     from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, Clock
@@ -67,7 +67,7 @@ def child(engine: str, state: str, url: str, runs: int, only: str, report: bool,
         forget_statistics(db)
     elif state == "analyzed":
         started = time.perf_counter()
-        db.execute_sql("ANALYZE")
+        analyze(db)
         emit({"analyze_s": time.perf_counter() - started})
     if dbmod.is_postgres(db):
         emit({"collation": dbmod.pg_collation(db)[0]})

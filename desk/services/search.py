@@ -24,8 +24,8 @@ from __future__ import annotations
 import threading
 import time as _time
 import unicodedata
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -46,6 +46,11 @@ from desk.text import fold, is_digits
 SORT_COLUMNS = ("code", "received_at", "due_at", "applicant", "status", "procedure")
 MAX_TEXT = 100  # longer input is cut: no name, code or number is longer
 CANDIDATE_CAP = 20_000  # above this many text matches, test the text on each row instead of listing ids
+# PostgreSQL reads a table row for every index entry it lists (its indexes hold no id, and a table just
+# loaded or restored has no visibility map yet), so listing 20,000 matches costs 100 ms or more there;
+# it lists fewer, and since fetching the listed rows then costs what listing them did, they drive.
+PG_CANDIDATE_CAP = 5_000
+PG_IDS_DRIVE_CAP = 5_000
 WORD_DEPTH = 2  # name words that may be skipped before the typed text (family name, middle name)
 MAX_LEADING = 3_000  # distinct leading words enumerated for word-start matching
 _LIKE_ESCAPE = "\\"
@@ -244,6 +249,48 @@ def _col(column, plain: bool):
     return NodeList((column, SQL(tail)), parens=True)
 
 
+@contextmanager
+def _pg_planner(active: bool, **settings: str) -> Iterator[None]:
+    """PostgreSQL planner settings for the statements run inside, undone after them.
+
+    Inside a savepoint, so an error undoes them with it; a savepoint's release would keep SET LOCAL
+    until the outer transaction ends, so they are put back by hand. SQLite needs no such word
+    (``_col`` has already left its planner one index).
+    """
+    db = database_proxy.obj
+    if not active or not is_postgres(db):
+        yield
+        return
+    # JIT compiles for 40-70 ms and parallel workers take as long to start: longer than these queries
+    wanted = {**settings, "jit": "off", "max_parallel_workers_per_gather": "0"}
+    names = sorted(wanted)
+    with db.atomic():
+        before = db.execute_sql("SELECT " + ", ".join(f"current_setting('{n}')" for n in names)).fetchone()
+        for name in names:
+            db.execute_sql(f"SET LOCAL {name} = {wanted[name]}")
+        yield
+        db.execute_sql("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in names), before)
+
+
+def _in_index_order(walk: bool):
+    """A page read by walking the sort order's index: PostgreSQL may not plan a sort.
+
+    Its planner multiplies the guessed selectivities of the switched-off filters (0.5% each) and then
+    prefers reading the whole table and sorting it to walking the index until a page is full, which is
+    what the search chose because each filter matches a good share of the rows.
+    """
+    return _pg_planner(walk, enable_sort="off")
+
+
+def _probe():
+    """A bounded probe (``LIMIT n`` over one index): PostgreSQL must read the index lazily.
+
+    A bitmap scan, its choice without statistics, collects every match of the index before the
+    limit applies: the 850,000 ids of "returned" to count 5,001 of them.
+    """
+    return _pg_planner(True, enable_bitmapscan="off")
+
+
 def _name_heads() -> list[str]:
     """Distinct first words and first-two-words of the folded names ("nguyen", "nguyen van", ...).
 
@@ -286,7 +333,8 @@ def _word_start_ids(text: str, cap: int) -> list[int]:
     sql = (f"WITH r(lo, hi) AS (VALUES {values}) SELECT d.id FROM r JOIN dossier d "
            f"ON d.applicant_name_folded >= r.lo AND d.applicant_name_folded < r.hi LIMIT {int(cap)}")
     params = [v for pair in ranges for v in pair]
-    return [row[0] for row in db.execute_sql(sql, params).fetchall()]
+    with _probe():
+        return [row[0] for row in db.execute_sql(sql, params).fetchall()]
 
 
 def _after_words(column, depth: int):
@@ -362,17 +410,18 @@ def _text_plan(raw: str) -> _TextPlan | None:
     if not prefixes and not codes:
         return _TextPlan(ids=[])
     # How many match through the indexes alone? (bounded; ids only, read straight off the indexes)
+    cap = PG_CANDIDATE_CAP if is_postgres() else CANDIDATE_CAP
     ids: dict[int, None] = {}
     indexed = [_prefix(column, value) for column, value in prefixes]
     if codes:
         indexed.append(Dossier.code.in_(codes))
     for condition in indexed:
-        ids.update((i, None) for i in _ids(Dossier.select(Dossier.id).where(condition).limit(CANDIDATE_CAP + 1)))
-        if len(ids) > CANDIDATE_CAP:
+        ids.update((i, None) for i in _ids(Dossier.select(Dossier.id).where(condition).limit(cap + 1)))
+        if len(ids) > cap:
             return _TextPlan(predicate=predicate)
     if name_words:
-        ids.update((i, None) for i in _word_start_ids(name_words, CANDIDATE_CAP + 1))
-    if len(ids) > CANDIDATE_CAP:
+        ids.update((i, None) for i in _word_start_ids(name_words, cap + 1))
+    if len(ids) > cap:
         return _TextPlan(predicate=predicate)
     return _TextPlan(ids=list(ids))
 
@@ -380,7 +429,8 @@ def _text_plan(raw: str) -> _TextPlan | None:
 def _ids(query) -> list[int]:
     """The ids a query selects, without building a Python object per row."""
     sql, params = query.sql()
-    return [row[0] for row in database_proxy.obj.execute_sql(sql, params).fetchall()]
+    with _probe():
+        return [row[0] for row in database_proxy.obj.execute_sql(sql, params).fetchall()]
 
 
 def _or(conditions: list):
@@ -476,7 +526,8 @@ COUNT_PROBE_CAP = 300_000  # count(): bound of the probes that pick the narrowes
 
 def _bounded_count(condition, cap: int) -> int:
     inner = Dossier.select(SQL("1")).where(condition).limit(cap)
-    return Dossier.select(fn.COUNT(SQL("*"))).from_(inner.alias("c")).scalar() or 0
+    with _probe():
+        return Dossier.select(fn.COUNT(SQL("*"))).from_(inner.alias("c")).scalar() or 0
 
 
 def _driver(conds: list[_Cond], sort_kind: str, *, cap: int | None = None, always: bool = False) -> _Cond | None:
@@ -496,7 +547,8 @@ def _driver(conds: list[_Cond], sort_kind: str, *, cap: int | None = None, alway
             cond.rows = _bounded_count(condition, (cap or DRIVE_CAP) + 1)
             for other in group:
                 other.rows = cond.rows
-        limit = cap or (IDS_DRIVE_CAP if cond.kind == "ids" else DRIVE_CAP)
+        ids_cap = PG_IDS_DRIVE_CAP if is_postgres() else IDS_DRIVE_CAP
+        limit = cap or (ids_cap if cond.kind == "ids" else DRIVE_CAP)
         if (always or cond.rows <= limit) and (best is None or cond.rows < best.rows):
             best = cond
     return best
@@ -622,7 +674,8 @@ def _column_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
         else:
             query = query.where((column >= value) & ((column > value) | (key > after.id)))
     order = (column.desc(), key.desc()) if sort.descending else (column.asc(), key.asc())
-    tuples = list(query.order_by(*order).limit(limit + 1).tuples())
+    with _in_index_order(driver is None):
+        tuples = list(query.order_by(*order).limit(limit + 1).tuples())
     cursor = None
     if len(tuples) > limit:
         tuples = tuples[:limit]
@@ -651,20 +704,21 @@ def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
     order = key.desc() if sort.descending else key.asc()
     tuples: list = []
     cursor = None
-    for rank in ranks:
-        value, column = values[rank]
-        query = _where(Dossier.select(*_COLUMNS), [*terms, _col(column, driver is not None) == value])
-        if after is not None and rank == after.value:
-            query = query.where(key < after.id if sort.descending else key > after.id)
-        tuples.extend(query.order_by(order).limit(limit + 1 - len(tuples)).tuples())
-        if len(tuples) > limit:
-            tuples = tuples[:limit]
-            # the last row kept may come from this value or an earlier one
-            last = tuples[-1]
-            last_key = last[9] if sort.column == "status" else last[3]
-            last_rank = next(r for r, (v, _c) in enumerate(values) if v == last_key)
-            cursor = Cursor(sort.column, sort.descending, last_rank, last[0])
-            break
+    with _in_index_order(driver is None):
+        for rank in ranks:
+            value, column = values[rank]
+            query = _where(Dossier.select(*_COLUMNS), [*terms, _col(column, driver is not None) == value])
+            if after is not None and rank == after.value:
+                query = query.where(key < after.id if sort.descending else key > after.id)
+            tuples.extend(query.order_by(order).limit(limit + 1 - len(tuples)).tuples())
+            if len(tuples) > limit:
+                tuples = tuples[:limit]
+                # the last row kept may come from this value or an earlier one
+                last = tuples[-1]
+                last_key = last[9] if sort.column == "status" else last[3]
+                last_rank = next(r for r, (v, _c) in enumerate(values) if v == last_key)
+                cursor = Cursor(sort.column, sort.descending, last_rank, last[0])
+                break
     return tuples, cursor
 
 
