@@ -6,7 +6,7 @@
 The SQLite database is built once with ``desk.services.demo.generate`` (about 3 minutes for a
 million dossiers) into ``<temp dir>/desk-bench-search/search-<N>.db`` and reused by later runs
 (bench/datasets.py; it also builds the PostgreSQL ones, which ``--db`` then names).
-``python -m bench.run_all`` runs this on both engines side by side.
+``python -m bench`` (bench/run_all.py) runs this on both engines side by side.
 Each query is run ``--runs`` times after one warm-up; the table shows the median and p95 of the
 first page (200 rows), of the fifth page reached by keyset paging, and the rows found.
 

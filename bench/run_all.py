@@ -1,7 +1,7 @@
 """The benchmark suite on SQLite and PostgreSQL side by side, in one table.
 
-    python -m bench.run_all [--size 1000000] [--runs 7] [--engines sqlite,postgres,icu] [--only TEXT]
-                            [--no-report] [--no-intake] [--json FILE]
+    python -m bench [--size 1000000] [--runs 7] [--engines sqlite,postgres,icu] [--only TEXT]
+                    [--no-report] [--no-intake] [--json FILE]
 
 One database per engine and size, built once by bench/datasets.py and reused (a million dossiers take
 a few minutes on SQLite and longer on PostgreSQL; ``--size 20000`` is a quick check). Columns:
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         engine, state, url, runs, only, report, intake = argv[1:8]
         child(engine, state, url, int(runs), only, report == "1", intake == "1")
         return 0
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="dossiers per database (20000: a quick check)")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--engines", default="sqlite,postgres,icu",

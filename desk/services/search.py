@@ -25,12 +25,12 @@ import threading
 import time as _time
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from peewee import SQL, DateTimeField, ForeignKeyField, IntegerField, NodeList, Value, fn
+from peewee import SQL, ColumnBase, DateTimeField, ForeignKeyField, IntegerField, NodeList, Value, fn
 
 from desk.errors import ValidationError
 from desk.i18n import N_, _
@@ -224,7 +224,7 @@ def _prefix(column, text: str):
     return (column >= text) & (column < _bump(text)) & _like(column, _escape_like(text) + "%")
 
 
-def _col(column, plain: bool):
+def _col(column: ColumnBase, plain: bool) -> ColumnBase:
     """``column``, or the same value in a form its index cannot serve when that index must not drive.
 
     Neither engine's planner can be trusted with the dossier table on its own. SQLite plans without
@@ -272,12 +272,12 @@ def _pg_planner(active: bool, **settings: str) -> Iterator[None]:
         db.execute_sql("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in names), before)
 
 
-def _in_index_order(walk: bool):
+def _in_index_order(walk: bool) -> AbstractContextManager[None]:
     """A page read by walking the sort order's index: PostgreSQL may not plan a sort.
 
     Its planner multiplies the guessed selectivities of the switched-off filters (0.5% each) and then
-    prefers reading the whole table and sorting it to walking the index until a page is full, which is
-    what the search chose because each filter matches a good share of the rows.
+    prefers reading the whole table and sorting it to walking the index until a page is full; the
+    search walks precisely because each filter matches a good share of the rows, so a page fills soon.
     """
     return _pg_planner(walk, enable_sort="off")
 
@@ -285,7 +285,7 @@ def _in_index_order(walk: bool):
 LAZY_PROBE_ROWS = 25_000  # up to this bound a probe walks its index; beyond it (count()) a bitmap is better
 
 
-def _probe(rows: int):
+def _probe(rows: int) -> AbstractContextManager[None]:
     """A probe bounded to ``rows`` (``LIMIT n`` over one index): PostgreSQL must read the index lazily.
 
     A bitmap scan, its choice without statistics, collects every match of the index before the
@@ -379,7 +379,7 @@ def _text_plan(raw: str) -> _TextPlan | None:
     compact = "".join(c for c in text if c not in " .-")
     upper = text.upper().replace(" ", "")
     # Each entry: (column, how to match it) — usable through that column's index.
-    prefixes: list[tuple[object, str]] = []
+    prefixes: list[tuple[ColumnBase, str]] = []
     codes: list[str] = []
     # codes: full or prefix ("000.00.13.H42-2611"), yymmdd-NNNN, or the day's number ("7", "0007")
     if any(is_digits(c) for c in upper):
@@ -568,7 +568,7 @@ def _and(conditions: list):
 # -- rows ----------------------------------------------------------------------------------------
 _COLUMNS = (Dossier.id, Dossier.code, Dossier.applicant_name, Dossier.procedure, Dossier.channel,
             Dossier.reception_point, Dossier.received_at, Dossier.due_at, Dossier.appointment_at, Dossier.status)
-_SORT_FIELDS = {"code": Dossier.code, "received_at": Dossier.received_at, "due_at": Dossier.due_at,
+_SORT_FIELDS: dict[str, ColumnBase] = {"code": Dossier.code, "received_at": Dossier.received_at, "due_at": Dossier.due_at,
                 "applicant": Dossier.applicant_name_folded}
 STATUS_ORDER = tuple(Status)  # lifecycle order: received first, withdrawn last
 
@@ -693,7 +693,7 @@ def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
     one index-friendly query per value, ids ascending within a value."""
     if sort.column == "status":
         wanted = {Status(s) for s in flt.statuses} if flt.statuses else set(STATUS_ORDER)
-        values = [(s.value, Dossier.status) for s in STATUS_ORDER if s in wanted]
+        values: list[tuple[object, ColumnBase]] = [(s.value, Dossier.status) for s in STATUS_ORDER if s in wanted]
     else:
         ordered = sorted(refs.procedures.items(), key=lambda item: (item[1][2], item[1][0]))
         values = [(pid, Dossier.procedure) for pid, _p in ordered]
