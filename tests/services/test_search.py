@@ -281,3 +281,57 @@ def test_non_ascii_digits_are_plain_text(people, text, admin):
 
     assert search(DossierFilter(text=text), actor=admin).rows == [] and count(DossierFilter(text=text),
                                                                               actor=admin) == 0
+
+
+def _plans(call) -> list[dict]:
+    """The PostgreSQL plans of the dossier-list statements ``call`` ran, each under the planner settings
+    the search gave it (its SET LOCAL statements are replayed in one transaction)."""
+    import json
+
+    from desk.models.db import database_proxy
+
+    db = database_proxy.obj
+    seen: list[tuple[str, object]] = []
+    original = db.execute_sql
+
+    def record(sql, params=None, *args, **kwargs):
+        seen.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    db.execute_sql = record
+    try:
+        call()
+    finally:
+        db.execute_sql = original
+    plans = []
+    with db.atomic():
+        for sql, params in seen:
+            if sql.startswith(("SET ", "SELECT set_config")):
+                db.execute_sql(sql, params)
+            elif 'ORDER BY "t1"."received_at" DESC' in sql:
+                plans.append(json.loads(json.dumps(
+                    db.execute_sql("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0][0]["Plan"])))
+    return plans
+
+
+def _nodes(plan: dict) -> list[dict]:
+    return [plan, *(n for child in plan.get("Plans", []) for n in _nodes(child))]
+
+
+@pytest.mark.postgres
+def test_postgres_walks_the_sort_index_when_told(pg_office, monkeypatch, admin):
+    """A page that walks the sort order is planned without a sort on PostgreSQL, through the sort
+    column's index, with the filter's own index switched off (D35); SQLite is steered by ``+column``."""
+    lan = add("Nguyễn Thị Lan", "T-KT", t(17, 9), moves=[
+        ("processing", t(17, 10), ""), ("resolved", t(17, 15), ""), ("returned", t(18, 9), "")])
+    add("Lê Văn Bình", "T-BS", t(25, 8))
+    monkeypatch.setattr(search, "DRIVE_CAP", 0)  # every filter matches "many": walk the received_at index
+    plans = _plans(lambda: search.search(DossierFilter(statuses={"returned"}), now=NOW, actor=admin))
+    assert len(plans) == 1
+    nodes = _nodes(plans[0])
+    assert not [n for n in nodes if n["Node Type"] == "Sort"]
+    scans = [n for n in nodes if "Scan" in n["Node Type"]]
+    assert [n.get("Index Name") for n in scans] == ["dossier_received_at"]
+    assert "|| ''" in scans[0]["Filter"]  # the status index may not drive
+    rows = search.search(DossierFilter(statuses={"returned"}), now=NOW, actor=admin).rows
+    assert [r.code for r in rows] == [lan]
