@@ -105,19 +105,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(db_path: str, period: str, cutoff: str, field: str | None, out: str) -> None:
+def child(db_path: str, period: str, cutoff: str, field: str | None, out: str, now: datetime = DEMO_NOW) -> None:
+    """One report; ``db_path`` is a SQLite file or any database URL (bench/run_all.py passes PostgreSQL's)."""
     started = time.perf_counter()
     from desk.models.db import connect
     from desk.services.accounts import get_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
     from desk.services.report_workbook import write_report
 
-    connect(f"sqlite:///{db_path}", create=False)
+    connect(db_path if "://" in db_path else f"sqlite:///{db_path}", create=False)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     base_rss, cpu_at_start = peak_rss_mb(), usage.ru_utime + usage.ru_stime
     imported = time.perf_counter()
     progress: list[tuple[int, int]] = []
-    write_report(out, period, cutoff, field_code=field, clock=FixedClock(DEMO_NOW.replace(tzinfo=LOCAL_TZ)),
+    write_report(out, period, cutoff, field_code=field, clock=FixedClock(now.replace(tzinfo=LOCAL_TZ)),
                  progress=lambda done, total: progress.append((done, total)), by=get_actor("admin"))
     finished = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -207,7 +208,8 @@ def with_indexes(db_path: Path) -> Path:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         db_path, period, cutoff, field, out = sys.argv[2:7]
-        child(db_path, period, cutoff, field or None, out)
+        now = datetime.fromisoformat(sys.argv[8]) if sys.argv[7:8] == ["--now"] else DEMO_NOW
+        child(db_path, period, cutoff, field or None, out, now)
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dossiers", type=int, default=1_000_000)

@@ -1,10 +1,12 @@
 """Time the dossier list's queries over 1,000,000 dossiers (target: first page under 100 ms).
 
     python -m bench.bench_search [--count N] [--db URL] [--runs 15] [--extra-indexes | --drop-extra-indexes]
-                                 [--analyze] [--plans]
+                                 [--analyze | --forget-statistics] [--only TEXT] [--counts]
 
 The SQLite database is built once with ``desk.services.demo.generate`` (about 3 minutes for a
-million dossiers) into ``<temp dir>/desk-bench-search/search-<N>.db`` and reused by later runs.
+million dossiers) into ``<temp dir>/desk-bench-search/search-<N>.db`` and reused by later runs
+(bench/datasets.py; it also builds the PostgreSQL ones, which ``--db`` then names).
+``python -m bench`` (bench/run_all.py) runs this on both engines side by side.
 Each query is run ``--runs`` times after one warm-up; the table shows the median and p95 of the
 first page (200 rows), of the fifth page reached by keyset paging, and the rows found.
 
@@ -34,30 +36,9 @@ EXTRA_INDEXES = {
 
 
 def cache_path(count: int) -> Path:
-    folder = Path(tempfile.gettempdir()) / "desk-bench-search"
-    folder.mkdir(exist_ok=True)
-    return folder / f"search-{count}.db"
+    from bench.datasets import sqlite_path
 
-
-def build(path: Path, count: int) -> None:
-    """Generate the database into a side file and rename it, so a killed build is never reused."""
-    from desk.models.db import connect
-    from desk.services.accounts import get_actor
-    from desk.services.demo import generate
-    from desk.services.setup import SAMPLE_OFFICE, initialize
-
-    side = path.with_name(path.name + ".building")
-    for leftover in (side, Path(f"{side}-wal"), Path(f"{side}-shm")):
-        leftover.unlink(missing_ok=True)
-    db = connect(f"sqlite:///{side}")
-    initialize(SAMPLE_OFFICE, actor=None)
-    started = time.perf_counter()
-    stats = generate(count, progress=lambda done, total: print(f"\r  {done:,}/{total:,}", end="", flush=True),
-                     actor=get_actor("admin"))
-    print(f"\n  built {stats['dossiers']:,} dossiers in {time.perf_counter() - started:.0f} s")
-    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    os.replace(side, path)
+    return sqlite_path(count)
 
 
 def queries(now):
@@ -109,6 +90,39 @@ def timed(fn, runs: int) -> tuple[float, float, float, object]:
     return statistics.median(samples), p95, statistics.median(cpu), result
 
 
+def measure(flt, sort, runs: int, now, actor) -> dict:
+    """Page 1 (median, p95, CPU) and page 5 reached by keyset paging (median, worst), in ms."""
+    from desk.services import search
+
+    med, p95, cpu, page = timed(lambda: search.search(flt, sort, now=now, actor=actor), runs)
+
+    def fifth() -> float:
+        page, n, spent = search.search(flt, sort, now=now, actor=actor), 1, 0.0
+        while page.next_cursor is not None and n < 5:
+            started = time.perf_counter()
+            page = search.search(flt, sort, after=page.next_cursor, now=now, actor=actor)
+            spent = time.perf_counter() - started
+            n += 1
+        return spent
+
+    fifth_samples = sorted(fifth() * 1000 for _i in range(max(3, runs // 3)))
+    return {"page1": med, "page1_p95": p95, "page1_cpu": cpu, "page5": statistics.median(fifth_samples),
+            "page5_max": fifth_samples[-1], "rows": len(page.rows)}
+
+
+def analyze(db) -> None:
+    """ANALYZE the office's own tables (a bare ANALYZE would also visit every other schema of the database)."""
+    from desk.models.entities import ALL_MODELS
+
+    db.execute_sql("ANALYZE " + ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS))
+
+
+def forget_statistics(db) -> None:
+    """PostgreSQL: drop the planner's column statistics of the dossier tables, back to the state of a
+    database just loaded or restored (superuser only; a measurement aid)."""
+    db.execute_sql("DELETE FROM pg_statistic WHERE starelid IN ('dossier'::regclass, 'dossier_event'::regclass)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000)
@@ -117,8 +131,12 @@ def main() -> None:
     parser.add_argument("--extra-indexes", action="store_true", help="create the suggested indexes first")
     parser.add_argument("--drop-extra-indexes", action="store_true", help="drop the suggested indexes first")
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE first (planner statistics)")
+    parser.add_argument("--forget-statistics", action="store_true",
+                        help="PostgreSQL: drop the dossier tables' planner statistics first (as just loaded)")
     parser.add_argument("--counts", action="store_true", help="also time count() (slow on big results)")
     parser.add_argument("--only", help="run only the queries whose label contains this text")
+    parser.add_argument("--explain", action="store_true",
+                        help="print the plan of every statement of each query's first page (EXPLAIN ANALYZE)")
     args = parser.parse_args()
     os.environ.setdefault("DESK_DATA_DIR", str(Path(tempfile.gettempdir()) / "desk-bench-search" / "data"))
 
@@ -129,11 +147,9 @@ def main() -> None:
 
     url = args.db
     if url is None:
-        path = cache_path(args.count)
-        if not path.exists():
-            print(f"building {path} with {args.count:,} demo dossiers (reused by later runs) ...")
-            build(path, args.count)
-        url = f"sqlite:///{path}"
+        from bench.datasets import ensure_sqlite
+
+        url = ensure_sqlite(args.count)
     db = connect(url)
     if args.drop_extra_indexes:
         for name in EXTRA_INDEXES:
@@ -143,8 +159,10 @@ def main() -> None:
             started = time.perf_counter()
             db.execute_sql(sql)
             print(f"index {name}: ready in {time.perf_counter() - started:.1f} s (measurement aid)")
+    if args.forget_statistics:
+        forget_statistics(db)
     if args.analyze:
-        db.execute_sql("ANALYZE")
+        analyze(db)
     total = db.execute_sql("SELECT COUNT(*) FROM dossier").fetchone()[0]
     present = sorted(n for n in EXTRA_INDEXES if n in {i.name for i in db.get_indexes("dossier")})
     now = Clock().now().astimezone(LOCAL_TZ)
@@ -152,7 +170,7 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; {url.split('?')[0]}; {total:,} dossiers; "
           f"extra indexes: {', '.join(present) or 'none'}; runs: {args.runs}")
-    header = f"{'query':38} {'page 1 med':>10} {'p95':>8} {'cpu':>6} {'page 5 med':>10} {'p95':>8} {'rows':>6}"
+    header = f"{'query':38} {'page 1 med':>10} {'p95':>8} {'cpu':>6} {'page 5 med':>10} {'max':>8} {'rows':>6}"
     if args.counts:
         header += f" {'count ms':>9} {'count':>9}"
     print(header)
@@ -160,26 +178,47 @@ def main() -> None:
     for label, flt, sort in queries(now):
         if args.only and args.only not in label:
             continue
-        med, p95, cpu, page = timed(lambda flt=flt, sort=sort: search.search(flt, sort, now=now,
-                                                                             actor=admin), args.runs)
-
-        def fifth(flt=flt, sort=sort):
-            page, n = search.search(flt, sort, now=now, actor=admin), 1
-            while page.next_cursor is not None and n < 5:
-                started = time.perf_counter()
-                page = search.search(flt, sort, after=page.next_cursor, now=now, actor=admin)
-                n += 1
-            return time.perf_counter() - started if n > 1 else 0.0
-
-        fifth_samples = sorted(fifth() * 1000 for _i in range(max(3, args.runs // 3)))
-        line = (f"{label:38} {med:10.1f} {p95:8.1f} {cpu:6.1f} {statistics.median(fifth_samples):10.1f} "
-                f"{fifth_samples[-1]:8.1f} {len(page.rows):6d}")
+        m = measure(flt, sort, args.runs, now, admin)
+        line = (f"{label:38} {m['page1']:10.1f} {m['page1_p95']:8.1f} {m['page1_cpu']:6.1f} {m['page5']:10.1f} "
+                f"{m['page5_max']:8.1f} {m['rows']:6d}")
         if args.counts:
             started = time.perf_counter()
             n = search.count(flt, now=now, actor=admin)
             line += f" {(time.perf_counter() - started) * 1000:9.0f} {n:9,d}"
         print(line, flush=True)
+        if args.explain:
+            explain(db, lambda flt=flt, sort=sort: search.search(flt, sort, now=now, actor=admin))
 
+
+def explain(db, call) -> None:
+    """Run ``call`` once, recording its statements, then print each one's plan as the engine ran it."""
+    from desk.models.db import is_postgres
+
+    seen: list[tuple[str, object]] = []
+    original = db.execute_sql
+
+    def record(sql, params=None, *args, **kwargs):
+        seen.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    db.execute_sql = record
+    try:
+        call()
+    finally:
+        db.execute_sql = original
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if is_postgres(db) else "EXPLAIN QUERY PLAN "
+    with db.atomic():  # the planner settings the search gave its statements (SET LOCAL) hold here too
+        for sql, params in seen:
+            words = sql.lstrip().upper()
+            if words.startswith("SET ") or "SET_CONFIG(" in words:
+                db.execute_sql(sql, params)
+                print("   ", sql[:120])
+                continue
+            if not words.startswith(("SELECT", "WITH")) or ('FROM "dossier"' not in sql and "FROM dossier" not in sql):
+                continue  # the small reference tables
+            print("   ", sql[:300])
+            for row in db.execute_sql(prefix + sql, params).fetchall():
+                print("       ", row[-1])
 
 if __name__ == "__main__":
     main()

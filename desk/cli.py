@@ -533,6 +533,7 @@ def _init(args: argparse.Namespace) -> int:
         from desk.services.office import not_set_up_message
 
         _emit(_("Database ready.") + " " + not_set_up_message())
+    _emit_collation()
     if summary is not None:
         _emit(_("Catalog: {fields} fields and {procedures} procedures added, {updated} updated, {unchanged} "
                 "unchanged.").format(fields=summary.fields_created, procedures=summary.procedures_created,
@@ -547,6 +548,22 @@ def _init(args: argparse.Namespace) -> int:
         _emit(_("{done}: it can read and add dossiers and events but owns nothing (cannot alter, truncate, "
                 "drop or disable triggers).").format(done=text.format(name=args.desk_role)))
     return 0
+
+
+def _emit_collation() -> None:
+    """PostgreSQL: the database's collation, and that the dossier's keys compare in code-point order anyway
+    (ensure_schema made them so, D35); an office's server is often not in the C collation."""
+    from desk.models.db import is_postgres, pg_collation
+
+    if not is_postgres():
+        return
+    collation, unordered = pg_collation()
+    if unordered:  # cannot follow an init that succeeded, which brought the schema up to date
+        _emit(_("Database collation: {collation}. These dossier columns do not compare in code-point order: "
+                "{columns}; searching them will be slow.").format(collation=collation, columns=", ".join(unordered)))
+        return
+    _emit(_("Database collation: {collation}. Dossier codes, names and ID and phone numbers compare in code-point "
+            "order (C) with their own indexes, so searching and sorting work as on SQLite.").format(collation=collation))
 
 
 def _admin_of_new_database(password: str) -> Actor:

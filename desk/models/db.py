@@ -38,7 +38,7 @@ from desk.redaction import protect, redact
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # target version → function(db) that upgrades from target-1; run in order, in one transaction.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {}
 
@@ -355,6 +355,7 @@ def ensure_schema(db: Database, *, allow_new: bool = True) -> int:
             db.create_tables(ALL_MODELS, safe=False)
             _set_version(SCHEMA_VERSION)
             install_guards(db)
+            _pg_search_layout(db)
             return SCHEMA_VERSION
         if current > SCHEMA_VERSION:
             raise DeskError(
@@ -533,6 +534,50 @@ def _to_v3(db: Database) -> None:
 
 
 MIGRATIONS[3] = _to_v3
+
+
+# -- version 4: PostgreSQL finds and orders dossiers as SQLite does, whatever its collation (D35) -
+# The dossier's machine keys (codes, unaccented names, ID and phone numbers) compare in code-point order,
+# as SQLite compares them, even on a database made with a linguistic collation (a Windows installer's
+# system locale, ICU vi-VN): prefix searches are index ranges there too, and the list sorts the same.
+PG_KEY_COLUMNS = {"code": "VARCHAR(64)", "applicant_name_folded": "VARCHAR(200)", "id_number": "VARCHAR(12)",
+                  "phone": "VARCHAR(20)"}
+# SQLite's one-column indexes end in the rowid, so "status = x ORDER BY id" reads one index in order;
+# PostgreSQL's indexes need the id spelled out (the list sorted by status or by procedure).
+PG_INDEXES = {"dossier_status_id": ("status", "id"), "dossier_procedure_id_id": ("procedure_id", "id")}
+
+
+def _pg_search_layout(db: Database) -> None:
+    """The C collation on the key columns and the (value, id) indexes; nothing to do on SQLite.
+
+    Idempotent. On a full table the collation change rebuilds those columns' indexes (the rows are not
+    rewritten); the identity guard names ``code`` and is dropped around it, then reinstalled.
+    """
+    if not is_postgres(db):
+        return
+    db.execute_sql('DROP TRIGGER IF EXISTS "dossier_keeps_identity" ON "dossier"')
+    changes = ", ".join(f'ALTER COLUMN "{column}" TYPE {kind} COLLATE "C"' for column, kind in PG_KEY_COLUMNS.items())
+    db.execute_sql(f'ALTER TABLE "dossier" {changes}')
+    for name, columns in PG_INDEXES.items():
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "dossier" ({", ".join(columns)})')
+    install_guards(db)
+
+
+MIGRATIONS[4] = _pg_search_layout
+
+
+def pg_collation(db: Database | None = None) -> tuple[str, list[str]]:
+    """The PostgreSQL database's own collation ("C.UTF-8", "vi-VN (ICU)") and the key columns of
+    PG_KEY_COLUMNS that do not compare in code-point order (none once the schema is current)."""
+    db = db or database_proxy.obj
+    cursor = db.execute_sql("SELECT * FROM pg_database WHERE datname = current_database()")
+    row = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+    icu = row.get("daticulocale") or row.get("datlocale")  # the column's name before / since PostgreSQL 17
+    name = f"{icu} (ICU)" if row.get("datlocprovider") == "i" and icu else str(row.get("datcollate"))
+    found = dict(db.execute_sql(
+        "SELECT a.attname, c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation "
+        "WHERE a.attrelid = 'dossier'::regclass AND a.attnum > 0").fetchall())
+    return name, [column for column in PG_KEY_COLUMNS if found.get(column) not in ("C", "POSIX")]
 
 
 # -- a PostgreSQL role for the desks that owns nothing ------------------------------------------

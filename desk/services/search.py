@@ -24,13 +24,13 @@ from __future__ import annotations
 import threading
 import time as _time
 import unicodedata
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from peewee import SQL, NodeList, Value, fn
+from peewee import SQL, ColumnBase, DateTimeField, ForeignKeyField, IntegerField, NodeList, Value, fn
 
 from desk.errors import ValidationError
 from desk.i18n import N_, _
@@ -46,6 +46,11 @@ from desk.text import fold, is_digits
 SORT_COLUMNS = ("code", "received_at", "due_at", "applicant", "status", "procedure")
 MAX_TEXT = 100  # longer input is cut: no name, code or number is longer
 CANDIDATE_CAP = 20_000  # above this many text matches, test the text on each row instead of listing ids
+# PostgreSQL reads a table row for every index entry it lists (its indexes hold no id, and a table just
+# loaded or restored has no visibility map yet), so listing 20,000 matches costs 100 ms or more there;
+# it lists fewer, and since fetching the listed rows then costs what listing them did, they drive.
+PG_CANDIDATE_CAP = 5_000
+PG_IDS_DRIVE_CAP = 5_000
 WORD_DEPTH = 2  # name words that may be skipped before the typed text (family name, middle name)
 MAX_LEADING = 3_000  # distinct leading words enumerated for word-start matching
 _LIKE_ESCAPE = "\\"
@@ -219,17 +224,75 @@ def _prefix(column, text: str):
     return (column >= text) & (column < _bump(text)) & _like(column, _escape_like(text) + "%")
 
 
-def _col(column, plain: bool):
-    """``column``, or on SQLite ``+column`` when its index must not drive the query.
+def _col(column: ColumnBase, plain: bool) -> ColumnBase:
+    """``column``, or the same value in a form its index cannot serve when that index must not drive.
 
-    SQLite plans without statistics (nobody runs ANALYZE on a desk's database) and then believes
-    every equality is selective: "status = returned" would read 85% of the table through the
-    status index and sort it. The search measures its filters itself (bounded counts) and tells
-    SQLite which index to use by switching the others off; PostgreSQL keeps its own statistics.
+    Neither engine's planner can be trusted with the dossier table on its own. SQLite plans without
+    statistics (nobody runs ANALYZE on a desk's database) and then believes every equality is
+    selective: "status = returned" would read 85% of the table through the status index and sort
+    it. PostgreSQL guesses the same way until its statistics exist (a database just loaded, migrated
+    or restored), and with them still walks the due-date index from the oldest row looking for the
+    few open ones. So the search measures its filters itself (bounded counts) and picks the index;
+    the others are switched off: ``+column`` on SQLite, an expression the index does not match on
+    PostgreSQL (``column + 0``, ``column || ''``, ``column + INTERVAL '0 s'``), same values, same order.
     """
-    if plain and not is_postgres():
+    if not plain:
+        return column
+    if not is_postgres():
         return NodeList((SQL("+"), column), glue="")
-    return column
+    if isinstance(column, (IntegerField, ForeignKeyField)):
+        tail = "+ 0"
+    elif isinstance(column, DateTimeField):
+        tail = "+ INTERVAL '0 seconds'"
+    else:
+        tail = "|| ''"
+    return NodeList((column, SQL(tail)), parens=True)
+
+
+@contextmanager
+def _pg_planner(active: bool, **settings: str) -> Iterator[None]:
+    """PostgreSQL planner settings for the statements run inside, undone after them.
+
+    Inside a savepoint, so an error undoes them with it; a savepoint's release would keep SET LOCAL
+    until the outer transaction ends, so they are put back by hand. SQLite needs no such word
+    (``_col`` has already left its planner one index).
+    """
+    db = database_proxy.obj
+    if not active or not is_postgres(db):
+        yield
+        return
+    # JIT compiles for 40-70 ms and parallel workers take as long to start: longer than these queries
+    wanted = {**settings, "jit": "off", "max_parallel_workers_per_gather": "0"}
+    names = sorted(wanted)
+    with db.atomic():
+        before = db.execute_sql("SELECT " + ", ".join(f"current_setting('{n}')" for n in names)).fetchone()
+        for name in names:
+            db.execute_sql(f"SET LOCAL {name} = {wanted[name]}")
+        yield
+        db.execute_sql("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in names), before)
+
+
+def _in_index_order(walk: bool) -> AbstractContextManager[None]:
+    """A page read by walking the sort order's index: PostgreSQL may not plan a sort.
+
+    Its planner multiplies the guessed selectivities of the switched-off filters (0.5% each) and then
+    prefers reading the whole table and sorting it to walking the index until a page is full; the
+    search walks precisely because each filter matches a good share of the rows, so a page fills soon.
+    """
+    return _pg_planner(walk, enable_sort="off")
+
+
+LAZY_PROBE_ROWS = 25_000  # up to this bound a probe walks its index; beyond it (count()) a bitmap is better
+
+
+def _probe(rows: int) -> AbstractContextManager[None]:
+    """A probe bounded to ``rows`` (``LIMIT n`` over one index): PostgreSQL must read the index lazily.
+
+    A bitmap scan, its choice without statistics, collects every match of the index before the
+    limit applies: the 850,000 ids of "returned" to count 5,001 of them; with statistics it reads the
+    table from the start instead when the matches are many (a sixth of it for 5,001 of 33,000 rows).
+    """
+    return _pg_planner(rows <= LAZY_PROBE_ROWS, enable_bitmapscan="off", enable_seqscan="off")
 
 
 def _name_heads() -> list[str]:
@@ -274,7 +337,8 @@ def _word_start_ids(text: str, cap: int) -> list[int]:
     sql = (f"WITH r(lo, hi) AS (VALUES {values}) SELECT d.id FROM r JOIN dossier d "
            f"ON d.applicant_name_folded >= r.lo AND d.applicant_name_folded < r.hi LIMIT {int(cap)}")
     params = [v for pair in ranges for v in pair]
-    return [row[0] for row in db.execute_sql(sql, params).fetchall()]
+    with _probe(cap):
+        return [row[0] for row in db.execute_sql(sql, params).fetchall()]
 
 
 def _after_words(column, depth: int):
@@ -315,7 +379,7 @@ def _text_plan(raw: str) -> _TextPlan | None:
     compact = "".join(c for c in text if c not in " .-")
     upper = text.upper().replace(" ", "")
     # Each entry: (column, how to match it) — usable through that column's index.
-    prefixes: list[tuple[object, str]] = []
+    prefixes: list[tuple[ColumnBase, str]] = []
     codes: list[str] = []
     # codes: full or prefix ("000.00.13.H42-2611"), yymmdd-NNNN, or the day's number ("7", "0007")
     if any(is_digits(c) for c in upper):
@@ -350,25 +414,27 @@ def _text_plan(raw: str) -> _TextPlan | None:
     if not prefixes and not codes:
         return _TextPlan(ids=[])
     # How many match through the indexes alone? (bounded; ids only, read straight off the indexes)
+    cap = PG_CANDIDATE_CAP if is_postgres() else CANDIDATE_CAP
     ids: dict[int, None] = {}
     indexed = [_prefix(column, value) for column, value in prefixes]
     if codes:
         indexed.append(Dossier.code.in_(codes))
     for condition in indexed:
-        ids.update((i, None) for i in _ids(Dossier.select(Dossier.id).where(condition).limit(CANDIDATE_CAP + 1)))
-        if len(ids) > CANDIDATE_CAP:
+        ids.update((i, None) for i in _ids(Dossier.select(Dossier.id).where(condition).limit(cap + 1), cap + 1))
+        if len(ids) > cap:
             return _TextPlan(predicate=predicate)
     if name_words:
-        ids.update((i, None) for i in _word_start_ids(name_words, CANDIDATE_CAP + 1))
-    if len(ids) > CANDIDATE_CAP:
+        ids.update((i, None) for i in _word_start_ids(name_words, cap + 1))
+    if len(ids) > cap:
         return _TextPlan(predicate=predicate)
     return _TextPlan(ids=list(ids))
 
 
-def _ids(query) -> list[int]:
-    """The ids a query selects, without building a Python object per row."""
+def _ids(query, cap: int) -> list[int]:
+    """The ids a query selects (at most ``cap``), without building a Python object per row."""
     sql, params = query.sql()
-    return [row[0] for row in database_proxy.obj.execute_sql(sql, params).fetchall()]
+    with _probe(cap):
+        return [row[0] for row in database_proxy.obj.execute_sql(sql, params).fetchall()]
 
 
 def _or(conditions: list):
@@ -464,7 +530,8 @@ COUNT_PROBE_CAP = 300_000  # count(): bound of the probes that pick the narrowes
 
 def _bounded_count(condition, cap: int) -> int:
     inner = Dossier.select(SQL("1")).where(condition).limit(cap)
-    return Dossier.select(fn.COUNT(SQL("*"))).from_(inner.alias("c")).scalar() or 0
+    with _probe(cap):
+        return Dossier.select(fn.COUNT(SQL("*"))).from_(inner.alias("c")).scalar() or 0
 
 
 def _driver(conds: list[_Cond], sort_kind: str, *, cap: int | None = None, always: bool = False) -> _Cond | None:
@@ -484,7 +551,8 @@ def _driver(conds: list[_Cond], sort_kind: str, *, cap: int | None = None, alway
             cond.rows = _bounded_count(condition, (cap or DRIVE_CAP) + 1)
             for other in group:
                 other.rows = cond.rows
-        limit = cap or (IDS_DRIVE_CAP if cond.kind == "ids" else DRIVE_CAP)
+        ids_cap = PG_IDS_DRIVE_CAP if is_postgres() else IDS_DRIVE_CAP
+        limit = cap or (ids_cap if cond.kind == "ids" else DRIVE_CAP)
         if (always or cond.rows <= limit) and (best is None or cond.rows < best.rows):
             best = cond
     return best
@@ -500,7 +568,7 @@ def _and(conditions: list):
 # -- rows ----------------------------------------------------------------------------------------
 _COLUMNS = (Dossier.id, Dossier.code, Dossier.applicant_name, Dossier.procedure, Dossier.channel,
             Dossier.reception_point, Dossier.received_at, Dossier.due_at, Dossier.appointment_at, Dossier.status)
-_SORT_FIELDS = {"code": Dossier.code, "received_at": Dossier.received_at, "due_at": Dossier.due_at,
+_SORT_FIELDS: dict[str, ColumnBase] = {"code": Dossier.code, "received_at": Dossier.received_at, "due_at": Dossier.due_at,
                 "applicant": Dossier.applicant_name_folded}
 STATUS_ORDER = tuple(Status)  # lifecycle order: received first, withdrawn last
 
@@ -610,7 +678,8 @@ def _column_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
         else:
             query = query.where((column >= value) & ((column > value) | (key > after.id)))
     order = (column.desc(), key.desc()) if sort.descending else (column.asc(), key.asc())
-    tuples = list(query.order_by(*order).limit(limit + 1).tuples())
+    with _in_index_order(driver is None):
+        tuples = list(query.order_by(*order).limit(limit + 1).tuples())
     cursor = None
     if len(tuples) > limit:
         tuples = tuples[:limit]
@@ -624,7 +693,7 @@ def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
     one index-friendly query per value, ids ascending within a value."""
     if sort.column == "status":
         wanted = {Status(s) for s in flt.statuses} if flt.statuses else set(STATUS_ORDER)
-        values = [(s.value, Dossier.status) for s in STATUS_ORDER if s in wanted]
+        values: list[tuple[object, ColumnBase]] = [(s.value, Dossier.status) for s in STATUS_ORDER if s in wanted]
     else:
         ordered = sorted(refs.procedures.items(), key=lambda item: (item[1][2], item[1][0]))
         values = [(pid, Dossier.procedure) for pid, _p in ordered]
@@ -639,20 +708,21 @@ def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
     order = key.desc() if sort.descending else key.asc()
     tuples: list = []
     cursor = None
-    for rank in ranks:
-        value, column = values[rank]
-        query = _where(Dossier.select(*_COLUMNS), [*terms, _col(column, driver is not None) == value])
-        if after is not None and rank == after.value:
-            query = query.where(key < after.id if sort.descending else key > after.id)
-        tuples.extend(query.order_by(order).limit(limit + 1 - len(tuples)).tuples())
-        if len(tuples) > limit:
-            tuples = tuples[:limit]
-            # the last row kept may come from this value or an earlier one
-            last = tuples[-1]
-            last_key = last[9] if sort.column == "status" else last[3]
-            last_rank = next(r for r, (v, _c) in enumerate(values) if v == last_key)
-            cursor = Cursor(sort.column, sort.descending, last_rank, last[0])
-            break
+    with _in_index_order(driver is None):
+        for rank in ranks:
+            value, column = values[rank]
+            query = _where(Dossier.select(*_COLUMNS), [*terms, _col(column, driver is not None) == value])
+            if after is not None and rank == after.value:
+                query = query.where(key < after.id if sort.descending else key > after.id)
+            tuples.extend(query.order_by(order).limit(limit + 1 - len(tuples)).tuples())
+            if len(tuples) > limit:
+                tuples = tuples[:limit]
+                # the last row kept may come from this value or an earlier one
+                last = tuples[-1]
+                last_key = last[9] if sort.column == "status" else last[3]
+                last_rank = next(r for r, (v, _c) in enumerate(values) if v == last_key)
+                cursor = Cursor(sort.column, sort.descending, last_rank, last[0])
+                break
     return tuples, cursor
 
 

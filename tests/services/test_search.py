@@ -36,8 +36,9 @@ def add(name, procedure, received, *, phone="", id_number="", birth=None, gender
 
 
 @pytest.fixture
-def people(office):
-    """Seven dossiers, one per situation a clerk filters for (24/11/2026 is a holiday)."""
+def people(any_office):
+    """Seven dossiers, one per situation a clerk filters for (24/11/2026 is a holiday), on both engines:
+    the plan steering is spelled differently for each (D35), the answers must not differ."""
     return {
         "an": add("Nguyễn Văn An", "T-TTHN", t(16, 9), moves=[("processing", t(16, 10), "")]),  # overdue
         "trang": add("Trần Thị Thu Trang", "T-KSL", t(20, 9), point=E_POINT),  # due Mon 30/11
@@ -163,7 +164,7 @@ def test_odd_text_returns_normally(people, admin):
     assert search.count(DossierFilter(text="nguyen\x00van"), now=NOW, actor=admin) == 1
 
 
-def test_wildcards_are_literal(office):
+def test_wildcards_are_literal(any_office):
     add("Nguyễn Văn An", "T-KT", t(24, 9))
     # The name rule refuses "_" today; a register kept from before may still hold one, so set it directly.
     code = add("Nguyen Van Bé", "T-KT", t(24, 10))
@@ -175,7 +176,7 @@ def test_wildcards_are_literal(office):
 
 
 @pytest.fixture
-def many(office, request):
+def many(any_office, request):
     """150 demo dossiers, then the seven people (demo data only goes into a database without real dossiers)."""
     from desk.services.demo import generate
 
@@ -235,6 +236,8 @@ def test_query_plans_agree(many, monkeypatch, caps, admin):
     monkeypatch.setattr(search, "DRIVE_CAP", caps[0])
     monkeypatch.setattr(search, "IDS_DRIVE_CAP", caps[1])
     monkeypatch.setattr(search, "CANDIDATE_CAP", caps[2])
+    monkeypatch.setattr(search, "PG_IDS_DRIVE_CAP", caps[1])  # each engine has its own (D35)
+    monkeypatch.setattr(search, "PG_CANDIDATE_CAP", caps[2])
     for key, flt in filters.items():
         for sort in (Sort("received_at", True), Sort("due_at", False), Sort("status", False)):
             rows, _pages = all_pages(flt, sort, limit=7)
@@ -278,3 +281,57 @@ def test_non_ascii_digits_are_plain_text(people, text, admin):
 
     assert search(DossierFilter(text=text), actor=admin).rows == [] and count(DossierFilter(text=text),
                                                                               actor=admin) == 0
+
+
+def _plans(call) -> list[dict]:
+    """The PostgreSQL plans of the dossier-list statements ``call`` ran, each under the planner settings
+    the search gave it (its SET LOCAL statements are replayed in one transaction)."""
+    import json
+
+    from desk.models.db import database_proxy
+
+    db = database_proxy.obj
+    seen: list[tuple[str, object]] = []
+    original = db.execute_sql
+
+    def record(sql, params=None, *args, **kwargs):
+        seen.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    db.execute_sql = record
+    try:
+        call()
+    finally:
+        db.execute_sql = original
+    plans = []
+    with db.atomic():
+        for sql, params in seen:
+            if sql.startswith(("SET ", "SELECT set_config")):
+                db.execute_sql(sql, params)
+            elif 'ORDER BY "t1"."received_at" DESC' in sql:
+                plans.append(json.loads(json.dumps(
+                    db.execute_sql("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0][0]["Plan"])))
+    return plans
+
+
+def _nodes(plan: dict) -> list[dict]:
+    return [plan, *(n for child in plan.get("Plans", []) for n in _nodes(child))]
+
+
+@pytest.mark.postgres
+def test_postgres_walks_the_sort_index_when_told(pg_office, monkeypatch, admin):
+    """A page that walks the sort order is planned without a sort on PostgreSQL, through the sort
+    column's index, with the filter's own index switched off (D35); SQLite is steered by ``+column``."""
+    lan = add("Nguyễn Thị Lan", "T-KT", t(17, 9), moves=[
+        ("processing", t(17, 10), ""), ("resolved", t(17, 15), ""), ("returned", t(18, 9), "")])
+    add("Lê Văn Bình", "T-BS", t(25, 8))
+    monkeypatch.setattr(search, "DRIVE_CAP", 0)  # every filter matches "many": walk the received_at index
+    plans = _plans(lambda: search.search(DossierFilter(statuses={"returned"}), now=NOW, actor=admin))
+    assert len(plans) == 1
+    nodes = _nodes(plans[0])
+    assert not [n for n in nodes if n["Node Type"] == "Sort"]
+    scans = [n for n in nodes if "Scan" in n["Node Type"]]
+    assert [n.get("Index Name") for n in scans] == ["dossier_received_at"]
+    assert "|| ''" in scans[0]["Filter"]  # the status index may not drive
+    rows = search.search(DossierFilter(statuses={"returned"}), now=NOW, actor=admin).rows
+    assert [r.code for r in rows] == [lan]
