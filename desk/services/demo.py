@@ -22,6 +22,7 @@ from desk.models.db import database_proxy, is_postgres, write_transaction
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock
+from desk.services.codes import DossierCode
 from desk.services.dossiers import Status
 from desk.services.limits import EARLIEST_RECEIPT, MAX_DEMO_MONTHS
 from desk.services.office import current_office, get_office_settings, set_up_office
@@ -232,7 +233,7 @@ def generate(
                     due_cache[due_key] = due
                 number = counters.get(key, 0) + 1
                 counters[key] = touched[key] = number
-                code = f"{office.code}-{day:%y%m%d}-{number:04d}"
+                code = str(DossierCode(office.code, day, number))
                 name, id_number, birth, gender = _person(rng)
                 channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
                 point = rng.choice(points) if points else None

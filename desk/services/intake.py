@@ -17,6 +17,7 @@ from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, to_db
+from desk.services.codes import DossierCode
 from desk.services.dossiers import (
     CHANNELS,
     DocumentItem,
@@ -194,10 +195,6 @@ def _code_taken(code: str) -> ValidationError:
         "day and month a century apart. Nothing was saved; check the date received.").format(code=code)})
 
 
-def format_code(office_code: str, received_local: datetime, number: int) -> str:
-    return f"{office_code}-{received_local:%y%m%d}-{number:04d}"
-
-
 def register(
     request: IntakeRequest,
     *,
@@ -227,7 +224,7 @@ def register(
     def work() -> str:
         staff = acting_staff(actor, "clerk")
         number = next_sequence(office.id, received_local.date())
-        code = format_code(office.code, received_local, number)
+        code = str(DossierCode(office.code, received_local.date(), number))
         tried.append(code)
         if Dossier.select().where(Dossier.code == code).exists():
             raise _code_taken(code)

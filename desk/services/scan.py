@@ -7,16 +7,13 @@ a code typed by the clerk — so they can never disagree. No Qt here: the views 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from desk.errors import DeskError
 from desk.i18n import _
+from desk.services.codes import DossierCode
 from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
 from desk.services.payload import MAX_LENGTH, PayloadCheck, looks_like_slip, verify_payload
-
-# "261122-0007": the part of a code a clerk reads off a slip; the office code is implied.
-_SHORT_CODE = re.compile(r"[0-9]{6}-[0-9]{4,9}", re.ASCII)
 
 DOSSIER = "dossier"
 CCCD = "cccd"
@@ -59,8 +56,9 @@ def _dossier_exists(code: str) -> str | None:
 
 
 def _with_office_code(text: str) -> str:
-    """"261122-0007" → "<office code>-261122-0007"; anything else unchanged."""
-    if not _SHORT_CODE.fullmatch(text):
+    """"261122-0007" (the part a clerk reads off a slip) → "<office code>-261122-0007"; anything else
+    unchanged."""
+    if not DossierCode.is_short(text):
         return text
     from desk.services.office import current_office
 
