@@ -218,7 +218,8 @@ def run_gui(url: str | None = None) -> int:
     if started is None:
         return 2
     app, settings, office, shown_url = started
-    actor = ask_login(office.name, settings.username)
+    clock = Clock()  # the program's one clock, passed down to every screen and service call
+    actor = ask_login(office.name, settings.username, clock=clock)
     if actor is None:
         return 0
     settings.username = actor.username
@@ -229,7 +230,7 @@ def run_gui(url: str | None = None) -> int:
 
         saved = run_office_wizard(actor)  # Cancel: the program opens, the intake says what is missing
         office_name = saved.name if saved is not None else office_name
-    ctx = AppContext(actor=actor, clock=Clock(), settings=settings, office_name=office_name,
+    ctx = AppContext(actor=actor, clock=clock, settings=settings, office_name=office_name,
                      database_label=shown_url)
     from desk.views.session import Session
 
@@ -317,8 +318,9 @@ def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float 
     app, _settings, office, _shown_url = started
     # A test camera's sample slips are of a test office: on this database the kiosk plays its demo
     # dossiers' slips instead, or says how to get some (a fresh database has none).
-    camera, notice = try_camera(camera, data_dir() / "kiosk-sample-frames", Clock().now(), samples=sample_slips)
-    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name, notice=notice)
+    clock = Clock()  # the kiosk's one clock
+    camera, notice = try_camera(camera, data_dir() / "kiosk-sample-frames", clock.now(), samples=sample_slips)
+    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name, notice=notice, clock=clock)
     window.showFullScreen()
     code = app.exec()
     close_cleanly(app, window)

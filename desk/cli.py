@@ -15,9 +15,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desk.i18n import N_, _, gettext, set_language
 from desk.redaction import redacts_stderr
+
+if TYPE_CHECKING:
+    from desk.services.clock import Clock
 
 # argparse's own messages (it calls gettext on them), marked here so tools/messages.py keeps them in
 # our catalog: usage errors, help headings and the help option read Vietnamese like everything else.
@@ -239,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("day", type=_date)
         c.add_argument("--note", default="")
     c = cal.add_parser("list", help=_("list the office's marks and the public holidays of a year"))
-    c.add_argument("--year", type=_year, default=datetime.now().year)
+    c.add_argument("--year", type=_year, default=None)  # None: this year by the command's clock
 
     s = sub.add_parser("office", help=_("the office's identity: show it, or set it (needed before the first dossier)"))
     off = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -367,6 +372,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from desk.config import resolve_database_url
     from desk.models.db import connect
+    from desk.services.clock import Clock
+
+    args.clock = Clock()  # the command's one clock: every "now" of this run comes from it
 
     if args.command == "parse-cccd":
         return _parse_cccd(args)
@@ -426,7 +434,7 @@ def _login(args: argparse.Namespace, role: str, username: str | None = None):
     if not username:
         raise PermissionDenied(_("This command needs a staff account: add --user NAME before the command (the "
                                  "password is asked for, or read from DESK_PASSWORD)."))
-    actor = accounts.login(username, _password(_("Password of {user}: ").format(user=username)))
+    actor = accounts.login(username, _password(_("Password of {user}: ").format(user=username)), clock=args.clock)
     if accounts.needs_new_password(actor):
         raise PermissionDenied(_("The password of {user} was set by someone else. Log in once in the program to "
                                  "choose your own, then use the command line.").format(user=username))
@@ -628,7 +636,7 @@ def _receive(args: argparse.Namespace, actor) -> int:
         reception_point=args.point, return_point=args.return_point, sets=args.sets,
         writing_assistance=args.writing_assistance, received_at=args.received_at, notes=args.note,
     )
-    info = register(request, actor=actor)
+    info = register(request, actor=actor, clock=args.clock)
     _print_json(info.to_json())
     return 0
 
@@ -636,7 +644,8 @@ def _receive(args: argparse.Namespace, actor) -> int:
 def _advance(args: argparse.Namespace, actor) -> int:
     from desk.services.lifecycle import advance
 
-    info = advance(args.code, args.to, actor=actor, note=args.note, at=args.at, returned_to=args.returned_to)
+    info = advance(args.code, args.to, actor=actor, note=args.note, at=args.at, returned_to=args.returned_to,
+                   clock=args.clock)
     _print_json(info.to_json())
     return 0
 
@@ -644,7 +653,7 @@ def _advance(args: argparse.Namespace, actor) -> int:
 def _apology(args: argparse.Namespace, actor) -> int:
     from desk.services.lifecycle import apologize
 
-    info = apologize(args.code, args.new_date, reason=args.reason, actor=actor, at=args.at)
+    info = apologize(args.code, args.new_date, reason=args.reason, actor=actor, at=args.at, clock=args.clock)
     _print_json(info.to_json())
     return 0
 
@@ -652,11 +661,10 @@ def _apology(args: argparse.Namespace, actor) -> int:
 def _show(args: argparse.Namespace, actor) -> int:
     from dataclasses import asdict
 
-    from desk.services.clock import Clock
     from desk.services.dossiers import get_dossier, history
 
     info = get_dossier(args.code, actor=actor)
-    data = info.to_json(at=Clock().now())
+    data = info.to_json(at=args.clock.now())
     data["history"] = [{**asdict(e), "at": e.at.isoformat()} for e in history(args.code, actor=actor)]
     _print_json(data)
     return 0
@@ -676,8 +684,9 @@ def _calendar(args: argparse.Namespace, actor) -> int:
 
     if args.action == "list":
         cal = calendar.load_calendar()
-        day = date(args.year, 1, 1)
-        while day.year == args.year:
+        year = args.year or args.clock.today().year
+        day = date(year, 1, 1)
+        while day.year == year:
             info = cal.describe(day)
             if info.reason and (not info.working or day.weekday() >= 5 or day in cal.overrides):
                 mark = _("working") if info.working else _("day off")
@@ -726,12 +735,11 @@ def _slip(args: argparse.Namespace, actor) -> int:
     return 0
 
 
-def _slips_folder():
+def _slips_folder(clock: Clock) -> Path:
     """Today's folder of slips in the desk's data folder, where the desk program puts them too."""
     from desk.config import data_dir
-    from desk.services.clock import LOCAL_TZ, Clock
 
-    folder = data_dir() / "slips" / Clock().now().astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+    folder = data_dir() / "slips" / f"{clock.today():%Y-%m-%d}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -743,7 +751,7 @@ def _print(args: argparse.Namespace, actor) -> int:
     from desk.services.output import check_output_path
 
     kwargs = _form_options(args)
-    out = check_output_path(args.out, folder_ok=True) if args.out else _slips_folder()
+    out = check_output_path(args.out, folder_ok=True) if args.out else _slips_folder(args.clock)
     path = documents.render_form(args.code, args.form, out, actor=actor, **kwargs)
     title = f"Mẫu {args.form} {args.code.strip()}"
     try:
@@ -782,7 +790,8 @@ def _report(args: argparse.Namespace, actor) -> int:
                                 by=actor)
     print(file=sys.stderr)
     if args.json:
-        _print_json(reports.compute_statistics(args.period, args.cutoff, field_code=args.field).to_json())
+        _print_json(reports.compute_statistics(args.period, args.cutoff, field_code=args.field,
+                                                           clock=args.clock).to_json())
     _emit(path)
     return 0
 
@@ -793,7 +802,8 @@ def _demo(args: argparse.Namespace, actor) -> int:
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    stats = generate(args.dossiers, actor=actor, months=args.months, seed=args.seed, progress=progress)
+    stats = generate(args.dossiers, actor=actor, months=args.months, seed=args.seed, clock=args.clock,
+                     progress=progress)
     print(file=sys.stderr)
     _print_json(stats)
     return 0

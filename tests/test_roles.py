@@ -467,7 +467,7 @@ PURE = {
     "accounts.hash_password", "accounts.verify_password", "accounts.to_actor", "accounts.check_new_password",
     "barcode.code128_png", "barcode.module_count",
     "calendar.parse_cutoff", "calendar.at_or_after", "calendar.processing_time_label", "catalog.format_document", "catalog.parse_document_line",
-    "clock.aware", "clock.fixed_utc_offset", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
+    "clock.aware", "clock.office_time", "clock.fixed_utc_offset", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
     "documents.para", "documents.xml_safe", "documents.run", "documents.two", "documents.long_date",
     "documents.long_time", "documents.short_date", "documents.short_time", "documents.honorific",
     "documents.processing_time", "documents.timeliness", "documents.handovers",

@@ -6,11 +6,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from desk.errors import NotFound, PermissionDenied, ValidationError
 from desk.i18n import _
 from desk.models import Staff
+from desk.services.clock import Clock, to_db
 
 ROLES = ("clerk", "leader", "admin")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -153,7 +154,7 @@ class StaffInfo:
     must_change_password: bool
 
 
-def login(username: str, password: str, *, now: datetime | None = None) -> Actor:
+def login(username: str, password: str, *, clock: Clock | None = None) -> Actor:
     """Check a password; five wrong ones lock the account for a quarter of an hour.
 
     The attempt is counted in the database *before* the password is checked, by one atomic
@@ -163,9 +164,7 @@ def login(username: str, password: str, *, now: datetime | None = None) -> Actor
     locked account refuses even the right password until the lock ends. A right password clears
     the count; a process killed between the count and the check leaves the attempt counted.
     """
-    from desk.services.clock import to_db
-
-    now = now or datetime.now(UTC)
+    now = (clock or Clock()).now()
     staff = Staff.get_or_none(Staff.username == (username or "").strip())
     wrong = PermissionDenied(_("Wrong user name or password"))
     if staff is None or not staff.active:

@@ -61,7 +61,7 @@ from desk.models.db import (
 from desk.models.entities import ALL_MODELS
 from desk.services import files
 from desk.services.accounts import Actor, acting_staff, require
-from desk.services.clock import LOCAL_TZ
+from desk.services.clock import LOCAL_TZ, Clock
 
 Progress = Callable[[int, int], None]
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -378,7 +378,7 @@ def restore(path: Path | str, *, target_url: str, actor: Actor | None, now: date
     if not info.ok:
         raise DeskError(_("The backup {path} is not usable: {problems}. Nothing was changed.")
                         .format(path=path, problems="; ".join(info.problems)))
-    moment = now or datetime.now(UTC)
+    moment = now or Clock().now()
     target = make_database(target_url)
     if is_postgres(target):
         if info.engine != "postgres":
@@ -794,7 +794,7 @@ def auto_backup(folder: Path | str | None = None, *, actor: Actor, keep_days: in
     files.clean_program_folders(folder, Path(db.database).parent if sqlite else None)
     if not sqlite:
         return None
-    today = (now or datetime.now(UTC)).astimezone(LOCAL_TZ).date()
+    today = (now or Clock().now()).astimezone(LOCAL_TZ).date()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

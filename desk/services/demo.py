@@ -211,7 +211,8 @@ def generate(
         counters = {row.day: row.last_value for row in DailySequence.select().where(DailySequence.office == office)}
         actor_name = f"{DEMO_ACTOR} ({admin.full_name})"[:200]
         opens = cal.hours.opens
-        span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
+        day_one = now_aware.date()  # any day: only the length of the office day counts
+        span = (datetime.combine(day_one, cal.hours.closes) - datetime.combine(day_one, opens)).seconds
         totals = {s.value: 0 for s in Status}
         done = 0
         dossiers: list[tuple] = []

@@ -16,7 +16,7 @@ from desk.models.db import database_proxy, run_write
 from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
-from desk.services.clock import LOCAL_TZ, Clock, aware, to_db
+from desk.services.clock import LOCAL_TZ, Clock, office_time, to_db
 from desk.services.codes import DossierCode
 from desk.services.dossiers import (
     CHANNELS,
@@ -110,7 +110,7 @@ def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
         sets = 0
     if not 1 <= sets <= 100:
         problems["sets"] = _("Number of sets must be between 1 and 100")
-    received_at = aware(request.received_at) if request.received_at else now
+    received_at = office_time(request.received_at) if request.received_at else now  # naive: typed office time
     receipt_problem = limits.receipt_problem(received_at, now)
     if receipt_problem:
         problems["received_at"] = receipt_problem

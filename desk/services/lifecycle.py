@@ -11,7 +11,7 @@ from desk.models import Dossier, DossierEvent
 from desk.models.db import run_write
 from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
-from desk.services.clock import Clock, aware, from_db, to_db
+from desk.services.clock import Clock, from_db, office_time, to_db
 from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, to_info
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -91,7 +91,7 @@ def advance(
             status=str(to)[:40], choices=", ".join(s.value for s in Status))}) from exc
     clock = clock or Clock()
     now = clock.now()
-    moment = aware(at) if at else now
+    moment = office_time(at) if at else now  # naive: office time a person gave
     problems: dict[str, str] = {}
     _check_range(moment, problems)
     note = limits.check_text(problems, "note", note, _("Note"), limit=limits.MAX_NOTE_CHARS)
@@ -153,8 +153,8 @@ def apologize(
     require(actor, "clerk")
     clock = clock or Clock()
     now = clock.now()
-    moment = aware(at) if at else now
-    new_appointment = aware(new_appointment)
+    moment = office_time(at) if at else now  # naive: office time a person gave
+    new_appointment = office_time(new_appointment)
     problems: dict[str, str] = {}
     _check_range(moment, problems)
     reason = limits.check_text(problems, "note", reason, _("Reason"), limit=limits.MAX_NOTE_CHARS)

@@ -8,7 +8,6 @@ Import and export run off the UI thread; a refused import lists every bad row an
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PyQt6.QtCore import Qt, pyqtSignal
@@ -890,7 +889,7 @@ class CatalogView(QWidget):
 
     def choose_export_file(self) -> None:
         path = files.save_file(self, _("Export the catalog to Excel"), _("Excel workbooks (*.xlsx)"),
-                               f"danh-muc-tthc-{date.today():%Y%m%d}.xlsx", suffix=".xlsx")
+                               f"danh-muc-tthc-{self.ctx.clock.today():%Y%m%d}.xlsx", suffix=".xlsx")
         if path is not None:
             self.export_file(path)
 

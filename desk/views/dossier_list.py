@@ -341,7 +341,8 @@ class DossierListView(QWidget):
         third = QHBoxLayout()
         self.use_dates = QCheckBox(_("Recei&ved from"))
         self.use_dates.setObjectName("use_dates")
-        today = QDate.currentDate()
+        day = self.ctx.clock.today()  # the app's clock decides the list's "today", never the desk's
+        today = QDate(day.year, day.month, day.day)
         self.date_from = QDateEdit(today.addMonths(-1))
         self.date_from.setObjectName("date_from")
         self.date_to = QDateEdit(today)
