@@ -11,6 +11,7 @@ from logging.handlers import RotatingFileHandler
 from desk.config import Settings, data_dir, default_database_url, resolve_database_url
 from desk.i18n import _, set_language
 from desk.redaction import redact
+from desk.services.kinds import Role
 
 log = logging.getLogger("desk")
 
@@ -225,7 +226,7 @@ def run_gui(url: str | None = None) -> int:
     settings.username = actor.username
     settings.save()
     office_name = office.name
-    if not is_set_up() and actor.can("admin"):  # who the office is, before its first dossier (D27)
+    if not is_set_up() and actor.can(Role.ADMIN):  # who the office is, before its first dossier (D27)
         from desk.views.office_wizard import run_office_wizard
 
         saved = run_office_wizard(actor)  # Cancel: the program opens, the intake says what is missing

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from desk.i18n import N_, _, gettext, set_language
 from desk.redaction import redacts_stderr
+from desk.services.kinds import Channel, Role
 
 if TYPE_CHECKING:
     from desk.services.clock import Clock
@@ -74,10 +75,10 @@ OPEN_COMMANDS = frozenset({"procedures", "due", "parse-cccd", "calendar list"})
 # The least role of each other command, checked once the account has logged in (the services check
 # again); "init" on a new database is the exception: it creates the administrator.
 COMMAND_ROLES = {
-    "receive": "clerk", "advance": "clerk", "apology": "clerk", "show": "clerk", "slip": "clerk",
-    "print": "clerk", "logbook": "clerk", "report": "leader", "calendar": "leader", "init": "admin", "demo": "admin",
-    "backup": "admin", "restore": "admin", "migrate-to": "admin",
-    "office show": "clerk", "office set": "leader",
+    "receive": Role.CLERK, "advance": Role.CLERK, "apology": Role.CLERK, "show": Role.CLERK, "slip": Role.CLERK,
+    "print": Role.CLERK, "logbook": Role.CLERK, "report": Role.LEADER, "calendar": Role.LEADER, "init": Role.ADMIN,
+    "demo": Role.ADMIN, "backup": Role.ADMIN, "restore": Role.ADMIN, "migrate-to": Role.ADMIN,
+    "office show": Role.CLERK, "office set": Role.LEADER,
 }
 
 
@@ -208,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--phone", default="")
     s.add_argument("--email", default="")
     s.add_argument("--cccd", help=_("QR payload of the citizen ID card; fills the applicant fields"))
-    s.add_argument("--channel", default="direct", choices=("direct", "online", "postal"))
+    s.add_argument("--channel", default=Channel.DIRECT.value, choices=[c.value for c in Channel])
     s.add_argument("--point", help=_("reception point (name or id)"))
     s.add_argument("--return-point", help=_("where the result is returned (name or id)"))
     s.add_argument("--sets", type=_integer, default=1)
@@ -420,7 +421,7 @@ def _password(prompt: str) -> str:
         raise DeskError(_("No password was given; nothing was done.")) from exc
 
 
-def _login(args: argparse.Namespace, role: str, username: str | None = None):
+def _login(args: argparse.Namespace, role: Role, username: str | None = None):
     """Log in the account named by --user with its password, or stop with one line (exit 2).
 
     A wrong password counts towards the lock like one typed in the window; an inactive or locked
@@ -497,7 +498,7 @@ def _init(args: argparse.Namespace) -> int:
         actor = accounts.set_first_admin_password(_new_admin_password())
         result = initialize(defaults, actor=actor, load_catalog=load)
     else:
-        actor = _login(args, "admin")  # initialize refuses another identity for a set-up office
+        actor = _login(args, Role.ADMIN)  # initialize refuses another identity for a set-up office
         result = initialize(defaults, actor=actor, load_catalog=load)
     if result["created"]:
         _emit(_("Administrator account: admin."))
@@ -527,7 +528,7 @@ def _admin_of_new_database(password: str):
     from desk.services import accounts
 
     actor = accounts.login("admin", password)
-    accounts.require(actor, "admin")
+    accounts.require(actor, Role.ADMIN)
     return actor
 
 
@@ -859,7 +860,7 @@ def _restore_actor(args: argparse.Namespace, url: str):
         connect(url, create=False)
         if not has_accounts():
             return None
-        return _login(args, "admin")
+        return _login(args, Role.ADMIN)
     except DatabaseError as exc:
         raise unreadable(str(exc).strip()) from exc
     finally:

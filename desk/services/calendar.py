@@ -19,6 +19,7 @@ from desk.models import CalendarDay, Office
 from desk.services import limits
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, aware
+from desk.services.kinds import DayUnit, Role
 from desk.services.office import OfficeHours, current_office, parse_hours, parse_weekdays
 
 # A dossier on the "no-appointment weekday" is resolved the same day only if received before this.
@@ -32,7 +33,7 @@ class Timing(Protocol):
     processing_days: int
     cutoff: str | None
     no_appointment_day: bool
-    day_unit: str  # "working" (ngày làm việc) or "calendar" (ngày)
+    day_unit: str  # a DayUnit: "working" (ngày làm việc) or "calendar" (ngày)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class WorkCalendar:
         if days == 0 or rule_day:
             late = cutoff is not None and at_or_after(start, cutoff)
             due_day = self.next_working_day(start.date()) if late else start.date()
-        elif getattr(procedure, "day_unit", "working") == "calendar":
+        elif getattr(procedure, "day_unit", DayUnit.WORKING) == DayUnit.CALENDAR:
             # Times the law gives in calendar days end on the next working day if they fall on a day off.
             due_day = self.working_day_on_or_after(start.date() + timedelta(days=days))
         else:
@@ -186,12 +187,12 @@ def at_or_after(moment: datetime, cutoff: time) -> bool:
     return aware(moment).astimezone(LOCAL_TZ).time().replace(tzinfo=None) >= cutoff
 
 
-def processing_time_label(days: int, unit: str, cutoff: str | None = None) -> str:
+def processing_time_label(days: int, unit: DayUnit | str, cutoff: str | None = None) -> str:
     """How the screens and the command line say a procedure's time, as the law states it: "trong ngày
     (chốt 15:00)", "3 ngày làm việc", "30 ngày" (calendar days: complaints, land disputes)."""
     if days <= 0:
         return _("same day") + (", " + _("cut-off {time}").format(time=cutoff) if cutoff else "")
-    if unit == "calendar":
+    if unit == DayUnit.CALENDAR:
         return _("{n} days").format(n=days)
     return _("{n} working days").format(n=days)
 
@@ -220,7 +221,7 @@ def set_day(day: date, kind: str, note: str = "", *, by: Actor, office: Office |
 
     Leaders and admins only: the calendar moves every deadline of the office.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     office = office or current_office()
     problems: dict[str, str] = {}
     if kind not in ("off", "work", ""):

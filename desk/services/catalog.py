@@ -24,15 +24,16 @@ from desk.models.db import run_write
 from desk.services import files
 from desk.services.accounts import Actor, require
 from desk.services.dossiers import DocumentItem  # also imported from here by catalog callers
+from desk.services.kinds import DayUnit, OnlineLevel, Role
 from desk.services.limits import max_length
 from desk.text import clean, fold
 
 # Read through the package (a checkout, an installed package or a bundle), never the working directory.
 SEED_PATH: Traversable = package_files("desk") / "resources" / "catalog" / "seed_catalog.json"
 
-ONLINE_LEVELS = ("none", "partial", "full")
+ONLINE_LEVELS = tuple(OnlineLevel)
 DOCUMENT_KINDS = ("original", "copy")
-DAY_UNITS = ("working", "calendar")  # as the law states the time: "05 ngày làm việc" or "30 ngày"
+DAY_UNITS = tuple(DayUnit)  # as the law states the time: "05 ngày làm việc" or "30 ngày"
 
 # --- the Excel format (official Vietnamese titles; they are data, not UI text) ---------------
 SHEET_PROCEDURES = "Danh mục TTHC"
@@ -62,9 +63,9 @@ FIELD_COL_ORDER = "Thứ tự"
 FIELD_COLUMNS = (FIELD_COL_CODE, FIELD_COL_NAME, FIELD_COL_ORDER)
 FIELD_REQUIRED_COLUMNS = (FIELD_COL_CODE, FIELD_COL_NAME)
 
-ONLINE_LABELS = {"none": "Không", "partial": "Một phần", "full": "Toàn trình"}
+ONLINE_LABELS = {OnlineLevel.NONE: "Không", OnlineLevel.PARTIAL: "Một phần", OnlineLevel.FULL: "Toàn trình"}
 KIND_LABELS = {"original": "bản chính", "copy": "bản sao"}
-DAY_UNIT_LABELS = {"working": "ngày làm việc", "calendar": "ngày"}
+DAY_UNIT_LABELS = {DayUnit.WORKING: "ngày làm việc", DayUnit.CALENDAR: "ngày"}
 YES, NO = "Có", "Không"
 
 _COLUMN_WIDTHS = {
@@ -251,11 +252,11 @@ def _to_info(procedure: Procedure, field: Field) -> ProcedureInfo:
         field_code=field.code,
         field_name=field.name,
         processing_days=procedure.processing_days,
-        day_unit=procedure.day_unit if procedure.day_unit in DAY_UNITS else "working",
+        day_unit=DayUnit(procedure.day_unit) if procedure.day_unit in DAY_UNITS else DayUnit.WORKING,
         cutoff=procedure.cutoff or None,
         fee=procedure.fee or "",
         documents=_documents_from_json(procedure.documents),
-        online_level=procedure.online_level if procedure.online_level in ONLINE_LEVELS else "none",
+        online_level=OnlineLevel(procedure.online_level) if procedure.online_level in ONLINE_LEVELS else OnlineLevel.NONE,
         legal_basis=procedure.legal_basis or "",
         no_appointment_day=bool(procedure.no_appointment_day),
         active=bool(procedure.active),
@@ -406,11 +407,11 @@ def _parse_bool(value: Any, *, default: bool | None) -> bool | None:
     raise ValueError(text)
 
 
-def _parse_day_unit(value: Any) -> str:
+def _parse_day_unit(value: Any) -> DayUnit:
     """"ngày làm việc" / "ngày" (any case, with or without accents), "working" / "calendar"; empty = working."""
     text = fold(str(value)) if value is not None else ""
     if not text:
-        return "working"
+        return DayUnit.WORKING
     units = {fold(label): unit for unit, label in DAY_UNIT_LABELS.items()}
     units.update({unit: unit for unit in DAY_UNITS})
     if text not in units:
@@ -418,10 +419,10 @@ def _parse_day_unit(value: Any) -> str:
     return units[text]
 
 
-def _parse_online(value: Any) -> str:
+def _parse_online(value: Any) -> OnlineLevel:
     text = fold(str(value)) if value is not None else ""
     if not text:
-        return "none"
+        return OnlineLevel.NONE
     labels = {fold(label): level for level, label in ONLINE_LABELS.items()}
     labels.update({level: level for level in ONLINE_LEVELS})
     if text not in labels:
@@ -521,7 +522,7 @@ def _check_procedure(
                 problem("processing_days", _("The processing time of {value} days is too long (at most {limit}).")
                         .format(value=days, limit=_MAX_DAYS))
 
-    day_unit = "working"
+    day_unit = DayUnit.WORKING
     try:
         day_unit = _parse_day_unit(values.get("day_unit"))
     except ValueError:
@@ -566,7 +567,7 @@ def _check_procedure(
                 problem("documents", _("Document {line} needs a name, a count of at least 1 and a kind "
                                        "(original or copy).").format(line=number))
 
-    online = "none"
+    online = OnlineLevel.NONE
     try:
         online = _parse_online(values.get("online_level"))
     except ValueError:
@@ -705,7 +706,7 @@ def load_seed(path: Path | str | None = None, *, by: Actor, update_existing: boo
     ones back to the shipped values. Running it twice changes nothing; procedures the office added
     and the office's active/retired choice are kept.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     path: Traversable = Path(path) if path else SEED_PATH
     sheet = path.name
     try:
@@ -846,7 +847,7 @@ def import_xlsx(path: Path | str, *, by: Actor) -> ImportSummary:
     fields and procedures in the file are created or updated in one transaction; procedures that
     are not in the file stay as they are.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     from openpyxl import load_workbook
 
     path = Path(path)

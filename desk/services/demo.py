@@ -24,6 +24,7 @@ from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock
 from desk.services.codes import DossierCode
 from desk.services.dossiers import Status
+from desk.services.kinds import Channel, Role
 from desk.services.limits import EARLIEST_RECEIPT, MAX_DEMO_MONTHS
 from desk.services.office import current_office, get_office_settings, set_up_office
 from desk.text import fold
@@ -170,8 +171,8 @@ def generate(
     make is refused, and the office becomes a demo office (``_make_demo_office``). Every generated
     event names DEMO_ACTOR and the admin who ran it.
     """
-    require(actor, "admin")
-    admin = acting_staff(actor, "admin")
+    require(actor, Role.ADMIN)
+    admin = acting_staff(actor, Role.ADMIN)
     _refuse_real_register()
     problems = {}
     if not 1 <= count <= 5_000_000:
@@ -236,7 +237,7 @@ def generate(
                 counters[key] = touched[key] = number
                 code = str(DossierCode(office.code, day, number))
                 name, id_number, birth, gender = _person(rng)
-                channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
+                channel = rng.choices(tuple(Channel), (60, 36, 4))[0]
                 point = rng.choice(points) if points else None
                 rng.choice(staff_ids)
                 clerk = admin.id

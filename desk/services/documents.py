@@ -41,6 +41,7 @@ from desk.services.barcode import code128_png, module_count
 from desk.services.calendar import load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.dossiers import DossierInfo, EventInfo, Status, classify, dossier_row, history, to_info
+from desk.services.kinds import Channel, DayUnit, Role
 from desk.services.limits import day_problem
 from desk.services.office import current_office, require_set_up
 from desk.services.payload import make_payload
@@ -329,7 +330,7 @@ def processing_time(days: int, unit: str, cutoff: str | None, late: bool) -> str
         if limit is not None:
             text += f" (hồ sơ nhận từ {limit:%H} giờ {limit:%M} được giải quyết trong ngày làm việc tiếp theo)"
         return text
-    return f"{days:02d} ngày" if unit == "calendar" else f"{days:02d} ngày làm việc"
+    return f"{days:02d} ngày" if unit == DayUnit.CALENDAR else f"{days:02d} ngày làm việc"
 
 
 def timeliness(at: datetime, due: datetime) -> str:
@@ -579,7 +580,7 @@ def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", now:
     The place-and-date line shows ``now`` when given, otherwise the moment of receipt, so a
     reprint carries the same date as the original. Slips carry personal data: staff only.
     """
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     if paper not in ("A4", "A5"):
         raise ValidationError({"paper": _("Paper must be A4 or A5")})
     d = _load(code)
@@ -630,7 +631,7 @@ def supplement_request(
     actor: Actor,
 ) -> Path:
     """Mẫu 02: what the applicant must add and why; by default from the latest "needs supplement" note."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     d = _load(code)
     info, layout = d.info, LAYOUTS["A4"]
     event = _last_event(history(code, actor=actor),
@@ -673,7 +674,7 @@ def supplement_request(
 def refusal(code: str, out: Path | str, *, actor: Actor, reasons: list[str] | None = None,
             now: datetime | None = None) -> Path:
     """Mẫu 03: the concrete reasons a dossier is refused; by default from the refusal's note."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     d = _load(code)
     info, layout = d.info, LAYOUTS["A4"]
     event = _last_event(history(code, actor=actor), lambda e: e.to_status == Status.REFUSED)
@@ -703,7 +704,7 @@ def refusal(code: str, out: Path | str, *, actor: Actor, reasons: list[str] | No
 # -- Mẫu 04 ----------------------------------------------------------------------------------------
 def apology(code: str, out: Path | str, *, actor: Actor, now: datetime | None = None) -> Path:
     """Mẫu 04: the apology and the new return date, from the latest apology recorded for the dossier."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     d = _load(code)
     info, layout = d.info, LAYOUTS["A4"]
     event = _last_event(history(code, actor=actor), lambda e: e.action == "apology")
@@ -753,7 +754,7 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
         note = e.note
         if e.action == "receive":
             giver, taker, giver_name, taker_name, result = citizen, DESK, "", actor, ""
-            note = {"online": "Nộp trực tuyến", "postal": "Nộp qua bưu chính"}.get(info.channel, "Nộp trực tiếp")
+            note = {Channel.ONLINE: "Nộp trực tuyến", Channel.POSTAL: "Nộp qua bưu chính"}.get(info.channel, "Nộp trực tiếp")
         elif e.action == "apology":
             giver, taker, giver_name, taker_name = DESK, citizen, actor, info.applicant_name
             when = short_date(_moment(e.data, "new_appointment")) or BLANK
@@ -791,7 +792,7 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
 
 def control_slip(code: str, out: Path | str, *, actor: Actor, now: datetime | None = None) -> Path:
     """Mẫu 05: the hand-overs of a dossier between the desk, specialists and the citizen, from its audit trail."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     d = _load(code)
     info, layout = d.info, LAYOUTS["A4"]
     events = history(code, actor=actor)
@@ -847,7 +848,7 @@ def log_rows(date_from: date, date_to: date, at: datetime, *, actor: Actor) -> l
     Two queries whatever the range: the dossiers, then the hand-over times of all of them. Names,
     addresses and phone numbers: staff only.
     """
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     problems = {key: problem for key, day, label in (("date_from", date_from, _("The start date")),
                                                      ("date_to", date_to, _("The end date")))
                 if (problem := day_problem(day, label))}
@@ -919,7 +920,7 @@ def log_book(date_from: date, date_to: date, out: Path | str, *, actor: Actor,
              now: datetime | None = None) -> Path:
     """Mẫu 06, the log book of dossiers received in a date range: landscape A4, header on every page."""
     at = aware(now) if now else Clock().now()
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     office = require_set_up()
     rows = log_rows(date_from, date_to, at, actor=actor)
     layout = LAYOUTS["A4-landscape"]
@@ -958,7 +959,7 @@ FORMS: dict[str, Callable[..., Path]] = {
 
 def render_form(code: str, form: str, out: Path | str, *, actor: Actor, **kw) -> Path:
     """Write form ``form`` ("01".."05", "1".."5" or "mau01") of dossier ``code``; see FORMS."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     key = str(form).lower().removeprefix("mau").removeprefix("mẫu").strip().zfill(2)
     if key not in FORMS:
         raise ValidationError({"form": _("Unknown form {form}. Choose one of: {choices}").format(

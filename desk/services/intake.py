@@ -28,6 +28,7 @@ from desk.services.dossiers import (
     to_info,
 )
 from desk.services.identity import validate_id_number
+from desk.services.kinds import Channel, Role
 from desk.services.office import find_point, require_set_up
 from desk.text import clean, fold, is_digits
 
@@ -50,7 +51,7 @@ class Applicant:
 class IntakeRequest:
     procedure_code: str
     applicant: Applicant
-    channel: str = "direct"
+    channel: Channel | str = Channel.DIRECT
     reception_point: str | int | None = None
     return_point: str | int | None = None
     documents: list[DocumentItem] | None = None  # None → the procedure's required list
@@ -206,7 +207,7 @@ def register(
 
     ``actor`` is the clerk at the desk (any staff role); the audit event names that account.
     """
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     office = require_set_up()  # no dossier under an identity nobody gave (D27)
     clock = clock or Clock()
     now = clock.now()
@@ -222,7 +223,7 @@ def register(
     tried: list[str] = []
 
     def work() -> str:
-        staff = acting_staff(actor, "clerk")
+        staff = acting_staff(actor, Role.CLERK)
         number = next_sequence(office.id, received_local.date())
         code = str(DossierCode(office.code, received_local.date(), number))
         tried.append(code)

@@ -13,6 +13,7 @@ from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.clock import Clock, from_db, office_time, to_db
 from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, to_info
+from desk.services.kinds import Role
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RECEIVED: frozenset({Status.PROCESSING, Status.REFUSED, Status.WITHDRAWN}),
@@ -83,7 +84,7 @@ def advance(
 
     ``actor`` is the member of staff doing it (any role); the audit event names that account.
     """
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     try:
         target = Status(to)
     except ValueError as exc:
@@ -101,7 +102,7 @@ def advance(
         raise ValidationError(problems)
 
     def work() -> None:
-        staff = acting_staff(actor, "clerk")
+        staff = acting_staff(actor, Role.CLERK)
         row = dossier_row(code)
         current = Status(row.status)
         if target not in TRANSITIONS[current]:
@@ -150,7 +151,7 @@ def apologize(
     clock: Clock | None = None,
 ) -> DossierInfo:
     """Record an apology with a new return date (Mẫu 04); the legal due date stays for the statistics."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     clock = clock or Clock()
     now = clock.now()
     moment = office_time(at) if at else now  # naive: office time a person gave
@@ -165,7 +166,7 @@ def apologize(
         raise ValidationError(problems)
 
     def work() -> None:
-        staff = acting_staff(actor, "clerk")
+        staff = acting_staff(actor, Role.CLERK)
         row = dossier_row(code)
         current = Status(row.status)
         if current not in OPEN_STATUSES:

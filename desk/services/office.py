@@ -12,6 +12,7 @@ from desk.i18n import _
 from desk.models import Office, ReceptionPoint
 from desk.services.accounts import Actor, require
 from desk.services.clock import Clock, from_db, to_db
+from desk.services.kinds import Role
 from desk.services.limits import MAX_ROW_ID, lookup_text, max_length, too_long
 from desk.text import clean, is_digits
 
@@ -259,7 +260,7 @@ def format_weekdays(days: frozenset[int] | set[int]) -> str:
 
 
 def _require_leader(by: Actor) -> None:
-    require(by, "leader")
+    require(by, Role.LEADER)
 
 
 def get_office_settings() -> OfficeSettings:
@@ -359,7 +360,7 @@ def set_up_office(settings: OfficeSettings, points: list[PointSpec] | None = Non
 
     _require_leader(by)
     if demo:
-        require(by, "admin")
+        require(by, Role.ADMIN)
     office = current_office()
     values = _office_values(settings, office)
     values["set_up_at"] = office.set_up_at or to_db(Clock().now())

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from desk.errors import DeskError
 from desk.i18n import _
 from desk.services.codes import DossierCode
+from desk.services.kinds import PayloadStatus
 
 CHECK_LENGTH = 8  # base32 characters = 40 bits
 MAX_LENGTH = 120  # longer input is not ours; refuse it before any parsing
@@ -39,12 +40,12 @@ class PayloadCheck:
     """
 
     code: str | None
-    status: str  # "valid" | "bare_code" | "tampered" | "foreign" | "malformed"
+    status: PayloadStatus
     message: str
 
     @property
     def ok(self) -> bool:
-        return self.status == "valid"
+        return self.status == PayloadStatus.VALID
 
 
 def _key(secret: str) -> bytes:
@@ -92,8 +93,8 @@ def _split(text: str) -> tuple[DossierCode | None, str | None]:
 
 def _malformed(text: str) -> PayloadCheck:
     if _CCCD.match(text):
-        return PayloadCheck(None, "malformed", _("This is a citizen ID card (CCCD) QR code, not a dossier slip"))
-    return PayloadCheck(None, "malformed", _("This is not a dossier code or a slip QR code"))
+        return PayloadCheck(None, PayloadStatus.MALFORMED, _("This is a citizen ID card (CCCD) QR code, not a dossier slip"))
+    return PayloadCheck(None, PayloadStatus.MALFORMED, _("This is not a dossier code or a slip QR code"))
 
 
 def looks_like_slip(text: str) -> bool:
@@ -117,7 +118,7 @@ def verify_payload(text: str, secret: str | None = None, *, office_code: str | N
     or key (a set-up fault, not the input's) raises DeskError.
     """
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
-        return PayloadCheck(None, "malformed", _("This is not a dossier code or a slip QR code"))
+        return PayloadCheck(None, PayloadStatus.MALFORMED, _("This is not a dossier code or a slip QR code"))
     text = text.strip()
     parsed, check = _split(text)
     if parsed is None:
@@ -132,11 +133,11 @@ def verify_payload(text: str, secret: str | None = None, *, office_code: str | N
             for office in dict.fromkeys((parsed.unit, parsed.unit.upper())):
                 theirs = str(parsed.with_unit(office))
                 if hmac.compare_digest(check_for(theirs, secret), check.upper()):
-                    return PayloadCheck(theirs, "valid", _("Valid dossier slip"))
-        return PayloadCheck(None, "foreign", _("This QR code was not issued by this office"))
+                    return PayloadCheck(theirs, PayloadStatus.VALID, _("Valid dossier slip"))
+        return PayloadCheck(None, PayloadStatus.FOREIGN, _("This QR code was not issued by this office"))
     code = str(parsed.with_unit(office_code))
     if check is None:
-        return PayloadCheck(code, "bare_code", _("Dossier code without a check: accept it only at the clerk desk"))
+        return PayloadCheck(code, PayloadStatus.BARE_CODE, _("Dossier code without a check: accept it only at the clerk desk"))
     if not hmac.compare_digest(check_for(code, secret), check.upper()):
-        return PayloadCheck(None, "tampered", _("This QR code has been altered or is damaged"))
-    return PayloadCheck(code, "valid", _("Valid dossier slip"))
+        return PayloadCheck(None, PayloadStatus.TAMPERED, _("This QR code has been altered or is damaged"))
+    return PayloadCheck(code, PayloadStatus.VALID, _("Valid dossier slip"))

@@ -13,11 +13,12 @@ from desk.errors import DeskError
 from desk.i18n import _
 from desk.services.codes import DossierCode
 from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
+from desk.services.kinds import PayloadStatus, ScanKind
 from desk.services.payload import MAX_LENGTH, PayloadCheck, looks_like_slip, verify_payload
 
-DOSSIER = "dossier"
-CCCD = "cccd"
-UNKNOWN = "unknown"
+DOSSIER = ScanKind.DOSSIER
+CCCD = ScanKind.CCCD
+UNKNOWN = ScanKind.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class ScanResult:
     ``message`` is always a sentence the clerk can read.
     """
 
-    kind: str  # "dossier" | "cccd" | "unknown"
+    kind: ScanKind
     code: str | None = None
     identity: CitizenIdentity | None = None
     check: PayloadCheck | None = None
@@ -114,12 +115,12 @@ def _interpret(text: str, accept_bare_code: bool) -> ScanResult:
     if accept_bare_code:
         text = _with_office_code(text)
     check = verify_payload(text)
-    if check.status == "valid":
+    if check.status == PayloadStatus.VALID:
         missing = _dossier_exists(check.code)
         if missing:
             return _unknown(missing, check)
         return ScanResult(DOSSIER, code=check.code, check=check, message=check.message)
-    if check.status == "bare_code":
+    if check.status == PayloadStatus.BARE_CODE:
         if not accept_bare_code:
             return _unknown(check.message, check)
         missing = _dossier_exists(check.code)

@@ -41,6 +41,7 @@ from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
 from desk.services.codes import DossierCode
 from desk.services.dossiers import OPEN_STATUSES, Status
+from desk.services.kinds import Role
 from desk.services.office import find_point
 from desk.text import fold, is_digits
 
@@ -578,7 +579,7 @@ def search(
     """One page of dossiers matching ``flt`` in ``sort`` order, after ``after`` (keyset paging).
 
     The rows carry applicants' names and ID numbers can be searched: staff only."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     flt = flt or DossierFilter()
     sort = sort or Sort()
     now = aware(now) if now else Clock().now()
@@ -664,7 +665,7 @@ def count(flt: DossierFilter | None = None, now: datetime | None = None, *, acto
     """How many dossiers match (may take a second over a million rows: call it off the UI thread).
 
     Staff only: a count over an ID number or a name says whether that person has a dossier."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     flt = flt or DossierFilter()
     now = aware(now) if now else Clock().now()
     conds = _all_conditions(flt, now, _refs())

@@ -47,6 +47,7 @@ from desk.services import calendar as calendar_service
 from desk.services import catalog
 from desk.services.calendar import WorkCalendar, processing_time_label
 from desk.services.clock import LOCAL_TZ
+from desk.services.kinds import Role
 from desk.views.common import error_text
 from desk.views.context import AppContext
 from desk.views.ops import Operation
@@ -182,7 +183,7 @@ class CalendarView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.editable = ctx.can("leader")
+        self.editable = ctx.can(Role.LEADER)
         self.saving: Operation | None = None  # the running mark of a day
         self.work_calendar = calendar_service.load_calendar()
         self.marks: list[calendar_service.DayInfo] = []

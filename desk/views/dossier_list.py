@@ -333,7 +333,7 @@ class DossierListView(QWidget):
         self.channel.setObjectName("channel_filter")
         self.channel.addItem(_("All channels"), "")
         for key, label in CHANNELS.items():
-            self.channel.addItem(_(label), key)
+            self.channel.addItem(_(label), str(key))  # the plain word: Qt's findData matches it
         channel_label = QLabel(_("C&hannel:"))
         channel_label.setBuddy(self.channel)
         second.addWidget(channel_label)

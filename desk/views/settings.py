@@ -38,6 +38,7 @@ from desk.hardware import printing
 from desk.i18n import N_, _
 from desk.redaction import redact
 from desk.services import accounts, office
+from desk.services.kinds import Role
 from desk.services.office import OfficeSettings, PointInfo
 from desk.text import is_digits
 from desk.views.common import error_text
@@ -53,7 +54,7 @@ INVALID_STYLE = "border: 1px solid #b00020; border-radius: 2px;"
 WEEKDAY_SHORT = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 POINT_KINDS = (("office", N_("Office desk")), ("e_point", N_("Neighbourhood e-point")),
                ("postal", N_("Postal service")))
-ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
+ROLE_LABELS = {Role.CLERK: N_("clerk"), Role.LEADER: N_("leader"), Role.ADMIN: N_("administrator")}
 LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))
 
 
@@ -306,7 +307,7 @@ class DeskTab(QWidget):
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
         layout.addStretch(1)
-        if not ctx.can("leader"):
+        if not ctx.can(Role.LEADER):
             self.database_url.setReadOnly(True)
             self.database_url.setToolTip(_("Only leaders and administrators can change the database."))
         self.reload()
@@ -354,7 +355,7 @@ class DeskTab(QWidget):
             return False
         self.database_url.setStyleSheet("")
         restart = self.language.currentData() != (settings.language or "vi")
-        if changed_url and self.ctx.can("leader"):
+        if changed_url and self.ctx.can(Role.LEADER):
             restart = True
             settings.database_url = url
         settings.reception_point = self.point.currentData() or ""
@@ -473,7 +474,7 @@ class OfficeTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.saving: Operation | None = None  # the save on its way
-        self.editable = ctx.can("leader")
+        self.editable = ctx.can(Role.LEADER)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setVerticalSpacing(9)
@@ -565,7 +566,7 @@ class PointsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.saving: Operation | None = None  # the save on its way
-        self.editable = ctx.can("leader")
+        self.editable = ctx.can(Role.LEADER)
         self.points: list[PointInfo] = []
         self.current: PointInfo | None = None
         layout = QVBoxLayout(self)
@@ -770,9 +771,9 @@ class StaffTab(QWidget):
         """The roles this actor may hand out (admins only by admins), plus ``shown`` to display it."""
         self.role.clear()
         for role in accounts.ROLES:
-            if role != "admin" or self.ctx.can("admin") or role == shown:
-                self.role.addItem(_(ROLE_LABELS[role]), role)
-        self.role.setCurrentIndex(max(0, self.role.findData(shown or "clerk")))
+            if role != Role.ADMIN or self.ctx.can(Role.ADMIN) or role == shown:
+                self.role.addItem(_(ROLE_LABELS[role]), str(role))  # the plain word: Qt matches it
+        self.role.setCurrentIndex(max(0, self.role.findData(str(shown or Role.CLERK))))
 
     def _set_form_enabled(self, enabled: bool) -> None:
         for widget in (self.full_name, self.password):
@@ -783,7 +784,7 @@ class StaffTab(QWidget):
     def show_staff(self, person: accounts.StaffInfo) -> None:
         """Show an account; a leader sees an administrator's account but cannot change it."""
         self.current = person
-        manageable = self.ctx.can("admin") or person.role != "admin"
+        manageable = self.ctx.can(Role.ADMIN) or person.role != Role.ADMIN
         self.username.setText(person.username)
         self.username.setReadOnly(True)
         self.full_name.setText(person.full_name)
@@ -930,7 +931,7 @@ class SettingsView(QWidget):
         self.printer_tab = PrinterTab(ctx)
         self.office_tab = OfficeTab(ctx)
         self.points_tab = PointsTab(ctx)
-        self.staff_tab = StaffTab(ctx) if ctx.can("leader") else None
+        self.staff_tab = StaffTab(ctx) if ctx.can(Role.LEADER) else None
         self.password_tab = PasswordTab(ctx)
         self.tabs.addTab(self.desk_tab, _("This desk"))
         self.tabs.addTab(self.printer_tab, _("Printer"))
