@@ -578,13 +578,13 @@ def _office(args: argparse.Namespace, actor) -> int:
         _print_json(status.to_json())
         return 0
     s = status.settings
-    days = {str(i): name for i, name in enumerate((_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"),
-                                                    _("Friday"), _("Saturday"), _("Sunday")))}
+    days = dict(enumerate((_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
+                           _("Sunday"))))
     rows = [(_("Office name"), s.name), (_("Superior authority"), s.parent_name), (_("Identifier code"), s.code),
             (_("Address"), s.address), (_("Phone"), s.phone), (_("Place name"), s.place_name),
             (_("Office hours"), s.hours),
-            (_("No-appointment weekday"), ", ".join(days.get(d, d) for d in s.no_appointment_weekdays.split(",")
-                                                     if d))]
+            (_("No-appointment weekday"), ", ".join(
+                days[d] for d in sorted(office.parse_weekdays(s.no_appointment_weekdays, lenient=True))))]
     for label, value in rows:
         _emit(f"{label}: {value or '—'}")
     if status.demo:
@@ -596,7 +596,7 @@ def _office(args: argparse.Namespace, actor) -> int:
     _emit(_("Reception points:") + ("" if status.points else " —"))
     for p in status.points:
         state = "" if p.active else " " + _("(inactive)")
-        _emit(f"  {p.id}. {p.name} [{p.kind}] {p.weekdays} {p.hours}{state}")
+        _emit(f"  {p.id}. {p.name} [{p.kind}] {office.format_weekdays(p.weekdays)} {p.hours}{state}")
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QKeySequence, QShortcut
@@ -40,7 +40,6 @@ from desk.redaction import redact
 from desk.services import accounts, office
 from desk.services.kinds import Role
 from desk.services.office import OfficeSettings, PointInfo
-from desk.text import is_digits
 from desk.views.common import error_text
 from desk.views.context import AppContext
 from desk.views.ops import Operation
@@ -58,10 +57,9 @@ ROLE_LABELS = {Role.CLERK: N_("clerk"), Role.LEADER: N_("leader"), Role.ADMIN: N
 LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))
 
 
-def weekdays_text(text: str) -> str:
-    """"0,1,2,3,4" → "T2, T3, T4, T5, T6"."""
-    days = sorted({int(part) for part in (text or "").split(",") if is_digits(part.strip()) and int(part) <= 6})
-    return ", ".join(_(WEEKDAY_SHORT[day]) for day in days)
+def weekdays_text(days: Iterable[int]) -> str:
+    """(0, 1, 2, 3, 4) → "T2, T3, T4, T5, T6"."""
+    return ", ".join(_(WEEKDAY_SHORT[day]) for day in sorted(days))
 
 
 def _note(text: str) -> QLabel:
@@ -227,12 +225,12 @@ class WeekdayPicker(QWidget):
         layout.addStretch(1)
 
     def value(self) -> str:
-        return ",".join(str(i) for i, box in enumerate(self.boxes) if box.isChecked())
+        return office.format_weekdays(i for i, box in enumerate(self.boxes) if box.isChecked())
 
     def set_value(self, text: str) -> None:
-        chosen = {part.strip() for part in (text or "").split(",")}
+        chosen = office.parse_weekdays(text, lenient=True)
         for index, box in enumerate(self.boxes):
-            box.setChecked(str(index) in chosen)
+            box.setChecked(index in chosen)
 
     def set_editable(self, editable: bool) -> None:
         for box in self.boxes:
@@ -647,7 +645,7 @@ class PointsTab(QWidget):
         self.name.setText(point.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(point.kind)))
         self.address.setText(point.address)
-        self.weekdays.set_value(point.weekdays)
+        self.weekdays.set_value(office.format_weekdays(point.weekdays))
         self.hours.setText(point.hours)
         self.active.setChecked(point.active)
         _show_problems(self.message, self.inputs, self.titles, {})
