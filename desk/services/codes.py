@@ -107,6 +107,12 @@ class DossierCode:
             return None
 
     @staticmethod
+    def has_shape(text: str) -> bool:
+        """Whether ``text`` is shaped like a full code (the date is not checked): cheap, for the scanner's
+        keyboard filter, which must also catch a slip whose date digits were damaged."""
+        return isinstance(text, str) and _FULL.fullmatch(text.strip()) is not None
+
+    @staticmethod
     def is_short(text: str) -> bool:
         """Whether ``text`` has the shape of the short form ``yymmdd-NNNN`` (the date is not checked)."""
         return isinstance(text, str) and _SHORT.fullmatch(text.strip()) is not None

@@ -104,8 +104,8 @@ def looks_like_slip(text: str) -> bool:
     """
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         return False
-    code, check = _split(text.strip())
-    return code is not None and check is not None
+    head, separator, check = text.strip().rpartition(SEPARATOR)
+    return bool(separator) and _CHECK.fullmatch(check) is not None and DossierCode.has_shape(head)
 
 
 def verify_payload(text: str, secret: str | None = None, *, office_code: str | None = None) -> PayloadCheck:

@@ -94,6 +94,11 @@ def test_codes_a_century_apart_read_the_same():
     assert DossierCode.days_of("261322") == []
 
 
+def test_shape_without_the_date():
+    assert DossierCode.has_shape("X-261399-0001") and DossierCode.read("X-261399-0001") is None
+    assert not DossierCode.has_shape("X-261122-07") and not DossierCode.has_shape(None)  # type: ignore[arg-type]
+
+
 def test_short_form():
     assert DossierCode.is_short("261122-0007") and DossierCode.is_short(" 261122-00007 ")
     assert not DossierCode.is_short("X-261122-0007") and not DossierCode.is_short("261122-07")
