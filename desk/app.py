@@ -11,6 +11,7 @@ from logging.handlers import RotatingFileHandler
 from desk.config import Settings, data_dir, default_database_url, resolve_database_url
 from desk.i18n import _, set_language
 from desk.redaction import redact
+from desk.services.kinds import Role
 
 log = logging.getLogger("desk")
 
@@ -217,18 +218,19 @@ def run_gui(url: str | None = None) -> int:
     if started is None:
         return 2
     app, settings, office, shown_url = started
-    actor = ask_login(office.name, settings.username)
+    clock = Clock()  # the program's one clock, passed down to every screen and service call
+    actor = ask_login(office.name, settings.username, clock=clock)
     if actor is None:
         return 0
     settings.username = actor.username
     settings.save()
     office_name = office.name
-    if not is_set_up() and actor.can("admin"):  # who the office is, before its first dossier (D27)
+    if not is_set_up() and actor.can(Role.ADMIN):  # who the office is, before its first dossier (D27)
         from desk.views.office_wizard import run_office_wizard
 
         saved = run_office_wizard(actor)  # Cancel: the program opens, the intake says what is missing
         office_name = saved.name if saved is not None else office_name
-    ctx = AppContext(actor=actor, clock=Clock(), settings=settings, office_name=office_name,
+    ctx = AppContext(actor=actor, clock=clock, settings=settings, office_name=office_name,
                      database_label=shown_url)
     from desk.views.session import Session
 
@@ -316,8 +318,9 @@ def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float 
     app, _settings, office, _shown_url = started
     # A test camera's sample slips are of a test office: on this database the kiosk plays its demo
     # dossiers' slips instead, or says how to get some (a fresh database has none).
-    camera, notice = try_camera(camera, data_dir() / "kiosk-sample-frames", Clock().now(), samples=sample_slips)
-    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name, notice=notice)
+    clock = Clock()  # the kiosk's one clock
+    camera, notice = try_camera(camera, data_dir() / "kiosk-sample-frames", clock.now(), samples=sample_slips)
+    window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name, notice=notice, clock=clock)
     window.showFullScreen()
     code = app.exec()
     close_cleanly(app, window)

@@ -15,10 +15,15 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Never
 
 from desk.i18n import N_, N_plural, _, gettext, ngettext, set_language
 from desk.redaction import redacts_stderr
+from desk.services.kinds import Channel, Role
+
+if TYPE_CHECKING:
+    from desk.services.clock import Clock
 
 if TYPE_CHECKING:  # imported where used, at run time
     from desk.services.accounts import Actor
@@ -69,10 +74,10 @@ OPEN_COMMANDS = frozenset({"procedures", "due", "parse-cccd", "calendar list"})
 # The least role of each other command, checked once the account has logged in (the services check
 # again); "init" on a new database is the exception: it creates the administrator.
 COMMAND_ROLES = {
-    "receive": "clerk", "advance": "clerk", "apology": "clerk", "show": "clerk", "slip": "clerk",
-    "print": "clerk", "logbook": "clerk", "report": "leader", "calendar": "leader", "init": "admin", "demo": "admin",
-    "backup": "admin", "restore": "admin", "migrate-to": "admin",
-    "office show": "clerk", "office set": "leader",
+    "receive": Role.CLERK, "advance": Role.CLERK, "apology": Role.CLERK, "show": Role.CLERK, "slip": Role.CLERK,
+    "print": Role.CLERK, "logbook": Role.CLERK, "report": Role.LEADER, "calendar": Role.LEADER, "init": Role.ADMIN,
+    "demo": Role.ADMIN, "backup": Role.ADMIN, "restore": Role.ADMIN, "migrate-to": Role.ADMIN,
+    "office show": Role.CLERK, "office set": Role.LEADER,
 }
 
 
@@ -224,7 +229,7 @@ def _dossier_commands(add: _AddCommand) -> None:
     s.add_argument("--phone", default="")
     s.add_argument("--email", default="")
     s.add_argument("--cccd", help=_("QR payload of the citizen ID card; fills the applicant fields"))
-    s.add_argument("--channel", default="direct", choices=("direct", "online", "postal"))
+    s.add_argument("--channel", default=Channel.DIRECT.value, choices=[c.value for c in Channel])
     s.add_argument("--point", help=_("reception point (name or id)"))
     s.add_argument("--return-point", help=_("where the result is returned (name or id)"))
     s.add_argument("--sets", type=_integer, default=1)
@@ -263,7 +268,7 @@ def _office_commands(add: _AddCommand) -> None:
         c.add_argument("day", type=_date)
         c.add_argument("--note", default="")
     c = cal.add_parser("list", help=_("list the office's marks and the public holidays of a year"))
-    c.add_argument("--year", type=_year, default=datetime.now().year)
+    c.add_argument("--year", type=_year, default=None)  # None: this year by the command's clock
 
     s = add("office", help=_("the office's identity: show it, or set it (needed before the first dossier)"))
     off = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -400,6 +405,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from desk.config import resolve_database_url
     from desk.models.db import connect
+    from desk.services.clock import Clock
+
+    args.clock = Clock()  # the command's one clock: every "now" of this run comes from it
 
     if args.command == "parse-cccd":
         return _parse_cccd(args)
@@ -445,7 +453,7 @@ def _password(prompt: str) -> str:
         raise DeskError(_("No password was given; nothing was done.")) from exc
 
 
-def _login(args: argparse.Namespace, role: str, username: str | None = None) -> Actor:
+def _login(args: argparse.Namespace, role: Role, username: str | None = None) -> Actor:
     """Log in the account named by --user with its password, or stop with one line (exit 2).
 
     A wrong password counts towards the lock like one typed in the window; an inactive or locked
@@ -459,7 +467,7 @@ def _login(args: argparse.Namespace, role: str, username: str | None = None) -> 
     if not username:
         raise PermissionDenied(_("This command needs a staff account: add --user NAME before the command (the "
                                  "password is asked for, or read from DESK_PASSWORD)."))
-    actor = accounts.login(username, _password(_("Password of {user}: ").format(user=username)))
+    actor = accounts.login(username, _password(_("Password of {user}: ").format(user=username)), clock=args.clock)
     if accounts.needs_new_password(actor):
         raise PermissionDenied(_("The password of {user} was set by someone else. Log in once in the program to "
                                  "choose your own, then use the command line.").format(user=username))
@@ -522,7 +530,7 @@ def _init(args: argparse.Namespace) -> int:
         actor = accounts.set_first_admin_password(_new_admin_password())
         result = initialize(defaults, actor=actor, load_catalog=load)
     else:
-        actor = _login(args, "admin")  # initialize refuses another identity for a set-up office
+        actor = _login(args, Role.ADMIN)  # initialize refuses another identity for a set-up office
         result = initialize(defaults, actor=actor, load_catalog=load)
     if result["created"]:
         _emit(_("Administrator account: admin."))
@@ -570,7 +578,7 @@ def _admin_of_new_database(password: str) -> Actor:
     from desk.services import accounts
 
     actor = accounts.login("admin", password)
-    accounts.require(actor, "admin")
+    accounts.require(actor, Role.ADMIN)
     return actor
 
 
@@ -620,13 +628,13 @@ def _office(args: argparse.Namespace, actor) -> int:
         _print_json(status.to_json())
         return 0
     s = status.settings
-    days = {str(i): name for i, name in enumerate((_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"),
-                                                    _("Friday"), _("Saturday"), _("Sunday")))}
+    days = dict(enumerate((_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
+                           _("Sunday"))))
     rows = [(_("Office name"), s.name), (_("Superior authority"), s.parent_name), (_("Identifier code"), s.code),
             (_("Address"), s.address), (_("Phone"), s.phone), (_("Place name"), s.place_name),
             (_("Office hours"), s.hours),
-            (_("No-appointment weekday"), ", ".join(days.get(d, d) for d in s.no_appointment_weekdays.split(",")
-                                                     if d))]
+            (_("No-appointment weekday"), ", ".join(
+                days[d] for d in sorted(office.parse_weekdays(s.no_appointment_weekdays, lenient=True))))]
     for label, value in rows:
         _emit(f"{label}: {value or '—'}")
     if status.demo:
@@ -638,7 +646,7 @@ def _office(args: argparse.Namespace, actor) -> int:
     _emit(_("Reception points:") + ("" if status.points else " —"))
     for p in status.points:
         state = "" if p.active else " " + _("(inactive)")
-        _emit(f"  {p.id}. {p.name} [{p.kind}] {p.weekdays} {p.hours}{state}")
+        _emit(f"  {p.id}. {p.name} [{p.kind}] {office.format_weekdays(p.weekdays)} {p.hours}{state}")
     return 0
 
 
@@ -679,7 +687,7 @@ def _receive(args: argparse.Namespace, actor) -> int:
         reception_point=args.point, return_point=args.return_point, sets=args.sets,
         writing_assistance=args.writing_assistance, received_at=args.received_at, notes=args.note,
     )
-    info = register(request, actor=actor)
+    info = register(request, actor=actor, clock=args.clock)
     _print_json(info.to_json())
     return 0
 
@@ -687,7 +695,8 @@ def _receive(args: argparse.Namespace, actor) -> int:
 def _advance(args: argparse.Namespace, actor) -> int:
     from desk.services.lifecycle import advance
 
-    info = advance(args.code, args.to, actor=actor, note=args.note, at=args.at, returned_to=args.returned_to)
+    info = advance(args.code, args.to, actor=actor, note=args.note, at=args.at, returned_to=args.returned_to,
+                   clock=args.clock)
     _print_json(info.to_json())
     return 0
 
@@ -695,7 +704,7 @@ def _advance(args: argparse.Namespace, actor) -> int:
 def _apology(args: argparse.Namespace, actor) -> int:
     from desk.services.lifecycle import apologize
 
-    info = apologize(args.code, args.new_date, reason=args.reason, actor=actor, at=args.at)
+    info = apologize(args.code, args.new_date, reason=args.reason, actor=actor, at=args.at, clock=args.clock)
     _print_json(info.to_json())
     return 0
 
@@ -703,11 +712,10 @@ def _apology(args: argparse.Namespace, actor) -> int:
 def _show(args: argparse.Namespace, actor) -> int:
     from dataclasses import asdict
 
-    from desk.services.clock import Clock
     from desk.services.dossiers import get_dossier, history
 
     info = get_dossier(args.code, actor=actor)
-    data = info.to_json(at=Clock().now())
+    data = info.to_json(at=args.clock.now())
     data["history"] = [{**asdict(e), "at": e.at.isoformat()} for e in history(args.code, actor=actor)]
     _print_json(data)
     return 0
@@ -727,8 +735,9 @@ def _calendar(args: argparse.Namespace, actor) -> int:
 
     if args.action == "list":
         cal = calendar.load_calendar()
-        day = date(args.year, 1, 1)
-        while day.year == args.year:
+        year = args.year or args.clock.today().year
+        day = date(year, 1, 1)
+        while day.year == year:
             info = cal.describe(day)
             if info.reason and (not info.working or day.weekday() >= 5 or day in cal.overrides):
                 mark = _("working") if info.working else _("day off")
@@ -777,12 +786,11 @@ def _slip(args: argparse.Namespace, actor) -> int:
     return 0
 
 
-def _slips_folder():
+def _slips_folder(clock: Clock) -> Path:
     """Today's folder of slips in the desk's data folder, where the desk program puts them too."""
     from desk.config import data_dir
-    from desk.services.clock import LOCAL_TZ, Clock
 
-    folder = data_dir() / "slips" / Clock().now().astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+    folder = data_dir() / "slips" / f"{clock.today():%Y-%m-%d}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -794,7 +802,7 @@ def _print(args: argparse.Namespace, actor) -> int:
     from desk.services.output import check_output_path
 
     kwargs = _form_options(args)
-    out = check_output_path(args.out, folder_ok=True) if args.out else _slips_folder()
+    out = check_output_path(args.out, folder_ok=True) if args.out else _slips_folder(args.clock)
     path = documents.render_form(args.code, args.form, out, actor=actor, **kwargs)
     title = f"Mẫu {args.form} {args.code.strip()}"
     try:
@@ -834,7 +842,8 @@ def _report(args: argparse.Namespace, actor) -> int:
                                 by=actor)
     print(file=sys.stderr)
     if args.json:
-        _print_json(reports.compute_statistics(args.period, args.cutoff, field_code=args.field).to_json())
+        _print_json(reports.compute_statistics(args.period, args.cutoff, field_code=args.field,
+                                                           clock=args.clock).to_json())
     _emit(path)
     return 0
 
@@ -845,7 +854,8 @@ def _demo(args: argparse.Namespace, actor) -> int:
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    stats = generate(args.dossiers, actor=actor, months=args.months, seed=args.seed, progress=progress)
+    stats = generate(args.dossiers, actor=actor, months=args.months, seed=args.seed, clock=args.clock,
+                     progress=progress)
     print(file=sys.stderr)
     _print_json(stats)
     return 0
@@ -907,7 +917,7 @@ def _restore_actor(args: argparse.Namespace, url: str):
         connect(url, create=False)
         if not has_accounts():
             return None
-        return _login(args, "admin")
+        return _login(args, Role.ADMIN)
     except DatabaseError as exc:
         raise unreadable(str(exc).strip()) from exc
     finally:

@@ -6,13 +6,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from desk.errors import NotFound, PermissionDenied, ValidationError
 from desk.i18n import _
 from desk.models import Staff
+from desk.services.clock import Clock, to_db
+from desk.services.kinds import Role
 
-ROLES = ("clerk", "leader", "admin")
+ROLES = tuple(Role)  # weakest first
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
@@ -26,14 +28,14 @@ class Actor:
     full_name: str
     role: str
 
-    def can(self, role: str) -> bool:
+    def can(self, role: Role) -> bool:
         """Admin ⊇ leader ⊇ clerk; an unknown role can nothing."""
-        return self.role in ROLES and ROLES.index(self.role) >= ROLES.index(role)
+        return self.role in ROLES and Role(self.role).rank >= Role(role).rank
 
 
 # Set-up code and tests only (e.g. creating the first accounts): it has no staff row, so the services
 # that write the audit trail (intake, lifecycle) refuse it; no person's action is recorded as "Hệ thống".
-SYSTEM = Actor(None, "system", "Hệ thống", "admin")
+SYSTEM = Actor(None, "system", "Hệ thống", Role.ADMIN)
 
 
 def hash_password(password: str) -> str:
@@ -65,7 +67,7 @@ def get_actor(username: str) -> Actor:
     return to_actor(staff)
 
 
-def require(actor: Actor, role: str) -> None:
+def require(actor: Actor, role: Role) -> None:
     """Refuse unless ``actor`` is a staff account of at least ``role`` (the rule lives in the services)."""
     if not isinstance(actor, Actor):
         raise PermissionDenied(_("This needs a staff account. Log in first."))
@@ -74,7 +76,7 @@ def require(actor: Actor, role: str) -> None:
             name=actor.full_name, role=actor.role, needed=role))
 
 
-def acting_staff(actor: Actor, role: str) -> Staff:
+def acting_staff(actor: Actor, role: Role) -> Staff:
     """The actor's own account as the database has it now, for the audit trail.
 
     Intake and lifecycle record the account's id and name in ``dossier_event``; an actor without a
@@ -97,7 +99,7 @@ def ensure_admin(password: str | None = None) -> Staff:
     if staff is None:
         if password is not None:
             check_new_password(password)
-        staff = Staff.create(username="admin", full_name="Quản trị hệ thống", role="admin",
+        staff = Staff.create(username="admin", full_name="Quản trị hệ thống", role=Role.ADMIN,
                              password_hash=hash_password(password or secrets.token_urlsafe(16)),
                              must_change_password=password is None)
     return staff
@@ -113,7 +115,7 @@ def check_new_password(password: str | None) -> None:
 
 
 def create_staff(username: str, full_name: str, role: str, password: str, *, by: Actor) -> Actor:
-    require(by, "leader")
+    require(by, Role.LEADER)
     from desk.services import limits
 
     problems: dict[str, str] = {}
@@ -127,7 +129,7 @@ def create_staff(username: str, full_name: str, role: str, password: str, *, by:
         problems["full_name"] = _("Full name is required")
     if role not in ROLES:
         problems["role"] = _("Role must be clerk, leader or admin")
-    if role == "admin" and not by.can("admin"):
+    if role == Role.ADMIN and not by.can(Role.ADMIN):
         problems["role"] = _("Only an admin can create another admin")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         problems["password"] = _("Password must have at least 8 characters")
@@ -153,7 +155,7 @@ class StaffInfo:
     must_change_password: bool
 
 
-def login(username: str, password: str, *, now: datetime | None = None) -> Actor:
+def login(username: str, password: str, *, clock: Clock | None = None) -> Actor:
     """Check a password; five wrong ones lock the account for a quarter of an hour.
 
     The attempt is counted in the database *before* the password is checked, by one atomic
@@ -163,9 +165,7 @@ def login(username: str, password: str, *, now: datetime | None = None) -> Actor
     locked account refuses even the right password until the lock ends. A right password clears
     the count; a process killed between the count and the check leaves the attempt counted.
     """
-    from desk.services.clock import to_db
-
-    now = now or datetime.now(UTC)
+    now = (clock or Clock()).now()
     staff = Staff.get_or_none(Staff.username == (username or "").strip())
     wrong = PermissionDenied(_("Wrong user name or password"))
     if staff is None or not staff.active:
@@ -230,15 +230,15 @@ def change_password(actor: Actor, new_password: str, *, username: str | None = N
     """Change one's own password, or (leaders/admins) reset another account's."""
     from desk.models.db import run_write
 
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     target = (username or actor.username).strip()
     if target != actor.username:
-        require(actor, "leader")
+        require(actor, Role.LEADER)
     check_new_password(new_password)
     staff = Staff.get_or_none(Staff.username == target)
     if staff is None:
         raise NotFound(_("No active staff account named {username}").format(username=target))
-    if staff.role == "admin" and not actor.can("admin"):
+    if staff.role == Role.ADMIN and not actor.can(Role.ADMIN):
         raise PermissionDenied(_("Only an admin can change an admin's password"))
     run_write(lambda: Staff.update(password_hash=hash_password(new_password),
                                    must_change_password=target != actor.username,
@@ -247,7 +247,7 @@ def change_password(actor: Actor, new_password: str, *, username: str | None = N
 
 def list_staff(*, by: Actor) -> list[StaffInfo]:
     """The staff accounts, for leaders and admins (the Staff tab of the settings)."""
-    require(by, "leader")
+    require(by, Role.LEADER)
     return [StaffInfo(s.username, s.full_name, s.role, bool(s.active), bool(s.must_change_password))
             for s in Staff.select().order_by(Staff.full_name)]
 
@@ -257,11 +257,11 @@ def update_staff(username: str, *, by: Actor, full_name: str | None = None, role
     """Leaders manage clerks; only admins touch admins or hand out the admin role."""
     from desk.models.db import run_write
 
-    require(by, "leader")
+    require(by, Role.LEADER)
     staff = Staff.get_or_none(Staff.username == username)
     if staff is None:
         raise NotFound(_("No active staff account named {username}").format(username=username))
-    if (staff.role == "admin" or role == "admin") and not by.can("admin"):
+    if (staff.role == Role.ADMIN or role == Role.ADMIN) and not by.can(Role.ADMIN):
         raise PermissionDenied(_("Only an admin can create another admin"))
     if role is not None and role not in ROLES:
         raise ValidationError({"role": _("Role must be clerk, leader or admin")})

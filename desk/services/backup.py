@@ -61,7 +61,8 @@ from desk.models.db import (
 from desk.models.entities import ALL_MODELS
 from desk.services import files
 from desk.services.accounts import Actor, acting_staff, require
-from desk.services.clock import LOCAL_TZ
+from desk.services.clock import LOCAL_TZ, Clock
+from desk.services.kinds import Role
 
 Progress = Callable[[int, int], None]
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -69,8 +70,8 @@ PGDUMP_MAGIC = b"PGDMP"
 AUTO_PREFIX = "onestop-"
 _AUTO_NAME = re.compile(r"^onestop-(\d{4}-\d{2}-\d{2})\.db$")
 TABLES = [m._meta.table_name for m in ALL_MODELS]
-BACKUP_ROLE = "admin"  # a backup holds every ID number, the staff password hashes and the slip QR key
-RESTORE_ROLE = "admin"
+BACKUP_ROLE = Role.ADMIN  # a backup holds every ID number, the staff password hashes and the slip QR key
+RESTORE_ROLE = Role.ADMIN
 SHOWN_CODES = 20  # codes listed in a restore message; the result holds them all
 _BUSY_S = SQLITE_BUSY_TIMEOUT_MS / 1000
 _SQLITE_OK = 0
@@ -378,7 +379,7 @@ def restore(path: Path | str, *, target_url: str, actor: Actor | None, now: date
     if not info.ok:
         raise DeskError(_("The backup {path} is not usable: {problems}. Nothing was changed.")
                         .format(path=path, problems="; ".join(info.problems)))
-    moment = now or datetime.now(UTC)
+    moment = now or Clock().now()
     target = make_database(target_url)
     if is_postgres(target):
         if info.engine != "postgres":
@@ -820,14 +821,14 @@ def auto_backup(folder: Path | str | None = None, *, actor: Actor, keep_days: in
     folders are removed first. Returns the new file, or None when today's backup already exists
     (or the database is PostgreSQL, whose server backs itself up).
     """
-    acting_staff(actor, "clerk")  # a real, active account, not merely an Actor that says "clerk"
+    acting_staff(actor, Role.CLERK)  # a real, active account, not merely an Actor that says "clerk"
     db = database_proxy.obj
     folder = Path(folder) if folder else default_backup_folder()
     sqlite = db is not None and not is_postgres(db)
     files.clean_program_folders(folder, Path(db.database).parent if sqlite else None)
     if not sqlite:
         return None
-    today = (now or datetime.now(UTC)).astimezone(LOCAL_TZ).date()
+    today = (now or Clock().now()).astimezone(LOCAL_TZ).date()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -19,6 +19,7 @@ from desk.models import CalendarDay, Office
 from desk.services import limits
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, aware
+from desk.services.kinds import DayUnit, Role
 from desk.services.office import OfficeHours, current_office, parse_hours, parse_weekdays
 
 # A dossier on the "no-appointment weekday" is resolved the same day only if received before this.
@@ -36,7 +37,7 @@ class Timing(Protocol):
     @property
     def no_appointment_day(self) -> bool: ...
     @property
-    def day_unit(self) -> str: ...  # "working" (ngày làm việc) or "calendar" (ngày)
+    def day_unit(self) -> str: ...  # a DayUnit: "working" (ngày làm việc) or "calendar" (ngày)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ class WorkCalendar:
         if days == 0 or rule_day:
             late = cutoff is not None and at_or_after(start, cutoff)
             due_day = self.next_working_day(start.date()) if late else start.date()
-        elif getattr(procedure, "day_unit", "working") == "calendar":
+        elif getattr(procedure, "day_unit", DayUnit.WORKING) == DayUnit.CALENDAR:
             # Times the law gives in calendar days end on the next working day if they fall on a day off.
             due_day = self.working_day_on_or_after(start.date() + timedelta(days=days))
         else:
@@ -191,12 +192,12 @@ def at_or_after(moment: datetime, cutoff: time) -> bool:
     return aware(moment).astimezone(LOCAL_TZ).time().replace(tzinfo=None) >= cutoff
 
 
-def processing_time_label(days: int, unit: str, cutoff: str | None = None) -> str:
+def processing_time_label(days: int, unit: DayUnit | str, cutoff: str | None = None) -> str:
     """How the screens and the command line say a procedure's time, as the law states it: "trong ngày
     (chốt 15:00)", "3 ngày làm việc", "30 ngày" (calendar days: complaints, land disputes)."""
     if days <= 0:
         return _("same day") + (", " + _("cut-off {time}").format(time=cutoff) if cutoff else "")
-    if unit == "calendar":
+    if unit == DayUnit.CALENDAR:
         return ngettext("{n} day", "{n} days", days).format(n=days)
     return ngettext("{n} working day", "{n} working days", days).format(n=days)
 
@@ -225,7 +226,7 @@ def set_day(day: date, kind: str, note: str = "", *, by: Actor, office: Office |
 
     Leaders and admins only: the calendar moves every deadline of the office.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     office = office or current_office()
     problems: dict[str, str] = {}
     if kind not in ("off", "work", ""):

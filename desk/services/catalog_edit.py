@@ -22,6 +22,7 @@ from desk.services.catalog_read import FieldInfo, ProcedureInfo
 from desk.services.catalog_store import ImportSummary, apply_changes
 from desk.services.catalog_validation import FieldResolver, ProblemCollector, check_field, check_procedure
 from desk.services.dossiers import DocumentItem
+from desk.services.kinds import DayUnit, OnlineLevel, Role
 
 # The keys of a procedure as the form (and ValidationError.problems) name them.
 PROCEDURE_KEYS = ("code", "name", "field_code", "processing_days", "day_unit", "cutoff", "fee", "documents",
@@ -75,7 +76,7 @@ def save_procedure(info: Any = None, *, by: Actor, create: bool | None = None, *
     the current value (new procedures start active). Problems come back as one ValidationError
     whose keys are the attribute names (code, name, field_code, processing_days, ...).
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     data = _values_of(info, values)
     code = code_text(data.get("code"))
     exists = bool(code) and Procedure.select().where(Procedure.code == code).exists()
@@ -89,11 +90,11 @@ def save_procedure(info: Any = None, *, by: Actor, create: bool | None = None, *
         "name": data.get("name"),
         "field": data.get("field_code"),
         "processing_days": data.get("processing_days"),
-        "day_unit": data.get("day_unit") or "working",
+        "day_unit": data.get("day_unit") or DayUnit.WORKING,
         "cutoff": data.get("cutoff"),
         "fee": data.get("fee"),
         "documents": _document_dicts(data.get("documents")),
-        "online_level": data.get("online_level") or "none",
+        "online_level": data.get("online_level") or OnlineLevel.NONE,
         "legal_basis": data.get("legal_basis"),
         "no_appointment_day": bool(data.get("no_appointment_day")),
     }
@@ -110,7 +111,7 @@ def save_procedure(info: Any = None, *, by: Actor, create: bool | None = None, *
 
 def set_procedure_active(code: str, active: bool, *, by: Actor) -> ProcedureInfo:
     """Retire a procedure (it leaves the intake list; old dossiers keep it) or bring it back."""
-    require(by, "leader")
+    require(by, Role.LEADER)
     procedure = catalog.get_procedure(code)  # NotFound names the code
     run_write(lambda: Procedure.update(active=bool(active)).where(Procedure.code == procedure.code).execute())
     return catalog.get_procedure(procedure.code)
@@ -118,7 +119,7 @@ def set_procedure_active(code: str, active: bool, *, by: Actor) -> ProcedureInfo
 
 def save_field(code: str, name: str, sort_order: int | None = None, *, by: Actor) -> FieldInfo:
     """Create a field (lĩnh vực) or rename / reorder one; the order is the statistics' row order."""
-    require(by, "leader")
+    require(by, Role.LEADER)
     out = ProblemCollector(_FORM)
     checked = check_field({"code": code, "name": name, "sort_order": sort_order}, None,
                            {"code": "code", "name": "name", "sort_order": "sort_order"}, out)
@@ -130,11 +131,11 @@ def save_field(code: str, name: str, sort_order: int | None = None, *, by: Actor
 
 def import_catalog(path: Path | str, *, by: Actor) -> ImportSummary:
     """catalog.import_xlsx for leaders: all or nothing, CatalogImportError lists every bad row."""
-    require(by, "leader")
+    require(by, Role.LEADER)
     return catalog.import_xlsx(path, by=by)
 
 
 def export_catalog(path: Path | str, *, by: Actor) -> int:
     """catalog.export_xlsx for leaders; returns the number of procedures written."""
-    require(by, "leader")
+    require(by, Role.LEADER)
     return catalog.export_xlsx(path)

@@ -48,6 +48,7 @@ from desk.services.catalog_validation import (
     check_field,
     check_procedure,
 )
+from desk.services.kinds import Role
 from desk.text import fold
 
 
@@ -144,7 +145,7 @@ def import_xlsx(path: Path | str, *, by: Actor) -> ImportSummary:
     fields and procedures in the file are created or updated in one transaction; procedures that
     are not in the file stay as they are.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     from openpyxl import load_workbook
 
     path = Path(path)

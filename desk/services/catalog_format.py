@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from desk.services.dossiers import DocumentItem
+from desk.services.kinds import DayUnit, OnlineLevel
 from desk.text import clean, fold
 
-ONLINE_LEVELS = ("none", "partial", "full")
+ONLINE_LEVELS = tuple(OnlineLevel)
 DOCUMENT_KINDS = ("original", "copy")
-DAY_UNITS = ("working", "calendar")  # as the law states the time: "05 ngày làm việc" or "30 ngày"
+DAY_UNITS = tuple(DayUnit)  # as the law states the time: "05 ngày làm việc" or "30 ngày"
 
 # --- the Excel format (official Vietnamese titles; they are data, not UI text) ---------------
 SHEET_PROCEDURES = "Danh mục TTHC"
@@ -60,9 +62,9 @@ COLUMN_WIDTHS = {  # in characters, as the export sets them (16 for any other co
     FIELD_COL_CODE: 14, FIELD_COL_NAME: 40,
 }
 
-ONLINE_LABELS = {"none": "Không", "partial": "Một phần", "full": "Toàn trình"}
+ONLINE_LABELS = {OnlineLevel.NONE: "Không", OnlineLevel.PARTIAL: "Một phần", OnlineLevel.FULL: "Toàn trình"}
 KIND_LABELS = {"original": "bản chính", "copy": "bản sao"}
-DAY_UNIT_LABELS = {"working": "ngày làm việc", "calendar": "ngày"}
+DAY_UNIT_LABELS = {DayUnit.WORKING: "ngày làm việc", DayUnit.CALENDAR: "ngày"}
 YES, NO = "Có", "Không"
 
 _CUTOFF_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -180,7 +182,10 @@ def parse_bool(value: Any, *, default: bool | None) -> bool | None:
     raise ValueError(text)
 
 
-def parse_choice(value: Any, labels: dict[str, str], default: str) -> str:
+K = TypeVar("K", bound=str)  # a stored word: DayUnit, OnlineLevel
+
+
+def parse_choice(value: Any, labels: Mapping[K, str], default: K) -> K:
     """One of ``labels``' keys, given as the key or its Vietnamese label (any case, accents optional).
 
     Empty gives ``default``; anything else raises ValueError. Serves the day unit ("ngày làm
@@ -189,8 +194,8 @@ def parse_choice(value: Any, labels: dict[str, str], default: str) -> str:
     text = fold(str(value)) if value is not None else ""
     if not text:
         return default
-    known = {fold(label): key for key, label in labels.items()}
-    known.update({key: key for key in labels})
+    known: dict[str, K] = {fold(label): key for key, label in labels.items()}
+    known.update({str(key): key for key in labels})
     if text not in known:
         raise ValueError(text)
     return known[text]

@@ -15,6 +15,7 @@ from desk.i18n import _
 from desk.models import Field, Procedure
 from desk.services.catalog_format import DAY_UNITS, ONLINE_LEVELS, documents_from_json
 from desk.services.dossiers import DocumentItem
+from desk.services.kinds import DayUnit, OnlineLevel
 from desk.text import fold
 
 
@@ -53,11 +54,11 @@ def _to_info(procedure: Procedure, field: Field) -> ProcedureInfo:
         field_code=field.code,
         field_name=field.name,
         processing_days=procedure.processing_days,
-        day_unit=procedure.day_unit if procedure.day_unit in DAY_UNITS else "working",
+        day_unit=DayUnit(procedure.day_unit) if procedure.day_unit in DAY_UNITS else DayUnit.WORKING,
         cutoff=procedure.cutoff or None,
         fee=procedure.fee or "",
         documents=documents_from_json(procedure.documents),
-        online_level=procedure.online_level if procedure.online_level in ONLINE_LEVELS else "none",
+        online_level=OnlineLevel(procedure.online_level) if procedure.online_level in ONLINE_LEVELS else OnlineLevel.NONE,
         legal_basis=procedure.legal_basis or "",
         no_appointment_day=bool(procedure.no_appointment_day),
         active=bool(procedure.active),

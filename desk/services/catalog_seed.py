@@ -23,6 +23,7 @@ from desk.services.catalog_validation import (
     check_field,
     check_procedure,
 )
+from desk.services.kinds import Role
 
 # Read through the package (a checkout, an installed package or a bundle), never the working directory.
 SEED_PATH: Traversable = package_files("desk") / "resources" / "catalog" / "seed_catalog.json"
@@ -39,7 +40,7 @@ def load_seed(path: Path | str | None = None, *, by: Actor, update_existing: boo
     ones back to the shipped values. Running it twice changes nothing; procedures the office added
     and the office's active/retired choice are kept.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     source: Traversable = Path(path) if path else SEED_PATH
     data = _read(source)
     out = ProblemCollector(source.name)

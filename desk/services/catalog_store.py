@@ -13,6 +13,7 @@ from desk.models import Field, Procedure
 from desk.services.accounts import Actor, require
 from desk.services.catalog_format import documents_from_json, documents_to_json, is_json_list
 from desk.services.catalog_validation import FieldRow, ProcedureRecord
+from desk.services.kinds import Role
 from desk.text import fold
 
 
@@ -38,7 +39,7 @@ def apply_changes(fields: list[FieldRow], records: list[ProcedureRecord], *, by:
 
     Runs inside the caller's write transaction; callers pass only rows that passed validation.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     summary = ImportSummary()
     by_code = _apply_fields(fields, summary)
     for record in records:

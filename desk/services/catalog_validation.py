@@ -8,7 +8,7 @@ unless every row passed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from desk.services.catalog_format import (
     SHEET_FIELDS,
     SHEET_PROCEDURES,
     YES,
+    K,
     clean_multiline,
     code_text,
     is_blank,
@@ -33,6 +34,7 @@ from desk.services.catalog_format import (
     parse_int,
 )
 from desk.services.dossiers import DocumentItem
+from desk.services.kinds import DayUnit, OnlineLevel
 from desk.services.limits import char_limit
 from desk.text import clean, fold
 
@@ -170,13 +172,13 @@ def check_procedure(
         name=_procedure_name(values.get("name"), problem),
         field=_field_code(values.get("field"), resolver, problem),
         processing_days=_processing_days(values.get("processing_days"), problem),
-        day_unit=_choice(values, "day_unit", DAY_UNIT_LABELS, "working", problem, _(
+        day_unit=_choice(values, "day_unit", DAY_UNIT_LABELS, DayUnit.WORKING, problem, _(
             "Unknown kind of days “{value}”; use “ngày làm việc” or “ngày”.")),
         cutoff=_cutoff(values.get("cutoff"), problem),
         fee=_fee(values.get("fee"), problem),
         documents=(_document_lines(raw_documents, problem) if documents_as_lines
                    else _document_items(raw_documents, problem)),
-        online_level=_choice(values, "online_level", ONLINE_LABELS, "none", problem, _(
+        online_level=_choice(values, "online_level", ONLINE_LABELS, OnlineLevel.NONE, problem, _(
             "Unknown online level “{value}”; use one of: {allowed}.")),
         legal_basis=clean_multiline(values.get("legal_basis")),
         no_appointment_day=bool(_yes_no(values, "no_appointment_day", False, problem)),
@@ -237,8 +239,8 @@ def _processing_days(raw: Any, problem: Report) -> int:
     return days
 
 
-def _choice(values: dict[str, Any], key: str, labels: dict[str, str], default: str, problem: Report,
-            message: str) -> str:
+def _choice(values: dict[str, Any], key: str, labels: Mapping[K, str], default: K, problem: Report,
+            message: str) -> K:
     """A day unit or an online level; ``message`` (already translated) may name {value} and {allowed}."""
     try:
         return parse_choice(values.get(key), labels, default)

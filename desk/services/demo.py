@@ -25,7 +25,9 @@ from desk.models.db import database_proxy, is_postgres, write_transaction
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock
+from desk.services.codes import DossierCode
 from desk.services.dossiers import Status
+from desk.services.kinds import Channel, Role
 from desk.services.limits import EARLIEST_RECEIPT, MAX_DEMO_MONTHS
 from desk.services.office import current_office, get_office_settings, set_up_office
 from desk.text import fold
@@ -169,8 +171,8 @@ def generate(
     event names DEMO_ACTOR and the admin who ran it. A seed gives the same data every time: the
     steps below draw from one random generator in a fixed order.
     """
-    require(actor, "admin")
-    admin = acting_staff(actor, "admin")
+    require(actor, Role.ADMIN)
+    admin = acting_staff(actor, Role.ADMIN)
     _refuse_real_register()
     _check_size(count, months)
     _make_demo_office(actor)
@@ -189,7 +191,8 @@ def generate(
         counters = {row.day: row.last_value for row in DailySequence.select().where(DailySequence.office == office)}
         actor_name = f"{DEMO_ACTOR} ({admin.full_name})"[:200]
         opens = cal.hours.opens
-        span = (datetime.combine(date.today(), cal.hours.closes) - datetime.combine(date.today(), opens)).seconds
+        day_one = now.date()  # any day: only the length of the office day counts
+        span = (datetime.combine(day_one, cal.hours.closes) - datetime.combine(day_one, opens)).seconds
         totals = {s.value: 0 for s in Status}
         batch = _Batch(db, office.id, count, progress)
         for day, n in zip(days, per_day, strict=True):
@@ -206,7 +209,7 @@ def generate(
                     due = cal.due_at(procedure, received.replace(tzinfo=LOCAL_TZ)).replace(tzinfo=None)
                     due_cache[due_key] = due
                 number = counters[day] = counters.get(day, 0) + 1
-                code = f"{office.code}-{day:%y%m%d}-{number:04d}"
+                code = str(DossierCode(office.code, day, number))
                 row, facts = _dossier_row(rng, scene, next_id, code, office.id, procedure, received, due, now,
                                           admin.id)
                 totals[facts.status.value] += 1
@@ -349,7 +352,7 @@ def _dossier_row(rng: random.Random, scene: _Scene, dossier_id: int, code: str, 
     """One dossier's row (the column order of _flush's insert): a made-up applicant, a channel and a
     point, and where it stands now; with the facts its audit trail is written from."""
     name, id_number, birth, gender = _person(rng)
-    channel = rng.choices(("direct", "online", "postal"), (60, 36, 4))[0]
+    channel = rng.choices(tuple(Channel), (60, 36, 4))[0]
     point = rng.choice(scene.points) if scene.points else None
     rng.choice(scene.staff_ids)
     status, resolved, returned, closed = _outcome(rng, received, due, now)

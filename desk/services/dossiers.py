@@ -13,6 +13,7 @@ from desk.models import Dossier, DossierEvent, Field, Procedure, ReceptionPoint,
 from desk.models.rows import tuples
 from desk.services.accounts import Actor, require
 from desk.services.clock import from_db, local_date
+from desk.services.kinds import Channel, DayUnit, Role
 from desk.services.limits import lookup_text
 
 
@@ -44,7 +45,7 @@ OPEN_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.NEEDS_SUPP
 DONE_STATUSES = frozenset({Status.RESOLVED, Status.RETURNED})
 CLOSED_STATUSES = frozenset({Status.REFUSED, Status.WITHDRAWN})
 
-CHANNELS = {"direct": N_("Direct"), "online": N_("Online"), "postal": N_("Postal")}
+CHANNELS = {Channel.DIRECT: N_("Direct"), Channel.ONLINE: N_("Online"), Channel.POSTAL: N_("Postal")}
 
 
 class Outcome(StrEnum):
@@ -163,7 +164,7 @@ class DossierInfo:
     handler: str
     notes: str
     version: int
-    day_unit: str = "working"  # how processing_days count: "working" (ngày làm việc) or "calendar" (ngày)
+    day_unit: DayUnit = DayUnit.WORKING  # how processing_days count: "working" (ngày làm việc) or "calendar" (ngày)
     cutoff: str = ""  # a same-day procedure's cut-off hour ("15:00"), "" when it has none
 
     def outcome(self, at: datetime) -> Outcome:
@@ -206,7 +207,7 @@ def to_info(row: Dossier) -> DossierInfo:
         procedure_name=procedure.name,
         field_name=procedure.field.name,
         processing_days=procedure.processing_days,
-        day_unit=procedure.day_unit or "working",
+        day_unit=DayUnit(procedure.day_unit) if procedure.day_unit in tuple(DayUnit) else DayUnit.WORKING,
         cutoff=procedure.cutoff or "",
         applicant_name=row.applicant_name,
         id_number=row.id_number,
@@ -250,13 +251,13 @@ def dossier_row(code: str) -> Dossier:
 
 def get_dossier(code: str, *, actor: Actor) -> DossierInfo:
     """A dossier with the applicant's personal data: for staff (any role)."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     return to_info(dossier_row(code))
 
 
 def history(code: str, *, actor: Actor) -> list[EventInfo]:
     """The audit trail of a dossier, oldest first: for staff (any role)."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     row = dossier_row(code)
     events = DossierEvent.select().where(DossierEvent.dossier == row).order_by(DossierEvent.at, DossierEvent.id)
     result = []
@@ -284,7 +285,7 @@ class DossierRow:
 
 def recent(limit: int = 200, *, actor: Actor) -> list[DossierRow]:
     """The latest dossiers received, newest first (applicants' names: staff only)."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     query = (Dossier.select(Dossier.code, Dossier.applicant_name, Procedure.name, Dossier.received_at,
                             Dossier.due_at, Dossier.status)
              .join(Procedure).order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(limit))

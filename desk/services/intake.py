@@ -16,7 +16,8 @@ from desk.models.db import database_proxy, run_write
 from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
-from desk.services.clock import LOCAL_TZ, Clock, aware, to_db
+from desk.services.clock import LOCAL_TZ, Clock, office_time, to_db
+from desk.services.codes import DossierCode
 from desk.services.dossiers import (
     CHANNELS,
     DocumentItem,
@@ -27,6 +28,7 @@ from desk.services.dossiers import (
     to_info,
 )
 from desk.services.identity import validate_id_number
+from desk.services.kinds import Channel, Role
 from desk.services.office import find_point, require_set_up
 from desk.text import clean, fold, is_digits
 
@@ -49,7 +51,7 @@ class Applicant:
 class IntakeRequest:
     procedure_code: str
     applicant: Applicant
-    channel: str = "direct"
+    channel: Channel | str = Channel.DIRECT
     reception_point: str | int | None = None
     return_point: str | int | None = None
     documents: list[DocumentItem] | None = None  # None → the procedure's required list
@@ -109,7 +111,7 @@ def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
         sets = 0
     if not 1 <= sets <= 100:
         problems["sets"] = _("Number of sets must be between 1 and 100")
-    received_at = aware(request.received_at) if request.received_at else now
+    received_at = office_time(request.received_at) if request.received_at else now  # naive: typed office time
     receipt_problem = limits.receipt_problem(received_at, now)
     if receipt_problem:
         problems["received_at"] = receipt_problem
@@ -194,10 +196,6 @@ def _code_taken(code: str) -> ValidationError:
         "day and month a century apart. Nothing was saved; check the date received.").format(code=code)})
 
 
-def format_code(office_code: str, received_local: datetime, number: int) -> str:
-    return f"{office_code}-{received_local:%y%m%d}-{number:04d}"
-
-
 def register(
     request: IntakeRequest,
     *,
@@ -209,7 +207,7 @@ def register(
 
     ``actor`` is the clerk at the desk (any staff role); the audit event names that account.
     """
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     office = require_set_up()  # no dossier under an identity nobody gave (D27)
     clock = clock or Clock()
     now = clock.now()
@@ -225,9 +223,9 @@ def register(
     tried: list[str] = []
 
     def work() -> str:
-        staff = acting_staff(actor, "clerk")
+        staff = acting_staff(actor, Role.CLERK)
         number = next_sequence(office.id, received_local.date())
-        code = format_code(office.code, received_local, number)
+        code = str(DossierCode(office.code, received_local.date(), number))
         tried.append(code)
         if Dossier.select().where(Dossier.code == code).exists():
             raise _code_taken(code)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from desk.errors import DeskError
 from desk.i18n import _
 from desk.services.clock import LOCAL_TZ
+from desk.services.kinds import KioskState, PayloadStatus
 
 if TYPE_CHECKING:  # imported where used, at run time
     from peewee import Database
@@ -37,13 +38,13 @@ if TYPE_CHECKING:  # imported where used, at run time
 log = logging.getLogger("desk.kiosk")
 
 # States of an answer: they decide the colour of the kiosk's banner.
-READY = "ready"
-WAITING = "waiting"
-SUPPLEMENT = "supplement"
-RETURNED = "returned"
-CLOSED = "closed"
-ERROR = "error"
-PAUSED = "paused"
+READY = KioskState.READY
+WAITING = KioskState.WAITING
+SUPPLEMENT = KioskState.SUPPLEMENT
+RETURNED = KioskState.RETURNED
+CLOSED = KioskState.CLOSED
+ERROR = KioskState.ERROR
+PAUSED = KioskState.PAUSED
 
 MAX_FAILURES = 5  # invalid scans ...
 FAILURE_WINDOW_S = 60  # ... within this many seconds ...
@@ -62,7 +63,7 @@ class KioskAnswer:
     """
 
     ok: bool
-    state: str = ERROR  # ready | waiting | supplement | returned | closed | error | paused
+    state: KioskState = ERROR
     status_text: str = ""
     ready_now: bool = False
     masked_name: str = ""
@@ -185,7 +186,7 @@ def lookup(text: str, *, now: datetime) -> KioskAnswer:
 
     try:
         check = verify_payload(text if isinstance(text, str) else "")
-        if check.status != "valid" or not check.code:
+        if check.status != PayloadStatus.VALID or not check.code:
             return invalid_answer()
         return _answer_for(check.code, now)
     except DeskError as exc:  # the database is busy or unreachable, the office has no key

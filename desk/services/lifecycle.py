@@ -11,8 +11,9 @@ from desk.models import Dossier, DossierEvent, Staff
 from desk.models.db import run_write
 from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
-from desk.services.clock import Clock, aware, from_db, to_db
+from desk.services.clock import Clock, from_db, office_time, to_db
 from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, to_info
+from desk.services.kinds import Role
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RECEIVED: frozenset({Status.PROCESSING, Status.REFUSED, Status.WITHDRAWN}),
@@ -70,7 +71,7 @@ def _save(row: Dossier, expected_version: int | None, changes: dict, event: dict
 
 def _as_it_stands(code: str, actor: Actor) -> tuple[Staff, Dossier, Status]:
     """Inside a change's transaction: the acting account, the dossier's row and its status now."""
-    staff = acting_staff(actor, "clerk")
+    staff = acting_staff(actor, Role.CLERK)
     row = dossier_row(code)
     return staff, row, Status(row.status)
 
@@ -97,7 +98,7 @@ def advance(
 
     ``actor`` is the member of staff doing it (any role); the audit event names that account.
     """
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     try:
         target = Status(to)
     except ValueError as exc:
@@ -105,7 +106,7 @@ def advance(
             status=str(to)[:40], choices=", ".join(s.value for s in Status))}) from exc
     clock = clock or Clock()
     now = clock.now()
-    moment = aware(at) if at else now
+    moment = office_time(at) if at else now  # naive: office time a person gave
     problems: dict[str, str] = {}
     _check_range(moment, problems)
     note = limits.check_text(problems, "note", note, _("Note"), limit=limits.MAX_NOTE_CHARS)
@@ -153,11 +154,11 @@ def apologize(
     clock: Clock | None = None,
 ) -> DossierInfo:
     """Record an apology with a new return date (Mẫu 04); the legal due date stays for the statistics."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     clock = clock or Clock()
     now = clock.now()
-    moment = aware(at) if at else now
-    new_appointment = aware(new_appointment)
+    moment = office_time(at) if at else now  # naive: office time a person gave
+    new_appointment = office_time(new_appointment)
     problems: dict[str, str] = {}
     _check_range(moment, problems)
     reason = limits.check_text(problems, "note", reason, _("Reason"), limit=limits.MAX_NOTE_CHARS)

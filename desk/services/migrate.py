@@ -34,6 +34,7 @@ from desk.models.db import SCHEMA_VERSION, database_proxy, ensure_schema, is_pos
 from desk.models.db import schema_version as read_schema_version
 from desk.models.entities import ALL_MODELS, SchemaInfo
 from desk.services.accounts import Actor, require
+from desk.services.kinds import Role
 
 BATCH = 5000
 Progress = Callable[[str, int, int], None]  # table, rows copied, rows in the table
@@ -157,7 +158,7 @@ def migrate_to(target_url: str, *, actor: Actor, progress: Progress | None = Non
     Raises DeskError (and leaves no data in the target) if the target holds office data, or if any
     table's count or checksum differs after the copy.
     """
-    require(actor, "admin")
+    require(actor, Role.ADMIN)
     started = time.monotonic()
     source = database_proxy.obj
     if source is None:

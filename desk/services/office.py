@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -12,6 +13,7 @@ from desk.i18n import _
 from desk.models import Office, ReceptionPoint
 from desk.services.accounts import Actor, require
 from desk.services.clock import Clock, from_db, to_db
+from desk.services.kinds import Role
 from desk.services.limits import MAX_ROW_ID, lookup_text, max_length, too_long
 from desk.text import clean, is_digits
 
@@ -63,13 +65,19 @@ def parse_hours(text: str) -> OfficeHours:
     return OfficeHours(tuple(periods))
 
 
-def parse_weekdays(text: str) -> frozenset[int]:
-    """"0,1,2" (Monday = 0) → {0, 1, 2}."""
+def parse_weekdays(text: str, *, lenient: bool = False) -> frozenset[int]:
+    """"0,1,2" (Monday = 0) → {0, 1, 2}: the one reading of a stored weekdays text.
+
+    Strict (saving): anything else raises ValidationError. ``lenient`` (showing a stored row): a part
+    that is not a weekday is dropped, so a damaged row cannot stop a screen from opening.
+    """
     days = set()
     for part in (text or "").replace(" ", "").split(","):
         if not part:
             continue
         if not is_digits(part) or len(part) > 1 or int(part) > 6:  # int() of 5 000 digits raises
+            if lenient:
+                continue
             raise ValidationError({"weekdays": _("Weekdays are numbers 0 (Monday) to 6 (Sunday): {text}").format(
                 text=text)})
         days.add(int(part))
@@ -237,15 +245,27 @@ class OfficeSettings:
 
 @dataclass(frozen=True)
 class PointInfo:
-    """A reception point as the settings screen shows it."""
+    """A reception point as every screen and command sees it (the settings, the intake form, the list)."""
 
     id: int
     name: str
     kind: str  # office | e_point | postal
     address: str
-    weekdays: str  # "0,1,2,3,4" (Monday = 0)
-    hours: str
+    weekdays: tuple[int, ...]  # opening weekdays, Monday = 0, in order
+    hours: str  # "07:30-11:30,13:30-17:00", as set by the office
     active: bool
+
+    @property
+    def is_office(self) -> bool:
+        """The office's own desk: where citizens collect results by default."""
+        return self.kind == "office"
+
+    @classmethod
+    def of(cls, point: ReceptionPoint) -> PointInfo:
+        """A point row as a value; a damaged weekdays text loses only its bad parts (screens must open)."""
+        return cls(point.id, point.name, point.kind, point.address or "",
+                   tuple(sorted(parse_weekdays(point.weekdays or "", lenient=True))), point.hours or DEFAULT_HOURS,
+                   bool(point.active))
 
 
 def format_hours(hours: OfficeHours) -> str:
@@ -253,13 +273,13 @@ def format_hours(hours: OfficeHours) -> str:
     return ",".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in hours.periods)
 
 
-def format_weekdays(days: frozenset[int] | set[int]) -> str:
+def format_weekdays(days: Iterable[int]) -> str:
     """{4, 0, 2} → "0,2,4" (the stored form)."""
     return ",".join(str(day) for day in sorted(days))
 
 
 def _require_leader(by: Actor) -> None:
-    require(by, "leader")
+    require(by, Role.LEADER)
 
 
 def get_office_settings() -> OfficeSettings:
@@ -359,7 +379,7 @@ def set_up_office(settings: OfficeSettings, points: list[PointSpec] | None = Non
 
     _require_leader(by)
     if demo:
-        require(by, "admin")
+        require(by, Role.ADMIN)
     office = current_office()
     values = _office_values(settings, office)
     values["set_up_at"] = office.set_up_at or to_db(Clock().now())
@@ -416,7 +436,7 @@ class OfficeStatus:
     def to_json(self) -> dict:
         return {**self.settings.__dict__, "set_up": self.set_up, "demo": self.demo,
                 "set_up_at": self.set_up_at.isoformat() if self.set_up_at else None, "dossiers": self.dossiers,
-                "points": [p.__dict__ for p in self.points]}
+                "points": [{**p.__dict__, "weekdays": format_weekdays(p.weekdays)} for p in self.points]}
 
 
 def office_status() -> OfficeStatus:
@@ -429,18 +449,13 @@ def office_status() -> OfficeStatus:
                         points_overview())
 
 
-def _to_point_info(point: ReceptionPoint) -> PointInfo:
-    return PointInfo(point.id, point.name, point.kind, point.address or "", point.weekdays or "",
-                     point.hours or DEFAULT_HOURS, bool(point.active))
-
-
 def points_overview(*, include_inactive: bool = True) -> list[PointInfo]:
     """The office's reception points, the office's own desk first, then by name."""
     office = current_office()
     query = ReceptionPoint.select().where(ReceptionPoint.office == office)
     if not include_inactive:
         query = query.where(ReceptionPoint.active == True)  # noqa: E712 - peewee expression
-    points = [_to_point_info(p) for p in query]
+    points = [PointInfo.of(p) for p in query]
     return sorted(points, key=lambda p: (not p.active, POINT_KINDS.index(p.kind) if p.kind in POINT_KINDS else 9,
                                          p.name))
 
@@ -483,7 +498,7 @@ def add_point(name: str, kind: str = "e_point", address: str = "", weekdays: str
     office = current_office()
     values = _check_point(office, None, name, kind, address, weekdays, hours, True)
     point = run_write(lambda: ReceptionPoint.create(office=office, **values))
-    return _to_point_info(point)
+    return PointInfo.of(point)
 
 
 def update_point(point_id: int, *, by: Actor, name: str | None = None, kind: str | None = None,
@@ -497,15 +512,15 @@ def update_point(point_id: int, *, by: Actor, name: str | None = None, kind: str
     point = ReceptionPoint.get_or_none((ReceptionPoint.id == point_id) & (ReceptionPoint.office == office))
     if point is None:
         raise NotFound(_("Unknown reception point: {name}").format(name=point_id))
-    current = _to_point_info(point)
+    current = PointInfo.of(point)
     values = _check_point(
         office, point.id,
         current.name if name is None else name,
         current.kind if kind is None else kind,
         current.address if address is None else address,
-        current.weekdays if weekdays is None else weekdays,
+        format_weekdays(current.weekdays) if weekdays is None else weekdays,
         current.hours if hours is None else hours,
         current.active if active is None else active,
     )
     run_write(lambda: ReceptionPoint.update(**values).where(ReceptionPoint.id == point.id).execute())
-    return _to_point_info(ReceptionPoint.get_by_id(point.id))
+    return PointInfo.of(ReceptionPoint.get_by_id(point.id))

@@ -17,20 +17,17 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from desk.errors import DeskError
 from desk.i18n import _
+from desk.services.codes import DossierCode
+from desk.services.kinds import PayloadStatus
 
 CHECK_LENGTH = 8  # base32 characters = 40 bits
 MAX_LENGTH = 120  # longer input is not ours; refuse it before any parsing
 SEPARATOR = "."
 
-# <office code>-<yymmdd>-<NNNN+>. Decision 20/2020 office codes are letters, digits and dots
-# ("000.00.13.H42"); "-" and "_" are tolerated for offices that configured their own.
-_CODE = r"(?P<office>[A-Za-z0-9][A-Za-z0-9._-]{0,31})-(?P<day>[0-9]{6})-(?P<number>[0-9]{4,9})"
-_BARE = re.compile(_CODE, re.ASCII)
-_SIGNED = re.compile(_CODE + re.escape(SEPARATOR) + rf"(?P<check>[A-Za-z2-7]{{{CHECK_LENGTH}}})", re.ASCII)
+_CHECK = re.compile(rf"[A-Za-z2-7]{{{CHECK_LENGTH}}}", re.ASCII)
 _CCCD = re.compile(r"^[0-9]{12}\|", re.ASCII)
 
 
@@ -43,12 +40,12 @@ class PayloadCheck:
     """
 
     code: str | None
-    status: str  # "valid" | "bare_code" | "tampered" | "foreign" | "malformed"
+    status: PayloadStatus
     message: str
 
     @property
     def ok(self) -> bool:
-        return self.status == "valid"
+        return self.status == PayloadStatus.VALID
 
 
 def _key(secret: str) -> bytes:
@@ -76,26 +73,28 @@ def check_for(code: str, secret: str) -> str:
 
 def make_payload(code: str, secret: str | None = None) -> str:
     """The text to print in a slip's QR code and barcode; ``secret`` defaults to this office's key."""
-    code = code.strip()
-    if not _BARE.fullmatch(code):
-        raise DeskError(_("Not a dossier code: {code}").format(code=code[:40]))
+    code = str(DossierCode.parse(code))  # ValidationError (a DeskError) for anything else
     if secret is None:
         secret = _office_secret()[1]
     return f"{code}{SEPARATOR}{check_for(code, secret)}"
 
 
-def _real_day(day: str) -> bool:
-    try:
-        datetime.strptime(day, "%y%m%d")
-    except ValueError:
-        return False
-    return True
+def _split(text: str) -> tuple[DossierCode | None, str | None]:
+    """A stripped text → (its code, its check or None when bare); (None, None) when it is neither shape.
+
+    The check is the part after the last "." when that is 8 base32 characters: a code's own last
+    dot-group ends in "-yymmdd-NNNN", which has a "-", so a bare code never looks signed.
+    """
+    head, separator, check = text.rpartition(SEPARATOR)
+    if separator and _CHECK.fullmatch(check):
+        return DossierCode.read(head), check
+    return DossierCode.read(text), None
 
 
 def _malformed(text: str) -> PayloadCheck:
     if _CCCD.match(text):
-        return PayloadCheck(None, "malformed", _("This is a citizen ID card (CCCD) QR code, not a dossier slip"))
-    return PayloadCheck(None, "malformed", _("This is not a dossier code or a slip QR code"))
+        return PayloadCheck(None, PayloadStatus.MALFORMED, _("This is a citizen ID card (CCCD) QR code, not a dossier slip"))
+    return PayloadCheck(None, PayloadStatus.MALFORMED, _("This is not a dossier code or a slip QR code"))
 
 
 def looks_like_slip(text: str) -> bool:
@@ -103,7 +102,10 @@ def looks_like_slip(text: str) -> bool:
 
     The keyboard-wedge filter asks this for every burst; people do not type this shape.
     """
-    return isinstance(text, str) and len(text) <= MAX_LENGTH and _SIGNED.fullmatch(text.strip()) is not None
+    if not isinstance(text, str) or len(text) > MAX_LENGTH:
+        return False
+    head, separator, check = text.strip().rpartition(SEPARATOR)
+    return bool(separator) and _CHECK.fullmatch(check) is not None and DossierCode.has_shape(head)
 
 
 def verify_payload(text: str, secret: str | None = None, *, office_code: str | None = None) -> PayloadCheck:
@@ -116,28 +118,26 @@ def verify_payload(text: str, secret: str | None = None, *, office_code: str | N
     or key (a set-up fault, not the input's) raises DeskError.
     """
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
-        return PayloadCheck(None, "malformed", _("This is not a dossier code or a slip QR code"))
+        return PayloadCheck(None, PayloadStatus.MALFORMED, _("This is not a dossier code or a slip QR code"))
     text = text.strip()
-    signed = _SIGNED.fullmatch(text)
-    bare = None if signed else _BARE.fullmatch(text)
-    match = signed or bare
-    if match is None or not _real_day(match["day"]):
+    parsed, check = _split(text)
+    if parsed is None:
         return _malformed(text)
     if office_code is None or secret is None:
         own_code, own_secret = _office_secret()
         office_code = own_code if office_code is None else office_code
         secret = own_secret if secret is None else secret
-    tail = f"-{match['day']}-{match['number']}"
-    if match["office"].casefold() != office_code.casefold():
+    if parsed.unit.casefold() != office_code.casefold():
         # A slip printed before the office changed its code still carries this office's check.
-        if signed is not None:
-            for office in dict.fromkeys((match["office"], match["office"].upper())):
-                if hmac.compare_digest(check_for(office + tail, secret), match["check"].upper()):
-                    return PayloadCheck(office + tail, "valid", _("Valid dossier slip"))
-        return PayloadCheck(None, "foreign", _("This QR code was not issued by this office"))
-    code = office_code + tail
-    if bare is not None:
-        return PayloadCheck(code, "bare_code", _("Dossier code without a check: accept it only at the clerk desk"))
-    if not hmac.compare_digest(check_for(code, secret), match["check"].upper()):
-        return PayloadCheck(None, "tampered", _("This QR code has been altered or is damaged"))
-    return PayloadCheck(code, "valid", _("Valid dossier slip"))
+        if check is not None:
+            for office in dict.fromkeys((parsed.unit, parsed.unit.upper())):
+                theirs = str(parsed.with_unit(office))
+                if hmac.compare_digest(check_for(theirs, secret), check.upper()):
+                    return PayloadCheck(theirs, PayloadStatus.VALID, _("Valid dossier slip"))
+        return PayloadCheck(None, PayloadStatus.FOREIGN, _("This QR code was not issued by this office"))
+    code = str(parsed.with_unit(office_code))
+    if check is None:
+        return PayloadCheck(code, PayloadStatus.BARE_CODE, _("Dossier code without a check: accept it only at the clerk desk"))
+    if not hmac.compare_digest(check_for(code, secret), check.upper()):
+        return PayloadCheck(None, PayloadStatus.TAMPERED, _("This QR code has been altered or is damaged"))
+    return PayloadCheck(code, PayloadStatus.VALID, _("Valid dossier slip"))

@@ -40,6 +40,7 @@ from desk.services.accounts import Actor, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, local_date
 from desk.services.dossiers import Outcome, Status
+from desk.services.kinds import Channel, Role
 from desk.services.office import current_office
 from desk.services.periods import Period, as_period
 from desk.services.statistics import (
@@ -58,7 +59,7 @@ CellValue = str | float | datetime | None  # what a write-only cell takes (a for
 # compute_statistics and monthly_trend are also what the report screen and the CLI read through this module.
 
 # Official wording is always Vietnamese (like the slips): these labels do not go through gettext.
-CHANNEL_VI = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính"}
+CHANNEL_VI = {Channel.DIRECT: "Trực tiếp", Channel.ONLINE: "Trực tuyến", Channel.POSTAL: "Bưu chính"}
 STATUS_VI: dict[str, str] = {  # keyed by Status, a StrEnum: a detail row carries its status as str
     Status.RECEIVED: "Đã tiếp nhận",
     Status.PROCESSING: "Đang giải quyết",
@@ -421,7 +422,7 @@ def write_report(
     admin: the detail sheets list applicants by name. The rows are streamed first (inside one
     snapshot with the numbers), the sheets' frames, table and charts written after them.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     target = Path(path)
     p = as_period(period, cutoff)
     wb = Workbook(write_only=True)

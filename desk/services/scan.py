@@ -7,20 +7,18 @@ a code typed by the clerk — so they can never disagree. No Qt here: the views 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from desk.errors import DeskError
 from desk.i18n import _, ngettext
+from desk.services.codes import DossierCode
 from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
+from desk.services.kinds import PayloadStatus, ScanKind
 from desk.services.payload import MAX_LENGTH, PayloadCheck, looks_like_slip, verify_payload
 
-# "261122-0007": the part of a code a clerk reads off a slip; the office code is implied.
-_SHORT_CODE = re.compile(r"[0-9]{6}-[0-9]{4,9}", re.ASCII)
-
-DOSSIER = "dossier"
-CCCD = "cccd"
-UNKNOWN = "unknown"
+DOSSIER = ScanKind.DOSSIER
+CCCD = ScanKind.CCCD
+UNKNOWN = ScanKind.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class ScanResult:
     ``message`` is always a sentence the clerk can read.
     """
 
-    kind: str  # "dossier" | "cccd" | "unknown"
+    kind: ScanKind
     code: str | None = None
     identity: CitizenIdentity | None = None
     check: PayloadCheck | None = None
@@ -59,8 +57,9 @@ def _dossier_exists(code: str) -> str | None:
 
 
 def _with_office_code(text: str) -> str:
-    """"261122-0007" → "<office code>-261122-0007"; anything else unchanged."""
-    if not _SHORT_CODE.fullmatch(text):
+    """"261122-0007" (the part a clerk reads off a slip) → "<office code>-261122-0007"; anything else
+    unchanged."""
+    if not DossierCode.is_short(text):
         return text
     from desk.services.office import current_office
 
@@ -116,12 +115,12 @@ def _interpret(text: str, accept_bare_code: bool) -> ScanResult:
     if accept_bare_code:
         text = _with_office_code(text)
     check = verify_payload(text)
-    if check.status == "valid":
+    if check.status == PayloadStatus.VALID:
         missing = _dossier_exists(check.code)
         if missing:
             return _unknown(missing, check)
         return ScanResult(DOSSIER, code=check.code, check=check, message=check.message)
-    if check.status == "bare_code":
+    if check.status == PayloadStatus.BARE_CODE:
         if not accept_bare_code:
             return _unknown(check.message, check)
         missing = _dossier_exists(check.code)

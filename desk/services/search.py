@@ -39,7 +39,9 @@ from desk.models.db import database_proxy, is_postgres
 from desk.services.accounts import Actor, require
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
+from desk.services.codes import DossierCode
 from desk.services.dossiers import OPEN_STATUSES, Status
+from desk.services.kinds import Role
 from desk.services.office import find_point
 from desk.text import fold, is_digits
 
@@ -352,17 +354,20 @@ def _after_words(column, depth: int):
 
 def _day_codes(sequence: int, day: str | None = None) -> list[str]:
     """Every code with this day number that was handed out (from the day counters, keyed by full date)."""
+    if sequence < 1:  # numbers start at 1
+        return []
     query = (DailySequence.select(Office.code, DailySequence.day)
              .join(Office).where(DailySequence.last_value >= sequence))
     if day:
-        dates = []
-        for century in (1900, 2000):  # a yymmdd names one date per century
-            with suppress(ValueError):
-                dates.append(date(century + int(day[:2]), int(day[2:4]), int(day[4:6])))
+        dates = DossierCode.days_of(day)  # a yymmdd names one date per century
         if not dates:
             return []
         query = query.where(DailySequence.day.in_(dates))
-    return sorted({f"{office}-{d:%y%m%d}-{sequence:04d}" for office, d in query.tuples()})
+    codes = set()
+    for office, d in query.tuples():
+        with suppress(ValidationError):  # an office code from before schema 3 that no code can carry
+            codes.add(str(DossierCode(office, d, sequence)))
+    return sorted(codes)
 
 
 @dataclass
@@ -642,7 +647,7 @@ def search(
     """One page of dossiers matching ``flt`` in ``sort`` order, after ``after`` (keyset paging).
 
     The rows carry applicants' names and ID numbers can be searched: staff only."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     flt = flt or DossierFilter()
     sort = sort or Sort()
     now = aware(now) if now else Clock().now()
@@ -730,7 +735,7 @@ def count(flt: DossierFilter | None = None, now: datetime | None = None, *, acto
     """How many dossiers match (may take a second over a million rows: call it off the UI thread).
 
     Staff only: a count over an ID number or a name says whether that person has a dossier."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     flt = flt or DossierFilter()
     now = aware(now) if now else Clock().now()
     conds = _all_conditions(flt, now, _refs())

@@ -9,6 +9,7 @@ from desk.i18n import _
 from desk.models import Office
 from desk.models.db import lock_schema, setup_desk_role, write_transaction
 from desk.services.accounts import Actor, ensure_admin, require, to_actor
+from desk.services.kinds import Role
 from desk.services.office import (
     OfficeSettings,
     PointSpec,
@@ -97,7 +98,7 @@ def initialize(defaults: OfficeDefaults | None = None, *, actor: Actor | None, a
             raise PermissionDenied(_("This database is already set up (office {code}). An administrator must log "
                                      "in to run init on it.").format(code=office.code or "—"))
         else:
-            require(actor, "admin")
+            require(actor, Role.ADMIN)
         admin = ensure_admin(admin_password if created else None)
         by = actor if actor is not None else to_actor(admin)
         if identity:
@@ -123,5 +124,5 @@ def create_desk_role(name: str, password: str, *, by: Actor) -> bool:
     """PostgreSQL: a login role for the desks that can work the register but owns nothing (True if new).
 
     Only an administrator of the office gives out database accounts."""
-    require(by, "admin")
+    require(by, Role.ADMIN)
     return setup_desk_role(name.strip(), password)

@@ -45,6 +45,7 @@ from desk.models.rows import tuples
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, to_db
 from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, Outcome, classify
+from desk.services.kinds import Channel, Role
 from desk.services.office import current_office
 from desk.services.periods import Period, as_period
 
@@ -222,8 +223,8 @@ def _statistics_query(b: _Bounds, field_id: int | None) -> ModelSelect[Dossier]:
     query = (d.select(
         Procedure.field,
         _count(d.received_at < b.start).alias("carried_over"),
-        _count(received_new & (d.channel == "online")).alias("new_online"),
-        _count(received_new & (d.channel != "online")).alias("new_direct"),
+        _count(received_new & (d.channel == Channel.ONLINE)).alias("new_online"),
+        _count(received_new & (d.channel != Channel.ONLINE)).alias("new_direct"),
         _count(outcome[Outcome.EARLY]).alias("resolved_early"),
         _count(outcome[Outcome.ON_TIME]).alias("resolved_on_time"),
         _count(outcome[Outcome.LATE]).alias("resolved_late"),
@@ -332,7 +333,7 @@ def _trend(last: Period, months: int, field_code: str | None) -> list[TrendPoint
         return query.join(Procedure, on=(d.procedure == Procedure.id)).where(Procedure.field == field_id)
 
     received = part(d.received_at, SQL("1").alias("received"), SQL("0").alias("resolved"),
-                    SQL("0").alias("on_time"), Case(None, [(d.channel == "online", 1)], 0).alias("online"))
+                    SQL("0").alias("on_time"), Case(None, [(d.channel == Channel.ONLINE, 1)], 0).alias("online"))
     # early + on time = not late = resolved by the due moment (dossiers.resolution_outcome)
     resolved = part(d.resolved_at, SQL("0"), SQL("1"), Case(None, [(d.resolved_at <= d.due_at, 1)], 0), SQL("0"))
     sql, params = (received + resolved).sql()  # UNION ALL, grouped once by month
@@ -389,7 +390,7 @@ def detail_rows(stats: Statistics, chunk: int = CHUNK, *, by: Actor) -> Generato
     counts. The rows carry applicants' names and phones: ``by`` must be a leader or admin. Closing
     the iterator early (a cancelled export) closes the database cursor.
     """
-    require(by, "leader")
+    require(by, Role.LEADER)
     b = _bounds(stats.period, stats.as_of)
     return _detail_chunks(b, _field_id(stats.field_code), stats.period.end, stats.as_of, chunk)
 

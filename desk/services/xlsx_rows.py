@@ -22,7 +22,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from contextlib import suppress
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from desk.services import files
+from desk.services.clock import Clock
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -118,7 +119,7 @@ def save(wb: Workbook, target: Path, streamed: Sequence[SheetRows], *, compressl
     """
     for rows in streamed:
         rows.close()
-    wb.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    wb.properties.modified = Clock().now().replace(tzinfo=None)  # naive UTC, as openpyxl writes it
     frame = io.BytesIO()  # the workbook without the long rows: small
     with ZipFile(frame, "w", ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()

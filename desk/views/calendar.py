@@ -47,6 +47,7 @@ from desk.services import calendar as calendar_service
 from desk.services import catalog
 from desk.services.calendar import WorkCalendar, processing_time_label
 from desk.services.clock import LOCAL_TZ
+from desk.services.kinds import Role
 from desk.views.common import error_text, present
 from desk.views.context import AppContext
 from desk.views.ops import Operation
@@ -111,10 +112,10 @@ def wrap_lines(metrics: QFontMetrics, text: str, width: int, most: int) -> list[
 class OfficeCalendar(QCalendarWidget):
     """A month calendar that paints each day by its kind, with the reason in small print."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, today: date, parent: QWidget | None = None):
         super().__init__(parent)
         self.work_calendar = WorkCalendar()
-        self.today = QDate.currentDate()  # the view sets it from the app's clock
+        self.today = QDate(today.year, today.month, today.day)  # from the app's clock, never the desk's
         self.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         self.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.setGridVisible(True)
@@ -186,16 +187,14 @@ class CalendarView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.editable = ctx.can("leader")
+        self.editable = ctx.can(Role.LEADER)
         self.saving: Operation | None = None  # the running mark of a day
         self.work_calendar = calendar_service.load_calendar()
         self.marks: list[calendar_service.DayInfo] = []
 
-        self.calendar = OfficeCalendar()
+        self.calendar = OfficeCalendar(ctx.clock.today())
         self.calendar.setObjectName("calendar")
         self.calendar.set_work_calendar(self.work_calendar)
-        today = ctx.clock.now().astimezone(LOCAL_TZ).date()
-        self.calendar.today = QDate(today.year, today.month, today.day)
         self.calendar.setSelectedDate(self.calendar.today)
         self.calendar.selectionChanged.connect(self._day_selected)
         self.calendar.currentPageChanged.connect(lambda _y, _m: self._page_changed())
@@ -244,7 +243,7 @@ class CalendarView(QWidget):
 
         go_today = QShortcut(QKeySequence("Ctrl+Home"), self)
         go_today.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        go_today.activated.connect(lambda: self.select_day(self.ctx.clock.now().astimezone(LOCAL_TZ).date()))
+        go_today.activated.connect(lambda: self.select_day(self.ctx.clock.today()))
         ctx.bus.catalog_changed.connect(self._fill_trial_procedures)
         ctx.bus.office_changed.connect(self.reload)  # office hours and rule days move due times
         self._apply_role()

@@ -8,7 +8,6 @@ Import and export run off the UI thread; a refused import lists every bad row an
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PyQt6.QtCore import Qt, pyqtSignal
@@ -41,6 +40,7 @@ from desk.errors import ValidationError
 from desk.i18n import N_, _, ngettext
 from desk.services import catalog, catalog_edit
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
+from desk.services.kinds import DayUnit, OnlineLevel, Role
 from desk.views import files
 from desk.views.common import confirm, error_text, present, scrolling
 from desk.views.context import AppContext
@@ -50,8 +50,9 @@ ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"
 INVALID_STYLE = "border: 1px solid #b00020; border-radius: 2px;"
 
-DAY_UNITS = (("working", N_("working days")), ("calendar", N_("calendar days")))
-ONLINE_LEVELS = (("none", N_("Not online")), ("partial", N_("Partly online")), ("full", N_("Fully online")))
+DAY_UNITS = ((DayUnit.WORKING, N_("working days")), (DayUnit.CALENDAR, N_("calendar days")))
+ONLINE_LEVELS = ((OnlineLevel.NONE, N_("Not online")), (OnlineLevel.PARTIAL, N_("Partly online")),
+                 (OnlineLevel.FULL, N_("Fully online")))
 DOCUMENT_KINDS = (("original", N_("original")), ("copy", N_("copy")))
 
 
@@ -334,7 +335,7 @@ class CatalogView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.editable = ctx.can("leader")
+        self.editable = ctx.can(Role.LEADER)
         self.procedures: list[ProcedureInfo] = []
         self.current: ProcedureInfo | None = None  # None while a new procedure is typed
         self.dirty = False
@@ -502,7 +503,7 @@ class CatalogView(QWidget):
         self.online = QComboBox()
         self.online.setObjectName("online_level")
         for key, label in ONLINE_LEVELS:
-            self.online.addItem(_(label), key)
+            self.online.addItem(_(label), str(key))
         self.legal = QPlainTextEdit()
         self.legal.setObjectName("legal_basis")
         self.legal.setTabChangesFocus(True)
@@ -544,7 +545,7 @@ class CatalogView(QWidget):
         self.day_unit = QComboBox()
         self.day_unit.setObjectName("day_unit")
         for key, label in DAY_UNITS:
-            self.day_unit.addItem(_(label), key)
+            self.day_unit.addItem(_(label), str(key))  # the plain word: Qt's findData matches it
         time_row = QHBoxLayout()
         time_row.addWidget(self.days)
         time_row.addWidget(self.day_unit)
@@ -734,13 +735,13 @@ class CatalogView(QWidget):
                 index = self.field.count() - 1
             self.field.setCurrentIndex(index)
             self.days.setValue(procedure.processing_days)
-            self.day_unit.setCurrentIndex(max(0, self.day_unit.findData(procedure.day_unit)))
+            self.day_unit.setCurrentIndex(max(0, self.day_unit.findData(str(procedure.day_unit))))
             self.cutoff.setText(procedure.cutoff or "")
             self.fee.setText(procedure.fee)
             self.fee.setCursorPosition(0)
             self.fee.setToolTip(procedure.fee)
             self.documents.set_documents(procedure.documents)
-            self.online.setCurrentIndex(max(0, self.online.findData(procedure.online_level)))
+            self.online.setCurrentIndex(max(0, self.online.findData(str(procedure.online_level))))
             self.legal.setPlainText(procedure.legal_basis)
             self.no_appointment.setChecked(procedure.no_appointment_day)
             self.active.setChecked(procedure.active)
@@ -902,7 +903,7 @@ class CatalogView(QWidget):
 
     def choose_export_file(self) -> None:
         path = files.save_file(self, _("Export the catalog to Excel"), _("Excel workbooks (*.xlsx)"),
-                               f"danh-muc-tthc-{date.today():%Y%m%d}.xlsx", suffix=".xlsx")
+                               f"danh-muc-tthc-{self.ctx.clock.today():%Y%m%d}.xlsx", suffix=".xlsx")
         if path is not None:
             self.export_file(path)
 

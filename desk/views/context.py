@@ -11,6 +11,7 @@ from desk.config import Settings, data_dir
 from desk.hardware.printing import Printer, SystemPrinter
 from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ, Clock
+from desk.services.kinds import Role
 
 
 class EventBus(QObject):
@@ -36,7 +37,7 @@ class AppContext:
     printer: Printer = field(default_factory=SystemPrinter)
     output_dir: Path = field(default_factory=lambda: data_dir() / "slips")
 
-    def can(self, role: str) -> bool:
+    def can(self, role: Role) -> bool:
         return self.actor.can(role)
 
     def slip_path(self, name: str) -> Path:

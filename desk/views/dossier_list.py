@@ -352,7 +352,7 @@ class DossierListView(QWidget):
         self.channel.setObjectName("channel_filter")
         self.channel.addItem(_("All channels"), "")
         for key, label in CHANNELS.items():
-            self.channel.addItem(_(label), key)
+            self.channel.addItem(_(label), str(key))  # the plain word: Qt's findData matches it
         channel_label = QLabel(_("C&hannel:"))
         channel_label.setBuddy(self.channel)
         second.addWidget(channel_label)
@@ -367,7 +367,8 @@ class DossierListView(QWidget):
         third = QHBoxLayout()
         self.use_dates = QCheckBox(_("Recei&ved from"))
         self.use_dates.setObjectName("use_dates")
-        today = QDate.currentDate()
+        day = self.ctx.clock.today()  # the app's clock decides the list's "today", never the desk's
+        today = QDate(day.year, day.month, day.day)
         self.date_from = QDateEdit(today.addMonths(-1))
         self.date_from.setObjectName("date_from")
         self.date_to = QDateEdit(today)

@@ -64,6 +64,7 @@ from desk.services.clock import LOCAL_TZ, local_date
 from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
+from desk.services.kinds import Channel, Role
 from desk.text import is_digits
 from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document, present, scrolling
 from desk.views.context import AppContext
@@ -603,7 +604,7 @@ class IntakeView(QWidget):
         self.channel = QComboBox()
         self.channel.setObjectName("channel")
         for key, label in CHANNELS.items():
-            self.channel.addItem(_(label), key)
+            self.channel.addItem(_(label), str(key))  # the plain word: Qt's findData matches it
         rform.addRow(_("Channel"), self._field(self.channel, errors=("channel",)))
         self.reception_point = QComboBox()
         self.reception_point.setObjectName("reception_point")
@@ -720,10 +721,10 @@ class IntakeView(QWidget):
             self.office_gate.hide()
             return
         text = office_service.not_set_up_message()
-        if not self.ctx.can("leader"):
+        if not self.ctx.can(Role.LEADER):
             text += " " + _("Please ask the office's administrator to set it up.")
         self.gate_message.setText(text)
-        self.gate_button.setVisible(self.ctx.can("admin"))
+        self.gate_button.setVisible(self.ctx.can(Role.ADMIN))
         self.office_gate.show()
 
     def open_office_wizard(self) -> None:
@@ -1174,7 +1175,7 @@ class IntakeView(QWidget):
         request = IntakeRequest(
             procedure_code=self._procedure.code if self._procedure else "",
             applicant=applicant,
-            channel=self.channel.currentData() or "direct",
+            channel=self.channel.currentData() or Channel.DIRECT,
             reception_point=self.reception_point.currentData(),
             return_point=self.return_point.currentData(),
             documents=self.documents.items(),

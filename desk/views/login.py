@@ -14,14 +14,16 @@ from desk.errors import DeskError
 from desk.i18n import _
 from desk.services import accounts
 from desk.services.accounts import Actor
+from desk.services.clock import Clock
 from desk.views.widgets import message_and_buttons
 
 
 class LoginDialog(QDialog):
     """User name + password; Enter logs in. ``actor`` holds who logged in."""
 
-    def __init__(self, office_name: str, username: str = "", parent=None):
+    def __init__(self, office_name: str, username: str = "", parent=None, *, clock: Clock | None = None):
         super().__init__(parent)
+        self.clock = clock  # the program's clock: the lockout counts by it
         self.actor: Actor | None = None
         self.setWindowTitle(_("Log in — {office}").format(office=office_name))
         layout = QVBoxLayout(self)
@@ -41,7 +43,7 @@ class LoginDialog(QDialog):
 
     def try_login(self) -> None:
         try:
-            self.actor = accounts.login(self.username.text(), self.password.text())
+            self.actor = accounts.login(self.username.text(), self.password.text(), clock=self.clock)
         except DeskError as exc:
             self.message.setText(str(exc))
             self.password.clear()
@@ -85,7 +87,7 @@ class NewPasswordDialog(QDialog):
         self.accept()
 
 
-def ask_login(office_name: str, last_username: str = "", parent=None) -> Actor | None:
+def ask_login(office_name: str, last_username: str = "", parent=None, *, clock: Clock | None = None) -> Actor | None:
     """The whole log-in conversation; None when the person gives up."""
     if accounts.first_start_pending():
         dialog = NewPasswordDialog(
@@ -96,7 +98,7 @@ def ask_login(office_name: str, last_username: str = "", parent=None) -> Actor |
         if not dialog.exec():
             return None
         return accounts.set_first_admin_password(dialog.password)
-    login = LoginDialog(office_name, last_username, parent)
+    login = LoginDialog(office_name, last_username, parent, clock=clock)
     if not login.exec() or login.actor is None:
         return None
     actor = login.actor

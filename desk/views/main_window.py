@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.i18n import N_, _
+from desk.services.kinds import Role
 from desk.views.common import PrintOutcome, confirm, open_document, present, scrolling, show_error
 from desk.views.context import AppContext
 
@@ -45,7 +46,7 @@ class Page:
     label: str
     module: str
     cls: str
-    role: str = "clerk"
+    role: Role = Role.CLERK
     shortcut: str = ""
 
 
@@ -54,8 +55,8 @@ PAGES = (
     Page("dossiers", N_("Dossiers (Ctrl+F)"), "desk.views.dossier_list", "DossierListView", shortcut="Ctrl+F"),
     Page("pickup", N_("Return results (F9)"), "desk.views.pickup", "PickupView", shortcut="F9"),
     Page("reports", N_("Reports"), "desk.views.reports", "ReportsView"),
-    Page("catalog", N_("Procedures"), "desk.views.catalog", "CatalogView", role="leader"),
-    Page("calendar", N_("Working calendar"), "desk.views.calendar", "CalendarView", role="leader"),
+    Page("catalog", N_("Procedures"), "desk.views.catalog", "CatalogView", role=Role.LEADER),
+    Page("calendar", N_("Working calendar"), "desk.views.calendar", "CalendarView", role=Role.LEADER),
     Page("settings", N_("Settings"), "desk.views.settings", "SettingsView"),
 )
 
@@ -344,7 +345,7 @@ class MainWindow(QMainWindow):
             point=point, db=self.ctx.database_label))
 
 
-ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
+ROLE_LABELS = {Role.CLERK: N_("clerk"), Role.LEADER: N_("leader"), Role.ADMIN: N_("administrator")}
 
 
 def _belongs_to(widget: QWidget, window: QWidget) -> bool:

@@ -31,6 +31,7 @@ from desk.i18n import _
 from desk.services import lifecycle
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, DossierInfo, Status, get_dossier, history
+from desk.services.kinds import Role
 from desk.services.scan import CCCD, DOSSIER, ScanResult, interpret
 from desk.views.common import error_text, present
 from desk.views.context import AppContext
@@ -417,7 +418,7 @@ class PickupView(QWidget):
         returned = status == Status.RETURNED
         self.fields["returned"].setText(f"{info.returned_to} — {_when(info.returned_at)}" if returned else "")
         self._details.setRowVisible(self.fields["returned"], returned)
-        self.return_button.setEnabled(status == Status.RESOLVED and self.ctx.can("clerk") and self.returning is None)
+        self.return_button.setEnabled(status == Status.RESOLVED and self.ctx.can(Role.CLERK) and self.returning is None)
         self.open_button.setEnabled(True)
         self.panel.show()
 

@@ -44,6 +44,7 @@ from desk.services import accounts, catalog
 from desk.services import report_workbook as report_service
 from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ, Clock
+from desk.services.kinds import Role
 from desk.services.periods import Period
 from desk.services.report_workbook import ReportCancelled
 from desk.services.statistics import FieldStats, Statistics, TrendPoint
@@ -406,7 +407,7 @@ class ReportsView(QWidget):
         self.export_button.setToolTip(_("Save the official table, charts, detail and overdue lists as an "
                                         "Excel workbook (Ctrl+E)"))
         self.export_button.clicked.connect(self.choose_export_file)
-        if not self.ctx.can("leader"):
+        if not self.ctx.can(Role.LEADER):
             self.export_button.setEnabled(False)
             self.export_button.setToolTip(_("Only leaders and administrators can export the report. "
                                             "Ask your leader if you need the Excel file."))
@@ -871,7 +872,7 @@ class ReportsView(QWidget):
         if self.export_work is not None:
             return
         try:
-            accounts.require(self.ctx.actor, "leader")
+            accounts.require(self.ctx.actor, Role.LEADER)
         except DeskError as exc:
             show_error(self, exc)
             return
@@ -886,7 +887,7 @@ class ReportsView(QWidget):
 
     def start_export(self, path: Path) -> Operation:
         """Write the workbook for the chosen period in the background; only leaders and admins may."""
-        accounts.require(self.ctx.actor, "leader")
+        accounts.require(self.ctx.actor, Role.LEADER)
         if self.export_work is not None:
             raise DeskError(_("An export is already running. Wait for it to finish or cancel it."))
         period, cutoff, field_code = self.selected()
@@ -934,7 +935,7 @@ class ReportsView(QWidget):
         self.export_work = None
         self.export_progress.hide()
         self.cancel_export_button.hide()
-        self.export_button.setEnabled(self.ctx.can("leader"))
+        self.export_button.setEnabled(self.ctx.can(Role.LEADER))
 
     def _export_done(self, path: Path) -> None:
         self._export_finished()

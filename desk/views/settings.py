@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PyQt6.QtCore import Qt
@@ -39,8 +39,8 @@ from desk.hardware import printing
 from desk.i18n import N_, _
 from desk.redaction import redact
 from desk.services import accounts, office
+from desk.services.kinds import Role
 from desk.services.office import OfficeSettings, PointInfo
-from desk.text import is_digits
 from desk.views.common import error_text, present, push_button
 from desk.views.context import AppContext
 from desk.views.ops import Operation
@@ -54,14 +54,13 @@ INVALID_STYLE = "border: 1px solid #b00020; border-radius: 2px;"
 WEEKDAY_SHORT = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 POINT_KINDS = (("office", N_("Office desk")), ("e_point", N_("Neighbourhood e-point")),
                ("postal", N_("Postal service")))
-ROLE_LABELS = {"clerk": N_("clerk"), "leader": N_("leader"), "admin": N_("administrator")}
+ROLE_LABELS = {Role.CLERK: N_("clerk"), Role.LEADER: N_("leader"), Role.ADMIN: N_("administrator")}
 LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))
 
 
-def weekdays_text(text: str) -> str:
-    """"0,1,2,3,4" → "T2, T3, T4, T5, T6"."""
-    days = sorted({int(part) for part in (text or "").split(",") if is_digits(part.strip()) and int(part) <= 6})
-    return ", ".join(_(WEEKDAY_SHORT[day]) for day in days)
+def weekdays_text(days: Iterable[int]) -> str:
+    """(0, 1, 2, 3, 4) → "T2, T3, T4, T5, T6"."""
+    return ", ".join(_(WEEKDAY_SHORT[day]) for day in sorted(days))
 
 
 def _note(text: str) -> QLabel:
@@ -192,12 +191,12 @@ class WeekdayPicker(QWidget):
         layout.addStretch(1)
 
     def value(self) -> str:
-        return ",".join(str(i) for i, box in enumerate(self.boxes) if box.isChecked())
+        return office.format_weekdays(i for i, box in enumerate(self.boxes) if box.isChecked())
 
     def set_value(self, text: str) -> None:
-        chosen = {part.strip() for part in (text or "").split(",")}
+        chosen = office.parse_weekdays(text, lenient=True)
         for index, box in enumerate(self.boxes):
-            box.setChecked(str(index) in chosen)
+            box.setChecked(index in chosen)
 
     def set_editable(self, editable: bool) -> None:
         for box in self.boxes:
@@ -308,7 +307,7 @@ class DeskTab(FormTab):
         self._add_database_rows(form)
         self.save_button = push_button(_("Save"), "save_desk", self.save)
         self.add_form(form, [self.save_button])
-        if not ctx.can("leader"):
+        if not ctx.can(Role.LEADER):
             self.database_url.setReadOnly(True)
             self.database_url.setToolTip(_("Only leaders and administrators can change the database."))
         self.reload()
@@ -409,7 +408,7 @@ class DeskTab(FormTab):
             return False
         self.database_url.setStyleSheet("")
         restart = self.language.currentData() != (settings.language or "vi")
-        if changed_url and self.ctx.can("leader"):
+        if changed_url and self.ctx.can(Role.LEADER):
             restart = True
             settings.database_url = url
         settings.reception_point = self.point.currentData() or ""
@@ -512,7 +511,7 @@ class OfficeTab(FormTab):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, "office_message", parent)
-        self.editable = ctx.can("leader")
+        self.editable = ctx.can(Role.LEADER)
         form = self.new_form()
         self.titles = {
             "code": _("Office code"), "name": _("Office name"), "parent_name": _("Superior body"),
@@ -588,7 +587,7 @@ class PointsTab(FormTab):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, "point_message", parent)
-        self.editable = ctx.can("leader")
+        self.editable = ctx.can(Role.LEADER)
         self.points: list[PointInfo] = []
         self.current: PointInfo | None = None
         self.table = self.add_list("points", [_("Reception point"), _("Kind"), _("Address"), _("Open on"),
@@ -648,7 +647,7 @@ class PointsTab(FormTab):
         self.name.setText(point.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(point.kind)))
         self.address.setText(point.address)
-        self.weekdays.set_value(point.weekdays)
+        self.weekdays.set_value(office.format_weekdays(point.weekdays))
         self.hours.setText(point.hours)
         self.active.setChecked(point.active)
         self.show_problems({})
@@ -748,9 +747,9 @@ class StaffTab(FormTab):
         """The roles this actor may hand out (admins only by admins), plus ``shown`` to display it."""
         self.role.clear()
         for role in accounts.ROLES:
-            if role != "admin" or self.ctx.can("admin") or role == shown:
-                self.role.addItem(_(ROLE_LABELS[role]), role)
-        self.role.setCurrentIndex(max(0, self.role.findData(shown or "clerk")))
+            if role != Role.ADMIN or self.ctx.can(Role.ADMIN) or role == shown:
+                self.role.addItem(_(ROLE_LABELS[role]), str(role))  # the plain word: Qt matches it
+        self.role.setCurrentIndex(max(0, self.role.findData(str(shown or Role.CLERK))))
 
     def _set_form_enabled(self, enabled: bool) -> None:
         for widget in (self.full_name, self.password):
@@ -761,7 +760,7 @@ class StaffTab(FormTab):
     def show_staff(self, person: accounts.StaffInfo) -> None:
         """Show an account; a leader sees an administrator's account but cannot change it."""
         self.current = person
-        manageable = self.ctx.can("admin") or person.role != "admin"
+        manageable = self.ctx.can(Role.ADMIN) or person.role != Role.ADMIN
         self.username.setText(person.username)
         self.username.setReadOnly(True)
         self.full_name.setText(person.full_name)
@@ -893,7 +892,7 @@ class SettingsView(QWidget):
         self.printer_tab = PrinterTab(ctx)
         self.office_tab = OfficeTab(ctx)
         self.points_tab = PointsTab(ctx)
-        self.staff_tab = StaffTab(ctx) if ctx.can("leader") else None
+        self.staff_tab = StaffTab(ctx) if ctx.can(Role.LEADER) else None
         self.password_tab = PasswordTab(ctx)
         self.tabs.addTab(self.desk_tab, _("This desk"))
         self.tabs.addTab(self.printer_tab, _("Printer"))

@@ -10,6 +10,7 @@ import pytest
 from desk.errors import PermissionDenied, ValidationError
 from desk.services import accounts
 from desk.services.accounts import SYSTEM
+from desk.services.clock import FixedClock
 
 
 def test_first_start_sets_admin_password(office):
@@ -37,11 +38,11 @@ def test_lockout_after_repeated_failures(office):
     now = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
     for _i in range(accounts.MAX_FAILED_LOGINS):
         with pytest.raises(PermissionDenied, match="Sai tên đăng nhập"):
-            accounts.login("thu", "sai", now=now)
+            accounts.login("thu", "sai", clock=FixedClock(now))
     with pytest.raises(PermissionDenied, match="bị khóa"):
-        accounts.login("thu", "dung-mat-khau", now=now)
+        accounts.login("thu", "dung-mat-khau", clock=FixedClock(now))
     later = now + timedelta(minutes=accounts.LOCKOUT_MINUTES + 1)
-    assert accounts.login("thu", "dung-mat-khau", now=later).full_name == "Nguyễn Thị Thu"
+    assert accounts.login("thu", "dung-mat-khau", clock=FixedClock(later)).full_name == "Nguyễn Thị Thu"
 
 
 def test_roles_gate_staff_management(office):
@@ -132,7 +133,7 @@ def test_parallel_wrong_passwords_check_at_most_the_limit(any_office: str, tmp_p
     with pytest.raises(PermissionDenied, match="bị khóa"):
         accounts.login("thu", "dung-mat-khau")
     later = datetime.now(UTC) + timedelta(minutes=accounts.LOCKOUT_MINUTES + 1)
-    assert accounts.login("thu", "dung-mat-khau", now=later).username == "thu"
+    assert accounts.login("thu", "dung-mat-khau", clock=FixedClock(later)).username == "thu"
 
 
 def test_lock_ends_and_counting_starts_again(office):
@@ -140,20 +141,20 @@ def test_lock_ends_and_counting_starts_again(office):
     now = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
     for _i in range(accounts.MAX_FAILED_LOGINS):
         with pytest.raises(PermissionDenied, match="Sai tên đăng nhập"):
-            accounts.login("thu", "sai", now=now)
+            accounts.login("thu", "sai", clock=FixedClock(now))
     for minutes in (1, accounts.LOCKOUT_MINUTES - 1):
         with pytest.raises(PermissionDenied, match="bị khóa"):
-            accounts.login("thu", "dung-mat-khau", now=now + timedelta(minutes=minutes))
+            accounts.login("thu", "dung-mat-khau", clock=FixedClock(now + timedelta(minutes=minutes)))
     later = now + timedelta(minutes=accounts.LOCKOUT_MINUTES, seconds=1)
     # after the lock a fresh count: four wrong ones do not lock again, the fifth does
     for _i in range(accounts.MAX_FAILED_LOGINS - 1):
         with pytest.raises(PermissionDenied, match="Sai tên đăng nhập"):
-            accounts.login("thu", "sai", now=later)
-    assert accounts.login("thu", "dung-mat-khau", now=later).username == "thu"  # and a success clears it
+            accounts.login("thu", "sai", clock=FixedClock(later))
+    assert accounts.login("thu", "dung-mat-khau", clock=FixedClock(later)).username == "thu"  # and a success clears it
     for _i in range(accounts.MAX_FAILED_LOGINS - 1):
         with pytest.raises(PermissionDenied, match="Sai tên đăng nhập"):
-            accounts.login("thu", "sai", now=later)
-    assert accounts.login("thu", "dung-mat-khau", now=later).username == "thu"
+            accounts.login("thu", "sai", clock=FixedClock(later))
+    assert accounts.login("thu", "dung-mat-khau", clock=FixedClock(later)).username == "thu"
 
 
 def test_unknown_and_inactive_accounts_look_alike(office):

@@ -9,6 +9,7 @@ import pytest
 from desk.errors import NotFound, PermissionDenied, ValidationError
 from desk.models import Office, ReceptionPoint
 from desk.services import office as offices
+from desk.services import points
 from desk.services.accounts import SYSTEM, Actor, create_staff
 from desk.services.calendar import load_calendar
 
@@ -88,16 +89,37 @@ def test_points_overview_lists_the_office_desk_first(office):
     assert [p.kind for p in points][0] == "office"
     assert {p.name for p in points} >= {"Bộ phận Một cửa UBND phường", "Điểm tiếp nhận điện tử Tổ dân phố 5"}
     five = next(p for p in points if p.name.endswith("5"))
-    assert five.weekdays == "0,1,2,3,4,5" and five.active
+    assert five.weekdays == (0, 1, 2, 3, 4, 5) and five.active
 
 
 def test_add_point_and_update_it(leader):
     point = offices.add_point("Điểm tiếp nhận điện tử Tổ dân phố 7", "e_point", "Nhà văn hóa TDP 7", "5,0, 1",
                              "07:30-11:30", by=leader)
-    assert point.weekdays == "0,1,5" and point.hours == "07:30-11:30" and point.active
+    assert point.weekdays == (0, 1, 5) and point.hours == "07:30-11:30" and point.active
     assert offices.find_point(point.name).id == point.id
     changed = offices.update_point(point.id, hours="08:00-11:00", weekdays="5", by=leader)
-    assert (changed.hours, changed.weekdays, changed.name) == ("08:00-11:00", "5", point.name)
+    assert (changed.hours, changed.weekdays, changed.name) == ("08:00-11:00", (5,), point.name)
+
+
+def test_one_reading_of_weekdays(office):
+    assert offices.parse_weekdays(" 4,0, 2,,") == {0, 2, 4}
+    for bad in ("7", "01", "x", "-1", "٣", "1" * 5000):  # "٣": a digit to str.isdigit, not a weekday
+        with pytest.raises(ValidationError, match="0 .*6"):
+            offices.parse_weekdays(f"0,{bad}")
+        assert offices.parse_weekdays(f"0,{bad},3", lenient=True) == {0, 3}  # a damaged row still shows
+    assert offices.format_weekdays(offices.parse_weekdays("5,0,1")) == "0,1,5"
+
+
+def test_one_point_value_for_every_screen(office):
+    five = next(p for p in offices.points_overview() if p.name.endswith("5"))
+    ReceptionPoint.update(weekdays="0,9,x,2").where(ReceptionPoint.id == five.id).execute()  # damaged by hand
+    assert {p.id: p for p in points.list_points()}[five.id] == next(
+        p for p in offices.points_overview() if p.id == five.id)
+    shown = next(p for p in points.list_points() if p.id == five.id)
+    assert shown.weekdays == (0, 2) and not shown.is_office and points.PointInfo is offices.PointInfo
+    assert next(p for p in points.list_points() if p.kind == "office").is_office
+    listed = offices.office_status().to_json()["points"]
+    assert next(p for p in listed if p["id"] == five.id)["weekdays"] == "0,2"  # office show's JSON: the stored form
 
 
 def test_points_are_deactivated_not_deleted(leader):

@@ -47,6 +47,7 @@ from desk.services.documents.form_control_slip import control_slip, handovers
 from desk.services.documents.form_log_book import LOG_HEADERS, log_book, log_rows
 from desk.services.documents.form_receipt import receipt
 from desk.services.documents.form_supplement_refusal import refusal, supplement_request
+from desk.services.kinds import Role
 
 _FORM_MODULES = (form_receipt, form_supplement_refusal, form_apology, form_control_slip, form_log_book)
 _ALL_FORMS: tuple[Form, ...] = tuple(form for module in _FORM_MODULES for form in module.FORMS)
@@ -58,7 +59,7 @@ FORMS: dict[str, Callable[..., Path]] = {form.number: form.write for form in _AL
 
 def render_form(code: str, form: str, out: Path | str, *, actor: Actor, **kw: Any) -> Path:
     """Write form ``form`` ("01".."05", "1".."5" or "mau01") of dossier ``code``; see FORMS."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     key = str(form).lower().removeprefix("mau").removeprefix("mẫu").strip().zfill(2)
     if key not in FORMS:
         raise ValidationError({"form": _("Unknown form {form}. Choose one of: {choices}").format(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from desk.services.clock import LOCAL_TZ, aware
+from desk.services.kinds import DayUnit
 
 
 def two(n: int) -> str:
@@ -56,7 +57,7 @@ def processing_time(days: int, unit: str, cutoff: str | None, late: bool) -> str
         if limit is not None:
             text += f" (hồ sơ nhận từ {limit:%H} giờ {limit:%M} được giải quyết trong ngày làm việc tiếp theo)"
         return text
-    return f"{days:02d} ngày" if unit == "calendar" else f"{days:02d} ngày làm việc"
+    return f"{days:02d} ngày" if unit == DayUnit.CALENDAR else f"{days:02d} ngày làm việc"
 
 
 def timeliness(at: datetime, due: datetime) -> str:

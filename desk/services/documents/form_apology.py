@@ -23,6 +23,7 @@ from desk.services.documents._blocks import (
 from desk.services.documents._kit import LAYOUTS, new_document, para, run, save
 from desk.services.documents._wording import honorific, long_date, long_time
 from desk.services.dossiers import history
+from desk.services.kinds import Role
 
 NUMBER = "04"
 TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
@@ -30,7 +31,7 @@ TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
 
 def apology(code: str, out: Path | str, *, actor: Actor, now: datetime | None = None) -> Path:
     """Mẫu 04: the apology and the new return date, from the latest apology recorded for the dossier."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]
     event = last_event(history(code, actor=actor), lambda e: e.action == "apology")

@@ -21,6 +21,7 @@ from desk.services.documents._blocks import (
 from desk.services.documents._kit import LAYOUTS, bordered, new_document, para, save
 from desk.services.documents._wording import honorific, long_time, short_date, short_time, timeliness
 from desk.services.dossiers import DossierInfo, EventInfo, Status, history
+from desk.services.kinds import Channel, Role
 
 NUMBER = "05"
 TITLE = "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
@@ -38,7 +39,7 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
         note = e.note
         if e.action == "receive":
             giver, taker, giver_name, taker_name, result = citizen, DESK, "", actor, ""
-            note = {"online": "Nộp trực tuyến", "postal": "Nộp qua bưu chính"}.get(info.channel, "Nộp trực tiếp")
+            note = {Channel.ONLINE: "Nộp trực tuyến", Channel.POSTAL: "Nộp qua bưu chính"}.get(info.channel, "Nộp trực tiếp")
         elif e.action == "apology":
             giver, taker, giver_name, taker_name = DESK, citizen, actor, info.applicant_name
             when = short_date(event_moment(e.data, "new_appointment")) or BLANK
@@ -76,7 +77,7 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
 
 def control_slip(code: str, out: Path | str, *, actor: Actor, now: datetime | None = None) -> Path:
     """Mẫu 05: the hand-overs of a dossier between the desk, specialists and the citizen, from its audit trail."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]
     events = history(code, actor=actor)

@@ -30,6 +30,7 @@ from desk.services.documents._kit import (
 )
 from desk.services.documents._wording import short_date, two
 from desk.services.dossiers import Status, classify
+from desk.services.kinds import Role
 from desk.services.limits import day_problem
 from desk.services.office import current_office, require_set_up
 
@@ -67,7 +68,7 @@ def log_rows(date_from: date, date_to: date, at: datetime, *, actor: Actor) -> l
     Two queries whatever the range: the dossiers, then the hand-over times of all of them. Names,
     addresses and phone numbers: staff only.
     """
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     problems = {key: problem for key, day, label in (("date_from", date_from, _("The start date")),
                                                      ("date_to", date_to, _("The end date")))
                 if (problem := day_problem(day, label))}
@@ -115,7 +116,7 @@ def log_book(date_from: date, date_to: date, out: Path | str, *, actor: Actor,
              now: datetime | None = None) -> Path:
     """Mẫu 06, the log book of dossiers received in a date range: landscape A4, header on every page."""
     at = aware(now) if now else Clock().now()
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     office = require_set_up()
     rows = log_rows(date_from, date_to, at, actor=actor)
     layout = LAYOUTS["A4-landscape"]

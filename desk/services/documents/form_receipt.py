@@ -27,6 +27,7 @@ from desk.services.documents._blocks import (
 )
 from desk.services.documents._kit import LAYOUTS, bordered, new_document, para, save
 from desk.services.documents._wording import long_time, processing_time, two
+from desk.services.kinds import Role
 from desk.services.payload import make_payload
 
 NUMBER = "01"
@@ -40,7 +41,7 @@ def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", now:
     The place-and-date line shows ``now`` when given, otherwise the moment of receipt, so a
     reprint carries the same date as the original. Slips carry personal data: staff only.
     """
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     if paper not in ("A4", "A5"):
         raise ValidationError({"paper": _("Paper must be A4 or A5")})
     d = load_dossier(code)

@@ -33,6 +33,7 @@ from desk.services.documents._blocks import (
 from desk.services.documents._kit import LAYOUTS, new_document, para, run, save
 from desk.services.documents._wording import honorific, long_time
 from desk.services.dossiers import EventInfo, Status, history
+from desk.services.kinds import Role
 
 SUPPLEMENT, REFUSAL = "02", "03"
 SUPPLEMENT_TITLE = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
@@ -72,7 +73,7 @@ def supplement_request(
     actor: Actor,
 ) -> Path:
     """Mẫu 02: what the applicant must add and why; by default from the latest "needs supplement" note."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]
     event = last_event(history(code, actor=actor),
@@ -107,7 +108,7 @@ def supplement_request(
 def refusal(code: str, out: Path | str, *, actor: Actor, reasons: list[str] | None = None,
             now: datetime | None = None) -> Path:
     """Mẫu 03: the concrete reasons a dossier is refused; by default from the refusal's note."""
-    require(actor, "clerk")
+    require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]
     event = last_event(history(code, actor=actor), lambda e: e.to_status == Status.REFUSED)

@@ -1,0 +1,76 @@
+"""The closed sets of words the register stores, as types: one place that names each value.
+
+Every member is a ``str`` (StrEnum), equal to the word in the database, the command line and the
+JSON outputs, so rows written before these types existed read the same, ``role == "admin"`` in
+old code stays true, and ``Role("leader")`` turns a stored word back into its member (ValueError
+for a word outside the set). The dossier's ``Status`` lives with its transitions in dossiers.py.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Staff roles, weakest first: each role may do what the ones before it may."""
+
+    CLERK = "clerk"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+
+class Channel(StrEnum):
+    """How a dossier reached the office."""
+
+    DIRECT = "direct"
+    ONLINE = "online"
+    POSTAL = "postal"
+
+
+class DayUnit(StrEnum):
+    """How a procedure's processing days count, as the law states them: "05 ngày làm việc" or "30 ngày"."""
+
+    WORKING = "working"
+    CALENDAR = "calendar"
+
+
+class OnlineLevel(StrEnum):
+    """How much of a procedure the national public-service portal offers online."""
+
+    NONE = "none"
+    PARTIAL = "partial"
+    FULL = "full"
+
+
+class KioskState(StrEnum):
+    """The state a kiosk answer shows; it decides the banner's colour."""
+
+    READY = "ready"
+    WAITING = "waiting"
+    SUPPLEMENT = "supplement"
+    RETURNED = "returned"
+    CLOSED = "closed"
+    ERROR = "error"
+    PAUSED = "paused"
+
+
+class PayloadStatus(StrEnum):
+    """What a scanned or typed text is as a slip payload (payload.verify_payload)."""
+
+    VALID = "valid"
+    BARE_CODE = "bare_code"
+    TAMPERED = "tampered"
+    FOREIGN = "foreign"
+    MALFORMED = "malformed"
+
+
+class ScanKind(StrEnum):
+    """What a scan means to the desk (scan.interpret)."""
+
+    DOSSIER = "dossier"
+    CCCD = "cccd"
+    UNKNOWN = "unknown"
