@@ -62,7 +62,8 @@ def time_text(procedure: ProcedureInfo, *, with_cutoff: bool = True) -> str:
         if procedure.cutoff and with_cutoff:
             return _("Same day (cut-off {time})").format(time=procedure.cutoff)
         return _("Same day")
-    unit = _(dict(DAY_UNITS).get(procedure.day_unit, DAY_UNITS[0][1]))
+    units: dict[str, str] = dict(DAY_UNITS)  # looked up by the row's plain word; a DayUnit equals its word
+    unit = _(units.get(procedure.day_unit, DAY_UNITS[0][1]))
     return f"{procedure.processing_days} {unit}"
 
 

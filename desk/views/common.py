@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from PyQt6 import sip
 from PyQt6.QtCore import QObject, QSize, Qt, pyqtSignal
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("desk.views")
 
 T = TypeVar("T")
+Word = TypeVar("Word", bound=str)
 
 
 def present(value: T | None) -> T:
@@ -51,6 +52,14 @@ def present(value: T | None) -> T:
     if value is None:
         raise RuntimeError("Qt returned no object where one always exists")
     return value
+
+
+def word_label(labels: Mapping[Word, str], word: str) -> str:
+    """The translated label of a stored word, or the word itself when the table has none.
+
+    The tables are keyed by the vocabulary's members (desk/services/kinds.py) while rows carry the plain
+    word the database holds; a StrEnum member equals and hashes as its word, so looking the word up finds it."""
+    return _(cast("Mapping[str, str]", labels).get(word, word))
 
 
 def error_text(exc: BaseException) -> str:

@@ -63,6 +63,7 @@ from desk.views.common import (
     present,
     resize_within_screen,
     scrolling,
+    word_label,
 )
 from desk.views.context import AppContext
 from desk.views.ops import Operation
@@ -456,7 +457,7 @@ class DossierDetailDialog(QDialog):
             (_("Procedure"), f"{info.procedure_name} ({info.procedure_code})"),
             (_("Field"), info.field_name),
             (_("Processing time"), days),
-            (_("Channel"), _(CHANNELS.get(info.channel, info.channel))),
+            (_("Channel"), word_label(CHANNELS, info.channel)),
             (_("Received at (point)"), info.reception_point),
             (_("Result returned at"), info.return_point),
             (_("Received"), _("{time} by {name}").format(time=_when(info.received_at), name=info.received_by or "—")),

@@ -45,7 +45,7 @@ from desk.services.accounts import Actor
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, OPEN_STATUSES, Status
 from desk.services.search import Cursor, DossierFilter, DossierListRow, Sort, Urgency
-from desk.views.common import error_text, present
+from desk.views.common import error_text, present, word_label
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 
@@ -198,7 +198,7 @@ class DossierTableModel(QAbstractTableModel):
         if key == "status":
             return row.status.label
         if key == "channel":
-            return _(CHANNELS.get(row.channel, row.channel))
+            return word_label(CHANNELS, row.channel)
         if key == "point":
             return row.reception_point
         return ""

@@ -32,7 +32,7 @@ from PyQt6.QtWidgets import (
 
 from desk.i18n import N_, _
 from desk.services.kinds import Role
-from desk.views.common import PrintOutcome, confirm, open_document, present, scrolling, show_error
+from desk.views.common import PrintOutcome, confirm, open_document, present, scrolling, show_error, word_label
 from desk.views.context import AppContext
 
 if TYPE_CHECKING:
@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
     def update_status(self) -> None:
         point = self.ctx.settings.reception_point or _("(no reception point chosen)")
         self._status.setText(_("Staff: {name} ({role})  |  Reception point: {point}  |  Database: {db}").format(
-            name=self.ctx.actor.full_name, role=_(ROLE_LABELS.get(self.ctx.actor.role, self.ctx.actor.role)),
+            name=self.ctx.actor.full_name, role=word_label(ROLE_LABELS, self.ctx.actor.role),
             point=point, db=self.ctx.database_label))
 
 

@@ -33,7 +33,7 @@ from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, DossierInfo, Status, get_dossier, history
 from desk.services.kinds import Role
 from desk.services.scan import CCCD, DOSSIER, ScanResult, interpret
-from desk.views.common import error_text, present
+from desk.views.common import error_text, present, word_label
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 from desk.views.widgets import StatusBanner
@@ -406,7 +406,7 @@ class PickupView(QWidget):
         self.fields["id_number"].setText(info.id_number or "—")
         self.fields["code"].setText(info.code)
         self.fields["procedure"].setText(f"{info.procedure_name} ({info.field_name})")
-        received = [_when(info.received_at), _(CHANNELS.get(info.channel, info.channel)).lower()]
+        received = [_when(info.received_at), word_label(CHANNELS, info.channel).lower()]
         if info.reception_point:
             received.append(info.reception_point)
         self.fields["received"].setText(" · ".join(received))

@@ -41,7 +41,7 @@ from desk.redaction import redact
 from desk.services import accounts, office
 from desk.services.kinds import Role
 from desk.services.office import OfficeSettings, PointInfo
-from desk.views.common import error_text, present, push_button
+from desk.views.common import error_text, present, push_button, word_label
 from desk.views.context import AppContext
 from desk.views.ops import Operation
 from desk.views.session import MAX_IDLE_MINUTES, idle_minutes
@@ -734,7 +734,7 @@ class StaffTab(FormTab):
     def reload(self, select: str | None = None) -> None:
         select = select or (self.current.username if self.current else None)
         self.staff = accounts.list_staff(by=self.ctx.actor)
-        rows = [(person.username, person.full_name, _(ROLE_LABELS.get(person.role, person.role)),
+        rows = [(person.username, person.full_name, word_label(ROLE_LABELS, person.role),
                  _("active") if person.active else _("deactivated"),
                  _("must change") if person.must_change_password else "") for person in self.staff]
         _fill_and_select(self.table, rows, [p.username for p in self.staff], select, self._row_changed)
