@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -292,16 +292,18 @@ def get_office_settings() -> OfficeSettings:
 
 
 def _checked_hours(text: str, problems: dict[str, str], key: str = "hours") -> str:
-    try:
-        return format_hours(parse_hours(text))
-    except ValidationError as exc:
-        problems[key] = next(iter(exc.problems.values()))
-        return text
+    """Office hours in their stored form, or ``text`` as given with the problem under ``key``."""
+    return _normalised(text, lambda t: format_hours(parse_hours(t)), problems, key)
 
 
 def _checked_weekdays(text: str, problems: dict[str, str], key: str = "weekdays") -> str:
+    """Weekdays in their stored form, or ``text`` as given with the problem under ``key``."""
+    return _normalised(text, lambda t: format_weekdays(parse_weekdays(t)), problems, key)
+
+
+def _normalised(text: str, normalise: Callable[[str], str], problems: dict[str, str], key: str) -> str:
     try:
-        return format_weekdays(parse_weekdays(text))
+        return normalise(text)
     except ValidationError as exc:
         problems[key] = next(iter(exc.problems.values()))
         return text
