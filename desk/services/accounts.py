@@ -7,6 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from desk.errors import NotFound, PermissionDenied, ValidationError
 from desk.i18n import _
@@ -267,7 +268,7 @@ def update_staff(username: str, *, by: Actor, full_name: str | None = None, role
         raise ValidationError({"role": _("Role must be clerk, leader or admin")})
     if username == by.username and active is False:
         raise ValidationError({"active": _("You cannot deactivate your own account")})
-    changes = {}
+    changes: dict[str, Any] = {}
     if full_name is not None:
         from desk.services import limits
 
@@ -284,8 +285,8 @@ def update_staff(username: str, *, by: Actor, full_name: str | None = None, role
         changes["active"] = active
     if changes:
         run_write(lambda: Staff.update(**changes).where(Staff.id == staff.id).execute())
-    staff = Staff.get(Staff.id == staff.id)
-    return StaffInfo(staff.username, staff.full_name, staff.role, bool(staff.active), bool(staff.must_change_password))
+    saved = Staff.get(Staff.id == staff.id)  # a new name: the lambda above keeps the narrowed ``staff``
+    return StaffInfo(saved.username, saved.full_name, saved.role, bool(saved.active), bool(saved.must_change_password))
 
 
 def first_start_pending() -> bool:

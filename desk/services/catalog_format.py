@@ -62,9 +62,10 @@ COLUMN_WIDTHS = {  # in characters, as the export sets them (16 for any other co
     FIELD_COL_CODE: 14, FIELD_COL_NAME: 40,
 }
 
-ONLINE_LABELS = {OnlineLevel.NONE: "Không", OnlineLevel.PARTIAL: "Một phần", OnlineLevel.FULL: "Toàn trình"}
+ONLINE_LABELS: dict[str, str] = {  # keyed by OnlineLevel, a StrEnum: ProcedureInfo carries it as str
+    OnlineLevel.NONE: "Không", OnlineLevel.PARTIAL: "Một phần", OnlineLevel.FULL: "Toàn trình"}
 KIND_LABELS = {"original": "bản chính", "copy": "bản sao"}
-DAY_UNIT_LABELS = {DayUnit.WORKING: "ngày làm việc", DayUnit.CALENDAR: "ngày"}
+DAY_UNIT_LABELS: dict[str, str] = {DayUnit.WORKING: "ngày làm việc", DayUnit.CALENDAR: "ngày"}  # DayUnit: a str
 YES, NO = "Có", "Không"
 
 _CUTOFF_RE = re.compile(r"^(\d{1,2}):(\d{2})$")

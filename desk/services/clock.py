@@ -10,6 +10,7 @@ its own function — :func:`from_db` (naive UTC read from the database) and :fun
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import overload
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -85,6 +86,12 @@ def office_time(moment: datetime) -> datetime:
     return moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
 
 
+@overload
+def to_db(moment: datetime) -> datetime: ...
+@overload
+def to_db(moment: None) -> None: ...
+@overload
+def to_db(moment: datetime | None) -> datetime | None: ...
 def to_db(moment: datetime | None) -> datetime | None:
     """Aware → naive UTC for storage; a naive value raises NaiveDatetime (see :func:`aware`)."""
     if moment is None:
@@ -92,8 +99,14 @@ def to_db(moment: datetime | None) -> datetime | None:
     return aware(moment).astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def from_db(moment: datetime | None) -> datetime | None:
-    """Naive UTC from storage → aware local time."""
+@overload
+def from_db(moment: datetime | str) -> datetime: ...
+@overload
+def from_db(moment: None) -> None: ...
+@overload
+def from_db(moment: datetime | str | None) -> datetime | None: ...
+def from_db(moment: datetime | str | None) -> datetime | None:
+    """Naive UTC from storage → aware local time; text too (SQLite's raw rows give ISO strings)."""
     if moment is None:
         return None
     if isinstance(moment, str):

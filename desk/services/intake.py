@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from peewee import IntegrityError
 
@@ -71,7 +72,7 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
-def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
+def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict[str, Any]]:
     """Every problem at once, keyed by field, so the form can mark them all.
 
     Lengths come from the Dossier model and dates from the bounds in limits.py, so what one engine
@@ -130,7 +131,8 @@ def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict]:
             problems[key] = exc.problems["reception_point"]
     if problems:
         raise ValidationError(problems)
-    values = {
+    assert procedure is not None  # an unknown code set problems["procedure"] above
+    values: dict[str, Any] = {
         "applicant_name": name,
         "applicant_name_folded": fold(name),
         "id_number": id_number,

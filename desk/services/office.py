@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Any
 
 from desk.errors import NotFound, OfficeNotSetUp, ValidationError
 from desk.i18n import _
@@ -309,9 +310,9 @@ def _normalised(text: str, normalise: Callable[[str], str], problems: dict[str, 
         return text
 
 
-def _office_values(settings: OfficeSettings, office: Office) -> dict:
+def _office_values(settings: OfficeSettings, office: Office) -> dict[str, Any]:
     """The office row's new values, checked; every problem is reported at once (ValidationError)."""
-    values = {key: " ".join(clean(str(getattr(settings, key) or "")).split()) for key in _OFFICE_FIELDS}
+    values: dict[str, Any] = {key: " ".join(clean(str(getattr(settings, key) or "")).split()) for key in _OFFICE_FIELDS}
     problems: dict[str, str] = {}
     try:
         values["code"] = check_office_code(values["code"])

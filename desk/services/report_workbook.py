@@ -59,7 +59,8 @@ CellValue = str | float | datetime | None  # what a write-only cell takes (a for
 # compute_statistics and monthly_trend are also what the report screen and the CLI read through this module.
 
 # Official wording is always Vietnamese (like the slips): these labels do not go through gettext.
-CHANNEL_VI = {Channel.DIRECT: "Trực tiếp", Channel.ONLINE: "Trực tuyến", Channel.POSTAL: "Bưu chính"}
+CHANNEL_VI: dict[str, str] = {  # keyed by Channel, a StrEnum: a detail row carries it as str
+    Channel.DIRECT: "Trực tiếp", Channel.ONLINE: "Trực tuyến", Channel.POSTAL: "Bưu chính"}
 STATUS_VI: dict[str, str] = {  # keyed by Status, a StrEnum: a detail row carries its status as str
     Status.RECEIVED: "Đã tiếp nhận",
     Status.PROCESSING: "Đang giải quyết",

@@ -116,6 +116,7 @@ def _interpret(text: str, accept_bare_code: bool) -> ScanResult:
         text = _with_office_code(text)
     check = verify_payload(text)
     if check.status == PayloadStatus.VALID:
+        assert check.code is not None  # a valid payload always carries its code (PayloadCheck)
         missing = _dossier_exists(check.code)
         if missing:
             return _unknown(missing, check)
@@ -123,6 +124,7 @@ def _interpret(text: str, accept_bare_code: bool) -> ScanResult:
     if check.status == PayloadStatus.BARE_CODE:
         if not accept_bare_code:
             return _unknown(check.message, check)
+        assert check.code is not None  # so does a bare code
         missing = _dossier_exists(check.code)
         if missing:
             return _unknown(missing, check)

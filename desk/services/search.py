@@ -24,17 +24,30 @@ from __future__ import annotations
 import threading
 import time as _time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
-from peewee import SQL, ColumnBase, DateTimeField, ForeignKeyField, IntegerField, NodeList, Value, fn
+from peewee import (
+    SQL,
+    ColumnBase,
+    DateTimeField,
+    Expression,
+    ForeignKeyField,
+    IntegerField,
+    ModelSelect,
+    NodeList,
+    Value,
+    fn,
+)
 
 from desk.errors import ValidationError
 from desk.i18n import N_, _
 from desk.models import DailySequence, Dossier, Field, Office, Procedure, ReceptionPoint
+from desk.models import rows as typed_rows
 from desk.models.db import database_proxy, is_postgres
 from desk.services.accounts import Actor, require
 from desk.services.calendar import WorkCalendar, load_calendar
@@ -150,12 +163,12 @@ def _refs() -> _Refs:
     """The small tables, read each time (a few dozen rows): names are joined in Python, never in SQL,
     so the planner has only the dossier table to think about."""
     refs = _Refs()
-    for pid, code, name, folded, field_id in Procedure.select(
-            Procedure.id, Procedure.code, Procedure.name, Procedure.name_folded, Procedure.field).tuples():
+    for pid, code, name, folded, field_id in typed_rows.tuples(Procedure.select(
+            Procedure.id, Procedure.code, Procedure.name, Procedure.name_folded, Procedure.field)):
         refs.procedures[pid] = (code, name, folded, field_id)
-    for fid, code, name in Field.select(Field.id, Field.code, Field.name).tuples():
+    for fid, code, name in typed_rows.tuples(Field.select(Field.id, Field.code, Field.name)):
         refs.fields[fid] = (code, name)
-    for point_id, name in ReceptionPoint.select(ReceptionPoint.id, ReceptionPoint.name).tuples():
+    for point_id, name in typed_rows.tuples(ReceptionPoint.select(ReceptionPoint.id, ReceptionPoint.name)):
         refs.points[point_id] = name
     return refs
 
@@ -211,7 +224,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _like(lhs, pattern: str) -> NodeList:
+def _like(lhs: ColumnBase, pattern: str) -> NodeList:
     return NodeList((lhs, SQL("LIKE"), Value(pattern), SQL("ESCAPE '\\'")))
 
 
@@ -220,7 +233,7 @@ def _bump(text: str) -> str:
     return text[:-1] + chr(ord(text[-1]) + 1)
 
 
-def _prefix(column, text: str):
+def _prefix(column: ColumnBase, text: str) -> Expression:
     """``column`` starts with ``text``: an index range (exact in byte/code-point order) plus LIKE,
     which keeps it exact under a linguistic PostgreSQL collation too."""
     return (column >= text) & (column < _bump(text)) & _like(column, _escape_like(text) + "%")
@@ -343,10 +356,10 @@ def _word_start_ids(text: str, cap: int) -> list[int]:
         return [row[0] for row in db.execute_sql(sql, params).fetchall()]
 
 
-def _after_words(column, depth: int):
+def _after_words(column: ColumnBase, depth: int) -> ColumnBase:
     """SQL for ``column`` without its first ``depth`` words (each engine spells "find" differently)."""
     find = fn.strpos if is_postgres() else fn.instr
-    expr = column
+    expr: ColumnBase = column
     for _i in range(depth):
         expr = fn.substr(expr, find(expr, " ") + 1)
     return expr
@@ -363,8 +376,8 @@ def _day_codes(sequence: int, day: str | None = None) -> list[str]:
         if not dates:
             return []
         query = query.where(DailySequence.day.in_(dates))
-    codes = set()
-    for office, d in query.tuples():
+    codes: set[str] = set()
+    for office, d in typed_rows.tuples(query):
         with suppress(ValidationError):  # an office code from before schema 3 that no code can carry
             codes.add(str(DossierCode(office, d, sequence)))
     return sorted(codes)
@@ -373,7 +386,7 @@ def _day_codes(sequence: int, day: str | None = None) -> list[str]:
 @dataclass
 class _TextPlan:
     ids: list[int] | None = None  # the matches, when few enough to list
-    predicate: Callable[[bool], object] | None = None  # otherwise the same rule as a row condition
+    predicate: Callable[[bool], ColumnBase | None] | None = None  # otherwise the same rule as a row condition
 
 
 def _text_plan(raw: str) -> _TextPlan | None:
@@ -405,8 +418,8 @@ def _text_plan(raw: str) -> _TextPlan | None:
     if name_words:
         prefixes.append((Dossier.applicant_name_folded, name_words))
 
-    def predicate(plain: bool):
-        terms = [_prefix(_col(column, plain), value) for column, value in prefixes]
+    def predicate(plain: bool) -> ColumnBase | None:
+        terms: list[ColumnBase] = [_prefix(_col(column, plain), value) for column, value in prefixes]
         if codes:
             terms.append(_col(Dossier.code, plain).in_(codes))
         if name_words:
@@ -421,7 +434,7 @@ def _text_plan(raw: str) -> _TextPlan | None:
     # How many match through the indexes alone? (bounded; ids only, read straight off the indexes)
     cap = PG_CANDIDATE_CAP if is_postgres() else CANDIDATE_CAP
     ids: dict[int, None] = {}
-    indexed = [_prefix(column, value) for column, value in prefixes]
+    indexed: list[ColumnBase] = [_prefix(column, value) for column, value in prefixes]
     if codes:
         indexed.append(Dossier.code.in_(codes))
     for condition in indexed:
@@ -435,15 +448,15 @@ def _text_plan(raw: str) -> _TextPlan | None:
     return _TextPlan(ids=list(ids))
 
 
-def _ids(query, cap: int) -> list[int]:
+def _ids(query: ModelSelect[Dossier], cap: int) -> list[int]:
     """The ids a query selects (at most ``cap``), without building a Python object per row."""
     sql, params = query.sql()
     with _probe(cap):
         return [row[0] for row in database_proxy.obj.execute_sql(sql, params).fetchall()]
 
 
-def _or(conditions: list):
-    result = None
+def _or(conditions: list[ColumnBase]) -> ColumnBase | None:
+    result: ColumnBase | None = None
     for condition in conditions:
         result = condition if result is None else (result | condition)
     return result
@@ -455,7 +468,7 @@ class _Cond:
     """One WHERE term; ``build(plain)`` gives it with its index usable (False) or switched off (True)."""
 
     kind: str  # the index it can drive the query through: status, procedure, point, received, urgent, ids; "" none
-    build: Callable[[bool], object]
+    build: Callable[[bool], ColumnBase | None]
     rows: int | None = None  # how many dossiers it matches, when known (bounded count)
 
 
@@ -480,7 +493,9 @@ def _conditions(flt: DossierFilter, now: datetime, refs: _Refs) -> list[_Cond] |
             return None
         conds.append(_Cond("procedure", lambda plain: _col(Dossier.procedure, plain).in_(in_field)))
     if flt.reception_point not in (None, ""):
-        point = find_point(flt.reception_point).id
+        found = find_point(flt.reception_point)
+        assert found is not None  # given, so found or ValidationError
+        point = found.id
         conds.append(_Cond("point", lambda plain: _col(Dossier.reception_point, plain) == point))
     if flt.channel:
         channel = flt.channel
@@ -497,7 +512,7 @@ def _conditions(flt: DossierFilter, now: datetime, refs: _Refs) -> list[_Cond] |
         moment = to_db(now)
         soon = to_db(_soon_limit(now, flt.due_within_days)) if flt.due_within_days is not None else None
 
-        def urgent(plain: bool):
+        def urgent(plain: bool) -> Expression:
             due, status = _col(Dossier.due_at, plain), _col(Dossier.status, plain)
             if flt.overdue and soon is not None:
                 window = due < soon
@@ -523,6 +538,7 @@ def _text_conditions(flt: DossierFilter) -> list[_Cond] | None:
         literal = SQL("(" + ",".join(str(int(i)) for i in sorted(plan.ids)) + ")")
         return [_Cond("ids", lambda plain: NodeList((_col(Dossier.id, plain), SQL("IN"), literal)),
                       rows=len(plan.ids))]
+    assert plan.predicate is not None  # a plan without its ids has the predicate
     return [_Cond("", plan.predicate)]
 
 
@@ -533,7 +549,7 @@ IDS_DRIVE_CAP = 1_500
 COUNT_PROBE_CAP = 300_000  # count(): bound of the probes that pick the narrowest filter
 
 
-def _bounded_count(condition, cap: int) -> int:
+def _bounded_count(condition: ColumnBase | None, cap: int) -> int:
     inner = Dossier.select(SQL("1")).where(condition).limit(cap)
     with _probe(cap):
         return Dossier.select(fn.COUNT(SQL("*"))).from_(inner.alias("c")).scalar() or 0
@@ -547,6 +563,7 @@ def _driver(conds: list[_Cond], sort_kind: str, *, cap: int | None = None, alway
     stops after one page because each filter then matches a good share of the rows.
     """
     best: _Cond | None = None
+    best_rows = 0  # best's rows, counted before it was chosen
     for cond in conds:
         if not cond.kind or cond.kind == sort_kind:
             continue
@@ -558,13 +575,13 @@ def _driver(conds: list[_Cond], sort_kind: str, *, cap: int | None = None, alway
                 other.rows = cond.rows
         ids_cap = PG_IDS_DRIVE_CAP if is_postgres() else IDS_DRIVE_CAP
         limit = cap or (ids_cap if cond.kind == "ids" else DRIVE_CAP)
-        if (always or cond.rows <= limit) and (best is None or cond.rows < best.rows):
-            best = cond
+        if (always or cond.rows <= limit) and (best is None or cond.rows < best_rows):
+            best, best_rows = cond, cond.rows
     return best
 
 
-def _and(conditions: list):
-    result = None
+def _and(conditions: list[ColumnBase | None]) -> ColumnBase | None:
+    result: ColumnBase | None = None
     for condition in conditions:
         result = condition if result is None else (result & condition)
     return result
@@ -608,7 +625,7 @@ def _judge(now: datetime) -> _Urgency:
     return _Urgency(now, _local_midnight(today + timedelta(days=1)), _soon_limit(now, SOON_WORKING_DAYS))
 
 
-def _to_rows(tuples, refs: _Refs, judge: _Urgency) -> list[DossierListRow]:
+def _to_rows(tuples: Iterable[tuple[Any, ...]], refs: _Refs, judge: _Urgency) -> list[DossierListRow]:
     rows = []
     for dossier_id, code, name, procedure_id, channel, point_id, received, due, appointment, status in tuples:
         proc = refs.procedures.get(procedure_id, ("", "", "", 0))
@@ -621,7 +638,7 @@ def _to_rows(tuples, refs: _Refs, judge: _Urgency) -> list[DossierListRow]:
     return rows
 
 
-def _where(query, terms: list):
+def _where(query: ModelSelect[Dossier], terms: Iterable[ColumnBase | None]) -> ModelSelect[Dossier]:
     for term in terms:
         query = query.where(term)
     return query
@@ -668,7 +685,8 @@ def search(
 _SORT_KIND = {"received_at": "received"}
 
 
-def _column_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | None) -> tuple[list, Cursor | None]:
+def _column_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | None,
+                 ) -> tuple[list[tuple[Any, ...]], Cursor | None]:
     driver = _driver(conds, _SORT_KIND.get(sort.column, sort.column))
     # Walking the sort index: only conditions on the sort column itself may use it (a date range).
     terms = [c.build(c is not driver and not (driver is None and c.kind == _SORT_KIND.get(sort.column)))
@@ -684,7 +702,7 @@ def _column_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
             query = query.where((column >= value) & ((column > value) | (key > after.id)))
     order = (column.desc(), key.desc()) if sort.descending else (column.asc(), key.asc())
     with _in_index_order(driver is None):
-        tuples = list(query.order_by(*order).limit(limit + 1).tuples())
+        tuples = list(typed_rows.tuples(query.order_by(*order).limit(limit + 1)))
     cursor = None
     if len(tuples) > limit:
         tuples = tuples[:limit]
@@ -693,7 +711,7 @@ def _column_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
 
 
 def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | None, refs: _Refs,
-                 flt: DossierFilter) -> tuple[list, Cursor | None]:
+                 flt: DossierFilter) -> tuple[list[tuple[Any, ...]], Cursor | None]:
     """Sort by a small ordered set of values (status in lifecycle order, procedure by name):
     one index-friendly query per value, ids ascending within a value."""
     if sort.column == "status":
@@ -709,9 +727,10 @@ def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
     if sort.descending:
         ranks.reverse()
     if after is not None:
+        assert isinstance(after.value, int)  # this sort's cursor holds a rank (made at the end of the loop)
         ranks = [r for r in ranks if (r <= after.value if sort.descending else r >= after.value)]
     order = key.desc() if sort.descending else key.asc()
-    tuples: list = []
+    tuples: list[tuple[Any, ...]] = []
     cursor = None
     with _in_index_order(driver is None):
         for rank in ranks:
@@ -719,7 +738,7 @@ def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
             query = _where(Dossier.select(*_COLUMNS), [*terms, _col(column, driver is not None) == value])
             if after is not None and rank == after.value:
                 query = query.where(key < after.id if sort.descending else key > after.id)
-            tuples.extend(query.order_by(order).limit(limit + 1 - len(tuples)).tuples())
+            tuples.extend(typed_rows.tuples(query.order_by(order).limit(limit + 1 - len(tuples))))
             if len(tuples) > limit:
                 tuples = tuples[:limit]
                 # the last row kept may come from this value or an earlier one

@@ -27,6 +27,8 @@ NUMBER = "05"
 TITLE = "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
 DESK = "Bộ phận TN&TKQ"
 SPECIALIST = "Công chức chuyên môn"
+# How a dossier came in, as the receive row's note; keyed by Channel (a StrEnum): DossierInfo carries a str
+RECEIVED_BY: dict[str, str] = {Channel.ONLINE: "Nộp trực tuyến", Channel.POSTAL: "Nộp qua bưu chính"}
 
 
 def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
@@ -39,7 +41,7 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
         note = e.note
         if e.action == "receive":
             giver, taker, giver_name, taker_name, result = citizen, DESK, "", actor, ""
-            note = {Channel.ONLINE: "Nộp trực tuyến", Channel.POSTAL: "Nộp qua bưu chính"}.get(info.channel, "Nộp trực tiếp")
+            note = RECEIVED_BY.get(info.channel, "Nộp trực tiếp")
         elif e.action == "apology":
             giver, taker, giver_name, taker_name = DESK, citizen, actor, info.applicant_name
             when = short_date(event_moment(e.data, "new_appointment")) or BLANK
