@@ -674,7 +674,7 @@ def _receive(args: argparse.Namespace, actor) -> int:
     applicant = Applicant(name=args.name or "", id_number=args.id_number, birth_date=args.birth_date,
                           gender=args.gender, address=args.address, phone=args.phone, email=args.email)
     if args.cccd:
-        card = parse_cccd(args.cccd)
+        card = parse_cccd(args.cccd, clock=args.clock)
         if not card.id_number and not card.full_name:
             raise ValidationError({"cccd": "; ".join(card.problems)})
         applicant.name = applicant.name or card.full_name
@@ -755,7 +755,7 @@ def _parse_cccd(args: argparse.Namespace) -> int:
 
     from desk.services.identity import parse_cccd
 
-    card = parse_cccd(args.payload)
+    card = parse_cccd(args.payload, clock=args.clock)
     if not card.ok:  # like every refusal: the reasons on one line of stderr, nothing on stdout
         print(f"{_('error')}: {'; '.join(card.problems)}", file=sys.stderr)
         return 2
@@ -944,7 +944,7 @@ def _restore(args: argparse.Namespace, url: str, actor) -> int:
         if answer.strip().lower() not in ("yes", "y", "có", "co"):
             print(_("Cancelled; nothing was changed."), file=sys.stderr)
             return 1
-    result = restore(args.file, target_url=url, actor=actor, disconnect=args.disconnect_desks)
+    result = restore(args.file, target_url=url, actor=actor, clock=args.clock, disconnect=args.disconnect_desks)
     for who in result.disconnected:
         print(_("Disconnected the desk {who}.").format(who=who))
     print(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))
