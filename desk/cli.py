@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Never
+from typing import TYPE_CHECKING, Any, Never
 
 from desk.i18n import N_, N_plural, _, gettext, ngettext, set_language
 from desk.redaction import redacts_stderr
@@ -765,7 +765,7 @@ def _parse_cccd(args: argparse.Namespace) -> int:
     return 0
 
 
-def _form_options(args: argparse.Namespace) -> dict[str, str]:
+def _form_options(args: argparse.Namespace) -> dict[str, Any]:
     """The receipt's paper; refused for the other forms, which have one size."""
     from desk.errors import ValidationError
 
@@ -825,7 +825,7 @@ def _logbook(args: argparse.Namespace, actor) -> int:
     from desk.services.output import check_output_path
 
     out = check_output_path(args.out, folder_ok=True)
-    _emit(documents.log_book(args.date_from, args.date_to, out, actor=actor))
+    _emit(documents.log_book(args.date_from, args.date_to, out, actor=actor, clock=args.clock))
     return 0
 
 
