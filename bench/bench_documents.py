@@ -84,10 +84,10 @@ def main() -> None:
         ("03 refusal", lambda: documents.refusal(refused, out / "03.docx", actor=admin)),
         ("04 apology", lambda: documents.apology(code, out / "04.docx", actor=admin)),
         ("05 control slip", lambda: documents.control_slip(code, out / "05.docx", actor=admin)),
-        ("06 log book, 1 day", lambda: documents.log_book(at.date(), at.date(), out / "06d.docx", now=clock.now(),
+        ("06 log book, 1 day", lambda: documents.log_book(at.date(), at.date(), out / "06d.docx", clock=clock,
                                                           actor=admin)),
         (f"06 log book, 1 month ({in_month} rows)",
-         lambda: documents.log_book(*month, out / "06m.docx", now=clock.now(), actor=admin)),
+         lambda: documents.log_book(*month, out / "06m.docx", clock=clock, actor=admin)),
     ]
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; {Dossier.select().count()} dossiers in SQLite; "

@@ -257,7 +257,7 @@ def start_daily_backup(window):
         window.statusBar().showMessage(_("The daily backup failed: {error}").format(error=error_text(exc)), 15_000)
 
     return (Operation(window, auto_backup, actor=window.ctx.actor, keep_days=window.ctx.settings.keep_days,
-                      label="daily backup")
+                      clock=window.ctx.clock, label="daily backup")
             .on_success(lambda path: path and log.info("daily backup written: %s", path))
             .on_failure(failed)
             .start())
@@ -319,7 +319,7 @@ def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float 
     # A test camera's sample slips are of a test office: on this database the kiosk plays its demo
     # dossiers' slips instead, or says how to get some (a fresh database has none).
     clock = Clock()  # the kiosk's one clock
-    camera, notice = try_camera(camera, data_dir() / "kiosk-sample-frames", clock.now(), samples=sample_slips)
+    camera, notice = try_camera(camera, data_dir() / "kiosk-sample-frames", clock, samples=sample_slips)
     window = KioskWindow(scanner_spec=camera, timeout_s=timeout, office_name=office.name, notice=notice, clock=clock)
     window.showFullScreen()
     code = app.exec()

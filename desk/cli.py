@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Never
+from typing import TYPE_CHECKING, Any, Never
 
 from desk.i18n import N_, N_plural, _, gettext, ngettext, set_language
 from desk.redaction import redacts_stderr
@@ -674,7 +674,7 @@ def _receive(args: argparse.Namespace, actor) -> int:
     applicant = Applicant(name=args.name or "", id_number=args.id_number, birth_date=args.birth_date,
                           gender=args.gender, address=args.address, phone=args.phone, email=args.email)
     if args.cccd:
-        card = parse_cccd(args.cccd)
+        card = parse_cccd(args.cccd, clock=args.clock)
         if not card.id_number and not card.full_name:
             raise ValidationError({"cccd": "; ".join(card.problems)})
         applicant.name = applicant.name or card.full_name
@@ -755,7 +755,7 @@ def _parse_cccd(args: argparse.Namespace) -> int:
 
     from desk.services.identity import parse_cccd
 
-    card = parse_cccd(args.payload)
+    card = parse_cccd(args.payload, clock=args.clock)
     if not card.ok:  # like every refusal: the reasons on one line of stderr, nothing on stdout
         print(f"{_('error')}: {'; '.join(card.problems)}", file=sys.stderr)
         return 2
@@ -765,7 +765,7 @@ def _parse_cccd(args: argparse.Namespace) -> int:
     return 0
 
 
-def _form_options(args: argparse.Namespace) -> dict[str, str]:
+def _form_options(args: argparse.Namespace) -> dict[str, Any]:
     """The receipt's paper; refused for the other forms, which have one size."""
     from desk.errors import ValidationError
 
@@ -825,7 +825,7 @@ def _logbook(args: argparse.Namespace, actor) -> int:
     from desk.services.output import check_output_path
 
     out = check_output_path(args.out, folder_ok=True)
-    _emit(documents.log_book(args.date_from, args.date_to, out, actor=actor))
+    _emit(documents.log_book(args.date_from, args.date_to, out, actor=actor, clock=args.clock))
     return 0
 
 
@@ -944,7 +944,7 @@ def _restore(args: argparse.Namespace, url: str, actor) -> int:
         if answer.strip().lower() not in ("yes", "y", "có", "co"):
             print(_("Cancelled; nothing was changed."), file=sys.stderr)
             return 1
-    result = restore(args.file, target_url=url, actor=actor, disconnect=args.disconnect_desks)
+    result = restore(args.file, target_url=url, actor=actor, clock=args.clock, disconnect=args.disconnect_desks)
     for who in result.disconnected:
         print(_("Disconnected the desk {who}.").format(who=who))
     print(_("Restored {path} into {url}.").format(path=args.file, url=redact(url)))

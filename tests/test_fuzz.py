@@ -35,6 +35,7 @@ from desk.models import Dossier, DossierEvent, Procedure
 from desk.models import db as dbmod
 from desk.services import catalog
 from desk.services.accounts import SYSTEM, get_actor
+from desk.services.clock import FixedClock
 from desk.services.identity import CitizenIdentity, parse_cccd
 from desk.services.payload import make_payload, verify_payload
 from desk.services.search import DossierFilter, count, search
@@ -139,7 +140,7 @@ def _cccd_shaped():
 @given(payload=st.one_of(_cccd_shaped(), TEXT, st.none(), st.binary(max_size=200)))
 def test_fuzz_cccd_parser(fuzz_env, payload):
     TRIED["cccd_parser"] += 1
-    result = parse_cccd(payload, today=date(2026, 11, 23))  # documented: never raises
+    result = parse_cccd(payload, clock=FixedClock(datetime(2026, 11, 23, 9, 0)))  # documented: never raises
     assert isinstance(result, CitizenIdentity)
     if not result.ok:
         assert result.problems, "a refused card must say why"

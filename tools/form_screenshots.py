@@ -87,7 +87,7 @@ def build_forms(folder: Path) -> list[Path]:
         documents.refusal(refused, folder / "form03.docx", actor=admin),
         documents.apology(code, folder / "form04.docx", actor=admin),
         documents.control_slip(code, folder / "form05.docx", actor=admin),
-        documents.log_book(date(2026, 11, 1), date(2026, 11, 30), folder / "form06.docx", now=clock.now(),
+        documents.log_book(date(2026, 11, 1), date(2026, 11, 30), folder / "form06.docx", clock=clock,
                            actor=admin),
     ]
 

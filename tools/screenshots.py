@@ -178,7 +178,7 @@ def main() -> int:
 
     from desk.views.kiosk import KioskWindow, try_camera
 
-    spec, notice = try_camera(f"fake:{ROOT / 'tests' / 'data' / 'frames'}", work / "kiosk-frames", ctx.clock.now(),
+    spec, notice = try_camera(f"fake:{ROOT / 'tests' / 'data' / 'frames'}", work / "kiosk-frames", ctx.clock,
                               samples=sample_slips)
     kiosk = KioskWindow(scanner_spec=spec, office_name=office.name, notice=notice, clock=ctx.clock)
     kiosk.resize(1366, 768)
@@ -187,7 +187,7 @@ def main() -> int:
     save(kiosk, "kiosk_test_camera.png")  # a demo dossier's slip, read by the test camera
     kiosk._unlocked = True
     kiosk.close()
-    spec, notice = try_camera(f"fake:{ROOT / 'tests' / 'data' / 'frames'}", work / "kiosk-frames", ctx.clock.now(),
+    spec, notice = try_camera(f"fake:{ROOT / 'tests' / 'data' / 'frames'}", work / "kiosk-frames", ctx.clock,
                               samples=list)  # as on a fresh database: no demo dossiers
     kiosk = KioskWindow(scanner_spec=spec, office_name=office.name, notice=notice, clock=ctx.clock)
     kiosk.resize(1366, 768)

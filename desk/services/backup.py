@@ -366,20 +366,21 @@ def target_state(url: str) -> str:
     return "present"
 
 
-def restore(path: Path | str, *, target_url: str, actor: Actor | None, now: datetime | None = None,
+def restore(path: Path | str, *, target_url: str, actor: Actor | None, clock: Clock | None = None,
             disconnect: bool = False) -> RestoreResult:
     """Put a verified backup in place of the database at ``target_url`` without losing anything.
 
     Over an existing database this needs an admin (``actor``); into a missing SQLite file or an
     empty schema there is nothing to protect and ``actor`` may be None. ``disconnect`` (PostgreSQL)
-    ends the sessions of desks still connected instead of refusing.
+    ends the sessions of desks still connected instead of refusing. ``clock`` names the kept copy of
+    the live data (``before-restore-<time>``); it is read once the backup has been verified.
     """
     path = Path(path)
     info = verify_backup(path)
     if not info.ok:
         raise DeskError(_("The backup {path} is not usable: {problems}. Nothing was changed.")
                         .format(path=path, problems="; ".join(info.problems)))
-    moment = now or Clock().now()
+    moment = (clock or Clock()).now()
     target = make_database(target_url)
     if is_postgres(target):
         if info.engine != "postgres":
@@ -813,7 +814,7 @@ def default_backup_folder() -> Path:
 
 
 def auto_backup(folder: Path | str | None = None, *, actor: Actor, keep_days: int = 30,
-                now: datetime | None = None) -> Path | None:
+                clock: Clock | None = None) -> Path | None:
     """At most one backup per day of the SQLite database, then drop those older than ``keep_days``.
 
     Any signed-in account starts it (``actor``): the copy stays in the program's own folder on this
@@ -828,7 +829,7 @@ def auto_backup(folder: Path | str | None = None, *, actor: Actor, keep_days: in
     files.clean_program_folders(folder, Path(db.database).parent if sqlite else None)
     if not sqlite:
         return None
-    today = (now or Clock().now()).astimezone(LOCAL_TZ).date()
+    today = (clock or Clock()).today()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -841,13 +842,19 @@ def auto_backup(folder: Path | str | None = None, *, actor: Actor, keep_days: in
         except DeskError:
             if not target.exists():  # another desk made today's backup at the same moment: that is fine
                 raise
-    prune_backups(folder, keep_days=keep_days, today=today)
+    _prune(folder, keep_days, today)
     return made
 
 
-def prune_backups(folder: Path, *, keep_days: int, today: date) -> list[Path]:
-    """Delete the automatic backups older than ``keep_days`` days; other files are never touched."""
-    removed = []
+def prune_backups(folder: Path, *, keep_days: int, clock: Clock | None = None) -> list[Path]:
+    """Delete the automatic backups older than ``keep_days`` days before the clock's office day; other
+    files are never touched."""
+    return _prune(folder, keep_days, (clock or Clock()).today())
+
+
+def _prune(folder: Path, keep_days: int, today: date) -> list[Path]:
+    """:func:`prune_backups` as of ``today``: auto_backup passes the day its backup was named after."""
+    removed: list[Path] = []
     limit = today - timedelta(days=max(keep_days, 1))
     for entry in folder.iterdir():
         match = _AUTO_NAME.match(entry.name)

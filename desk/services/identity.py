@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from desk.i18n import _
-from desk.services.clock import Clock, local_date
+from desk.services.clock import Clock
 from desk.services.limits import EARLIEST_BIRTH, name_problem
 from desk.text import fold, tidy_name
 
@@ -205,10 +205,14 @@ def looks_like_cccd(payload: object) -> bool:
     return len(parts) >= 5 and any(_ID12.fullmatch(part.strip()) for part in parts)
 
 
-def parse_cccd(payload: str | None, *, today: date | None = None) -> CitizenIdentity:
-    """Read a card QR payload by the shape of each part; never raises."""
+def parse_cccd(payload: str | None, *, clock: Clock | None = None) -> CitizenIdentity:
+    """Read a card QR payload by the shape of each part; never raises.
+
+    Dates of birth and of issue after the clock's office day are problems.
+    """
+    today = (clock or Clock()).today()
     try:
-        return _parse(payload, today or local_date(Clock().now()))
+        return _parse(payload, today)
     except Exception:  # noqa: BLE001 - a scan must never crash the desk
         return CitizenIdentity(problems=(_("This QR code is not a citizen ID card"),))
 
@@ -331,7 +335,7 @@ def _problems(id_number: str, name: str, birth_text: str, birth_date: date | Non
     elif issue_date is not None and issue_date > today:
         problems.append(_("The issue date {issued} is in the future").format(issued=_fmt(issue_date)))
     if id_number:
-        problems.extend(validate_id_number(id_number, birth_date, gender, today=today))
+        problems.extend(_id_number_problems(id_number, birth_date, gender, today))
     return problems
 
 
@@ -340,13 +344,20 @@ def validate_id_number(
     birth_date: date | None = None,
     gender: str | None = None,
     *,
-    today: date | None = None,
+    clock: Clock | None = None,
 ) -> list[str]:
     """Problems with a 12-digit ID number, cross-checked with the birth date and gender.
 
     Used both for scanned cards and for numbers a clerk types, so a typo is caught
-    before it reaches an official document.
+    before it reaches an official document. Without a birth date, a birth year after the
+    clock's year is a problem.
     """
+    return _id_number_problems(id_number, birth_date, gender, (clock or Clock()).today())
+
+
+def _id_number_problems(id_number: str | None, birth_date: date | None, gender: str | None,
+                        today: date) -> list[str]:
+    """:func:`validate_id_number` as of ``today`` (a card's check passes the day it was read)."""
     number = id_number.strip() if isinstance(id_number, str) else ""
     if not number:
         return [_("The ID number is empty")]
@@ -393,7 +404,7 @@ def validate_id_number(
                     id=number, digits=yy, code_year=code_year, dob=_fmt(birth_date)
                 )
             )
-    elif code_year > (today or local_date(Clock().now())).year:
+    elif code_year > today.year:
         problems.append(
             _("ID number {id} says born in {code_year}, which is in the future").format(id=number, code_year=code_year)
         )

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from desk.errors import DeskError
 from desk.i18n import _
-from desk.services.clock import LOCAL_TZ
+from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.kinds import KioskState, PayloadStatus
 
 if TYPE_CHECKING:  # imported where used, at run time
@@ -176,12 +176,17 @@ def _start_of_collection(appointment: datetime | None, now: datetime) -> datetim
 
 
 # -- the lookup -------------------------------------------------------------------------------
-def lookup(text: str, *, now: datetime) -> KioskAnswer:
+def lookup(text: str, *, clock: Clock | None = None) -> KioskAnswer:
     """The kiosk's answer for a scanned text; never raises, never writes.
 
-    Only a verified slip payload of this office is looked up. ``now`` (aware) decides "today" for
-    the collection hours and whether the appointment has passed.
+    Only a verified slip payload of this office is looked up. The clock's moment decides "today"
+    for the collection hours and whether the appointment has passed.
     """
+    return _lookup(text, (clock or Clock()).now())
+
+
+def _lookup(text: str, now: datetime) -> KioskAnswer:
+    """:func:`lookup` as of ``now`` (aware): :class:`KioskLookup` passes the moment it counts the scan at."""
     from desk.services.payload import verify_payload
 
     try:
@@ -273,11 +278,12 @@ class KioskLookup:
     every scan is refused for ``pause_s`` seconds (with a message), valid or not.
 
     Combined with the 40-bit check of a slip, this makes guessing codes useless. Time comes from the
-    ``now`` each call passes, so tests drive it with a FixedClock.
+    clock each call passes (the kiosk window's), so tests drive it with a FixedClock; it is read once
+    per scan, and ``find`` (text, moment) answers as of that same moment.
     """
 
     def __init__(self, *, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S,
-                 pause_s: float = PAUSE_S, find: Callable[..., KioskAnswer] = lookup) -> None:
+                 pause_s: float = PAUSE_S, find: Callable[[str, datetime], KioskAnswer] = _lookup) -> None:
         self.max_failures = max_failures
         self.window = timedelta(seconds=window_s)
         self.pause = timedelta(seconds=pause_s)
@@ -285,16 +291,20 @@ class KioskLookup:
         self._failures: deque[datetime] = deque()
         self.paused_until: datetime | None = None
 
-    def paused(self, now: datetime) -> bool:
+    def paused(self, *, clock: Clock | None = None) -> bool:
+        """Whether scans are refused at the clock's moment."""
+        now = (clock or Clock()).now()
         return self.paused_until is not None and now < self.paused_until
 
-    def __call__(self, text: str, *, now: datetime) -> KioskAnswer:
-        if self.paused_until is not None and now < self.paused_until:  # self.paused(now), narrowed
+    def __call__(self, text: str, *, clock: Clock | None = None) -> KioskAnswer:
+        """The answer to one scan, or the pause's message while paused."""
+        now = (clock or Clock()).now()
+        if self.paused_until is not None and now < self.paused_until:  # self.paused(), narrowed
             seconds = max(1, int((self.paused_until - now).total_seconds() + 0.999))
             return KioskAnswer(False, PAUSED, message=_(
                 "Too many invalid codes. Please wait {seconds} seconds or ask the staff at the desk."
             ).format(seconds=seconds))
-        answer = self._find(text, now=now)
+        answer = self._find(text, now)
         if answer.ok:
             return answer
         self._failures.append(now)

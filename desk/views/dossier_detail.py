@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PyQt6.QtCore import QDateTime, Qt, QTimer
 from PyQt6.QtGui import QKeySequence, QShortcut
@@ -605,7 +606,7 @@ class DossierDetailDialog(QDialog):
             return None
         code, actor = self.code, self.ctx.actor
         out = self.ctx.slip_path(f"mau{form}_{code}.docx")
-        extra = {"paper": self.ctx.settings.paper} if form == "01" else {}
+        extra: dict[str, Any] = {"paper": self.ctx.settings.paper} if form == "01" else {}
         retry = "" if form == "01" else _("Press the print button again to try again.")
         self.open_file.hide()
         self.notice.setText(_("Printing {title}…").format(title=title))

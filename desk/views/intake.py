@@ -60,7 +60,7 @@ from desk.services import catalog, documents, dossiers, intake, points
 from desk.services import office as office_service
 from desk.services.calendar import WorkCalendar, load_calendar, processing_time_label
 from desk.services.catalog import ProcedureInfo
-from desk.services.clock import LOCAL_TZ, local_date
+from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import CHANNELS, DocumentItem, DossierInfo
 from desk.services.identity import CitizenIdentity, parse_cccd, province_name, validate_id_number
 from desk.services.intake import Applicant, IntakeRequest
@@ -1101,7 +1101,7 @@ class IntakeView(QWidget):
         # The ID number's cross-check with the birth date and gender is the ID field's own message,
         # refreshed as those fields change; the card box keeps only what could not be read.
         crosscheck = set(validate_id_number(card.id_number, card.birth_date, card.gender or None,
-                                            today=local_date(self.ctx.clock.now()))) if card.id_number else set()
+                                            clock=self.ctx.clock)) if card.id_number else set()
         self._show_card_problems(p for p in card.problems if p not in crosscheck)
         if not (card.id_number or card.full_name):
             return
@@ -1124,7 +1124,7 @@ class IntakeView(QWidget):
     def paste_cccd(self) -> None:
         """Read a CCCD QR payload from the clipboard (Ctrl+Shift+V)."""
         text = present(QApplication.clipboard()).text()
-        card = parse_cccd(text, today=local_date(self.ctx.clock.now()))
+        card = parse_cccd(text, clock=self.ctx.clock)
         self.fill_from_identity(card)
 
     def _show_card_problems(self, problems: Iterable[str]) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,7 +73,7 @@ PARTIAL_INPUT_MS = 1500  # a scan without Enter is forgotten after this
 MAX_QUEUED_SCANS = 5  # scans waiting for the lookup before them; more than a person makes, dropped
 
 
-def try_camera(spec: str | None, folder: Path, now: datetime, *,
+def try_camera(spec: str | None, folder: Path, clock: Clock, *,
                samples: Callable[[], list[str]]) -> tuple[str | None, str]:
     """The camera a kiosk started with a test camera (``fake:DIR``) should play, and a line for its screen.
 
@@ -99,7 +98,7 @@ def try_camera(spec: str | None, folder: Path, now: datetime, *,
         images = sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     except OSError:
         images = []
-    if any(kiosk_lookup(d.text, now=now).ok for image in images for d in decode_file(image)):
+    if any(kiosk_lookup(d.text, clock=clock).ok for image in images for d in decode_file(image)):
         return spec, ""
     try:
         slips = samples()
@@ -156,7 +155,7 @@ class _CornerHotspot(QWidget):
 
 
 class KioskWindow(QWidget):
-    """The kiosk. ``lookup(text, now=...)`` answers a scan (default: the rate-limited service lookup);
+    """The kiosk. ``lookup(text, clock=...)`` answers a scan (default: the rate-limited service lookup);
     ``scanner_spec`` ("0", "fake:DIR", ...) turns on the camera, None means a handheld scanner only."""
 
     def __init__(self, lookup: Callable[..., KioskAnswer] | None = None, scanner_spec: str | None = None,
@@ -368,7 +367,7 @@ class KioskWindow(QWidget):
         if self.looking is not None or not self._scans:
             return
         text = self._scans.popleft()
-        self.looking = (Operation(self, self.lookup, text, now=self.clock.now(), label="kiosk lookup")
+        self.looking = (Operation(self, self.lookup, text, clock=self.clock, label="kiosk lookup")
                         .on_success(self._answered).on_failure(self._lookup_failed).start())
 
     def _answered(self, answer: KioskAnswer) -> None:

@@ -105,7 +105,7 @@ def forms(cases, tmp_path, admin) -> dict[str, Path]:  # noqa: F811 (cases: the 
         "03": refusal(cases.refused, src / "f03.docx", actor=admin),
         "04": apology(cases.done, src / "f04.docx", actor=admin),
         "05": control_slip(cases.done, src / "f05.docx", actor=admin),
-        "06": log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", now=CLOCK.now(), actor=admin),
+        "06": log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", clock=CLOCK, actor=admin),
     }
 
 
@@ -145,7 +145,7 @@ def test_a_long_log_book_repeats_its_header_on_every_page(office, tmp_path, admi
     for i, name in enumerate(names):
         register(IntakeRequest("T-TTHN", Applicant(name=name, address="Số 5, Tổ 2, Phường Trần Phú"),
                                received_at=t(23, 7 + i // 6, (i % 6) * 10)), clock=CLOCK, actor=admin)
-    book = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "so.docx", now=CLOCK.now(), actor=admin)
+    book = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "so.docx", clock=CLOCK, actor=admin)
     pdf = tmp_path / "so.pdf"
     pages = render_pdf(book, pdf)
     assert pages >= 2 and pdf_info(pdf)["Pages"] == str(pages)

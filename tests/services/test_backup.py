@@ -22,7 +22,7 @@ from desk.models import Dossier, DossierEvent
 from desk.models import db as dbmod
 from desk.services import files
 from desk.services.accounts import SYSTEM, create_staff, get_actor
-from desk.services.backup import auto_backup, backup, restore, verify_backup
+from desk.services.backup import auto_backup, backup, prune_backups, restore, verify_backup
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
@@ -95,7 +95,7 @@ def test_backup_verify_restore_round_trip(office, sqlite_url, tmp_path):
     # the office keeps working after the backup; restore brings back the moment of the backup,
     # in place, while this process keeps its connection open
     extra = _one(0)
-    result = restore(tmp_path / "out" / "b.db", target_url=sqlite_url, actor=_admin(), now=CLOCK.now())
+    result = restore(tmp_path / "out" / "b.db", target_url=sqlite_url, actor=_admin(), clock=CLOCK)
     kept = _live_path(sqlite_url).with_name("desk.db.before-restore-20261123-160000")
     assert result.kept == str(kept) and kept.exists()
     assert result.missing == [extra]
@@ -194,7 +194,7 @@ def test_a_desk_connected_during_a_restore_keeps_every_dossier_it_saves_afterwar
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         assert desk.stdout.readline().strip() == "connected", desk.stderr.read()
-        result = restore(path, target_url=sqlite_url, actor=_admin(), now=CLOCK.now())
+        result = restore(path, target_url=sqlite_url, actor=_admin(), clock=CLOCK)
         out, err = desk.communicate("\n", timeout=60)
     finally:
         if desk.poll() is None:
@@ -238,7 +238,7 @@ def test_a_restore_that_cannot_get_the_write_lock_changes_nothing(office, sqlite
     try:
         assert holder.stdout.readline().strip() == "holding"
         with pytest.raises(DeskError, match="(?i)busy|bận"):
-            restore(path, target_url=sqlite_url, actor=_admin(), now=CLOCK.now())
+            restore(path, target_url=sqlite_url, actor=_admin(), clock=CLOCK)
     finally:
         holder.wait(timeout=60)
     assert holder.returncode == 0  # the desk's write went through afterwards
@@ -250,9 +250,9 @@ def test_two_restores_in_the_same_second_keep_both_copies(office, sqlite_url, tm
     base = _some_dossiers(1)
     path = backup(tmp_path / "b.db", actor=_admin()).path
     a = _one(0)
-    first = restore(path, target_url=sqlite_url, actor=_admin(), now=CLOCK.now())
+    first = restore(path, target_url=sqlite_url, actor=_admin(), clock=CLOCK)
     b = _one(1)
-    second = restore(path, target_url=sqlite_url, actor=_admin(), now=CLOCK.now())
+    second = restore(path, target_url=sqlite_url, actor=_admin(), clock=CLOCK)
     assert first.kept != second.kept
     assert [Path(p).name for p in (first.kept, second.kept)] == [
         "desk.db.before-restore-20261123-160000", "desk.db.before-restore-20261123-160000-2"]
@@ -267,7 +267,7 @@ def test_restore_keeps_every_day_counter_at_the_higher_value(office, sqlite_url,
     later = [_one(m) for m in range(3)]  # 0003–0005 printed after the backup
     other_day = register(IntakeRequest("T-KS", Applicant(name="Võ Thị Hoa"),
                                        received_at=datetime(2026, 11, 20, 9, 0)), clock=CLOCK, actor=_admin()).code
-    result = restore(path, target_url=sqlite_url, actor=_admin(), now=CLOCK.now())
+    result = restore(path, target_url=sqlite_url, actor=_admin(), clock=CLOCK)
     assert sorted(result.missing) == sorted([*later, other_day]) and result.counters_kept == 2
     nxt = _one(30)
     assert nxt.endswith(f"-{DAY}-0006")
@@ -498,9 +498,9 @@ def test_auto_backup_once_a_day_with_retention(office, tmp_path):
     made = []
     for day in range(40):
         moment = start + timedelta(days=day)
-        first = auto_backup(folder, actor=_admin(), keep_days=30, now=moment)
+        first = auto_backup(folder, actor=_admin(), keep_days=30, clock=FixedClock(moment))
         assert first == folder / f"onestop-{moment.date().isoformat()}.db"
-        assert auto_backup(folder, actor=_admin(), keep_days=30, now=moment + timedelta(hours=5)) is None
+        assert auto_backup(folder, actor=_admin(), keep_days=30, clock=FixedClock(moment + timedelta(hours=5))) is None
         made.append(first)
     names = sorted(p.name for p in folder.iterdir())
     assert "my-notes.txt" in names and "onestop-2026-09-01.db" not in names
@@ -513,8 +513,20 @@ def test_auto_backup_once_a_day_with_retention(office, tmp_path):
 
 def test_auto_backup_day_is_office_local(office, tmp_path):
     # 23:30 UTC on 22/11 is already 23/11 in Hà Tĩnh
-    path = auto_backup(tmp_path, actor=_admin(), now=datetime(2026, 11, 22, 23, 30, tzinfo=UTC))
+    path = auto_backup(tmp_path, actor=_admin(), clock=FixedClock(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)))
     assert path is not None and path.name == f"onestop-{date(2026, 11, 23).isoformat()}.db"
+
+
+def test_prune_backups_keeps_by_the_clocks_office_day(tmp_path):
+    for day in ("2026-10-24", "2026-10-25", "2026-11-22"):
+        (tmp_path / f"onestop-{day}.db").write_text("x")
+    (tmp_path / "onestop-notes.txt").write_text("not a daily copy")
+    # 17:30 UTC on 23/11 is 00:30 on 24/11 in Hà Tĩnh: 30 days back from the 24th is the 25th of October
+    removed = prune_backups(tmp_path, keep_days=30, clock=FixedClock(datetime(2026, 11, 23, 17, 30, tzinfo=UTC)))
+    assert [p.name for p in removed] == ["onestop-2026-10-24.db"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["onestop-2026-10-25.db", "onestop-2026-11-22.db",
+                                                           "onestop-notes.txt"]
+    assert prune_backups(tmp_path, keep_days=30, clock=FixedClock(datetime(2026, 11, 24, 8, 0))) == []
 
 
 def test_auto_backup_cleans_the_program_folders_and_uses_the_new_path(office, sqlite_url, tmp_path):
@@ -527,7 +539,7 @@ def test_auto_backup_cleans_the_program_folders_and_uses_the_new_path(office, sq
     for path in stale:
         path.write_bytes(b"\0" * 4096)
         Path(f"{path}-journal").write_bytes(b"\0" * 512)
-    made = auto_backup(folder, actor=get_actor("admin"), now=CLOCK.now())
+    made = auto_backup(folder, actor=get_actor("admin"), clock=CLOCK)
     assert made is not None and verify_backup(made).ok
     assert not any(p.exists() or Path(f"{p}-journal").exists() for p in stale)
     with open(made, "rb") as fh:
@@ -589,7 +601,7 @@ def test_postgres_restore_over_the_live_schema_refuses_connected_desks_and_keeps
     desk = dbmod.make_database(url)
     desk.connect()
     with pytest.raises(DeskError) as err:
-        restore(info.path, target_url=url, actor=_admin(), now=CLOCK.now())
+        restore(info.path, target_url=url, actor=_admin(), clock=CLOCK)
     assert "onestop-desk:" + schema in str(err.value) and "127.0.0.1" in str(err.value)
     assert Dossier.select().where(Dossier.code == third).exists()  # nothing changed
     with pytest.raises(PermissionDenied):
@@ -600,7 +612,7 @@ def test_postgres_restore_over_the_live_schema_refuses_connected_desks_and_keeps
                                  options=f"-c search_path={schema}",
                                  **{k: params[k] for k in ("user", "host", "port") if params.get(k)})
     bystander.autocommit = True
-    result = restore(info.path, target_url=url, actor=_admin(), now=CLOCK.now(), disconnect=True)
+    result = restore(info.path, target_url=url, actor=_admin(), clock=CLOCK, disconnect=True)
     assert len(result.disconnected) == 1
     with pytest.raises(Exception):  # noqa: B017 - the desk's session was ended
         desk.execute_sql("SELECT 1")
@@ -625,7 +637,7 @@ def test_postgres_restore_over_the_live_schema_refuses_connected_desks_and_keeps
     # a second restore in the same second keeps its own copy
     db.close()
     dbmod.connect(url)
-    again = restore(info.path, target_url=url, actor=_admin(), now=CLOCK.now())
+    again = restore(info.path, target_url=url, actor=_admin(), clock=CLOCK)
     assert again.kept == f"{schema}_before_restore_20261123_160000_2" and again.missing == [nxt]
 
 

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import cv2
@@ -189,7 +189,7 @@ def test_receipt_a5(cases, tmp_path, admin):
 
 
 def test_receipt_wording_for_a_same_day_procedure_and_unknown_gender(cases, tmp_path, admin):
-    body = text(receipt(cases.fresh, tmp_path / "01.docx", now=t(25, 8), actor=admin))
+    body = text(receipt(cases.fresh, tmp_path / "01.docx", clock=FixedClock(t(25, 8)), actor=admin))
     assert "tiếp nhận hồ sơ của: Ông/Bà Đỗ Minh Khôi" in body
     # Received 15:40 on 24/11, a public holiday (Ngày Văn hóa Việt Nam): the clock starts the next working
     # morning, before the cut-off, so the slip says "trong ngày" alone, as the due date (25/11) does.
@@ -237,7 +237,7 @@ def test_supplement_request_from_the_event(cases, tmp_path, admin):
 def test_supplement_request_given_items(cases, tmp_path, admin):
     body = text(supplement_request(cases.fresh, tmp_path / "02.docx", items=["Tờ khai có chữ ký", " "],
                                    reason="Tờ khai chưa ký", contact_name="Phạm Thị Lan",
-                                   contact_phone="0912000111", now=t(24, 16), actor=admin))
+                                   contact_phone="0912000111", clock=FixedClock(t(24, 16)), actor=admin))
     assert "1. Tờ khai có chữ ký" in body and "2. " not in body
     assert "Lý do: Tờ khai chưa ký" in body
     assert "liên hệ với Phạm Thị Lan, số điện thoại: 0912000111" in body
@@ -316,7 +316,7 @@ def test_log_book_rows_sorted_by_receipt_time(cases, tmp_path, admin):
                                    received_at=t(23, 6, 30)), clock=CLOCK, actor=admin).code  # 23:30 UTC the day before
     outside = register(IntakeRequest("T-KT", Applicant(name="Hồ Văn Nam"), received_at=t(26, 8)), clock=CLOCK,
                        actor=admin).code
-    path = log_book(date(2026, 11, 23), date(2026, 11, 25), tmp_path / "06.docx", now=CLOCK.now(), actor=admin)
+    path = log_book(date(2026, 11, 23), date(2026, 11, 25), tmp_path / "06.docx", clock=CLOCK, actor=admin)
     doc = Document(str(path))
     section = doc.sections[0]
     assert section.page_width > section.page_height
@@ -341,7 +341,7 @@ def test_log_book_rows_sorted_by_receipt_time(cases, tmp_path, admin):
 def test_log_book_query_count_does_not_grow_with_dossiers(cases, tmp_path, monkeypatch, admin):
     def queries() -> int:
         seen = count_queries(monkeypatch)
-        log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "06.docx", now=CLOCK.now(), actor=admin)
+        log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "06.docx", clock=CLOCK, actor=admin)
         monkeypatch.undo()
         return len(seen)
 
@@ -356,7 +356,7 @@ def test_log_book_query_count_does_not_grow_with_dossiers(cases, tmp_path, monke
 
 
 def test_log_book_empty_and_backwards_range(office, tmp_path, admin):
-    body = text(log_book(date(2026, 1, 1), date(2026, 1, 31), tmp_path, now=CLOCK.now(), actor=admin))
+    body = text(log_book(date(2026, 1, 1), date(2026, 1, 31), tmp_path, clock=CLOCK, actor=admin))
     assert "Không có hồ sơ nào" in body
     assert (tmp_path / "mau06_so_theo_doi_20260101-20260131.docx").exists()
     with pytest.raises(ValidationError):
@@ -374,6 +374,30 @@ def test_render_form_and_default_file_name(cases, tmp_path, admin):
         render_form(cases.done, "07", tmp_path, actor=admin)
     with pytest.raises(DeskError):
         render_form("000.00.13.H42-261123-9999", "01", tmp_path, actor=admin)
+
+
+def test_an_injected_clock_dates_every_form(cases, tmp_path, admin):
+    """Each form, called directly or through render_form, is dated the clock's office day; without a clock
+    it keeps the day of what it is about (a reprint carries the original's date)."""
+    clock = FixedClock(datetime(2026, 12, 1, 17, 30, tzinfo=UTC))  # 00:30 on 02/12 in Hà Tĩnh
+    dated = "Hà Tĩnh, ngày 02 tháng 12 năm 2026"
+    calls = {
+        "01": lambda out, **kw: receipt(cases.done, out, actor=admin, **kw),
+        "02": lambda out, **kw: supplement_request(cases.done, out, actor=admin, **kw),
+        "03": lambda out, **kw: refusal(cases.refused, out, actor=admin, **kw),
+        "04": lambda out, **kw: apology(cases.done, out, actor=admin, **kw),
+        "05": lambda out, **kw: control_slip(cases.done, out, actor=admin, **kw),
+    }
+    own = {"01": "ngày 23 tháng 11", "02": "ngày 23 tháng 11", "03": "ngày 24 tháng 11", "04": "ngày 27 tháng 11",
+           "05": "ngày 23 tháng 11"}
+    for form, write in calls.items():
+        code = cases.refused if form == "03" else cases.done
+        assert dated in text(write(tmp_path / f"{form}.docx", clock=clock)), form
+        assert dated in text(render_form(code, form, tmp_path / f"r{form}.docx", actor=admin, clock=clock)), form
+        undated = text(write(tmp_path / f"{form}-own.docx"))
+        assert dated not in undated and f"Hà Tĩnh, {own[form]} năm 2026" in undated, form
+    book = log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "06.docx", clock=clock, actor=admin)
+    assert dated in text(book)
 
 
 def test_unwritable_folder_is_a_clear_error(cases, tmp_path, admin):
@@ -441,7 +465,7 @@ def test_forms_print_through_libreoffice(cases, tmp_path, admin):
         refusal(cases.refused, src / "f03.docx", actor=admin),
         apology(cases.done, src / "f04.docx", actor=admin),
         control_slip(cases.done, src / "f05.docx", actor=admin),
-        log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", now=CLOCK.now(), actor=admin),
+        log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", clock=CLOCK, actor=admin),
     ]
     pdf_dir = tmp_path / "pdf"
     profile = (tmp_path / "lo-profile").as_uri()
@@ -476,7 +500,7 @@ def test_forms_on_postgres(pg_office, tmp_path, admin):
     advance(code, "processing", at=t(23, 10), clock=CLOCK, actor=admin)
     assert scan(images(receipt(code, tmp_path / "01.docx",
                                actor=admin))[0], "QRCODE") == [make_payload(code)]
-    path = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "06.docx", now=CLOCK.now(), actor=admin)
+    path = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "06.docx", clock=CLOCK, actor=admin)
     row = [c.text for c in Document(str(path)).tables[-1].rows[2].cells]
     assert row[1:3] == [code, "Cấp giấy xác nhận tình trạng hôn nhân"]
     assert row[7:10] == ["23/11/2026", "27/11/2026", "23/11/2026"]

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from desk.models import Office
+from desk.services.clock import FixedClock
 from desk.services.documents import apology, control_slip, log_book, receipt, refusal, supplement_request
 from tests.services import test_documents
 from tests.services.test_documents import CLOCK, lines, t
@@ -39,19 +40,20 @@ def _generate(cases, folder: Path, admin) -> dict[str, Path]:
     made = {
         "01-a4": receipt(cases.done, folder / "01-a4.docx", actor=admin),
         "01-a5": receipt(cases.done, folder / "01-a5.docx", paper="A5", actor=admin),
-        "01-same-day": receipt(cases.fresh, folder / "01-same-day.docx", now=t(25, 8), actor=admin),
+        "01-same-day": receipt(cases.fresh, folder / "01-same-day.docx", clock=FixedClock(t(25, 8)),
+                               actor=admin),
         "02-from-history": supplement_request(cases.done, folder / "02-from-history.docx", actor=admin),
         "02-given": supplement_request(cases.fresh, folder / "02-given.docx", items=["Bản sao CCCD", " "],
                                        reason="Thiếu giấy tờ", contact_name="Lan", contact_phone="0912",
-                                       now=t(26, 9), actor=admin),
+                                       clock=FixedClock(t(26, 9)), actor=admin),
         "03-from-history": refusal(cases.refused, folder / "03-from-history.docx", actor=admin),
-        "03-given": refusal(cases.fresh, folder / "03-given.docx", reasons=["Sai thẩm quyền"], now=t(26, 9),
-                            actor=admin),
+        "03-given": refusal(cases.fresh, folder / "03-given.docx", reasons=["Sai thẩm quyền"],
+                            clock=FixedClock(t(26, 9)), actor=admin),
         "04": apology(cases.done, folder / "04.docx", actor=admin),
         "05": control_slip(cases.done, folder / "05.docx", actor=admin),
-        "05-fresh": control_slip(cases.fresh, folder / "05-fresh.docx", now=t(26, 9), actor=admin),
-        "06": log_book(*month, folder / "06.docx", now=CLOCK.now(), actor=admin),
-        "06-empty": log_book(date(2026, 1, 1), date(2026, 1, 31), folder / "06-empty.docx", now=CLOCK.now(),
+        "05-fresh": control_slip(cases.fresh, folder / "05-fresh.docx", clock=FixedClock(t(26, 9)), actor=admin),
+        "06": log_book(*month, folder / "06.docx", clock=CLOCK, actor=admin),
+        "06-empty": log_book(date(2026, 1, 1), date(2026, 1, 31), folder / "06-empty.docx", clock=CLOCK,
                              actor=admin),
     }
     parent = Office.get().parent_name

@@ -7,13 +7,14 @@ hold whatever language the catalog is in.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desk.i18n import _
+from desk.services.clock import FixedClock
 from desk.services.identity import (
     PROVINCE_CODES,
     CitizenIdentity,
@@ -24,6 +25,7 @@ from desk.services.identity import (
 )
 
 TODAY = date(2025, 6, 1)
+CLOCK = FixedClock(datetime(2025, 6, 1, 9, 0))  # TODAY in the office
 SAMPLE = "001090012345|123456789|Nguyễn Văn An|15031990|Nam|Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh|10082021"
 ADDRESS = "Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh"
 
@@ -32,7 +34,7 @@ NO_ID = _("No 12-digit ID number found in the QR code")
 
 
 def parse(payload: object) -> CitizenIdentity:
-    return parse_cccd(payload, today=TODAY)  # type: ignore[arg-type]
+    return parse_cccd(payload, clock=CLOCK)  # type: ignore[arg-type]
 
 
 def assert_sample(card: CitizenIdentity, old_id: str = "123456789") -> None:
@@ -183,13 +185,13 @@ def test_century_codes(digit, year, gender):
 
 
 def test_future_century_without_birth_date():
-    problems = validate_id_number("001430000001", today=TODAY)
+    problems = validate_id_number("001430000001", clock=CLOCK)
     assert problems == [
         _("ID number {id} says born in {code_year}, which is in the future").format(
             id="001430000001", code_year=2130
         )
     ]
-    assert validate_id_number("001090012345", today=TODAY) == []
+    assert validate_id_number("001090012345", clock=CLOCK) == []
 
 
 def test_wrong_length_and_letters():
@@ -253,6 +255,18 @@ def test_invalid_issue_date():
 def test_future_dates():
     card = parse(SAMPLE.replace("10082021", "10082030"))
     assert card.problems == (_("The issue date {issued} is in the future").format(issued="10/08/2030"),)
+
+
+def test_the_clocks_office_day_judges_the_dates():
+    issued_24th = SAMPLE.replace("10082021", "24112026")
+    future = (_("The issue date {issued} is in the future").format(issued="24/11/2026"),)
+    # 16:30 UTC on 23/11 is 23:30 in Hà Tĩnh, still the 23rd; an hour later it is the 24th there
+    assert parse_cccd(issued_24th, clock=FixedClock(datetime(2026, 11, 23, 16, 30, tzinfo=UTC))).problems == future
+    assert parse_cccd(issued_24th, clock=FixedClock(datetime(2026, 11, 23, 17, 30, tzinfo=UTC))).problems == ()
+    born_2026 = "001226000001"  # 4th digit 2: a man born in 20xx; digits 5-6: 2026
+    assert validate_id_number(born_2026, clock=FixedClock(datetime(2026, 1, 1, 8, 0))) == []
+    assert validate_id_number(born_2026, clock=FixedClock(datetime(2025, 12, 31, 23, 0))) == [
+        _("ID number {id} says born in {code_year}, which is in the future").format(id=born_2026, code_year=2026)]
 
 
 def test_missing_parts_are_named():

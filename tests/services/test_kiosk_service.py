@@ -71,7 +71,7 @@ def leaks(answer) -> list[str]:
 
 def test_resolved_dossier_is_ready_with_masked_name(office):
     code = make_dossier("processing", "resolved")
-    answer = lookup(make_payload(code), now=t(26, 10))
+    answer = lookup(make_payload(code), clock=FixedClock(t(26, 10)))
     assert answer.ok and answer.state == READY and answer.ready_now
     assert answer.status_text == _("Result ready — please come and collect it")
     assert answer.masked_name == "Lê T. H."
@@ -87,29 +87,29 @@ def test_resolved_dossier_is_ready_with_masked_name(office):
 
 def test_collection_hours_move_to_the_next_open_day(office):
     code = make_dossier("processing", "resolved")
-    afternoon = lookup(make_payload(code), now=t(26, 14))  # Thursday afternoon: only the afternoon is left
+    afternoon = lookup(make_payload(code), clock=FixedClock(t(26, 14)))  # Thursday afternoon: the afternoon left
     assert "13:30–17:00" in afternoon.collect_when and "07:30" not in afternoon.collect_when
-    evening = lookup(make_payload(code), now=t(27, 18))  # Friday after closing → Monday 30/11
+    evening = lookup(make_payload(code), clock=FixedClock(t(27, 18)))  # Friday after closing → Monday 30/11
     assert "30/11/2026" in evening.collect_when and _("Monday") in evening.collect_when
     assert "07:30–11:30" in evening.collect_when
 
 
 def test_saturday_point_is_open_on_saturday(office):
     code = make_dossier("processing", "resolved", return_point="Điểm tiếp nhận điện tử Tổ dân phố 5")
-    answer = lookup(make_payload(code), now=t(27, 18))
+    answer = lookup(make_payload(code), clock=FixedClock(t(27, 18)))
     assert answer.where_to_collect.startswith("Điểm tiếp nhận điện tử Tổ dân phố 5")
     assert "28/11/2026" in answer.collect_when  # Saturday: this point opens
 
 
 def test_processing_dossier_shows_the_appointment(office):
     code = make_dossier("processing")
-    answer = lookup(make_payload(code), now=t(25, 10))
+    answer = lookup(make_payload(code), clock=FixedClock(t(25, 10)))
     assert answer.ok and answer.state == WAITING and not answer.ready_now
     assert answer.status_text == _("Being processed")
     assert "27/11/2026" in answer.collect_when  # when to come: the appointment day
     assert answer.advice == _("Please come back on the appointment date.")
     assert leaks(answer) == []
-    late = lookup(make_payload(code), now=t(30, 9))
+    late = lookup(make_payload(code), clock=FixedClock(t(30, 9)))
     assert late.advice == _("The appointment date has passed. Please ask the staff at the desk.")
 
 
@@ -123,7 +123,7 @@ def test_processing_dossier_shows_the_appointment(office):
 ])
 def test_every_status_in_plain_words(office, steps, state, text):
     code = make_dossier(*steps)
-    answer = lookup(make_payload(code), now=t(26, 10))
+    answer = lookup(make_payload(code), clock=FixedClock(t(26, 10)))
     assert answer.ok and answer.state == state and not answer.ready_now
     assert answer.status_text == _(text)
     assert answer.masked_name == "Lê T. H."
@@ -148,7 +148,7 @@ def test_stored_names_are_masked_whatever_separates_their_words(office, steps):
     code = make_dossier(*steps)
     for stored in STORED_NAMES:
         _rename(code, stored)
-        answer = lookup(make_payload(code), now=t(26, 10))
+        answer = lookup(make_payload(code), clock=FixedClock(t(26, 10)))
         assert answer.ok and answer.masked_name == "Nguyễn K. Q.", (stored, answer.masked_name)
         shown = unicodedata.normalize("NFC", "\n".join(str(value) for value in asdict(answer).values())).casefold()
         assert "khánh" not in shown and "quỳnh" not in shown and stored.casefold() not in shown
@@ -157,7 +157,7 @@ def test_stored_names_are_masked_whatever_separates_their_words(office, steps):
 def test_a_one_word_name_is_not_shown_whole(office):
     code = make_dossier("processing", "resolved")
     _rename(code, "Hoa")
-    answer = lookup(make_payload(code), now=t(26, 10))
+    answer = lookup(make_payload(code), clock=FixedClock(t(26, 10)))
     assert answer.masked_name == "H." and "Hoa" not in repr(asdict(answer))
 
 
@@ -185,7 +185,7 @@ def _tampered(code: str) -> str:
 ])
 def test_anything_but_a_valid_slip_gets_a_friendly_message(office, make_text):
     code = make_dossier("processing", "resolved")
-    answer = lookup(make_text(code), now=t(26, 10))
+    answer = lookup(make_text(code), clock=FixedClock(t(26, 10)))
     assert not answer.ok and answer.state == ERROR
     assert answer.message == invalid_answer().message
     assert answer.masked_name == answer.procedure_name == answer.status_text == answer.where_to_collect == ""
@@ -199,8 +199,8 @@ def test_lookups_never_write(office):
     for i in range(40):
         code = codes[i % len(codes)]
         for text in (make_payload(code), code, _tampered(code), CCCD):
-            brake(text, now=t(26, 10) + timedelta(seconds=i * 20))
-            lookup(text, now=t(26, 10))
+            brake(text, clock=FixedClock(t(26, 10) + timedelta(seconds=i * 20)))
+            lookup(text, clock=FixedClock(t(26, 10)))
     assert snapshot() == before
 
 
@@ -212,7 +212,7 @@ def test_read_only_connection_refuses_writes_and_still_answers(any_office: str) 
     refusal = peewee.InternalError if any_office.startswith("postgres") else peewee.OperationalError
     with pytest.raises(refusal):
         Dossier.update(notes="x").execute()
-    answer = lookup(make_payload(code), now=t(26, 10))
+    answer = lookup(make_payload(code), clock=FixedClock(t(26, 10)))
     assert answer.state == READY and answer.masked_name == "Lê T. H."
     assert snapshot() == before
 
@@ -226,23 +226,28 @@ def test_staff_login_can_record_a_wrong_password_in_read_only_mode(office):
         Dossier.update(notes="x").execute()
 
 
+def after(seconds: float) -> FixedClock:
+    """A clock ``seconds`` after Thursday 26/11 10:00."""
+    return FixedClock(t(26, 10) + timedelta(seconds=seconds))
+
+
 def test_brake_pauses_after_five_invalid_scans(office):
     code = make_dossier("processing", "resolved")
     brake = KioskLookup()
-    start = t(26, 10)
     for i in range(4):
-        assert brake(f"000.00.13.H42-261123-{i:04d}.AAAAAAAA", now=start + timedelta(seconds=i)).state == ERROR
-    assert brake(make_payload(code), now=start + timedelta(seconds=5)).ok  # a valid slip still works
-    assert brake("garbage", now=start + timedelta(seconds=6)).state == ERROR  # fifth failure
-    paused = brake(make_payload(code), now=start + timedelta(seconds=7))
+        assert brake(f"000.00.13.H42-261123-{i:04d}.AAAAAAAA", clock=after(i)).state == ERROR
+    assert brake(make_payload(code), clock=after(5)).ok  # a valid slip still works
+    assert not brake.paused(clock=after(5))
+    assert brake("garbage", clock=after(6)).state == ERROR  # fifth failure
+    paused = brake(make_payload(code), clock=after(7))
     assert not paused.ok and paused.state == PAUSED and "29" in paused.message
     assert paused.masked_name == ""
-    assert brake(make_payload(code), now=start + timedelta(seconds=36)).ok  # 30 s later: back
+    assert brake.paused(clock=after(35)) and not brake.paused(clock=after(36))  # as of the clock's moment
+    assert brake(make_payload(code), clock=after(36)).ok  # 30 s later: back
 
 
 def test_brake_forgets_failures_older_than_a_minute(office):
     brake = KioskLookup()
-    start = t(26, 10)
     for i in range(10):
-        assert brake("garbage", now=start + timedelta(seconds=16 * i)).state == ERROR
+        assert brake("garbage", clock=after(16 * i)).state == ERROR
     assert brake.paused_until is None

@@ -300,7 +300,7 @@ def test_on_a_fresh_database_the_test_camera_says_how_to_try_the_kiosk(qtbot, of
     from desk.services.demo import sample_slips
     from desk.views.kiosk import try_camera
 
-    spec, notice = try_camera(f"fake:{SAMPLE_FRAMES}", tmp_path / "samples", clock.now(), samples=sample_slips)
+    spec, notice = try_camera(f"fake:{SAMPLE_FRAMES}", tmp_path / "samples", clock, samples=sample_slips)
     assert spec is None  # the sample slips are another office's: shown here they would all read "invalid"
     assert "main.py demo" in notice
     window = _make(qtbot, clock, scanner_spec=spec, notice=notice)
@@ -317,7 +317,7 @@ def test_on_a_demo_database_the_test_camera_plays_its_demo_slips(qtbot, office, 
     from desk.views.kiosk import try_camera
 
     generate(60, actor=get_actor("admin"), months=1, clock=FixedClock(t(25, 16)))
-    spec, notice = try_camera(f"fake:{SAMPLE_FRAMES}", tmp_path / "samples", clock.now(), samples=sample_slips)
+    spec, notice = try_camera(f"fake:{SAMPLE_FRAMES}", tmp_path / "samples", clock, samples=sample_slips)
     assert spec == f"fake:{tmp_path / 'samples'}"
     assert "demo" in notice
     window = _make(qtbot, clock, lookup=KioskLookup(), scanner_spec=spec, timeout_s=20, notice=notice)
@@ -339,6 +339,6 @@ def test_frames_of_this_databases_own_slips_are_played_as_they_are(office, clock
     frames = tmp_path / "frames"
     frames.mkdir()
     segno.make(make_payload(make_dossier("processing")), error="m").save(frames / "slip.png", scale=8, border=4)
-    assert try_camera(f"fake:{frames}", tmp_path / "samples", clock.now(), samples=sample_slips) == (f"fake:{frames}", "")
-    assert try_camera("0", tmp_path / "samples", clock.now(), samples=sample_slips) == ("0", "")
+    assert try_camera(f"fake:{frames}", tmp_path / "samples", clock, samples=sample_slips) == (f"fake:{frames}", "")
+    assert try_camera("0", tmp_path / "samples", clock, samples=sample_slips) == ("0", "")
     assert sample_slips() == []  # a register's dossiers never get sample slips

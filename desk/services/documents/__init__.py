@@ -24,6 +24,7 @@ from typing import Any
 from desk.errors import ValidationError
 from desk.i18n import _
 from desk.services.accounts import Actor, require
+from desk.services.clock import Clock
 from desk.services.documents import (
     form_apology,
     form_control_slip,
@@ -57,14 +58,18 @@ TITLES: dict[str, str] = {form.number: form.title for form in _ALL_FORMS}
 FORMS: dict[str, Callable[..., Path]] = {form.number: form.write for form in _ALL_FORMS if form.write is not None}
 
 
-def render_form(code: str, form: str, out: Path | str, *, actor: Actor, **kw: Any) -> Path:
-    """Write form ``form`` ("01".."05", "1".."5" or "mau01") of dossier ``code``; see FORMS."""
+def render_form(code: str, form: str, out: Path | str, *, actor: Actor, clock: Clock | None = None,
+                **kw: Any) -> Path:
+    """Write form ``form`` ("01".."05", "1".."5" or "mau01") of dossier ``code``; see FORMS.
+
+    ``clock`` dates the slip (its day); without one each form keeps the day of what it is about.
+    """
     require(actor, Role.CLERK)
     key = str(form).lower().removeprefix("mau").removeprefix("mẫu").strip().zfill(2)
     if key not in FORMS:
         raise ValidationError({"form": _("Unknown form {form}. Choose one of: {choices}").format(
             form=form, choices=", ".join(FORMS))})
-    return FORMS[key](code, out, actor=actor, **kw)
+    return FORMS[key](code, out, actor=actor, clock=clock, **kw)
 
 
 __all__ = [

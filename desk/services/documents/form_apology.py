@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from desk.errors import ValidationError
 from desk.i18n import _
 from desk.services.accounts import Actor, require
+from desk.services.clock import Clock
 from desk.services.documents._blocks import (
     BLANK,
     Form,
@@ -29,8 +29,12 @@ NUMBER = "04"
 TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
 
 
-def apology(code: str, out: Path | str, *, actor: Actor, now: datetime | None = None) -> Path:
-    """Mẫu 04: the apology and the new return date, from the latest apology recorded for the dossier."""
+def apology(code: str, out: Path | str, *, actor: Actor, clock: Clock | None = None) -> Path:
+    """Mẫu 04: the apology and the new return date, from the latest apology recorded for the dossier.
+
+    Dated the clock's day when a clock is given, otherwise the day of that apology.
+    """
+    now = clock.now() if clock else None  # no clock: the day of the apology
     require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]

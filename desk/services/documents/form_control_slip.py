@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from desk.services.accounts import Actor, require
+from desk.services.clock import Clock
 from desk.services.documents._blocks import (
     BLANK,
     Form,
@@ -77,14 +77,14 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
     return rows
 
 
-def control_slip(code: str, out: Path | str, *, actor: Actor, now: datetime | None = None) -> Path:
+def control_slip(code: str, out: Path | str, *, actor: Actor, clock: Clock | None = None) -> Path:
     """Mẫu 05: the hand-overs of a dossier between the desk, specialists and the citizen, from its audit trail."""
     require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]
     events = history(code, actor=actor)
     doc = new_document(layout)
-    header(doc, layout, d.office, info.code, reception_day(now, info))
+    header(doc, layout, d.office, info.code, reception_day(clock.now() if clock else None, info))
     title(doc, layout, TITLE, f"(Kèm theo hồ sơ của {honorific(info.gender)} {info.applicant_name})")
     line(doc, layout, "Tên thủ tục hành chính: ", info.procedure_name, bold_value=True)
     line(doc, layout, "Cơ quan (bộ phận) giải quyết hồ sơ: ", d.office.name)

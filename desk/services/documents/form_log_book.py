@@ -14,7 +14,7 @@ from desk.i18n import _
 from desk.models import Dossier, DossierEvent, Procedure
 from desk.models.rows import tuples
 from desk.services.accounts import Actor, require
-from desk.services.clock import LOCAL_TZ, Clock, aware, from_db, to_db
+from desk.services.clock import LOCAL_TZ, Clock, from_db, to_db
 from desk.services.documents._blocks import Form, header, title
 from desk.services.documents._kit import (
     LAYOUTS,
@@ -113,9 +113,9 @@ def log_rows(date_from: date, date_to: date, at: datetime, *, actor: Actor) -> l
 
 
 def log_book(date_from: date, date_to: date, out: Path | str, *, actor: Actor,
-             now: datetime | None = None) -> Path:
+             clock: Clock | None = None) -> Path:
     """Mẫu 06, the log book of dossiers received in a date range: landscape A4, header on every page."""
-    at = aware(now) if now else Clock().now()
+    at = (clock or Clock()).now()
     require(actor, Role.CLERK)
     office = require_set_up()
     rows = log_rows(date_from, date_to, at, actor=actor)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from desk.errors import ValidationError
 from desk.i18n import _
 from desk.services.accounts import Actor, require
 from desk.services.calendar import load_calendar
+from desk.services.clock import Clock
 from desk.services.documents._blocks import (
     BLANK,
     SIGN_NOTE,
@@ -35,12 +35,13 @@ TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 KINDS = {"original": "Bản chính", "copy": "Bản sao"}
 
 
-def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", now: datetime | None = None) -> Path:
+def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", clock: Clock | None = None) -> Path:
     """Mẫu 01, the receipt and appointment slip, with the signed pickup QR code and barcode.
 
-    The place-and-date line shows ``now`` when given, otherwise the moment of receipt, so a
-    reprint carries the same date as the original. Slips carry personal data: staff only.
+    The place-and-date line shows the clock's day when a clock is given, otherwise the day of
+    receipt, so a reprint carries the same date as the original. Slips carry personal data: staff only.
     """
+    now = clock.now() if clock else None  # no clock: the day of receipt
     require(actor, Role.CLERK)
     if paper not in ("A4", "A5"):
         raise ValidationError({"paper": _("Paper must be A4 or A5")})

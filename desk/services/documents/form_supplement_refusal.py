@@ -6,7 +6,6 @@ the items of the clerk's note on the latest such event of the dossier, one per l
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from docx.document import Document as DocxDocument
@@ -14,6 +13,7 @@ from docx.document import Document as DocxDocument
 from desk.errors import ValidationError
 from desk.i18n import _
 from desk.services.accounts import Actor, require
+from desk.services.clock import Clock
 from desk.services.documents._blocks import (
     BLANK,
     SIGN_NOTE,
@@ -69,10 +69,14 @@ def supplement_request(
     reason: str = "",
     contact_name: str = "",
     contact_phone: str = "",
-    now: datetime | None = None,
+    clock: Clock | None = None,
     actor: Actor,
 ) -> Path:
-    """Mẫu 02: what the applicant must add and why; by default from the latest "needs supplement" note."""
+    """Mẫu 02: what the applicant must add and why; by default from the latest "needs supplement" note.
+
+    Dated the clock's day when a clock is given, otherwise the day of that note (today without one).
+    """
+    now = clock.now() if clock else None  # no clock: the day of the note
     require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]
@@ -106,8 +110,12 @@ def supplement_request(
 
 # -- Mẫu 03 ----------------------------------------------------------------------------------------
 def refusal(code: str, out: Path | str, *, actor: Actor, reasons: list[str] | None = None,
-            now: datetime | None = None) -> Path:
-    """Mẫu 03: the concrete reasons a dossier is refused; by default from the refusal's note."""
+            clock: Clock | None = None) -> Path:
+    """Mẫu 03: the concrete reasons a dossier is refused; by default from the refusal's note.
+
+    Dated the clock's day when a clock is given, otherwise the day of the refusal (today without one).
+    """
+    now = clock.now() if clock else None  # no clock: the day of the refusal
     require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]
