@@ -483,7 +483,7 @@ PURE = {
     "documents.two", "documents.long_date", "documents.long_time", "documents.short_date", "documents.short_time", "documents.honorific",
     "documents.processing_time", "documents.timeliness", "documents.handovers",
     "dossiers.classify", "dossiers.resolution_outcome", "dossiers.load_documents", "dossiers.to_info",
-    "identity.province_name", "identity.looks_like_cccd", "identity.parse_cccd", "identity.validate_id_number",
+    "identity.province_name", "identity.looks_like_cccd", "identity.parse_cccd", "identity.validate_id_number", "identity.id_number_problems",
     "identity.mask_id", "identity.mask_name", "intake.normalize_phone",
     "kiosk.invalid_answer", "kiosk.format_day", "kiosk.format_moment", "lifecycle.allowed_moves",
     "office.parse_hours", "office.parse_weekdays", "office.format_hours", "office.format_weekdays",

@@ -335,7 +335,7 @@ def _problems(id_number: str, name: str, birth_text: str, birth_date: date | Non
     elif issue_date is not None and issue_date > today:
         problems.append(_("The issue date {issued} is in the future").format(issued=_fmt(issue_date)))
     if id_number:
-        problems.extend(_id_number_problems(id_number, birth_date, gender, today))
+        problems.extend(id_number_problems(id_number, birth_date, gender, today=today))
     return problems
 
 
@@ -352,12 +352,13 @@ def validate_id_number(
     before it reaches an official document. Without a birth date, a birth year after the
     clock's year is a problem.
     """
-    return _id_number_problems(id_number, birth_date, gender, (clock or Clock()).today())
+    return id_number_problems(id_number, birth_date, gender, today=(clock or Clock()).today())
 
 
-def _id_number_problems(id_number: str | None, birth_date: date | None, gender: str | None,
-                        today: date) -> list[str]:
-    """:func:`validate_id_number` as of ``today`` (a card's check passes the day it was read)."""
+def id_number_problems(id_number: str | None, birth_date: date | None, gender: str | None, *,
+                       today: date) -> list[str]:
+    """:func:`validate_id_number` as of ``today``: a card's check passes the day it was read, the intake
+    the day of its one moment."""
     number = id_number.strip() if isinstance(id_number, str) else ""
     if not number:
         return [_("The ID number is empty")]

@@ -17,7 +17,7 @@ from desk.models.db import database_proxy, run_write
 from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
-from desk.services.clock import LOCAL_TZ, Clock, office_time, to_db
+from desk.services.clock import LOCAL_TZ, Clock, local_date, office_time, to_db
 from desk.services.codes import DossierCode
 from desk.services.dossiers import (
     CHANNELS,
@@ -28,7 +28,7 @@ from desk.services.dossiers import (
     load_documents,
     to_info,
 )
-from desk.services.identity import validate_id_number
+from desk.services.identity import id_number_problems
 from desk.services.kinds import Channel, Role
 from desk.services.office import find_point, require_set_up
 from desk.text import clean, fold, is_digits
@@ -85,11 +85,11 @@ def validate(request: IntakeRequest, now: datetime) -> tuple[Procedure, dict[str
         problems["name"] = _("Applicant's full name is required")
     id_number = (a.id_number or "").strip() if isinstance(a.id_number, str) else ""
     if id_number:
-        id_problems = validate_id_number(id_number, a.birth_date, a.gender or None)
+        id_problems = id_number_problems(id_number, a.birth_date, a.gender or None, today=local_date(now))
         if id_problems:
             problems["id_number"] = id_problems[0]
     if a.birth_date:
-        birth_problem = limits.birth_problem(a.birth_date, now.astimezone(LOCAL_TZ).date())
+        birth_problem = limits.birth_problem(a.birth_date, local_date(now))
         if birth_problem:
             problems["birth_date"] = birth_problem
     gender = clean(a.gender)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from desk.errors import DeskError
 from desk.i18n import _, ngettext
+from desk.services.clock import Clock
 from desk.services.codes import DossierCode
 from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
 from desk.services.kinds import PayloadStatus, ScanKind
@@ -80,29 +81,30 @@ def is_scan(text: str) -> bool:
     return bool(text) and (looks_like_slip(text) or looks_like_cccd(text))
 
 
-def interpret(text: str, *, accept_bare_code: bool = True) -> ScanResult:
+def interpret(text: str, *, accept_bare_code: bool = True, clock: Clock | None = None) -> ScanResult:
     """Classify ``text``; never raises.
 
     - a signed slip payload of this office → "dossier";
     - a bare dossier code (typed by the clerk, or the short "yymmdd-NNNN" form) → "dossier" only when
       ``accept_bare_code`` (the clerk desk; never the citizen kiosk) and the dossier exists;
-    - a CCCD card payload → "cccd" with the parsed identity (its problems inside);
+    - a CCCD card payload → "cccd" with the parsed identity (its problems inside, dates judged by
+      ``clock``'s office day);
     - anything else, or an altered / foreign slip → "unknown" with the reason.
     """
     try:
-        return _interpret(text, accept_bare_code)
+        return _interpret(text, accept_bare_code, clock)
     except DeskError as exc:  # the office has no key yet, the database is down, ...
         return _unknown(str(exc))
     except Exception:  # noqa: BLE001 - a scan must never take the desk down
         return _unknown(_("This is not a dossier code or a slip QR code"))
 
 
-def _interpret(text: str, accept_bare_code: bool) -> ScanResult:
+def _interpret(text: str, accept_bare_code: bool, clock: Clock | None) -> ScanResult:
     if not isinstance(text, str) or not text.strip():
         return _unknown(_("Nothing was scanned. Scan the code again"))
     text = text.strip()
     if looks_like_cccd(text):
-        identity = parse_cccd(text)
+        identity = parse_cccd(text, clock=clock)
         if not identity.is_cccd_payload:
             return _unknown(identity.problems[0] if identity.problems else _("This QR code is not a citizen ID card"))
         if identity.problems:

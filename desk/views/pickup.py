@@ -308,7 +308,7 @@ class PickupView(QWidget):
         if not text:
             self._show_error(_("Scan or type the code on the appointment slip"))
             return
-        result = result or interpret(text)
+        result = result or interpret(text, clock=self.ctx.clock)
         if result.kind == DOSSIER and result.code:
             self.input.setText(result.code)
             self.show_dossier(result.code)

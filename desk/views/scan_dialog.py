@@ -278,7 +278,7 @@ class ScanDialog(QDialog):
         ``frame_time`` (perf_counter() when the camera frame went to the decoder) sets
         :attr:`last_latency_ms` once the meaning is painted.
         """
-        result = interpret(text)
+        result = interpret(text, clock=self.ctx.clock)
         self.result, self.last_text = result, text
         line = describe(result)
         colour = GOOD if result.ok else BAD

@@ -49,7 +49,7 @@ class ScanDispatcher(QObject):
 
     def handle(self, text: str) -> ScanResult:
         """Act on one scan; never raises (a bad scan is a message and a beep, not a crash)."""
-        result = interpret(text)
+        result = interpret(text, clock=self.ctx.clock)
         modal = QApplication.activeModalWidget()
         if modal is not None and modal is not self.window:
             # A confirmation or form is open: acting behind it would change what the clerk is looking at.

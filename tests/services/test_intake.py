@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from desk.errors import ValidationError
+from desk.i18n import _
 from desk.models import DailySequence, Dossier, DossierEvent
 from desk.models import db as dbmod
 from desk.services.accounts import Actor, get_actor
@@ -138,3 +139,19 @@ def _run_concurrently(url: str) -> None:
 @pytest.mark.slow
 def test_concurrent_processes(any_office: str) -> None:
     _run_concurrently(any_office)
+
+
+def test_the_id_number_is_checked_as_of_the_registration(office, admin):
+    """The ID number's birth year is judged by the registration's own moment (one clock), not the machine's."""
+    from desk.services.intake import validate
+
+    born_2030 = "001230000001"  # 4th digit 2: a man born in 20xx; digits 5-6: 2030
+    form = request(applicant=Applicant(name="Nguyễn Văn An", id_number=born_2030, gender="Nam"))
+    future = _("ID number {id} says born in {code_year}, which is in the future").format(id=born_2030, code_year=2030)
+    with pytest.raises(ValidationError) as refused:
+        validate(form, datetime(2029, 6, 1, 9, 0, tzinfo=UTC))
+    assert refused.value.problems["id_number"] == future
+    try:
+        validate(form, datetime(2031, 6, 1, 9, 0, tzinfo=UTC))
+    except ValidationError as exc:
+        assert "id_number" not in exc.problems

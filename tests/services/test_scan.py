@@ -144,3 +144,11 @@ def test_only_slips_and_cards_are_scans(text, expected):
     from desk.services.scan import is_scan
 
     assert is_scan(text) is expected
+
+
+def test_a_card_is_judged_by_the_desks_clock():
+    """A card scanned at the desk has its dates checked against the app's clock, not the machine's."""
+    card = "001090012345|123456789|Nguyễn Văn An|15031990|Nam|Số 5, Phường Trần Phú, Hà Tĩnh|24112030"
+    future = _("The issue date {issued} is in the future").format(issued="24/11/2030")
+    assert future in interpret(card, clock=FixedClock(datetime(2030, 11, 23, 9, 0))).identity.problems
+    assert interpret(card, clock=FixedClock(datetime(2030, 11, 24, 9, 0))).identity.problems == ()
