@@ -39,6 +39,7 @@ from PyQt6.QtWidgets import (
 from desk.errors import ValidationError
 from desk.i18n import N_, _, ngettext
 from desk.services import catalog, catalog_edit
+from desk.services.calendar import processing_time_label
 from desk.services.catalog import CatalogImportError, DocumentItem, ImportProblem, ProcedureInfo
 from desk.services.kinds import DayUnit, OnlineLevel, Role
 from desk.views import files
@@ -54,17 +55,6 @@ DAY_UNITS = ((DayUnit.WORKING, N_("working days")), (DayUnit.CALENDAR, N_("calen
 ONLINE_LEVELS = ((OnlineLevel.NONE, N_("Not online")), (OnlineLevel.PARTIAL, N_("Partly online")),
                  (OnlineLevel.FULL, N_("Fully online")))
 DOCUMENT_KINDS = (("original", N_("original")), ("copy", N_("copy")))
-
-
-def time_text(procedure: ProcedureInfo, *, with_cutoff: bool = True) -> str:
-    """"3 ngày làm việc", "Trong ngày (chốt 15:00)": how a processing time is shown."""
-    if procedure.processing_days == 0:
-        if procedure.cutoff and with_cutoff:
-            return _("Same day (cut-off {time})").format(time=procedure.cutoff)
-        return _("Same day")
-    units: dict[str, str] = dict(DAY_UNITS)  # looked up by the row's plain word; a DayUnit equals its word
-    unit = _(units.get(procedure.day_unit, DAY_UNITS[0][1]))
-    return f"{procedure.processing_days} {unit}"
 
 
 class DocumentsEditor(QWidget):
@@ -664,9 +654,9 @@ class CatalogView(QWidget):
         for row, procedure in enumerate(found):
             name = procedure.name if procedure.active else _("{name} (retired)").format(name=procedure.name)
             items = (QTableWidgetItem(procedure.code), QTableWidgetItem(name),
-                     QTableWidgetItem(time_text(procedure, with_cutoff=False)))
+                     QTableWidgetItem(processing_time_label(procedure.processing_days, procedure.day_unit)))
             items[1].setToolTip(f"{procedure.name}\n{procedure.field_name}")
-            items[2].setToolTip(time_text(procedure))
+            items[2].setToolTip(processing_time_label(procedure.processing_days, procedure.day_unit, procedure.cutoff))
             for column, item in enumerate(items):
                 if not procedure.active:
                     item.setForeground(retired)

@@ -9,13 +9,14 @@ from openpyxl import load_workbook
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication, QLineEdit, QToolButton
 
+from desk import i18n
 from desk.config import Settings
 from desk.errors import PermissionDenied
 from desk.hardware.printing import FakePrinter
 from desk.models import Field, Procedure
 from desk.services import catalog, catalog_edit
 from desk.services.accounts import SYSTEM, Actor
-from desk.services.calendar import load_calendar
+from desk.services.calendar import load_calendar, processing_time_label
 from desk.services.catalog import COL_CUTOFF, COL_DAYS, SHEET_PROCEDURES
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.views.catalog import CatalogView
@@ -74,6 +75,32 @@ def test_edit_processing_time_with_keyboard_saves_and_moves_due_dates(qtbot, off
     row = listed(view).index("T-TTHN")
     assert view.table.currentRow() == row
     assert view.table.item(row, 2).text().startswith("5 ")
+
+
+def test_list_says_the_processing_time_as_processing_time_label_does(qtbot, office):
+    """One formatter: the list and its tooltip say what the intake and the command line say."""
+    civil = Field.get(Field.code == "HT")
+    Procedure.create(code="T-KN", name="Giải quyết khiếu nại", name_folded="giai quyet khieu nai", field=civil,
+                     processing_days=45, day_unit="calendar", cutoff=None, fee="", documents="[]")
+    Procedure.create(code="T-1N", name="Cấp bản sao trích lục", name_folded="cap ban sao trich luc", field=civil,
+                     processing_days=1, cutoff=None, fee="", documents="[]")
+    view = make_view(qtbot)
+    by_code = {p.code: p for p in view.procedures}
+    for row, code in enumerate(listed(view)):
+        p = by_code[code]
+        assert view.table.item(row, 2).text() == processing_time_label(p.processing_days, p.day_unit)
+        assert view.table.item(row, 2).toolTip() == processing_time_label(p.processing_days, p.day_unit, p.cutoff)
+    row = {code: row for row, code in enumerate(listed(view))}
+    assert view.table.item(row["T-KN"], 2).text() == "45 ngày"  # the label's words, not "45 calendar days"
+    assert "15:00" in view.table.item(row["T-KS"], 2).toolTip()
+    assert "15:00" not in view.table.item(row["T-KS"], 2).text()
+    try:
+        i18n.set_language("en")
+        view.refresh()
+        assert view.table.item(row["T-1N"], 2).text() == "1 working day"  # was "1 working days"
+        assert view.table.item(row["T-KN"], 2).text() == "45 days"
+    finally:
+        i18n.set_language("vi")
 
 
 def test_problems_are_shown_inline_and_nothing_typed_is_lost(qtbot, office, finish):
