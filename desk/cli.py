@@ -543,10 +543,12 @@ def _init(args: argparse.Namespace) -> int:
         _emit(_("Database ready.") + " " + not_set_up_message())
     _emit_collation()
     if summary is not None:
-        _emit(_("Catalog: {fields} fields and {procedures} procedures added, {updated} updated, {unchanged} "
-                "unchanged.").format(fields=summary.fields_created, procedures=summary.procedures_created,
-                                     updated=summary.fields_updated + summary.procedures_updated,
-                                     unchanged=summary.fields_unchanged + summary.procedures_unchanged))
+        _emit(_("Catalog: {fields} and {procedures} added, {updated} updated, {unchanged} unchanged.").format(
+            fields=ngettext("{n} field", "{n} fields", summary.fields_created).format(n=summary.fields_created),
+            procedures=ngettext("{n} procedure", "{n} procedures", summary.procedures_created).format(
+                n=summary.procedures_created),
+            updated=summary.fields_updated + summary.procedures_updated,
+            unchanged=summary.fields_unchanged + summary.procedures_unchanged))
     if args.desk_role:
         from desk.services.setup import create_desk_role
 

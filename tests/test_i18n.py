@@ -221,3 +221,16 @@ def test_cli_usage_errors_use_the_plural_forms():
     with cli._argparse_speaks_ours():
         import argparse
         assert argparse.ngettext("expected %s argument", "expected %s arguments", 2) == "cần %s giá trị"  # type: ignore[attr-defined]
+
+
+
+def test_init_catalog_summary_counts_each_part(vietnamese):
+    """The init summary is two plural parts in one sentence, so "1 field and 2 procedures" reads right."""
+    i18n.set_language("en")
+    parts = {"fields": i18n.ngettext("{n} field", "{n} fields", 1).format(n=1),
+             "procedures": i18n.ngettext("{n} procedure", "{n} procedures", 2).format(n=2)}
+    assert i18n._("Catalog: {fields} and {procedures} added, {updated} updated, {unchanged} unchanged.").format(
+        **parts, updated=0, unchanged=3) == "Catalog: 1 field and 2 procedures added, 0 updated, 3 unchanged."
+    i18n.set_language("vi")
+    assert i18n.ngettext("{n} field", "{n} fields", 1) == "{n} lĩnh vực"
+    assert i18n.ngettext("{n} procedure", "{n} procedures", 2) == "{n} thủ tục"

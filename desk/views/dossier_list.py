@@ -658,7 +658,8 @@ class DossierListView(QWidget):
     def _update_count_label(self) -> None:
         shown = self.model.rowCount()
         if self.count_value is None:
-            text = _("{shown} dossiers shown, counting…").format(shown=f"{shown:,}".replace(",", "."))
+            text = ngettext("{shown} dossier shown, counting…", "{shown} dossiers shown, counting…", shown).format(
+                shown=f"{shown:,}".replace(",", "."))
             if self.model.cursor is None:
                 text = ngettext("{total} dossier", "{total} dossiers", shown).format(total=f"{shown:,}".replace(",", "."))
         elif self.count_value == shown:

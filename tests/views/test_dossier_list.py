@@ -190,6 +190,25 @@ def test_scrolling_to_the_end_loads_the_next_page(view, qtbot):
     assert view.count_label.text().startswith("7")
 
 
+def test_count_while_counting_says_dossier_or_dossiers(view):
+    """"1 dossier shown, counting…": the count line is a plural message in every state, not only when done."""
+    from desk import i18n
+
+    view.model.page_size = 1
+    view.apply_filters()
+    assert view.model.rowCount() == 1 and view.model.cursor is not None
+    try:
+        i18n.set_language("en")
+        view.count_value = None  # as it stands while the total is counted off the UI thread
+        view._update_count_label()
+        assert view.count_label.text() == "1 dossier shown, counting…"
+        i18n.set_language("vi")
+        view._update_count_label()
+        assert view.count_label.text() == "Đang hiện 1 hồ sơ, đang đếm tổng số…"
+    finally:
+        i18n.set_language("vi")
+
+
 def test_enter_and_double_click_open_the_detail(view, qtbot, ctx, dossiers):
     view.show()
     qtbot.waitExposed(view)
