@@ -397,13 +397,8 @@ class KioskWindow(QWidget):
             self.preview.hide()
             self.idle_hint.setText(_("Use the handheld scanner: hold the QR code of your slip under it."))
             return
-        try:
-            from desk.hardware.camera import Scanner
-        except ImportError:
-            log.warning("camera module not available; the kiosk uses the handheld scanner only")
-            self.preview.hide()
-            self.idle_hint.setText(_("Use the handheld scanner: hold the QR code of your slip under it."))
-            return
+        from desk.hardware.camera import Scanner  # here, not at the top: OpenCV loads only for a camera kiosk
+
         self.idle_hint.setText(_("Hold the slip about 20 cm from the camera until the result appears."))
         self.preview.setText(_("Starting the camera…"))
         self.scanner = Scanner(spec, self)
