@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from desk.i18n import N_
+
 
 class Role(StrEnum):
     """Staff roles, weakest first: each role may do what the ones before it may."""
@@ -21,6 +23,10 @@ class Role(StrEnum):
     @property
     def rank(self) -> int:
         return list(Role).index(self)
+
+
+# How a role is named on the screens (the status bar, the accounts list and its role box): one table.
+ROLE_LABELS = {Role.CLERK: N_("clerk"), Role.LEADER: N_("leader"), Role.ADMIN: N_("administrator")}
 
 
 class Channel(StrEnum):

@@ -31,7 +31,7 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.i18n import N_, _
-from desk.services.kinds import Role
+from desk.services.kinds import ROLE_LABELS, Role
 from desk.views.common import PrintOutcome, confirm, open_document, present, scrolling, show_error, word_label
 from desk.views.context import AppContext
 
@@ -343,9 +343,6 @@ class MainWindow(QMainWindow):
         self._status.setText(_("Staff: {name} ({role})  |  Reception point: {point}  |  Database: {db}").format(
             name=self.ctx.actor.full_name, role=word_label(ROLE_LABELS, self.ctx.actor.role),
             point=point, db=self.ctx.database_label))
-
-
-ROLE_LABELS = {Role.CLERK: N_("clerk"), Role.LEADER: N_("leader"), Role.ADMIN: N_("administrator")}
 
 
 def _belongs_to(widget: QWidget, window: QWidget) -> bool:

@@ -39,7 +39,7 @@ from desk.hardware import printing
 from desk.i18n import N_, _
 from desk.redaction import redact
 from desk.services import accounts, office
-from desk.services.kinds import Role
+from desk.services.kinds import ROLE_LABELS, Role
 from desk.services.office import OfficeSettings, PointInfo
 from desk.views.common import error_text, present, push_button, word_label
 from desk.views.context import AppContext
@@ -54,7 +54,6 @@ INVALID_STYLE = "border: 1px solid #b00020; border-radius: 2px;"
 WEEKDAY_SHORT = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 POINT_KINDS = (("office", N_("Office desk")), ("e_point", N_("Neighbourhood e-point")),
                ("postal", N_("Postal service")))
-ROLE_LABELS = {Role.CLERK: N_("clerk"), Role.LEADER: N_("leader"), Role.ADMIN: N_("administrator")}
 LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))
 
 
