@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import QSize
+from PyQt6.QtCore import QEvent, QSize
 from PyQt6.QtWidgets import QApplication, QDialog, QScrollArea, QTabWidget, QWidget
 
 import desk.views
@@ -71,13 +71,13 @@ def visit_every_screen(qtbot, window: MainWindow) -> list[str]:
     seen = []
     for page in window.pages:
         widget = window.show_page(page.key)
-        qtbot.wait(10)
         assert widget is not None, f"{page.key} did not open"
+        qtbot.waitUntil(widget.isVisible)
         seen.append(page.key)
         for tabs in widget.findChildren(QTabWidget):
             for index in range(tabs.count()):
                 tabs.setCurrentIndex(index)
-                qtbot.wait(5)
+                qtbot.waitUntil(lambda tabs=tabs: tabs.currentWidget().isVisible())
                 seen.append(f"{page.key}/{tabs.tabText(index)}")
     return seen
 
@@ -147,19 +147,21 @@ def test_every_screen_and_dialog_fits(qtbot, ctx):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.resize(*initial_size(room))
-    window.show()
+    with qtbot.waitExposed(window):
+        window.show()
     problems = []
     seen = visit_every_screen(qtbot, window)
     assert {"intake", "dossiers", "pickup", "reports", "catalog", "calendar", "settings"} <= set(seen)
     hint = window.minimumSizeHint().expandedTo(window.minimumSize())
     if too_big(hint, room):
         problems.append(f"the window needs {hint.width()}×{hint.height()}")
-    qtbot.wait(20)
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the layouts the visits asked for, now
+    qtbot.waitUntil(lambda: window.size().expandedTo(window.minimumSize()) == window.size())  # grown if it must
     if window.width() > room.width() or window.height() > room.height():
         problems.append(f"the window grew to {window.width()}×{window.height()} after visiting every screen")
     for key in seen:  # each screen alone: on 1366×768 none needs its scroll bars; smaller, it may scroll
         page = window.show_page(key.split("/")[0])
-        qtbot.wait(5)
+        qtbot.waitUntil(page.isVisible)
         pane = page.parentWidget().parentWidget()
         assert isinstance(pane, QScrollArea), f"{key} is not inside its scrolling pane"
         need, has = page.minimumSizeHint(), pane.maximumViewportSize()
@@ -176,8 +178,8 @@ def test_every_screen_and_dialog_fits(qtbot, ctx):
     for cls in classes:
         dialog = make_dialog(cls, ctx, window)
         qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.wait(10)
+        with qtbot.waitExposed(dialog):
+            dialog.show()
         for name, size in (("sizeHint", dialog.sizeHint()), ("minimumSizeHint", dialog.minimumSizeHint()),
                            ("minimumSize", dialog.minimumSize())):
             if too_big(size, room):
