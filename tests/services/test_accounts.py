@@ -11,6 +11,7 @@ from desk.errors import PermissionDenied, ValidationError
 from desk.services import accounts
 from desk.services.accounts import SYSTEM
 from desk.services.clock import FixedClock
+from desk.services.kinds import Role
 
 
 def test_first_start_sets_admin_password(office):
@@ -170,16 +171,16 @@ def test_acting_staff_names_the_real_account(office):
     """The audit trail takes id and name from the account row: no SYSTEM, no deactivated or demoted account."""
     from desk.services.accounts import Actor
 
-    leader = accounts.create_staff("lanhdao", "Trần Văn Lâm", "leader", "mat-khau-123", by=SYSTEM)
-    clerk = accounts.create_staff("motcua", "Lê Thị Cúc", "clerk", "mat-khau-123", by=SYSTEM)
-    assert accounts.acting_staff(clerk, "clerk").full_name == "Lê Thị Cúc"
-    for nobody in (SYSTEM, Actor(None, "x", "Ai đó", "admin"), Actor(99999, "x", "Ai đó", "admin"), None, "admin"):
+    leader = accounts.create_staff("lanhdao", "Trần Văn Lâm", Role.LEADER, "mat-khau-123", by=SYSTEM)
+    clerk = accounts.create_staff("motcua", "Lê Thị Cúc", Role.CLERK, "mat-khau-123", by=SYSTEM)
+    assert accounts.acting_staff(clerk, Role.CLERK).full_name == "Lê Thị Cúc"
+    for nobody in (SYSTEM, Actor(None, "x", "Ai đó", Role.ADMIN), Actor(99999, "x", "Ai đó", Role.ADMIN), None, "admin"):
         with pytest.raises(PermissionDenied):
-            accounts.acting_staff(nobody, "clerk")  # type: ignore[arg-type]
+            accounts.acting_staff(nobody, Role.CLERK)  # type: ignore[arg-type]
     accounts.update_staff("motcua", by=leader, active=False)
     with pytest.raises(PermissionDenied):
-        accounts.acting_staff(clerk, "clerk")
-    demoted = accounts.create_staff("cu_ld", "Phạm Văn Cũ", "leader", "mat-khau-123", by=SYSTEM)
-    accounts.update_staff("cu_ld", by=leader, role="clerk")
+        accounts.acting_staff(clerk, Role.CLERK)
+    demoted = accounts.create_staff("cu_ld", "Phạm Văn Cũ", Role.LEADER, "mat-khau-123", by=SYSTEM)
+    accounts.update_staff("cu_ld", by=leader, role=Role.CLERK)
     with pytest.raises(PermissionDenied):
-        accounts.acting_staff(demoted, "leader")  # the role the database holds now decides
+        accounts.acting_staff(demoted, Role.LEADER)  # the role the database holds now decides
