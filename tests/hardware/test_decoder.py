@@ -130,12 +130,17 @@ def test_frame_decoder_emits_a_held_code_once_then_again_after_the_debounce(qtbo
             qtbot.waitUntil(lambda: not decoder.busy, timeout=2000)
             decoder.submit(image)
         qtbot.waitUntil(lambda: not decoder.busy, timeout=2000)
-        qtbot.wait(20)  # let the result reach this thread (or show that none comes: no condition to wait for)
 
-    feed(slip, 4)  # held in front of the camera
-    feed(empty, 1)
-    feed(cccd, 2)
-    feed(slip, 2)  # back within the debounce: not again
+    with qtbot.waitSignal(decoder.decoded, timeout=2000):  # a new code: reported as soon as it is decoded
+        feed(slip, 1)
+    with qtbot.assertNotEmitted(decoder.decoded, wait=20):  # held in front of the camera: not again (the
+        feed(slip, 3)                                        # silence is the subject, so it is waited out)
+        feed(empty, 1)
+    with qtbot.waitSignal(decoder.decoded, timeout=2000):
+        feed(cccd, 1)
+    with qtbot.assertNotEmitted(decoder.decoded, wait=20):
+        feed(cccd, 1)
+        feed(slip, 2)  # back within the debounce: not again
     assert seen == [SLIP, CCCD]
     qtbot.wait(350)  # real time past the 0.3 s debounce: the time passing is what is tested
     feed(slip, 1)  # away long enough: a new scan
