@@ -66,8 +66,8 @@ def detector(qtbot, clock):
 def form(qtbot) -> Form:
     form = Form()
     qtbot.addWidget(form)
-    form.show()
-    qtbot.waitExposed(form)
+    with qtbot.waitExposed(form):
+        form.show()
     form.activateWindow()
     form.name.setFocus()
     form.name.end(False)

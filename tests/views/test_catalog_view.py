@@ -35,8 +35,8 @@ def make_view(qtbot, role: str = "leader") -> CatalogView:
     view = CatalogView(make_ctx(role))
     qtbot.addWidget(view)
     view.resize(1100, 760)
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
     return view

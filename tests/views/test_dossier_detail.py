@@ -82,8 +82,8 @@ def answers(monkeypatch):
 def open_dialog(qtbot, ctx, code) -> DossierDetailDialog:
     dialog = DossierDetailDialog(ctx, code)
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     return dialog
 
 

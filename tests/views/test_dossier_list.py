@@ -168,8 +168,8 @@ def test_model_fetches_the_next_page_when_asked(ctx):
 
 
 def test_scrolling_to_the_end_loads_the_next_page(view, qtbot):
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.table.setFixedHeight(70)  # room for a row or two: the rest waits for scrolling
     view.model.page_size = 2
     view.apply_filters()
@@ -210,8 +210,8 @@ def test_count_while_counting_says_dossier_or_dossiers(view):
 
 
 def test_enter_and_double_click_open_the_detail(view, qtbot, ctx, dossiers):
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.table.setFocus()
     view.table.selectRow(2)
     with qtbot.waitSignal(ctx.bus.open_dossier, timeout=1000) as opened:
@@ -225,8 +225,8 @@ def test_enter_and_double_click_open_the_detail(view, qtbot, ctx, dossiers):
 
 
 def test_header_click_sorts_in_the_database(view, qtbot):
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     header = view.table.horizontalHeader()
     x = header.sectionViewportPosition(COLUMN_INDEX["applicant"]) + 20
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().center().__class__(x, 5))
@@ -241,8 +241,8 @@ def test_header_click_sorts_in_the_database(view, qtbot):
 
 
 def test_focus_search_selects_the_text(view, qtbot):
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.activateWindow()
     view.text.setText("abc")
     view.table.setFocus()
@@ -252,8 +252,8 @@ def test_focus_search_selects_the_text(view, qtbot):
 
 
 def test_refreshes_when_a_dossier_changes(view, qtbot, ctx, dossiers, admin):
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.status.setCurrentIndex(view.status.findData("processing"))
     assert shown(view) == ["Nguyễn Văn An"]
     lifecycle.advance(dossiers["trang"], "processing", clock=CLOCK, actor=admin)

@@ -35,8 +35,8 @@ def test_wizard_then_a_receipt_out_of_the_printer(qtbot, bare_office, tmp_path, 
 
     wizard = OfficeWizard(accounts.get_actor("admin"))
     qtbot.addWidget(wizard)
-    wizard.show()
-    qtbot.waitExposed(wizard)
+    with qtbot.waitExposed(wizard):
+        wizard.show()
     wizard.next()
     wizard.identity.parent_name.lineEdit().setText("UBND TỈNH HÀ TĨNH")
     wizard.identity.name.lineEdit().setText("UBND phường Thành Sen")

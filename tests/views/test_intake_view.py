@@ -40,8 +40,8 @@ def make_ctx(tmp_path: Path, *, clock=THURSDAY, printer=None, settings=None) -> 
 def show(qtbot, widget: QWidget) -> QWidget:
     qtbot.addWidget(widget)
     widget.resize(1100, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
+    with qtbot.waitExposed(widget):
+        widget.show()
     widget.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window())
     return widget

@@ -47,8 +47,8 @@ def _make(qtbot, clock, **kwargs) -> KioskWindow:
     window = KioskWindow(clock=clock, office_name="UBND phường Trần Phú", **kwargs)
     qtbot.addWidget(window)
     window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     return window
 
 

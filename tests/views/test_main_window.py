@@ -57,8 +57,8 @@ def test_leader_pages_and_status_bar(qtbot):
 
 def test_shortcuts_reach_the_screen(qtbot):
     window = make(qtbot, "clerk")
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     page = window.page("intake")

@@ -16,8 +16,8 @@ from tests.views.test_intake_view import fill_applicant, make_ctx, show
 def _wizard(qtbot) -> OfficeWizard:
     wizard = OfficeWizard(accounts.get_actor("admin"))
     qtbot.addWidget(wizard)
-    wizard.show()
-    qtbot.waitExposed(wizard)
+    with qtbot.waitExposed(wizard):
+        wizard.show()
     return wizard
 
 

@@ -46,8 +46,8 @@ def view(qtbot, office, ctx) -> PickupView:
     view = PickupView(ctx)
     qtbot.addWidget(view)
     view.resize(1000, 760)
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.activate()
     return view
 

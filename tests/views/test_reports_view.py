@@ -62,8 +62,8 @@ def make_view(qtbot, role: str = "leader", tmp_path: Path | None = None) -> Repo
     view = ReportsView(make_ctx(role, tmp_path))
     qtbot.addWidget(view)
     view.resize(1070, 780)
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
     qtbot.waitUntil(lambda: view.loads >= 1, timeout=5000)

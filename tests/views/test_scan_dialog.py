@@ -172,8 +172,8 @@ def test_f9_without_a_camera_only_focuses_the_input(qtbot, office):
     ctx = AppContext(actor=CLERK, clock=FixedClock(NOW), settings=Settings(), printer=FakePrinter())
     view = PickupView(ctx)
     qtbot.addWidget(view)
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.scan()
     assert view.scan_dialog is None
     qtbot.waitUntil(lambda: view.input.hasFocus(), timeout=1000)

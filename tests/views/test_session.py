@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from PyQt6 import sip
 from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication, QLabel, QLineEdit, QSpinBox, QWidget
 
 from desk.app import build_main_window
@@ -58,7 +59,7 @@ def session(qtbot, leader, tmp_path):
     made = Session(context(leader, tmp_path), build_main_window, login=logins)
     made.logins = logins
     window = made.start()  # not given to qtbot: a switch deletes it, the teardown closes whichever is left
-    qtbot.waitExposed(window)
+    assert QTest.qWaitForWindowExposed(window)  # start() has shown it already
     yield made
     made.stop()
     if made.window is not None and not sip.isdeleted(made.window):

@@ -67,8 +67,8 @@ def window(qtbot, office):
     ctx.bus.open_dossier.disconnect(window.open_dossier)  # the detail dialog is another screen's test
     qtbot.addWidget(window)
     dispatcher = install_scanner(window, ctx)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     window.activateWindow()
     yield window
     QApplication.instance().removeEventFilter(dispatcher.detector)

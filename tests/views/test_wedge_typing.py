@@ -97,8 +97,8 @@ def window(qtbot, office, monkeypatch):
     monkeypatch.setattr(QApplication, "beep", staticmethod(lambda: window.beeps.append(1)))
     window.handled = []
     dispatcher.handled.connect(window.handled.append)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     yield window
     QApplication.instance().removeEventFilter(dispatcher.detector)
 
@@ -114,8 +114,8 @@ def clock(window) -> FakeClock:
 def form(qtbot, window) -> Form:
     form = Form()
     qtbot.addWidget(form)
-    form.show()  # not modal: a scan is acted on behind it
-    qtbot.waitExposed(form)
+    with qtbot.waitExposed(form):
+        form.show()  # not modal: a scan is acted on behind it
     form.activateWindow()
     return form
 
