@@ -214,10 +214,14 @@ def test_missing_compiled_catalog_is_an_error_not_english(tmp_path, monkeypatch)
         i18n.set_language("vi")
 
 
-def test_cli_usage_errors_use_the_plural_forms():
-    """argparse's ngettext goes to ours: "expected 2 arguments" reads Vietnamese."""
+def test_cli_usage_errors_use_the_plural_forms(capsys):
+    """argparse's "expected 2 arguments" reaches error() in English and reads Vietnamese, with our plural."""
     from desk import cli
 
-    with cli._argparse_speaks_ours():
-        import argparse
-        assert argparse.ngettext("expected %s argument", "expected %s arguments", 2) == "cần %s giá trị"  # type: ignore[attr-defined]
+    parser = cli._Parser(prog="desk")
+    parser.add_argument("--pair", nargs=2)
+    with pytest.raises(SystemExit) as exc:
+        parser.parse_args(["--pair", "a"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == "desk: lỗi: đối số --pair: cần 2 giá trị\n"
+    assert cli._argparse_message("a message of no known shape") == "a message of no known shape"
