@@ -225,3 +225,24 @@ def test_cli_usage_errors_use_the_plural_forms(capsys):
     assert exc.value.code == 2
     assert capsys.readouterr().err == "desk: lỗi: đối số --pair: cần 2 giá trị\n"
     assert cli._argparse_message("a message of no known shape") == "a message of no known shape"
+
+
+def test_cli_usage_is_wrapped_for_the_longer_prefix(monkeypatch):
+    """"cách dùng: " is longer than "usage: ": the usage is laid out again, inside the width argparse wraps at,
+    its next lines under the first one's items and the positionals on a line of their own."""
+    from desk import cli
+
+    monkeypatch.setenv("COLUMNS", "60")
+    parser = cli._Parser(prog="main.py slip")
+    for option in ("--form", "--out", "--paper", "--printer", "--copies"):
+        parser.add_argument(option)
+    parser.add_argument("code")
+    usage = parser.format_usage().rstrip("\n").split("\n")
+    indent = " " * len("cách dùng: main.py slip ")
+    assert usage[0].startswith("cách dùng: main.py slip [-h] [--form FORM]")
+    assert all(len(line) <= 58 for line in usage) and len(usage) > 2
+    assert all(line.startswith(indent) and line[len(indent)] != " " for line in usage[1:])
+    assert usage[-1] == indent + "code"
+    monkeypatch.setenv("COLUMNS", "200")
+    assert parser.format_usage() == ("cách dùng: main.py slip [-h] [--form FORM] [--out OUT] [--paper PAPER] "
+                                     "[--printer PRINTER] [--copies COPIES] code\n")
