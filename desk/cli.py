@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Never
+from typing import TYPE_CHECKING, Any, Never, Protocol
 
 from desk.i18n import N_, N_plural, _, gettext, ngettext, set_language
 from desk.redaction import redacts_stderr
@@ -28,33 +29,132 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:  # imported where used, at run time
     from desk.services.accounts import Actor
 
-# argparse's own messages (it calls gettext on them), marked here so tools/messages.py keeps them in
-# our catalog: usage errors, help headings and the help option read Vietnamese like everything else.
-ARGPARSE_MESSAGES = (
-    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+# argparse builds its messages in English with its own gettext domain, which nobody installs. Our parser
+# gives them our catalog through public means only (D36): the help option, the usage prefix and the
+# section headings in the help it formats (format_usage/format_help), and the error messages it hands
+# to error(): those have a few known shapes, matched here and re-filled from the catalog. English needs
+# nothing: a message of another shape (a future argparse's) stays English rather than wrong.
+ARGPARSE_USAGE = N_("usage: ")
+ARGPARSE_HEADINGS = (N_("positional arguments"), N_("options"))
+ARGPARSE_ERRORS = (  # the shapes argparse 3.11-3.13 gives ArgumentParser.error(); "argument …:" wraps others
+    N_("argument %(argument_name)s: %(message)s"),
     N_("the following arguments are required: %s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
-    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"), N_("expected one argument"),
-    N_("expected at most one argument"), N_("expected at least one argument"),
-    N_plural("expected %s argument", "expected %s arguments"), N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("unrecognized arguments: %s"), N_("expected one argument"), N_("expected at most one argument"),
+    N_("expected at least one argument"), N_("ambiguous option: %(option)s could match %(matches)s"),
     N_("invalid %(type)s value: %(value)r"), N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
     N_("one of the arguments %s is required"), N_("unexpected option string: %s"),
     N_("unknown parser %(parser_name)r (choices: %(choices)s)"), N_("can't open '%(filename)s': %(error)s"),
-    N_("subcommands"), N_("%(prog)s: error: %(message)s\n"),
 )
+ARGPARSE_PLURALS = (N_plural("expected %s argument", "expected %s arguments"),)
+_PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[sr]")
 
 
-@contextmanager
-def _argparse_speaks_ours() -> Iterator[None]:
-    """argparse looks up its module-level ``_``/``ngettext`` on every message; point them at our catalog.
+def _shape(template: str, count: bool = False) -> re.Pattern[str]:
+    """The English message a printf-style template makes, as a pattern with one group per placeholder."""
+    parts, last, text = [], 0, r"\d+" if count else ".+?"
+    for i, hole in enumerate(_PLACEHOLDER.finditer(template)):
+        parts.append(re.escape(template[last:hole.start()]))
+        parts.append(f"(?P<{hole.group(1) or f'_{i}'}>{text})")
+        last = hole.end()
+    return re.compile("".join(parts) + re.escape(template[last:]) + r"\Z", re.DOTALL)
 
-    Only while our parser builds, parses or formats: other users of argparse in the process keep theirs.
-    """
-    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
-    argparse._, argparse.ngettext = gettext, ngettext  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """A translated template with the texts the English message had (already formatted, so %r is %s)."""
+    holes = iter(range(len(values)))
+    return _PLACEHOLDER.sub(lambda hole: values[hole.group(1) or f"_{next(holes)}"], template)
+
+
+_SHAPES = [(template, _shape(template)) for template in ARGPARSE_ERRORS]
+_PLURAL_SHAPES = [(pair, _shape(form, count=True)) for pair in ARGPARSE_PLURALS for form in pair]
+
+
+def _argparse_message(message: str) -> str:
+    """argparse's English error message in the desk's language; one of unknown shape unchanged."""
+    for template, shape in _SHAPES:
+        if found := shape.match(message):
+            values = found.groupdict()
+            if "message" in values:  # "argument X: <argparse's message, or ours from ArgumentTypeError>"
+                values["message"] = _argparse_message(values["message"])
+            return _fill(gettext(template), values)
+    for (singular, plural), shape in _PLURAL_SHAPES:
+        if found := shape.match(message):
+            return _fill(ngettext(singular, plural, int(found["_0"])), found.groupdict())
+    return message
+
+
+def _argparse_help(text: str, prog: str) -> str:
+    """argparse's formatted usage or help with its usage prefix and section headings in the desk's language."""
+    lines = text.split("\n")
+    english, ours = ARGPARSE_USAGE, gettext(ARGPARSE_USAGE)
+    if lines[0].startswith(english + prog) and ours != english:
+        end = next((i for i, line in enumerate(lines) if i and not line.startswith(" ")), len(lines))
+        lines[:end] = _usage_rewrapped(lines[:end], prog, ours)
+    headings = {f"{heading}:": f"{gettext(heading)}:" for heading in ARGPARSE_HEADINGS}
+    return "\n".join(headings.get(line, line) for line in lines)
+
+
+def _usage_items(text: str) -> list[str]:
+    """The items of a usage line: split at the spaces outside brackets, where argparse may wrap it."""
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(text + " "):
+        depth += (char in "[(") - (char in "])")
+        if char == " " and depth == 0:
+            if i > start:
+                items.append(text[start:i])
+            start = i + 1
+    return items
+
+
+def _usage_rewrapped(lines: list[str], prog: str, ours: str) -> list[str]:
+    """argparse's English usage lines with our longer prefix, laid out again by argparse's own rule, at its
+    width (the terminal's less 2): prog then the options, the positionals from a new line, each part
+    wrapped before an item that would pass the width; prog on a line of its own when it is long."""
+    english, width = ARGPARSE_USAGE, shutil.get_terminal_size().columns - 2
+    rows = [_usage_items(lines[0][len(english) + len(prog):])] + [_usage_items(line) for line in lines[1:]]
+    parts = [rows[0]]
+    for previous, row in zip(lines, rows[1:], strict=False):
+        if row and parts[-1] and len(previous) + 1 + len(row[0]) > width:
+            parts[-1] = parts[-1] + row  # argparse wrapped here for the width: one part
+        else:
+            parts.append(row)  # here a part began (the positionals), or prog stood alone
+    parts = [part for part in parts if part]
+    if len(parts) == 1:  # argparse did not wrap: the positionals start at the first plain item after no option
+        items = parts[0]
+        cut = next((i for i in range(1, len(items)) if items[i][0] not in "-[" and items[i - 1][0] != "-"),
+                   len(items))
+        parts = [items[:cut], items[cut:]]
+    optionals, positionals = [item for part in parts[:-1] for item in part], parts[-1]
+    if len(ours) + len(" ".join([prog, *optionals, *positionals])) <= width:
+        return [" ".join([ours + prog, *optionals, *positionals])]
+
+    def wrap(items: list[str], indent: int, first: str | None = None) -> list[str]:
+        lines: list[str] = []
+        line = [first] if first else []
+        length = len(ours) + len(first) if first else indent - 1
+        for item in items:
+            if length + 1 + len(item) > width and line:
+                lines.append(" ".join(line))
+                line, length = [], indent - 1
+            line.append(item)
+            length += len(item) + 1
+        if line:
+            lines.append(" ".join(line))
+        return [line if i == 0 and first else " " * indent + line for i, line in enumerate(lines)]
+
+    if len(ours) + len(prog) <= 0.75 * width:
+        indent = len(ours) + len(prog) + 1
+        if optionals:
+            wrapped = wrap(optionals, indent, prog) + wrap(positionals, indent)
+        else:
+            wrapped = wrap(positionals, indent, prog)
+    else:
+        indent = len(ours)
+        wrapped = wrap(optionals + positionals, indent)
+        if len(wrapped) > 1:
+            wrapped = wrap(optionals, indent) + wrap(positionals, indent)
+        wrapped = [prog, *wrapped]
+    return [ours + wrapped[0], *wrapped[1:]]
 
 
 def _language_in(args: Sequence[str]) -> str | None:
@@ -81,41 +181,60 @@ COMMAND_ROLES = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs) -> None:
-        with _argparse_speaks_ours():
-            super().__init__(*args, **kwargs)
+class _Writes(Protocol):
+    """Where argparse's print_help/print_usage may be told to write."""
 
-    def parse_known_args(self, args=None, namespace=None):
+    def write(self, text: str, /) -> object: ...
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking the desk's language (see ARGPARSE_ERRORS), and quiet into a closed pipe."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        add_help, kwargs["add_help"] = kwargs.get("add_help", True), False
+        super().__init__(*args, **kwargs)
+        if add_help:  # argparse's own -h, with its help text from our catalog
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=_("show this help message and exit"))
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
         listed = list(sys.argv[1:] if args is None else args)
         language = _language_in(listed)
         if language in ("vi", "en"):
             set_language(language)
-        with _argparse_speaks_ours():
-            return super().parse_known_args(listed, namespace)
-
-    def parse_args(self, args=None, namespace=None):
-        with _argparse_speaks_ours():  # "unrecognized arguments" is raised here, after parse_known_args
-            return super().parse_args(args, namespace)
+        return super().parse_known_args(listed, namespace)
 
     def format_usage(self) -> str:
-        with _argparse_speaks_ours():
-            return super().format_usage()
+        return _argparse_help(super().format_usage(), self.prog)
 
     def format_help(self) -> str:
-        with _argparse_speaks_ours():
-            return super().format_help()
+        return _argparse_help(super().format_help(), self.prog)
+
+    def print_usage(self, file: _Writes | None = None) -> None:
+        _write(self.format_usage(), file or sys.stdout)
+
+    def print_help(self, file: _Writes | None = None) -> None:
+        _write(self.format_help(), file or sys.stdout)
+
+    def exit(self, status: int = 0, message: str | None = None) -> Never:
+        if message:
+            _write(message, sys.stderr)
+        sys.exit(status)
 
     def error(self, message: str) -> Never:  # one line, exit code 2, like every bad input
-        self.exit(2, f"{self.prog}: {_('error')}: {message}\n")
+        self.exit(2, f"{self.prog}: {_('error')}: {_argparse_message(message)}\n")
 
-    def _print_message(self, message: str, file=None) -> None:
-        """--help into a closed pipe (``main.py --help | head -1``) ends quietly."""
-        try:
-            super()._print_message(message, file)
-            (file or sys.stdout).flush()
-        except BrokenPipeError:
-            _silence_stdout()
+
+def _write(text: str, file: _Writes) -> None:
+    """Help, usage or a usage error; into a closed pipe (``main.py --help | head -1``) it ends quietly."""
+    try:
+        file.write(text)
+        flush = getattr(file, "flush", None)
+        if flush is not None:
+            flush()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 def _integer(text: str) -> int:

@@ -214,14 +214,38 @@ def test_missing_compiled_catalog_is_an_error_not_english(tmp_path, monkeypatch)
         i18n.set_language("vi")
 
 
-def test_cli_usage_errors_use_the_plural_forms():
-    """argparse's ngettext goes to ours: "expected 2 arguments" reads Vietnamese."""
+def test_cli_usage_errors_use_the_plural_forms(capsys):
+    """argparse's "expected 2 arguments" reaches error() in English and reads Vietnamese, with our plural."""
     from desk import cli
 
-    with cli._argparse_speaks_ours():
-        import argparse
-        assert argparse.ngettext("expected %s argument", "expected %s arguments", 2) == "cần %s giá trị"  # type: ignore[attr-defined]
+    parser = cli._Parser(prog="desk")
+    parser.add_argument("--pair", nargs=2)
+    with pytest.raises(SystemExit) as exc:
+        parser.parse_args(["--pair", "a"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == "desk: lỗi: đối số --pair: cần 2 giá trị\n"
+    assert cli._argparse_message("a message of no known shape") == "a message of no known shape"
 
+
+def test_cli_usage_is_wrapped_for_the_longer_prefix(monkeypatch):
+    """"cách dùng: " is longer than "usage: ": the usage is laid out again, inside the width argparse wraps at,
+    its next lines under the first one's items and the positionals on a line of their own."""
+    from desk import cli
+
+    monkeypatch.setenv("COLUMNS", "60")
+    parser = cli._Parser(prog="main.py slip")
+    for option in ("--form", "--out", "--paper", "--printer", "--copies"):
+        parser.add_argument(option)
+    parser.add_argument("code")
+    usage = parser.format_usage().rstrip("\n").split("\n")
+    indent = " " * len("cách dùng: main.py slip ")
+    assert usage[0].startswith("cách dùng: main.py slip [-h] [--form FORM]")
+    assert all(len(line) <= 58 for line in usage) and len(usage) > 2
+    assert all(line.startswith(indent) and line[len(indent)] != " " for line in usage[1:])
+    assert usage[-1] == indent + "code"
+    monkeypatch.setenv("COLUMNS", "200")
+    assert parser.format_usage() == ("cách dùng: main.py slip [-h] [--form FORM] [--out OUT] [--paper PAPER] "
+                                     "[--printer PRINTER] [--copies COPIES] code\n")
 
 
 def test_init_catalog_summary_counts_each_part(vietnamese):

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import html
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -33,7 +35,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.shared import Length
-from docx.table import Table, _Cell, _Row
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -46,8 +48,9 @@ RULE_PX = 1.0  # thickness of paragraph rules (the short line under the issuing 
 
 _ALIGN = {WD_ALIGN_PARAGRAPH.CENTER: "center", WD_ALIGN_PARAGRAPH.RIGHT: "right",
           WD_ALIGN_PARAGRAPH.JUSTIFY: "justify", WD_ALIGN_PARAGRAPH.LEFT: "left"}
-_VALIGN = {WD_CELL_VERTICAL_ALIGNMENT.CENTER: "middle", WD_CELL_VERTICAL_ALIGNMENT.BOTTOM: "bottom",
-           WD_CELL_VERTICAL_ALIGNMENT.TOP: "top"}
+_VALIGN: dict[WD_CELL_VERTICAL_ALIGNMENT | None, str] = {
+    WD_CELL_VERTICAL_ALIGNMENT.CENTER: "middle", WD_CELL_VERTICAL_ALIGNMENT.BOTTOM: "bottom",
+    WD_CELL_VERTICAL_ALIGNMENT.TOP: "top"}
 
 
 @dataclass(frozen=True)
@@ -87,20 +90,35 @@ def _num(value: float) -> str:
 
 
 # -- the two things python-docx 1.2 does not expose -------------------------------------------------
-# Both read one property element through python-docx's own element classes, nothing else:
+# Both read one property element from the raw XML that python-docx hands out publicly
+# (ParagraphFormat is an ElementProxy: its ``element`` is the paragraph's w:p), with lxml's own API:
 def _has_bottom_rule(paragraph: Paragraph) -> bool:
     """A bottom border on the paragraph (w:pPr/w:pBdr/w:bottom): documents' short_rule draws its line so."""
-    ppr = paragraph._p.pPr  # no public API for paragraph borders
-    borders = None if ppr is None else ppr.find(qn("w:pBdr"))
-    bottom = None if borders is None else borders.find(qn("w:bottom"))
+    p = paragraph.paragraph_format.element  # no public API for paragraph borders
+    bottom = p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
     return bottom is not None and bottom.get(qn("w:val")) not in (None, "nil", "none")
 
 
-def _is_header_row(row: _Row) -> bool:
-    """A row Word repeats at the top of each page (w:trPr/w:tblHeader): documents' repeat_header."""
-    trpr = row._tr.trPr  # no public API for "repeat as header row"
-    flag = None if trpr is None else trpr.find(qn("w:tblHeader"))
+def _in_header_row(paragraph: Paragraph) -> bool:
+    """The paragraph's table row is one Word repeats at the top of each page (w:trPr/w:tblHeader):
+    documents' repeat_header. A row has no public element, so its first cell's first paragraph leads there."""
+    tr = next(paragraph.paragraph_format.element.iterancestors(qn("w:tr")), None)  # nearest row: the cell's own
+    flag = None if tr is None else tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}")
     return flag is not None and flag.get(qn("w:val")) not in ("0", "false", "off")
+
+
+class _Cell(Protocol):
+    """What a row's cell (python-docx's table cell, whose class is not public) offers the reader."""
+
+    @property
+    def grid_span(self) -> int: ...
+    @property
+    def width(self) -> Length | None: ...
+    @property
+    def vertical_alignment(self) -> WD_CELL_VERTICAL_ALIGNMENT | None: ...
+    @property
+    def paragraphs(self) -> list[Paragraph]: ...
+    def iter_inner_content(self) -> Iterator[Paragraph | Table]: ...
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -210,9 +228,10 @@ class _Reader:
         columns = [_px(column.width) for column in table.columns]
         rows, header_rows = [], 0
         for index, row in enumerate(table.rows):
-            if header_rows == index and _is_header_row(row):
+            cells = row.cells
+            if header_rows == index and cells and cells[0].paragraphs and _in_header_row(cells[0].paragraphs[0]):
                 header_rows += 1
-            rows.append(self.row(row, columns, ruled))
+            rows.append(self.row(cells, row.grid_cols_before, columns, ruled))
         head = "".join(rows[:header_rows])
         body = "".join(rows[header_rows:])
         styles = ["margin:0"]
@@ -228,15 +247,16 @@ class _Reader:
                 f'style="{";".join(x for x in styles if x)}">'
                 + (f"<thead>{head}</thead>" if head else "") + body + "</table>")
 
-    def row(self, row: _Row, columns: list[float], ruled: bool) -> str:
+    def row(self, row_cells: Sequence[_Cell], grid_before: int, columns: list[float], ruled: bool) -> str:
+        """One table row; ``row_cells`` one per grid column, as python-docx's ``row.cells`` gives them."""
         cells: list[tuple[_Cell, int]] = []
         # A horizontally merged cell comes once per grid column it spans. (Vertical merges, which our forms
         # never make, would repeat the cell above: telling them apart needs w:vMerge, not public.)
-        for cell in row.cells:
+        for cell in row_cells:
             if cells and cells[-1][0] is cell:
                 continue
             cells.append((cell, cell.grid_span))
-        column = row.grid_cols_before
+        column = grid_before
         parts = []
         for cell, span in cells:
             width = sum(columns[column:column + span]) or _px(cell.width)
