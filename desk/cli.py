@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Never, Protocol
 
 from desk.i18n import N_, N_plural, _, gettext, ngettext, set_language
 from desk.redaction import redacts_stderr
-from desk.services.kinds import Channel, Role
+from desk.services.kinds import Channel, Role, StopCase
 
 if TYPE_CHECKING:
     from desk.services.clock import Clock
@@ -169,12 +169,15 @@ def _language_in(args: Sequence[str]) -> str | None:
 PASSWORD_ENV = "DESK_PASSWORD"
 # The per-dossier forms of `slip` and `print` (desk.services.documents.FORMS; tests/test_cli.py checks they agree).
 SLIP_FORMS = ("01", "02", "03", "04", "05")
+# `stop --case` words (the command line's spelling) → the Art. 21 case stored.
+STOP_CASES = {"applicant": StopCase.APPLICANT_REQUEST, "cannot-continue": StopCase.CANNOT_CONTINUE}
 # Commands (and calendar actions) that change nothing and show no personal data: no account needed.
 OPEN_COMMANDS = frozenset({"procedures", "due", "parse-cccd", "calendar list"})
 # The least role of each other command, checked once the account has logged in (the services check
 # again); "init" on a new database is the exception: it creates the administrator.
 COMMAND_ROLES = {
-    "receive": Role.CLERK, "advance": Role.CLERK, "apology": Role.CLERK, "show": Role.CLERK, "slip": Role.CLERK,
+    "receive": Role.CLERK, "advance": Role.CLERK, "apology": Role.CLERK, "stop": Role.CLERK, "show": Role.CLERK,
+    "slip": Role.CLERK,
     "print": Role.CLERK, "logbook": Role.CLERK, "report": Role.LEADER, "calendar": Role.LEADER, "init": Role.ADMIN,
     "demo": Role.ADMIN, "backup": Role.ADMIN, "restore": Role.ADMIN, "migrate-to": Role.ADMIN,
     "office show": Role.CLERK, "office set": Role.LEADER,
@@ -369,6 +372,14 @@ def _dossier_commands(add: _AddCommand) -> None:
     s.add_argument("--reason", required=True)
     s.add_argument("--at", type=_datetime)
 
+    s = add("stop", help=_("stop handling a dossier (Decree 118/2025 Art. 21; notice: form 05)"))
+    s.add_argument("code")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--case", default="applicant", choices=sorted(STOP_CASES),
+                   help=_("applicant: the applicant asks to stop or withdraw; cannot-continue: the dossier cannot "
+                          "lawfully be handled further"))
+    s.add_argument("--at", type=_datetime)
+
     s = add("show", help=_("print a dossier with its history as JSON"))
     s.add_argument("code")
 
@@ -549,7 +560,7 @@ def _run(args: argparse.Namespace) -> int:
     actor = None if key in OPEN_COMMANDS else _login(args, COMMAND_ROLES.get(key) or COMMAND_ROLES[args.command])
     handler = {
         "office": _office, "procedures": _procedures, "receive": _receive, "advance": _advance,
-        "apology": _apology, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
+        "apology": _apology, "stop": _stop, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
         "slip": _slip, "print": _print, "logbook": _logbook, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
     }[args.command]
     return handler(args, actor)
@@ -826,6 +837,14 @@ def _apology(args: argparse.Namespace, actor) -> int:
     from desk.services.lifecycle import apologize
 
     info = apologize(args.code, args.new_date, reason=args.reason, actor=actor, at=args.at, clock=args.clock)
+    _print_json(info.to_json())
+    return 0
+
+
+def _stop(args: argparse.Namespace, actor) -> int:
+    from desk.services.lifecycle import stop
+
+    info = stop(args.code, reason=args.reason, case=STOP_CASES[args.case], actor=actor, at=args.at, clock=args.clock)
     _print_json(info.to_json())
     return 0
 

@@ -99,6 +99,21 @@ def test_receive_advance_show(cli):
     assert shown["history"][1]["actor"] == "Quản trị hệ thống"
 
 
+def test_stop_records_the_case_and_reason(cli):
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--received-at", "2026-11-23T09:00")
+    code_ = json.loads(out)["code"]
+    code, out, err = cli("stop", code_, "--reason", "Không thể tiếp tục giải quyết", "--case", "cannot-continue",
+                         "--at", "2026-11-23T10:00")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "stopped"
+    _c, out, _e = cli("show", code_)
+    last = json.loads(out)["history"][-1]
+    assert (last["action"], last["to_status"], last["note"]) == ("stop", "stopped", "Không thể tiếp tục giải quyết")
+    assert last["data"] == {"case": "cannot_continue"}
+    code, out, err = cli("stop", code_, "--reason", "Lần nữa")
+    assert code == 2 and out == "" and "không thể chuyển" in err
+
+
 def test_disallowed_transition_exit_2_one_line(cli):
     _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Lê Hoa", "--received-at", "2026-11-23T09:00")
     code_ = json.loads(out)["code"]
@@ -313,6 +328,7 @@ def test_the_three_attacks_of_the_issue_are_refused(anyone, sqlite_url, tmp_path
     ("receive", "--procedure", "1.001193", "--name", "Võ Thị Yến"),
     ("advance", "000.00.13.H42-261123-0001", "--to", "processing"),
     ("apology", "000.00.13.H42-261123-0001", "--new-date", "2026-12-30T10:00", "--reason", "Chờ"),
+    ("stop", "000.00.13.H42-261123-0001", "--reason", "Người nộp đề nghị dừng"),
     ("show", "000.00.13.H42-261123-0001"),
     ("slip", "000.00.13.H42-261123-0001", "--form", "01", "--out", "x.docx"),
     ("print", "000.00.13.H42-261123-0001", "--form", "01", "--printer", "DeskPDF"),

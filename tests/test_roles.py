@@ -54,7 +54,7 @@ from desk.services import (
 from desk.services.accounts import ROLES, SYSTEM, Actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
-from desk.services.lifecycle import advance, apologize
+from desk.services.lifecycle import advance, apologize, stop
 
 PASSWORD = "mật-khẩu-đủ-dài"
 NOBODY = "nobody"  # the fourth column: no account at all (actor=None)
@@ -72,6 +72,10 @@ def _advance(a: Actor, ctx) -> None:
 def _apologize(a: Actor, ctx) -> None:
     later = datetime.now(LOCAL_TZ) + timedelta(days=30)
     apologize(ctx["code"], later, reason="Cần xác minh thêm", actor=a)
+
+
+def _stop(a: Actor, ctx) -> None:
+    stop(ctx["code"], reason="Người nộp đề nghị dừng giải quyết", actor=a)
 
 
 def _get_dossier(a: Actor, ctx) -> None:
@@ -264,6 +268,7 @@ MATRIX: list[tuple[str, str, object]] = [
     ("intake.register", "clerk", _register),
     ("lifecycle.advance", "clerk", _advance),
     ("lifecycle.apologize", "clerk", _apologize),
+    ("lifecycle.stop", "clerk", _stop),
     ("dossiers.get_dossier", "clerk", _get_dossier),
     ("dossiers.history", "clerk", _history),
     ("dossiers.recent", "clerk", _recent),

@@ -25,6 +25,7 @@ class Status(StrEnum):
     RETURNED = "returned"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"  # dừng giải quyết (Decree 118/2025 Art. 21, Mẫu 05; D42)
 
     @property
     def label(self) -> str:
@@ -39,11 +40,12 @@ STATUS_LABELS = {
     Status.RETURNED: N_("Returned"),
     Status.REFUSED: N_("Refused"),
     Status.WITHDRAWN: N_("Withdrawn"),
+    Status.STOPPED: N_("Stopped"),
 }
 
 OPEN_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.NEEDS_SUPPLEMENT})
 DONE_STATUSES = frozenset({Status.RESOLVED, Status.RETURNED})
-CLOSED_STATUSES = frozenset({Status.REFUSED, Status.WITHDRAWN})
+CLOSED_STATUSES = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
 
 CHANNELS = {Channel.DIRECT: N_("Direct"), Channel.ONLINE: N_("Online"), Channel.POSTAL: N_("Postal")}
 
@@ -56,6 +58,7 @@ class Outcome(StrEnum):
     OVERDUE = "overdue"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"
 
     @property
     def label(self) -> str:
@@ -70,7 +73,12 @@ OUTCOME_LABELS = {
     Outcome.OVERDUE: N_("Overdue"),
     Outcome.REFUSED: N_("Refused"),
     Outcome.WITHDRAWN: N_("Withdrawn"),
+    Outcome.STOPPED: N_("Stopped"),
 }
+
+
+_CLOSED_OUTCOMES = {Status.REFUSED: Outcome.REFUSED, Status.WITHDRAWN: Outcome.WITHDRAWN,
+                    Status.STOPPED: Outcome.STOPPED}
 
 
 def resolution_outcome(resolved_at: datetime, due_at: datetime) -> Outcome:
@@ -96,7 +104,7 @@ def classify(
 ) -> Outcome:
     """Where a dossier stands at moment ``at`` (all aware datetimes): the one classification.
 
-    A resolution (or, for a dossier never resolved, a refusal or withdrawal) counts when it
+    A resolution (or, for a dossier never resolved, a refusal, withdrawal or stop) counts when it
     happened by ``at``; with ``end`` (a reporting period's exclusive end, ``at`` ≤ ``end`` being
     the report moment) when it happened before ``end``. Everything else is still open, in time
     while ``at`` ≤ the due moment, overdue after it. The due date is the legal one: an apology's new
@@ -109,7 +117,7 @@ def classify(
         if done(resolved_at):
             return resolution_outcome(resolved_at, due_at)
     elif closed_at is not None and done(closed_at):
-        return Outcome.REFUSED if status == Status.REFUSED else Outcome.WITHDRAWN
+        return _CLOSED_OUTCOMES[Status(status)] if status in _CLOSED_OUTCOMES else Outcome.WITHDRAWN
     return Outcome.IN_TIME if at <= due_at else Outcome.OVERDUE
 
 

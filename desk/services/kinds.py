@@ -80,3 +80,10 @@ class ScanKind(StrEnum):
     DOSSIER = "dossier"
     CCCD = "cccd"
     UNKNOWN = "unknown"
+
+
+class StopCase(StrEnum):
+    """Why handling of a dossier stops (Decree 118/2025 Art. 21; printed on Mẫu 05)."""
+
+    APPLICANT_REQUEST = "applicant_request"  # the applicant asks to stop / withdraw the dossier
+    CANNOT_CONTINUE = "cannot_continue"  # the dossier cannot lawfully be handled further

@@ -255,6 +255,8 @@ def _answer_for(code: str, now: datetime) -> KioskAnswer:
         state = CLOSED
         text = (_("The dossier was refused — please contact the one-stop desk staff")
                 if status == Status.REFUSED else
+                _("Handling of the dossier was stopped — please contact the one-stop desk staff")
+                if status == Status.STOPPED else
                 _("The dossier was withdrawn — please contact the one-stop desk staff"))
         when = _collect_when(calendar, point, now) if point else ""
 

@@ -12,20 +12,24 @@ from desk.models.db import run_write
 from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.clock import Clock, from_db, office_time, to_db
-from desk.services.dossiers import OPEN_STATUSES, DossierInfo, Status, dossier_row, to_info
-from desk.services.kinds import Role
+from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, DossierInfo, Status, dossier_row, to_info
+from desk.services.kinds import Role, StopCase
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.RECEIVED: frozenset({Status.PROCESSING, Status.REFUSED, Status.WITHDRAWN}),
-    Status.PROCESSING: frozenset({Status.NEEDS_SUPPLEMENT, Status.RESOLVED, Status.REFUSED, Status.WITHDRAWN}),
-    Status.NEEDS_SUPPLEMENT: frozenset({Status.PROCESSING, Status.WITHDRAWN}),
+    Status.RECEIVED: frozenset({Status.PROCESSING, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}),
+    Status.PROCESSING: frozenset({Status.NEEDS_SUPPLEMENT, Status.RESOLVED, Status.REFUSED, Status.WITHDRAWN,
+                                  Status.STOPPED}),
+    Status.NEEDS_SUPPLEMENT: frozenset({Status.PROCESSING, Status.WITHDRAWN, Status.STOPPED}),
     Status.RESOLVED: frozenset({Status.RETURNED}),
     Status.RETURNED: frozenset(),
     Status.REFUSED: frozenset(),
     Status.WITHDRAWN: frozenset(),
+    Status.STOPPED: frozenset(),
 }
-# Moves whose slip must say why (Mẫu 02 what to supplement, Mẫu 03 the reasons).
-NOTE_REQUIRED = frozenset({Status.NEEDS_SUPPLEMENT, Status.REFUSED})
+# Moves whose slip must say why (Mẫu 02 what to supplement, Mẫu 03 the reasons, Mẫu 05 the Art. 21 reason).
+NOTE_REQUIRED = frozenset({Status.NEEDS_SUPPLEMENT, Status.REFUSED, Status.STOPPED})
+# Moves that only their own function makes, as they record more than a note (stop(): the Art. 21 case).
+OWN_FUNCTION = frozenset({Status.STOPPED})
 
 
 class ConcurrentChange(DeskError):
@@ -104,6 +108,42 @@ def advance(
     except ValueError as exc:
         raise ValidationError({"status": _("Unknown status: {status}. Use one of: {choices}").format(
             status=str(to)[:40], choices=", ".join(s.value for s in Status))}) from exc
+    if target in OWN_FUNCTION:
+        raise ValidationError({"status": _("A dossier is stopped with its own action \"Stop handling\" (it records "
+                                           "the case of Decree 118/2025 Art. 21)")})
+    return _move(code, target, action="advance", actor=actor, note=note, at=at, returned_to=returned_to,
+                 expected_version=expected_version, clock=clock)
+
+
+def stop(
+    code: str,
+    *,
+    reason: str,
+    actor: Actor,
+    clock: Clock | None = None,
+    case: StopCase | str = StopCase.APPLICANT_REQUEST,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> DossierInfo:
+    """Stop handling an open dossier (Decree 118/2025 Art. 21; the notice is Mẫu 05).
+
+    The audit event's action is "stop", its note the reason and its data ``{"case": ...}``; the
+    dossier is closed (``closed_at``) and counted in the statistics' "stopped" column (D42).
+    """
+    require(actor, Role.CLERK)
+    try:
+        stop_case = StopCase(case)
+    except ValueError as exc:
+        raise ValidationError({"case": _("Unknown case of stopping: {case}. Use one of: {choices}").format(
+            case=str(case)[:40], choices=", ".join(c.value for c in StopCase))}) from exc
+    return _move(code, Status.STOPPED, action="stop", actor=actor, note=reason, at=at, returned_to="",
+                 expected_version=expected_version, clock=clock, data={"case": stop_case.value})
+
+
+def _move(code: str, target: Status, *, action: str, actor: Actor, note: str, at: datetime | None,
+          returned_to: str, expected_version: int | None, clock: Clock | None,
+          data: dict[str, str] | None = None) -> DossierInfo:
+    """The one way a status changes: checked against TRANSITIONS, written with its audit event."""
     clock = clock or Clock()
     now = clock.now()
     moment = office_time(at) if at else now  # naive: office time a person gave
@@ -131,13 +171,15 @@ def advance(
         elif target == Status.RETURNED:
             changes["returned_at"] = to_db(moment)
             changes["returned_to"] = returned_to or row.applicant_name
-        elif target in (Status.REFUSED, Status.WITHDRAWN):
+        elif target in CLOSED_STATUSES:
             changes["closed_at"] = to_db(moment)
         if target == Status.PROCESSING and current == Status.RECEIVED:
             changes["handler"] = staff.id
-        data = json.dumps({"returned_to": changes.get("returned_to", "")}, ensure_ascii=False) \
-            if target == Status.RETURNED else "{}"
-        _save(row, expected_version, changes, _event(staff, moment, "advance", current, target, note, data))
+        payload = dict(data or {})
+        if target == Status.RETURNED:
+            payload["returned_to"] = changes["returned_to"]
+        text = json.dumps(payload, ensure_ascii=False) if payload else "{}"
+        _save(row, expected_version, changes, _event(staff, moment, action, current, target, note, text))
 
     run_write(work)
     return to_info(dossier_row(code))

@@ -60,8 +60,9 @@ class Period:
         return f"{self.text[5:7]}/{self.text[:4]}"
 
     def describe(self) -> str:
-        """The period line of the official table."""
-        return f"Kỳ báo cáo: từ ngày {self.first_day:%d/%m/%Y} đến ngày {self.last_day:%d/%m/%Y}"
+        """The period line of the official table (Biểu số 06/VPCP/KSTT): the month, then its first and last day."""
+        return (f"Kỳ báo cáo: Tháng {self.label} (Từ ngày {self.first_day:%d/%m/%Y} "
+                f"đến ngày {self.last_day:%d/%m/%Y})")
 
     def shifted(self, months: int) -> Period:
         """The period ``months`` months later (negative: earlier), same cut-off."""

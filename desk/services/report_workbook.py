@@ -1,6 +1,8 @@
 """The monthly report workbook: the official table, its charts and the dossiers behind every number.
 
-Sheets: "Tổng hợp" (the official table, totals and rates as Excel formulas), "Biểu đồ" (native
+Sheets: "Tổng hợp" (the official table in the shape of Biểu số 06/VPCP/KSTT, Circular 01/2020/TT-VPCP,
+then our own columns labelled as additions: stopped, refused/withdrawn, the rates (D42); totals and
+rates as Excel formulas), "Biểu đồ" (native
 charts over the table and the 12-month trend), "Chi tiết" (every dossier counted in the table, with
 the column it is counted in) and "Quá hạn" (open past the legal due date at the report moment).
 The numbers come from desk.services.statistics, the classification of each dossier from
@@ -69,15 +71,19 @@ STATUS_VI: dict[str, str] = {  # keyed by Status, a StrEnum: a detail row carrie
     Status.RETURNED: "Đã trả kết quả",
     Status.REFUSED: "Từ chối",
     Status.WITHDRAWN: "Rút hồ sơ",
+    Status.STOPPED: "Dừng giải quyết",
 }
 OUTCOME_VI = {  # "Phân loại trong kỳ": the column of the official table a dossier is counted in
     Outcome.EARLY: "Trước hạn", Outcome.ON_TIME: "Đúng hạn", Outcome.LATE: "Quá hạn",
     Outcome.IN_TIME: "Trong hạn", Outcome.OVERDUE: "Quá hạn (đang giải quyết)",
-    Outcome.REFUSED: "Từ chối", Outcome.WITHDRAWN: "Rút hồ sơ",
+    Outcome.REFUSED: "Từ chối", Outcome.WITHDRAWN: "Rút hồ sơ", Outcome.STOPPED: "Dừng giải quyết",
 }
 CARRIED_LABEL, NEW_LABEL = "Kỳ trước chuyển qua", "Mới tiếp nhận"
 SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE = "Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn"
-REPORT_TITLE = "TỔNG HỢP TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+FORM_NUMBER = "Biểu số 06/VPCP/KSTT"
+REPORT_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT "
+                "THỦ TỤC HÀNH CHÍNH")
+ADDITIONS_LABEL = "Cột bổ sung (không thuộc Biểu 06)"
 
 
 class ReportCancelled(DeskError):
@@ -134,22 +140,28 @@ def _print_setup(ws: Sheet, *, landscape: bool = True, fit_height: int = 0,
 
 
 # -- "Tổng hợp" ---------------------------------------------------------------------------------
-SUMMARY_WIDTHS = [5, 26] + [10.5] * 11 + [12, 12.5, 12.5]  # A..P
+# Columns A..M are Biểu số 06/VPCP/KSTT's (as third-party copies of Circular 01/2020 give them: *verify*);
+# N..Q are ours, under a header that says so, so the official part can be copied upward as it is.
+SUMMARY_WIDTHS = [5, 26] + [10.5] * 11 + [10.5, 10.5, 12.5, 12.5]  # A..Q
+OFFICIAL_COLUMNS = 13  # A..M
 FIRST_DATA_ROW = 9
+RATE_FIRST_COLUMN = 16  # P, Q
 # (column, key): the counts written as values; the others are formulas.
-_VALUE_COLUMNS = {4: "carried_over", 5: "new_online", 6: "new_direct", 8: "resolved_early", 9: "resolved_on_time",
-                  10: "resolved_late", 12: "pending_in_time", 13: "pending_overdue", 14: "refused_or_withdrawn"}
+_VALUE_COLUMNS = {4: "new_online", 5: "new_direct", 6: "carried_over", 8: "resolved_early", 9: "resolved_on_time",
+                  10: "resolved_late", 12: "pending_in_time", 13: "pending_overdue", 14: "stopped",
+                  15: "refused_or_withdrawn"}
 _HEADERS = [  # (range, text); the line breaks keep narrow columns from wrapping one word alone
-    ("A5:A7", "STT"), ("B5:B7", "Lĩnh vực"),
-    ("C5:F5", "Số hồ sơ nhận giải quyết"), ("C6:C7", "Tổng số"), ("D6:D7", "Kỳ trước chuyển qua"),
-    ("E6:F6", "Mới tiếp nhận"), ("E7:E7", "Trực tuyến"), ("F7:F7", "Trực tiếp,\nbưu chính"),
-    ("G5:J5", "Số hồ sơ đã giải quyết"), ("G6:G7", "Tổng số"), ("H6:I6", "Đúng thời hạn"),
-    ("H7:H7", "Trước hạn"), ("I7:I7", "Đúng hạn"), ("J6:J7", "Quá hạn"),
+    ("A5:A7", "TT"), ("B5:B7", "Lĩnh vực"),
+    ("C5:F5", "Số hồ sơ nhận giải quyết"), ("C6:C7", "Tổng số"), ("D6:E6", "Trong kỳ"),
+    ("D7:D7", "Trực tuyến"), ("E7:E7", "Trực tiếp và\ndịch vụ\nbưu chính"), ("F6:F7", "Từ kỳ trước"),
+    ("G5:J5", "Số hồ sơ đã giải quyết"), ("G6:G7", "Tổng số"), ("H6:H7", "Trước hạn"), ("I6:I7", "Đúng hạn"),
+    ("J6:J7", "Quá hạn"),
     ("K5:M5", "Số hồ sơ đang giải quyết"), ("K6:K7", "Tổng số"), ("L6:L7", "Trong hạn"), ("M6:M7", "Quá hạn"),
-    ("N5:N7", "Từ chối,\nrút hồ sơ"), ("O5:O7", "Tỷ lệ đúng hạn (%)"), ("P5:P7", "Tỷ lệ trực tuyến (%)"),
+    ("N5:Q5", ADDITIONS_LABEL), ("N6:N7", "Dừng\ngiải quyết"), ("O6:O7", "Từ chối,\nrút hồ sơ"),
+    ("P6:P7", "Tỷ lệ đúng hạn (%)"), ("Q6:Q7", "Tỷ lệ trực tuyến (%)"),
 ]
 COLUMN_NUMBERS = ["(1)", "(2)", "(3)=(4)+(5)+(6)", "(4)", "(5)", "(6)", "(7)=(8)+(9)+(10)", "(8)", "(9)", "(10)",
-                  "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)=((8)+(9))/(7)", "(16)=(5)/((5)+(6))"]
+                  "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)", "(16)=((8)+(9))/(7)", "(17)=(4)/((4)+(5))"]
 
 
 def row_formulas(r: int) -> dict[int, str]:
@@ -158,8 +170,8 @@ def row_formulas(r: int) -> dict[int, str]:
         3: f"=D{r}+E{r}+F{r}",
         7: f"=H{r}+I{r}+J{r}",
         11: f"=L{r}+M{r}",
-        15: f'=IF(G{r}=0,"",(H{r}+I{r})/G{r})',
-        16: f'=IF((E{r}+F{r})=0,"",E{r}/(E{r}+F{r}))',
+        16: f'=IF(G{r}=0,"",(H{r}+I{r})/G{r})',
+        17: f'=IF((D{r}+E{r})=0,"",D{r}/(D{r}+E{r}))',
     }
 
 
@@ -180,13 +192,14 @@ def _summary_frame(ws: Sheet) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
     _print_setup(ws, title_rows="5:8")  # sheet properties must precede the first row in write-only mode
-    heights = {1: 24, 2: 18, 3: 18, 4: 16, 5: 30, 6: 34, 7: 48, 8: 30}
+    heights = {1: 30, 2: 40, 3: 18, 4: 16, 5: 30, 6: 34, 7: 62, 8: 30}
     for r, h in heights.items():
         ws.row_dimensions[r].height = h
 
 
 def _period_line(stats: Statistics) -> str:
-    """The period under the title, with the data's moment when the period is not over, the field, the rule."""
+    """The period under the title ("Kỳ báo cáo: … (Từ ngày … đến ngày …)"), with the data's moment when the
+    period is not over, the field, the rule."""
     p = stats.period
     line = p.describe()
     if stats.as_of < p.end:
@@ -199,14 +212,17 @@ def _period_line(stats: Statistics) -> str:
 
 
 def _summary_titles(ws: Sheet, stats: Statistics, office_parent: str) -> None:
-    """Rows 1-4: the title, the reporting unit, the period, the unit of count."""
+    """Rows 1-4: the form's number and the reporting unit, the title, the period, the unit of count."""
     unit = stats.office_name if not office_parent else f"{office_parent} – {stats.office_name}"
-    titles = [(REPORT_TITLE, True, 14), (f"Đơn vị: {unit}", True, 12), (_period_line(stats), False, 12)]
-    for text, bold, size in titles:
+    ws.append([_cell(ws, FORM_NUMBER, bold=True, align=_LEFT)] + [None] * 10
+              + [_cell(ws, f"Đơn vị báo cáo: {unit}", bold=True, align=_LEFT)])
+    for text, bold, size in ((REPORT_TITLE, True, 14), (_period_line(stats), False, 12)):
         ws.append([_cell(ws, text, bold=bold, size=size, align=_CENTER)])
     ws.append([_cell(ws, "Đơn vị tính: hồ sơ", italic=True, align=Alignment(horizontal="right"))])
     last_col = get_column_letter(len(SUMMARY_WIDTHS))
-    for r in (1, 2, 3, 4):
+    _merge(ws, "A1:F1")
+    _merge(ws, f"L1:{last_col}1")
+    for r in (2, 3, 4):
         _merge(ws, f"A{r}:{last_col}{r}")
 
 
@@ -244,11 +260,11 @@ def _summary_rows(ws: Sheet, stats: Statistics) -> int:
     total_row = r
     first, last = FIRST_DATA_ROW, total_row - 1
     values = ["Tổng cộng", None]
-    for col in range(3, 15):
+    for col in range(3, RATE_FIRST_COLUMN):
         letter = get_column_letter(col)
         values.append(f"=SUM({letter}{first}:{letter}{last})" if stats.rows else 0)
     formulas = row_formulas(total_row)
-    values += [formulas[15], formulas[16]]
+    values += [formulas[RATE_FIRST_COLUMN], formulas[RATE_FIRST_COLUMN + 1]]
     ws.append([_summary_cell(ws, c, v, total=True) for c, v in enumerate(values, 1)])
     _merge(ws, f"A{total_row}:B{total_row}")
     ws.row_dimensions[total_row].height = 20
@@ -259,8 +275,9 @@ def _summary_footer(ws: Sheet, total_row: int, place: str, today: date) -> int:
     """The note, the place and date, the two signatures; returns the signatures' first row."""
     last_col = get_column_letter(len(SUMMARY_WIDTHS))
     ws.append([])
-    note = ("Ghi chú: (3) = (7) + (11) + (14) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính theo hạn giải quyết "
-            "theo quy định, kể cả khi đã có phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+    note = ("Ghi chú: cột (1)–(13) theo Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP); cột (14)–(17) là cột "
+            "bổ sung. (3) = (7) + (11) + (14) + (15) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính theo hạn giải "
+            "quyết theo quy định, kể cả khi đã có phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết.")
     ws.append([_cell(ws, note, italic=True, size=10, align=_LEFT)])
     _merge(ws, f"A{total_row + 2}:{last_col}{total_row + 2}")
     ws.row_dimensions[total_row + 2].height = 30
@@ -270,9 +287,9 @@ def _summary_footer(ws: Sheet, total_row: int, place: str, today: date) -> int:
     ws.append([None] * 10 + [_cell(ws, place_line, italic=True, align=_CENTER)])
     ws.append([None, _cell(ws, "NGƯỜI LẬP BIỂU", bold=True, align=_CENTER)] + [None] * 8
               + [_cell(ws, "THỦ TRƯỞNG ĐƠN VỊ", bold=True, align=_CENTER)])
-    _merge(ws, f"K{sign_row}:P{sign_row}")
+    _merge(ws, f"K{sign_row}:{last_col}{sign_row}")
     _merge(ws, f"B{sign_row + 1}:E{sign_row + 1}")
-    _merge(ws, f"K{sign_row + 1}:P{sign_row + 1}")
+    _merge(ws, f"K{sign_row + 1}:{last_col}{sign_row + 1}")
     return sign_row
 
 
@@ -282,7 +299,7 @@ def _summary_cell(ws: Sheet, col: int, value: CellValue, *, total: bool = False)
     if col == 2:
         return _cell(ws, value, bold=total, align=_CENTER if total else _LEFT, border=True,
                      fill=_TOTAL_FILL if total else None)
-    number_format = PERCENT_FORMAT if col >= 15 else COUNT_FORMAT
+    number_format = PERCENT_FORMAT if col >= RATE_FIRST_COLUMN else COUNT_FORMAT
     bold = total or col in (3, 7, 11)
     return _cell(ws, value, bold=bold, align=_RIGHT, border=True, number_format=number_format,
                  fill=_TOTAL_FILL if total else None)

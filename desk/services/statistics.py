@@ -7,8 +7,8 @@ What is counted (one reporting period [start, end), see desk.services.periods):
 * new — received in the period, split online / direct + postal;
 * resolved — ``resolved_at`` in the period, early / on time / late by ``dossiers.resolution_outcome``
   against the LEGAL ``due_at`` (an apology's new appointment never helps);
-* refused / withdrawn — ``closed_at`` in the period (a dossier that has a ``resolved_at`` is never
-  counted as closed);
+* refused / withdrawn, and stopped (dừng giải quyết, D42) in a column of its own — ``closed_at`` in
+  the period (a dossier that has a ``resolved_at`` is never counted as closed);
 * pending — still open at ``end``: in time if ``due_at`` ≥ the report moment, else overdue. The
   report moment is ``end``, or now when the period is still running (a future ``end`` would call
   every dossier due before it "overdue").
@@ -19,7 +19,7 @@ random dossiers, that the SQL counts equal the Python classification of every do
 
 Every dossier "in" the period is ``received_at < end`` and not finished (resolved or closed) before
 ``start``; it is carried over or new, and ends the period resolved, closed or pending, so
-carried + new = resolved + pending + refused/withdrawn holds per field by construction. The
+carried + new = resolved + pending + refused/withdrawn + stopped holds per field by construction. The
 statistics come from ONE grouped SQL query; ``detail_rows`` lists exactly that set of dossiers.
 
 The database stores naive UTC; the office-local date of a stored moment is
@@ -44,7 +44,7 @@ from desk.models.db import database_proxy, is_postgres
 from desk.models.rows import tuples
 from desk.services.accounts import Actor, require
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, to_db
-from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, Outcome, classify
+from desk.services.dossiers import CLOSED_STATUSES, OPEN_STATUSES, Outcome, Status, classify
 from desk.services.kinds import Channel, Role
 from desk.services.office import current_office
 from desk.services.periods import Period, as_period
@@ -71,6 +71,7 @@ class FieldStats:
     pending_in_time: int = 0
     pending_overdue: int = 0
     refused_or_withdrawn: int = 0
+    stopped: int = 0  # dừng giải quyết (Decree 118/2025 Art. 21)
 
     @property
     def new_total(self) -> int:
@@ -101,8 +102,9 @@ class FieldStats:
 
     @property
     def balanced(self) -> bool:
-        """Conservation: carried + new = resolved + pending + refused/withdrawn."""
-        return self.received_total == self.resolved_total + self.pending_total + self.refused_or_withdrawn
+        """Conservation: carried + new = resolved + pending + refused/withdrawn + stopped."""
+        return self.received_total == (self.resolved_total + self.pending_total + self.refused_or_withdrawn
+                                       + self.stopped)
 
     def to_json(self) -> dict:
         return {
@@ -113,17 +115,18 @@ class FieldStats:
             "resolved_on_time": self.resolved_on_time, "resolved_late": self.resolved_late,
             "pending_total": self.pending_total, "pending_in_time": self.pending_in_time,
             "pending_overdue": self.pending_overdue, "refused_or_withdrawn": self.refused_or_withdrawn,
+            "stopped": self.stopped,
             "on_time_rate": self.on_time_rate, "online_rate": self.online_rate,
         }
 
 
 COUNT_COLUMNS = ("carried_over", "new_online", "new_direct", "resolved_early", "resolved_on_time",
-                 "resolved_late", "pending_in_time", "pending_overdue", "refused_or_withdrawn")
+                 "resolved_late", "pending_in_time", "pending_overdue", "refused_or_withdrawn", "stopped")
 # The table's column of each classification (the carried/new columns count receipts, not outcomes).
 OUTCOME_COLUMNS = {Outcome.EARLY: "resolved_early", Outcome.ON_TIME: "resolved_on_time",
                    Outcome.LATE: "resolved_late", Outcome.IN_TIME: "pending_in_time",
                    Outcome.OVERDUE: "pending_overdue", Outcome.REFUSED: "refused_or_withdrawn",
-                   Outcome.WITHDRAWN: "refused_or_withdrawn"}
+                   Outcome.WITHDRAWN: "refused_or_withdrawn", Outcome.STOPPED: "stopped"}
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ def _in_period_condition(b: _Bounds) -> Expression:
 
     Written as an OR of index-friendly terms — received in the period (received_at index), or
     received before it and then resolved after its start (resolved_at), closed after its start
-    (the few refused/withdrawn, status index) or still open (status index) — so that SQLite runs a
+    (the few refused/withdrawn/stopped, status index) or still open (status index) — so that SQLite runs a
     MULTI-INDEX OR and PostgreSQL a BitmapOr instead of reading every older dossier. The status
     terms rely on the lifecycle's invariant: open statuses have neither resolved_at nor closed_at.
     The last factor is the definition itself and only matters for inconsistent rows.
@@ -198,18 +201,21 @@ def _outcome_conditions(b: _Bounds) -> dict[Outcome, Any]:
 
     Resolved before the end → ``resolution_outcome``: late after the due moment, else early when
     the office-local date is before the due date, else on time. Never resolved and closed before
-    the end → refused or withdrawn (one column). Otherwise open: in time while as_of ≤ due.
+    the end → stopped when its status says so, else refused or withdrawn (one column). Otherwise open:
+    in time while as_of ≤ due.
     """
     d = Dossier
     resolved = d.resolved_at.is_null(False) & (d.resolved_at < b.end)
     closed = d.resolved_at.is_null() & d.closed_at.is_null(False) & (d.closed_at < b.end)
+    stopped = d.status == Status.STOPPED
     pending = ~resolved & ~closed
     return {
         Outcome.EARLY: resolved & (d.resolved_at <= d.due_at) & (_local_date(d.resolved_at) < _local_date(d.due_at)),
         Outcome.ON_TIME: resolved & (d.resolved_at <= d.due_at)
         & (_local_date(d.resolved_at) >= _local_date(d.due_at)),
         Outcome.LATE: resolved & (d.resolved_at > d.due_at),
-        Outcome.REFUSED: closed,  # with WITHDRAWN: the table has one column for both
+        Outcome.REFUSED: closed & ~stopped,  # with WITHDRAWN: the table has one column for both
+        Outcome.STOPPED: closed & stopped,
         Outcome.IN_TIME: pending & (d.due_at >= b.as_of),
         Outcome.OVERDUE: pending & (d.due_at < b.as_of),
     }
@@ -231,6 +237,7 @@ def _statistics_query(b: _Bounds, field_id: int | None) -> ModelSelect[Dossier]:
         _count(outcome[Outcome.IN_TIME]).alias("pending_in_time"),
         _count(outcome[Outcome.OVERDUE]).alias("pending_overdue"),
         _count(outcome[Outcome.REFUSED]).alias("refused_or_withdrawn"),
+        _count(outcome[Outcome.STOPPED]).alias("stopped"),
     ).join(Procedure, on=(d.procedure == Procedure.id)).where(_in_period_condition(b)))
     if field_id is not None:
         query = query.where(Procedure.field == field_id)

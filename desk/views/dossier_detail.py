@@ -18,6 +18,7 @@ from PyQt6.QtCore import QDateTime, Qt, QTimer
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDateTimeEdit,
     QDialog,
     QFormLayout,
@@ -52,6 +53,7 @@ from desk.services.dossiers import (
     get_dossier,
     history,
 )
+from desk.services.kinds import StopCase
 from desk.services.lifecycle import ConcurrentChange
 from desk.services.search import Urgency, urgency_of
 from desk.views.common import (
@@ -80,7 +82,11 @@ BANNER_COLOURS = {  # background, text
 }
 OUTCOME_COLOURS = {Outcome.EARLY: ("#cfe9d4", "#114d1f"), Outcome.ON_TIME: ("#dcefdc", "#1d4d1d"),
                    Outcome.LATE: ("#f8d4d4", "#7a0b0b")}
-ACTION_LABELS = {"receive": N_("Received"), "advance": N_("Status change"), "apology": N_("Apology, new date")}
+ACTION_LABELS = {"receive": N_("Received"), "advance": N_("Status change"), "apology": N_("Apology, new date"),
+                 "stop": N_("Handling stopped")}
+# The cases of Decree 118/2025 Art. 21 the clerk picks from when stopping a dossier.
+STOP_CASES = {StopCase.APPLICANT_REQUEST: N_("The applicant asks to stop handling or to withdraw the dossier"),
+              StopCase.CANNOT_CONTINUE: N_("The dossier cannot lawfully be handled further")}
 
 
 def _when(moment: datetime | None) -> str:
@@ -193,6 +199,51 @@ class ApologyDialog(QDialog):
         super().accept()
 
 
+class StopDialog(QDialog):
+    """The case of Decree 118/2025 Art. 21 and the reason for stopping the handling of a dossier."""
+
+    def __init__(self, info: DossierInfo, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Stop handling — {code}").format(code=info.code))
+        layout = QVBoxLayout(self)
+        text = QLabel(_("Handling of dossier {code} stops and the dossier is closed as stopped (Decree 118/2025 "
+                        "Art. 21); the notice to the applicant gives the reason below. This cannot be undone.")
+                      .format(code=info.code))
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        form = QFormLayout()
+        self.case = QComboBox()
+        self.case.setObjectName("case")
+        for case, label in STOP_CASES.items():
+            self.case.addItem(_(label), case.value)
+        form.addRow(_("Case"), self.case)
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName("reason")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setMinimumHeight(80)
+        form.addRow(_("Reason for stopping"), self.reason)
+        layout.addLayout(form)
+        self.message = message_and_buttons(layout, self, _("Stop handling"), _("Cancel"))
+        self.resize(520, 280)
+        self.reason.setFocus()
+
+    def value(self) -> tuple[StopCase, str]:
+        return StopCase(self.case.currentData()), _items(self.reason.toPlainText())
+
+    def accept(self) -> None:
+        if not self.value()[1]:
+            self.message.setText(_("Please write the reason for stopping (it is printed on the notice)"))
+            self.reason.setFocus()
+            return
+        super().accept()
+
+
+def ask_stop(parent: QWidget | None, info: DossierInfo) -> tuple[StopCase, str] | None:
+    """(case, reason) or None when cancelled."""
+    dialog = StopDialog(info, parent)
+    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
 def ask_note(parent: QWidget | None, title: str, explanation: str, prompt: str, *, required: bool,
              default: str = "", ok_text: str = "", multiline: bool = True) -> str | None:
     """The text typed, or None when the clerk cancelled."""
@@ -236,6 +287,7 @@ ACTIONS = (
     Action("returned", N_("Re&turn to citizen"), _can(Status.RETURNED)),
     Action("refused", N_("Re&fuse (form 03)"), _can(Status.REFUSED)),
     Action("withdrawn", N_("&Withdraw"), _can(Status.WITHDRAWN)),
+    Action("stop", N_("Stop &handling"), _can(Status.STOPPED)),
     Action("apology", N_("&Apology, new date (form 04)"), lambda info: info.status in OPEN_STATUSES),
 )
 PRINTS = (
@@ -360,7 +412,7 @@ class DossierDetailDialog(QDialog):
         handlers = {
             "processing": self.send_to_processing, "supplement": self.request_supplement,
             "resolved": self.mark_resolved, "returned": self.return_to_citizen, "refused": self.refuse,
-            "withdrawn": self.withdraw, "apology": self.apologize, "receipt": self.print_receipt,
+            "withdrawn": self.withdraw, "stop": self.stop_handling, "apology": self.apologize, "receipt": self.print_receipt,
             "control": self.print_control_slip,
         }
         for row, actions in ((moves, ACTIONS), (prints, PRINTS)):
@@ -429,7 +481,7 @@ class DossierDetailDialog(QDialog):
         urgency = urgency_of(info.status, info.due_at, now)
         outcome = info.outcome(now)
         background, foreground = OUTCOME_COLOURS.get(outcome) or BANNER_COLOURS[urgency]
-        if info.status in (Status.REFUSED, Status.WITHDRAWN):
+        if info.status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
             background, foreground = BANNER_COLOURS[Urgency.CLOSED]
         headline = f"{info.status.label} — {outcome.label}"
         if urgency in (Urgency.DUE_TODAY, Urgency.DUE_SOON):
@@ -514,6 +566,10 @@ class DossierDetailDialog(QDialog):
                 note = _("New return date {when}. Reason: {reason}").format(
                     when=_when(datetime.fromisoformat(new)), reason=event.note)
             return _(ACTION_LABELS["apology"]), note
+        if event.action == "stop":
+            case = event.data.get("case", "")
+            if case in STOP_CASES:
+                note = f"{_(STOP_CASES[StopCase(case)])}: {note}" if note else _(STOP_CASES[StopCase(case)])
         if not event.from_status:
             return _label(event.to_status), note
         if event.to_status == Status.RETURNED and event.data.get("returned_to"):
@@ -692,6 +748,19 @@ class DossierDetailDialog(QDialog):
         if note is not None:
             self._advance(Status.WITHDRAWN, note=note)
 
+    def stop_handling(self) -> None:
+        """Decree 118/2025 Art. 21: the case and the reason, then the dossier is closed as stopped."""
+        if self.moving is not None:
+            return
+        answer = ask_stop(self, self.info)
+        if answer is None:
+            return
+        case, reason = answer
+        version = self.info.version
+        self._move(lambda: lifecycle.stop(self.code, reason=reason, case=case, actor=self.ctx.actor,
+                                          expected_version=version, clock=self.ctx.clock),
+                   "stop handling")
+
     def apologize(self) -> None:
         if self.moving is not None:
             return
@@ -761,5 +830,5 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-__all__ = ["ACTIONS", "ApologyDialog", "DossierDetailDialog", "NoteDialog", "ask_apology", "ask_note",
-           "ask_reload"]
+__all__ = ["ACTIONS", "ApologyDialog", "DossierDetailDialog", "NoteDialog", "StopDialog", "ask_apology", "ask_note",
+           "ask_reload", "ask_stop"]

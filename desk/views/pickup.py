@@ -398,6 +398,10 @@ class PickupView(QWidget):
             note = self._last_note(info, Status.REFUSED)
             self._set_banner("closed", _("DOSSIER REFUSED on {day}").format(day=_day(info.closed_at)),
                              _("Reason: {reason}").format(reason=note) if note else "")
+        elif status == Status.STOPPED:
+            note = self._last_note(info, Status.STOPPED)
+            self._set_banner("closed", _("HANDLING STOPPED on {day}").format(day=_day(info.closed_at)),
+                             _("Reason: {reason}").format(reason=note) if note else "")
         else:
             self._set_banner("closed", _("DOSSIER WITHDRAWN on {day}").format(day=_day(info.closed_at)))
         self.banner.setProperty("status", str(status))

@@ -71,13 +71,14 @@ CUTOFFS = (
     ("15th", N_("Reporting period 15th–14th (Decree 09/2019)")),
 )
 
-# The official table: what each column shows. Rates are fractions shown as percentages.
+# The official table, column by column as on Biểu số 06/VPCP/KSTT (the workbook's "Tổng hợp"), then our
+# additions: stopped, refused/withdrawn and the rates (D42). Rates are fractions shown as percentages.
 COLUMNS = (
     "index", "field_name",
-    "received_total", "carried_over", "new_online", "new_direct",
+    "received_total", "new_online", "new_direct", "carried_over",
     "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
     "pending_total", "pending_in_time", "pending_overdue",
-    "refused_or_withdrawn", "on_time_rate", "online_rate",
+    "stopped", "refused_or_withdrawn", "on_time_rate", "online_rate",
 )
 RATE_COLUMNS = ("on_time_rate", "online_rate")
 TOTAL_COLUMNS = ("received_total", "resolved_total", "pending_total")
@@ -89,23 +90,24 @@ HEADER_CELLS = (
     (0, 1, 3, 1, N_("Field")),
     (0, 2, 1, 4, N_("Dossiers to resolve")),
     (1, 2, 2, 1, N_("Total number")),
-    (1, 3, 2, 1, N_("Carried over from the previous period")),
-    (1, 4, 1, 2, N_("Newly received")),
-    (2, 4, 1, 1, N_("Online")),
-    (2, 5, 1, 1, N_("In person, by post")),
+    (1, 3, 1, 2, N_("In the period")),
+    (2, 3, 1, 1, N_("Online")),
+    (2, 4, 1, 1, N_("In person, by post")),
+    (1, 5, 2, 1, N_("Carried over from the previous period")),
     (0, 6, 1, 4, N_("Dossiers resolved")),
     (1, 6, 2, 1, N_("Total number")),
-    (1, 7, 1, 2, N_("Within the time limit")),
-    (2, 7, 1, 1, N_("Before the due date")),
-    (2, 8, 1, 1, N_("On time")),
+    (1, 7, 2, 1, N_("Before the due date")),
+    (1, 8, 2, 1, N_("On time")),
     (1, 9, 2, 1, N_("Late")),
     (0, 10, 1, 3, N_("Dossiers being resolved")),
     (1, 10, 2, 1, N_("Total number")),
     (1, 11, 2, 1, N_("In time")),
     (1, 12, 2, 1, N_("Overdue")),
-    (0, 13, 3, 1, N_("Refused, withdrawn")),
-    (0, 14, 3, 1, N_("On-time rate (%)")),
-    (0, 15, 3, 1, N_("Online rate (%)")),
+    (0, 13, 1, 4, N_("Additional columns (not in Form 06)")),
+    (1, 13, 2, 1, N_("Stopped")),
+    (1, 14, 2, 1, N_("Refused, withdrawn")),
+    (1, 15, 2, 1, N_("On-time rate (%)")),
+    (1, 16, 2, 1, N_("Online rate (%)")),
 )
 HEADER_HEIGHTS = (28, 30, 46)
 INDEX_WIDTH = 40

@@ -13,6 +13,7 @@ from desk.services.accounts import Actor, get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import Outcome, Status, classify, get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
+from desk.services.kinds import StopCase
 from desk.services.lifecycle import ConcurrentChange, advance, apologize
 
 CLOCK = FixedClock(datetime(2026, 12, 31, 16, 0, tzinfo=LOCAL_TZ))
@@ -154,3 +155,42 @@ due = t(27, 17)
 ])
 def test_classify(resolved, closed, status, at, expected):
     assert classify(status, due, resolved, closed, at) == expected
+
+
+@pytest.mark.parametrize("steps", [[], ["processing"], ["processing", "needs_supplement"]])
+def test_stop_from_every_open_state(any_code: str, steps: list[str], admin: Actor) -> None:
+    code = any_code
+    for i, step in enumerate(steps):
+        advance(code, step, note="Thiếu giấy tờ", at=t(23, 10 + i), clock=CLOCK, actor=admin)
+    info = lifecycle.stop(code, reason="Người nộp đề nghị dừng", case=StopCase.APPLICANT_REQUEST,
+                          at=t(24, 9), clock=CLOCK, actor=admin)
+    assert info.status == Status.STOPPED and info.closed_at == t(24, 9)
+    assert info.outcome(CLOCK.now()) == Outcome.STOPPED
+    last = history(code, actor=admin)[-1]
+    assert (last.action, last.to_status, last.note) == ("stop", "stopped", "Người nộp đề nghị dừng")
+    assert last.data == {"case": "applicant_request"}
+    assert lifecycle.allowed_moves(Status.STOPPED) == frozenset()
+    with pytest.raises(TransitionError):
+        advance(code, "processing", clock=CLOCK, actor=admin)
+
+
+def test_stop_needs_reason_and_known_case_and_open_dossier(code, admin):
+    before = snapshot(code)
+    with pytest.raises(ValidationError):
+        lifecycle.stop(code, reason=" ", clock=CLOCK, actor=admin)
+    with pytest.raises(ValidationError):
+        lifecycle.stop(code, reason="x", case="bored", clock=CLOCK, actor=admin)
+    with pytest.raises(ValidationError):  # advance cannot record the Art. 21 case
+        advance(code, "stopped", note="x", clock=CLOCK, actor=admin)
+    assert snapshot(code) == before
+    advance(code, "processing", at=t(23, 10), clock=CLOCK, actor=admin)
+    advance(code, "resolved", at=t(23, 11), clock=CLOCK, actor=admin)
+    with pytest.raises(TransitionError):
+        lifecycle.stop(code, reason="Không thể tiếp tục", case="cannot_continue", clock=CLOCK, actor=admin)
+    assert get_dossier(code, actor=admin).status == Status.RESOLVED
+
+
+def test_withdrawn_still_works_beside_stopped(code, admin):
+    info = advance(code, "withdrawn", note="Rút tại quầy", at=t(23, 10), clock=CLOCK, actor=admin)
+    assert info.status == Status.WITHDRAWN and info.outcome(CLOCK.now()) == Outcome.WITHDRAWN
+    assert classify("stopped", due, None, t(24, 9), t(30, 9)) == Outcome.STOPPED

@@ -26,7 +26,7 @@ from desk.services import report_workbook, statistics, xlsx_rows
 from desk.services.accounts import Actor, get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
-from desk.services.lifecycle import advance, apologize
+from desk.services.lifecycle import advance, apologize, stop
 from desk.services.periods import Period, period_bounds
 from desk.services.report_workbook import ReportCancelled, write_report
 from desk.services.statistics import compute_statistics, monthly_trend
@@ -57,6 +57,7 @@ DOSSIERS = {
     "H9": ("T-TTHN", "direct", t(9, 11, 9), t(9, 16, 17), [("processing", t(9, 11, 10)), ("resolved", t(9, 16, 16))]),
     "H10": ("T-TTHN", "online", t(10, 29, 16), t(11, 3, 17), [("processing", t(10, 29, 16, 30)),
                                                               ("resolved", t(11, 2, 10))]),
+    "H11": ("T-TTHN", "direct", t(10, 20, 9), t(10, 23, 17), [("processing", t(10, 20, 10)), ("stop", t(10, 27, 9))]),
     # Chứng thực
     "C1": ("T-HD", "direct", t(9, 14, 10), t(9, 16, 17), [("processing", t(9, 14, 11)), ("resolved", t(10, 16, 10))]),
     "C2": ("T-HD", "online", t(9, 22, 10), t(9, 24, 17), [("refused", t(9, 22, 11))]),
@@ -72,17 +73,18 @@ DOSSIERS = {
     "C10": ("T-HD", "online", t(10, 15, 0), t(10, 19, 17), [("processing", t(10, 15, 8)), ("resolved", t(10, 16, 10))]),
     "C11": ("T-HD", "online", t(10, 1, 0), t(10, 5, 17), [("processing", t(10, 1, 8)), ("resolved", t(10, 2, 10))]),
     "C12": ("T-HD", "direct", t(8, 10, 9), t(8, 12, 17), [("processing", t(8, 10, 10))]),
+    "C13": ("T-HD", "direct", t(9, 25, 9), t(9, 29, 17), [("processing", t(9, 25, 10)), ("stop", t(10, 9, 9))]),
 }
 NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Hải", "Vũ Thị Hoa",
          "Đặng Văn Hùng", "Bùi Thị Lan", "Đỗ Văn Long", "Ngô Thị Mai", "Dương Văn Nam", "Lý Thị Oanh",
          "Đinh Văn Phong", "Trương Thị Quyên", "Lương Văn Sơn", "Hồ Thị Thảo", "Phan Văn Tuấn", "Võ Thị Uyên",
-         "Huỳnh Văn Việt", "Đoàn Thị Yến", "Lê Thị Hạnh", "Trần Văn Khánh"]
+         "Huỳnh Văn Việt", "Đoàn Thị Yến", "Lê Thị Hạnh", "Trần Văn Khánh", "Mai Văn Thành", "Tạ Thị Xuân"]
 
 # field → (carried over, new online, new direct+postal, early, on time, late, pending in time, pending overdue,
-#          refused/withdrawn), counted by hand from the table above.
+#          refused/withdrawn, stopped), counted by hand from the table above.
 EXPECTED = {
-    "calendar": {"HT": (2, 2, 3, 1, 1, 2, 2, 1, 0), "CT": (3, 4, 4, 3, 2, 1, 1, 2, 2)},
-    "15th": {"HT": (1, 2, 4, 1, 2, 2, 1, 0, 1), "CT": (2, 3, 3, 2, 1, 0, 1, 2, 2)},
+    "calendar": {"HT": (2, 2, 4, 1, 1, 2, 2, 1, 0, 1), "CT": (4, 4, 4, 3, 2, 1, 1, 2, 2, 1)},
+    "15th": {"HT": (1, 2, 4, 1, 2, 2, 1, 0, 1, 0), "CT": (2, 3, 4, 2, 1, 0, 1, 2, 2, 1)},
 }
 # The column each dossier is counted in ("Phân loại trong kỳ"), and the overdue ones' working days late.
 OUTCOMES = {
@@ -90,17 +92,19 @@ OUTCOMES = {
                  "H6": "Quá hạn (đang giải quyết)", "H7": "Trong hạn", "H10": "Trong hạn",
                  "C1": "Quá hạn", "C3": "Từ chối", "C4": "Đúng hạn", "C5": "Trước hạn",
                  "C6": "Quá hạn (đang giải quyết)", "C7": "Rút hồ sơ", "C8": "Trong hạn", "C9": "Đúng hạn",
-                 "C10": "Trước hạn", "C11": "Trước hạn", "C12": "Quá hạn (đang giải quyết)"},
+                 "C10": "Trước hạn", "C11": "Trước hạn", "C12": "Quá hạn (đang giải quyết)",
+                 "H11": "Dừng giải quyết", "C13": "Dừng giải quyết"},
     "15th": {"H2": "Quá hạn", "H3": "Quá hạn", "H4": "Đúng hạn", "H5": "Trước hạn", "H6": "Trong hạn",
              "H8": "Rút hồ sơ", "H9": "Đúng hạn", "C1": "Quá hạn (đang giải quyết)", "C2": "Từ chối",
              "C3": "Từ chối", "C4": "Đúng hạn", "C5": "Trước hạn", "C7": "Trong hạn", "C11": "Trước hạn",
-             "C12": "Quá hạn (đang giải quyết)"},
+             "C12": "Quá hạn (đang giải quyết)", "C13": "Dừng giải quyết"},
 }
 # 55 for C12 in October: 31/8, 1/9 and 2/9 are days off and Saturday 22/8 a make-up working day.
 DAYS_LATE = {"calendar": {"H6": 10, "C6": 4, "C12": 55}, "15th": {"C1": 20, "C12": 43}}
-CARRIED = {"calendar": {"H2", "H3", "C1", "C3", "C12"}, "15th": {"H9", "C1", "C12"}}
-PERIOD_LINE = {"calendar": "Kỳ báo cáo: từ ngày 01/10/2026 đến ngày 31/10/2026",
-               "15th": "Kỳ báo cáo: từ ngày 15/09/2026 đến ngày 14/10/2026 – theo Nghị định 09/2019/NĐ-CP"}
+CARRIED = {"calendar": {"H2", "H3", "C1", "C3", "C12", "C13"}, "15th": {"H9", "C1", "C12"}}
+PERIOD_LINE = {"calendar": "Kỳ báo cáo: Tháng 10/2026 (Từ ngày 01/10/2026 đến ngày 31/10/2026)",
+               "15th": "Kỳ báo cáo: Tháng 10/2026 (Từ ngày 15/09/2026 đến ngày 14/10/2026) – theo Nghị định "
+                       "09/2019/NĐ-CP"}
 
 
 def build_month() -> dict[str, str]:
@@ -115,6 +119,8 @@ def build_month() -> dict[str, str]:
         for step in steps:
             if step[0] == "apology":
                 apologize(info.code, step[2], reason="Chờ xác minh", at=step[1], actor=actor, clock=CLOCK)
+            elif step[0] == "stop":
+                stop(info.code, reason="Người nộp đề nghị dừng giải quyết", at=step[1], actor=actor, clock=CLOCK)
             else:
                 advance(info.code, step[0], at=step[1], note="Lý do ghi trên phiếu", actor=actor, clock=CLOCK)
         codes[key] = info.code
@@ -211,7 +217,7 @@ def test_the_two_cutoffs_differ(month):
 def test_rates(month):
     total = compute_statistics("2026-10", "calendar", clock=CLOCK).total
     assert total.on_time_rate == pytest.approx(7 / 10)  # early 4 + on time 3 of 10 resolved
-    assert total.online_rate == pytest.approx(6 / 13)
+    assert total.online_rate == pytest.approx(6 / 14)
     empty = compute_statistics("2025-01", "calendar", clock=CLOCK).total
     assert empty.on_time_rate is None and empty.online_rate is None
 
@@ -237,54 +243,65 @@ def test_trend(any_month: dict[str, str]) -> None:
     trend = monthly_trend("2026-10", "calendar")
     assert [p.period.text for p in trend][:2] == ["2025-11", "2025-12"] and len(trend) == 12
     by_month = {p.period.text: (p.received, p.resolved, p.resolved_on_time) for p in trend}
-    assert by_month["2026-10"] == (13, 10, 7)
-    assert by_month["2026-09"] == (8, 2, 2)  # H1 early, H9 on time
+    assert by_month["2026-10"] == (14, 10, 7)
+    assert by_month["2026-09"] == (9, 2, 2)  # H1 early, H9 on time
     assert by_month["2026-08"] == (1, 0, 0)
     assert trend[-4].on_time_rate is None and trend[-1].on_time_rate == pytest.approx(0.7)
     assert sum(p.received for p in trend) == len(DOSSIERS)
     fifteenth = {p.period.text: (p.received, p.resolved, p.resolved_on_time)
                  for p in monthly_trend("2026-10", "15th", months=3)}
-    assert fifteenth == {"2026-08": (1, 0, 0), "2026-09": (3, 1, 1), "2026-10": (12, 8, 6)}
+    assert fifteenth == {"2026-08": (1, 0, 0), "2026-09": (3, 1, 1), "2026-10": (13, 8, 6)}
 
 
 # -- the workbook: every cell of "Tổng hợp" -------------------------------------------------------
 HEADER_CELLS = {
-    "A5": "STT", "B5": "Lĩnh vực", "C5": "Số hồ sơ nhận giải quyết", "C6": "Tổng số", "D6": "Kỳ trước chuyển qua",
-    "E6": "Mới tiếp nhận", "E7": "Trực tuyến", "F7": "Trực tiếp,\nbưu chính", "G5": "Số hồ sơ đã giải quyết",
-    "G6": "Tổng số", "H6": "Đúng thời hạn", "H7": "Trước hạn", "I7": "Đúng hạn", "J6": "Quá hạn",
+    "A5": "TT", "B5": "Lĩnh vực", "C5": "Số hồ sơ nhận giải quyết", "C6": "Tổng số", "D6": "Trong kỳ",
+    "D7": "Trực tuyến", "E7": "Trực tiếp và\ndịch vụ\nbưu chính", "F6": "Từ kỳ trước",
+    "G5": "Số hồ sơ đã giải quyết", "G6": "Tổng số", "H6": "Trước hạn", "I6": "Đúng hạn", "J6": "Quá hạn",
     "K5": "Số hồ sơ đang giải quyết", "K6": "Tổng số", "L6": "Trong hạn", "M6": "Quá hạn",
-    "N5": "Từ chối,\nrút hồ sơ", "O5": "Tỷ lệ đúng hạn (%)", "P5": "Tỷ lệ trực tuyến (%)",
+    "N5": "Cột bổ sung (không thuộc Biểu 06)", "N6": "Dừng\ngiải quyết", "O6": "Từ chối,\nrút hồ sơ",
+    "P6": "Tỷ lệ đúng hạn (%)", "Q6": "Tỷ lệ trực tuyến (%)",
 }
-MERGED = {"A1:P1", "A2:P2", "A3:P3", "A4:P4", "A5:A7", "B5:B7", "C5:F5", "C6:C7", "D6:D7", "E6:F6", "G5:J5", "G6:G7",
-          "H6:I6", "J6:J7", "K5:M5", "K6:K7", "L6:L7", "M6:M7", "N5:N7", "O5:O7", "P5:P7", "A11:B11",
-          "A13:P13", "K15:P15", "B16:E16", "K16:P16"}
+MERGED = {"A1:F1", "L1:Q1", "A2:Q2", "A3:Q3", "A4:Q4", "A5:A7", "B5:B7", "C5:F5", "C6:C7", "D6:E6", "F6:F7",
+          "G5:J5", "G6:G7", "H6:H7", "I6:I7", "J6:J7", "K5:M5", "K6:K7", "L6:L7", "M6:M7", "N5:Q5", "N6:N7",
+          "O6:O7", "P6:P7", "Q6:Q7", "A11:B11", "A13:Q13", "K15:Q15", "B16:E16", "K16:Q16"}
 NUMBERS = ["(1)", "(2)", "(3)=(4)+(5)+(6)", "(4)", "(5)", "(6)", "(7)=(8)+(9)+(10)", "(8)", "(9)", "(10)",
-           "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)=((8)+(9))/(7)", "(16)=(5)/((5)+(6))"]
+           "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)", "(16)=((8)+(9))/(7)", "(17)=(4)/((4)+(5))"]
+# The sheet's column of each count (Biểu 06 puts the period's new dossiers before the carried-over ones).
+COUNT_LETTERS = {"new_online": "D", "new_direct": "E", "carried_over": "F", "resolved_early": "H",
+                 "resolved_on_time": "I", "resolved_late": "J", "pending_in_time": "L", "pending_overdue": "M",
+                 "stopped": "N", "refused_or_withdrawn": "O"}
 
 
 def data_row(r: int, index: int, name: str, c: tuple[int, ...]) -> list:
-    """The 16 cells of a field row as written: counts as values, totals and rates as formulas."""
-    return [index, name, f"=D{r}+E{r}+F{r}", c[0], c[1], c[2], f"=H{r}+I{r}+J{r}", c[3], c[4], c[5],
-            f"=L{r}+M{r}", c[6], c[7], c[8], f'=IF(G{r}=0,"",(H{r}+I{r})/G{r})', f'=IF((E{r}+F{r})=0,"",E{r}/(E{r}+F{r}))']
+    """The 17 cells of a field row as written: counts as values, totals and rates as formulas."""
+    carried, online, direct, early, on_time, late, in_time, overdue, refused, stopped = c
+    return [index, name, f"=D{r}+E{r}+F{r}", online, direct, carried, f"=H{r}+I{r}+J{r}", early, on_time, late,
+            f"=L{r}+M{r}", in_time, overdue, stopped, refused, f'=IF(G{r}=0,"",(H{r}+I{r})/G{r})',
+            f'=IF((D{r}+E{r})=0,"",D{r}/(D{r}+E{r}))']
 
 
 def expected_summary(cutoff: str, counts_by_field: dict[str, tuple[int, ...]]) -> dict[str, object]:
     cells: dict[str, object] = {
-        "A1": "TỔNG HỢP TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
-        "A2": "Đơn vị: UBND THÀNH PHỐ HÀ TĨNH – UBND phường Trần Phú",
+        "A1": "Biểu số 06/VPCP/KSTT",
+        "L1": "Đơn vị báo cáo: UBND THÀNH PHỐ HÀ TĨNH – UBND phường Trần Phú",
+        "A2": "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT THỦ TỤC "
+              "HÀNH CHÍNH",
         "A3": PERIOD_LINE[cutoff],
         "A4": "Đơn vị tính: hồ sơ",
         **HEADER_CELLS,
     }
-    letters = "ABCDEFGHIJKLMNOP"
+    letters = "ABCDEFGHIJKLMNOPQ"
     rows = {8: NUMBERS, 9: data_row(9, 1, "Hộ tịch", counts_by_field["HT"]),
             10: data_row(10, 2, "Chứng thực", counts_by_field["CT"]),
-            11: ["Tổng cộng", None] + [f"=SUM({x}9:{x}10)" for x in letters[2:14]]
-            + ['=IF(G11=0,"",(H11+I11)/G11)', '=IF((E11+F11)=0,"",E11/(E11+F11))']}
+            11: ["Tổng cộng", None] + [f"=SUM({x}9:{x}10)" for x in letters[2:15]]
+            + ['=IF(G11=0,"",(H11+I11)/G11)', '=IF((D11+E11)=0,"",D11/(D11+E11))']}
     for r, values in rows.items():
         cells.update({f"{letter}{r}": v for letter, v in zip(letters, values, strict=True) if v is not None})
-    cells["A13"] = ("Ghi chú: (3) = (7) + (11) + (14) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính theo hạn giải "
-                    "quyết theo quy định, kể cả khi đã có phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+    cells["A13"] = ("Ghi chú: cột (1)–(13) theo Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP); cột (14)–(17) là "
+                    "cột bổ sung. (3) = (7) + (11) + (14) + (15) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính "
+                    "theo hạn giải quyết theo quy định, kể cả khi đã có phiếu xin lỗi và đề nghị gia hạn thời gian "
+                    "giải quyết.")
     cells["K15"] = "Hà Tĩnh, ngày 20 tháng 11 năm 2026"
     cells["B16"] = "NGƯỜI LẬP BIỂU"
     cells["K16"] = "THỦ TRƯỞNG ĐƠN VỊ"
@@ -325,15 +342,15 @@ def check_summary_sheet(path, cutoff: str, counts_by_field: dict[str, tuple[int,
         assert sheet[f"C{r}"] == row.received_total
         assert sheet[f"G{r}"] == row.resolved_total
         assert sheet[f"K{r}"] == row.pending_total
-        assert sheet[f"C{r}"] == sheet[f"G{r}"] + sheet[f"K{r}"] + sheet[f"N{r}"]  # conservation in the file
-        for col, rate in (("O", row.on_time_rate), ("P", row.online_rate)):
+        # conservation in the file: (3) = (7) + (11) + (14) + (15)
+        assert sheet[f"C{r}"] == sheet[f"G{r}"] + sheet[f"K{r}"] + sheet[f"N{r}"] + sheet[f"O{r}"]
+        for col, rate in (("P", row.on_time_rate), ("Q", row.online_rate)):
             assert sheet[f"{col}{r}"] == (None if rate is None else pytest.approx(rate))
-        for letter, key in (("D", "carried_over"), ("E", "new_online"), ("F", "new_direct"), ("H", "resolved_early"),
-                            ("I", "resolved_on_time"), ("J", "resolved_late"), ("L", "pending_in_time"),
-                            ("M", "pending_overdue"), ("N", "refused_or_withdrawn")):
+        for key, letter in COUNT_LETTERS.items():
             assert sheet[f"{letter}{r}"] == getattr(row, key)
     # presentation
-    assert ws["O9"].number_format == "0.00%" and ws["P11"].number_format == "0.00%"
+    assert ws["P9"].number_format == "0.00%" and ws["Q11"].number_format == "0.00%"
+    assert ws["O9"].number_format == "#,##0"
     assert ws["D9"].number_format == "#,##0" and ws["C11"].font.b
     assert ws["C5"].alignment.wrap_text and ws["C5"].border.left.style == "thin"
     assert ws["D10"].border.bottom.style == "thin"
@@ -394,7 +411,7 @@ def test_charts_reference_the_table(month, out, admin):
     assert "'Biểu đồ'!$E$26:$E$37" in line and "'Biểu đồ'!$A$26:$A$37" in line
     ws = load_workbook(path)["Biểu đồ"]
     trend = [[c.value for c in row] for row in ws.iter_rows(min_row=26, max_row=37)]
-    assert trend[-1][:4] == ["10/2026", 13, 10, 7] and trend[-1][4] == pytest.approx(0.7)
+    assert trend[-1][:4] == ["10/2026", 14, 10, 7] and trend[-1][4] == pytest.approx(0.7)
     assert trend[0][0] == "11/2025" and trend[-3][4] is None  # August: nothing resolved, a gap in the line
 
 
@@ -403,20 +420,20 @@ def test_field_filter_report(month, out, admin):
     ws = load_workbook(path)["Tổng hợp"]
     assert ws["B9"].value == "Chứng thực" and ws["A10"].value == "Tổng cộng" and ws["C10"].value == "=SUM(C9:C9)"
     assert ws["A3"].value.endswith("Lĩnh vực: Chứng thực")
-    assert load_workbook(path)["Chi tiết"].max_row == 1 + 11
+    assert load_workbook(path)["Chi tiết"].max_row == 1 + 12
 
 
 def test_empty_period_gives_zeros(office, out, admin):
     path = write_report(out / "empty.xlsx", "2025-01", clock=CLOCK, by=admin)
     stats = compute_statistics("2025-01", clock=CLOCK)
-    assert all(counts(r) == (0,) * 9 for r in (*stats.rows, stats.total))
-    zeros = {"HT": (0,) * 9, "CT": (0,) * 9}
+    assert all(counts(r) == (0,) * 10 for r in (*stats.rows, stats.total))
+    zeros = {"HT": (0,) * 10, "CT": (0,) * 10}
     expected = expected_summary("calendar", zeros)
-    expected["A3"] = "Kỳ báo cáo: từ ngày 01/01/2025 đến ngày 31/01/2025"
+    expected["A3"] = "Kỳ báo cáo: Tháng 01/2025 (Từ ngày 01/01/2025 đến ngày 31/01/2025)"
     ws = load_workbook(path)["Tổng hợp"]
     assert {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None} == expected
     sheet = Sheet(ws)
-    assert [sheet[f"{x}11"] for x in "CGKNOP"] == [0, 0, 0, 0, None, None]
+    assert [sheet[f"{x}11"] for x in "CGKNOPQ"] == [0, 0, 0, 0, 0, None, None]
     wb = load_workbook(path)
     assert wb["Chi tiết"].max_row == 1 and wb["Quá hạn"].max_row == 3
 
@@ -427,7 +444,7 @@ def test_progress_is_reported_per_chunk(month, out, monkeypatch, admin):
     calls = []
     write_report(out / "r.xlsx", "2026-10", progress=lambda done, total: calls.append((done, total)),
                  clock=CLOCK, by=admin)
-    assert calls == [(0, 18), (5, 18), (10, 18), (15, 18), (18, 18)]
+    assert calls == [(0, 20), (5, 20), (10, 20), (15, 20), (20, 20)]
 
 
 @pytest.mark.parametrize("after", [0, 1, 2])
@@ -521,9 +538,9 @@ def test_libreoffice_computes_the_same_totals(month, out, tmp_path, cutoff, admi
     ws = load_workbook(outdir / "r.xlsx", data_only=True)["Tổng hợp"]
     stats = compute_statistics("2026-10", cutoff, clock=CLOCK)
     for r, row in ((9, stats.rows[0]), (10, stats.rows[1]), (11, stats.total)):
-        assert [ws[f"{x}{r}"].value for x in "CDEFGHIJKLMN"] == [
-            row.received_total, row.carried_over, row.new_online, row.new_direct, row.resolved_total,
+        assert [ws[f"{x}{r}"].value for x in "CDEFGHIJKLMNO"] == [
+            row.received_total, row.new_online, row.new_direct, row.carried_over, row.resolved_total,
             row.resolved_early, row.resolved_on_time, row.resolved_late, row.pending_total, row.pending_in_time,
-            row.pending_overdue, row.refused_or_withdrawn]
-        assert ws[f"O{r}"].value == pytest.approx(row.on_time_rate)
-        assert ws[f"P{r}"].value == pytest.approx(row.online_rate)
+            row.pending_overdue, row.stopped, row.refused_or_withdrawn]
+        assert ws[f"P{r}"].value == pytest.approx(row.on_time_rate)
+        assert ws[f"Q{r}"].value == pytest.approx(row.online_rate)

@@ -1,7 +1,7 @@
 """The statistics' grouped SQL counts what the one Python classification says, on both engines.
 
 ``dossiers.classify`` is the definition of early / on time / late / in time / overdue / refused /
-withdrawn; ``statistics`` translates it into SUM(CASE …) terms with the office's date computed by
+withdrawn / stopped; ``statistics`` translates it into SUM(CASE …) terms with the office's date computed by
 each engine. Hypothesis writes random dossiers — receipts around the period's edges, due dates,
 resolutions around the due moment and the office's midnight, every status — into a real
 database, and the table's counts must equal the Python count of the same dossiers; so must the
@@ -133,6 +133,14 @@ def test_sql_counts_equal_the_python_classification(any_office, admin, month):
             (period, now, index)
         assert row.balanced
     assert listed == Counter({c: n for c in COUNT_COLUMNS[3:] if (n := getattr(stats.total, c))})
+    stopped = sum(1 for d in dossiers if d.status == Status.STOPPED and d.closed is not None
+                  and period.start <= d.closed < period.end and d.received < period.end)
+    assert stats.total.stopped == stopped  # its own column, never folded into refused/withdrawn
+
+
+def test_stopped_is_a_column_of_its_own() -> None:
+    assert OUTCOME_COLUMNS[Outcome.STOPPED] == "stopped" != OUTCOME_COLUMNS[Outcome.WITHDRAWN]
+    assert Status.STOPPED in CLOSED_STATUSES and "stopped" in COUNT_COLUMNS
 
 
 def test_the_office_offset_is_the_zone_s_and_a_zone_with_daylight_saving_has_none():

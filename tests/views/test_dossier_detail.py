@@ -17,12 +17,13 @@ from desk.services.accounts import get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
+from desk.services.kinds import StopCase
 from desk.views import dossier_detail, ops
 from desk.views.context import AppContext
 from desk.views.dossier_detail import DossierDetailDialog, NoteDialog
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=LOCAL_TZ)  # Wednesday; 24/11/2026 is a holiday
-MOVES = ("processing", "supplement", "resolved", "returned", "refused", "withdrawn", "apology")
+MOVES = ("processing", "supplement", "resolved", "returned", "refused", "withdrawn", "stop", "apology")
 
 
 def t(day, hh, mm=0):
@@ -54,6 +55,8 @@ class Answers:
         self.reload_messages: list[str] = []
         monkeypatch.setattr(dossier_detail, "ask_note", self._note)
         monkeypatch.setattr(dossier_detail, "ask_apology", self._apology)
+        monkeypatch.setattr(dossier_detail, "ask_stop", self._stop)
+        self.stop: tuple[StopCase, str] | None = None
         monkeypatch.setattr(dossier_detail, "confirm", self._confirm)
         monkeypatch.setattr(dossier_detail, "ask_reload", self._reload)
 
@@ -64,6 +67,10 @@ class Answers:
     def _apology(self, parent, info, now):
         self.asked.append("apology")
         return self.apology
+
+    def _stop(self, parent, info):
+        self.asked.append("stop")
+        return self.stop
 
     def _confirm(self, parent, title, text):
         self.asked.append("confirm")
@@ -115,19 +122,19 @@ def test_every_transition_by_its_buttons(qtbot, ctx, answers, admin):
     dialog = open_dialog(qtbot, ctx, code)
     assert dialog.banner.property("status") == "received" and "Nguyễn Văn An" in dialog.applicant_form.text()
     assert dialog.timeline.rowCount() == 1 and dialog.documents.rowCount() == 1
-    assert visible_moves(dialog) == {"processing", "refused", "withdrawn", "apology"}
+    assert visible_moves(dialog) == {"processing", "refused", "withdrawn", "stop", "apology"}
     assert dialog.isModal() is False
 
     assert click(qtbot, dialog, "processing", ctx)
     assert status(code) == "processing" and get_dossier(code, actor=admin).handler == "Nguyễn Thị Hằng"
-    assert visible_moves(dialog) == {"supplement", "resolved", "refused", "withdrawn", "apology"}
+    assert visible_moves(dialog) == {"supplement", "resolved", "refused", "withdrawn", "stop", "apology"}
 
     answers.notes.append("Bản sao giấy khai sinh\nẢnh 4x6")
     assert click(qtbot, dialog, "supplement", ctx)
     assert status(code) == "needs_supplement"
     slip = ctx.slip_path(f"mau02_{code}.docx")
     assert slip.exists() and ctx.printer.printed == [slip]
-    assert visible_moves(dialog) == {"processing", "withdrawn", "apology"}
+    assert visible_moves(dialog) == {"processing", "withdrawn", "stop", "apology"}
 
     assert click(qtbot, dialog, "processing", ctx)
     assert click(qtbot, dialog, "resolved", ctx)
@@ -173,6 +180,35 @@ def test_withdraw(qtbot, ctx, answers, admin):
     assert click(qtbot, dialog, "withdrawn", ctx)
     assert status(code) == "withdrawn" and history(code, actor=admin)[-1].note == "Công dân xin rút để bổ sung sau"
     assert ctx.printer.printed == []
+
+
+def test_stop_handling_asks_case_and_reason(qtbot, ctx, answers, admin):
+    code = add("Trần Văn Bình")
+    dialog = open_dialog(qtbot, ctx, code)
+    answers.stop = None  # cancelled: nothing changes
+    qtbot.mouseClick(dialog.buttons["stop"], Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert status(code) == "received" and answers.asked == ["stop"]
+    answers.stop = (StopCase.CANNOT_CONTINUE, "Hồ sơ thuộc diện phải dừng giải quyết")
+    assert click(qtbot, dialog, "stop", ctx)
+    assert status(code) == "stopped"
+    last = history(code, actor=admin)[-1]
+    assert (last.action, last.note, last.data) == ("stop", "Hồ sơ thuộc diện phải dừng giải quyết",
+                                                   {"case": "cannot_continue"})
+    assert visible_moves(dialog) == set() and dialog.banner.property("status") == "stopped"
+    change, note = dialog._event_line(last)
+    assert "Dừng giải quyết" in change and note.endswith("Hồ sơ thuộc diện phải dừng giải quyết")
+
+
+def test_stop_dialog_needs_a_reason(qtbot, ctx, admin):
+    code = add("Đỗ Thị Lan")
+    dialog = dossier_detail.StopDialog(get_dossier(code, actor=admin))
+    qtbot.addWidget(dialog)
+    dialog.accept()
+    assert dialog.result() != dossier_detail.QDialog.DialogCode.Accepted and dialog.message.text()
+    dialog.case.setCurrentIndex(1)
+    dialog.reason.setPlainText("Không đủ điều kiện\nTheo Điều 21")
+    assert dialog.value() == (StopCase.CANNOT_CONTINUE, "Không đủ điều kiện; Theo Điều 21")
 
 
 def test_apology_on_an_overdue_dossier_prints_form_04(qtbot, ctx, answers, admin):

@@ -269,3 +269,12 @@ def test_the_return_is_recorded_once_while_the_button_waits(qtbot, view, clock, 
     assert finish(op).succeeded
     assert DossierEvent.select().count() == before + 1 and get_dossier(code, actor=ctx.actor).status == Status.RETURNED
     assert view.status == "returned" and view.return_button.text() == _("Return result")
+
+
+def test_banner_for_a_stopped_dossier(view, clock):
+    code = make_dossier(clock, "processing")
+    lifecycle.stop(code, reason="Người nộp đề nghị dừng giải quyết", at=t(24, 11), clock=clock,
+                   actor=get_actor("admin"))
+    view.show_code(make_payload(code))
+    assert view.status == "stopped"
+    assert "24/11/2026" in view.headline.text() and not view.return_button.isEnabled()

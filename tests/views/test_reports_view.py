@@ -144,7 +144,7 @@ def test_table_shows_the_same_numbers_as_compute_statistics(qtbot, generated):
     for row in expected.rows:
         r = view.row_of(row.field_code)
         for key in ("received_total", "carried_over", "new_online", "resolved_early", "resolved_late",
-                    "pending_overdue", "refused_or_withdrawn"):
+                    "pending_overdue", "refused_or_withdrawn", "stopped"):
             assert view.cell_text(r, key) == count_text(getattr(row, key)), (row.field_code, key)
         assert view.cell_text(r, "on_time_rate") == rate_text(row.on_time_rate)
     total = view.total_row()
@@ -163,8 +163,11 @@ def test_official_two_level_header(qtbot, office):
     assert table.columnSpan(0, COLUMNS.index("received_total")) == 4  # Số hồ sơ nhận giải quyết
     assert table.columnSpan(0, COLUMNS.index("resolved_total")) == 4
     assert table.columnSpan(0, COLUMNS.index("pending_total")) == 3
-    assert table.columnSpan(1, COLUMNS.index("new_online")) == 2  # Mới tiếp nhận
-    assert table.columnSpan(1, COLUMNS.index("resolved_early")) == 2  # Đúng thời hạn
+    assert table.columnSpan(1, COLUMNS.index("new_online")) == 2  # Trong kỳ
+    assert table.columnSpan(0, COLUMNS.index("stopped")) == 4  # our additions, after Biểu 06's columns
+    assert COLUMNS.index("carried_over") == COLUMNS.index("new_direct") + 1  # Biểu 06: "Từ kỳ trước" last
+    assert table.item(0, COLUMNS.index("stopped")).text() == "Cột bổ sung (không thuộc Biểu 06)"
+    assert table.item(1, COLUMNS.index("stopped")).text() == "Dừng giải quyết"
     assert table.item(0, 1).text() == "Lĩnh vực"
     assert table.item(2, COLUMNS.index("new_online")).text() == "Trực tuyến"
     assert table.item(1, COLUMNS.index("resolved_late")).text() == "Quá hạn"

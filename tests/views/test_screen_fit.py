@@ -104,6 +104,7 @@ def make_dialog(cls: type[QDialog], ctx: AppContext, parent: QWidget) -> QDialog
         "NoteDialog": lambda: cls("Từ chối tiếp nhận hồ sơ", "Phiếu từ chối (Mẫu 03) sẽ được in với lý do dưới đây. "
                                   * 3, "Lý do từ chối", required=True, parent=parent),
         "ApologyDialog": lambda: cls(info, NOW, parent),
+        "StopDialog": lambda: cls(info, parent),
         "DossierDetailDialog": lambda: cls(ctx, code, parent),
         "ReturnDialog": lambda: cls(info, parent),
         "ScanDialog": lambda: cls(ctx, parent, cameras=[CameraInfo("0", "Integrated Webcam HD 1280×720 (USB 2.0)")]),
