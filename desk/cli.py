@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # imported where used, at run time
     from desk.services.accounts import Actor
 
 # argparse builds its messages in English with its own gettext domain, which nobody installs. Our parser
-# gives them our catalog through public means only (D36): the help option, the usage prefix and the
+# gives them our catalog through public means only (D45): the help option, the usage prefix and the
 # section headings in the help it formats (format_usage/format_help), and the error messages it hands
 # to error(): those have a few known shapes, matched here and re-filled from the catalog. English needs
 # nothing: a message of another shape (a future argparse's) stays English rather than wrong.
