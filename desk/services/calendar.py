@@ -18,6 +18,7 @@ from desk.i18n import _, ngettext
 from desk.models import CalendarDay, Office
 from desk.services import limits
 from desk.services.accounts import Actor, require
+from desk.services.catalog_format import normalise_cutoff
 from desk.services.clock import LOCAL_TZ, aware
 from desk.services.kinds import DayUnit, Role
 from desk.services.office import OfficeHours, current_office, parse_hours, parse_weekdays
@@ -203,12 +204,17 @@ def processing_time_label(days: int, unit: DayUnit | str, cutoff: str | None = N
 
 
 def parse_cutoff(text: str | None) -> time | None:
-    if not text:
-        return None
+    """A procedure's cut-off as a time, None for none: the one reader of a stored or typed cut-off.
+
+    The rule is the catalog's (:func:`catalog_format.normalise_cutoff`): H:MM or HH:MM, 00-23 and 00-59,
+    ASCII digits, no seconds and no zone; a zone would make :func:`at_or_after` compare an aware time
+    with a naive one (TypeError), and the office's hours are office time anyway."""
     try:
-        return time.fromisoformat(text.strip())
+        normalised = normalise_cutoff(text)
     except ValueError as exc:
-        raise ValidationError({"cutoff": _("Cut-off hour must look like 15:00 (got: {text})").format(text=text)}) from exc
+        raise ValidationError({"cutoff": _("Cut-off hour must look like 15:00 (got: {text})").format(
+            text=str(text)[:40])}) from exc
+    return None if normalised is None else time.fromisoformat(normalised)
 
 
 def load_calendar(office: Office | None = None) -> WorkCalendar:
