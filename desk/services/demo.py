@@ -24,7 +24,7 @@ from desk.models import DailySequence, Dossier, Field, Office, Procedure, Recept
 from desk.models.db import database_proxy, is_postgres, write_transaction
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
-from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock
+from desk.services.clock import LOCAL_TZ, OFFICE_OFFSET_TEXT, OFFICE_UTC_OFFSET, Clock
 from desk.services.codes import DossierCode
 from desk.services.dossiers import Status
 from desk.services.kinds import Channel, Role
@@ -263,7 +263,7 @@ def _office_now(clock: Clock | None) -> datetime:
     """Now in office time without its offset: the rows are written as office-time text (``_fmt``)."""
     now_aware = (clock or Clock()).now().astimezone(LOCAL_TZ)
     if now_aware.utcoffset() != UTC_OFFSET:
-        raise AssertionError("office time is expected at +07:00")
+        raise AssertionError(f"office time is expected at {OFFICE_OFFSET_TEXT}")
     return now_aware.replace(tzinfo=None)
 
 
@@ -371,7 +371,7 @@ def _dossier_row(rng: random.Random, scene: _Scene, dossier_id: int, code: str, 
 def _events_of(dossier_id: int, clerk: int, f: _Facts, actor_name: str) -> list[tuple]:
     """The audit trail of a generated dossier, as lifecycle would have written it."""
     events: list[tuple] = [(dossier_id, _fmt(f.received), clerk, actor_name, "receive", None, "received", "",
-               f'{{"due_at": "{f.due.isoformat()}+07:00", "channel": "{f.channel}", "demo": true}}')]
+               f'{{"due_at": "{f.due.isoformat()}{OFFICE_OFFSET_TEXT}", "channel": "{f.channel}", "demo": true}}')]
     if f.closed is not None:
         events.append((dossier_id, _fmt(f.closed), clerk, actor_name, "advance", "received", f.status.value,
                        "Hồ sơ không đủ điều kiện" if f.status == Status.REFUSED else "Công dân rút hồ sơ", "{}"))
