@@ -203,10 +203,12 @@ def generate(
                 if received > now:
                     received = now - timedelta(minutes=1)
                 procedure = choices(scene.procedures, cum_weights=scene.cum_weights)[0]
-                due_key = (procedure.id, day, received.hour >= 15)
+                received_at = received.replace(tzinfo=LOCAL_TZ)
+                # the calendar's own account of what the due date reads of the receipt (its cut-offs)
+                due_key = (procedure.id, cal.receipt_timing(procedure, received_at))
                 due = due_cache.get(due_key)
                 if due is None:
-                    due = cal.due_at(procedure, received.replace(tzinfo=LOCAL_TZ)).replace(tzinfo=None)
+                    due = cal.due_at(procedure, received_at).replace(tzinfo=None)
                     due_cache[due_key] = due
                 number = counters[day] = counters.get(day, 0) + 1
                 code = str(DossierCode(office.code, day, number))
