@@ -138,7 +138,7 @@ def _refuse_real_register() -> None:
             "nothing was changed.", real).format(count=real))
 
 
-def _make_demo_office(actor: Actor) -> None:
+def _make_demo_office(actor: Actor, clock: Clock | None) -> None:
     """The office becomes a demo office (D27): its documents say they are sample data, for good.
 
     An office nobody set up gets the sample ward's identity and points; a set-up office without real
@@ -150,9 +150,10 @@ def _make_demo_office(actor: Actor) -> None:
     if office.set_up_at is None:
         from desk.services.setup import SAMPLE_OFFICE, settings_of
 
-        set_up_office(settings_of(SAMPLE_OFFICE), list(SAMPLE_OFFICE.points), by=actor, demo=True)
+        set_up_office(settings_of(SAMPLE_OFFICE), list(SAMPLE_OFFICE.points), by=actor, demo=True,
+                      clock=clock)
     else:
-        set_up_office(get_office_settings(), [], by=actor, demo=True)
+        set_up_office(get_office_settings(), [], by=actor, demo=True, clock=clock)
 
 
 def generate(
@@ -175,7 +176,7 @@ def generate(
     admin = acting_staff(actor, Role.ADMIN)
     _refuse_real_register()
     _check_size(count, months)
-    _make_demo_office(actor)
+    _make_demo_office(actor, clock)
     rng = random.Random(seed)
     now = _office_now(clock)
     office = current_office()
