@@ -90,17 +90,17 @@ def timed(fn, runs: int) -> tuple[float, float, float, object]:
     return statistics.median(samples), p95, statistics.median(cpu), result
 
 
-def measure(flt, sort, runs: int, now, actor) -> dict:
+def measure(flt, sort, runs: int, clock, actor) -> dict:
     """Page 1 (median, p95, CPU) and page 5 reached by keyset paging (median, worst), in ms."""
     from desk.services import search
 
-    med, p95, cpu, page = timed(lambda: search.search(flt, sort, now=now, actor=actor), runs)
+    med, p95, cpu, page = timed(lambda: search.search(flt, sort, clock=clock, actor=actor), runs)
 
     def fifth() -> float:
-        page, n, spent = search.search(flt, sort, now=now, actor=actor), 1, 0.0
+        page, n, spent = search.search(flt, sort, clock=clock, actor=actor), 1, 0.0
         while page.next_cursor is not None and n < 5:
             started = time.perf_counter()
-            page = search.search(flt, sort, after=page.next_cursor, now=now, actor=actor)
+            page = search.search(flt, sort, after=page.next_cursor, clock=clock, actor=actor)
             spent = time.perf_counter() - started
             n += 1
         return spent
@@ -143,7 +143,7 @@ def main() -> None:
     from desk.models.db import connect
     from desk.services import search
     from desk.services.accounts import get_actor
-    from desk.services.clock import LOCAL_TZ, Clock
+    from desk.services.clock import LOCAL_TZ, Clock, FixedClock
 
     url = args.db
     if url is None:
@@ -166,6 +166,7 @@ def main() -> None:
     total = db.execute_sql("SELECT COUNT(*) FROM dossier").fetchone()[0]
     present = sorted(n for n in EXTRA_INDEXES if n in {i.name for i in db.get_indexes("dossier")})
     now = Clock().now().astimezone(LOCAL_TZ)
+    clock = FixedClock(now)  # one moment for every query of the run
     admin = get_actor("admin")  # looked up once: the timings are the queries'
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; {url.split('?')[0]}; {total:,} dossiers; "
@@ -178,16 +179,16 @@ def main() -> None:
     for label, flt, sort in queries(now):
         if args.only and args.only not in label:
             continue
-        m = measure(flt, sort, args.runs, now, admin)
+        m = measure(flt, sort, args.runs, clock, admin)
         line = (f"{label:38} {m['page1']:10.1f} {m['page1_p95']:8.1f} {m['page1_cpu']:6.1f} {m['page5']:10.1f} "
                 f"{m['page5_max']:8.1f} {m['rows']:6d}")
         if args.counts:
             started = time.perf_counter()
-            n = search.count(flt, now=now, actor=admin)
+            n = search.count(flt, clock=clock, actor=admin)
             line += f" {(time.perf_counter() - started) * 1000:9.0f} {n:9,d}"
         print(line, flush=True)
         if args.explain:
-            explain(db, lambda flt=flt, sort=sort: search.search(flt, sort, now=now, actor=admin))
+            explain(db, lambda flt=flt, sort=sort: search.search(flt, sort, clock=clock, actor=admin))
 
 
 def explain(db, call) -> None:

@@ -228,7 +228,7 @@ def run_gui(url: str | None = None) -> int:
     if not is_set_up() and actor.can(Role.ADMIN):  # who the office is, before its first dossier (D27)
         from desk.views.office_wizard import run_office_wizard
 
-        saved = run_office_wizard(actor)  # Cancel: the program opens, the intake says what is missing
+        saved = run_office_wizard(actor, clock=clock)  # Cancel: the program opens, the intake says what is missing
         office_name = saved.name if saved is not None else office_name
     ctx = AppContext(actor=actor, clock=clock, settings=settings, office_name=office_name,
                      database_label=shown_url)

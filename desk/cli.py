@@ -651,17 +651,17 @@ def _init(args: argparse.Namespace) -> int:
                                              "--user. Nothing was done.")})
         password = _new_admin_password()
         try:
-            result = initialize(defaults, actor=None, admin_password=password, load_catalog=load)
+            result = initialize(defaults, actor=None, admin_password=password, load_catalog=load, clock=args.clock)
             actor = _admin_of_new_database(password) if args.desk_role else None
         except PermissionDenied:  # another init set the database up meanwhile: log in to its admin
             actor = _admin_of_new_database(password)
-            result = initialize(defaults, actor=actor, load_catalog=load)
+            result = initialize(defaults, actor=actor, load_catalog=load, clock=args.clock)
     elif accounts.first_start_pending():  # set up by the program, whose first start never came
         actor = accounts.set_first_admin_password(_new_admin_password())
-        result = initialize(defaults, actor=actor, load_catalog=load)
+        result = initialize(defaults, actor=actor, load_catalog=load, clock=args.clock)
     else:
         actor = _login(args, Role.ADMIN)  # initialize refuses another identity for a set-up office
-        result = initialize(defaults, actor=actor, load_catalog=load)
+        result = initialize(defaults, actor=actor, load_catalog=load, clock=args.clock)
     if result["created"]:
         _emit(_("Administrator account: admin."))
     summary = result["catalog"]
@@ -751,10 +751,10 @@ def _office(args: argparse.Namespace, actor) -> int:
                 raise ValidationError(missing)
             base = replace(status.settings, code="", name="", parent_name="", address="", phone="", place_name="")
             settings = replace(base, **{k: v for k, v in given.items() if v is not None})
-            office.set_up_office(settings, by=actor)
+            office.set_up_office(settings, by=actor, clock=args.clock)
         else:
             office.update_office(replace(status.settings, **{k: v for k, v in given.items() if v is not None}),
-                                 by=actor)
+                                 by=actor, clock=args.clock)
         status = office.office_status()
     if getattr(args, "json", False):
         _print_json(status.to_json())

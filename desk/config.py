@@ -28,7 +28,7 @@ from platformdirs import user_config_dir, user_data_dir
 
 from desk.errors import ValidationError
 from desk.files import write_text
-from desk.i18n import N_, _
+from desk.i18n import LANGUAGES, N_, _
 
 APP_NAME = "OneStopDesk"
 PAPERS = ("A4", "A5")  # the paper sizes Mẫu 01 is made for
@@ -113,7 +113,8 @@ def _text(value: Any) -> str:
 
 def _whole(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
-        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
+        # ASCII digits only: int() reads "٣٠" as 30, but no settings file of ours writes that
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value, re.ASCII):
             value = int(value)
         if type(value) is not int or not low <= value <= high:
             raise ValueError(value)
@@ -144,10 +145,12 @@ TEXT = Rule(str, _text, str, N_("text"))
 KEEP_DAYS = Rule(int, _whole(1, BACKUP_KEEP_DAYS_MAX), str, N_("a whole number of days from 1 to 3650"))
 IDLE_MINUTES = Rule(int, _whole(0, IDLE_LOCK_MINUTES_MAX), str, N_("a whole number of minutes from 0 to 240"))
 PAPER = Rule(str, _one_of(*PAPERS), str, N_("A4 or A5"))
+LANGUAGE = Rule(str, _one_of(*LANGUAGES), str, N_("vi (Vietnamese) or en (English)"))  # desk.i18n.LANGUAGES
 FLAG = Rule(bool, _flag, lambda on: "1" if on else "0", N_("1 (on) or 0 (off)"))
 
 
 _RULES: dict[str, Rule] = {}  # setting name → its rule, filled from the fields of Settings below
+_FIELDS: set[str] = set()  # every field of Settings (settings and bookkeeping): the only names it holds
 
 
 def _option(default: Any, rule: Rule) -> Any:
@@ -160,7 +163,7 @@ class Settings:
     """This desk's settings; every field below is a setting of the file, with its default."""
 
     database_url: str = _option("", TEXT)
-    language: str = _option("vi", TEXT)  # desk.i18n falls back to English for a language it has no catalog of
+    language: str = _option("vi", LANGUAGE)  # a language the program has a catalog of
     reception_point: str = _option("", TEXT)
     camera: str = _option("", TEXT)
     username: str = _option("", TEXT)
@@ -177,6 +180,8 @@ class Settings:
     _camera_for_run: str = field(default="", init=False, repr=False, compare=False)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name not in _FIELDS:  # a misspelt setting ("keep_dayz") must not be kept and silently ignored
+            raise AttributeError(f"Settings has no setting {name!r}")
         rule = _RULES.get(name)
         if rule is not None:
             try:
@@ -268,6 +273,7 @@ def _given_by(machine: dict[str, Any], key: str, value: Any) -> bool:
 
 
 _RULES.update({name: option.metadata["rule"] for name, option in _options()})
+_FIELDS.update(option.name for option in fields(Settings))
 
 
 def resolve_database_url(explicit: str | None = None, settings: Settings | None = None) -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from desk import config
 from desk.errors import ValidationError
+from desk.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,6 +143,28 @@ def test_a_setting_holds_only_a_valid_value_of_its_type():
     with pytest.raises(TypeError):
         settings.print_preview = "0"  # "0" would be true: refused, not guessed
     assert (settings.backup_keep_days, settings.receipt_paper) == (30, "A4")  # unchanged by the refusals
+
+
+def test_a_misspelt_setting_is_refused_not_silently_kept():
+    settings = config.Settings()
+    with pytest.raises(AttributeError, match="keep_dayz"):
+        settings.keep_dayz = 5  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        settings.keep_days = 5  # type: ignore[misc]  # a read-only view of backup_keep_days
+    assert settings.keep_days == 30 and not hasattr(settings, "keep_dayz")
+
+
+def test_numbers_are_ascii_digits_and_the_language_is_one_the_program_has(conf):
+    write_user_file({"backup_keep_days": "٣٠", "idle_lock_minutes": "５", "language": "fr"})
+    settings = config.Settings.load()
+    assert (settings.backup_keep_days, settings.idle_lock_minutes, settings.language) == (30, 10, "vi")
+    assert len(settings.problems) == 3  # each one said, the defaults used
+    write_user_file({"backup_keep_days": "45", "language": "en"})
+    assert (config.Settings.load().backup_keep_days, config.Settings.load().language) == (45, "en")
+    with pytest.raises(ValidationError, match="language"):
+        config.Settings(language="vi_VN")
+    for language in LANGUAGES:
+        assert config.Settings(language=language).language == language
 
 
 def test_the_file_keeps_its_format_and_keys_this_version_does_not_know(conf):

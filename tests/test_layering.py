@@ -13,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "desk"
 
 # Shared by every layer; they import nothing of the project but each other.
-SHARED = {"errors", "text", "i18n", "redaction", "config", "files"}
+SHARED = {"errors", "text", "i18n", "redaction", "config", "files", "timezone"}
 LAYERS = {"models", "services", "hardware", "views", "web"}
 # What each layer may import of desk (besides itself and the shared root modules); None: anything.
 ALLOWED: dict[str, set[str] | None] = {

@@ -484,7 +484,7 @@ PURE = {
     "catalog_format.normalise_cutoff", "catalog_validation.check_procedure", "catalog_validation.check_field",
     "catalog_validation.check_duplicates", "catalog_read.initials", "catalog_read.initials_matches",
     "catalog_read.matching_procedures", "catalog_read.rank_for_intake",
-    "clock.aware", "clock.office_time", "clock.fixed_utc_offset", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
+    "clock.aware", "clock.office_time", "clock.to_db", "clock.from_db", "clock.local_date", "clock.parse_datetime",
     "documents.two", "documents.long_date", "documents.long_time", "documents.short_date", "documents.short_time", "documents.honorific",
     "documents.processing_time", "documents.timeliness", "documents.handovers",
     "dossiers.classify", "dossiers.resolution_outcome", "dossiers.load_documents", "dossiers.to_info",

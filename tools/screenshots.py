@@ -121,7 +121,7 @@ def main() -> int:
             save(window, "dossier_list.png")  # the user guide's name for the same screen
 
     def one(status: str) -> str:
-        return search(DossierFilter(statuses={status}), limit=1, now=ctx.clock.now(), actor=admin).rows[0].code
+        return search(DossierFilter(statuses={status}), limit=1, clock=ctx.clock, actor=admin).rows[0].code
 
     resolved, processing = one("resolved"), one("processing")
     pickup = window.show_page("pickup")

@@ -35,6 +35,7 @@ from desk.errors import DatabaseBusy, DeskError
 from desk.i18n import _
 from desk.models.entities import ALL_MODELS, DailySequence, SchemaInfo, database_proxy
 from desk.redaction import protect, redact
+from desk.timezone import OFFICE_OFFSET_HOURS
 
 log = logging.getLogger(__name__)
 
@@ -453,10 +454,11 @@ def install_guards(db: Database) -> None:
 
 # -- version 2: day counters keyed by the full date; the guards above -------------------------
 def _local_date_sql(db: Database) -> str:
-    # Vietnam has kept +07:00 without daylight saving since 1975 (the same rule as the reports).
+    # Vietnam has kept +07:00 without daylight saving since 1975: the one fixed offset (desk.timezone),
+    # the same rule as the reports.
     if is_postgres(db):
-        return "CAST(received_at + INTERVAL '7 hours' AS date)"
-    return "date(received_at, '+7 hours')"
+        return f"CAST(received_at + INTERVAL '{OFFICE_OFFSET_HOURS} hours' AS date)"
+    return f"date(received_at, '{OFFICE_OFFSET_HOURS:+d} hours')"
 
 
 def _to_v2(db: Database) -> None:

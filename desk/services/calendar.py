@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import holidays
 
@@ -18,6 +18,7 @@ from desk.i18n import _, ngettext
 from desk.models import CalendarDay, Office
 from desk.services import limits
 from desk.services.accounts import Actor, require
+from desk.services.catalog_format import normalise_cutoff
 from desk.services.clock import LOCAL_TZ, aware
 from desk.services.kinds import DayUnit, Role
 from desk.services.office import OfficeHours, current_office, parse_hours, parse_weekdays
@@ -25,6 +26,14 @@ from desk.services.office import OfficeHours, current_office, parse_hours, parse
 # A dossier on the "no-appointment weekday" is resolved the same day only if received before this.
 RULE_DEFAULT_CUTOFF = time(15, 0)
 MAX_PROCESSING_DAYS = 365
+
+
+class ReceiptTiming(NamedTuple):
+    """What a due date depends on of the moment of receipt (:meth:`WorkCalendar.receipt_timing`)."""
+
+    day: date  # the effective receipt day (a day off or after closing: the next working day)
+    after_cutoff: bool  # at or after the procedure's own cut-off (False when it has none)
+    after_rule_cutoff: bool  # at or after the no-appointment weekday's cut-off (its own, else 15:00)
 
 
 class Timing(Protocol):
@@ -144,12 +153,20 @@ class WorkCalendar:
             return datetime.combine(day, self.hours.opens, LOCAL_TZ)
         return local
 
+    def receipt_timing(self, procedure: Timing, received_at: datetime) -> ReceiptTiming:
+        """What :meth:`due_at` reads of the moment of receipt, for ``procedure``: the effective receipt
+        day and which cut-offs it is at or after. Two receipts with equal timings get the same due date
+        (demo data caches due dates by it instead of guessing the cut-off)."""
+        start = self.effective_receipt(received_at)
+        cutoff = parse_cutoff(procedure.cutoff)
+        return ReceiptTiming(start.date(), cutoff is not None and at_or_after(start, cutoff),
+                             at_or_after(start, cutoff or RULE_DEFAULT_CUTOFF))
+
     def after_cutoff(self, procedure: Timing, received_at: datetime) -> bool:
         """Whether a same-day procedure received then is due the next working day (its cut-off passed).
 
         The receipt's wording (Mẫu 01, item 3) asks this, so the slip and :meth:`due_at` never disagree."""
-        cutoff = parse_cutoff(procedure.cutoff)
-        return cutoff is not None and at_or_after(self.effective_receipt(received_at), cutoff)
+        return self.receipt_timing(procedure, received_at).after_cutoff
 
     def due_at(self, procedure: Timing, received_at: datetime) -> datetime:
         """The legal due moment: closing time of the last working day of the processing time.
@@ -166,21 +183,20 @@ class WorkCalendar:
         if days < 0 or days > MAX_PROCESSING_DAYS:
             raise ValidationError({"processing_days": _("Processing time must be 0 to {max} working days").format(
                 max=MAX_PROCESSING_DAYS)})
-        start = self.effective_receipt(received_at)
-        cutoff = parse_cutoff(procedure.cutoff)
+        timing = self.receipt_timing(procedure, received_at)  # all it reads of the moment received
+        start = timing.day
         rule_day = (
             procedure.no_appointment_day
             and start.weekday() in self.no_appointment_weekdays
-            and not at_or_after(start, cutoff or RULE_DEFAULT_CUTOFF)
+            and not timing.after_rule_cutoff
         )
         if days == 0 or rule_day:
-            late = cutoff is not None and at_or_after(start, cutoff)
-            due_day = self.next_working_day(start.date()) if late else start.date()
+            due_day = self.next_working_day(start) if timing.after_cutoff else start
         elif getattr(procedure, "day_unit", DayUnit.WORKING) == DayUnit.CALENDAR:
             # Times the law gives in calendar days end on the next working day if they fall on a day off.
-            due_day = self.working_day_on_or_after(start.date() + timedelta(days=days))
+            due_day = self.working_day_on_or_after(start + timedelta(days=days))
         else:
-            due_day = self.add_working_days(start.date(), days)
+            due_day = self.add_working_days(start, days)
         return datetime.combine(due_day, self.hours.closes, LOCAL_TZ)
 
 
@@ -203,12 +219,17 @@ def processing_time_label(days: int, unit: DayUnit | str, cutoff: str | None = N
 
 
 def parse_cutoff(text: str | None) -> time | None:
-    if not text:
-        return None
+    """A procedure's cut-off as a time, None for none: the one reader of a stored or typed cut-off.
+
+    The rule is the catalog's (:func:`catalog_format.normalise_cutoff`): H:MM or HH:MM, 00-23 and 00-59,
+    ASCII digits, no seconds and no zone; a zone would make :func:`at_or_after` compare an aware time
+    with a naive one (TypeError), and the office's hours are office time anyway."""
     try:
-        return time.fromisoformat(text.strip())
+        normalised = normalise_cutoff(text)
     except ValueError as exc:
-        raise ValidationError({"cutoff": _("Cut-off hour must look like 15:00 (got: {text})").format(text=text)}) from exc
+        raise ValidationError({"cutoff": _("Cut-off hour must look like 15:00 (got: {text})").format(
+            text=str(text)[:40])}) from exc
+    return None if normalised is None else time.fromisoformat(normalised)
 
 
 def load_calendar(office: Office | None = None) -> WorkCalendar:

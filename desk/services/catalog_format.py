@@ -68,7 +68,7 @@ KIND_LABELS = {"original": "bản chính", "copy": "bản sao"}
 DAY_UNIT_LABELS: dict[str, str] = {DayUnit.WORKING: "ngày làm việc", DayUnit.CALENDAR: "ngày"}  # DayUnit: a str
 YES, NO = "Có", "Không"
 
-_CUTOFF_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+_CUTOFF_RE = re.compile(r"^(\d{1,2}):(\d{2})$", re.ASCII)  # "١٥:٠٠" is not a clock time here
 _DOCUMENT_RE = re.compile(r"^(\d+)\s*[xX×*]\s*(.+?)\s*\(([^()]*)\)$")
 _TRUE_WORDS = {"co", "x", "yes", "true", "1", "dung"}
 _FALSE_WORDS = {"khong", "", "no", "false", "0", "sai"}

@@ -9,32 +9,17 @@ its own function — :func:`from_db` (naive UTC read from the database) and :fun
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime
 from typing import overload
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from desk.timezone import LOCAL_TZ as LOCAL_TZ
+from desk.timezone import OFFICE_OFFSET_HOURS as OFFICE_OFFSET_HOURS
+from desk.timezone import OFFICE_OFFSET_TEXT as OFFICE_OFFSET_TEXT
+from desk.timezone import OFFICE_UTC_OFFSET as OFFICE_UTC_OFFSET
+from desk.timezone import fixed_utc_offset as fixed_utc_offset
 
-
-def fixed_utc_offset(zone: tzinfo = LOCAL_TZ, years: range = range(1976, 2101)) -> timedelta:
-    """The zone's UTC offset when it is the same all year, every year in ``years``; else AssertionError.
-
-    Why a fixed offset is right for the office: Asia/Ho_Chi_Minh has kept UTC+07:00 since 1975 and
-    has no daylight saving, so "stored naive UTC + 7 hours" IS office time for every moment the
-    register holds. SQL needs that: SQLite has no zone database, and a plain interval
-    (``date(x, '+7 hours')``, ``x + INTERVAL '7 hours'``) keeps the statistics' query on its
-    indexes on both engines. Checked for January and July of each year, so a change of LOCAL_TZ to
-    a zone with daylight saving fails at import instead of miscounting the reports.
-    """
-    offsets = {zone.utcoffset(datetime(year, month, 1)) for year in years for month in (1, 7)}
-    if len(offsets) != 1 or None in offsets:
-        raise AssertionError(f"{zone} has no fixed UTC offset: office dates in SQL need one")
-    offset = offsets.pop()
-    assert offset is not None
-    return offset
-
-
-OFFICE_UTC_OFFSET = fixed_utc_offset()  # +07:00: naive UTC from the database + this = office time
+# The zone and its offset live in the root module desk/timezone.py (the models need them too); these
+# names are re-exported so the services keep reading them here.
 
 
 class Clock:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from desk.errors import ValidationError
 from desk.i18n import _
@@ -23,9 +23,14 @@ from desk.i18n import _
 UNIT_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,34}"
 MIN_DIGITS = 4  # the daily sequence shows at least 4 digits (Circular 03/2025 Art. 13: "AAXXXX" has 4+)
 MAX_DIGITS = 9  # a day's number never needs more; longer is not a code of ours
-_FULL = re.compile(rf"(?P<unit>{UNIT_PATTERN})-(?P<day>[0-9]{{6}})-(?P<number>[0-9]{{{MIN_DIGITS},{MAX_DIGITS}}})",
-                   re.ASCII)
-_SHORT = re.compile(rf"(?P<day>[0-9]{{6}})-(?P<number>[0-9]{{{MIN_DIGITS},{MAX_DIGITS}}})", re.ASCII)
+# The sequence as str() writes it, and only so: exactly MIN_DIGITS digits (zero-padded), or more only
+# when the number needs them (no leading zero). A code on a real slip is always canonical, and the
+# register's unique column compares text, so "-00007" or "-000000007" would be another code for the
+# same dossier: such text is refused rather than read as "-0007".
+_NUMBER = rf"(?P<number>[0-9]{{{MIN_DIGITS}}}|[1-9][0-9]{{{MIN_DIGITS},{MAX_DIGITS - 1}}})"
+_FULL = re.compile(rf"(?P<unit>{UNIT_PATTERN})-(?P<day>[0-9]{{6}})-{_NUMBER}", re.ASCII)
+_SHORT = re.compile(rf"(?P<day>[0-9]{{6}})-{_NUMBER}", re.ASCII)
+_YYMMDD = re.compile(r"[0-9]{6}", re.ASCII)
 _UNIT = re.compile(UNIT_PATTERN, re.ASCII)
 
 
@@ -52,8 +57,12 @@ class DossierCode:
     number: int
 
     def __post_init__(self) -> None:
-        if (not isinstance(self.unit, str) or not _UNIT.fullmatch(self.unit) or not isinstance(self.day, date)
-                or not isinstance(self.number, int) or not 1 <= self.number < 10**MAX_DIGITS):
+        # A datetime is a date to isinstance and a bool an int: neither is a receipt day or a day's
+        # number (a datetime's local day would be guessed at, True would be number 1).
+        if (not isinstance(self.unit, str) or not _UNIT.fullmatch(self.unit)
+                or not isinstance(self.day, date) or isinstance(self.day, datetime)
+                or not isinstance(self.number, int) or isinstance(self.number, bool)
+                or not 1 <= self.number < 10**MAX_DIGITS):
             raise _not_a_code(f"{self.unit}-{self.day}-{self.number}")
 
     def __str__(self) -> str:
@@ -118,9 +127,19 @@ class DossierCode:
         return isinstance(text, str) and _SHORT.fullmatch(text.strip()) is not None
 
     @staticmethod
+    def short_parts(text: str) -> tuple[str, int] | None:
+        """``"261122-0007"`` → ``("261122", 7)``: the short form's day digits and number, for search over
+        every office's codes; None when ``text`` is not the short form (same rule as :meth:`is_short`)."""
+        match = _SHORT.fullmatch(text.strip()) if isinstance(text, str) else None
+        return (match["day"], int(match["number"])) if match else None
+
+    @staticmethod
     def days_of(yymmdd: str) -> list[date]:
         """Every date a code's ``yymmdd`` may stand for, one per century (search over old registers,
-        whose day counters hold the full date); empty for a day no calendar has."""
+        whose day counters hold the full date); empty for a day no calendar has, or for text that is
+        not exactly six digits."""
+        if not isinstance(yymmdd, str) or not _YYMMDD.fullmatch(yymmdd):
+            return []
         found = []
         for century in (1900, 2000):
             try:

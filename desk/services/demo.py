@@ -24,7 +24,7 @@ from desk.models import DailySequence, Dossier, Field, Office, Procedure, Recept
 from desk.models.db import database_proxy, is_postgres, write_transaction
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
-from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock
+from desk.services.clock import LOCAL_TZ, OFFICE_OFFSET_TEXT, OFFICE_UTC_OFFSET, Clock
 from desk.services.codes import DossierCode
 from desk.services.dossiers import Status
 from desk.services.kinds import Channel, Role
@@ -138,7 +138,7 @@ def _refuse_real_register() -> None:
             "nothing was changed.", real).format(count=real))
 
 
-def _make_demo_office(actor: Actor) -> None:
+def _make_demo_office(actor: Actor, clock: Clock | None) -> None:
     """The office becomes a demo office (D27): its documents say they are sample data, for good.
 
     An office nobody set up gets the sample ward's identity and points; a set-up office without real
@@ -150,9 +150,10 @@ def _make_demo_office(actor: Actor) -> None:
     if office.set_up_at is None:
         from desk.services.setup import SAMPLE_OFFICE, settings_of
 
-        set_up_office(settings_of(SAMPLE_OFFICE), list(SAMPLE_OFFICE.points), by=actor, demo=True)
+        set_up_office(settings_of(SAMPLE_OFFICE), list(SAMPLE_OFFICE.points), by=actor, demo=True,
+                      clock=clock)
     else:
-        set_up_office(get_office_settings(), [], by=actor, demo=True)
+        set_up_office(get_office_settings(), [], by=actor, demo=True, clock=clock)
 
 
 def generate(
@@ -175,7 +176,7 @@ def generate(
     admin = acting_staff(actor, Role.ADMIN)
     _refuse_real_register()
     _check_size(count, months)
-    _make_demo_office(actor)
+    _make_demo_office(actor, clock)
     rng = random.Random(seed)
     now = _office_now(clock)
     office = current_office()
@@ -203,10 +204,12 @@ def generate(
                 if received > now:
                     received = now - timedelta(minutes=1)
                 procedure = choices(scene.procedures, cum_weights=scene.cum_weights)[0]
-                due_key = (procedure.id, day, received.hour >= 15)
+                received_at = received.replace(tzinfo=LOCAL_TZ)
+                # the calendar's own account of what the due date reads of the receipt (its cut-offs)
+                due_key = (procedure.id, cal.receipt_timing(procedure, received_at))
                 due = due_cache.get(due_key)
                 if due is None:
-                    due = cal.due_at(procedure, received.replace(tzinfo=LOCAL_TZ)).replace(tzinfo=None)
+                    due = cal.due_at(procedure, received_at).replace(tzinfo=None)
                     due_cache[due_key] = due
                 number = counters[day] = counters.get(day, 0) + 1
                 code = str(DossierCode(office.code, day, number))
@@ -263,7 +266,7 @@ def _office_now(clock: Clock | None) -> datetime:
     """Now in office time without its offset: the rows are written as office-time text (``_fmt``)."""
     now_aware = (clock or Clock()).now().astimezone(LOCAL_TZ)
     if now_aware.utcoffset() != UTC_OFFSET:
-        raise AssertionError("office time is expected at +07:00")
+        raise AssertionError(f"office time is expected at {OFFICE_OFFSET_TEXT}")
     return now_aware.replace(tzinfo=None)
 
 
@@ -371,7 +374,7 @@ def _dossier_row(rng: random.Random, scene: _Scene, dossier_id: int, code: str, 
 def _events_of(dossier_id: int, clerk: int, f: _Facts, actor_name: str) -> list[tuple]:
     """The audit trail of a generated dossier, as lifecycle would have written it."""
     events: list[tuple] = [(dossier_id, _fmt(f.received), clerk, actor_name, "receive", None, "received", "",
-               f'{{"due_at": "{f.due.isoformat()}+07:00", "channel": "{f.channel}", "demo": true}}')]
+               f'{{"due_at": "{f.due.isoformat()}{OFFICE_OFFSET_TEXT}", "channel": "{f.channel}", "demo": true}}')]
     if f.closed is not None:
         events.append((dossier_id, _fmt(f.closed), clerk, actor_name, "advance", "received", f.status.value,
                        "Hồ sơ không đủ điều kiện" if f.status == Status.REFUSED else "Công dân rút hồ sơ", "{}"))

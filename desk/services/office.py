@@ -149,6 +149,7 @@ def ensure_office(
     place_name: str = "",
     hours: str = DEFAULT_HOURS,
     no_appointment_weekdays: str = "",
+    clock: Clock | None = None,
 ) -> Office:
     """Create the office on first init; later inits keep what leaders changed.
 
@@ -187,7 +188,7 @@ def ensure_office(
             hours=hours,
             no_appointment_weekdays=no_appointment_weekdays,
             secret=secrets.token_hex(32),
-            set_up_at=to_db(Clock().now()) if code else None,
+            set_up_at=to_db((clock or Clock()).now()) if code else None,
         )
     return office
 
@@ -310,8 +311,9 @@ def _normalised(text: str, normalise: Callable[[str], str], problems: dict[str, 
         return text
 
 
-def _office_values(settings: OfficeSettings, office: Office) -> dict[str, Any]:
-    """The office row's new values, checked; every problem is reported at once (ValidationError)."""
+def _office_values(settings: OfficeSettings, office: Office, now: datetime) -> dict[str, Any]:
+    """The office row's new values, checked; every problem is reported at once (ValidationError).
+    ``now`` is the moment of saving (the caller's clock), the office's set-up time if it was not set up."""
     values: dict[str, Any] = {key: " ".join(clean(str(getattr(settings, key) or "")).split()) for key in _OFFICE_FIELDS}
     problems: dict[str, str] = {}
     try:
@@ -335,11 +337,11 @@ def _office_values(settings: OfficeSettings, office: Office) -> dict[str, Any]:
     if problems:
         raise ValidationError(problems)
     if office.set_up_at is None:  # a person has now given the identity
-        values["set_up_at"] = to_db(Clock().now())
+        values["set_up_at"] = to_db(now)
     return values
 
 
-def update_office(settings: OfficeSettings, *, by: Actor) -> OfficeSettings:
+def update_office(settings: OfficeSettings, *, by: Actor, clock: Clock | None = None) -> OfficeSettings:
     """Save the office identity, hours and no-appointment weekdays; every problem is reported at once.
 
     Saving the identity sets the office up (D27). Changing the office code only changes the codes of
@@ -349,7 +351,7 @@ def update_office(settings: OfficeSettings, *, by: Actor) -> OfficeSettings:
 
     _require_leader(by)
     office = current_office()
-    values = _office_values(settings, office)
+    values = _office_values(settings, office, (clock or Clock()).now())
     run_write(lambda: Office.update(**values).where(Office.id == office.id).execute())
     return get_office_settings()
 
@@ -371,7 +373,7 @@ def main_point_name(office_name: str) -> str:
 
 
 def set_up_office(settings: OfficeSettings, points: list[PointSpec] | None = None, *, by: Actor,
-                  demo: bool = False) -> OfficeSettings:
+                  demo: bool = False, clock: Clock | None = None) -> OfficeSettings:
     """Give the office its identity and reception points in one transaction: the office is then set up.
 
     ``points`` None: an office without any point gets one main point named after the office; a point
@@ -384,8 +386,9 @@ def set_up_office(settings: OfficeSettings, points: list[PointSpec] | None = Non
     if demo:
         require(by, Role.ADMIN)
     office = current_office()
-    values = _office_values(settings, office)
-    values["set_up_at"] = office.set_up_at or to_db(Clock().now())
+    now = (clock or Clock()).now()
+    values = _office_values(settings, office, now)
+    values["set_up_at"] = office.set_up_at or to_db(now)
     if demo:
         values["demo"] = True
     existing = {p.name: p for p in ReceptionPoint.select().where(ReceptionPoint.office == office)}

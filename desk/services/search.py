@@ -402,9 +402,9 @@ def _text_plan(raw: str) -> _TextPlan | None:
     # codes: full or prefix ("000.00.13.H42-2611"), yymmdd-NNNN, or the day's number ("7", "0007")
     if any(is_digits(c) for c in upper):
         prefixes.append((Dossier.code, upper))
-        parts = upper.split("-")
-        if len(parts) == 2 and len(parts[0]) == 6 and is_digits(parts[0]) and is_digits(parts[1]) and len(parts[1]) <= 5:
-            codes = _day_codes(int(parts[1]), parts[0])
+        short = DossierCode.short_parts(upper)  # "261122-0007", as on the slip: the code's own rule
+        if short is not None:
+            codes = _day_codes(short[1], short[0])
         elif is_digits(upper) and len(upper) <= 5 and int(upper) > 0:
             codes = _day_codes(int(upper))
     # ID number and phone: exact or prefix, digits only
@@ -658,7 +658,7 @@ def search(
     *,
     limit: int = 200,
     after: Cursor | None = None,
-    now: datetime | None = None,
+    clock: Clock | None = None,
     actor: Actor,
 ) -> Page:
     """One page of dossiers matching ``flt`` in ``sort`` order, after ``after`` (keyset paging).
@@ -667,7 +667,7 @@ def search(
     require(actor, Role.CLERK)
     flt = flt or DossierFilter()
     sort = sort or Sort()
-    now = aware(now) if now else Clock().now()
+    now = (clock or Clock()).now()
     limit = max(1, min(int(limit), 5_000))
     if after is not None and (after.column, after.descending) != (sort.column, sort.descending):
         raise ValidationError({"after": _("The list order changed; start again from the first page")})
@@ -750,13 +750,13 @@ def _ranked_page(conds: list[_Cond], sort: Sort, limit: int, after: Cursor | Non
     return tuples, cursor
 
 
-def count(flt: DossierFilter | None = None, now: datetime | None = None, *, actor: Actor) -> int:
+def count(flt: DossierFilter | None = None, *, clock: Clock | None = None, actor: Actor) -> int:
     """How many dossiers match (may take a second over a million rows: call it off the UI thread).
 
     Staff only: a count over an ID number or a name says whether that person has a dossier."""
     require(actor, Role.CLERK)
     flt = flt or DossierFilter()
-    now = aware(now) if now else Clock().now()
+    now = (clock or Clock()).now()
     conds = _all_conditions(flt, now, _refs())
     if conds is None:
         return 0

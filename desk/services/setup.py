@@ -9,6 +9,7 @@ from desk.i18n import _
 from desk.models import Office
 from desk.models.db import lock_schema, setup_desk_role, write_transaction
 from desk.services.accounts import Actor, ensure_admin, require, to_actor
+from desk.services.clock import Clock
 from desk.services.kinds import Role
 from desk.services.office import (
     OfficeSettings,
@@ -67,7 +68,7 @@ def needs_setup() -> bool:
 
 
 def initialize(defaults: OfficeDefaults | None = None, *, actor: Actor | None, admin_password: str | None = None,
-               load_catalog: bool = True) -> dict:
+               load_catalog: bool = True, clock: Clock | None = None) -> dict:
     """Set up a new database, or bring an existing one up to date; idempotent.
 
     A database without an office gets the office row, the ``admin`` account and the seed catalog;
@@ -92,7 +93,7 @@ def initialize(defaults: OfficeDefaults | None = None, *, actor: Actor | None, a
             office = ensure_office(
                 defaults.code, defaults.name, parent_name=defaults.parent_name, address=defaults.address,
                 place_name=defaults.place_name, hours=defaults.hours,
-                no_appointment_weekdays=defaults.no_appointment_weekdays,
+                no_appointment_weekdays=defaults.no_appointment_weekdays, clock=clock,
             )
         elif actor is None:
             raise PermissionDenied(_("This database is already set up (office {code}). An administrator must log "
@@ -110,7 +111,7 @@ def initialize(defaults: OfficeDefaults | None = None, *, actor: Actor | None, a
                         "The office is already set up as {name} ({code}); init does not change it. Use: office "
                         "set --code CODE --name NAME").format(name=office.name, code=office.code)})
             else:
-                set_up_office(settings_of(defaults), list(defaults.points) or None, by=by)
+                set_up_office(settings_of(defaults), list(defaults.points) or None, by=by, clock=clock)
         summary = None
         if load_catalog:
             from desk.services import catalog

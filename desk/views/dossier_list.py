@@ -42,7 +42,7 @@ from desk.errors import DeskError
 from desk.i18n import N_, _, ngettext
 from desk.services import search
 from desk.services.accounts import Actor
-from desk.services.clock import LOCAL_TZ
+from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.dossiers import CHANNELS, OPEN_STATUSES, Status
 from desk.services.search import Cursor, DossierFilter, DossierListRow, Sort, Urgency
 from desk.views.common import error_text, present, word_label
@@ -115,7 +115,7 @@ class DossierTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """First page again (after a filter change, a new order, or a change elsewhere)."""
         try:
-            page = search.search(self.filter, self.order, limit=self.page_size, now=self.ctx.clock.now(),
+            page = search.search(self.filter, self.order, limit=self.page_size, clock=self.ctx.clock,
                                  actor=self.ctx.actor)
         except DeskError as exc:
             page = search.Page([])
@@ -136,7 +136,7 @@ class DossierTableModel(QAbstractTableModel):
             return
         try:
             page = search.search(self.filter, self.order, limit=self.page_size, after=self.cursor,
-                                 now=self.ctx.clock.now(), actor=self.ctx.actor)
+                                 clock=self.ctx.clock, actor=self.ctx.actor)
         except Exception as exc:  # noqa: BLE001
             self.cursor = None
             self.failed.emit(error_text(exc))
@@ -644,7 +644,7 @@ class DossierListView(QWidget):
             self.count_value = self.model.rowCount()
             self._update_count_label()
             return
-        (Operation(self, _count, self.model.filter, self.ctx.clock.now(), self.ctx.actor, label="count dossiers")
+        (Operation(self, _count, self.model.filter, self.ctx.clock, self.ctx.actor, label="count dossiers")
          .on_success(lambda n: self._count_done(generation, n))
          .on_failure(lambda _exc: self._count_done(generation, None))
          .start())
@@ -778,9 +778,9 @@ def _sort_column_key(sort_column: str) -> str:
     return next(c.key for c in COLUMNS if c.sort == sort_column)
 
 
-def _count(flt: DossierFilter, now: datetime, actor: Actor) -> int:
+def _count(flt: DossierFilter, clock: Clock, actor: Actor) -> int:
     """Runs on a worker thread (the helper gives the thread's database connection back)."""
-    return search.count(flt, now=now, actor=actor)
+    return search.count(flt, clock=clock, actor=actor)
 
 
 __all__ = ["COLUMNS", "DossierListView", "DossierTableModel", "Urgency"]

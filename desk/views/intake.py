@@ -730,7 +730,7 @@ class IntakeView(QWidget):
     def open_office_wizard(self) -> None:
         from desk.views.office_wizard import run_office_wizard
 
-        saved = run_office_wizard(self.ctx.actor, self)
+        saved = run_office_wizard(self.ctx.actor, self, clock=self.ctx.clock)
         if saved is not None:
             self.ctx.office_name = saved.name
             self.ctx.bus.office_changed.emit()

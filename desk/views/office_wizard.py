@@ -32,6 +32,7 @@ from desk.errors import DeskError, ValidationError
 from desk.i18n import _
 from desk.services import office
 from desk.services.accounts import Actor
+from desk.services.clock import Clock
 from desk.services.office import DEFAULT_HOURS, OfficeSettings, PointSpec
 from desk.views.common import error_text, resize_within_screen
 from desk.views.ops import Operation
@@ -311,9 +312,10 @@ class _FinishPage(QWizardPage):
 class OfficeWizard(QWizard):
     """The pages above; ``accept`` (Finish) saves in the background and closes only once it is saved."""
 
-    def __init__(self, actor: Actor, parent: QWidget | None = None):
+    def __init__(self, actor: Actor, parent: QWidget | None = None, *, clock: Clock | None = None):
         super().__init__(parent)
         self.actor = actor
+        self.clock = clock  # the program's clock: the office's set-up time
         self.saving: Operation | None = None
         self.saved: OfficeSettings | None = None
         self.setObjectName("office_wizard")
@@ -363,7 +365,7 @@ class OfficeWizard(QWizard):
         self.finish.message.setText(_("Saving…"))
         self._finish_enabled(False)
         self.saving = (Operation(self, office.set_up_office, self.settings(), self.points_page.points(),
-                                 by=self.actor, label="set up the office")
+                                 by=self.actor, clock=self.clock, label="set up the office")
                        .on_success(self._saved).on_failure(self._failed).start())
 
     def _finish_enabled(self, enabled: bool) -> None:
@@ -383,8 +385,9 @@ class OfficeWizard(QWizard):
         self.finish.message.setText(error_text(exc))
 
 
-def run_office_wizard(actor: Actor, parent: QWidget | None = None) -> OfficeSettings | None:
+def run_office_wizard(actor: Actor, parent: QWidget | None = None, *,
+                      clock: Clock | None = None) -> OfficeSettings | None:
     """Show the wizard; the saved settings, or None when it was cancelled."""
-    wizard = OfficeWizard(actor, parent)
+    wizard = OfficeWizard(actor, parent, clock=clock)
     wizard.exec()
     return wizard.saved

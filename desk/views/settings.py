@@ -571,7 +571,7 @@ class OfficeTab(FormTab):
         if not self.editable:
             return None
         return self.start_save(self.save_button, office.update_office, self.values(), by=self.ctx.actor,
-                               label="save office settings", success=self._saved)
+                               clock=self.ctx.clock, label="save office settings", success=self._saved)
 
     def _saved(self, saved) -> None:
         self.show_problems({})

@@ -66,7 +66,7 @@ def _answers() -> dict[str, list[str]]:
     admin = get_actor("admin")
 
     def names(flt: DossierFilter, sort: Sort) -> list[str]:
-        return [r.applicant_name for r in search.search(flt, sort, now=NOW, actor=admin).rows]
+        return [r.applicant_name for r in search.search(flt, sort, clock=FixedClock(NOW), actor=admin).rows]
 
     return {
         "by name": names(DossierFilter(), Sort("applicant", False)),

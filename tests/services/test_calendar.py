@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from desk.errors import ValidationError
 from desk.services import calendar
 from desk.services.accounts import SYSTEM, Actor
 from desk.services.calendar import WorkCalendar, load_calendar
+from desk.services.catalog_format import normalise_cutoff
 from desk.services.clock import LOCAL_TZ
 
 
@@ -87,6 +89,24 @@ def test_cutoff_for_certification(cal):
     assert due(cal, cert, at(2026, 11, 23, 14, 59)) == (date(2026, 11, 23), "17:00")
     assert due(cal, cert, at(2026, 11, 23, 15, 0)) == (date(2026, 11, 25), "17:00")  # 24/11 is off
     assert due(cal, cert, at(2026, 11, 27, 15, 30)) == (date(2026, 11, 30), "17:00")  # Friday → Monday
+
+
+@pytest.mark.parametrize("text", ["15:00Z", "15:00+07:00", "24:00", "15:60", "15:00:30", "1500", "١٥:٠٠", "15h"])
+def test_a_cutoff_is_hh_mm_office_time_and_nothing_else(cal, text):
+    # the catalog's rule (normalise_cutoff) is the calendar's: a zone used to pass here, then
+    # at_or_after raised TypeError comparing an aware time with a naive one
+    with pytest.raises(ValidationError):
+        calendar.parse_cutoff(text)
+    with pytest.raises(ValidationError):
+        cal.due_at(proc(0, text), at(2026, 11, 23, 14, 0))
+    with pytest.raises(ValueError):
+        normalise_cutoff(text)
+
+
+def test_the_cutoff_readers_agree():
+    for text in ("15:00", "9:30", " 11:00 ", "00:00", "23:59"):
+        assert calendar.parse_cutoff(text).strftime("%H:%M") == normalise_cutoff(text)
+    assert calendar.parse_cutoff(None) is None and calendar.parse_cutoff("") is None
 
 
 def test_same_day_without_cutoff_and_outside_hours(cal):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given
@@ -54,6 +54,7 @@ def test_the_unit_may_hold_the_spellings_of_codes_from_before_schema_3():
     "000.00.13.H42-260229-0001", "000.00.13.H42-2611220-0007", "000.00.13.H42-261122-1234567890",
     "000.00.13.H42 261122 0007", "-261122-0007", "ＵＢＮＤ-261122-0007", "A" * 36 + "-261122-0007",
     "000.00.13.H42-261122-0007.K7Q2M9XA", "UBND Đ-261122-0007",
+    "A-261122-00007", "A-261122-000000007", "A-261122-01234", "A-261122-٠٠٠٧",  # not as str() writes it
 ])
 def test_malformed_codes_are_refused_in_vietnamese(text):
     previous = current_language()
@@ -80,6 +81,7 @@ def test_non_text_is_refused():
 @pytest.mark.parametrize("unit, day, number", [
     ("", date(2026, 1, 1), 1), ("UBND Đ", date(2026, 1, 1), 1), ("X", date(2026, 1, 1), 0),
     ("X", date(2026, 1, 1), 10**9), ("X", "260101", 1),
+    ("X", datetime(2026, 1, 1, 23, 30), 1), ("X", date(2026, 1, 1), True), ("X", date(2026, 1, 1), 7.0),
 ])
 def test_a_code_cannot_be_made_of_parts_no_code_has(unit, day, number):
     with pytest.raises(ValidationError):
@@ -92,6 +94,8 @@ def test_codes_a_century_apart_read_the_same():
     assert DossierCode.days_of("260314") == [date(1926, 3, 14), date(2026, 3, 14)]
     assert DossierCode.days_of("000229") == [date(2000, 2, 29)]  # 1900 was no leap year
     assert DossierCode.days_of("261322") == []
+    for text in ("26112", "2611220", "26112٢", " 261122", "26-112", ""):  # exactly six digits, or no day
+        assert DossierCode.days_of(text) == [], text
 
 
 def test_shape_without_the_date():
@@ -100,8 +104,14 @@ def test_shape_without_the_date():
 
 
 def test_short_form():
-    assert DossierCode.is_short("261122-0007") and DossierCode.is_short(" 261122-00007 ")
+    assert DossierCode.is_short("261122-0007") and DossierCode.is_short(" 261122-12345 ")
     assert not DossierCode.is_short("X-261122-0007") and not DossierCode.is_short("261122-07")
     assert str(DossierCode.parse_short("261122-0007", "000.00.13.H42")) == "000.00.13.H42-261122-0007"
     with pytest.raises(ValidationError):
         DossierCode.parse_short("X-261122-0007", "X")
+    for text in ("261122-00007", "261122-000000007", "261122-07"):  # canonical padding only
+        assert not DossierCode.is_short(text) and DossierCode.short_parts(text) is None
+        with pytest.raises(ValidationError):
+            DossierCode.parse_short(text, "X")
+    assert DossierCode.short_parts(" 261122-0007\r\n") == ("261122", 7)
+    assert DossierCode.short_parts("261122-12345") == ("261122", 12345)

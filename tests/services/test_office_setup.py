@@ -126,3 +126,22 @@ def test_demo_on_a_real_office_keeps_its_identity_and_marks_it(any_office, tmp_p
     _receive()  # a demo office works like any other, but every paper it prints says it is sample data
     path = documents.log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "so.docx", actor=admin)
     assert documents.DEMO_MARK in _text(path)
+
+
+def test_the_set_up_time_is_the_callers_clock(any_bare_office):
+    """Saving the identity stamps the office with the moment of the clock passed down, not the system's."""
+    from desk.services.clock import FixedClock, from_db
+
+    admin = get_actor("admin")
+    first = FixedClock(datetime(2026, 11, 23, 8, 15))
+    set_up_office(OfficeSettings(code="000.00.00.H00", name="UBND xã Thử"), by=admin, clock=first)
+    assert from_db(Office.get().set_up_at) == first.now()
+    # a later save keeps the moment the office was set up
+    office.update_office(OfficeSettings(code="000.00.00.H00", name="UBND xã Thử mới"), by=admin,
+                         clock=FixedClock(datetime(2026, 12, 1, 9, 0)))
+    assert from_db(Office.get().set_up_at) == first.now()
+    # an office not set up (an upgraded register) is set up by the save, at the clock's moment
+    run_write(lambda: Office.update(set_up_at=None).execute())
+    later = FixedClock(datetime(2026, 12, 2, 10, 30))
+    office.update_office(OfficeSettings(code="000.00.00.H00", name="UBND xã Thử"), by=admin, clock=later)
+    assert from_db(Office.get().set_up_at) == later.now()

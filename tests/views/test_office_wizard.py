@@ -118,10 +118,10 @@ def test_cancel_leaves_the_office_not_set_up_and_the_intake_says_so(qtbot, bare_
     # the button opens the wizard; once it is finished the gate goes away
     opened = []
 
-    def fake_wizard(actor, parent=None):
+    def fake_wizard(actor, parent=None, *, clock=None):
         opened.append(actor.username)
         office_service.update_office(office_service.OfficeSettings(code="000.00.00.H02", name="UBND phường Thử"),
-                                     by=actor)
+                                     by=actor, clock=clock)
         return office_service.get_office_settings()
 
     monkeypatch.setattr("desk.views.office_wizard.run_office_wizard", fake_wizard)
