@@ -132,7 +132,7 @@ def test_receipt_has_every_line_of_form_01(cases, tmp_path, admin):
         "Địa chỉ: Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh", "Số điện thoại: 0912345678",
         "Email: tuyet.nguyen@example.vn", "Số định danh cá nhân/Mã số định danh của tổ chức: 042190012345",
         # no dossier records an authorised person yet: the lines are there, blank, to fill by hand (D44)
-        "Người được ủy quyền (nếu có): ………………………… Số định danh cá nhân: ……………",
+        "Người được ủy quyền (nếu có): …………… Số định danh cá nhân: ……………",
         "Địa chỉ, điện thoại, email, giấy tờ ủy quyền: …",
         "Nội dung yêu cầu giải quyết: Cấp giấy xác nhận tình trạng hôn nhân",
         "1. Thành phần hồ sơ và số lượng mỗi loại giấy tờ gồm:",
@@ -514,7 +514,16 @@ def test_forms_print_through_libreoffice(cases, tmp_path, admin):
     soffice = _tool("soffice")
     src = tmp_path / "docx"
     record_stop(cases.done, "applicant_request", "Công dân đề nghị dừng để bổ sung giấy tờ", t(4, 9, month=12))
+    four = [DocumentItem(name, 1, "original") for name in (  # the longest list of the seed catalog's procedures
+        "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân (theo mẫu)",
+        "Giấy tờ chứng minh đã ly hôn hoặc vợ/chồng đã chết (nếu có)",
+        "Giấy xác nhận tình trạng hôn nhân đã được cấp trước đây (trường hợp đề nghị cấp lại)",
+        "Giấy tờ tùy thân của người yêu cầu - xuất trình")]
+    long = register(IntakeRequest("T-TTHN", Applicant(name=TUYET, gender="Nữ", id_number="042190012345"),
+                                  documents=four, received_at=t(26, 9)), clock=CLOCK, actor=admin).code
     files = [
+        receipt(long, src / "form_01_four.docx", actor=admin),
+        receipt(long, src / "form_01_four_a5.docx", paper="A5", actor=admin),
         receipt(cases.done, src / "form_01.docx", actor=admin),
         receipt(cases.done, src / "form_01_a5.docx", paper="A5", actor=admin),
         supplement_request(cases.done, src / "form_02.docx", actor=admin),
@@ -555,6 +564,7 @@ def test_forms_print_through_libreoffice(cases, tmp_path, admin):
         for words in expected:
             assert words in printed, (stem, words)
         assert pdf_pages(pdfs[stem]) == 1, stem  # each fits its page (the month's log book too)
+    assert pdf_pages(pdfs["form_01_four"]) == pdf_pages(pdfs["form_01_four_a5"]) == 1  # four documents still fit
 
     payload = make_payload(cases.done)
     for stem in ("form_01", "form_01_a5"):

@@ -280,8 +280,7 @@ def authorised_block(doc: DocxDocument, layout: Layout, *, compact: bool = False
     one on A5 (``compact``: the rest is written beside it), so a receipt listing four documents
     still fits its page.
     """
-    name = SHORT_BLANK if compact else SHORT_BLANK * 2
-    line(doc, layout, "Người được ủy quyền (nếu có): ", f"{name} Số định danh cá nhân: {SHORT_BLANK}")
+    line(doc, layout, "Người được ủy quyền (nếu có): ", f"{SHORT_BLANK} Số định danh cá nhân: {SHORT_BLANK}")
     if not compact:
         line(doc, layout, "Địa chỉ, điện thoại, email, giấy tờ ủy quyền: ", "")
 

@@ -54,7 +54,7 @@ def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", now:
     w = layout.text_width
     # A5: smaller type and a wider name column, so a document's name takes one line and the receipt
     # with the 2025 lines (số định danh, the authorised person) still fits its page
-    widths = [1.2, round(w - 1.2 - 3.6 - 1.8, 2), 3.6, 1.8] if paper == "A4" else [0.7, round(w - 3.9, 2), 1.9, 1.3]
+    widths = [1.2, round(w - 1.2 - 3.6 - 1.8, 2), 3.6, 1.8] if paper == "A4" else [0.85, round(w - 3.95, 2), 1.8, 1.3]
     items = [[str(i), item.name, KINDS.get(item.kind, item.kind), two(item.count)]
              for i, item in enumerate(info.documents, start=1)] or [["1", BLANK, "", ""]]
     bordered(doc, ["STT", "Tên giấy tờ", "Hình thức (bản chính, bản sao)", "Số lượng"], widths, items,
