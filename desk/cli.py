@@ -168,7 +168,7 @@ def _language_in(args: Sequence[str]) -> str | None:
 
 PASSWORD_ENV = "DESK_PASSWORD"
 # The per-dossier forms of `slip` and `print` (desk.services.documents.FORMS; tests/test_cli.py checks they agree).
-SLIP_FORMS = ("01", "02", "03", "04", "05")
+SLIP_FORMS = ("01", "02", "03", "04", "05", "06")  # Circular 03/2025 numbering (D44)
 # `stop --case` words (the command line's spelling) → the Art. 21 case stored.
 STOP_CASES = {"applicant": StopCase.APPLICANT_REQUEST, "cannot-continue": StopCase.CANNOT_CONTINUE}
 # Commands (and calendar actions) that change nothing and show no personal data: no account needed.
@@ -432,10 +432,12 @@ def _paper_commands(add: _AddCommand) -> None:
     s.add_argument("--out", help=_("the .docx file (or a folder) to write; default: today's folder of slips"))
     s.add_argument("--json", action="store_true", help=_("print the result as JSON"))
 
-    s = add("logbook", help=_("write the dossier log book (Mẫu 06) for a date range as .docx"))
+    s = add("logbook", help=_("write the dossier log book (Mẫu 07) for a date range as .docx"))
     s.add_argument("--from", dest="date_from", required=True, type=_date)
     s.add_argument("--to", dest="date_to", required=True, type=_date)
     s.add_argument("--out", required=True)
+    s.add_argument("--field", dest="fields", action="append", default=[], metavar="CODE",
+                   help=_("keep the book to this field (code); repeat for a group of fields"))
 
     s = add("report", help=_("write the monthly statistics report (.xlsx)"))
     s.add_argument("--period", required=True, help=_("year and month, e.g. 2026-10"))
@@ -449,7 +451,8 @@ def _paper_commands(add: _AddCommand) -> None:
 def _form_option(s: argparse.ArgumentParser) -> None:
     """--form of `slip` and `print`: the per-dossier forms (desk.services.documents.FORMS)."""
     s.add_argument("--form", default="01", choices=SLIP_FORMS,
-                   help=_("01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 process control slip"))
+                   help=_("01 receipt, 02 supplement request, 03 refusal, 04 apology and extension, 05 stop notice, "
+                          "06 process control slip"))
 
 
 def _machine_commands(add: _AddCommand) -> None:
@@ -965,7 +968,7 @@ def _logbook(args: argparse.Namespace, actor) -> int:
     from desk.services.output import check_output_path
 
     out = check_output_path(args.out, folder_ok=True)
-    _emit(documents.log_book(args.date_from, args.date_to, out, actor=actor, clock=args.clock))
+    _emit(documents.log_book(args.date_from, args.date_to, out, actor=actor, fields=args.fields, clock=args.clock))
     return 0
 
 

@@ -224,6 +224,12 @@ def test_slips_and_logbook(cli, tmp_path):
     assert rc == 2 and "chưa bị từ chối" in err
     rc, out, err = cli("logbook", "--from", "2026-11-01", "--to", "2026-11-30", "--out", str(tmp_path / "so.docx"))
     assert rc == 0 and (tmp_path / "so.docx").exists()
+    rc, out, err = cli("slip", code, "--form", "05", "--out", str(tmp_path))
+    assert rc == 0 and "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in "\n".join(
+        p.text for p in Document(str(tmp_path / f"mau05_{code}.docx")).paragraphs)
+    rc, out, err = cli("logbook", "--from", "2026-11-01", "--to", "2026-11-30", "--field", "XX", "--out",
+                       str(tmp_path / "so-xx.docx"))
+    assert rc == 2 and "XX" in err and not (tmp_path / "so-xx.docx").exists()
 
 
 def test_slip_and_print_offer_the_same_forms():
@@ -252,10 +258,10 @@ def test_print_command_sends_a_real_job(cli, tmp_path, test_printer):
     assert code in shown
     assert subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60).stdout.count("A5") == 1
 
-    rc, out, err = cli("print", code, "--form", "05", "--printer", name, "--out", str(tmp_path))
+    rc, out, err = cli("print", code, "--form", "06", "--printer", name, "--out", str(tmp_path))
     assert rc == 0, err
     assert out.startswith(f"Đã gửi tới máy in {name} (lệnh in {name}-") and "1 trang" in out
-    assert (tmp_path / f"mau05_{code}.docx").exists()
+    assert (tmp_path / f"mau06_{code}.docx").exists()  # the control slip: Mẫu 06 since Circular 03/2025
 
     rc, out, err = cli("print", code, "--printer", "Máy-in-không-có", "--out", str(tmp_path / "kept.docx"))
     assert (rc, out) == (2, "")

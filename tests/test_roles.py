@@ -114,8 +114,12 @@ def _apology_slip(a: Actor, ctx) -> None:
     documents.apology(ctx["slip_code"], ctx["out"] / "04.docx", actor=a)
 
 
+def _stop_notice(a: Actor, ctx) -> None:
+    documents.stop_notice(ctx["slip_code"], ctx["out"] / "05.docx", actor=a)
+
+
 def _control_slip(a: Actor, ctx) -> None:
-    documents.control_slip(ctx["slip_code"], ctx["out"] / "05.docx", actor=a)
+    documents.control_slip(ctx["slip_code"], ctx["out"] / "06.docx", actor=a)
 
 
 def _render_form(a: Actor, ctx) -> None:
@@ -129,7 +133,7 @@ def _log_rows(a: Actor, ctx) -> None:
 
 def _log_book(a: Actor, ctx) -> None:
     today = datetime.now(LOCAL_TZ).date()
-    documents.log_book(today, today, ctx["out"] / "06.docx", actor=a)
+    documents.log_book(today, today, ctx["out"] / "07.docx", actor=a)
 
 
 def _own_password(a: Actor, ctx) -> None:
@@ -278,6 +282,7 @@ MATRIX: list[tuple[str, str, object]] = [
     ("documents.supplement_request", "clerk", _supplement_request),
     ("documents.refusal", "clerk", _refusal),
     ("documents.apology", "clerk", _apology_slip),
+    ("documents.stop_notice", "clerk", _stop_notice),
     ("documents.control_slip", "clerk", _control_slip),
     ("documents.render_form", "clerk", _render_form),
     ("documents.log_rows", "clerk", _log_rows),

@@ -1,6 +1,6 @@
 """Render the official forms of a sample dossier to PNG, as printed by LibreOffice (for docs and review).
 
-    python tools/form_screenshots.py [docs/screenshots] [--dpi 100] [--keep FOLDER]
+    python tools/form_screenshots.py [docs/screenshots] [--dpi 60] [--keep FOLDER]
 
 Needs LibreOffice (soffice) and poppler-utils (pdftoppm); Times New Roman or its metric twin
 Liberation Serif (fonts-liberation2) makes the pages look as they do in Word.
@@ -25,19 +25,23 @@ SHOTS = {  # docx stem → screenshot name
     "form01_a5": "form01_receipt_a5",
     "form02": "form02_supplement_request",
     "form03": "form03_refusal",
-    "form04": "form04_apology",
-    "form05": "form05_control_slip",
-    "form06": "form06_log_book",
-}
+    "form04": "form04_extension_request",
+    "form05": "form05_stop_notice",
+    "form06": "form06_control_slip",
+    "form07": "form07_log_book",
+}  # the numbering of Circular 03/2025/TT-VPCP (D44)
 
 
 def build_forms(folder: Path) -> list[Path]:
     """A fresh office with the seed catalog and dossiers walked through every form's situation."""
-    from desk.models import Office, Procedure, Staff
+    import json
+
+    from desk.models import DossierEvent, Office, Procedure, Staff
     from desk.models.db import connect
-    from desk.services import documents
+    from desk.services import documents, lifecycle
     from desk.services.accounts import get_actor, to_actor
     from desk.services.clock import LOCAL_TZ, FixedClock
+    from desk.services.dossiers import dossier_row
     from desk.services.intake import Applicant, IntakeRequest, register
     from desk.services.lifecycle import advance, apologize
     from desk.services.setup import SAMPLE_OFFICE, initialize
@@ -75,6 +79,13 @@ def build_forms(folder: Path) -> list[Path]:
                                      received_at=t(24, 10)), actor=clerk, clock=clock).code
     advance(refused, "refused", note="Tài sản là bất động sản, không thuộc thẩm quyền chứng thực của UBND cấp xã",
             at=t(24, 10, 30), actor=clerk, clock=clock)
+    stopped = register(IntakeRequest(birth.code, Applicant(name="Trần Thị Hoa", gender="Nữ", id_number="042195004321"),
+                                     received_at=t(24, 9)), actor=clerk, clock=clock).code
+    # the lifecycle's stop event (action "stop", D44), written in its own shape until the stop lands in this branch
+    row = dossier_row(stopped)
+    DossierEvent.create(dossier=row, **lifecycle._event(
+        Staff.get(Staff.username == "lan"), t(24, 10), "stop", row.status, "stopped",
+        "Người yêu cầu đề nghị dừng giải quyết để bổ sung giấy tờ chứng minh", json.dumps({"case": "applicant_request"})))
     for i in range(30):
         register(IntakeRequest(birth.code, Applicant(name="Hoàng Đức Việt", gender="Nam", phone="0987654321",
                                                      address="Số 12 đường Nguyễn Du, phường Trần Phú"),
@@ -86,8 +97,9 @@ def build_forms(folder: Path) -> list[Path]:
                                      actor=admin),
         documents.refusal(refused, folder / "form03.docx", actor=admin),
         documents.apology(code, folder / "form04.docx", actor=admin),
-        documents.control_slip(code, folder / "form05.docx", actor=admin),
-        documents.log_book(date(2026, 11, 1), date(2026, 11, 30), folder / "form06.docx", clock=clock,
+        documents.stop_notice(stopped, folder / "form05.docx", actor=admin),
+        documents.control_slip(code, folder / "form06.docx", actor=admin),
+        documents.log_book(date(2026, 11, 1), date(2026, 11, 30), folder / "form07.docx", clock=clock,
                            actor=admin),
     ]
 
@@ -95,7 +107,7 @@ def build_forms(folder: Path) -> list[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", nargs="?", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--dpi", type=int, default=100)
+    parser.add_argument("--dpi", type=int, default=60)
     parser.add_argument("--keep", help="also keep the .docx and .pdf files in this folder")
     args = parser.parse_args()
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")

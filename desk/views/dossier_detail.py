@@ -292,7 +292,7 @@ ACTIONS = (
 )
 PRINTS = (
     Action("receipt", N_("Print re&ceipt (form 01)"), lambda info: True),
-    Action("control", N_("Print c&ontrol slip (form 05)"), lambda info: True),
+    Action("control", N_("Print c&ontrol slip (form 06)"), lambda info: True),
 )
 
 
@@ -787,7 +787,7 @@ class DossierDetailDialog(QDialog):
     def print_control_slip(self) -> PrintRun | None:
         if not self.printing:
             self._clear_messages()
-        return self._print_form("05", _("Process control slip (form 05)"))
+        return self._print_form(documents.CONTROL_SLIP, _("Process control slip (form 06)"))
 
     def print_current(self) -> None:
         """Ctrl+P from the main window while this dialog is active: the receipt."""

@@ -34,7 +34,15 @@ from desk.hardware.printing import (
     paint_document,
     render_pdf,
 )
-from desk.services.documents import apology, control_slip, log_book, receipt, refusal, supplement_request
+from desk.services.documents import (
+    apology,
+    control_slip,
+    log_book,
+    receipt,
+    refusal,
+    stop_notice,
+    supplement_request,
+)
 from desk.services.office import current_office
 from desk.services.payload import make_payload
 from tests.conftest import printed_pdf
@@ -104,12 +112,13 @@ def forms(cases, tmp_path, admin) -> dict[str, Path]:  # noqa: F811 (cases: the 
         "02": supplement_request(cases.done, src / "f02.docx", actor=admin),
         "03": refusal(cases.refused, src / "f03.docx", actor=admin),
         "04": apology(cases.done, src / "f04.docx", actor=admin),
-        "05": control_slip(cases.done, src / "f05.docx", actor=admin),
-        "06": log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", clock=CLOCK, actor=admin),
+        "05": stop_notice(cases.done, src / "f05.docx", actor=admin),
+        "06": control_slip(cases.done, src / "f06.docx", actor=admin),
+        "07": log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f07.docx", clock=CLOCK, actor=admin),
     }
 
 
-PAGE_SIZES = {"01": (595.3, 841.9), "01-A5": (419.5, 595.3), "06": (841.9, 595.3)}  # points: A4, A5, A4 across
+PAGE_SIZES = {"01": (595.3, 841.9), "01-A5": (419.5, 595.3), "07": (841.9, 595.3)}  # points: A4, A5, A4 across
 
 
 def page_size(pdf: Path) -> tuple[float, float]:
@@ -158,7 +167,7 @@ def test_a_long_log_book_repeats_its_header_on_every_page(office, tmp_path, admi
 
 
 def test_the_page_description_follows_the_docx(forms):
-    a4, a5, book = (read_printable(forms[k]) for k in ("01", "01-A5", "06"))
+    a4, a5, book = (read_printable(forms[k]) for k in ("01", "01-A5", "07"))
     assert (round(a4.width_mm), round(a4.height_mm)) == (210, 297)
     assert [round(m, 1) for m in a4.margins_mm] == [30.0, 20.0, 20.0, 20.0]  # left, top, right, bottom
     assert (round(a5.width_mm), round(a5.height_mm), a5.landscape) == (148, 210, False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,9 +20,9 @@ from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
 from desk.errors import DeskError, ValidationError
-from desk.models import Office, Procedure, Staff
+from desk.models import DossierEvent, Office, Procedure, Staff
 from desk.models.entities import database_proxy
-from desk.services import documents
+from desk.services import documents, lifecycle
 from desk.services.accounts import get_actor, to_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.documents import (
@@ -35,9 +36,10 @@ from desk.services.documents import (
     receipt,
     refusal,
     render_form,
+    stop_notice,
     supplement_request,
 )
-from desk.services.dossiers import DocumentItem, get_dossier, history
+from desk.services.dossiers import DocumentItem, Status, dossier_row, get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize
 from desk.services.payload import make_payload, verify_payload
@@ -128,15 +130,20 @@ def test_receipt_has_every_line_of_form_01(cases, tmp_path, admin):
         "Hà Tĩnh, ngày 23 tháng 11 năm 2026", f"Mã hồ sơ: {cases.done}", TITLES["01"],
         f"Bộ phận tiếp nhận và trả kết quả UBND phường Trần Phú tiếp nhận hồ sơ của: Bà {TUYET}",
         "Địa chỉ: Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh", "Số điện thoại: 0912345678",
-        "Email: tuyet.nguyen@example.vn",
-        "Nội dung yêu cầu giải quyết: Cấp giấy xác nhận tình trạng hôn nhân", "1. Hồ sơ gồm có:",
+        "Email: tuyet.nguyen@example.vn", "Số định danh cá nhân/Mã số định danh của tổ chức: 042190012345",
+        # no dossier records an authorised person yet: the lines are there, blank, to fill by hand (D44)
+        "Người được ủy quyền (nếu có): …………… Số định danh cá nhân: ……………",
+        "Địa chỉ, điện thoại, email, giấy tờ ủy quyền: …",
+        "Nội dung yêu cầu giải quyết: Cấp giấy xác nhận tình trạng hôn nhân",
+        "1. Thành phần hồ sơ và số lượng mỗi loại giấy tờ gồm:",
         "2. Số lượng hồ sơ: 01 (bộ)", "3. Thời gian giải quyết hồ sơ theo quy định là: 03 ngày làm việc",
         "4. Thời gian nhận hồ sơ: 09 giờ 15 phút, ngày 23 tháng 11 năm 2026",
         # the appointment the citizen holds now: moved by the apology
         "5. Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 03 tháng 12 năm 2026",
         "6. Đăng ký nhận kết quả tại: Bộ phận Một cửa UBND phường (Trụ sở UBND phường)",
         "Vào Sổ theo dõi hồ sơ, Quyển số: 2026, Số thứ tự: 0001",
-        "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", "Phạm Thị Lan",
+        "(Ký số nếu là giấy điện tử)",
+        "NGƯỜI NỘP\nHỒ SƠ", "NGƯỜI TIẾP NHẬN\nHỒ SƠ", "(Ký và ghi rõ họ tên)", "Phạm Thị Lan",
         make_payload(cases.done),
     ]:
         assert expected in body, expected
@@ -223,10 +230,11 @@ def test_the_receipt_and_its_due_date_agree_at_the_cut_off(office, tmp_path, adm
     assert ("hồ sơ nhận từ 15 giờ 00 được giải quyết trong ngày làm việc tiếp theo" in body) is next_day
 
 
-# -- Mẫu 02 - 05 -----------------------------------------------------------------------------------
+# -- Mẫu 02 - 06 -----------------------------------------------------------------------------------
 def test_supplement_request_from_the_event(cases, tmp_path, admin):
     body = text(supplement_request(cases.done, tmp_path / "02.docx", actor=admin))
     for expected in [TITLES["02"], f"Mã hồ sơ: {cases.done}", f"Bà {TUYET}", "Hà Tĩnh, ngày 23 tháng 11 năm 2026",
+                     "Số định danh cá nhân/Mã số định danh của tổ chức: 042190012345",
                      "Nội dung yêu cầu giải quyết: Cấp giấy xác nhận tình trạng hôn nhân",
                      "1. Bản sao Giấy khai sinh", "2. Giấy xác nhận nơi cư trú",
                      "liên hệ với Trần Văn Hùng, số điện thoại: 0239 3855 123 để được hướng dẫn./.",
@@ -249,6 +257,7 @@ def test_supplement_request_given_items(cases, tmp_path, admin):
 def test_refusal(cases, tmp_path, admin):
     body = text(refusal(cases.refused, tmp_path / "03.docx", actor=admin))
     for expected in [TITLES["03"], f"Mã hồ sơ: {cases.refused}", f"Ông {BINH}", "Hà Tĩnh, ngày 24 tháng 11 năm 2026",
+                     "Số định danh cá nhân/Mã số định danh của tổ chức: …",  # none recorded: to fill by hand
                      "Căn cứ quy định tại Nghị định số 23/2015/NĐ-CP, hồ sơ của Ông không đủ điều kiện",
                      "1. Không thuộc thẩm quyền chứng thực của UBND cấp xã", "2. Thiếu bản chính",
                      "Xin thông báo để Ông được biết và thực hiện./.", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Phạm Thị Lan"]:
@@ -264,11 +273,13 @@ def test_apology(cases, tmp_path, admin):
     for expected in [
         TITLES["04"], f"Mã hồ sơ: {cases.done}", f"Kính gửi: Bà {TUYET}", "Hà Tĩnh, ngày 27 tháng 11 năm 2026",
         "Ngày 23 tháng 11 năm 2026, Bộ phận tiếp nhận và trả kết quả UBND phường Trần Phú tiếp nhận hồ sơ của Bà "
-        "đề nghị giải quyết thủ tục hành chính: Cấp giấy xác nhận tình trạng hôn nhân.",
-        "Thời hạn trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 27 tháng 11 năm 2026.",
+        f"(số định danh cá nhân 042190012345, mã hồ sơ {cases.done}) đề nghị giải quyết thủ tục hành chính: "
+        "Cấp giấy xác nhận tình trạng hôn nhân.",
+        "Thời hạn trả kết quả giải quyết hồ sơ theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả: 17 giờ 00 phút, "
+        "ngày 27 tháng 11 năm 2026.",
         "Lý do: Chờ kết quả xác minh nơi cư trú",
-        "Sự chậm trễ này đã gây phiền hà cho Bà. UBND phường Trần Phú xin lỗi Bà và sẽ trả kết quả giải quyết hồ "
-        "sơ cho Bà vào 17 giờ 00 phút, ngày 03 tháng 12 năm 2026.",
+        "Sự chậm trễ này đã gây phiền hà cho Bà. UBND phường Trần Phú xin lỗi Bà và đề nghị gia hạn thời gian giải "
+        "quyết; thời gian trả kết quả giải quyết hồ sơ là 17 giờ 00 phút, ngày 03 tháng 12 năm 2026.",
         "THỦ TRƯỞNG CƠ QUAN",
     ]:
         assert expected in body, expected
@@ -276,28 +287,76 @@ def test_apology(cases, tmp_path, admin):
         apology(cases.refused, tmp_path / "04b.docx", actor=admin)
 
 
+def record_stop(code: str, case: str, reason: str, at: datetime) -> None:
+    """The audit event the lifecycle writes when a dossier is stopped (the contract of Mẫu 05, D44).
+
+    Written through lifecycle's own event shape; the dossier's status is left as it is, since the
+    state "stopped" comes with the lifecycle's change, not with the form.
+    """
+    row = dossier_row(code)
+    staff = Staff.get(Staff.username == "lan")
+    DossierEvent.create(dossier=row, **lifecycle._event(staff, at, "stop", Status(row.status), "stopped", reason,
+                                                        json.dumps({"case": case})))
+
+
+def test_stop_notice_before_the_stop_is_recorded(cases, tmp_path, admin):
+    """Prepared before the stop: the notice prints, its case and reason left to fill in by hand."""
+    body = text(stop_notice(cases.fresh, tmp_path / "05.docx", clock=FixedClock(t(25, 9)), actor=admin))
+    for expected in [
+        TITLES["05"], f"Mã hồ sơ: {cases.fresh}", "Kính gửi: Ông/Bà Đỗ Minh Khôi", "Hà Tĩnh, ngày 25 tháng 11 năm 2026",
+        f"(số định danh cá nhân: …………………………; mã hồ sơ: {cases.fresh}) đề nghị giải quyết thủ tục hành chính: "
+        "Đăng ký khai sinh.",
+        "Căn cứ Điều 21 Nghị định số 118/2025/NĐ-CP ngày 09 tháng 6 năm 2025 của Chính phủ, UBND phường Trần Phú "
+        "thông báo dừng giải quyết hồ sơ nêu trên.",
+        "Trường hợp: …………………………\nLý do: …………………………", "có thể nộp lại hồ sơ", "THỦ TRƯỞNG CƠ QUAN",
+    ]:
+        assert expected in body, expected
+
+
+def test_stop_notice_reads_the_last_stop(cases, tmp_path, admin):
+    record_stop(cases.done, "cannot_continue", "Giấy tờ giả mạo", t(4, 9, month=12))
+    record_stop(cases.done, "applicant_request", "Công dân xin rút để bổ sung sau", t(4, 10, month=12))
+    body = text(stop_notice(cases.done, tmp_path / "05.docx", actor=admin))
+    for expected in [
+        f"Kính gửi: Bà {TUYET}", "Hà Tĩnh, ngày 04 tháng 12 năm 2026",  # the day of the stop
+        "(số định danh cá nhân: 042190012345;",
+        "Trường hợp: Theo đề nghị dừng giải quyết (rút hồ sơ) của tổ chức, cá nhân có hồ sơ",
+        "Lý do: Công dân xin rút để bổ sung sau",
+        "Bà nhận lại hồ sơ, giấy tờ đã nộp tại Bộ phận Một cửa UBND phường (Trụ sở UBND phường).",
+        "liên hệ UBND phường Trần Phú, số điện thoại 0239 3855 123",
+    ]:
+        assert expected in body, expected
+    assert "Giấy tờ giả mạo" not in body
+    rows = documents.handovers(get_dossier(cases.done, actor=admin), history(cases.done, actor=admin))
+    assert rows[-1][0] == f"1. Giao: Bộ phận TN&TKQ\n2. Nhận: Bà {TUYET}"
+    assert rows[-1][3] == "Dừng giải quyết hồ sơ: Công dân xin rút để bổ sung sau"
+
+
 def test_control_slip_has_one_row_per_event(cases, tmp_path, admin):
-    path = control_slip(cases.done, tmp_path / "05.docx", actor=admin)
+    path = control_slip(cases.done, tmp_path / "06.docx", actor=admin)
     body = text(path)
-    assert TITLES["05"] in body and f"Mã hồ sơ: {cases.done}" in body
+    assert TITLES["06"] in body and f"Mã hồ sơ: {cases.done}" in body
     assert f"(Kèm theo hồ sơ của Bà {TUYET})" in body
-    assert "Thời hạn giải quyết theo quy định: 17 giờ 00 phút, ngày 27 tháng 11 năm 2026" in body
+    for expected in ["Cơ quan (bộ phận) giải quyết hồ sơ: UBND phường Trần Phú", "Cơ quan phối hợp giải quyết hồ sơ: …",
+                     "Ngày nhận hồ sơ: 09 giờ 15 phút, ngày 23 tháng 11 năm 2026",
+                     "Hẹn trả kết quả: 17 giờ 00 phút, ngày 27 tháng 11 năm 2026"]:
+        assert expected in body, expected
     doc = Document(str(path))
     table = doc.tables[-1]
-    assert [c.text for c in table.rows[0].cells][0] == "TÊN CƠ QUAN"
+    assert [c.text for c in table.rows[0].cells][0] == "TÊN ĐƠN VỊ\n(1. Giao / 2. Nhận)"
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert len(rows) == len(history(cases.done, actor=admin)) == 7
-    assert rows[0][0] == f"1. Giao: Bà {TUYET}\nNhận: Bộ phận TN&TKQ"
+    assert rows[0][0] == f"1. Giao: Bà {TUYET}\n2. Nhận: Bộ phận TN&TKQ"
     assert rows[0][1].startswith("09:15 23/11/2026") and rows[0][1].endswith("Người nhận: Phạm Thị Lan")
-    assert rows[1][0] == "2. Giao: Bộ phận TN&TKQ\nNhận: Công chức chuyên môn"
+    assert rows[1][0] == "1. Giao: Bộ phận TN&TKQ\n2. Nhận: Công chức chuyên môn"
     assert rows[1][1].endswith("Người giao: Phạm Thị Lan\nNgười nhận: Trần Văn Hùng")
     assert [r[2] for r in rows] == ["", "Trước hạn", "Trước hạn", "Trước hạn", "Đúng hạn", "Quá hạn", "Quá hạn"]
     assert rows[2][3] == "Yêu cầu bổ sung: Bản sao Giấy khai sinh; Giấy xác nhận nơi cư trú"
     assert rows[4][3].startswith("Phiếu xin lỗi, hẹn lại ngày 03/12/2026")
-    assert rows[6][0] == f"7. Giao: Bộ phận TN&TKQ\nNhận: {TUYET}"
+    assert rows[6][0] == f"1. Giao: Bộ phận TN&TKQ\n2. Nhận: {TUYET}"
 
 
-# -- Mẫu 06 ----------------------------------------------------------------------------------------
+# -- Mẫu 07 ----------------------------------------------------------------------------------------
 def count_queries(monkeypatch) -> list[str]:
     seen: list[str] = []
     db = database_proxy.obj
@@ -316,32 +375,47 @@ def test_log_book_rows_sorted_by_receipt_time(cases, tmp_path, admin):
                                    received_at=t(23, 6, 30)), clock=CLOCK, actor=admin).code  # 23:30 UTC the day before
     outside = register(IntakeRequest("T-KT", Applicant(name="Hồ Văn Nam"), received_at=t(26, 8)), clock=CLOCK,
                        actor=admin).code
-    path = log_book(date(2026, 11, 23), date(2026, 11, 25), tmp_path / "06.docx", clock=CLOCK, actor=admin)
+    path = log_book(date(2026, 11, 23), date(2026, 11, 25), tmp_path / "07.docx", clock=CLOCK, actor=admin)
     doc = Document(str(path))
     section = doc.sections[0]
     assert section.page_width > section.page_height
     table = doc.tables[-1]
     assert [c.text for c in table.rows[0].cells] == documents.LOG_HEADERS
-    assert [c.text for c in table.rows[1].cells] == [f"({i})" for i in range(1, 15)]
+    assert [c.text for c in table.rows[1].cells] == [f"({i})" for i in range(1, 13)]
     assert header_rows(path) == 2
     rows = [[c.text for c in row.cells] for row in table.rows[2:]]
     assert [r[1] for r in rows] == [early, cases.done, cases.refused, cases.fresh]
     assert outside not in text(path)
     assert [r[0] for r in rows] == ["1", "2", "3", "4"]
     done = rows[1]
-    assert done[2:8] == ["Cấp giấy xác nhận tình trạng hôn nhân", "01", TUYET,
-                         "Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh, 0912345678", "UBND phường Trần Phú", "23/11/2026"]
-    assert done[8:12] == ["27/11/2026", "23/11/2026", "02/12/2026", "03/12/2026"]
-    assert "Xin lỗi, hẹn lại 03/12/2026" in done[13] and "Quá hạn" in done[13]
-    assert rows[2][10:12] == ["24/11/2026", "24/11/2026"] and rows[2][13] == "Từ chối tiếp nhận"
+    assert done[2:8] == ["Cấp giấy xác nhận tình trạng hôn nhân", TUYET, "Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh, 0912345678",
+                         "UBND phường Trần Phú", "23/11/2026", "27/11/2026"]
+    assert done[8:11] == ["03/12/2026", "Trực tiếp", ""]  # returned on the 3rd, in person; signed by hand
+    assert "Gia hạn đến 03/12/2026" in done[11] and "Quá hạn" in done[11]
+    assert rows[2][8] == "24/11/2026" and rows[2][11] == "Từ chối tiếp nhận"
     body = text(path)
     assert "SỔ THEO DÕI HỒ SƠ" in body and "Từ ngày 23/11/2026 đến ngày 25/11/2026" in body
+
+
+def test_log_book_for_a_field_or_a_group_of_fields(cases, tmp_path, admin):
+    """Circular 03/2025: one book per field or group of fields, as the office chooses."""
+    month = (date(2026, 11, 1), date(2026, 11, 30))
+    path = log_book(*month, tmp_path, clock=CLOCK, fields=["CT"], actor=admin)
+    assert path.name == "mau07_so_theo_doi_20261101-20261130_CT.docx"
+    rows = [[c.text for c in row.cells] for row in Document(str(path)).tables[-1].rows[2:]]
+    assert [r[1] for r in rows] == [cases.refused]  # T-HD is Chứng thực; the others are Hộ tịch
+    assert "Lĩnh vực: Chứng thực. Quyển số: 2026." in text(path)
+    both = log_book(*month, tmp_path / "b.docx", clock=CLOCK, fields=["HT", "CT"], actor=admin)
+    assert len(Document(str(both)).tables[-1].rows) == 2 + 3
+    assert "Lĩnh vực: Hộ tịch; Chứng thực." in text(both)
+    with pytest.raises(ValidationError):
+        log_book(*month, tmp_path / "x.docx", fields=["XX"], actor=admin)
 
 
 def test_log_book_query_count_does_not_grow_with_dossiers(cases, tmp_path, monkeypatch, admin):
     def queries() -> int:
         seen = count_queries(monkeypatch)
-        log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "06.docx", clock=CLOCK, actor=admin)
+        log_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "07.docx", clock=CLOCK, actor=admin)
         monkeypatch.undo()
         return len(seen)
 
@@ -352,23 +426,23 @@ def test_log_book_query_count_does_not_grow_with_dossiers(cases, tmp_path, monke
         advance(code, "processing", at=t(20, 10, i), clock=CLOCK, actor=admin)
     many = queries()
     assert many == few <= 4
-    assert len(Document(str(tmp_path / "06.docx")).tables[-1].rows) == 2 + 33
+    assert len(Document(str(tmp_path / "07.docx")).tables[-1].rows) == 2 + 33
 
 
 def test_log_book_empty_and_backwards_range(office, tmp_path, admin):
     body = text(log_book(date(2026, 1, 1), date(2026, 1, 31), tmp_path, clock=CLOCK, actor=admin))
     assert "Không có hồ sơ nào" in body
-    assert (tmp_path / "mau06_so_theo_doi_20260101-20260131.docx").exists()
+    assert (tmp_path / "mau07_so_theo_doi_20260101-20260131.docx").exists()
     with pytest.raises(ValidationError):
         log_book(date(2026, 2, 1), date(2026, 1, 1), tmp_path / "x.docx", actor=admin)
 
 
 # -- files -----------------------------------------------------------------------------------------
 def test_render_form_and_default_file_name(cases, tmp_path, admin):
-    assert set(FORMS) == {"01", "02", "03", "04", "05"}
+    assert set(FORMS) == {"01", "02", "03", "04", "05", "06"}
     path = render_form(cases.done, "1", tmp_path, actor=admin)
     assert path == tmp_path / f"mau01_{cases.done}.docx"
-    assert render_form(cases.done, "mau05", tmp_path / "k.docx", actor=admin).exists()
+    assert "PHIẾU KIỂM SOÁT" in text(render_form(cases.done, "mau06", tmp_path / "k.docx", actor=admin))
     assert render_form(cases.done, "01", tmp_path / "a5.docx", paper="A5", actor=admin).exists()
     with pytest.raises(ValidationError):
         render_form(cases.done, "07", tmp_path, actor=admin)
@@ -456,16 +530,32 @@ def page_image(pdf: Path, dpi: int) -> np.ndarray:
 
 
 def test_forms_print_through_libreoffice(cases, tmp_path, admin):
+    """All seven forms of Circular 03/2025 as a person gets them: a PDF from LibreOffice, its text read back
+    with the diacritics, on one page each, the receipt's QR code and barcode readable from the page.
+
+    (tools/form_screenshots.py makes docs/screenshots/form*.png from the same kind of dossiers.)
+    """
     soffice = _tool("soffice")
     src = tmp_path / "docx"
+    record_stop(cases.done, "applicant_request", "Công dân đề nghị dừng để bổ sung giấy tờ", t(4, 9, month=12))
+    four = [DocumentItem(name, 1, "original") for name in (  # the longest list of the seed catalog's procedures
+        "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân (theo mẫu)",
+        "Giấy tờ chứng minh đã ly hôn hoặc vợ/chồng đã chết (nếu có)",
+        "Giấy xác nhận tình trạng hôn nhân đã được cấp trước đây (trường hợp đề nghị cấp lại)",
+        "Giấy tờ tùy thân của người yêu cầu - xuất trình")]
+    long = register(IntakeRequest("T-TTHN", Applicant(name=TUYET, gender="Nữ", id_number="042190012345"),
+                                  documents=four, received_at=t(26, 9)), clock=CLOCK, actor=admin).code
     files = [
-        receipt(cases.done, src / "f01.docx", actor=admin),
-        receipt(cases.done, src / "f01a5.docx", paper="A5", actor=admin),
-        supplement_request(cases.done, src / "f02.docx", actor=admin),
-        refusal(cases.refused, src / "f03.docx", actor=admin),
-        apology(cases.done, src / "f04.docx", actor=admin),
-        control_slip(cases.done, src / "f05.docx", actor=admin),
-        log_book(date(2026, 11, 1), date(2026, 11, 30), src / "f06.docx", clock=CLOCK, actor=admin),
+        receipt(long, src / "form_01_four.docx", actor=admin),
+        receipt(long, src / "form_01_four_a5.docx", paper="A5", actor=admin),
+        receipt(cases.done, src / "form_01.docx", actor=admin),
+        receipt(cases.done, src / "form_01_a5.docx", paper="A5", actor=admin),
+        supplement_request(cases.done, src / "form_02.docx", actor=admin),
+        refusal(cases.refused, src / "form_03.docx", actor=admin),
+        apology(cases.done, src / "form_04.docx", actor=admin),
+        stop_notice(cases.done, src / "form_05.docx", actor=admin),
+        control_slip(cases.done, src / "form_06.docx", actor=admin),
+        log_book(date(2026, 11, 1), date(2026, 11, 30), src / "form_07.docx", clock=CLOCK, actor=admin),
     ]
     pdf_dir = tmp_path / "pdf"
     profile = (tmp_path / "lo-profile").as_uri()
@@ -475,22 +565,38 @@ def test_forms_print_through_libreoffice(cases, tmp_path, admin):
     pdfs = {f.stem: pdf_dir / f"{f.stem}.pdf" for f in files}
     assert all(p.exists() for p in pdfs.values()), sorted(pdf_dir.iterdir())
 
-    titles = {"f01": "01", "f01a5": "01", "f02": "02", "f03": "03", "f04": "04", "f05": "05", "f06": "06"}
-    for stem, form in titles.items():
+    said = {  # what a reader must find on each page, diacritics intact
+        "form_01": [f"tiếp nhận hồ sơ của: Bà {TUYET}", "Số định danh cá nhân/Mã số định danh của tổ chức: 042190012345",
+                    "Người được ủy quyền (nếu có)", "Thời gian giải quyết hồ sơ theo quy định",
+                    "Quyển số: 2026, Số thứ tự: 0001", "NGƯỜI NỘP", "NGƯỜI TIẾP NHẬN", "Ký số"],
+        "form_01_a5": [TUYET, "Quyển số: 2026", "NGƯỜI TIẾP NHẬN"],
+        "form_02": [TUYET, "1. Bản sao Giấy khai sinh", "NGƯỜI HƯỚNG DẪN", "042190012345"],
+        "form_03": [BINH, "1. Không thuộc thẩm quyền chứng thực của UBND cấp xã", f"Mã hồ sơ: {cases.refused}"],
+        "form_04": [f"Kính gửi: Bà {TUYET}", "đề nghị gia hạn thời gian giải quyết", "THỦ TRƯỞNG CƠ QUAN"],
+        "form_05": [f"Kính gửi: Bà {TUYET}", "Điều 21 Nghị định số 118/2025/NĐ-CP",
+                    "Lý do: Công dân đề nghị dừng để bổ sung giấy tờ", "có thể nộp lại hồ sơ"],
+        "form_06": ["Ngày nhận hồ sơ: 09 giờ 15 phút", "Trước hạn", "Đúng hạn", "Quá hạn", "Dừng giải quyết hồ sơ"],
+        "form_07": ["Mã hồ sơ", "Tên TTHC", "Trực tiếp", "Gia hạn đến 03/12/2026", "Đỗ Minh Khôi", BINH,
+                    "Tuyết"],  # narrow cells wrap: a reader's text is read word by word across the lines
+    }
+    form_of = {"form_01_a5": "01"}
+    for stem, expected in said.items():
         printed = " ".join(pdf_text(pdfs[stem]).split())
-        assert TITLES[form] in printed, stem
-        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in printed, stem
-        names = {"f03": [BINH], "f06": ["Đỗ Minh Khôi", "Tuyết", BINH]}.get(stem, [TUYET])  # narrow cells wrap
-        assert all(name in printed for name in names), stem
-    assert pdf_pages(pdfs["f01"]) == 1
-    assert pdf_pages(pdfs["f01a5"]) == 1
+        assert TITLES[form_of.get(stem, stem[-2:])] in printed, stem
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in printed and "Độc lập - Tự do - Hạnh phúc" in printed, stem
+        assert "UBND THÀNH PHỐ HÀ TĨNH UBND PHƯỜNG TRẦN PHÚ" in printed, stem  # superior authority, then the office
+        for words in expected:
+            assert words in printed, (stem, words)
+        assert pdf_pages(pdfs[stem]) == 1, stem  # each fits its page (the month's log book too)
+    assert pdf_pages(pdfs["form_01_four"]) == pdf_pages(pdfs["form_01_four_a5"]) == 1  # four documents still fit
 
     payload = make_payload(cases.done)
-    for stem in ("f01", "f01a5"):
+    for stem in ("form_01", "form_01_a5"):
         page = page_image(pdfs[stem], 150)
         assert scan(page, "QRCODE") == [payload], stem
     # the barcode's bars are ~0.2 mm: a 300 dpi scan, as a desk scanner or a printout photo gives
-    assert scan(page_image(pdfs["f01"], 300), "CODE128") == [payload]
+    for stem in ("form_01", "form_01_a5"):
+        assert scan(page_image(pdfs[stem], 300), "CODE128") == [payload], stem
 
 
 @pytest.mark.postgres
@@ -500,7 +606,8 @@ def test_forms_on_postgres(pg_office, tmp_path, admin):
     advance(code, "processing", at=t(23, 10), clock=CLOCK, actor=admin)
     assert scan(images(receipt(code, tmp_path / "01.docx",
                                actor=admin))[0], "QRCODE") == [make_payload(code)]
-    path = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "06.docx", clock=CLOCK, actor=admin)
+    path = log_book(date(2026, 11, 23), date(2026, 11, 23), tmp_path / "07.docx", clock=CLOCK, fields=["HT"],
+                    actor=admin)
     row = [c.text for c in Document(str(path)).tables[-1].rows[2].cells]
     assert row[1:3] == [code, "Cấp giấy xác nhận tình trạng hôn nhân"]
-    assert row[7:10] == ["23/11/2026", "27/11/2026", "23/11/2026"]
+    assert row[6:10] == ["23/11/2026", "27/11/2026", "", "Trực tiếp"]

@@ -23,9 +23,17 @@ import pytest
 
 from desk.models import Office
 from desk.services.clock import FixedClock
-from desk.services.documents import apology, control_slip, log_book, receipt, refusal, supplement_request
+from desk.services.documents import (
+    apology,
+    control_slip,
+    log_book,
+    receipt,
+    refusal,
+    stop_notice,
+    supplement_request,
+)
 from tests.services import test_documents
-from tests.services.test_documents import CLOCK, lines, t
+from tests.services.test_documents import CLOCK, lines, record_stop, t
 
 cases = test_documents.cases  # the dossiers of the form tests: one through every state, a refused one, a fresh one
 
@@ -50,12 +58,16 @@ def _generate(cases, folder: Path, admin) -> dict[str, Path]:
         "03-given": refusal(cases.fresh, folder / "03-given.docx", reasons=["Sai thẩm quyền"],
                             clock=FixedClock(t(26, 9)), actor=admin),
         "04": apology(cases.done, folder / "04.docx", actor=admin),
-        "05": control_slip(cases.done, folder / "05.docx", actor=admin),
-        "05-fresh": control_slip(cases.fresh, folder / "05-fresh.docx", clock=FixedClock(t(26, 9)), actor=admin),
-        "06": log_book(*month, folder / "06.docx", clock=CLOCK, actor=admin),
-        "06-empty": log_book(date(2026, 1, 1), date(2026, 1, 31), folder / "06-empty.docx", clock=CLOCK,
+        "05-before-the-stop": stop_notice(cases.fresh, folder / "05-before.docx", clock=FixedClock(t(26, 9)), actor=admin),
+        "06": control_slip(cases.done, folder / "06.docx", actor=admin),
+        "06-fresh": control_slip(cases.fresh, folder / "06-fresh.docx", clock=FixedClock(t(26, 9)), actor=admin),
+        "07": log_book(*month, folder / "07.docx", clock=CLOCK, actor=admin),
+        "07-empty": log_book(date(2026, 1, 1), date(2026, 1, 31), folder / "07-empty.docx", clock=CLOCK,
                              actor=admin),
+        "07-field": log_book(*month, folder / "07-field.docx", clock=CLOCK, fields=["CT"], actor=admin),
     }
+    record_stop(cases.refused, "cannot_continue", "Không thuộc thẩm quyền", t(25, 8))
+    made["05-stopped"] = stop_notice(cases.refused, folder / "05-stopped.docx", actor=admin)
     parent = Office.get().parent_name
     Office.update(demo=True, parent_name="").execute()  # the other header: no superior line, the demo mark
     made["01-demo"] = receipt(cases.done, folder / "01-demo.docx", actor=admin)

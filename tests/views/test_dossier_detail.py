@@ -234,7 +234,7 @@ def test_print_receipt_and_control_slip(qtbot, ctx, answers):
     qtbot.mouseClick(dialog.buttons["control"], Qt.MouseButton.LeftButton)  # while the receipt prints
     assert dialog.print_receipt() is None  # the receipt already on its way is not printed twice
     settle(qtbot)
-    assert sorted(ctx.printer.printed) == [ctx.slip_path(f"mau01_{code}.docx"), ctx.slip_path(f"mau05_{code}.docx")]
+    assert sorted(ctx.printer.printed) == [ctx.slip_path(f"mau01_{code}.docx"), ctx.slip_path(f"mau06_{code}.docx")]
     assert all(p.stat().st_size > 0 for p in ctx.printer.printed)
     assert "fake-" in dialog.notice.text() and code in dialog.notice.text() and dialog.error.isHidden()
     assert dialog.open_file.isHidden()

@@ -1,6 +1,7 @@
-"""Official slips and the log book of Circular 01/2018/TT-VPCP as Word files (python-docx).
+"""Official slips and the log book of Circular 03/2025/TT-VPCP, Phụ lục I, as Word files (python-docx).
 
-Forms 01-05 are per dossier, form 06 (the log book) covers a date range. The wording is Vietnamese
+Forms 01-06 are per dossier, form 07 (the log book) covers a date range (D44: the 2025 numbering;
+Circular 01/2018's control slip 05 and log book 06 are now 06 and 07, 05 is the stop notice). The wording is Vietnamese
 literal text, never translated; only error messages go through ``_()``. Layout follows Decree
 30/2020 on administrative documents: Times New Roman 13 pt, A4 with a 3 cm left margin, the
 issuing body top left and the national motto top right.
@@ -26,10 +27,11 @@ from desk.i18n import _
 from desk.services.accounts import Actor, require
 from desk.services.clock import Clock
 from desk.services.documents import (
-    form_apology,
     form_control_slip,
+    form_extension,
     form_log_book,
     form_receipt,
+    form_stop_notice,
     form_supplement_refusal,
 )
 from desk.services.documents._blocks import DEMO_MARK, Form
@@ -43,15 +45,22 @@ from desk.services.documents._wording import (
     timeliness,
     two,
 )
-from desk.services.documents.form_apology import apology
 from desk.services.documents.form_control_slip import control_slip, handovers
+from desk.services.documents.form_extension import apology
 from desk.services.documents.form_log_book import LOG_HEADERS, log_book, log_rows
 from desk.services.documents.form_receipt import receipt
+from desk.services.documents.form_stop_notice import stop_notice
 from desk.services.documents.form_supplement_refusal import refusal, supplement_request
 from desk.services.kinds import Role
 
-_FORM_MODULES = (form_receipt, form_supplement_refusal, form_apology, form_control_slip, form_log_book)
+_FORM_MODULES = (form_receipt, form_supplement_refusal, form_extension, form_stop_notice, form_control_slip,
+                 form_log_book)
 _ALL_FORMS: tuple[Form, ...] = tuple(form for module in _FORM_MODULES for form in module.FORMS)
+
+# The numbers of the forms, for callers that offer one by its purpose (the dossier's window, the CLI)
+RECEIPT, EXTENSION, STOP_NOTICE = form_receipt.NUMBER, form_extension.NUMBER, form_stop_notice.NUMBER
+SUPPLEMENT, REFUSAL = form_supplement_refusal.SUPPLEMENT, form_supplement_refusal.REFUSAL
+CONTROL_SLIP, LOG_BOOK = form_control_slip.NUMBER, form_log_book.NUMBER
 
 TITLES: dict[str, str] = {form.number: form.title for form in _ALL_FORMS}
 # The per-dossier forms, by number: what `slip`, `print` and the dossier's window offer.
@@ -60,7 +69,7 @@ FORMS: dict[str, Callable[..., Path]] = {form.number: form.write for form in _AL
 
 def render_form(code: str, form: str, out: Path | str, *, actor: Actor, clock: Clock | None = None,
                 **kw: Any) -> Path:
-    """Write form ``form`` ("01".."05", "1".."5" or "mau01") of dossier ``code``; see FORMS.
+    """Write form ``form`` ("01".."06", "1".."6" or "mau01") of dossier ``code``; see FORMS.
 
     ``clock`` dates the slip (its day); without one each form keeps the day of what it is about.
     """
@@ -73,7 +82,7 @@ def render_form(code: str, form: str, out: Path | str, *, actor: Actor, clock: C
 
 
 __all__ = [
-    "DEMO_MARK", "FORMS", "LOG_HEADERS", "TITLES", "apology", "control_slip", "handovers", "honorific", "log_book",
+    "CONTROL_SLIP", "DEMO_MARK", "EXTENSION", "FORMS", "LOG_BOOK", "RECEIPT", "REFUSAL", "STOP_NOTICE", "SUPPLEMENT", "LOG_HEADERS", "TITLES", "apology", "control_slip", "handovers", "honorific", "log_book",
     "log_rows", "long_date", "long_time", "processing_time", "receipt", "refusal", "render_form", "short_date",
-    "short_time", "supplement_request", "timeliness", "two",
+    "short_time", "stop_notice", "supplement_request", "timeliness", "two",
 ]

@@ -197,7 +197,10 @@ def qr_block(doc: DocxDocument, layout: Layout, payload: str) -> None:
 
 
 def signatures_beside_qr(doc: DocxDocument, layout: Layout, blocks: list[tuple[str, str, str]], payload: str) -> None:
-    """A5: the two signature blocks and the QR code on one row, the barcode under them all."""
+    """The receipt's foot: the two signature blocks and the QR code on one row, the barcode under them all.
+
+    No merged cell spans rows and no table is nested: the desk's own printing lays out neither.
+    """
     png, qr_cm = qr_image(payload)
     right = round(qr_cm + 0.2, 2)
     half = round((layout.text_width - right) / 2, 2)
@@ -250,13 +253,45 @@ def received_from(doc: DocxDocument, layout: Layout, d: SlipDossier) -> None:
     run(p, f"{honorific(d.info.gender)} {d.info.applicant_name}", bold=True)
 
 
-def applicant_block(doc: DocxDocument, layout: Layout, d: SlipDossier) -> None:
-    """Who submitted what: the opening lines Mẫu 01 and Mẫu 03 share."""
+ID_LABEL = "Số định danh cá nhân/Mã số định danh của tổ chức: "
+
+
+def identity_line(doc: DocxDocument, layout: Layout, info: DossierInfo) -> None:
+    """The applicant's số định danh cá nhân (the CCCD number), which Circular 03/2025 asks on every slip."""
+    line(doc, layout, ID_LABEL, info.id_number)
+
+
+def contact_line(doc: DocxDocument, layout: Layout, phone: str, email: str) -> None:
+    """Phone and email on one line, the email at the middle of the text width."""
+    p = para(doc, after=layout.gap)
+    run(p, "Số điện thoại: " + (phone or BLANK))
+    run(p, "\tEmail: " + (email or BLANK))
+    p.paragraph_format.tab_stops.add_tab_stop(Cm(layout.text_width * 0.5))
+
+
+SHORT_BLANK = "……………"
+
+
+def authorised_block(doc: DocxDocument, layout: Layout, *, compact: bool = False) -> None:
+    """Mẫu 01's lines for a person who submits on the applicant's behalf, left to fill in by hand.
+
+    A dossier records no authorised person yet (D44), so the lines are printed blank rather than
+    left out: the clerk writes them when someone submits with a power of attorney. Two lines on A4,
+    one on A5 (``compact``: the rest is written beside it), so a receipt listing four documents
+    still fits its page.
+    """
+    line(doc, layout, "Người được ủy quyền (nếu có): ", f"{SHORT_BLANK} Số định danh cá nhân: {SHORT_BLANK}")
+    if not compact:
+        line(doc, layout, "Địa chỉ, điện thoại, email, giấy tờ ủy quyền: ", "")
+
+
+def applicant_block(doc: DocxDocument, layout: Layout, d: SlipDossier, *, authorised: bool = False) -> None:
+    """Who submitted what: the opening lines Mẫu 01 and Mẫu 03 share (Mẫu 01 with the authorised person)."""
     info = d.info
     received_from(doc, layout, d)
+    identity_line(doc, layout, info)
     line(doc, layout, "Địa chỉ: ", info.address)
-    p = para(doc, after=layout.gap)
-    run(p, "Số điện thoại: " + (info.phone or BLANK))
-    run(p, "\tEmail: " + (info.email or BLANK))
-    p.paragraph_format.tab_stops.add_tab_stop(Cm(layout.text_width * 0.5))
+    contact_line(doc, layout, info.phone, info.email)
+    if authorised:
+        authorised_block(doc, layout, compact=layout.width < 20)
     line(doc, layout, "Nội dung yêu cầu giải quyết: ", info.procedure_name, bold_value=True)

@@ -69,11 +69,11 @@ class Layout:
 
 
 LAYOUTS = {
-    "A4": Layout(21.0, 29.7, 2.0, 2.0, 3.0, 2.0, body=13, head=12, title=14, small=9,
+    "A4": Layout(21.0, 29.7, 2.0, 2.0, 3.0, 2.0, body=13, head=12, title=14, small=9, gap=3, sign_gap=44,
                  header_cols=(7.1, 9.5), header_indent=-0.3),
     # A5 is A4 scaled by 0.7 (13 pt → 9.5 pt), except the QR code, which keeps its 3 cm
-    "A5": Layout(14.8, 21.0, 1.2, 1.0, 2.0, 1.2, body=9.5, head=8.5, title=10.5, small=7,
-                 header_cols=(5.6, 6.6), header_indent=-0.3, sign_gap=30, gap=1.5),
+    "A5": Layout(14.8, 21.0, 1.0, 0.8, 2.0, 1.2, body=9.5, head=8.5, title=10.5, small=7,
+                 header_cols=(5.6, 6.6), header_indent=-0.3, sign_gap=24, gap=1.5),
     "A4-landscape": Layout(29.7, 21.0, 2.0, 1.5, 2.0, 1.5, body=13, head=12, title=14, small=8.5,
                            header_cols=(10.0, 16.2)),
 }

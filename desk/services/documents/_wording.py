@@ -1,6 +1,6 @@
 """How the forms say counts, dates, times, honorifics and processing times: literal Vietnamese, never translated.
 
-Decree 30/2020 decides the padding of days and months; Circular 01/2018 the wording of the items.
+Decree 30/2020 decides the padding of days and months; Circular 03/2025 (Phụ lục I) the wording of the items.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from desk.services.clock import LOCAL_TZ, aware
+from desk.services.dossiers import Outcome, resolution_outcome
 from desk.services.kinds import DayUnit
 
 
@@ -60,8 +61,12 @@ def processing_time(days: int, unit: str, cutoff: str | None, late: bool) -> str
     return f"{days:02d} ngày" if unit == DayUnit.CALENDAR else f"{days:02d} ngày làm việc"
 
 
+OUTCOME_WORDS = {Outcome.EARLY: "Trước hạn", Outcome.ON_TIME: "Đúng hạn", Outcome.LATE: "Quá hạn"}
+
+
 def timeliness(at: datetime, due: datetime) -> str:
-    """Trước hạn / Đúng hạn / Quá hạn of a hand-over against the dossier's legal due moment."""
-    if at > due:
-        return "Quá hạn"
-    return "Trước hạn" if at.date() < due.date() else "Đúng hạn"
+    """Trước hạn / Đúng hạn / Quá hạn of a hand-over against the dossier's legal due moment.
+
+    The words of ``dossiers.resolution_outcome`` (the one rule, office-local days), so the control
+    slip and the statistics never disagree about a dossier."""
+    return OUTCOME_WORDS[resolution_outcome(at, due)]

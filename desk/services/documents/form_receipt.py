@@ -1,4 +1,4 @@
-"""Mẫu 01 of Circular 01/2018/TT-VPCP: the receipt and appointment slip, with the pickup QR code and barcode."""
+"""Mẫu 01 of Circular 03/2025/TT-VPCP (Phụ lục I): the receipt and appointment slip, with the pickup QR code and barcode."""
 
 from __future__ import annotations
 
@@ -19,9 +19,7 @@ from desk.services.documents._blocks import (
     line,
     load_dossier,
     person,
-    qr_block,
     reception_day,
-    signatures,
     signatures_beside_qr,
     title,
 )
@@ -33,6 +31,8 @@ from desk.services.payload import make_payload
 NUMBER = "01"
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 KINDS = {"original": "Bản chính", "copy": "Bản sao"}
+# Circular 03/2025: an electronic receipt carries the receiver's digital signature, not a hand-written one
+ESIGN_NOTE = "(Ký số nếu là giấy điện tử)"
 
 
 def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", clock: Clock | None = None) -> Path:
@@ -50,14 +50,16 @@ def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", cloc
     doc = new_document(layout)
     header(doc, layout, d.office, info.code, reception_day(now, info))
     title(doc, layout, TITLE)
-    applicant_block(doc, layout, d)
-    para(doc, "1. Hồ sơ gồm có:", after=layout.gap, keep_next=True)
+    applicant_block(doc, layout, d, authorised=True)
+    para(doc, "1. Thành phần hồ sơ và số lượng mỗi loại giấy tờ gồm:", after=layout.gap, keep_next=True)
     w = layout.text_width
-    widths = [1.2, round(w - 1.2 - 3.6 - 1.8, 2), 3.6, 1.8] if paper == "A4" else [0.9, round(w - 4.8, 2), 2.4, 1.5]
+    # A5: smaller type and a wider name column, so a document's name takes one line and the receipt
+    # with the 2025 lines (số định danh, the authorised person) still fits its page
+    widths = [1.2, round(w - 1.2 - 3.6 - 1.8, 2), 3.6, 1.8] if paper == "A4" else [0.85, round(w - 3.95, 2), 1.8, 1.3]
     items = [[str(i), item.name, KINDS.get(item.kind, item.kind), two(item.count)]
              for i, item in enumerate(info.documents, start=1)] or [["1", BLANK, "", ""]]
     bordered(doc, ["STT", "Tên giấy tờ", "Hình thức (bản chính, bản sao)", "Số lượng"], widths, items,
-             size=layout.head, center={0, 2, 3})
+             size=layout.head if paper == "A4" else layout.small + 0.5, center={0, 2, 3})
     para(doc, f"2. Số lượng hồ sơ: {two(info.sets)} (bộ)", before=layout.gap, after=layout.gap)
     late = d.procedure.processing_days <= 0 and load_calendar().after_cutoff(d.procedure, info.received_at)
     days_text = processing_time(d.procedure.processing_days, d.procedure.day_unit, d.procedure.cutoff, late)
@@ -69,13 +71,11 @@ def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", cloc
     number = info.code.rsplit("-", 1)[-1]
     para(doc, f"Vào Sổ theo dõi hồ sơ, Quyển số: {info.received_at.year}, Số thứ tự: {number}", after=0)
     signers = [("NGƯỜI NỘP HỒ SƠ", SIGN_NOTE, info.applicant_name),
-               ("NGƯỜI TIẾP NHẬN HỒ SƠ", SIGN_NOTE, person(info.received_by))]
+               ("NGƯỜI TIẾP NHẬN HỒ SƠ", f"{SIGN_NOTE}\n{ESIGN_NOTE}", person(info.received_by))]
     payload = make_payload(info.code, d.office.secret)
-    if paper == "A5":
-        signatures_beside_qr(doc, layout, signers, payload)
-    else:
-        signatures(doc, layout, signers, before=6, keep_with_next=True)
-        qr_block(doc, layout, payload)
+    # the QR code beside the signatures on both papers: under them, a receipt with the 2025 lines
+    # (số định danh, the authorised person) and four documents no longer fits one A4 page
+    signatures_beside_qr(doc, layout, signers, payload)
     return save(doc, out, file_name(NUMBER, info.code))
 
 

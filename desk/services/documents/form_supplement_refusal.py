@@ -1,4 +1,4 @@
-"""Mẫu 02 and 03 of Circular 01/2018/TT-VPCP: the slips that send a dossier back with a numbered list.
+"""Mẫu 02 and 03 of Circular 03/2025/TT-VPCP (Phụ lục I): the slips that send a dossier back with a numbered list.
 
 Mẫu 02 asks the applicant to supplement the dossier, Mẫu 03 refuses it; both print, by default,
 the items of the clerk's note on the latest such event of the dossier, one per line.
@@ -21,6 +21,7 @@ from desk.services.documents._blocks import (
     applicant_block,
     file_name,
     header,
+    identity_line,
     last_event,
     line,
     load_dossier,
@@ -92,6 +93,7 @@ def supplement_request(
     title(doc, layout, SUPPLEMENT_TITLE)
     hon = honorific(info.gender)
     received_from(doc, layout, d)
+    identity_line(doc, layout, info)
     line(doc, layout, "Nội dung yêu cầu giải quyết: ", info.procedure_name, bold_value=True)
     line(doc, layout, "Ngày tiếp nhận hồ sơ: ", long_time(info.received_at))
     para(doc, f"Sau khi xem xét, đối chiếu với quy định, hồ sơ của {hon} chưa đầy đủ, hợp lệ. Đề nghị {hon} bổ "

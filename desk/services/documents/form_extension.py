@@ -1,4 +1,9 @@
-"""Mẫu 04 of Circular 01/2018/TT-VPCP: the apology for a late result and the new return date."""
+"""Mẫu 04 of Circular 03/2025/TT-VPCP (Phụ lục I): the apology and request to extend the handling time.
+
+Under Circular 01/2018 this was "Phiếu xin lỗi và hẹn lại ngày trả kết quả"; the desk's "apology"
+action records what it now is, an extension with a new return date (D44). The legal due date
+still decides "late" in the statistics; only the appointment moves.
+"""
 
 from __future__ import annotations
 
@@ -26,11 +31,12 @@ from desk.services.dossiers import history
 from desk.services.kinds import Role
 
 NUMBER = "04"
-TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
+TITLE = "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
+HEAD_SIGNS = ("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")
 
 
 def apology(code: str, out: Path | str, *, actor: Actor, clock: Clock | None = None) -> Path:
-    """Mẫu 04: the apology and the new return date, from the latest apology recorded for the dossier.
+    """Mẫu 04: the apology, the reason and the new return date, from the latest extension recorded.
 
     Dated the clock's day when a clock is given, otherwise the day of that apology.
     """
@@ -51,12 +57,13 @@ def apology(code: str, out: Path | str, *, actor: Actor, clock: Clock | None = N
     p = para(doc, align="center", after=8)
     run(p, "Kính gửi: ")
     run(p, f"{hon} {info.applicant_name}", bold=True)
+    ident = f"số định danh cá nhân {info.id_number}, " if info.id_number else ""
     body = [
         f"{long_date(info.received_at.date()).capitalize()}, Bộ phận tiếp nhận và trả kết quả {d.office.name} "
-        f"tiếp nhận hồ sơ của {hon} đề nghị giải quyết thủ tục hành chính: {info.procedure_name}.",
-        f"Thời hạn trả kết quả giải quyết hồ sơ: {long_time(previous)}.",
-        f"Tuy nhiên, đến nay {d.office.name} chưa trả kết quả giải quyết hồ sơ cho {hon} đúng thời hạn ghi trong "
-        "Giấy tiếp nhận hồ sơ và hẹn trả kết quả.",
+        f"tiếp nhận hồ sơ của {hon} ({ident}mã hồ sơ {info.code}) đề nghị giải quyết thủ tục hành chính: "
+        f"{info.procedure_name}.",
+        f"Thời hạn trả kết quả giải quyết hồ sơ theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả: {long_time(previous)}.",
+        f"Tuy nhiên, đến nay {d.office.name} chưa giải quyết xong hồ sơ của {hon} trong thời hạn nêu trên.",
     ]
     for text in body:
         para(doc, text, align="justify", after=4, indent=1.0)
@@ -64,12 +71,12 @@ def apology(code: str, out: Path | str, *, actor: Actor, clock: Clock | None = N
     run(p, "Lý do: ")
     run(p, event.note or BLANK)
     p = para(doc, align="justify", after=4, indent=1.0)
-    run(p, f"Sự chậm trễ này đã gây phiền hà cho {hon}. {d.office.name} xin lỗi {hon} và sẽ trả kết quả giải "
-           f"quyết hồ sơ cho {hon} vào ")
+    run(p, f"Sự chậm trễ này đã gây phiền hà cho {hon}. {d.office.name} xin lỗi {hon} và đề nghị gia hạn thời "
+           f"gian giải quyết; thời gian trả kết quả giải quyết hồ sơ là ")
     run(p, long_time(new), bold=True)
     run(p, ".")
-    para(doc, "Trân trọng./.", after=4, indent=1.0)
-    signatures(doc, layout, [("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")])
+    para(doc, f"Mong {hon} thông cảm. Trân trọng./.", after=4, indent=1.0)
+    signatures(doc, layout, [HEAD_SIGNS])
     return save(doc, out, file_name(NUMBER, info.code))
 
 
