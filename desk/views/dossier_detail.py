@@ -82,7 +82,7 @@ BANNER_COLOURS = {  # background, text
 }
 OUTCOME_COLOURS = {Outcome.EARLY: ("#cfe9d4", "#114d1f"), Outcome.ON_TIME: ("#dcefdc", "#1d4d1d"),
                    Outcome.LATE: ("#f8d4d4", "#7a0b0b")}
-ACTION_LABELS = {"receive": N_("Received"), "advance": N_("Status change"), "apology": N_("Apology, new date"),
+ACTION_LABELS = {"receive": N_("Received"), "advance": N_("Status change"), "apology": N_("Extension request, new date"),
                  "stop": N_("Handling stopped")}
 # The cases of Decree 118/2025 Art. 21 the clerk picks from when stopping a dossier.
 STOP_CASES = {StopCase.APPLICANT_REQUEST: N_("The applicant asks to stop handling or to withdraw the dossier"),
@@ -155,10 +155,10 @@ class ApologyDialog(QDialog):
 
     def __init__(self, info: DossierInfo, now: datetime, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(_("Apology and new return date — {code}").format(code=info.code))
+        self.setWindowTitle(_("Extension request and new return date — {code}").format(code=info.code))
         layout = QVBoxLayout(self)
         text = QLabel(_("The citizen was told to come back at {appointment}. Record why the result will be late "
-                        "and the new date; the apology slip (form 04) is printed. The legal due date stays "
+                        "and the new date; the apology and extension request (form 04) is printed. The legal due date stays "
                         "{due} for the statistics.").format(appointment=_when(info.appointment_at),
                                                             due=_when(info.due_at)))
         text.setWordWrap(True)
@@ -288,7 +288,7 @@ ACTIONS = (
     Action("refused", N_("Re&fuse (form 03)"), _can(Status.REFUSED)),
     Action("withdrawn", N_("&Withdraw"), _can(Status.WITHDRAWN)),
     Action("stop", N_("Stop &handling"), _can(Status.STOPPED)),
-    Action("apology", N_("&Apology, new date (form 04)"), lambda info: info.status in OPEN_STATUSES),
+    Action("apology", N_("&Extension request, new date (form 04)"), lambda info: info.status in OPEN_STATUSES),
 )
 PRINTS = (
     Action("receipt", N_("Print re&ceipt (form 01)"), lambda info: True),
@@ -759,7 +759,7 @@ class DossierDetailDialog(QDialog):
         version = self.info.version
         self._move(lambda: lifecycle.stop(self.code, reason=reason, case=case, actor=self.ctx.actor,
                                           expected_version=version, clock=self.ctx.clock),
-                   "stop handling")
+                   "stop handling", then=lambda: self._print_form("05", _("Stop notice (form 05)")))
 
     def apologize(self) -> None:
         if self.moving is not None:
@@ -771,7 +771,7 @@ class DossierDetailDialog(QDialog):
         version = self.info.version
         self._move(lambda: lifecycle.apologize(self.code, new_appointment, reason=reason, actor=self.ctx.actor,
                                                expected_version=version, clock=self.ctx.clock),
-                   "apologise", then=lambda: self._print_form("04", _("Apology slip (form 04)")))
+                   "apologise", then=lambda: self._print_form("04", _("Apology and extension request (form 04)")))
 
     def print_receipt(self) -> PrintRun | None:
         if not self.printing:

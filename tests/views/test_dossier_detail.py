@@ -198,6 +198,12 @@ def test_stop_handling_asks_case_and_reason(qtbot, ctx, answers, admin):
     assert visible_moves(dialog) == set() and dialog.banner.property("status") == "stopped"
     change, note = dialog._event_line(last)
     assert "Dừng giải quyết" in change and note.endswith("Hồ sơ thuộc diện phải dừng giải quyết")
+    settle(qtbot)
+    from docx import Document
+
+    assert ctx.printer.printed == [ctx.slip_path(f"mau05_{code}.docx")]  # the stop notice goes with the stop
+    assert "Hồ sơ thuộc diện phải dừng giải quyết" in "\n".join(
+        p.text for p in Document(str(ctx.printer.printed[0])).paragraphs)
 
 
 def test_stop_dialog_needs_a_reason(qtbot, ctx, admin):
