@@ -13,10 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import segno
+from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.shared import Cm
-from docx.table import _Cell
 
 from desk.models import Office, Procedure
 from desk.services.accounts import SYSTEM
@@ -169,7 +169,7 @@ def qr_image(payload: str) -> tuple[bytes, float]:
 CODES_CAPTION = "Quét mã để tra cứu tình trạng hồ sơ; xuất trình giấy này khi nhận kết quả."
 
 
-def _barcode_lines(cell: _Cell, layout: Layout, payload: str, width_cm: float) -> None:
+def _barcode_lines(cell: BlockItemContainer, layout: Layout, payload: str, width_cm: float) -> None:
     """Code 128 of the payload (~0.21 mm a module, fine for laser and imager scanners), then its text."""
     bar_cm = min(0.21 * module_count(payload) / 10, 9.0, width_cm - 0.2)
     p = fill(cell, "", align="center")

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.table import CT_Row, CT_Tbl
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt
-from docx.table import Table, _Cell, _Row
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -41,6 +43,32 @@ _AFTER_P_BDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:word
                 "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
                 "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
                 "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+class Row(Protocol):
+    """A table row as ``table.rows`` hands it out (python-docx's row class is not public)."""
+
+    @property
+    def cells(self) -> Sequence[BlockItemContainer]: ...
+
+
+# -- the raw XML, reached only through python-docx's public API ---------------------------------------
+# ParagraphFormat is a public ElementProxy whose ``element`` is the paragraph's w:p. Rows and tables
+# expose no element, so a row's first cell's first paragraph leads up to them (lxml's iterancestors;
+# ``cell.paragraphs`` are the cell's own, so the nearest w:tr is that cell's row).
+def _paragraph_xml(paragraph: Paragraph) -> BaseOxmlElement:
+    element: BaseOxmlElement = paragraph.paragraph_format.element
+    return element
+
+
+def _row_xml(row: Row) -> CT_Row:
+    tr: CT_Row = next(_paragraph_xml(row.cells[0].paragraphs[0]).iterancestors(qn("w:tr")))
+    return tr
+
+
+def _table_xml(table: Table) -> CT_Tbl:
+    tbl: CT_Tbl = _row_xml(table.rows[0]).getparent()
+    return tbl
 
 
 # -- page set-up ------------------------------------------------------------------------------------
@@ -126,7 +154,7 @@ def new_document(layout: Layout, *, landscape: bool = False) -> DocxDocument:
 
 # -- text helpers -----------------------------------------------------------------------------------
 def para(
-    container: DocxDocument | _Cell,
+    container: DocxDocument | BlockItemContainer,
     text: str = "",
     *,
     bold: bool = False,
@@ -177,13 +205,13 @@ def run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: bool = F
     return r
 
 
-def short_rule(cell: _Cell, width_cm: float, column_cm: float) -> None:
+def short_rule(cell: BlockItemContainer, width_cm: float, column_cm: float) -> None:
     """The short line under the issuing body and the motto (a bottom border on a narrow empty paragraph)."""
     p = cell.add_paragraph()
     side = max(0.0, (column_cm - width_cm) / 2 - 0.2)
     p.paragraph_format.left_indent = p.paragraph_format.right_indent = Cm(side)
     p.paragraph_format.space_after = Pt(2)
-    ppr = p._p.get_or_add_pPr()
+    ppr = _paragraph_xml(p).get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
@@ -206,7 +234,7 @@ def set_widths(table: Table, widths_cm: list[float], *, indent: float | None = N
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)
-    tbl_pr = table._tbl.tblPr
+    tbl_pr = _table_xml(table).tblPr
     if indent is not None:
         ind = OxmlElement("w:tblInd")
         ind.set(qn("w:w"), str(round(indent * 567)))
@@ -222,15 +250,15 @@ def cell_margins(table: Table, side_cm: float, top_cm: float = 0.0) -> None:
         el.set(qn("w:w"), str(round(value * 567)))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+    _table_xml(table).tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
 
 
-def first_paragraph(cell: _Cell) -> Paragraph:
+def first_paragraph(cell: BlockItemContainer) -> Paragraph:
     """The cell's existing empty paragraph (python-docx starts each cell with one)."""
     return cell.paragraphs[0]
 
 
-def fill(cell: _Cell, text: str, **kw: Any) -> Paragraph:
+def fill(cell: BlockItemContainer, text: str, **kw: Any) -> Paragraph:
     """Write text into a fresh cell's first paragraph (no stray empty line)."""
     p = first_paragraph(cell)
     fmt = p.paragraph_format
@@ -245,14 +273,14 @@ def fill(cell: _Cell, text: str, **kw: Any) -> Paragraph:
     return p
 
 
-def repeat_header(row: _Row) -> None:
+def repeat_header(row: Row) -> None:
     """Mark a row as a header row Word and LibreOffice repeat at the top of every page."""
-    row._tr.get_or_add_trPr().insert_element_before(OxmlElement("w:tblHeader"), *_AFTER_TBL_HEADER)
+    _row_xml(row).get_or_add_trPr().insert_element_before(OxmlElement("w:tblHeader"), *_AFTER_TBL_HEADER)
 
 
-def cant_split(row: _Row) -> None:
+def cant_split(row: Row) -> None:
     """Keep a row on one page (a signature block or a hand-over never breaks across pages)."""
-    row._tr.get_or_add_trPr().insert_element_before(OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader",
+    _row_xml(row).get_or_add_trPr().insert_element_before(OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader",
                                                     *_AFTER_TBL_HEADER)
 
 
@@ -275,7 +303,7 @@ def bordered(doc: DocxDocument, headers: list[str], widths: list[float], rows: I
     return table
 
 
-def _header_cell(cell: _Cell, text: str, size: float) -> None:
+def _header_cell(cell: BlockItemContainer, text: str, size: float) -> None:
     """A column heading: bold first line, any further lines (the form's explanations) in italic."""
     head, *rest = text.split("\n")
     fill(cell, head, bold=True, align="center", size=size)
@@ -300,7 +328,7 @@ def fast_rows(table: Table, rows: list[list[str]], widths_cm: list[float], size:
             parts.append("</w:p></w:tc>")
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
-    tbl = table._tbl
+    tbl = _table_xml(table)
     for tr in list(parse_xml("".join(parts))):
         tbl.append(tr)
 

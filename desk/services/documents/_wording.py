@@ -5,8 +5,10 @@ Decree 30/2020 decides the padding of days and months; Circular 03/2025 (Phụ l
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
+from desk.errors import ValidationError
+from desk.services.calendar import parse_cutoff
 from desk.services.clock import LOCAL_TZ, aware
 from desk.services.dossiers import Outcome, resolution_outcome
 from desk.services.kinds import DayUnit
@@ -52,8 +54,8 @@ def processing_time(days: int, unit: str, cutoff: str | None, late: bool) -> str
     if days <= 0:
         text = "trong ngày"
         try:
-            limit = time.fromisoformat(cutoff) if late and cutoff else None
-        except ValueError:  # a cut-off the catalog got wrong must not stop the receipt
+            limit = parse_cutoff(cutoff) if late else None  # the one reader of a cut-off
+        except ValidationError:  # a cut-off the catalog got wrong must not stop the receipt
             limit = None
         if limit is not None:
             text += f" (hồ sơ nhận từ {limit:%H} giờ {limit:%M} được giải quyết trong ngày làm việc tiếp theo)"

@@ -9,6 +9,7 @@ from desk.i18n import _
 from desk.services.accounts import Actor, require
 from desk.services.calendar import load_calendar
 from desk.services.clock import Clock
+from desk.services.codes import MIN_DIGITS, DossierCode
 from desk.services.documents._blocks import (
     BLANK,
     SIGN_NOTE,
@@ -68,7 +69,7 @@ def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", cloc
     line(doc, layout, "5. Thời gian trả kết quả giải quyết hồ sơ: ", long_time(info.appointment_at), bold_value=True)
     where = d.return_point + (f" ({d.return_address})" if d.return_address else "")
     line(doc, layout, "6. Đăng ký nhận kết quả tại: ", where)
-    number = info.code.rsplit("-", 1)[-1]
+    number = f"{DossierCode.parse(info.code).number:0{MIN_DIGITS}d}"  # as the code shows it: "0007"
     para(doc, f"Vào Sổ theo dõi hồ sơ, Quyển số: {info.received_at.year}, Số thứ tự: {number}", after=0)
     signers = [("NGƯỜI NỘP HỒ SƠ", SIGN_NOTE, info.applicant_name),
                ("NGƯỜI TIẾP NHẬN HỒ SƠ", f"{SIGN_NOTE}\n{ESIGN_NOTE}", person(info.received_by))]
