@@ -217,6 +217,8 @@ def test_dates_and_processing_times():
                                                             "trong ngày làm việc tiếp theo)")
     assert processing_time(0, "working", None, True) == "trong ngày"
     assert processing_time(0, "working", "15h", True) == "trong ngày"  # a bad cut-off is left out, not fatal
+    assert "từ 09 giờ 30" in processing_time(0, "working", "9:30", True)  # read as the catalog reads it
+    assert processing_time(0, "working", "15:00Z", True) == "trong ngày"  # the one reader refuses a zone
 
 
 @pytest.mark.parametrize(("at", "next_day"), [((14, 59, 59), False), ((15, 0, 0), True), ((15, 0, 1), True)])
