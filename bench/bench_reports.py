@@ -2,6 +2,7 @@
 
     python -m bench.bench_reports [--dossiers N] [--months M] [--period 2026-10] [--cutoff calendar|15th]
                                   [--field CODE] [--runs 3] [--explain] [--add-indexes]
+    python -m bench.bench_reports --detail-sheet 50000 [--runs 2]
 
 The database is generated once with ``desk.services.demo.generate`` (about 2-3 minutes) into
 ``<temp dir>/desk-bench-reports/desk-<N>-<M>m.db`` and reused afterwards; the demo clock is fixed
@@ -13,6 +14,12 @@ gives the demo's default density, ≈ 55,000 a month.
 Each run happens in a fresh child process that only opens the database and writes the report, so
 its peak resident memory (VmHWM) is the report's, interpreter and libraries included.
 Targets: under 5 s and under 300 MB on a 2-core machine.
+
+``--detail-sheet N`` needs no database: it writes N detail-like rows (14 columns, the report's
+three cell styles, Vietnamese texts, three dates) into a workbook both ways — rows streamed as
+sheet XML by ``desk.services.xlsx_rows`` and openpyxl's public write-only ``ws.append`` of styled
+``WriteOnlyCell``s (styles set per cell as attributes, and as a named style) — and prints the CPU
+time and file size of each (D28).
 """
 
 from __future__ import annotations
@@ -205,6 +212,92 @@ def with_indexes(db_path: Path) -> Path:
     return path
 
 
+def _detail_values(n: int) -> list[list]:
+    """N rows shaped like the detail sheet's, texts repeating as field and status names do."""
+    from datetime import timedelta
+    fields = ["Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng", "Lao động - Thương binh và Xã hội"]
+    statuses = ["Đang giải quyết", "Đã trả kết quả", "Chờ bổ sung"]
+    start = datetime(2026, 10, 1, 8, 0)
+    return [[i + 1, f"H26.{i:06d}", fields[i % 5], f"Thủ tục số {i % 97} của lĩnh vực {fields[i % 5]}",
+             f"Nguyễn Văn Người Nộp {i % 1000}", "Trực tiếp", "Bộ phận một cửa", start + timedelta(minutes=i),
+             start + timedelta(days=5, minutes=i), start + timedelta(days=3, minutes=i) if i % 3 else None,
+             None, statuses[i % 3], "Mới tiếp nhận", "Đúng hạn"] for i in range(n)]
+
+
+def detail_sheet(n: int, runs: int) -> None:
+    """The detail sheet alone, both ways, in this process: CPU seconds and file size."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
+
+    from desk.services import xlsx_rows
+
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    font = Font(name="Times New Roman", size=11)
+    looks = {"text": (Alignment(vertical="center"), "General"),
+             "number": (Alignment(horizontal="right", vertical="center"), "#,##0"),
+             "moment": (Alignment(horizontal="center", vertical="center"), "dd/mm/yyyy hh:mm")}
+    kinds = ["number"] + ["text"] * 13
+    for col in (7, 8, 9, 10):
+        kinds[col] = "moment"
+    values = _detail_values(n)
+
+    def styled(ws, value, kind: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.font, cell.border = font, border
+        cell.alignment, cell.number_format = looks[kind]
+        return cell
+
+    def streamed(path: Path) -> None:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Chi tiết")
+        styles = [styled(ws, None, kind).style_id for kind in kinds]
+        rows = xlsx_rows.SheetRows("Chi tiết", first_row=1)
+        try:
+            for row in values:
+                rows.append(row, styles)
+            xlsx_rows.save(wb, path, [rows])
+        finally:
+            rows.discard()
+
+    def write_only(path: Path) -> None:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Chi tiết")
+        for row in values:
+            ws.append([styled(ws, value, kinds[i]) for i, value in enumerate(row)])
+        wb.save(path)
+
+    def write_only_named(path: Path) -> None:
+        wb = Workbook(write_only=True)
+        for kind, (align, number_format) in looks.items():
+            wb.add_named_style(NamedStyle(kind, font=font, border=border, alignment=align,
+                                          number_format=number_format))
+        ws = wb.create_sheet("Chi tiết")
+        for row in values:
+            cells = []
+            for i, value in enumerate(row):
+                cell = WriteOnlyCell(ws, value=value)
+                cell.style = kinds[i]
+                cells.append(cell)
+            ws.append(cells)
+        wb.save(path)
+
+    print(f"detail sheet alone: {n:,} rows x 14 columns, {runs} run(s) each, load {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="desk-bench-sheet-") as folder:
+        for name, write in (("xlsx_rows (rows as sheet XML)", streamed),
+                            ("openpyxl write-only, styled WriteOnlyCell", write_only),
+                            ("openpyxl write-only, named styles", write_only_named)):
+            cpu = []
+            for run in range(runs):
+                path = Path(folder) / f"{write.__name__}-{run}.xlsx"
+                started = time.process_time()
+                write(path)
+                cpu.append(time.process_time() - started)
+            print(f"  {name}: CPU " + ", ".join(f"{x:.2f}" for x in cpu)
+                  + f" s; file {path.stat().st_size / 1e6:.1f} MB")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         db_path, period, cutoff, field, out = sys.argv[2:7]
@@ -219,9 +312,14 @@ def main() -> None:
     parser.add_argument("--field", help="field code filter, e.g. 'ho tich' codes from the catalog")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument("--detail-sheet", type=int, metavar="N",
+                        help="time only the detail sheet of N synthetic rows, streamed and write-only")
     parser.add_argument("--add-indexes", action="store_true",
                         help="time a cached copy of the database that has the recommended indexes")
     args = parser.parse_args()
+    if args.detail_sheet:
+        detail_sheet(args.detail_sheet, args.runs)
+        return
 
     db_path = ensure_database(args.dossiers, args.months)
     if args.add_indexes:

@@ -466,7 +466,7 @@ def write_report(
             _write_charts(sheets[1], sheets[0], stats, trend, total_row)
             _detail_frame(sheets[2], detail)
             _overdue_frame(sheets[3], overdue, stats)
-            xlsx_rows.save(wb, temp, streams)
+            xlsx_rows.save(wb, temp, streams, clock=clock)
     except OSError as exc:  # the sheet scratch files in the temporary folder
         raise files.write_error(target, exc) from exc
     finally:

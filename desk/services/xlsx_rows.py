@@ -8,10 +8,12 @@ file, so memory stays flat however long the sheet is.
 
 Everything else — the sheet's frame (columns, panes, filter, merges, print set-up, header rows),
 styles, charts, formulas — is written through openpyxl's public API. ``save`` lets openpyxl save
-the workbook (with the frames) into memory, then copies that package to the target and, in each
-sheet that has streamed rows, puts them at the end of its ``<sheetData>``. It relies on the file
-format only (ECMA-376: the sheet's part is the one xl/workbook.xml and its relationships name),
-never on openpyxl's internals.
+the workbook (with the frames) into memory with ``Workbook.save``, then copies that package to the
+target and, in each sheet that has streamed rows, puts them at the end of its ``<sheetData>``; the
+modification time openpyxl stamps from the system clock is replaced by the injected clock's. It
+relies on the file format only (ECMA-376: the sheet's part is the one xl/workbook.xml and its
+relationships name; the time is docProps/core.xml's ``dcterms:modified``), never on openpyxl's
+internals.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
@@ -31,7 +33,6 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from desk.services import files
 from desk.services.clock import Clock
@@ -40,6 +41,8 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|</sheetData>")
+_MODIFIED = re.compile(r"(<(?:[\w.-]+:)?modified\b[^>]*>)[^<]*(</(?:[\w.-]+:)?modified>)")
+_CORE = "docProps/core.xml"
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _DAY = timedelta(days=1)
 
@@ -112,17 +115,20 @@ def xml_text(value: str) -> str:
     return f"<t>{value}</t>"
 
 
-def save(wb: Workbook, target: Path, streamed: Sequence[SheetRows], *, compresslevel: int = 1) -> None:
-    """Save ``wb`` into ``target`` with the streamed rows inside their sheets.
+def save(wb: Workbook, target: Path, streamed: Sequence[SheetRows], *, compresslevel: int = 1,
+         clock: Clock | None = None) -> None:
+    """Save ``wb`` into ``target`` with the streamed rows inside their sheets, dated by ``clock``.
 
     Compression level 1: a third of the time of openpyxl's default, a file about 15 % larger.
+    ``Workbook.save`` dates the package from the system clock; the copy puts the clock's time in
+    docProps/core.xml instead, so a report made on a given clock is the same whenever it is made.
     """
     for rows in streamed:
         rows.close()
-    wb.properties.modified = Clock().now().replace(tzinfo=None)  # naive UTC, as openpyxl writes it
+    now = (clock or Clock()).now().astimezone(UTC).replace(tzinfo=None, microsecond=0)  # as openpyxl
+    wb.properties.created = now  # else the system time the Workbook was made at
     frame = io.BytesIO()  # the workbook without the long rows: small
-    with ZipFile(frame, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
+    wb.save(frame)
     with ZipFile(frame) as source, ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True,
                                            compresslevel=compresslevel) as out:
         parts = _sheet_parts(source)
@@ -134,10 +140,21 @@ def save(wb: Workbook, target: Path, streamed: Sequence[SheetRows], *, compressl
         for info in source.infolist():
             data = source.read(info)
             sheet = by_part.get(info.filename)
-            if sheet is None:
-                out.writestr(info.filename, data)
-            else:
+            if sheet is not None:
                 _write_sheet(out, info.filename, data.decode("utf-8"), sheet)
+            elif info.filename == _CORE:
+                out.writestr(info.filename, _dated(data.decode("utf-8"), now).encode("utf-8"))
+            else:
+                out.writestr(info.filename, data)
+
+
+def _dated(core: str, now: datetime) -> str:
+    """The core properties part with ``dcterms:modified`` (W3CDTF, UTC) set to ``now``."""
+    stamp = now.isoformat() + "Z"
+    dated, found = _MODIFIED.subn(lambda m: f"{m.group(1)}{stamp}{m.group(2)}", core, count=1)
+    if not found:
+        raise AssertionError(f"{_CORE} has no dcterms:modified")
+    return dated
 
 
 def _sheet_parts(package: ZipFile) -> dict[str, str]:

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -487,11 +487,13 @@ def test_streamed_rows_are_what_openpyxl_reads(out):
         alone.append([None, "=SUM(A1)"], [0, 0])
         after.append(["STT", "Mã hồ sơ"])
         below.append([1, "A-1"], [0, 0])
-        xlsx_rows.save(wb, out / "s.xlsx", [alone, below])
+        xlsx_rows.save(wb, out / "s.xlsx", [alone, below], clock=FixedClock(datetime(2026, 11, 3, 2, 4, 5, 6000, UTC)))
     finally:
         alone.discard()
         below.discard()
     book = load_workbook(out / "s.xlsx")
+    # dated by the clock it was given, not by the system's (which Workbook.save writes)
+    assert book.properties.modified == book.properties.created == datetime(2026, 11, 3, 2, 4, 5)
     read = book["Chi tiết"]
     assert [c.value for c in read[1]] == ["Hồ sơ <A&B> \"x\"", " lề ", "ab", None, 7, 2.5,
                                           datetime(2026, 10, 5, 9, 0)]
