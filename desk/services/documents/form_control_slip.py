@@ -35,6 +35,7 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
     """One row per audit event: who gave the dossier to whom, when, how it stood, and a note."""
     citizen = f"{honorific(info.gender)} {info.applicant_name}"
     rows = []
+    events = [e for e in events if e.action != "attach"]  # a digitised file is no hand-over (D43)
     for i, e in enumerate(events, start=1):
         actor = person(e.actor)
         result = timeliness(e.at, info.due_at)
