@@ -209,3 +209,30 @@ def test_an_attachment_survives_migrate_to_postgres(office, pg_url, admin):
         assert again.id == 3
     finally:
         target.close()
+
+
+def test_the_no_digitisation_mark_survives_the_catalog_formats():
+    from desk.services.catalog_format import (
+        NO_DIGITISATION_MARK,
+        documents_from_json,
+        documents_to_json,
+        format_document,
+        parse_document_line,
+    )
+
+    marked, plain = DocumentItem("Bản sao CCCD", 2, "copy", True), DocumentItem("Tờ khai", 1, "original")
+    assert format_document(marked) == f"2 x Bản sao CCCD (bản sao) {NO_DIGITISATION_MARK}"
+    assert format_document(plain) == "1 x Tờ khai (bản chính)"  # unmarked lines read as before
+    assert [parse_document_line(format_document(d)) for d in (marked, plain)] == [marked, plain]
+    assert parse_document_line("2 x Bản sao CCCD (bản sao) [khong so hoa]") == marked
+    assert documents_from_json(documents_to_json([marked, plain])) == [marked, plain]
+    assert "no_digitisation" not in documents_to_json([plain])  # stored lists of unmarked components unchanged
+
+
+def test_the_catalog_editor_keeps_the_mark(office, admin):
+    from desk.services.catalog_edit import save_procedure
+    from desk.services.catalog_read import get_procedure
+
+    marked = [DocumentItem("Tờ khai", 1, "original"), DocumentItem("Bản sao CCCD", 1, "copy", True)]
+    save_procedure(get_procedure("T-KT"), documents=marked, create=False, by=admin)
+    assert get_procedure("T-KT").documents == marked
