@@ -368,3 +368,26 @@ def test_the_apology_proposes_a_working_day_after_the_appointment(qtbot, ctx):
     assert proposed > info.appointment_at.date()
     assert load_calendar().is_working_day(proposed)
     assert proposed == datetime(2026, 11, 30).date()  # Monday, not Saturday 28/11
+
+
+def test_the_attached_files_are_listed_and_opened(qtbot, ctx, monkeypatch):
+    from desk.services.attachments import attach
+
+    opened = []
+    monkeypatch.setattr(dossier_detail, "open_document", lambda path: opened.append((path, path.read_bytes())))
+    code = add("Phan Thị Thu")
+    dialog = open_dialog(qtbot, ctx, code)
+    assert dialog.files.rowCount() == 0 and not dialog.open_attached_button.isEnabled()
+    scan = b"%PDF-1.4\n%%EOF\n"
+    attach(code, scan, component=1, file_name="to-khai.pdf", actor=ctx.actor)
+    dialog.reload()
+    assert dialog.paper_tabs.tabText(1) == "Tệp số hóa (1)"
+    dialog.paper_tabs.setCurrentIndex(1)
+    assert dialog.files.rowCount() == 1
+    assert [dialog.files.item(0, c).text() for c in range(2)] == ["1. Tờ khai đăng ký", "to-khai.pdf"]
+    assert dialog.timeline.item(dialog.timeline.rowCount() - 1, 3).text() == "to-khai.pdf"
+    qtbot.mouseClick(dialog.open_attached_button, Qt.MouseButton.LeftButton)
+    [(path, content)] = opened
+    assert content == scan and path.name.endswith("to-khai.pdf")
+    dialog.close()
+    assert not path.exists()  # the temporary copy goes with the dialog
