@@ -194,9 +194,13 @@ def _damaged(path: str, reason: str) -> DeskError:
 _TABLE_ADDED_IN = {"attachment": 5}
 
 
-def _model_tables(version: int = SCHEMA_VERSION) -> list[str]:
-    """The tables a database of schema ``version`` has (a migration that adds one says so above)."""
+def tables_of_version(version: int = SCHEMA_VERSION) -> list[str]:
+    """The tables a database of schema ``version`` has (a migration that adds one says so above); a backup
+    of an older version is checked against these."""
     return [m._meta.table_name for m in ALL_MODELS if _TABLE_ADDED_IN.get(m._meta.table_name, 0) <= version]
+
+
+_model_tables = tables_of_version
 
 
 def inspect_sqlite_file(path: str) -> str:

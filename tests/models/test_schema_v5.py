@@ -97,3 +97,22 @@ def test_a_version_5_file_without_the_table_is_damaged(sqlite_url):
     db.close()
     with pytest.raises(DeskError, match="attachment"):
         dbmod.inspect_sqlite_file(sqlite_url.split(":///", 1)[1])
+
+
+def test_a_version_4_backup_still_verifies_and_restores_into_a_new_file(tmp_path):
+    from desk.services.backup import restore, verify_backup
+
+    old = f"sqlite:///{tmp_path / 'old.db'}"
+    db = dbmod.connect(old)
+    code = _make_version_4(db)
+    db.close()  # a backup made by the previous version is such a file
+    info = verify_backup(tmp_path / "old.db")
+    assert info.ok, info.problems
+    assert info.schema_version == 4 and "attachment" not in info.counts
+    new = f"sqlite:///{tmp_path / 'new.db'}"
+    restore(tmp_path / "old.db", target_url=new, actor=None)
+    db = dbmod.connect(new, allow_new=False)
+    try:
+        _assert_attachments_work(db, code)
+    finally:
+        db.close()
