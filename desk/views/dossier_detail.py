@@ -18,6 +18,7 @@ from PyQt6.QtCore import QDateTime, Qt, QTimer
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDateTimeEdit,
     QDialog,
     QFormLayout,
@@ -40,7 +41,7 @@ from desk.errors import DeskError
 from desk.i18n import N_, _, ngettext
 from desk.services import documents, lifecycle
 from desk.services.accounts import Actor
-from desk.services.attachments import AttachmentInfo, list_attachments, open_attachment
+from desk.services.attachments import AttachmentInfo, attach, list_attachments, open_attachment
 from desk.services.calendar import processing_time_label
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import (
@@ -69,6 +70,7 @@ from desk.views.common import (
     word_label,
 )
 from desk.views.context import AppContext
+from desk.views.files import open_file as choose_file
 from desk.views.ops import Operation
 from desk.views.widgets import message_and_buttons
 
@@ -350,8 +352,18 @@ class DossierDetailDialog(QDialog):
         self.open_attached_button.setObjectName("open_attached")
         self.open_attached_button.setAutoDefault(False)
         self.open_attached_button.clicked.connect(lambda: self.open_attached(self.files.currentRow()))
+        self.attach_to = QComboBox()  # which component a new file belongs to, or the result
+        self.attach_to.setObjectName("attach_to")
+        self.attach_button = QPushButton(_("Attach a file…"))
+        self.attach_button.setObjectName("attach_file")
+        self.attach_button.setAutoDefault(False)
+        self.attach_button.clicked.connect(self.attach_file)
+        side = QVBoxLayout()
+        for widget in (self.open_attached_button, self.attach_to, self.attach_button):
+            side.addWidget(widget)
+        side.addStretch(1)
         layout.addWidget(self.files, 1)
-        layout.addWidget(self.open_attached_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(side)
         self.attached: list[AttachmentInfo] = []
         self._opened_dir: tempfile.TemporaryDirectory[str] | None = None
         return pane
@@ -369,6 +381,12 @@ class DossierDetailDialog(QDialog):
             for c, text in enumerate((which, item.file_name, f"{item.size / 1024:.0f} KB")):
                 self.files.setItem(r, c, QTableWidgetItem(text))
         self.open_attached_button.setEnabled(bool(self.attached))
+        chosen = self.attach_to.currentData()
+        self.attach_to.clear()
+        for number, document in enumerate(self.info.documents, start=1):
+            self.attach_to.addItem(f"{number}. {document.name}", number)
+        self.attach_to.addItem(_("Result"), 0)
+        self.attach_to.setCurrentIndex(max(0, self.attach_to.findData(chosen)))
         if self.attached and self.files.currentRow() < 0:
             self.files.setCurrentCell(0, 1)
 
@@ -389,6 +407,17 @@ class DossierDetailDialog(QDialog):
             return None
         open_document(path)
         return path
+
+    def attach_file(self) -> Operation | None:
+        """Ask for a PDF, JPEG or PNG and attach it to the chosen component (or the result) in the
+        background; a refused file leaves the dossier as it was, with the reason."""
+        path = choose_file(self, _("Attach a scanned file"), _("Scans (*.pdf *.jpg *.jpeg *.png);;All files (*)"))
+        if path is None:
+            return None
+        number = self.attach_to.currentData() or None
+        clock = self.ctx.clock
+        return self._move(lambda: attach(self.code, path, component=number, result=number is None,
+                                         actor=self.ctx.actor, clock=clock), _("Attaching a file"))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._opened_dir is not None:
