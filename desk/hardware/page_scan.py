@@ -16,7 +16,7 @@ os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF  # noqa: E402
-from PyQt6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter  # noqa: E402
+from PyQt6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter  # noqa: E402
 
 from desk.errors import DeskError  # noqa: E402
 from desk.hardware.camera import to_qimage  # noqa: E402
@@ -112,6 +112,18 @@ def straighten(frame: np.ndarray, corners: np.ndarray) -> np.ndarray:
 def scan_page(frame: np.ndarray) -> np.ndarray:
     """One frame → the straight page in it (find_page, then straighten)."""
     return straighten(frame, find_page(frame))
+
+
+def frame_from_qimage(image: QImage) -> np.ndarray:
+    """A preview QImage (what the Scanner sends the screen) back as a BGR frame, for :func:`scan_page`."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    bits = rgb.constBits()
+    if bits is None or not width or not height:
+        raise PageNotFound(_("The camera gave no usable picture."))
+    raw = bits.asstring(stride * height)  # a copy: the QImage may go
+    rows = np.frombuffer(raw, np.uint8).reshape(height, stride)[:, : 3 * width].reshape(height, width, 3)
+    return cv2.cvtColor(rows, cv2.COLOR_RGB2BGR)
 
 
 def pages_to_pdf(pages: list[np.ndarray]) -> bytes:

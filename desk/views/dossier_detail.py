@@ -72,6 +72,7 @@ from desk.views.common import (
 from desk.views.context import AppContext
 from desk.views.files import open_file as choose_file
 from desk.views.ops import Operation
+from desk.views.page_scan_dialog import PageScanDialog
 from desk.views.widgets import message_and_buttons
 
 KINDS = {"original": N_("original"), "copy": N_("copy")}
@@ -358,8 +359,13 @@ class DossierDetailDialog(QDialog):
         self.attach_button.setObjectName("attach_file")
         self.attach_button.setAutoDefault(False)
         self.attach_button.clicked.connect(self.attach_file)
+        self.scan_button = QPushButton(_("Scan with the webcam…"))
+        self.scan_button.setObjectName("scan_pages")
+        self.scan_button.setAutoDefault(False)
+        self.scan_button.clicked.connect(self.scan_pages)
+        self.page_scan: PageScanDialog | None = None
         side = QVBoxLayout()
-        for widget in (self.open_attached_button, self.attach_to, self.attach_button):
+        for widget in (self.open_attached_button, self.attach_to, self.attach_button, self.scan_button):
             side.addWidget(widget)
         side.addStretch(1)
         layout.addWidget(self.files, 1)
@@ -418,6 +424,16 @@ class DossierDetailDialog(QDialog):
         clock = self.ctx.clock
         return self._move(lambda: attach(self.code, path, component=number, result=number is None,
                                          actor=self.ctx.actor, clock=clock), _("Attaching a file"))
+
+    def scan_pages(self) -> PageScanDialog:
+        """Photograph pages for the chosen component (or the result); the list is read again once saved."""
+        number = self.attach_to.currentData() or None
+        dialog = PageScanDialog(self.ctx, self.code, number, self.attach_to.currentText(), self)
+        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(lambda: self.ctx.bus.dossier_changed.emit(self.code))
+        self.page_scan = dialog
+        dialog.open()  # window-modal, never exec(): the desk keeps turning
+        return dialog
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._opened_dir is not None:
