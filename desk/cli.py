@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:  # imported where used, at run time
     from desk.services.accounts import Actor
+    from desk.services.attachments import AttachmentInfo
 
 # argparse builds its messages in English with its own gettext domain, which nobody installs. Our parser
 # gives them our catalog through public means only (D45): the help option, the usage prefix and the
@@ -178,6 +179,7 @@ OPEN_COMMANDS = frozenset({"procedures", "due", "parse-cccd", "calendar list"})
 COMMAND_ROLES = {
     "receive": Role.CLERK, "advance": Role.CLERK, "apology": Role.CLERK, "stop": Role.CLERK, "show": Role.CLERK,
     "slip": Role.CLERK,
+    "attach": Role.CLERK,
     "print": Role.CLERK, "logbook": Role.CLERK, "report": Role.LEADER, "calendar": Role.LEADER, "init": Role.ADMIN,
     "demo": Role.ADMIN, "backup": Role.ADMIN, "restore": Role.ADMIN, "migrate-to": Role.ADMIN,
     "office show": Role.CLERK, "office set": Role.LEADER,
@@ -380,8 +382,15 @@ def _dossier_commands(add: _AddCommand) -> None:
                           "lawfully be handled further"))
     s.add_argument("--at", type=_datetime)
 
-    s = add("show", help=_("print a dossier with its history as JSON"))
+    s = add("show", help=_("print a dossier with its history and attached files as JSON"))
     s.add_argument("code")
+
+    s = add("attach", help=_("attach a scanned file (PDF, JPEG, PNG) to a dossier's component or its result"))
+    s.add_argument("code")
+    s.add_argument("file", type=Path)
+    which = s.add_mutually_exclusive_group(required=True)
+    which.add_argument("--component", type=int, metavar="N", help=_("the component's number on the slip (1, 2, ...)"))
+    which.add_argument("--result", action="store_true", help=_("the file is the dossier's result"))
 
     s = add("due", help=_("print the due moment for a procedure received at a given time"))
     s.add_argument("--procedure", required=True)
@@ -563,7 +572,7 @@ def _run(args: argparse.Namespace) -> int:
     actor = None if key in OPEN_COMMANDS else _login(args, COMMAND_ROLES.get(key) or COMMAND_ROLES[args.command])
     handler = {
         "office": _office, "procedures": _procedures, "receive": _receive, "advance": _advance,
-        "apology": _apology, "stop": _stop, "show": _show, "due": _due, "calendar": _calendar, "demo": _demo,
+        "apology": _apology, "stop": _stop, "show": _show, "attach": _attach, "due": _due, "calendar": _calendar, "demo": _demo,
         "slip": _slip, "print": _print, "logbook": _logbook, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
     }[args.command]
     return handler(args, actor)
@@ -855,12 +864,29 @@ def _stop(args: argparse.Namespace, actor) -> int:
 def _show(args: argparse.Namespace, actor) -> int:
     from dataclasses import asdict
 
+    from desk.services.attachments import list_attachments
     from desk.services.dossiers import get_dossier, history
 
     info = get_dossier(args.code, actor=actor)
     data = info.to_json(at=args.clock.now())
     data["history"] = [{**asdict(e), "at": e.at.isoformat()} for e in history(args.code, actor=actor)]
+    data["attachments"] = [_attachment_json(a) for a in list_attachments(args.code, actor=actor)]
     _print_json(data)
+    return 0
+
+
+def _attachment_json(info: AttachmentInfo) -> dict:
+    """An attached file as show and attach print it: name, component (null: the result), bytes, sha256."""
+    from dataclasses import asdict
+
+    return {**asdict(info), "added_at": info.added_at.isoformat()}
+
+
+def _attach(args: argparse.Namespace, actor) -> int:
+    from desk.services.attachments import attach
+
+    info = attach(args.code, args.file, component=args.component, result=args.result, actor=actor, clock=args.clock)
+    _print_json(_attachment_json(info))
     return 0
 
 

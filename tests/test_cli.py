@@ -788,3 +788,40 @@ def test_init_sets_the_office_up_in_one_step(sqlite_url, capsys, monkeypatch):
     assert main(["--db", sqlite_url, "--user", "admin", "init", "--no-catalog", "--office-code", "000.00.00.H01",
                  "--office-name", "UBND xã Khác"]) == 2
     assert "office set" in _one_line(capsys.readouterr().err)
+
+
+def test_attach_and_show_list_the_files(cli, tmp_path):
+    import hashlib
+
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Lê Văn Tám", "--received-at", "2026-11-23T09:00")
+    dossier = json.loads(out)
+    scan = tmp_path / "to-khai.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    code, out, err = cli("attach", dossier["code"], str(scan), "--component", "1")
+    assert code == 0, err
+    attached = json.loads(out)
+    assert (attached["file_name"], attached["component"], attached["size"]) == ("to-khai.pdf", 1, 15)
+    photo = tmp_path / "ket-qua.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 10)
+    assert cli("attach", dossier["code"], str(photo), "--result")[0] == 0
+    code, out, _e = cli("show", dossier["code"])
+    shown = json.loads(out)
+    assert [(a["file_name"], a["component"], a["size"], a["sha256"]) for a in shown["attachments"]] == [
+        ("to-khai.pdf", 1, 15, hashlib.sha256(scan.read_bytes()).hexdigest()),
+        ("ket-qua.png", None, 18, hashlib.sha256(photo.read_bytes()).hexdigest())]
+    assert [h["action"] for h in shown["history"]][-2:] == ["attach", "attach"]
+
+
+def test_attach_refusals_are_one_line(cli, tmp_path):
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Lê Văn Tám", "--received-at", "2026-11-23T09:00")
+    code_ = json.loads(out)["code"]
+    fake = tmp_path / "anh.pdf"
+    fake.write_bytes(b"GIF89a....")
+    code, out, err = cli("attach", code_, str(fake), "--component", "1")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "PDF, JPEG và PNG" in err
+    for wrong in ((), ("--component", "1", "--result")):  # neither --component nor --result, or both
+        with pytest.raises(SystemExit) as exited:
+            cli("attach", code_, str(fake), *wrong)
+        assert exited.value.code == 2
+    assert json.loads(cli("show", code_)[1])["attachments"] == []

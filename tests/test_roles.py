@@ -36,6 +36,7 @@ from desk.models import ReceptionPoint
 from desk.models.entities import ALL_MODELS
 from desk.services import (
     accounts,
+    attachments,
     backup,
     calendar,
     catalog,
@@ -76,6 +77,27 @@ def _apologize(a: Actor, ctx) -> None:
 
 def _stop(a: Actor, ctx) -> None:
     stop(ctx["code"], reason="Người nộp đề nghị dừng giải quyết", actor=a)
+
+
+def _attach(a: Actor, ctx) -> None:
+    attachments.attach(ctx["code"], b"%PDF-1.4\n%%EOF\n", component=1, actor=a)
+
+
+def _list_attachments(a: Actor, ctx) -> None:
+    assert attachments.list_attachments(ctx["code"], actor=a)
+
+
+def _open_attachment(a: Actor, ctx) -> None:
+    assert attachments.open_attachment(ctx["attachment_id"], actor=a)[1].startswith(b"%PDF-")
+
+
+def _missing_components(a: Actor, ctx) -> None:
+    assert attachments.missing_components(ctx["slip_code"], actor=a)
+
+
+def _digitisation_counts(a: Actor, ctx) -> None:
+    today = datetime.now(LOCAL_TZ).date()
+    assert attachments.digitisation_counts(today, today, actor=a)
 
 
 def _get_dossier(a: Actor, ctx) -> None:
@@ -276,6 +298,11 @@ MATRIX: list[tuple[str, str, object]] = [
     ("dossiers.get_dossier", "clerk", _get_dossier),
     ("dossiers.history", "clerk", _history),
     ("dossiers.recent", "clerk", _recent),
+    ("attachments.attach", "clerk", _attach),
+    ("attachments.list_attachments", "clerk", _list_attachments),
+    ("attachments.open_attachment", "clerk", _open_attachment),
+    ("attachments.missing_components", "clerk", _missing_components),
+    ("attachments.digitisation_counts", "leader", _digitisation_counts),
     ("search.search", "clerk", _search),
     ("search.count", "clerk", _count),
     ("documents.receipt", "clerk", _receipt),
@@ -379,6 +406,7 @@ def ctx(office, tmp_path, monkeypatch):
         advance(slip, "processing", actor=clerk)
         apologize(slip, datetime.now(LOCAL_TZ) + timedelta(days=20), reason="Cần xác minh", actor=clerk)
         data["slip_code"] = slip
+        data["attachment_id"] = attachments.attach(data["code"], b"%PDF-1.4\n%%EOF\n", component=1, actor=clerk).id
 
     data["make_dossiers"] = make_dossiers
     data["make_backup"] = lambda: backup.backup(backup_file, **_with_actor(backup.backup, actors["admin"]))
@@ -481,6 +509,7 @@ def test_initialize_never_makes_a_second_office(ctx):
 # Public service functions that need no actor, and why. Pure: computes from its arguments.
 PURE = {
     "accounts.hash_password", "accounts.verify_password", "accounts.to_actor", "accounts.check_new_password",
+    "attachments.media_type_of",
     "barcode.code128_png", "barcode.module_count",
     "calendar.parse_cutoff", "calendar.at_or_after", "calendar.processing_time_label", "catalog_format.format_document",
     "catalog_format.parse_document_line", "catalog_format.documents_from_json", "catalog_format.documents_to_json",

@@ -2,6 +2,7 @@
 
 from desk.models.entities import (
     ALL_MODELS,
+    Attachment,
     CalendarDay,
     DailySequence,
     Dossier,
@@ -17,6 +18,7 @@ from desk.models.entities import (
 
 __all__ = [
     "ALL_MODELS",
+    "Attachment",
     "CalendarDay",
     "DailySequence",
     "Dossier",

@@ -33,13 +33,13 @@ from peewee import (
 
 from desk.errors import DatabaseBusy, DeskError
 from desk.i18n import _
-from desk.models.entities import ALL_MODELS, DailySequence, SchemaInfo, database_proxy
+from desk.models.entities import ALL_MODELS, Attachment, DailySequence, SchemaInfo, database_proxy
 from desk.redaction import protect, redact
 from desk.timezone import OFFICE_OFFSET_HOURS
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # target version → function(db) that upgrades from target-1; run in order, in one transaction.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {}
 
@@ -191,9 +191,17 @@ def _damaged(path: str, reason: str) -> DeskError:
                        "backup (restore command).").format(path=path, reason=reason))
 
 
-def _model_tables() -> list[str]:
-    # Every version so far has all of these tables; a migration that adds one must say so here.
-    return [m._meta.table_name for m in ALL_MODELS]
+# The schema version that added a table (a table not named here is in every version).
+_TABLE_ADDED_IN = {"attachment": 5}
+
+
+def tables_of_version(version: int = SCHEMA_VERSION) -> list[str]:
+    """The tables a database of schema ``version`` has (a migration that adds one says so above); a backup
+    of an older version is checked against these."""
+    return [m._meta.table_name for m in ALL_MODELS if _TABLE_ADDED_IN.get(m._meta.table_name, 0) <= version]
+
+
+_model_tables = tables_of_version
 
 
 def inspect_sqlite_file(path: str) -> str:
@@ -253,7 +261,7 @@ def inspect_sqlite_file(path: str) -> str:
         if version == 0:
             raise _damaged(path, _("it has tables but no schema version"))
         if version <= SCHEMA_VERSION:
-            missing = [t for t in _model_tables() if t not in tables]
+            missing = [t for t in _model_tables(version) if t not in tables]
             if missing:
                 raise _damaged(path, _("tables missing: {tables}").format(tables=", ".join(missing)))
         for table in tables & set(_model_tables()):
@@ -363,7 +371,7 @@ def ensure_schema(db: Database, *, allow_new: bool = True) -> int:
                 _("This database was made by a newer version of the program (schema {found} > {known}). "
                   "Please update the program.").format(found=current, known=SCHEMA_VERSION)
             )
-        missing = [t for t in _model_tables() if t not in tables]
+        missing = [t for t in _model_tables(current) if t not in tables]
         if missing:
             raise _damaged(_describe(db), _("tables missing: {tables}").format(tables=", ".join(missing)))
         for target in range(current + 1, SCHEMA_VERSION + 1):
@@ -408,6 +416,16 @@ _SQLITE_GUARDS = {
                               + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _DOSSIER_FIXED)
                               + " BEGIN SELECT RAISE(ABORT, 'a dossier keeps its id, code, office, receipt time "
                                 "and due time'); END",
+    # digitised files (schema 5, D43): attached once, never rewritten, removed or replaced
+    "attachment_no_update": "BEFORE UPDATE ON attachment BEGIN "
+                            "SELECT RAISE(ABORT, 'attachment is append-only'); END",
+    "attachment_no_delete": "BEFORE DELETE ON attachment BEGIN "
+                            "SELECT RAISE(ABORT, 'attachment is append-only'); END",
+    "attachment_no_replace": "BEFORE INSERT ON attachment "
+                             "WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM attachment WHERE id = NEW.id) BEGIN "
+                             "SELECT RAISE(ABORT, 'attachment is append-only: a file is never replaced'); END",
+    "attachment_positive_id": "AFTER INSERT ON attachment WHEN NEW.id <= 0 BEGIN "
+                              "SELECT RAISE(ABORT, 'attachment ids are positive'); END",
     # day counters only go up, so a number once handed out is never handed out again
     "daily_sequence_no_delete": "BEFORE DELETE ON daily_sequence BEGIN "
                                 "SELECT RAISE(ABORT, 'day counters are never deleted'); END",
@@ -421,6 +439,8 @@ _PG_GUARDS = {
                                 "dossier_event is append-only"),
     "dossier_event_no_truncate": ("BEFORE TRUNCATE ON dossier_event FOR EACH STATEMENT",
                                   "dossier_event is append-only"),
+    "attachment_no_update": ("BEFORE UPDATE OR DELETE ON attachment FOR EACH ROW", "attachment is append-only"),
+    "attachment_no_truncate": ("BEFORE TRUNCATE ON attachment FOR EACH STATEMENT", "attachment is append-only"),
     "dossier_no_delete": ("BEFORE DELETE ON dossier FOR EACH ROW", "dossiers are never deleted"),
     "dossier_no_truncate": ("BEFORE TRUNCATE ON dossier FOR EACH STATEMENT", "dossiers are never deleted"),
     "dossier_keeps_identity": (f"BEFORE UPDATE OF {', '.join(_DOSSIER_FIXED)} ON dossier FOR EACH ROW WHEN ("
@@ -442,13 +462,19 @@ def install_guards(db: Database) -> None:
             "CREATE OR REPLACE FUNCTION desk_refuse() RETURNS trigger AS $$ "
             "BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0]; END; $$ LANGUAGE plpgsql"
         )
+        present = set(db.get_tables())  # an older schema's upgrade step: later tables get theirs when made
         for name, (when, message) in _PG_GUARDS.items():
             table = when.split(" ON ")[1].split()[0]
+            if table not in present:
+                continue
             db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
             db.execute_sql(f"CREATE TRIGGER \"{name}\" {when} EXECUTE FUNCTION desk_refuse('{message}')")
         db.execute_sql("DROP FUNCTION IF EXISTS desk_audit_append_only()")  # version 1's, now unused
     else:
+        present = set(db.get_tables())
         for name, body in _SQLITE_GUARDS.items():
+            if body.split(" ON ")[1].split()[0] not in present:
+                continue
             db.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" {body}')
 
 
@@ -568,6 +594,17 @@ def _pg_search_layout(db: Database) -> None:
 MIGRATIONS[4] = _pg_search_layout
 
 
+# -- version 5: digitised files (số hóa hồ sơ, D43) ---------------------------------------------
+def _to_v5(db: Database) -> None:
+    """The ``attachment`` table and its append-only guards. The procedures' "needs no digitisation" marks
+    live in their JSON component lists (absent reads as False), so no other table changes."""
+    Attachment.create_table(safe=True)  # idempotent, like every step of an upgrade
+    install_guards(db)
+
+
+MIGRATIONS[5] = _to_v5
+
+
 def pg_collation(db: Database | None = None) -> tuple[str, list[str]]:
     """The PostgreSQL database's own collation ("C.UTF-8", "vi-VN (ICU)") and the key columns of
     PG_KEY_COLUMNS that do not compare in code-point order (none once the schema is current)."""
@@ -585,7 +622,7 @@ def pg_collation(db: Database | None = None) -> tuple[str, list[str]]:
 # -- a PostgreSQL role for the desks that owns nothing ------------------------------------------
 # What the desk program does to each table; everything else (ALTER, DROP, TRUNCATE, triggers) is
 # the owner's alone.
-_DESK_PRIVILEGES = {"schema_info": "SELECT", "dossier_event": "SELECT, INSERT",
+_DESK_PRIVILEGES = {"schema_info": "SELECT", "dossier_event": "SELECT, INSERT", "attachment": "SELECT, INSERT",
                     "calendar_day": "SELECT, INSERT, UPDATE, DELETE"}
 _DESK_DEFAULT_PRIVILEGES = "SELECT, INSERT, UPDATE"
 
@@ -600,8 +637,11 @@ def _grant_desk_role(db: Database, role: str) -> None:
     schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
     db.execute_sql(f'GRANT CONNECT ON DATABASE "{db.database}" TO "{role}"')
     db.execute_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
+    present = set(db.get_tables())  # an old schema lacks later tables: the upgrade grants them
     for model in ALL_MODELS:  # exactly these privileges on exactly our tables and their id sequences
         table = model._meta.table_name
+        if table not in present:
+            continue
         db.execute_sql(f'REVOKE ALL ON "{table}" FROM "{role}"')
         db.execute_sql(f'GRANT {_DESK_PRIVILEGES.get(table, _DESK_DEFAULT_PRIVILEGES)} ON "{table}" TO "{role}"')
         pk = model._meta.primary_key

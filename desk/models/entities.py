@@ -10,6 +10,7 @@ from __future__ import annotations
 from peewee import (
     SQL,
     AutoField,
+    BlobField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -193,6 +194,29 @@ class DossierEvent(BaseModel):
     data = TextField(default="{}")
 
 
+class Attachment(BaseModel):
+    """A digitised file of a dossier (số hóa hồ sơ): one component of its list, or its result.
+
+    Append-only like the audit trail (guards in db.py): a file once attached is never rewritten. The bytes
+    live in the database, so every desk of the office sees them and backup, restore and migrate-to carry them;
+    ``sha256`` is computed on write and checked on every read.
+    """
+
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="attachments", index=True)
+    dossier_id: int
+    component = IntegerField(null=True)  # 1-based number in the dossier's component list; NULL: the result
+    kind = CharField(max_length=10, default="file")  # file | scan (a webcam page made into a PDF)
+    file_name = CharField(max_length=255)
+    media_type = CharField(max_length=50)  # application/pdf | image/jpeg | image/png
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    content = BlobField()
+    added_by = ForeignKeyField(Staff, null=True)
+    added_by_id: int | None
+    added_at = DateTimeField()
+
+
 ALL_MODELS = [
     SchemaInfo,
     Office,
@@ -204,4 +228,5 @@ ALL_MODELS = [
     DailySequence,
     Dossier,
     DossierEvent,
+    Attachment,
 ]

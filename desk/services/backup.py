@@ -289,13 +289,15 @@ def _verify_sqlite(path: Path, info: BackupInfo, quick: bool = False) -> None:
             info.problems.append(_("Integrity check failed: {result}").format(result="; ".join(result[:5])))
             return
         present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        missing = [t for t in TABLES if t not in present]
+        row = conn.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone() \
+            if "schema_info" in present else None
+        info.schema_version = int(row[0]) if row else 0
+        expected = dbmod.tables_of_version(info.schema_version or SCHEMA_VERSION)  # an older backup: its tables
+        missing = [t for t in expected if t not in present]
         if missing:
             info.problems.append(_("Tables missing from the backup: {tables}").format(tables=", ".join(missing)))
             return
-        row = conn.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
-        info.schema_version = int(row[0]) if row else 0
-        for table in TABLES:
+        for table in expected:
             info.counts[table] = conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
     except (sqlite3.Error, ValueError) as exc:
         info.problems.append(_("Cannot read the backup: {error}").format(error=exc))
@@ -335,7 +337,7 @@ def _verify_pgdump(path: Path, info: BackupInfo) -> None:
     if proc.wait() != 0:
         info.problems.append(_("pg_restore cannot read the backup: {error}").format(error=error.strip()[-300:]))
         return
-    missing = [t for t in TABLES if t not in info.counts]
+    missing = [t for t in dbmod.tables_of_version(info.schema_version or SCHEMA_VERSION) if t not in info.counts]
     if missing:
         info.problems.append(_("Tables missing from the backup: {tables}").format(tables=", ".join(missing)))
 

@@ -52,7 +52,8 @@ def _document_dicts(documents: Any) -> list[Any]:
     result: list[Any] = []
     for item in documents or []:
         if isinstance(item, DocumentItem):
-            result.append({"name": item.name, "count": item.count, "kind": item.kind})
+            result.append({"name": item.name, "count": item.count, "kind": item.kind,
+                           "no_digitisation": item.no_digitisation})
         else:
             result.append(item)
     return result

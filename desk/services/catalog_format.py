@@ -69,6 +69,8 @@ DAY_UNIT_LABELS: dict[str, str] = {DayUnit.WORKING: "ngày làm việc", DayUnit
 YES, NO = "Có", "Không"
 
 _CUTOFF_RE = re.compile(r"^(\d{1,2}):(\d{2})$", re.ASCII)  # "١٥:٠٠" is not a clock time here
+NO_DIGITISATION_MARK = "[không số hóa]"  # after a component line: it needs no scanning (Circular 03/2025 Art. 5)
+_MARK_RE = re.compile(r"\[[^\[\]]*\]$")
 _DOCUMENT_RE = re.compile(r"^(\d+)\s*[xX×*]\s*(.+?)\s*\(([^()]*)\)$")
 _TRUE_WORDS = {"co", "x", "yes", "true", "1", "dung"}
 _FALSE_WORDS = {"khong", "", "no", "false", "0", "sai"}
@@ -76,13 +78,20 @@ _FALSE_WORDS = {"khong", "", "no", "false", "0", "sai"}
 
 # --- documents (DocumentItem, "1 x Tờ khai (bản chính)", comes from dossiers) -------------------
 def format_document(item: DocumentItem) -> str:
-    """The one-line form used in the Excel file: "1 x Tờ khai đăng ký khai sinh (bản chính)"."""
-    return f"{item.count} x {item.name} ({KIND_LABELS[item.kind]})"
+    """The one-line form used in the Excel file: "1 x Tờ khai đăng ký khai sinh (bản chính)", with
+    " [không số hóa]" after it when the component needs no digitisation."""
+    line = f"{item.count} x {item.name} ({KIND_LABELS[item.kind]})"
+    return f"{line} {NO_DIGITISATION_MARK}" if item.no_digitisation else line
 
 
 def parse_document_line(line: str) -> DocumentItem:
     """Inverse of :func:`format_document`; raises ValueError on anything else."""
-    match = _DOCUMENT_RE.match(clean(line))
+    line = clean(line)
+    mark = _MARK_RE.search(line)
+    no_digitisation = bool(mark) and fold(mark.group(0) if mark else "") == fold(NO_DIGITISATION_MARK)
+    if mark and no_digitisation:
+        line = clean(line[: mark.start()])
+    match = _DOCUMENT_RE.match(line)
     if not match:
         raise ValueError(line)
     count, name, kind_text = int(match.group(1)), clean(match.group(2)), fold(match.group(3))
@@ -90,7 +99,7 @@ def parse_document_line(line: str) -> DocumentItem:
     kinds.update({kind: kind for kind in DOCUMENT_KINDS})
     if count < 1 or not name or kind_text not in kinds:
         raise ValueError(line)
-    return DocumentItem(name, count, kinds[kind_text])
+    return DocumentItem(name, count, kinds[kind_text], no_digitisation)
 
 
 def documents_from_json(raw: str | None) -> list[DocumentItem]:
@@ -108,13 +117,15 @@ def documents_from_json(raw: str | None) -> list[DocumentItem]:
         except (TypeError, ValueError):
             count = 1
         kind = str(item["kind"]) if item.get("kind") in DOCUMENT_KINDS else "original"
-        result.append(DocumentItem(clean(str(item["name"])), count, kind))
+        result.append(DocumentItem(clean(str(item["name"])), count, kind, item.get("no_digitisation") is True))
     return result
 
 
 def documents_to_json(documents: list[DocumentItem]) -> str:
     """The stored form of a document list (what :func:`documents_from_json` reads back)."""
-    return json.dumps([{"name": d.name, "count": d.count, "kind": d.kind} for d in documents], ensure_ascii=False)
+    return json.dumps([{"name": d.name, "count": d.count, "kind": d.kind}
+                       | ({"no_digitisation": True} if d.no_digitisation else {}) for d in documents],
+                      ensure_ascii=False)
 
 
 def is_json_list(raw: str | None) -> bool:

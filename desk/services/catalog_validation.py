@@ -291,7 +291,7 @@ def _document_items(raw: Any, problem: Report) -> list[DocumentItem]:
             kind = item.get("kind")
             if not name or count < 1 or kind not in DOCUMENT_KINDS:
                 raise ValueError(item)
-            documents.append(DocumentItem(name, count, kind))
+            documents.append(DocumentItem(name, count, kind, item.get("no_digitisation") is True))
         except ValueError:
             problem("documents", _("Document {line} needs a name, a count of at least 1 and a kind "
                                    "(original or copy).").format(line=number))

@@ -126,6 +126,7 @@ class DocumentItem:
     name: str
     count: int = 1
     kind: str = "original"  # original | copy
+    no_digitisation: bool = False  # the catalog says this component needs no scanning (Circular 03/2025 Art. 5)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,8 @@ class DossierInfo:
 def load_documents(raw: str) -> tuple[DocumentItem, ...]:
     try:
         items = json.loads(raw or "[]")
-        return tuple(DocumentItem(str(i["name"]), int(i.get("count", 1)), str(i.get("kind", "original")))
+        return tuple(DocumentItem(str(i["name"]), int(i.get("count", 1)), str(i.get("kind", "original")),
+                                  bool(i.get("no_digitisation", False)))
                      for i in items)
     except (ValueError, TypeError, KeyError):
         return ()

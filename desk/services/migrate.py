@@ -16,6 +16,7 @@ from typing import Any
 
 from peewee import (
     AutoField,
+    BlobField,
     BooleanField,
     CharField,
     Database,
@@ -99,6 +100,8 @@ def _normal(value: Any, fld: Field) -> str:
         return day.isoformat()
     if isinstance(fld, AutoField | IntegerField | ForeignKeyField):
         return str(int(value))
+    if isinstance(fld, BlobField):  # bytes from SQLite, a memoryview from psycopg2: compare the bytes
+        return hashlib.sha256(bytes(value)).hexdigest()
     return str(value)
 
 

@@ -65,6 +65,7 @@ class DocumentsEditor(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.rows: list[tuple[QWidget, QLineEdit, QSpinBox, QComboBox, QToolButton]] = []
+        self.marks: list[QCheckBox] = []  # per row: the component needs no digitisation (D43)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
@@ -112,6 +113,10 @@ class DocumentsEditor(QWidget):
             kind.addItem(_(label), key)
         kind.setCurrentIndex(max(0, kind.findData(item.kind if item else "original")))
         kind.setObjectName(f"document_kind_{len(self.rows)}")
+        mark = QCheckBox(_("No scan"))
+        mark.setChecked(bool(item and item.no_digitisation))
+        mark.setObjectName(f"document_no_scan_{len(self.rows)}")
+        mark.setToolTip(_("This component needs no digitisation (Circular 03/2025 Art. 5)"))
         remove = QToolButton()
         remove.setText("✕")
         remove.setToolTip(_("Remove this document"))
@@ -120,16 +125,19 @@ class DocumentsEditor(QWidget):
         layout.addWidget(name, 1)
         layout.addWidget(count)
         layout.addWidget(kind)
+        layout.addWidget(mark)
         layout.addWidget(remove)
-        for widget in (name, count, kind, remove):
+        for widget in (name, count, kind, mark, remove):
             widget.setEnabled(self._editable)
         name.textChanged.connect(self.changed)
         count.valueChanged.connect(self.changed)
         kind.currentIndexChanged.connect(self.changed)
+        mark.toggled.connect(self.changed)
         self._rows_box.addWidget(row)
         row.show()  # at once, not on the next event loop turn: Tab and setFocus need it visible
         self.rows.append((row, name, count, kind, remove))
-        self._chain([name, count, kind, remove])
+        self.marks.append(mark)
+        self._chain([name, count, kind, mark, remove])
         if focus:
             name.setFocus()
             self.changed.emit()
@@ -139,6 +147,7 @@ class DocumentsEditor(QWidget):
 
     def remove_row(self, index: int) -> None:
         row = self.rows.pop(index)[0]
+        self.marks.pop(index)
         self._rows_box.removeWidget(row)
         row.deleteLater()
         if self.rows:
@@ -148,6 +157,7 @@ class DocumentsEditor(QWidget):
         self.changed.emit()
 
     def set_documents(self, documents: list[DocumentItem]) -> None:
+        self.marks.clear()
         while self.rows:
             row = self.rows.pop()[0]
             self._rows_box.removeWidget(row)
@@ -157,8 +167,9 @@ class DocumentsEditor(QWidget):
 
     def documents(self) -> list[DocumentItem]:
         """Rows with a name (an empty row left by mistake is not a document)."""
-        return [DocumentItem(name.text().strip(), count.value(), kind.currentData())
-                for _row, name, count, kind, _remove in self.rows if name.text().strip()]
+        return [DocumentItem(name.text().strip(), count.value(), kind.currentData(), mark.isChecked())
+                for (_row, name, count, kind, _remove), mark in zip(self.rows, self.marks, strict=True)
+                if name.text().strip()]
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
@@ -166,6 +177,8 @@ class DocumentsEditor(QWidget):
         for _row, *widgets in self.rows:
             for widget in widgets:
                 widget.setEnabled(editable)
+        for mark in self.marks:
+            mark.setEnabled(editable)
 
 
 class ImportProblemsDialog(QDialog):

@@ -8,6 +8,7 @@ overwritten), prints the matching official form, reloads and tells the other scr
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ from PyQt6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +42,7 @@ from desk.errors import DeskError
 from desk.i18n import N_, _, ngettext
 from desk.services import documents, lifecycle
 from desk.services.accounts import Actor
+from desk.services.attachments import AttachmentInfo, attach, list_attachments, open_attachment
 from desk.services.calendar import processing_time_label
 from desk.services.clock import LOCAL_TZ
 from desk.services.dossiers import (
@@ -69,7 +72,9 @@ from desk.views.common import (
     word_label,
 )
 from desk.views.context import AppContext
+from desk.views.files import open_file as choose_file
 from desk.views.ops import Operation
+from desk.views.page_scan_dialog import PageScanDialog
 from desk.views.widgets import message_and_buttons
 
 KINDS = {"original": N_("original"), "copy": N_("copy")}
@@ -359,7 +364,12 @@ class DossierDetailDialog(QDialog):
         self.documents.setHorizontalHeaderLabels([_("Document"), _("Original or copy"), _("Count")])
         self._setup_table(self.documents, (QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents,
                                            QHeaderView.ResizeMode.ResizeToContents))
-        docs_layout.addWidget(self.documents)
+        # the files on a second tab, not a third box: the dialog still fits a 1280×720 laptop at 125 %
+        self.paper_tabs = QTabWidget()
+        self.paper_tabs.setObjectName("paper_tabs")
+        self.paper_tabs.addTab(self.documents, _("Handed in"))
+        self.paper_tabs.addTab(self._build_files(), _("Digitised files"))
+        docs_layout.addWidget(self.paper_tabs)
         right.addWidget(self.documents_box, 2)
         timeline_box = QGroupBox(_("History"))
         timeline_layout = QVBoxLayout(timeline_box)
@@ -378,6 +388,110 @@ class DossierDetailDialog(QDialog):
         timeline_layout.addWidget(self.timeline)
         right.addWidget(timeline_box, 3)
         return right
+
+    def _build_files(self) -> QWidget:
+        """The dossier's digitised files (D43): which component, the file, its size; opened on request."""
+        pane = QWidget()
+        layout = QHBoxLayout(pane)  # the button beside the table: no extra row of height
+        layout.setContentsMargins(0, 4, 0, 0)
+        self.files = CompactTable(0, 3)
+        self.files.setObjectName("files")
+        self.files.setHorizontalHeaderLabels([_("Component"), _("File"), _("Size")])
+        self._setup_table(self.files, (QHeaderView.ResizeMode.Interactive, QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents))
+        self.files.setColumnWidth(0, 180)
+        self.files.cellDoubleClicked.connect(lambda row, _column: self.open_attached(row))
+        self.open_attached_button = QPushButton(_("Open the selected file"))
+        self.open_attached_button.setObjectName("open_attached")
+        self.open_attached_button.setAutoDefault(False)
+        self.open_attached_button.clicked.connect(lambda: self.open_attached(self.files.currentRow()))
+        self.attach_to = QComboBox()  # which component a new file belongs to, or the result
+        self.attach_to.setObjectName("attach_to")
+        self.attach_button = QPushButton(_("Attach a file…"))
+        self.attach_button.setObjectName("attach_file")
+        self.attach_button.setAutoDefault(False)
+        self.attach_button.clicked.connect(self.attach_file)
+        self.scan_button = QPushButton(_("Scan with the webcam…"))
+        self.scan_button.setObjectName("scan_pages")
+        self.scan_button.setAutoDefault(False)
+        self.scan_button.clicked.connect(self.scan_pages)
+        self.page_scan: PageScanDialog | None = None
+        side = QVBoxLayout()
+        for widget in (self.open_attached_button, self.attach_to, self.attach_button, self.scan_button):
+            side.addWidget(widget)
+        side.addStretch(1)
+        layout.addWidget(self.files, 1)
+        layout.addLayout(side)
+        self.attached: list[AttachmentInfo] = []
+        self._opened_dir: tempfile.TemporaryDirectory[str] | None = None
+        return pane
+
+    def _show_files(self) -> None:
+        try:
+            self.attached = list_attachments(self.code, actor=self.ctx.actor)
+        except DeskError as exc:
+            self.attached = []
+            self._error(error_text(exc))
+        self.paper_tabs.setTabText(1, _("Digitised files ({count})").format(count=len(self.attached)))
+        self.files.setRowCount(len(self.attached))
+        for r, item in enumerate(self.attached):
+            which = f"{item.component}. {item.component_name}" if item.component else _("Result")
+            for c, text in enumerate((which, item.file_name, f"{item.size / 1024:.0f} KB")):
+                self.files.setItem(r, c, QTableWidgetItem(text))
+        self.open_attached_button.setEnabled(bool(self.attached))
+        chosen = self.attach_to.currentData()
+        self.attach_to.clear()
+        for number, document in enumerate(self.info.documents, start=1):
+            self.attach_to.addItem(f"{number}. {document.name}", number)
+        self.attach_to.addItem(_("Result"), 0)
+        self.attach_to.setCurrentIndex(max(0, self.attach_to.findData(chosen)))
+        if self.attached and self.files.currentRow() < 0:
+            self.files.setCurrentCell(0, 1)
+
+    def open_attached(self, row: int) -> Path | None:
+        """Write one file (its checksum checked) to a temporary folder of this dialog and open it with the
+        desk's viewer; the folder goes when the dialog closes. Returns the file written."""
+        if not 0 <= row < len(self.attached):
+            return None
+        item = self.attached[row]
+        try:
+            _info, content = open_attachment(item.id, actor=self.ctx.actor)
+            if self._opened_dir is None:
+                self._opened_dir = tempfile.TemporaryDirectory(prefix="onestop-files-", ignore_cleanup_errors=True)
+            path = Path(self._opened_dir.name) / f"{item.id}-{item.file_name}"
+            path.write_bytes(content)
+        except (DeskError, OSError) as exc:
+            self._error(error_text(exc) if isinstance(exc, DeskError) else str(exc))
+            return None
+        open_document(path)
+        return path
+
+    def attach_file(self) -> Operation | None:
+        """Ask for a PDF, JPEG or PNG and attach it to the chosen component (or the result) in the
+        background; a refused file leaves the dossier as it was, with the reason."""
+        path = choose_file(self, _("Attach a scanned file"), _("Scans (*.pdf *.jpg *.jpeg *.png);;All files (*)"))
+        if path is None:
+            return None
+        number = self.attach_to.currentData() or None
+        clock = self.ctx.clock
+        return self._move(lambda: attach(self.code, path, component=number, result=number is None,
+                                         actor=self.ctx.actor, clock=clock), _("Attaching a file"))
+
+    def scan_pages(self) -> PageScanDialog:
+        """Photograph pages for the chosen component (or the result); the list is read again once saved."""
+        number = self.attach_to.currentData() or None
+        dialog = PageScanDialog(self.ctx, self.code, number, self.attach_to.currentText(), self)
+        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(lambda: self.ctx.bus.dossier_changed.emit(self.code))
+        self.page_scan = dialog
+        dialog.open()  # window-modal, never exec(): the desk keeps turning
+        return dialog
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._opened_dir is not None:
+            self._opened_dir.cleanup()
+            self._opened_dir = None
+        super().closeEvent(event)
 
     def _build_messages(self, outer: QVBoxLayout) -> None:
         """The error line and the notice of the last print (with its file)."""
@@ -468,6 +582,7 @@ class DossierDetailDialog(QDialog):
         self._show_banner(info)
         self._show_facts(info)
         self._show_documents(info)
+        self._show_files()
         self._show_timeline(events)
         for action in ACTIONS + PRINTS:
             button = self.buttons[action.key]
@@ -560,6 +675,8 @@ class DossierDetailDialog(QDialog):
     def _event_line(event: EventInfo) -> tuple[str, str]:
         """What one history row says: the change and its note (an apology's new date, who took a result)."""
         note = event.note
+        if event.action == "attach":
+            return _("File attached"), str(event.data.get("file_name", ""))
         if event.action == "apology":
             new = event.data.get("new_appointment")
             if new:

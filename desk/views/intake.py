@@ -58,6 +58,7 @@ from desk.errors import DeskError, ValidationError
 from desk.i18n import N_, _
 from desk.services import catalog, documents, dossiers, intake, points
 from desk.services import office as office_service
+from desk.services.attachments import missing_components
 from desk.services.calendar import WorkCalendar, load_calendar, processing_time_label
 from desk.services.catalog import ProcedureInfo
 from desk.services.clock import LOCAL_TZ
@@ -752,6 +753,10 @@ class IntakeView(QWidget):
         self.saved_who = QLabel()
         self.saved_who.setObjectName("saved_who")
         self.saved_who.setWordWrap(True)
+        self.saved_missing = QLabel()  # the components still to digitise (D43)
+        self.saved_missing.setObjectName("saved_missing")
+        self.saved_missing.setWordWrap(True)
+        self.saved_missing.setStyleSheet("color: #6b3a00;")
         self.saved_print = QLabel()
         self.saved_print.setObjectName("saved_print")
         self.saved_print.setWordWrap(True)
@@ -777,7 +782,7 @@ class IntakeView(QWidget):
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.open_file)
         buttons.addStretch(1)
-        for widget in (caption, self.saved_code, self.saved_due, self.saved_who, self.saved_print):
+        for widget in (caption, self.saved_code, self.saved_due, self.saved_who, self.saved_missing, self.saved_print):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         banner.hide()
@@ -1311,6 +1316,7 @@ class IntakeView(QWidget):
         self.saved_code.setText(info.code)
         self.saved_due.setText(_("Return appointment: {when}").format(when=format_due(info.appointment_at)))
         self.saved_who.setText(f"{info.applicant_name} — {info.procedure_name}")
+        self._show_missing(info.code)
         self.saved_banner.show()
         self._print_receipt(info.code, rewrite=True)
         self._save_over()
@@ -1319,6 +1325,16 @@ class IntakeView(QWidget):
         self.saved.emit(info.code)
         self.focus_procedure()
         self._fill_pending_card()
+
+    def _show_missing(self, code: str) -> None:
+        """Which components of the dossier just received still need a scanned file (none: the line hides)."""
+        try:
+            missing = missing_components(code, actor=self.ctx.actor)
+        except DeskError:
+            missing = []
+        self.saved_missing.setText(_("Still to digitise: {components}").format(
+            components="; ".join(f"{number}. {name}" for number, name in missing)))
+        self.saved_missing.setVisible(bool(missing))
 
     def _say_print(self, text: str, *, failed: bool = False) -> None:
         self.saved_print.setText(text)

@@ -134,12 +134,16 @@ def test_new_procedure_with_documents(qtbot, office, finish):
     name.insert("Giấy tờ chứng minh đủ điều kiện")
     count.setValue(2)
     kind.setCurrentIndex(kind.findData("copy"))
+    view.documents.marks[1].setChecked(True)  # needs no digitisation
     view.documents.add_row()  # an empty row left by mistake is ignored
     assert finish(view.save()).succeeded
     saved = catalog.get_procedure("X-GH")
     assert (saved.field_code, saved.processing_days, saved.active) == ("HT", 3, True)
-    assert [(d.name, d.count, d.kind) for d in saved.documents] == [
-        ("Tờ khai đăng ký giám hộ", 1, "original"), ("Giấy tờ chứng minh đủ điều kiện", 2, "copy")]
+    assert [(d.name, d.count, d.kind, d.no_digitisation) for d in saved.documents] == [
+        ("Tờ khai đăng ký giám hộ", 1, "original", False), ("Giấy tờ chứng minh đủ điều kiện", 2, "copy", True)]
+    view.select_procedure("T-KS")
+    view.select_procedure("X-GH")  # read back into the editor: the mark is shown again
+    assert [m.isChecked() for m in view.documents.marks] == [False, True]
     assert view.current.code == "X-GH" and view.code.isReadOnly()
     assert "X-GH" in listed(view)
 
@@ -166,7 +170,8 @@ def test_tab_walks_through_the_document_rows(qtbot, office):
     rows = view.documents.rows
     assert len(rows) == 2 and rows[1][1].hasFocus()
     view.fee.setFocus()
-    expected = [rows[0][1], rows[0][2], rows[0][3], rows[0][4], rows[1][1]]
+    marks = view.documents.marks
+    expected = [rows[0][1], rows[0][2], rows[0][3], marks[0], rows[0][4], rows[1][1]]
     for widget in expected:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is widget or QApplication.focusWidget().parent() is widget

@@ -410,3 +410,53 @@ def test_the_apology_proposes_a_working_day_after_the_appointment(qtbot, ctx):
     assert proposed > info.appointment_at.date()
     assert load_calendar().is_working_day(proposed)
     assert proposed == datetime(2026, 11, 30).date()  # Monday, not Saturday 28/11
+
+
+def test_the_attached_files_are_listed_and_opened(qtbot, ctx, monkeypatch):
+    from desk.services.attachments import attach
+
+    opened = []
+    monkeypatch.setattr(dossier_detail, "open_document", lambda path: opened.append((path, path.read_bytes())))
+    code = add("Phan Thị Thu")
+    dialog = open_dialog(qtbot, ctx, code)
+    assert dialog.files.rowCount() == 0 and not dialog.open_attached_button.isEnabled()
+    scan = b"%PDF-1.4\n%%EOF\n"
+    attach(code, scan, component=1, file_name="to-khai.pdf", actor=ctx.actor)
+    dialog.reload()
+    assert dialog.paper_tabs.tabText(1) == "Tệp số hóa (1)"
+    dialog.paper_tabs.setCurrentIndex(1)
+    assert dialog.files.rowCount() == 1
+    assert [dialog.files.item(0, c).text() for c in range(2)] == ["1. Tờ khai đăng ký", "to-khai.pdf"]
+    assert dialog.timeline.item(dialog.timeline.rowCount() - 1, 3).text() == "to-khai.pdf"
+    qtbot.mouseClick(dialog.open_attached_button, Qt.MouseButton.LeftButton)
+    [(path, content)] = opened
+    assert content == scan and path.name.endswith("to-khai.pdf")
+    dialog.close()
+    assert not path.exists()  # the temporary copy goes with the dialog
+
+
+def test_a_file_is_attached_from_the_dialog(qtbot, ctx, monkeypatch, tmp_path):
+    from desk.services.attachments import list_attachments
+
+    scan = tmp_path / "ket-qua.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    fake = tmp_path / "anh.pdf"
+    fake.write_bytes(b"GIF89a not a pdf")
+    chosen = [scan, fake, None]
+    monkeypatch.setattr(dossier_detail, "choose_file", lambda *a, **k: chosen.pop(0))
+    code = add("Phan Văn Tú")
+    dialog = open_dialog(qtbot, ctx, code)
+    assert [dialog.attach_to.itemText(i) for i in range(dialog.attach_to.count())] == ["1. Tờ khai đăng ký",
+                                                                                     "Kết quả"]
+    dialog.attach_to.setCurrentIndex(1)  # the result
+    with qtbot.waitSignal(ctx.bus.dossier_changed, timeout=2000):
+        dialog.attach_file()
+    settle(qtbot)
+    assert [(a.file_name, a.component) for a in list_attachments(code, actor=ctx.actor)] == [("ket-qua.pdf", None)]
+    assert dialog.files.rowCount() == 1 and dialog.attach_to.currentIndex() == 1
+    dialog.attach_file()  # not a PDF: refused with the reason, nothing stored
+    settle(qtbot)
+    qtbot.waitUntil(lambda: dialog.moving is None, timeout=2000)
+    assert "PDF, JPEG và PNG" in dialog.error.text()
+    assert len(list_attachments(code, actor=ctx.actor)) == 1
+    assert dialog.attach_file() is None  # cancelled

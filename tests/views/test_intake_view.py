@@ -696,3 +696,23 @@ def test_preview_first_prints_only_when_the_clerk_presses_print(qtbot, office, t
     qtbot.mouseClick(run.dialog.print_button, Qt.MouseButton.LeftButton)
     idle()
     assert ctx.printer.printed == [receipt] and "fake-1" in view.saved_print.text()
+
+
+def test_the_saved_banner_lists_the_components_still_to_digitise(qtbot, view, ctx, admin, finish):
+    import json
+
+    from desk.models import Procedure
+    from desk.services.attachments import attach
+
+    marked = [{"name": "Tờ khai đăng ký", "count": 1, "kind": "original"},
+              {"name": "Bản sao CCCD", "count": 1, "kind": "copy", "no_digitisation": True}]
+    Procedure.update(documents=json.dumps(marked, ensure_ascii=False)).where(Procedure.code == "T-KT").execute()
+    view.reload_catalog()
+    view.choose_procedure("T-KT")
+    fill_applicant(view)
+    code = saved(finish, view)
+    assert view.saved_missing.isVisible()
+    assert view.saved_missing.text() == "Còn phải số hóa: 1. Tờ khai đăng ký"  # the marked copy needs no scan
+    attach(code, b"%PDF-1.4\n%%EOF\n", component=1, actor=admin)
+    view._show_missing(code)
+    assert not view.saved_missing.isVisible()

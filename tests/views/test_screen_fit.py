@@ -106,6 +106,7 @@ def make_dialog(cls: type[QDialog], ctx: AppContext, parent: QWidget) -> QDialog
         "ApologyDialog": lambda: cls(info, NOW, parent),
         "StopDialog": lambda: cls(info, parent),
         "DossierDetailDialog": lambda: cls(ctx, code, parent),
+        "PageScanDialog": lambda: cls(ctx, code, 1, "1. Tờ khai đăng ký khai sinh theo mẫu quy định", parent),
         "ReturnDialog": lambda: cls(info, parent),
         "ScanDialog": lambda: cls(ctx, parent, cameras=[CameraInfo("0", "Integrated Webcam HD 1280×720 (USB 2.0)")]),
         "LoginDialog": lambda: cls("Trung tâm Phục vụ hành chính công phường Trần Phú", "admin", parent),

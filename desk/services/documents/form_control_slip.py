@@ -39,6 +39,7 @@ def handovers(info: DossierInfo, events: list[EventInfo]) -> list[list[str]]:
     moment (``timeliness``), the rule the statistics use."""
     citizen = f"{honorific(info.gender)} {info.applicant_name}"
     rows = []
+    events = [e for e in events if e.action != "attach"]  # a digitised file is no hand-over (D43)
     for e in events:
         actor = person(e.actor)
         result = timeliness(e.at, info.due_at)

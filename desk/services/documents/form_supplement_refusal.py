@@ -121,7 +121,7 @@ def refusal(code: str, out: Path | str, *, actor: Actor, reasons: list[str] | No
     require(actor, Role.CLERK)
     d = load_dossier(code)
     info, layout = d.info, LAYOUTS["A4"]
-    event = last_event(history(code, actor=actor), lambda e: e.to_status == Status.REFUSED)
+    event = last_event(history(code, actor=actor), lambda e: e.to_status == Status.REFUSED and e.action == "advance")
     reasons = _listed(reasons, event, ValidationError({"reasons": _(
         "Dossier {code} has not been refused; give the reasons to print a refusal slip").format(code=info.code)}))
     doc = new_document(layout)
