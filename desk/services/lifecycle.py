@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from desk.errors import DeskError, TransitionError, ValidationError
 from desk.i18n import _
@@ -103,17 +105,26 @@ def advance(
     ``actor`` is the member of staff doing it (any role); the audit event names that account.
     """
     require(actor, Role.CLERK)
-    try:
-        target = Status(to)
-    except ValueError as exc:
-        raise ValidationError({"status": _("Unknown status: {status}. Use one of: {choices}").format(
-            status=str(to)[:40], choices=", ".join(s.value for s in Status))}) from exc
+    target = _member(Status, to, "status", _("Unknown status: {status}. Use one of: {choices}"))
     if target in OWN_FUNCTION:
         raise ValidationError({"status": _("A dossier is stopped with its own action \"Stop handling\" (it records "
                                            "the case of Decree 118/2025 Art. 21)")})
     return _move(code, target, action="advance", actor=actor, note=note, at=at, returned_to=returned_to,
                  expected_version=expected_version, clock=clock)
 
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _member(kind: type[E], value: object, key: str, message: str) -> E:
+    """``value`` as a member of the str enum ``kind``, or a refusal under ``key`` naming the choices
+    (``message`` is translated and names the value by ``key`` and the choices as {choices})."""
+    try:
+        return kind(str(value))
+    except ValueError as exc:
+        choices = ", ".join(member.value for member in kind)
+        raise ValidationError({key: message.format(**{key: str(value)[:40]}, choices=choices)}) from exc
 
 def stop(
     code: str,
@@ -131,11 +142,7 @@ def stop(
     dossier is closed (``closed_at``) and counted in the statistics' "stopped" column (D42).
     """
     require(actor, Role.CLERK)
-    try:
-        stop_case = StopCase(case)
-    except ValueError as exc:
-        raise ValidationError({"case": _("Unknown case of stopping: {case}. Use one of: {choices}").format(
-            case=str(case)[:40], choices=", ".join(c.value for c in StopCase))}) from exc
+    stop_case = _member(StopCase, case, "case", _("Unknown case of stopping: {case}. Use one of: {choices}"))
     return _move(code, Status.STOPPED, action="stop", actor=actor, note=reason, at=at, returned_to="",
                  expected_version=expected_version, clock=clock, data={"case": stop_case.value})
 

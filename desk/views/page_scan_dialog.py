@@ -18,7 +18,7 @@ from desk.i18n import _
 from desk.services.attachments import AttachmentInfo, attach
 from desk.views.common import error_text, resize_within_screen
 from desk.views.context import AppContext
-from desk.views.scan_dialog import PreviewWidget
+from desk.views.scan_dialog import PreviewWidget, release_scanner, start_scanner
 
 
 class PageScanDialog(QDialog):
@@ -71,17 +71,12 @@ class PageScanDialog(QDialog):
             self.capture_button.setEnabled(False)
             return
         self.preview.set_message(_("Starting the camera…"))
-        scanner = Scanner(spec, self)
-        scanner.preview.connect(self.preview.set_image)
-        scanner.status.connect(self.status.setText)
-        self.scanner = scanner
-        scanner.start()
+        self.scanner = start_scanner(spec, self, self.preview, self.status.setText)
 
     def stop(self) -> None:
+        """Stop the camera and release it."""
         scanner, self.scanner = self.scanner, None
-        if scanner is not None:
-            scanner.stop()
-            scanner.deleteLater()
+        release_scanner(scanner)
 
     def capture(self) -> bool:
         """The picture on screen, its sheet found and straightened, as the next page; False when none."""

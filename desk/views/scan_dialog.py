@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QObject, QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPainter, QPen, QShortcut
 from PyQt6.QtWidgets import (
     QApplication,
@@ -129,6 +130,26 @@ class PreviewWidget(QWidget):
             painter.setPen(QPen(QColor(GOOD), 12))
             painter.drawRect(QRectF(self.rect()).adjusted(6, 6, -6, -6))
         painter.end()
+
+
+def start_scanner(spec: str, parent: QObject, preview: PreviewWidget, status: Callable[[str], None], *,
+                  decoded: Callable[[str], None] | None = None) -> Scanner:
+    """The camera ``spec`` started: its frames shown in ``preview``, its messages given to ``status`` and
+    (for a reader) its decoded texts to ``decoded``, connected before the first frame can arrive."""
+    scanner = Scanner(spec, parent)
+    scanner.preview.connect(preview.set_image)
+    scanner.status.connect(status)
+    if decoded is not None:
+        scanner.decoded.connect(decoded)
+    scanner.start()
+    return scanner
+
+
+def release_scanner(scanner: Scanner | None) -> None:
+    """Stop a camera and let Qt delete it (closing a dialog, switching cameras)."""
+    if scanner is not None:
+        scanner.stop()
+        scanner.deleteLater()
 
 
 class ScanDialog(QDialog):
@@ -247,19 +268,12 @@ class ScanDialog(QDialog):
             self.preview.set_message(_("No camera"))
             return
         self.preview.set_message(_("Starting the camera…"))
-        scanner = Scanner(spec, self)
-        scanner.preview.connect(self.preview.set_image)
-        scanner.decoded.connect(self._from_camera)
-        scanner.status.connect(self._set_status)
-        self.scanner = scanner
-        scanner.start()
+        self.scanner = start_scanner(spec, self, self.preview, self._set_status, decoded=self._from_camera)
 
     def stop(self) -> None:
         """Stop the camera and release it (closing, switching cameras)."""
         scanner, self.scanner = self.scanner, None
-        if scanner is not None:
-            scanner.stop()
-            scanner.deleteLater()
+        release_scanner(scanner)
 
     def _set_status(self, message: str) -> None:
         self.status.setText(message)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from desk.errors import TransitionError, ValidationError
+from desk.i18n import _
 from desk.models import Dossier, DossierEvent
 from desk.services import lifecycle
 from desk.services.accounts import Actor, get_actor
@@ -194,3 +195,15 @@ def test_withdrawn_still_works_beside_stopped(code, admin):
     info = advance(code, "withdrawn", note="Rút tại quầy", at=t(23, 10), clock=CLOCK, actor=admin)
     assert info.status == Status.WITHDRAWN and info.outcome(CLOCK.now()) == Outcome.WITHDRAWN
     assert classify("stopped", due, None, t(24, 9), t(30, 9)) == Outcome.STOPPED
+
+
+def test_an_unknown_status_or_case_is_refused_naming_the_choices(any_code: str, admin: Actor) -> None:
+    with pytest.raises(ValidationError) as refused:
+        advance(any_code, "lost", actor=admin)
+    assert refused.value.problems == {"status": _("Unknown status: {status}. Use one of: {choices}").format(
+        status="lost", choices=", ".join(s.value for s in Status))}
+    with pytest.raises(ValidationError) as refused:
+        lifecycle.stop(any_code, reason="Không rõ", case="x" * 60, actor=admin)
+    assert refused.value.problems == {"case": _("Unknown case of stopping: {case}. Use one of: {choices}").format(
+        case="x" * 40, choices="applicant_request, cannot_continue")}
+    assert get_dossier(any_code, actor=admin).status == Status.RECEIVED  # nothing changed
