@@ -180,7 +180,7 @@ def test_an_attachment_survives_backup_and_restore(office, sqlite_url, admin, tm
     backup(tmp_path / "b.db", actor=admin)
     later = _receive(admin, minute=5)
     attach(later, PNG, component=1, actor=admin)
-    restore(tmp_path / "b.db", target_url=sqlite_url, actor=admin, now=CLOCK.now())
+    restore(tmp_path / "b.db", target_url=sqlite_url, actor=admin, clock=CLOCK)
     assert _sums() == before
     info = list_attachments(code, actor=admin)[0]
     assert open_attachment(info.id, actor=admin)[1] == big

@@ -257,7 +257,7 @@ def test_a_stopped_dossier_in_plain_words(office):
     code = make_dossier("processing")
     lifecycle.stop(code, reason="Không thể tiếp tục giải quyết", case="cannot_continue", at=t(24, 11),
                    clock=FixedClock(t(24, 11)), actor=get_actor("admin"))
-    answer = lookup(make_payload(code), now=t(26, 10))
+    answer = lookup(make_payload(code), clock=FixedClock(t(26, 10)))
     assert answer.ok and answer.state == CLOSED and not answer.ready_now
     assert answer.status_text == _("Handling of the dossier was stopped — please contact the one-stop desk staff")
     assert leaks(answer) == []
