@@ -39,6 +39,7 @@ from desk.errors import DeskError
 from desk.i18n import _
 from desk.services import files, xlsx_rows
 from desk.services.accounts import Actor, require
+from desk.services.attachments import DigitisationRow, digitisation_counts
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, local_date
 from desk.services.dossiers import Outcome, Status
@@ -141,11 +142,12 @@ def _print_setup(ws: Sheet, *, landscape: bool = True, fit_height: int = 0,
 
 # -- "Tổng hợp" ---------------------------------------------------------------------------------
 # Columns A..M are Biểu số 06/VPCP/KSTT's (as third-party copies of Circular 01/2020 give them: *verify*);
-# N..Q are ours, under a header that says so, so the official part can be copied upward as it is.
-SUMMARY_WIDTHS = [5, 26] + [10.5] * 11 + [10.5, 10.5, 12.5, 12.5]  # A..Q
+# N..S are ours, under a header that says so, so the official part can be copied upward as it is.
+SUMMARY_WIDTHS = [5, 26] + [10.5] * 11 + [10.5, 10.5, 12.5, 12.5, 12.5, 12.5]  # A..S
 OFFICIAL_COLUMNS = 13  # A..M
 FIRST_DATA_ROW = 9
 RATE_FIRST_COLUMN = 16  # P, Q
+DIGITISED_COLUMN, DIGITISED_RATE_COLUMN = 18, 19  # R, S: values from the attachments (issue 12)
 # (column, key): the counts written as values; the others are formulas.
 _VALUE_COLUMNS = {4: "new_online", 5: "new_direct", 6: "carried_over", 8: "resolved_early", 9: "resolved_on_time",
                   10: "resolved_late", 12: "pending_in_time", 13: "pending_overdue", 14: "stopped",
@@ -157,11 +159,13 @@ _HEADERS = [  # (range, text); the line breaks keep narrow columns from wrapping
     ("G5:J5", "Số hồ sơ đã giải quyết"), ("G6:G7", "Tổng số"), ("H6:H7", "Trước hạn"), ("I6:I7", "Đúng hạn"),
     ("J6:J7", "Quá hạn"),
     ("K5:M5", "Số hồ sơ đang giải quyết"), ("K6:K7", "Tổng số"), ("L6:L7", "Trong hạn"), ("M6:M7", "Quá hạn"),
-    ("N5:Q5", ADDITIONS_LABEL), ("N6:N7", "Dừng\ngiải quyết"), ("O6:O7", "Từ chối,\nrút hồ sơ"),
+    ("N5:S5", ADDITIONS_LABEL), ("N6:N7", "Dừng\ngiải quyết"), ("O6:O7", "Từ chối,\nrút hồ sơ"),
     ("P6:P7", "Tỷ lệ đúng hạn (%)"), ("Q6:Q7", "Tỷ lệ trực tuyến (%)"),
+    ("R6:R7", "Số hồ sơ đã số hóa đủ thành phần"), ("S6:S7", "Tỷ lệ số hóa (%)"),
 ]
 COLUMN_NUMBERS = ["(1)", "(2)", "(3)=(4)+(5)+(6)", "(4)", "(5)", "(6)", "(7)=(8)+(9)+(10)", "(8)", "(9)", "(10)",
-                  "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)", "(16)=((8)+(9))/(7)", "(17)=(4)/((4)+(5))"]
+                  "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)", "(16)=((8)+(9))/(7)", "(17)=(4)/((4)+(5))",
+                  "(18)", "(19)"]
 
 
 def row_formulas(r: int) -> dict[int, str]:
@@ -175,12 +179,13 @@ def row_formulas(r: int) -> dict[int, str]:
     }
 
 
-def _write_summary(ws: Sheet, stats: Statistics, office_parent: str, place: str, today: date) -> int:
+def _write_summary(ws: Sheet, stats: Statistics, digitised: list[DigitisationRow], office_parent: str,
+                   place: str, today: date) -> int:
     """The official table; returns the total row's number. A write-only sheet: rows go in order."""
     _summary_frame(ws)
     _summary_titles(ws, stats, office_parent)
     _summary_headers(ws)
-    total_row = _summary_rows(ws, stats)
+    total_row = _summary_rows(ws, stats, digitised)
     sign_row = _summary_footer(ws, total_row, place, today)
     ws.print_area = f"A1:{get_column_letter(len(SUMMARY_WIDTHS))}{sign_row + 5}"
     return total_row
@@ -244,9 +249,19 @@ def _summary_headers(ws: Sheet) -> None:
     ws.append([_cell(ws, text, italic=True, size=9, align=_CENTER, border=True) for text in COLUMN_NUMBERS])
 
 
-def _summary_rows(ws: Sheet, stats: Statistics) -> int:
+def _digitisation_cells(row: DigitisationRow | None) -> tuple[float, float | None]:
+    """Columns R and S as values: the rate's base (dossiers received, whatever became of them) is no column
+    of the table, so it cannot be a formula. A field with nothing received shows no rate, like P and Q."""
+    if row is None or not row.total:
+        return 0, None
+    return row.digitised, row.digitised / row.total
+
+
+def _summary_rows(ws: Sheet, stats: Statistics, digitised: list[DigitisationRow]) -> int:
     """One row per field, then the total row (sums and the same formulas); returns the total row's number."""
     ncols = len(SUMMARY_WIDTHS)
+    by_field = {d.field_code: d for d in digitised}
+    shown = [by_field[row.field_code] for row in stats.rows if row.field_code in by_field]
     r = FIRST_DATA_ROW
     for index, row in enumerate(stats.rows, 1):
         values: list[CellValue] = [None] * ncols
@@ -255,6 +270,8 @@ def _summary_rows(ws: Sheet, stats: Statistics) -> int:
             values[col - 1] = getattr(row, key)
         for col, formula in row_formulas(r).items():
             values[col - 1] = formula
+        values[DIGITISED_COLUMN - 1], values[DIGITISED_RATE_COLUMN - 1] = \
+            _digitisation_cells(by_field.get(row.field_code))
         ws.append([_summary_cell(ws, c, v) for c, v in enumerate(values, 1)])
         r += 1
     total_row = r
@@ -265,6 +282,8 @@ def _summary_rows(ws: Sheet, stats: Statistics) -> int:
         values.append(f"=SUM({letter}{first}:{letter}{last})" if stats.rows else 0)
     formulas = row_formulas(total_row)
     values += [formulas[RATE_FIRST_COLUMN], formulas[RATE_FIRST_COLUMN + 1]]
+    values += list(_digitisation_cells(DigitisationRow("", "", sum(d.digitised for d in shown),
+                                                       sum(d.total for d in shown))))
     ws.append([_summary_cell(ws, c, v, total=True) for c, v in enumerate(values, 1)])
     _merge(ws, f"A{total_row}:B{total_row}")
     ws.row_dimensions[total_row].height = 20
@@ -275,8 +294,9 @@ def _summary_footer(ws: Sheet, total_row: int, place: str, today: date) -> int:
     """The note, the place and date, the two signatures; returns the signatures' first row."""
     last_col = get_column_letter(len(SUMMARY_WIDTHS))
     ws.append([])
-    note = ("Ghi chú: cột (1)–(13) theo Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP); cột (14)–(17) là cột "
-            "bổ sung. (3) = (7) + (11) + (14) + (15) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính theo hạn giải "
+    note = ("Ghi chú: cột (1)–(13) theo Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP); cột (14)–(19) là cột "
+            "bổ sung; (19) = (18) / số hồ sơ tiếp nhận trong kỳ (thành phần không phải số hóa không tính). "
+            "(3) = (7) + (11) + (14) + (15) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính theo hạn giải "
             "quyết theo quy định, kể cả khi đã có phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết.")
     ws.append([_cell(ws, note, italic=True, size=10, align=_LEFT)])
     _merge(ws, f"A{total_row + 2}:{last_col}{total_row + 2}")
@@ -299,7 +319,7 @@ def _summary_cell(ws: Sheet, col: int, value: CellValue, *, total: bool = False)
     if col == 2:
         return _cell(ws, value, bold=total, align=_CENTER if total else _LEFT, border=True,
                      fill=_TOTAL_FILL if total else None)
-    number_format = PERCENT_FORMAT if col >= RATE_FIRST_COLUMN else COUNT_FORMAT
+    number_format = PERCENT_FORMAT if col in (16, 17, DIGITISED_RATE_COLUMN) else COUNT_FORMAT
     bold = total or col in (3, 7, 11)
     return _cell(ws, value, bold=bold, align=_RIGHT, border=True, number_format=number_format,
                  fill=_TOTAL_FILL if total else None)
@@ -456,13 +476,14 @@ def write_report(
             _check_cancel(cancel)
             trend = monthly_trend(p, p.cutoff, 12, field_code=field_code)
             _check_cancel(cancel)
+            digitised = digitisation_counts(p.first_day, (p.end - timedelta(days=1)).date(), actor=by)
             _stream_rows(sheets[2], detail, overdue, stats, progress, cancel, by)
         _check_cancel(cancel)
         office = current_office()
         today = (clock or Clock()).now().astimezone(LOCAL_TZ).date()
         # The target's folder is checked first: openpyxl's sheets, once begun, end only in a save.
         with files.atomic_path(target) as temp:
-            total_row = _write_summary(sheets[0], stats, office.parent_name, office.place_name, today)
+            total_row = _write_summary(sheets[0], stats, digitised, office.parent_name, office.place_name, today)
             _write_charts(sheets[1], sheets[0], stats, trend, total_row)
             _detail_frame(sheets[2], detail)
             _overdue_frame(sheets[3], overdue, stats)

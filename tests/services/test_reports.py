@@ -9,13 +9,14 @@ procedures it makes same-day (T-TTHN, T-BS) are never received on a Wednesday he
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ from openpyxl import load_workbook
 from desk.errors import DeskError, ValidationError
 from desk.services import report_workbook, statistics, xlsx_rows
 from desk.services.accounts import Actor, get_actor
+from desk.services.attachments import attach, digitisation_counts
 from desk.services.clock import LOCAL_TZ, FixedClock
+from desk.services.dossiers import DocumentItem
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance, apologize, stop
 from desk.services.periods import Period, period_bounds
@@ -260,28 +263,34 @@ HEADER_CELLS = {
     "G5": "Số hồ sơ đã giải quyết", "G6": "Tổng số", "H6": "Trước hạn", "I6": "Đúng hạn", "J6": "Quá hạn",
     "K5": "Số hồ sơ đang giải quyết", "K6": "Tổng số", "L6": "Trong hạn", "M6": "Quá hạn",
     "N5": "Cột bổ sung (không thuộc Biểu 06)", "N6": "Dừng\ngiải quyết", "O6": "Từ chối,\nrút hồ sơ",
-    "P6": "Tỷ lệ đúng hạn (%)", "Q6": "Tỷ lệ trực tuyến (%)",
+    "P6": "Tỷ lệ đúng hạn (%)", "Q6": "Tỷ lệ trực tuyến (%)", "R6": "Số hồ sơ đã số hóa đủ thành phần",
+    "S6": "Tỷ lệ số hóa (%)",
 }
-MERGED = {"A1:F1", "L1:Q1", "A2:Q2", "A3:Q3", "A4:Q4", "A5:A7", "B5:B7", "C5:F5", "C6:C7", "D6:E6", "F6:F7",
-          "G5:J5", "G6:G7", "H6:H7", "I6:I7", "J6:J7", "K5:M5", "K6:K7", "L6:L7", "M6:M7", "N5:Q5", "N6:N7",
-          "O6:O7", "P6:P7", "Q6:Q7", "A11:B11", "A13:Q13", "K15:Q15", "B16:E16", "K16:Q16"}
+MERGED = {"A1:F1", "L1:S1", "A2:S2", "A3:S3", "A4:S4", "A5:A7", "B5:B7", "C5:F5", "C6:C7", "D6:E6", "F6:F7",
+          "G5:J5", "G6:G7", "H6:H7", "I6:I7", "J6:J7", "K5:M5", "K6:K7", "L6:L7", "M6:M7", "N5:S5", "N6:N7",
+          "O6:O7", "P6:P7", "Q6:Q7", "R6:R7", "S6:S7", "A11:B11", "A13:S13", "K15:S15", "B16:E16", "K16:S16"}
 NUMBERS = ["(1)", "(2)", "(3)=(4)+(5)+(6)", "(4)", "(5)", "(6)", "(7)=(8)+(9)+(10)", "(8)", "(9)", "(10)",
-           "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)", "(16)=((8)+(9))/(7)", "(17)=(4)/((4)+(5))"]
+           "(11)=(12)+(13)", "(12)", "(13)", "(14)", "(15)", "(16)=((8)+(9))/(7)", "(17)=(4)/((4)+(5))",
+           "(18)", "(19)"]
 # The sheet's column of each count (Biểu 06 puts the period's new dossiers before the carried-over ones).
 COUNT_LETTERS = {"new_online": "D", "new_direct": "E", "carried_over": "F", "resolved_early": "H",
                  "resolved_on_time": "I", "resolved_late": "J", "pending_in_time": "L", "pending_overdue": "M",
                  "stopped": "N", "refused_or_withdrawn": "O"}
 
 
-def data_row(r: int, index: int, name: str, c: tuple[int, ...]) -> list:
-    """The 17 cells of a field row as written: counts as values, totals and rates as formulas."""
+def data_row(r: int, index: int, name: str, c: tuple[int, ...], digitised: tuple = (0, None)) -> list:
+    """The 19 cells of a field row as written: counts as values, totals and rates as formulas, the
+    digitisation count and rate as values."""
     carried, online, direct, early, on_time, late, in_time, overdue, refused, stopped = c
     return [index, name, f"=D{r}+E{r}+F{r}", online, direct, carried, f"=H{r}+I{r}+J{r}", early, on_time, late,
             f"=L{r}+M{r}", in_time, overdue, stopped, refused, f'=IF(G{r}=0,"",(H{r}+I{r})/G{r})',
-            f'=IF((D{r}+E{r})=0,"",D{r}/(D{r}+E{r}))']
+            f'=IF((D{r}+E{r})=0,"",D{r}/(D{r}+E{r}))', *digitised]
 
 
-def expected_summary(cutoff: str, counts_by_field: dict[str, tuple[int, ...]]) -> dict[str, object]:
+def expected_summary(cutoff: str, counts_by_field: dict[str, tuple[int, ...]],
+                     digitised: dict[str, tuple] | None = None) -> dict[str, object]:
+    """``digitised``: (count, rate) per field code and "total"; none given, nothing received is digitised."""
+    d = digitised or {}
     cells: dict[str, object] = {
         "A1": "Biểu số 06/VPCP/KSTT",
         "L1": "Đơn vị báo cáo: UBND THÀNH PHỐ HÀ TĨNH – UBND phường Trần Phú",
@@ -291,15 +300,16 @@ def expected_summary(cutoff: str, counts_by_field: dict[str, tuple[int, ...]]) -
         "A4": "Đơn vị tính: hồ sơ",
         **HEADER_CELLS,
     }
-    letters = "ABCDEFGHIJKLMNOPQ"
-    rows = {8: NUMBERS, 9: data_row(9, 1, "Hộ tịch", counts_by_field["HT"]),
-            10: data_row(10, 2, "Chứng thực", counts_by_field["CT"]),
+    letters = "ABCDEFGHIJKLMNOPQRS"
+    rows = {8: NUMBERS, 9: data_row(9, 1, "Hộ tịch", counts_by_field["HT"], d.get("HT", (0, None))),
+            10: data_row(10, 2, "Chứng thực", counts_by_field["CT"], d.get("CT", (0, None))),
             11: ["Tổng cộng", None] + [f"=SUM({x}9:{x}10)" for x in letters[2:15]]
-            + ['=IF(G11=0,"",(H11+I11)/G11)', '=IF((D11+E11)=0,"",D11/(D11+E11))']}
+            + ['=IF(G11=0,"",(H11+I11)/G11)', '=IF((D11+E11)=0,"",D11/(D11+E11))', *d.get("total", (0, None))]}
     for r, values in rows.items():
         cells.update({f"{letter}{r}": v for letter, v in zip(letters, values, strict=True) if v is not None})
-    cells["A13"] = ("Ghi chú: cột (1)–(13) theo Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP); cột (14)–(17) là "
-                    "cột bổ sung. (3) = (7) + (11) + (14) + (15) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính "
+    cells["A13"] = ("Ghi chú: cột (1)–(13) theo Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP); cột (14)–(19) là "
+                    "cột bổ sung; (19) = (18) / số hồ sơ tiếp nhận trong kỳ (thành phần không phải số hóa không "
+                    "tính). (3) = (7) + (11) + (14) + (15) ở mọi dòng. Hồ sơ giải quyết quá hạn được tính "
                     "theo hạn giải quyết theo quy định, kể cả khi đã có phiếu xin lỗi và đề nghị gia hạn thời gian "
                     "giải quyết.")
     cells["K15"] = "Hà Tĩnh, ngày 20 tháng 11 năm 2026"
@@ -329,12 +339,13 @@ class Sheet:
         return eval(expr, {}, {"self": self})  # noqa: S307 - test helper over the report's own formulas
 
 
-def check_summary_sheet(path, cutoff: str, counts_by_field: dict[str, tuple[int, ...]], stats) -> None:
+def check_summary_sheet(path, cutoff: str, counts_by_field: dict[str, tuple[int, ...]], stats,
+                        digitised: dict[str, tuple] | None = None) -> None:
     wb = load_workbook(path)
     assert wb.sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn"]
     ws = wb["Tổng hợp"]
     written = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
-    assert written == expected_summary(cutoff, counts_by_field)  # every cell, and nothing else
+    assert written == expected_summary(cutoff, counts_by_field, digitised)  # every cell, and nothing else
     assert {str(r) for r in ws.merged_cells.ranges} == MERGED
     # the formulas, computed the way a spreadsheet does, give the Python numbers
     sheet = Sheet(ws)
@@ -365,7 +376,12 @@ def check_summary_sheet(path, cutoff: str, counts_by_field: dict[str, tuple[int,
 def test_summary_sheet_every_cell(any_month: dict[str, str], out: Path, cutoff: str, admin: Actor) -> None:
     path = write_report(out / f"bao-cao-{cutoff}.xlsx", "2026-10", cutoff, clock=CLOCK, by=admin)
     stats = compute_statistics("2026-10", cutoff, clock=CLOCK)
-    check_summary_sheet(path, cutoff, EXPECTED[cutoff], stats)
+    p = Period.parse("2026-10", cutoff)
+    rows = digitisation_counts(p.first_day, (p.end - timedelta(days=1)).date(), actor=admin)
+    digitised: dict[str, tuple] = {r.field_code: (r.digitised, r.digitised / r.total) for r in rows}
+    done, received = sum(r.digitised for r in rows), sum(r.total for r in rows)
+    digitised["total"] = (done, done / received)
+    check_summary_sheet(path, cutoff, EXPECTED[cutoff], stats, digitised)
     assert sorted(p.name for p in out.iterdir()) == [path.name]  # no temporary file left behind
 
 
@@ -546,3 +562,29 @@ def test_libreoffice_computes_the_same_totals(month, out, tmp_path, cutoff, admi
             row.pending_overdue, row.stopped, row.refused_or_withdrawn]
         assert ws[f"P{r}"].value == pytest.approx(row.on_time_rate)
         assert ws[f"Q{r}"].value == pytest.approx(row.online_rate)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_digitisation_columns(any_office: str, out: Path, admin: Actor) -> None:
+    """Issue 12: one of two dossiers received has a file for every required component: 1 and 50 % in its
+    field's row and in the total; a component marked no-digitisation then counts as not missing."""
+    from desk.models import Procedure
+
+    two = [DocumentItem("Tờ khai đăng ký", 1, "original"), DocumentItem("Bản sao CCCD", 1, "copy")]
+    codes = [register(IntakeRequest("T-KT", Applicant(name=name), documents=two, received_at=t(11, 16, 9, minute)),
+                      clock=CLOCK, actor=admin).code for name, minute in (("Lê Văn Cường", 0), ("Vũ Thị Hoa", 5))]
+    attach(codes[0], PDF, component=1, actor=admin, clock=CLOCK)
+    attach(codes[0], PDF, component=2, actor=admin, clock=CLOCK)
+    attach(codes[1], PDF, component=1, actor=admin, clock=CLOCK)
+    ws = load_workbook(write_report(out / "so-hoa.xlsx", "2026-11", clock=CLOCK, by=admin))["Tổng hợp"]
+    assert (ws["R6"].value, ws["S6"].value) == ("Số hồ sơ đã số hóa đủ thành phần", "Tỷ lệ số hóa (%)")
+    assert ws["B9"].value == "Hộ tịch"
+    assert [ws[ref].value for ref in ("R9", "S9", "R10", "S10", "R11", "S11")] == [1, 0.5, 0, None, 1, 0.5]
+    assert ws["S9"].number_format == "0.00%" and ws["R9"].number_format == "#,##0"
+    marked = [{"name": "Tờ khai đăng ký", "count": 1, "kind": "original"},
+              {"name": "Bản sao CCCD", "count": 1, "kind": "copy", "no_digitisation": True}]
+    Procedure.update(documents=json.dumps(marked, ensure_ascii=False)).where(Procedure.code == "T-KT").execute()
+    ws = load_workbook(write_report(out / "so-hoa-2.xlsx", "2026-11", clock=CLOCK, by=admin))["Tổng hợp"]
+    assert [ws[ref].value for ref in ("R9", "S9", "R11", "S11")] == [2, 1, 2, 1]
