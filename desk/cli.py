@@ -1130,6 +1130,13 @@ def _restore(args: argparse.Namespace, url: str, actor) -> int:
                        "its code will not be issued again.",
                        "{n} dossiers were in the database but are not in the backup: {codes}. They remain in {kept}; "
                        "their codes will not be issued again.", len(result.missing)).format(n=len(result.missing), codes=shown, kept=result.kept))
+    if result.changed:
+        shown = ", ".join(result.changed[:SHOWN_CODES]) + (" …" if len(result.changed) > SHOWN_CODES else "")
+        print(ngettext("{n} dossier had later steps or digitised files than the backup: {codes}. They are back as the "
+                       "backup has them; the later ones remain in {kept}.",
+                       "{n} dossiers had later steps or digitised files than the backup: {codes}. They are back as "
+                       "the backup has them; the later ones remain in {kept}.", len(result.changed)).format(
+                           n=len(result.changed), codes=shown, kept=result.kept))
     return 0
 
 

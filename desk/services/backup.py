@@ -97,6 +97,8 @@ class RestoreResult:
     created: bool = False  # the target did not exist (or was empty): the backup was simply written
     kept: str = ""  # the before-restore copy: a file (SQLite) or a schema (PostgreSQL)
     missing: list[str] = field(default_factory=list)  # codes in the live database, not in the backup
+    # codes in both whose later steps or digitised files are only in the kept copy (the backup is older)
+    changed: list[str] = field(default_factory=list)
     counters_kept: int = 0  # day counters raised to the live value so no code is issued twice
     disconnected: list[str] = field(default_factory=list)  # PostgreSQL sessions ended on request
     kept_problems: list[str] = field(default_factory=list)  # the full check of the kept copy (SQLite)
@@ -490,6 +492,17 @@ _RAISE_COUNTERS = (
 _MISSING_CODES = "SELECT code FROM kept.dossier WHERE code NOT IN (SELECT code FROM main.dossier) ORDER BY id"
 
 
+def _changed_codes_sql(kept: str, restored: str, *, files: bool = True) -> str:
+    """Dossiers in both copies whose live state went further than the backup's: a later version (every change of
+    state bumps it) or more digitised files. Restoring rolls them back; the person restoring must know which.
+    ``files=False`` for a backup older than the attachment table (it is created empty on the next start)."""
+    more_files = (f" OR (SELECT COUNT(*) FROM {kept}.attachment a WHERE a.dossier_id = k.id) > "
+                  f"(SELECT COUNT(*) FROM {restored}.attachment b WHERE b.dossier_id = m.id)")
+    kept_files = f" OR EXISTS (SELECT 1 FROM {kept}.attachment a WHERE a.dossier_id = k.id)"
+    return (f"SELECT k.code FROM {kept}.dossier k JOIN {restored}.dossier m ON m.code = k.code "
+            f"WHERE k.version > m.version{more_files if files else kept_files} ORDER BY k.id")
+
+
 def _restore_sqlite_in_place(backup_file: Path, info: BackupInfo, live: Path, moment: datetime) -> RestoreResult:
     """Copy the backup page by page into the live file while the desks stay connected.
 
@@ -576,6 +589,7 @@ def _merge_live_only(editor: sqlite3.Connection, result: RestoreResult) -> None:
     editor.execute("ATTACH DATABASE ? AS kept", (result.kept,))
     try:
         result.missing = [row[0] for row in editor.execute(_MISSING_CODES)]
+        result.changed = [row[0] for row in editor.execute(_changed_codes_sql("kept", "main"))]
         result.counters_kept = editor.execute(_RAISE_COUNTERS).rowcount
     finally:
         editor.execute("DETACH DATABASE kept")
@@ -761,6 +775,9 @@ def _restore_postgres(path: Path, info: BackupInfo, url: str, target: Database, 
             result.missing = [row[0] for row in target.execute_sql(
                 f"SELECT code FROM {_q(result.kept)}.dossier WHERE code NOT IN (SELECT code FROM {_q(wanted)}.dossier) "
                 "ORDER BY id").fetchall()]
+            result.changed = [row[0] for row in target.execute_sql(
+                _changed_codes_sql(_q(result.kept), _q(wanted),
+                                   files="attachment" in dbmod.tables_of_version(info.schema_version))).fetchall()]
             result.counters_kept = target.execute_sql(
                 f"SELECT COUNT(*) FROM {_q(result.kept)}.daily_sequence k JOIN {_q(result.kept)}.office ko "
                 f"ON ko.id = k.office_id JOIN {_q(wanted)}.office o ON o.code = ko.code "

@@ -95,10 +95,13 @@ def test_backup_verify_restore_round_trip(office, sqlite_url, tmp_path):
     # the office keeps working after the backup; restore brings back the moment of the backup,
     # in place, while this process keeps its connection open
     extra = _one(0)
+    from desk.services.attachments import attach
+    attach(codes[2], b"%PDF-1.4\n%%EOF\n", component=1, actor=_admin(), clock=CLOCK)  # digitised after the backup
     result = restore(tmp_path / "out" / "b.db", target_url=sqlite_url, actor=_admin(), clock=CLOCK)
     kept = _live_path(sqlite_url).with_name("desk.db.before-restore-20261123-160000")
     assert result.kept == str(kept) and kept.exists()
     assert result.missing == [extra]
+    assert result.changed == [codes[2]]  # rolled back to the backup's state: the person restoring is told which
     assert [(get_dossier(c, actor=_admin()), history(c, actor=_admin())) for c in codes] == before
     assert not Dossier.select().where(Dossier.code == extra).exists()
     # the code printed for the later dossier is never issued again; the kept file still has it
@@ -617,7 +620,7 @@ def test_postgres_restore_over_the_live_schema_refuses_connected_desks_and_keeps
     with pytest.raises(Exception):  # noqa: B017 - the desk's session was ended
         desk.execute_sql("SELECT 1")
     assert result.kept == f"{schema}_before_restore_20261123_160000"
-    assert result.missing == [third]
+    assert result.missing == [third] and result.changed == []
     # what the bystander writes after the restore lands in the restored schema, not the kept one
     with bystander.cursor() as cur:
         cur.execute("INSERT INTO schema_info (key, value) VALUES ('probe', 'after')")
@@ -694,3 +697,36 @@ def test_cli_restore_into_a_new_file_needs_no_account(office, tmp_path, capsys):
     assert main(["--db", f"sqlite:///{new}", "restore", str(out), "--yes"]) == 0
     assert _codes_in(new) == codes
     assert str(new) not in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not _TOOLS, reason="pg_dump/pg_restore/psql are not on PATH")
+def test_postgres_restore_of_a_version_4_dump_over_version_5_comes_back_at_version_5(pg_kept, tmp_path):
+    """A dump made before the attachment table existed, restored over an office that has digitised files: the
+    office is back at the dump's content, upgraded, with its files' table; the newer content is kept aside."""
+    from desk.services.attachments import attach, list_attachments
+
+    url = pg_kept
+    first = _some_dossiers(2)
+    db = dbmod.database_proxy.obj
+    db.execute_sql('DROP TABLE "attachment"')  # the office as version 4 had it
+    db.execute_sql("UPDATE schema_info SET value = '4' WHERE key = 'schema_version'")
+    info = backup(tmp_path / "v4.dump", actor=_admin())
+    assert info.ok and info.schema_version == 4, info.problems
+    db.close()
+    db = dbmod.connect(url)  # the program upgrades the office to version 5 and the desk digitises a file
+    assert dbmod.schema_version(db) == 5
+    attach(first[0], b"%PDF-1.4\n%%EOF\n", component=1, actor=_admin(), clock=CLOCK)
+    third = _one(0)
+    result = restore(info.path, target_url=url, actor=_admin(), clock=CLOCK, disconnect=True)
+    assert result.missing == [third] and result.kept
+    assert result.changed == [first[0]]  # its file is only in the kept copy: the person restoring is told
+    db.close()
+    db = dbmod.connect(url)
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
+    assert [d.code for d in Dossier.select().order_by(Dossier.id)] == first
+    assert list_attachments(first[0], actor=_admin()) == []  # the dump's content: it had none
+    kept = db.execute_sql(f'SELECT COUNT(*) FROM "{result.kept}".attachment').fetchone()[0]
+    assert kept == 1  # the file digitised after the dump is in the kept schema, not lost
+    attach(first[1], b"%PDF-1.4\n%%EOF\n", component=1, actor=_admin(), clock=CLOCK)  # and the table works
+    assert len(list_attachments(first[1], actor=_admin())) == 1
