@@ -22,7 +22,7 @@ ADMIN_PASSWORD = "mat-khau-quan-tri"
 CLERK_PASSWORD = "matkhau-mot-cua"
 # init sets the office up in one step (D27); the suite's office is the sample ward
 SAMPLE_IDENTITY = ("--office-code", "000.00.13.H42", "--office-name", "UBND phường Trần Phú",
-                   "--parent", "UBND THÀNH PHỐ HÀ TĨNH")
+                   "--parent", "UBND TỈNH HÀ TĨNH")
 
 
 @pytest.fixture

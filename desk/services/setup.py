@@ -47,8 +47,8 @@ SAMPLE_POINTS = (
               "07:30-11:30,13:30-17:00"),
 )
 SAMPLE_OFFICE = OfficeDefaults(
-    code="000.00.13.H42", name="UBND phường Trần Phú", parent_name="UBND THÀNH PHỐ HÀ TĨNH",
-    address="Số 1 đường Trần Phú, phường Trần Phú, thành phố Hà Tĩnh", place_name="Hà Tĩnh",
+    code="000.00.13.H42", name="UBND phường Trần Phú", parent_name="UBND TỈNH HÀ TĨNH",
+    address="Số 1 đường Trần Phú, phường Trần Phú, tỉnh Hà Tĩnh", place_name="Hà Tĩnh",
     points=SAMPLE_POINTS,
 )
 

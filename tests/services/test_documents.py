@@ -125,7 +125,7 @@ def test_receipt_has_every_line_of_form_01(cases, tmp_path, admin):
     assert path == tmp_path / "01.docx"
     body = text(path)
     for expected in [
-        "UBND THÀNH PHỐ HÀ TĨNH", "UBND PHƯỜNG TRẦN PHÚ", "BỘ PHẬN TIẾP NHẬN\nVÀ TRẢ KẾT QUẢ",
+        "UBND TỈNH HÀ TĨNH", "UBND PHƯỜNG TRẦN PHÚ", "BỘ PHẬN TIẾP NHẬN\nVÀ TRẢ KẾT QUẢ",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
         "Hà Tĩnh, ngày 23 tháng 11 năm 2026", f"Mã hồ sơ: {cases.done}", TITLES["01"],
         f"Bộ phận tiếp nhận và trả kết quả UBND phường Trần Phú tiếp nhận hồ sơ của: Bà {TUYET}",
@@ -586,7 +586,7 @@ def test_forms_print_through_libreoffice(cases, tmp_path, admin):
         printed = " ".join(pdf_text(pdfs[stem]).split())
         assert TITLES[form_of.get(stem, stem[-2:])] in printed, stem
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in printed and "Độc lập - Tự do - Hạnh phúc" in printed, stem
-        assert "UBND THÀNH PHỐ HÀ TĨNH UBND PHƯỜNG TRẦN PHÚ" in printed, stem  # superior authority, then the office
+        assert "UBND TỈNH HÀ TĨNH UBND PHƯỜNG TRẦN PHÚ" in printed, stem  # superior authority, then the office
         for words in expected:
             assert words in printed, (stem, words)
         assert pdf_pages(pdfs[stem]) == 1, stem  # each fits its page (the month's log book too)

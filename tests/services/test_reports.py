@@ -293,7 +293,7 @@ def expected_summary(cutoff: str, counts_by_field: dict[str, tuple[int, ...]],
     d = digitised or {}
     cells: dict[str, object] = {
         "A1": "Biểu số 06/VPCP/KSTT",
-        "L1": "Đơn vị báo cáo: UBND THÀNH PHỐ HÀ TĨNH – UBND phường Trần Phú",
+        "L1": "Đơn vị báo cáo: UBND TỈNH HÀ TĨNH – UBND phường Trần Phú",
         "A2": "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT THỦ TỤC "
               "HÀNH CHÍNH",
         "A3": PERIOD_LINE[cutoff],
