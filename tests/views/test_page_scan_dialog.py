@@ -11,7 +11,12 @@ from PyQt6.QtCore import Qt
 from desk.config import Settings
 from desk.hardware.printing import FakePrinter
 from desk.services import accounts
-from desk.services.attachments import list_attachments, missing_components, open_attachment
+from desk.services.attachments import (
+    digitisation_counts,
+    list_attachments,
+    missing_components,
+    open_attachment,
+)
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.views.context import AppContext
@@ -30,6 +35,13 @@ def test_pages_photographed_in_the_detail_are_attached_as_one_pdf(qtbot, office,
                      office_name="UBND phường Trần Phú", printer=FakePrinter(), output_dir=tmp_path / "slips")
     code = register(IntakeRequest("T-KS", Applicant(name="Trần Thị Mai"), received_at=datetime(2026, 11, 23, 9, 0)),
                     clock=FixedClock(NOW), actor=actor).code
+    leader = accounts.create_staff("lan", "Phạm Thị Lan", "leader", "Matkhau#2026", by=accounts.SYSTEM)
+
+    def counted() -> list[tuple[str, int, int]]:  # the report's digitisation figure for November
+        return [(r.field_code, r.digitised, r.total) for r in digitisation_counts(
+            datetime(2026, 11, 1).date(), datetime(2026, 11, 30).date(), actor=leader) if r.total]
+
+    assert [t for _f, _d, t in counted()] == [1] and [d for _f, d, _t in counted()] == [0]
     detail = DossierDetailDialog(ctx, code)
     qtbot.addWidget(detail)
     detail.show()
@@ -46,5 +58,6 @@ def test_pages_photographed_in_the_detail_are_attached_as_one_pdf(qtbot, office,
     pages = _render(open_attachment(info.id, actor=actor)[1], tmp_path)
     assert len(pages) == 2 and _qr_edges(pages[0])[0] == QR_TEXT
     assert missing_components(code, actor=actor) == []
+    assert [d for _f, d, _t in counted()] == [1]  # the report counts the photographed page
     assert detail.files.rowCount() == 1
     assert dialog.scanner is None  # the camera is released
