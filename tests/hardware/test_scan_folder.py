@@ -36,8 +36,8 @@ def watch(qtbot):
     """``watch(folder)``: a started watcher and the lists of what it said (found, gone, reachable)."""
     made = []
 
-    def start(path: Path) -> tuple[ScanFolderWatcher, dict[str, list]]:
-        watcher = ScanFolderWatcher(path)
+    def start(path: Path, **timing: int) -> tuple[ScanFolderWatcher, dict[str, list]]:
+        watcher = ScanFolderWatcher(path, **timing)
         said: dict[str, list] = {"found": [], "gone": [], "reachable": []}
         watcher.found.connect(said["found"].append)
         watcher.gone.connect(said["gone"].append)
@@ -53,19 +53,20 @@ def watch(qtbot):
 
 
 def test_a_file_still_being_written_is_offered_once_it_has_stopped_growing(qtbot, folder, watch):
-    _watcher, said = watch(folder)
+    settle = SETTLE_MS * 2  # a margin over the 250 ms between pieces, for a loaded machine
+    _watcher, said = watch(folder, settle_ms=settle)
     scan = folder / "scan0001.pdf"
     with open(scan, "wb") as handle:
-        for piece in range(8):  # a page every 250 ms: longer than a reading's gap, never two readings equal
+        for piece in range(8):  # a piece every 250 ms: no two readings a settling time apart agree
             handle.write(PDF + b"x" * 4000 * piece)
             handle.flush()
             os.fsync(handle.fileno())
             written = time.monotonic()
             qtbot.wait(250)
             assert said["found"] == [], f"offered while still growing (piece {piece})"
-    qtbot.waitUntil(lambda: bool(said["found"]), timeout=ROUND_MS * 3)
+    qtbot.waitUntil(lambda: bool(said["found"]), timeout=(POLL_MS + settle) * 3)
     assert said["found"] == [str(scan)]
-    assert time.monotonic() - written >= SETTLE_MS / 1000 * 0.9  # two equal readings apart, not the first look
+    assert time.monotonic() - written >= settle / 1000 * 0.9  # two equal readings apart, not the first look
     qtbot.wait(ROUND_MS * 2)
     assert said["found"] == [str(scan)]  # once
 

@@ -67,14 +67,14 @@ def settle(qtbot) -> None:
 
 
 def write_slowly(qtbot, path: Path, content: bytes, dialog: DossierDetailDialog, pieces: int = 5) -> None:
-    """As a scanner does: the file grows a piece every 250 ms, and is not offered meanwhile."""
+    """As a scanner does: the file grows a piece every 150 ms, and is not offered meanwhile."""
     step = max(1, len(content) // pieces)
     with open(path, "wb") as handle:
         for start in range(0, len(content), step):
             handle.write(content[start:start + step])
             handle.flush()
             os.fsync(handle.fileno())
-            qtbot.wait(250)
+            qtbot.wait(150)
             assert str(path) not in dialog.scan_inbox.rows, "offered while the scanner was still writing"
 
 
