@@ -359,7 +359,7 @@ class DeskTab(FormTab):
         line = QWidget()
         line.setLayout(row)
         form.addRow(_("Scanner folder"), _field(line, _note(
-            _("New files the scanner saves here are offered in an open dossier's digitised files; once "
+            _("New files the scanner saves here are offered on the scanner tab of an open dossier; once "
               "attached they move to its sub-folder “{folder}”.").format(folder=ATTACHED_FOLDER))))
         self.inputs["scan_folder"] = self.scan_folder
 
