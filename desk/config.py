@@ -2,8 +2,8 @@
 
 Office-wide settings (identity, hours, rules, calendar) live in the database so every
 desk of an office shares them; this file keeps only what belongs to one machine:
-which database, which reception point, language, camera, printer. Stored as JSON in the user
-config folder so the CLI needs no Qt; the GUI reads and writes the same file.
+which database, which reception point, language, camera, printer, scanner folder. Stored as JSON in
+the user config folder so the CLI needs no Qt; the GUI reads and writes the same file.
 
 Each setting is a typed field of :class:`Settings` with its default and its rule, declared once
 below. The file is parsed once, on load: a value that breaks its rule (a hand-edited file) gives
@@ -172,6 +172,9 @@ class Settings:
     printer: str = _option("", TEXT)  # this desk's printer; "" = the system's default printer
     receipt_paper: str = _option("A4", PAPER)  # the paper Mẫu 01 is written for
     print_preview: bool = _option(False, FLAG)  # a preview before printing on Ctrl+S / Ctrl+P
+    # the folder this desk's scanner saves into, watched while a dossier is open (D47); "" = none. Not checked
+    # here: a network share may be away when the program starts; the settings screen checks what is typed.
+    scan_folder: str = _option("", TEXT)
     # Not settings: keys of the user's file this version does not know (written back as they were), what was
     # wrong in the files when they were loaded, and the file's camera while ``main.py --camera`` overrides it.
     extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import QDateTime, Qt, QTimer
-from PyQt6.QtGui import QKeySequence, QShortcut
+from PyQt6.QtGui import QColor, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,7 @@ from PyQt6.QtWidgets import (
 )
 
 from desk.errors import DeskError
+from desk.hardware.scan_folder import ATTACHED_FOLDER, move_attached
 from desk.i18n import N_, _, ngettext
 from desk.services import documents, lifecycle
 from desk.services.accounts import Actor
@@ -75,6 +76,7 @@ from desk.views.context import AppContext
 from desk.views.files import open_file as choose_file
 from desk.views.ops import Operation
 from desk.views.page_scan_dialog import PageScanDialog
+from desk.views.scan_inbox import ScanInbox
 from desk.views.widgets import message_and_buttons
 
 KINDS = {"original": N_("original"), "copy": N_("copy")}
@@ -369,6 +371,8 @@ class DossierDetailDialog(QDialog):
         self.paper_tabs.setObjectName("paper_tabs")
         self.paper_tabs.addTab(self.documents, _("Handed in"))
         self.paper_tabs.addTab(self._build_files(), _("Digitised files"))
+        if self.scan_inbox.watcher is not None:
+            self.paper_tabs.addTab(self.scan_inbox, _("New files from the scanner"))
         docs_layout.addWidget(self.paper_tabs)
         right.addWidget(self.documents_box, 2)
         timeline_box = QGroupBox(_("History"))
@@ -420,6 +424,10 @@ class DossierDetailDialog(QDialog):
         for widget in (self.open_attached_button, self.attach_to, self.attach_button, self.scan_button):
             side.addWidget(widget)
         side.addStretch(1)
+        # the scanner folder's new files (D47), on a tab of their own when the desk has a folder
+        self.scan_inbox = ScanInbox(self.ctx.settings.scan_folder)
+        self.scan_inbox.attach_requested.connect(self.attach_scanned)
+        self.scan_inbox.count_changed.connect(lambda _count: self._name_files_tab())
         layout.addWidget(self.files, 1)
         layout.addLayout(side)
         self.attached: list[AttachmentInfo] = []
@@ -432,7 +440,7 @@ class DossierDetailDialog(QDialog):
         except DeskError as exc:
             self.attached = []
             self._error(error_text(exc))
-        self.paper_tabs.setTabText(1, _("Digitised files ({count})").format(count=len(self.attached)))
+        self._name_files_tab()
         self.files.setRowCount(len(self.attached))
         for r, item in enumerate(self.attached):
             which = f"{item.component}. {item.component_name}" if item.component else _("Result")
@@ -445,8 +453,22 @@ class DossierDetailDialog(QDialog):
             self.attach_to.addItem(f"{number}. {document.name}", number)
         self.attach_to.addItem(_("Result"), 0)
         self.attach_to.setCurrentIndex(max(0, self.attach_to.findData(chosen)))
+        have = {item.component for item in self.attached}
+        first_missing = next((n for n in range(1, len(self.info.documents) + 1) if n not in have), 0)
+        self.scan_inbox.set_choices([(self.attach_to.itemText(i), int(self.attach_to.itemData(i)))
+                                     for i in range(self.attach_to.count())], first_missing)
         if self.attached and self.files.currentRow() < 0:
             self.files.setCurrentCell(0, 1)
+
+    def _name_files_tab(self) -> None:
+        """"Digitised files (2)", and the scanner's tab with how many files wait there, in colour when some do."""
+        self.paper_tabs.setTabText(1, _("Digitised files ({count})").format(count=len(self.attached)))
+        if self.scan_inbox.watcher is None:
+            return
+        waiting = len(self.scan_inbox.rows)
+        self.paper_tabs.setTabText(2, _("New files from the scanner ({count})").format(count=waiting))
+        tab_bar = present(self.paper_tabs.tabBar())
+        tab_bar.setTabTextColor(2, QColor("#b35900") if waiting else tab_bar.tabTextColor(0))
 
     def open_attached(self, row: int) -> Path | None:
         """Write one file (its checksum checked) to a temporary folder of this dialog and open it with the
@@ -477,6 +499,35 @@ class DossierDetailDialog(QDialog):
         return self._move(lambda: attach(self.code, path, component=number, result=number is None,
                                          actor=self.ctx.actor, clock=clock), _("Attaching a file"))
 
+    def attach_scanned(self, path: str, number: int) -> Operation | None:
+        """Attach a file of the scanner folder to component ``number`` (0: the result) in the background,
+        with the limits of any file, then move it into the folder's "đã đính kèm" so it is not offered again.
+        A refused file stays offered, with the reason; one attached but not moved is said so."""
+        clock = self.ctx.clock
+        moved: list[OSError] = []  # the move's failure, filled on the worker thread before ``then`` runs
+
+        def work() -> AttachmentInfo:
+            info = attach(self.code, Path(path), component=number or None, result=not number,
+                          actor=self.ctx.actor, clock=clock)
+            try:
+                move_attached(Path(path))
+            except OSError as exc:
+                moved.append(exc)
+            return info
+
+        return self._move(work, _("Attaching a scanned file"), then=lambda: self._scanned_attached(path, moved))
+
+    def _scanned_attached(self, path: str, failures: list[OSError]) -> None:
+        self.scan_inbox.remove(path)
+        name = Path(path).name
+        if failures:
+            self.notice.setText(_("{name} is attached, but it could not be moved to the folder “{folder}” "
+                                  "({error}): move or delete it yourself.").format(
+                                      name=name, folder=ATTACHED_FOLDER, error=failures[0].strerror or failures[0]))
+        else:
+            self.notice.setText(_("{name} is attached and moved to the folder “{folder}”.").format(
+                name=name, folder=ATTACHED_FOLDER))
+
     def scan_pages(self) -> PageScanDialog:
         """Photograph pages for the chosen component (or the result); the list is read again once saved."""
         number = self.attach_to.currentData() or None
@@ -486,6 +537,10 @@ class DossierDetailDialog(QDialog):
         self.page_scan = dialog
         dialog.open()  # window-modal, never exec(): the desk keeps turning
         return dialog
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.scan_inbox.stop()  # a closed detail stays a (hidden) child of the window: it stops watching
+        super().hideEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._opened_dir is not None:
@@ -695,6 +750,7 @@ class DossierDetailDialog(QDialog):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.scan_inbox.start()
         # rows can only take their wrapped height once the columns have their real widths
         QTimer.singleShot(0, self.timeline.resizeRowsToContents)
         QTimer.singleShot(0, self.documents.resizeRowsToContents)

@@ -81,6 +81,14 @@ def open_file(parent: QWidget | None, title: str, filters: str, suggested: str |
     return Path(path)
 
 
+def choose_folder(parent: QWidget | None, title: str, current: str | Path | None = None) -> Path | None:
+    """Ask for a folder (starting at ``current`` when it is there); None when the clerk cancels."""
+    start = Path(current) if current and Path(current).is_dir() else start_folder()
+    path = QFileDialog.getExistingDirectory(parent, title, str(start),
+                                            options=_options() | QFileDialog.Option.ShowDirsOnly)
+    return Path(path) if path else None
+
+
 def save_file(parent: QWidget | None, title: str, filters: str, suggested: str | Path | None = None,
               suffix: str = "") -> Path | None:
     """Ask where to write; ``suffix`` (".xlsx") is added when the clerk left it out. None on cancel."""
@@ -93,4 +101,4 @@ def save_file(parent: QWidget | None, title: str, filters: str, suggested: str |
     return Path(path)
 
 
-__all__ = ["documents_folder", "forget", "open_file", "remember", "save_file", "start_folder"]
+__all__ = ["choose_folder", "documents_folder", "forget", "open_file", "remember", "save_file", "start_folder"]

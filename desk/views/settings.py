@@ -1,7 +1,7 @@
 """Settings screen: this desk, its printer, the office, reception points, staff accounts and one's own password.
 
-Desk-local choices (reception point, language, camera, database, printer) go to the settings file of
-this machine; everything else is office-wide and lives in the database, changed through the
+Desk-local choices (reception point, language, camera, scanner folder, database, printer) go to the settings
+file of this machine; everything else is office-wide and lives in the database, changed through the
 services, which let only leaders and administrators change it. Clerks see the office and its
 points read-only and can change their own password.
 """
@@ -36,6 +36,7 @@ from PyQt6.QtWidgets import (
 from desk.config import PAPERS
 from desk.errors import DeskError, PermissionDenied, ValidationError
 from desk.hardware import printing
+from desk.hardware.scan_folder import ATTACHED_FOLDER, check_folder
 from desk.i18n import N_, _
 from desk.redaction import redact
 from desk.services import accounts, office
@@ -43,6 +44,7 @@ from desk.services.kinds import ROLE_LABELS, Role
 from desk.services.office import OfficeSettings, PointInfo
 from desk.views.common import error_text, present, push_button, word_label
 from desk.views.context import AppContext
+from desk.views.files import choose_folder
 from desk.views.ops import Operation
 from desk.views.session import MAX_IDLE_MINUTES, idle_minutes
 
@@ -327,6 +329,7 @@ class DeskTab(FormTab):
         self.camera.setObjectName("camera")
         self.camera.setPlaceholderText(_("e.g. 0 for the first webcam"))
         form.addRow(_("Camera"), self.camera)
+        self._add_scan_folder_row(form)
         self.keep_days = QSpinBox()
         self.keep_days.setObjectName("backup_keep_days")
         self.keep_days.setRange(1, 3650)
@@ -341,6 +344,29 @@ class DeskTab(FormTab):
         self.idle_lock.setSpecialValueText(_("Never lock"))
         form.addRow(_("Lock the screen after"), _field(self.idle_lock, _note(
             _("Without keyboard or mouse use for this long the screen locks; the clerk's password opens it."))))
+
+    def _add_scan_folder_row(self, form: QFormLayout) -> None:
+        """The folder this desk's scanner saves into (D47): typed or chosen, checked when saved."""
+        self.scan_folder = QLineEdit()
+        self.scan_folder.setObjectName("scan_folder")
+        self.scan_folder.setPlaceholderText(_("Empty: no scanner folder"))
+        choose = push_button(_("Choose…"), "choose_scan_folder", self._choose_scan_folder)
+        choose.setAutoDefault(False)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.scan_folder, 1)
+        row.addWidget(choose)
+        line = QWidget()
+        line.setLayout(row)
+        form.addRow(_("Scanner folder"), _field(line, _note(
+            _("New files the scanner saves here are offered on the scanner tab of an open dossier; once "
+              "attached they move to its sub-folder “{folder}”.").format(folder=ATTACHED_FOLDER))))
+        self.inputs["scan_folder"] = self.scan_folder
+
+    def _choose_scan_folder(self) -> None:
+        chosen = choose_folder(self, _("The scanner's folder"), self.scan_folder.text().strip() or None)
+        if chosen is not None:
+            self.scan_folder.setText(str(chosen))
 
     def _add_database_rows(self, form: QFormLayout) -> None:
         """The database in use and the address for the next start (with the environment's override)."""
@@ -391,6 +417,8 @@ class DeskTab(FormTab):
         self.reload_points(settings.reception_point)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language or "vi")))
         self.camera.setText(settings.camera)
+        self.scan_folder.setText(settings.scan_folder)
+        self.scan_folder.setStyleSheet("")
         self.keep_days.setValue(settings.keep_days)
         self.idle_lock.setValue(idle_minutes(settings))
         self._shown_url = redact(settings.database_url)
@@ -406,6 +434,14 @@ class DeskTab(FormTab):
             self.database_url.setFocus()
             return False
         self.database_url.setStyleSheet("")
+        folder = self.scan_folder.text().strip()
+        if folder and folder != settings.scan_folder:  # a share away now does not block saving the rest
+            try:
+                folder = str(check_folder(folder))
+            except DeskError as exc:
+                self.show_problems({"scan_folder": str(exc)})
+                return False
+        self.scan_folder.setStyleSheet("")
         restart = self.language.currentData() != (settings.language or "vi")
         if changed_url and self.ctx.can(Role.LEADER):
             restart = True
@@ -413,6 +449,7 @@ class DeskTab(FormTab):
         settings.reception_point = self.point.currentData() or ""
         settings.language = self.language.currentData()
         settings.camera = self.camera.text().strip()
+        settings.scan_folder = folder
         settings.backup_keep_days = self.keep_days.value()
         settings.idle_lock_minutes = self.idle_lock.value()
         try:

@@ -60,7 +60,10 @@ def ctx(office, tmp_path):
     code = register(IntakeRequest("T-TTHN", Applicant(name=LONG_NAME, gender="Nữ", phone="0912345678",
                                                       address="Số 125, ngõ 46, Tổ dân phố 12, phường Trần Phú"),
                                   received_at=received), clock=FixedClock(received), actor=admin).code
-    context = AppContext(actor=admin, clock=FixedClock(NOW), settings=Settings(), office_name="UBND phường Trần Phú",
+    settings = Settings()
+    (tmp_path / "Máy quét").mkdir()
+    settings.scan_folder = str(tmp_path / "Máy quét")  # the dossier's scanner list shown, as on a desk with one
+    context = AppContext(actor=admin, clock=FixedClock(NOW), settings=settings, office_name="UBND phường Trần Phú",
                          database_label="test", printer=FakePrinter(), output_dir=tmp_path / "slips")
     context.sample_code = code  # type: ignore[attr-defined]
     return context

@@ -73,6 +73,33 @@ def test_desk_reception_point_language_and_database_go_to_the_settings_file(qtbo
     assert "1b5e20" in tab.message.styleSheet() and tab.message.text()
 
 
+def test_the_scanner_folder_must_be_a_folder_that_can_be_read(qtbot, clerk, tmp_path):
+    config_path().unlink(missing_ok=True)
+    view = make_view(qtbot, clerk)
+    tab = view.desk_tab
+    assert tab.scan_folder.text() == ""
+    for wrong, words in ((tmp_path / "Máy quét", "không tồn tại"), (tmp_path / "scan.pdf", "là một tệp")):
+        (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n")
+        tab.scan_folder.setText(str(wrong))
+        tab.camera.setText("1")
+        assert not tab.save()  # one clear line, nothing saved
+        assert words in tab.message.text() and str(wrong) in tab.message.text()
+        assert "b00020" in tab.scan_folder.styleSheet()
+        assert not config_path().exists() and view.ctx.settings.camera == ""
+    folder = tmp_path / "Máy quét"
+    folder.mkdir()
+    tab.scan_folder.setText(f" {folder} ")
+    assert tab.save()
+    assert Settings.load().scan_folder == str(folder) == view.ctx.settings.scan_folder
+    assert tab.scan_folder.styleSheet() == ""
+    folder.rmdir()  # the share is away today: the rest of the desk's settings still save
+    tab.reload()
+    tab.camera.setText("2")
+    assert tab.save() and Settings.load().scan_folder == str(folder)
+    tab.scan_folder.setText("")
+    assert tab.save() and Settings.load().scan_folder == ""
+
+
 @pytest.fixture
 def printers(monkeypatch):
     """The print system of this computer, as Qt would list it."""
