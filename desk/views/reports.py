@@ -114,12 +114,12 @@ HEADER_CELLS = (
     (1, 17, 2, 1, N_("Digitised in full")),
     (1, 18, 2, 1, N_("Digitisation rate (%)")),
 )
-HEADER_HEIGHTS = (28, 30, 46)
+HEADER_HEIGHTS = (38, 30, 46)  # the first row: a group over three narrow columns takes two lines
 INDEX_WIDTH = 40
 ROW_HEIGHT = 24
 FIELD_WIDTH = 150  # at least, for "Khiếu nại, tố cáo và tiếp công dân" on two lines
-NUMBER_WIDTH = (56, 84)  # the count columns share what is left, between these widths
-RATE_WIDTH = 68
+NUMBER_WIDTH = (52, 84)  # the count columns share what is left, between these widths
+RATE_WIDTH = 62  # "100,0%"; its heading wraps
 WIDER = {"new_direct": 10}  # "Trực tiếp, bưu chính" on two lines
 
 
@@ -271,7 +271,10 @@ class NumberCard(QFrame):
         self.note.setWordWrap(True)
         for label in (self.title, self.value, self.note):
             layout.addWidget(label)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout.addStretch(1)
+        # As tall as the tallest card of the row, its text at the top: a title on one line beside titles on two
+        # then leaves the numbers level.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def set(self, value: str, note: str = "") -> None:
         self.value.setText(value)

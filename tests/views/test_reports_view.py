@@ -483,14 +483,14 @@ def test_digitisation_columns_and_card(qtbot, digitised):
     assert [view.cell_text(total, key) for key in ("digitised", "digitisation_rate")] == ["1", "25,0%"]
     card = view.cards["digitised"]
     assert card.title.text() == "Tỷ lệ số hóa" and card.title.wordWrap()
-    assert (card.value.text(), card.note.text()) == ("25,0%", "1/4 hồ sơ tiếp nhận đã số hóa đủ")
+    assert (card.value.text(), card.note.text()) == ("25,0%", "1/4 hồ sơ đã số hóa đủ")
 
     marked = [{"name": "Tờ khai đăng ký", "count": 1, "kind": "original"},
               {"name": "Bản sao CCCD", "count": 1, "kind": "copy", "no_digitisation": True}]
     Procedure.update(documents=json.dumps(marked, ensure_ascii=False)).where(Procedure.code == "T-KT").execute()
     reload(qtbot, view)
     assert [view.cell_text(hộ_tịch, key) for key in ("digitised", "digitisation_rate")] == ["2", "66,7%"]
-    assert (card.value.text(), card.note.text()) == ("50,0%", "2/4 hồ sơ tiếp nhận đã số hóa đủ")
+    assert (card.value.text(), card.note.text()) == ("50,0%", "2/4 hồ sơ đã số hóa đủ")
 
 
 def test_card_titles_wrap_in_a_narrow_window(qtbot, office):
