@@ -507,3 +507,48 @@ def test_card_titles_wrap_in_a_narrow_window(qtbot, office):
         assert title.width() >= 60
         assert title.height() >= title.heightForWidth(title.width()), title.text()
         assert card.geometry().right() <= view.width()
+
+
+def test_a_page_photographed_by_the_webcam_counts_on_the_dashboard(qtbot, office, tmp_path):
+    """Issue 12's "must show": FakeCamera frames of a photographed page become a PDF attached in the dossier's
+    detail, and the reports screen, told by the detail, counts the dossier as digitised (0 → 100 %)."""
+    import cv2
+
+    from desk.services import accounts
+    from desk.views.dossier_detail import DossierDetailDialog
+    from tests.hardware.test_page_scan import TILTED, _page, _photographed
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    cv2.imwrite(str(frames / "page.png"), _photographed(_page(), TILTED))
+    clerk = accounts.create_staff("hang", "Nguyễn Thị Hằng", "clerk", "Matkhau#2026", by=accounts.SYSTEM)
+    ctx = AppContext(actor=clerk, clock=FixedClock(NOW), settings=Settings(camera=f"fake:{frames}"),
+                     office_name="UBND phường Trần Phú", printer=FakePrinter(), output_dir=tmp_path / "slips")
+    code = register(IntakeRequest("T-KS", Applicant(name="Trần Thị Mai"), received_at=t(11, 18, 9)),
+                    clock=FixedClock(NOW), actor=clerk).code
+    view = ReportsView(ctx)
+    qtbot.addWidget(view)
+    view.resize(1070, 780)
+    with qtbot.waitExposed(view):
+        view.show()
+    qtbot.waitUntil(lambda: view.loads >= 1, timeout=5000)
+    wait_idle(qtbot, view)
+    assert view.cards["digitised"].value.text() == "0,0%"
+    assert view.cell_text(view.row_of("HT"), "digitised") == "0"
+    view._refresh_timer.setInterval(20)
+    before = view.loads
+
+    detail = DossierDetailDialog(ctx, code)
+    qtbot.addWidget(detail)
+    detail.show()
+    dialog = detail.scan_pages()
+    qtbot.waitUntil(lambda: dialog.preview.image is not None, timeout=5000)
+    qtbot.mouseClick(dialog.capture_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.saved is not None, dialog.status.text()
+    qtbot.waitUntil(lambda: view.loads > before, timeout=5000)  # the detail said so on the bus: recounted
+    wait_idle(qtbot, view)
+    assert view.cell_text(view.row_of("HT"), "digitised") == "1"
+    assert view.cell_text(view.row_of("HT"), "digitisation_rate") == "100,0%"
+    assert (view.cards["digitised"].value.text(), view.cards["digitised"].note.text()) == \
+        ("100,0%", "1/1 hồ sơ đã số hóa đủ")
