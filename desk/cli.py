@@ -1008,11 +1008,11 @@ def _report(args: argparse.Namespace, actor) -> int:
         print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
     path = reports.write_report(out, args.period, args.cutoff, field_code=args.field, progress=progress,
-                                by=actor)
+                                clock=args.clock, by=actor)
     print(file=sys.stderr)
     if args.json:
-        _print_json(reports.compute_statistics(args.period, args.cutoff, field_code=args.field,
-                                                           clock=args.clock).to_json())
+        stats = reports.compute_statistics(args.period, args.cutoff, field_code=args.field, clock=args.clock)
+        _print_json(reports.statistics_json(stats, reports.period_digitisation(stats, actor=actor)))
     _emit(path)
     return 0
 

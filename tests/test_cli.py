@@ -289,6 +289,8 @@ def test_report_command(cli, tmp_path):
     assert rc == 0, err
     stats = json.loads(out[: out.rindex("}") + 1])
     assert stats["total"]["new_online"] == 1 and stats["total"]["received_total"] == 1
+    assert stats["digitisation"]["total"]["received"] == 1  # issue 12: the digitisation figures too
+    assert {row["field_code"] for row in stats["digitisation"]["rows"]} == {row["field_code"] for row in stats["rows"]}
     assert load_workbook(target).sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn"]
     rc, _out, err = cli("report", "--period", "2026-13", "--out", str(tmp_path / "x.xlsx"))
     assert rc == 2 and "2026-10" in err and not (tmp_path / "x.xlsx").exists()

@@ -251,8 +251,9 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def digitisation_counts(start: date, end: date, *, actor: Actor) -> list[DigitisationRow]:
     """Per field (catalog order): dossiers received on office days ``start``..``end`` and how many of them
     have a file (attached at any time so far) for every required component (a dossier whose components all need none counts as done).
-    Every dossier received counts, whatever became of it. A leader's report figure, like the statistics."""
-    require(actor, Role.LEADER)
+    Every dossier received counts, whatever became of it. Counts only, no personal data: every member of staff
+    sees them on the reports screen beside the statistics, so any staff role may ask (D46)."""
+    require(actor, Role.CLERK)
     if end < start:
         raise ValidationError({"end": _("The end of the period is before its start")})
     low, high = _utc_bounds(start, end)

@@ -57,6 +57,8 @@ EVENT_COLUMNS = ("dossier_id", "at", "actor_id", "actor_name", "action", "from_s
 # How generated data is told from the register: every demo event names DEMO_ACTOR (after the admin who
 # ran it) and the receive event's data says "demo": true; schema_info[DEMO_COUNT_KEY] counts the
 # generated dossiers, bumped in the transaction that writes them, so "dossiers - demo" are real ones.
+# The few stops and files added afterwards (_stop_some, _digitise_recent) go through lifecycle and
+# attachments like a clerk's and name the admin who ran demo; they touch only this run's dossiers.
 DEMO_ACTOR = "Dữ liệu mẫu"
 DEMO_COUNT_KEY = "demo_dossiers"
 
@@ -221,7 +223,132 @@ def generate(
         batch.flush()
         if is_postgres(db):
             db.execute_sql("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT MAX(id) FROM dossier))")
-        return {"dossiers": batch.done, "days": len(days), "by_status": totals}
+        first_id = next_id - batch.done
+        stopped = _stop_some(rng, first_id, count, now, totals, actor=actor, clock=clock)
+        digitised, files = _digitise_recent(rng, first_id, now, actor=actor, clock=clock)
+        return {"dossiers": batch.done, "days": len(days), "by_status": totals, "stopped": stopped,
+                "digitised": digitised, "attachments": files}
+
+
+# Through the services, as a clerk would (their audit events name the admin who ran demo, not DEMO_ACTOR):
+# a few open dossiers stopped (lifecycle.stop), and the recent ones' components digitised (attachments.attach).
+STOPS_PER_DOSSIERS = 300  # one stop per this many generated dossiers, at least one from 50, at most MAX_STOPS
+MAX_STOPS = 5
+STOP_REASONS = (
+    ("applicant_request", "Người nộp hồ sơ đề nghị dừng giải quyết để nộp lại hồ sơ khác"),
+    ("cannot_continue", "Hồ sơ thuộc trường hợp không tiếp tục giải quyết theo quy định (Điều 21 Nghị định "
+                        "118/2025/NĐ-CP)"),
+)
+DIGITISE_DAYS = 45  # the dossiers received in these last days are the ones digitised (newest first)
+DIGITISE_CANDIDATES = 400
+MAX_DIGITISED = 120  # dossiers given files: enough for a rate between 0 and 100 % in the running period
+DIGITISED_SHARE, PARTLY_SHARE = 0.55, 0.15  # every required component / only the first one / none
+
+
+def _stop_some(rng: random.Random, first_id: int, count: int, now: datetime, totals: dict[str, int], *,
+               actor: Actor, clock: Clock | None) -> int:
+    """Stop a few of the generated open dossiers a little after they came in (never after now)."""
+    from desk.services.lifecycle import stop
+
+    wanted = min(MAX_STOPS, max(1, count // STOPS_PER_DOSSIERS)) if count >= 50 else 0
+    open_ = [Status.RECEIVED.value, Status.PROCESSING.value, Status.NEEDS_SUPPLEMENT.value]
+    rows = list(Dossier.select(Dossier.code, Dossier.status, Dossier.received_at)
+                .where((Dossier.id >= first_id) & Dossier.status.in_(open_)).order_by(Dossier.id).limit(500))
+    done = 0
+    for row in rng.sample(rows, min(wanted, len(rows))):
+        received = _office_naive(row.received_at)
+        at = min(now, received + timedelta(hours=rng.randrange(1, 30), minutes=rng.randrange(0, 60)))
+        if at < received + timedelta(minutes=20):  # after the dossier's own first steps
+            continue
+        case, reason = rng.choice(STOP_REASONS)
+        stop(row.code, reason=reason, case=case, at=at.replace(tzinfo=LOCAL_TZ), actor=actor, clock=clock)
+        totals[row.status] -= 1
+        totals[Status.STOPPED.value] += 1
+        done += 1
+    return done
+
+
+def _office_naive(stored: datetime | str) -> datetime:
+    """A stored naive-UTC moment (text on SQLite) as naive office time."""
+    moment = stored if isinstance(stored, datetime) else datetime.fromisoformat(str(stored))
+    return moment + UTC_OFFSET
+
+
+def _digitise_recent(rng: random.Random, first_id: int, now: datetime, *, actor: Actor,
+                     clock: Clock | None) -> tuple[int, int]:
+    """Give some recent generated dossiers files for their components, so the digitisation rate is neither
+    0 nor 100 %: most get one for every component that needs it, some only for the first. Returns the
+    dossiers given files and the files attached."""
+    from desk.services.attachments import attach, missing_components
+
+    since = _fmt(now - timedelta(days=DIGITISE_DAYS))
+    rows = list(Dossier.select(Dossier.code).where((Dossier.id >= first_id) & (Dossier.received_at >= since))
+                .order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(DIGITISE_CANDIDATES))
+    dossiers = files = 0
+    for row in rows:
+        if dossiers >= MAX_DIGITISED:
+            break
+        draw = rng.random()
+        if draw >= DIGITISED_SHARE + PARTLY_SHARE:
+            continue
+        missing = missing_components(row.code, actor=actor)
+        if not missing:
+            continue
+        if draw >= DIGITISED_SHARE:
+            missing = missing[:1] if len(missing) > 1 else []
+        for number, name in missing:
+            pdf = rng.random() < 0.7  # most are scanned to PDF, some photographed as a picture
+            content = _demo_pdf(f"{row.code} - {number}. {name}") if pdf else _demo_png(rng.randrange(1 << 30))
+            attach(row.code, content, component=number, actor=actor, clock=clock,
+                   file_name=f"thanh-phan-{number}.{'pdf' if pdf else 'png'}")
+            files += 1
+        dossiers += bool(missing)
+    return dossiers, files
+
+
+def _demo_pdf(title: str) -> bytes:
+    """A one-page A4 PDF saying which paper it stands for (the text folded to ASCII capitals: the standard font)."""
+    text = fold(title).upper().replace("\\", "").replace("(", "[").replace(")", "]")[:90]
+    stream = f"BT /F1 14 Tf 60 780 Td (DU LIEU MAU - {text}) Tj ET".encode("ascii", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _demo_png(seed: int, width: int = 120, height: int = 170) -> bytes:
+    """A small grey-scale PNG of a page with lines of "text" (a photographed paper, as far as a demo needs)."""
+    import struct
+    import zlib
+
+    pick = random.Random(seed)
+    lines = {y: pick.randrange(width // 3, width - 12) for y in range(14, height - 14, 7)}
+    raw = bytearray()
+    for y in range(height):
+        raw.append(0)  # filter: none
+        end = lines.get(y - y % 7) if y % 7 < 2 else None
+        raw.extend(90 if end is not None and 12 <= x < end else 250 for x in range(width))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
+            + chunk(b"IEND", b""))
 
 
 class _Batch:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,43 @@ Sheet = Any  # openpyxl's write-only worksheet: its class lives in a private mod
 CellValue = str | float | datetime | None  # what a write-only cell takes (a formula is a str)
 
 # compute_statistics and monthly_trend are also what the report screen and the CLI read through this module.
+
+
+@dataclass(frozen=True)
+class DigitisationTable:
+    """The digitisation figures beside a statistics table: one row per row of the table, then the total.
+
+    The base of a rate is the dossiers received in the period (whatever became of them), not a column of
+    the table: a carried-over dossier was counted in the period it came in."""
+
+    rows: tuple[DigitisationRow, ...]
+    total: DigitisationRow
+
+    def row_of(self, field_code: str) -> DigitisationRow:
+        """The field's row (zeros when it is not in the table)."""
+        return next((r for r in self.rows if r.field_code == field_code), DigitisationRow(field_code, "", 0, 0))
+
+    def to_json(self) -> dict:
+        def one(row: DigitisationRow) -> dict:
+            return {"field_code": row.field_code, "field_name": row.field_name, "received": row.total,
+                    "digitised": row.digitised, "rate": row.digitised / row.total if row.total else None}
+
+        return {"rows": [one(r) for r in self.rows], "total": one(self.total)}
+
+
+def period_digitisation(stats: Statistics, *, actor: Actor) -> DigitisationTable:
+    """The digitised dossiers of ``stats``' period, aligned with its rows (the field filter included), so the
+    screen, the workbook and the CLI's JSON show the same figures. Counts only: any staff role."""
+    p = stats.period
+    by_field = {d.field_code: d for d in digitisation_counts(p.first_day, p.last_day, actor=actor)}
+    rows = tuple(by_field.get(r.field_code, DigitisationRow(r.field_code, r.field_name, 0, 0)) for r in stats.rows)
+    total = DigitisationRow("", "Tổng cộng", sum(r.digitised for r in rows), sum(r.total for r in rows))
+    return DigitisationTable(rows, total)
+
+
+def statistics_json(stats: Statistics, digitisation: DigitisationTable) -> dict:
+    """The statistics as JSON (``report --json``) with the digitisation figures under "digitisation"."""
+    return {**stats.to_json(), "digitisation": digitisation.to_json()}
 
 # Official wording is always Vietnamese (like the slips): these labels do not go through gettext.
 CHANNEL_VI: dict[str, str] = {  # keyed by Channel, a StrEnum: a detail row carries it as str
@@ -476,7 +514,7 @@ def write_report(
             _check_cancel(cancel)
             trend = monthly_trend(p, p.cutoff, 12, field_code=field_code)
             _check_cancel(cancel)
-            digitised = digitisation_counts(p.first_day, (p.end - timedelta(days=1)).date(), actor=by)
+            digitised = list(period_digitisation(stats, actor=by).rows)
             _stream_rows(sheets[2], detail, overdue, stats, progress, cancel, by)
         _check_cancel(cancel)
         office = current_office()

@@ -43,10 +43,11 @@ from desk.i18n import N_, _, current_language, ngettext
 from desk.services import accounts, catalog
 from desk.services import report_workbook as report_service
 from desk.services.accounts import Actor
+from desk.services.attachments import DigitisationRow
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.kinds import Role
 from desk.services.periods import Period
-from desk.services.report_workbook import ReportCancelled
+from desk.services.report_workbook import DigitisationTable, ReportCancelled
 from desk.services.statistics import FieldStats, Statistics, TrendPoint
 from desk.views import files
 from desk.views.common import confirm, error_text, open_document, present, show_error
@@ -61,6 +62,7 @@ RECEIVED_COLOR = "#1f6fb2"
 RESOLVED_COLOR = "#2e9d5b"
 ON_TIME_COLOR = "#2e9d5b"
 ONLINE_COLOR = "#e08a00"
+DIGITISED_COLOR = "#6a3d9a"
 PERIODS_SHOWN = 24
 TREND_MONTHS = 12
 REFRESH_DELAY_MS = 3000  # a burst of dossier changes (a busy desk) becomes one recount
@@ -78,9 +80,10 @@ COLUMNS = (
     "received_total", "new_online", "new_direct", "carried_over",
     "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
     "pending_total", "pending_in_time", "pending_overdue",
-    "stopped", "refused_or_withdrawn", "on_time_rate", "online_rate",
+    "stopped", "refused_or_withdrawn", "on_time_rate", "online_rate", "digitised", "digitisation_rate",
 )
-RATE_COLUMNS = ("on_time_rate", "online_rate")
+RATE_COLUMNS = ("on_time_rate", "online_rate", "digitisation_rate")
+DIGITISATION_COLUMNS = ("digitised", "digitisation_rate")  # from the DigitisationTable, not the FieldStats
 TOTAL_COLUMNS = ("received_total", "resolved_total", "pending_total")
 HEADER_ROWS = 3
 CHART_MIN_HEIGHT = 280  # eight fields with two bars each still get readable labels
@@ -103,18 +106,20 @@ HEADER_CELLS = (
     (1, 10, 2, 1, N_("Total number")),
     (1, 11, 2, 1, N_("In time")),
     (1, 12, 2, 1, N_("Overdue")),
-    (0, 13, 1, 4, N_("Additional columns (not in Form 06)")),
+    (0, 13, 1, 6, N_("Additional columns (not in Form 06)")),
     (1, 13, 2, 1, N_("Stopped")),
     (1, 14, 2, 1, N_("Refused, withdrawn")),
     (1, 15, 2, 1, N_("On-time rate (%)")),
     (1, 16, 2, 1, N_("Online rate (%)")),
+    (1, 17, 2, 1, N_("Digitised in full")),
+    (1, 18, 2, 1, N_("Digitisation rate (%)")),
 )
-HEADER_HEIGHTS = (28, 30, 46)
+HEADER_HEIGHTS = (38, 30, 46)  # the first row: a group over three narrow columns takes two lines
 INDEX_WIDTH = 40
 ROW_HEIGHT = 24
 FIELD_WIDTH = 150  # at least, for "Khiếu nại, tố cáo và tiếp công dân" on two lines
-NUMBER_WIDTH = (56, 84)  # the count columns share what is left, between these widths
-RATE_WIDTH = 68
+NUMBER_WIDTH = (52, 84)  # the count columns share what is left, between these widths
+RATE_WIDTH = 62  # "100,0%"; its heading wraps
 WIDER = {"new_direct": 10}  # "Trực tiếp, bưu chính" on two lines
 
 
@@ -175,6 +180,14 @@ class TrendData:
 
 
 @dataclass(frozen=True)
+class PeriodNumbers:
+    """One period's table: the statistics and, beside them, the digitised dossiers of each field."""
+
+    statistics: Statistics
+    digitisation: DigitisationTable
+
+
+@dataclass(frozen=True)
 class DashboardData:
     """What the screen shows: the table of the chosen period and the 12-month trend."""
 
@@ -183,9 +196,12 @@ class DashboardData:
     online_rates: list[float | None]
 
 
-def load_statistics(period: str, cutoff: str, field_code: str | None, clock: Clock) -> Statistics:
-    """The official table's numbers (runs on a worker thread)."""
-    return report_service.compute_statistics(period, cutoff, field_code=field_code, clock=clock)
+def load_statistics(period: str, cutoff: str, field_code: str | None, clock: Clock, actor: Actor) -> PeriodNumbers:
+    """The official table's numbers and the digitisation figures, read in one snapshot (runs on a worker
+    thread)."""
+    with report_service.snapshot():
+        stats = report_service.compute_statistics(period, cutoff, field_code=field_code, clock=clock)
+        return PeriodNumbers(stats, report_service.period_digitisation(stats, actor=actor))
 
 
 def load_trend(stats: Statistics, clock: Clock, known: dict[OnlineKey, float | None]) -> TrendData:
@@ -243,16 +259,22 @@ class NumberCard(QFrame):
         layout.setContentsMargins(10, 3, 10, 3)
         layout.setSpacing(0)
         self.title = QLabel(title)
+        self.title.setObjectName(f"card_{key}_title")
         self.title.setStyleSheet("color: #404850; font-size: 12px; border: none;")
+        self.title.setWordWrap(True)  # five cards share a 1024-pixel laptop screen: long titles take two lines
         self.value = QLabel("–")
         self.value.setObjectName(f"card_{key}_value")
         self.value.setStyleSheet(f"color: {color}; font-size: 24px; font-weight: bold; border: none;")
         self.note = QLabel("")
         self.note.setObjectName(f"card_{key}_note")
         self.note.setStyleSheet("color: #6a737d; font-size: 11px; border: none;")
+        self.note.setWordWrap(True)
         for label in (self.title, self.value, self.note):
             layout.addWidget(label)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout.addStretch(1)
+        # As tall as the tallest card of the row, its text at the top: a title on one line beside titles on two
+        # then leaves the numbers level.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def set(self, value: str, note: str = "") -> None:
         self.value.setText(value)
@@ -267,6 +289,7 @@ class ReportsView(QWidget):
         self.ctx = ctx
         self.data: DashboardData | None = None
         self.statistics: Statistics | None = None
+        self.digitisation: DigitisationTable | None = None
         self.loading = False
         self.loads = 0  # finished refreshes shown on screen
         self.export_work: Operation | None = None
@@ -315,6 +338,7 @@ class ReportsView(QWidget):
             "on_time": NumberCard("on_time", _("Resolved on time"), ON_TIME_COLOR),
             "online": NumberCard("online", _("Received online"), ONLINE_COLOR),
             "received": NumberCard("received", _("Dossiers received in the period"), RECEIVED_COLOR),
+            "digitised": NumberCard("digitised", _("Digitisation rate"), DIGITISED_COLOR),
         }
         for card in self.cards.values():
             cards.addWidget(card)
@@ -635,16 +659,18 @@ class ReportsView(QWidget):
         with_trend = self._want_trend or old or self._trend_key != (period, cutoff, field_code)
         self._want_trend = False
         self._set_loading(True, _("Computing the table…"))
-        (Operation(self, load_statistics, period, cutoff, field_code, self.ctx.clock, label="report statistics")
+        (Operation(self, load_statistics, period, cutoff, field_code, self.ctx.clock, self.ctx.actor,
+                   label="report statistics")
          .on_success(partial(self._statistics_done, generation, with_trend=with_trend))
          .on_failure(partial(self._load_failed, generation, with_trend=with_trend))
          .start())
 
-    def _statistics_done(self, generation: int, stats: Statistics, with_trend: bool) -> None:
+    def _statistics_done(self, generation: int, numbers: PeriodNumbers, with_trend: bool) -> None:
         if generation != self._wanted:  # the controls changed meanwhile: compute what they ask now
             self._restart(with_trend)
             return
-        self.show_statistics(stats)
+        stats = numbers.statistics
+        self.show_statistics(stats, numbers.digitisation)
         if not with_trend:
             self._finished()
             return
@@ -693,14 +719,15 @@ class ReportsView(QWidget):
         self.refresh_button.setEnabled(not loading)
 
     # -- showing ----------------------------------------------------------------------------
-    def show_statistics(self, stats: Statistics) -> None:
+    def show_statistics(self, stats: Statistics, digitisation: DigitisationTable) -> None:
         """Put the chosen period on screen: title, table, cards and the bar chart."""
         self.statistics = stats
+        self.digitisation = digitisation
         if self.data is not None:
             self.data = replace(self.data, statistics=stats)
         self._show_title(stats)
-        self._show_table(stats)
-        self._show_cards(stats)
+        self._show_table(stats, digitisation)
+        self._show_cards(stats, digitisation)
         self._show_bars(stats)
 
     def show_trend(self, trend: list[TrendPoint], online_rates: list[float | None]) -> None:
@@ -718,23 +745,23 @@ class ReportsView(QWidget):
                 time=f"{stats.as_of:%H:%M}", date=f"{stats.as_of:%d/%m/%Y}")
         self.title.setText(text)
 
-    def _show_table(self, stats: Statistics) -> None:
+    def _show_table(self, stats: Statistics, digitisation: DigitisationTable) -> None:
         table = self.table
         rows = list(stats.rows)
         table.clearSpans()  # the total row moves when the field filter changes
         table.setRowCount(HEADER_ROWS + len(rows) + 1)
         _span_headers(table)
         for i, row in enumerate(rows, 1):
-            self._fill_row(HEADER_ROWS + i - 1, str(i), row, total=False)
+            self._fill_row(HEADER_ROWS + i - 1, str(i), row, digitisation.row_of(row.field_code), total=False)
         total_row = HEADER_ROWS + len(rows)
-        self._fill_row(total_row, _("Total"), stats.total, total=True)
+        self._fill_row(total_row, _("Total"), stats.total, digitisation.total, total=True)
         table.setSpan(total_row, 0, 1, 2)
         for r in range(HEADER_ROWS, table.rowCount()):
             table.setRowHeight(r, ROW_HEIGHT)
         self._fit_columns()
         self._fit_table_height()
 
-    def _fill_row(self, r: int, index: str, stats: FieldStats, *, total: bool) -> None:
+    def _fill_row(self, r: int, index: str, stats: FieldStats, digitised: DigitisationRow, *, total: bool) -> None:
         for c, key in enumerate(COLUMNS):
             if key == "index":
                 item = _cell(index, bold=total, align=Qt.AlignmentFlag.AlignCenter)
@@ -742,6 +769,14 @@ class ReportsView(QWidget):
                 item = _cell("" if total else stats.field_name, bold=total)
                 item.setToolTip(stats.field_name)
                 item.setData(Qt.ItemDataRole.UserRole, stats.field_code)
+            elif key == "digitisation_rate":
+                item = _cell(rate_text(_fraction(digitised)), bold=total, align=Qt.AlignmentFlag.AlignRight)
+                item.setToolTip(_("{done} of the {count} dossiers received in the period have every component that "
+                                  "needs it digitised").format(done=count_text(digitised.digitised),
+                                                                count=count_text(digitised.total)))
+            elif key == "digitised":
+                item = _cell(count_text(digitised.digitised), bold=total, align=Qt.AlignmentFlag.AlignRight)
+                item.setData(Qt.ItemDataRole.UserRole, digitised.digitised)
             elif key in RATE_COLUMNS:
                 item = _cell(rate_text(getattr(stats, key)), bold=total, align=Qt.AlignmentFlag.AlignRight)
             else:
@@ -770,7 +805,7 @@ class ReportsView(QWidget):
         item = self.table.item(row, COLUMNS.index(key))
         return item.text() if item is not None else ""
 
-    def _show_cards(self, stats: Statistics) -> None:
+    def _show_cards(self, stats: Statistics, digitisation: DigitisationTable) -> None:
         total = stats.total
         as_of = _("up to {time} {date}").format(time=f"{stats.as_of:%H:%M}", date=f"{stats.as_of:%d/%m/%Y}")
         self.cards["overdue"].set(count_text(total.pending_overdue), as_of)
@@ -780,6 +815,10 @@ class ReportsView(QWidget):
             "of {count} new dossier", "of {count} new dossiers", total.new_total).format(count=count_text(total.new_total)))
         self.cards["received"].set(count_text(total.new_total), _("plus {count} carried over").format(
             count=count_text(total.carried_over)))
+        done = digitisation.total
+        self.cards["digitised"].set(rate_text(_fraction(done)), ngettext(
+            "{done} of {count} dossier received, fully digitised", "{done} of {count} dossiers received, fully "
+            "digitised", done.total).format(done=count_text(done.digitised), count=count_text(done.total)))
 
     def _show_bars(self, stats: Statistics) -> None:
         from PyQt6.QtCharts import (  # noqa: PLC0415
@@ -977,6 +1016,11 @@ class ReportsView(QWidget):
 
 
 # -- table and chart helpers --------------------------------------------------------------------
+def _fraction(row: DigitisationRow) -> float | None:
+    """The share of the received dossiers that are digitised in full, None when none was received."""
+    return row.digitised / row.total if row.total else None
+
+
 def _span_headers(table: QTableWidget) -> None:
     """The merged cells of the official two-level (three-row) header."""
     for row, col, rows, cols, _text in HEADER_CELLS:

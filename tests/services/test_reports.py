@@ -588,3 +588,32 @@ def test_digitisation_columns(any_office: str, out: Path, admin: Actor) -> None:
     Procedure.update(documents=json.dumps(marked, ensure_ascii=False)).where(Procedure.code == "T-KT").execute()
     ws = load_workbook(write_report(out / "so-hoa-2.xlsx", "2026-11", clock=CLOCK, by=admin))["Tổng hợp"]
     assert [ws[ref].value for ref in ("R9", "S9", "R11", "S11")] == [2, 1, 2, 1]
+
+
+def test_period_digitisation_is_what_the_screen_and_the_json_show(any_office: str, admin: Actor) -> None:
+    """The figures beside the statistics, aligned with their rows (zeros for a field nothing came in for), the
+    field filter honoured, and ``report --json``'s "digitisation" (rates as fractions, like the others); a clerk
+    may read them, as the screen does."""
+    two = [DocumentItem("Tờ khai đăng ký", 1, "original"), DocumentItem("Bản sao CCCD", 1, "copy")]
+    codes = [register(IntakeRequest("T-KT", Applicant(name=name), documents=two, received_at=t(11, 16, 9, minute)),
+                      clock=CLOCK, actor=admin).code for name, minute in (("Lê Văn Cường", 0), ("Vũ Thị Hoa", 5))]
+    register(IntakeRequest("T-KT", Applicant(name="Đỗ Minh Tâm"), documents=two, received_at=t(10, 30, 9)),
+             clock=CLOCK, actor=admin)  # October's: not November's base
+    for component in (1, 2):
+        attach(codes[0], PDF, component=component, actor=admin, clock=CLOCK)
+    clerk = Actor(None, "clerk", "Cán bộ", "clerk")
+    stats = compute_statistics("2026-11", clock=CLOCK)
+    table = report_workbook.period_digitisation(stats, actor=clerk)
+    assert [(r.field_code, r.digitised, r.total) for r in table.rows] == [("HT", 1, 2), ("CT", 0, 0)]
+    assert (table.total.digitised, table.total.total) == (1, 2)
+    data = report_workbook.statistics_json(stats, table)
+    assert data["total"] == stats.total.to_json()
+    assert data["digitisation"]["rows"][0] == {"field_code": "HT", "field_name": "Hộ tịch", "received": 2,
+                                               "digitised": 1, "rate": 0.5}
+    assert data["digitisation"]["rows"][1]["rate"] is None
+    assert data["digitisation"]["total"] == {"field_code": "", "field_name": "Tổng cộng", "received": 2,
+                                             "digitised": 1, "rate": 0.5}
+    only = report_workbook.period_digitisation(compute_statistics("2026-11", field_code="CT", clock=CLOCK),
+                                               actor=clerk)
+    assert [(r.field_code, r.total) for r in only.rows] == [("CT", 0)] and only.total.total == 0
+    json.dumps(data, default=str)  # what the CLI prints

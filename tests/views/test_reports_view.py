@@ -8,6 +8,7 @@ qtbot.waitUntil (the UI thread keeps turning its event loop), never by sleeping.
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,13 @@ from desk.services.accounts import SYSTEM, Actor, get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance
-from desk.services.report_workbook import SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE, SHEET_SUMMARY
+from desk.services.report_workbook import (
+    SHEET_CHARTS,
+    SHEET_DETAIL,
+    SHEET_OVERDUE,
+    SHEET_SUMMARY,
+    period_digitisation,
+)
 from desk.services.statistics import compute_statistics, monthly_trend
 from desk.views import ops
 from desk.views import reports as reports_view
@@ -148,10 +155,16 @@ def test_table_shows_the_same_numbers_as_compute_statistics(qtbot, generated):
             assert view.cell_text(r, key) == count_text(getattr(row, key)), (row.field_code, key)
         assert view.cell_text(r, "on_time_rate") == rate_text(row.on_time_rate)
     total = view.total_row()
-    for key in COLUMNS[2:]:
+    for key in COLUMNS[2:-2]:
         value = getattr(expected.total, key)
         text = rate_text(value) if key.endswith("_rate") else count_text(value)
         assert view.cell_text(total, key) == text, key
+    assert COLUMNS[-2:] == ("digitised", "digitisation_rate")
+    digitised = period_digitisation(expected, actor=view.ctx.actor)
+    for row in digitised.rows:
+        assert view.cell_text(view.row_of(row.field_code), "digitised") == count_text(row.digitised)
+    assert view.cell_text(total, "digitised") == count_text(digitised.total.digitised)
+    assert view.cell_text(total, "digitisation_rate") == rate_text(digitised.total.digitised / digitised.total.total)
     assert view.cards["received"].value.text() == count_text(expected.total.new_total)
     assert view.cards["overdue"].value.text() == count_text(expected.total.pending_overdue)
 
@@ -164,7 +177,7 @@ def test_official_two_level_header(qtbot, office):
     assert table.columnSpan(0, COLUMNS.index("resolved_total")) == 4
     assert table.columnSpan(0, COLUMNS.index("pending_total")) == 3
     assert table.columnSpan(1, COLUMNS.index("new_online")) == 2  # Trong kỳ
-    assert table.columnSpan(0, COLUMNS.index("stopped")) == 4  # our additions, after Biểu 06's columns
+    assert table.columnSpan(0, COLUMNS.index("stopped")) == 6  # our additions, after Biểu 06's columns
     assert COLUMNS.index("carried_over") == COLUMNS.index("new_direct") + 1  # Biểu 06: "Từ kỳ trước" last
     assert table.item(0, COLUMNS.index("stopped")).text() == "Cột bổ sung (không thuộc Biểu 06)"
     assert table.item(1, COLUMNS.index("stopped")).text() == "Dừng giải quyết"
@@ -429,3 +442,113 @@ def test_default_file_name(office, tmp_path):
     assert reports_view.current_period(t(11, 14, 23), "15th").text == "2026-11"
     assert reports_view.current_period(t(11, 15, 0), "15th").text == "2026-12"
     assert reports_view.current_period(datetime(2026, 12, 20, tzinfo=LOCAL_TZ), "15th").text == "2027-01"
+
+
+# -- digitised dossiers (issue 12) ----------------------------------------------------------------
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def digitised(any_office):
+    """Three November dossiers of two components in Hộ tịch: all attached, one missing, none attached; and one
+    of Chứng thực with nothing attached."""
+    from desk.services.attachments import attach
+    from desk.services.dossiers import DocumentItem
+
+    actor, clock = get_actor("admin"), FixedClock(NOW)
+    two = [DocumentItem("Tờ khai đăng ký", 1, "original"), DocumentItem("Bản sao CCCD", 1, "copy")]
+    codes = [register(IntakeRequest("T-KT", Applicant(name=name), documents=two, received_at=t(11, 16, 9, i)),
+                      clock=clock, actor=actor).code
+             for i, name in enumerate(("Lê Văn Cường", "Vũ Thị Hoa", "Đỗ Minh Tâm"))]
+    register(IntakeRequest("T-HD", Applicant(name="Phan Thu Hà"), documents=[DocumentItem("Hợp đồng", 1, "original")],
+                           received_at=t(11, 17, 9)), clock=clock, actor=actor)
+    attach(codes[0], PDF, component=1, actor=actor, clock=clock)
+    attach(codes[0], PDF, component=2, actor=actor, clock=clock)
+    attach(codes[1], PDF, component=1, actor=actor, clock=clock)
+    return codes
+
+
+def test_digitisation_columns_and_card(qtbot, digitised):
+    """One of three Hộ tịch dossiers has every component attached (one misses a file): 1 and 33,3 %; the card
+    shows the rate of all four received; a component the catalog marks "no digitisation" is then not
+    required, so the one that misses only it counts too. A clerk (who opens this screen) sees the figures."""
+    from desk.models import Procedure
+
+    view = make_view(qtbot, role="clerk")
+    hộ_tịch, chứng_thực, total = view.row_of("HT"), view.row_of("CT"), view.total_row()
+    assert view.table.item(1, COLUMNS.index("digitised")).text() == "Đã số hóa đủ thành phần"
+    assert view.table.item(1, COLUMNS.index("digitisation_rate")).text() == "Tỷ lệ số hóa (%)"
+    assert [view.cell_text(hộ_tịch, key) for key in ("digitised", "digitisation_rate")] == ["1", "33,3%"]
+    assert [view.cell_text(chứng_thực, key) for key in ("digitised", "digitisation_rate")] == ["0", "0,0%"]
+    assert [view.cell_text(total, key) for key in ("digitised", "digitisation_rate")] == ["1", "25,0%"]
+    card = view.cards["digitised"]
+    assert card.title.text() == "Tỷ lệ số hóa" and card.title.wordWrap()
+    assert (card.value.text(), card.note.text()) == ("25,0%", "1/4 hồ sơ đã số hóa đủ")
+
+    marked = [{"name": "Tờ khai đăng ký", "count": 1, "kind": "original"},
+              {"name": "Bản sao CCCD", "count": 1, "kind": "copy", "no_digitisation": True}]
+    Procedure.update(documents=json.dumps(marked, ensure_ascii=False)).where(Procedure.code == "T-KT").execute()
+    reload(qtbot, view)
+    assert [view.cell_text(hộ_tịch, key) for key in ("digitised", "digitisation_rate")] == ["2", "66,7%"]
+    assert (card.value.text(), card.note.text()) == ("50,0%", "2/4 hồ sơ đã số hóa đủ")
+
+
+def test_card_titles_wrap_in_a_narrow_window(qtbot, office):
+    """Five cards on a 1024-pixel laptop (the page beside the navigation): titles wrap, none is cut."""
+    view = make_view(qtbot)
+    narrow = view.minimumSizeHint().width()  # what the page gets there (test_screen_fit: no sideways scrolling)
+    assert narrow <= 830
+    view.resize(narrow, 600)
+    qtbot.waitUntil(lambda: view.width() == narrow)
+    QApplication.sendPostedEvents(None, 0)
+    assert view.cards["overdue"].title.height() > view.cards["digitised"].title.height()  # two lines, one
+    for card in view.cards.values():
+        title = card.title
+        assert title.width() >= 60
+        assert title.height() >= title.heightForWidth(title.width()), title.text()
+        assert card.geometry().right() <= view.width()
+
+
+def test_a_page_photographed_by_the_webcam_counts_on_the_dashboard(qtbot, office, tmp_path):
+    """Issue 12's "must show": FakeCamera frames of a photographed page become a PDF attached in the dossier's
+    detail, and the reports screen, told by the detail, counts the dossier as digitised (0 → 100 %)."""
+    import cv2
+
+    from desk.services import accounts
+    from desk.views.dossier_detail import DossierDetailDialog
+    from tests.hardware.test_page_scan import TILTED, _page, _photographed
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    cv2.imwrite(str(frames / "page.png"), _photographed(_page(), TILTED))
+    clerk = accounts.create_staff("hang", "Nguyễn Thị Hằng", "clerk", "Matkhau#2026", by=accounts.SYSTEM)
+    ctx = AppContext(actor=clerk, clock=FixedClock(NOW), settings=Settings(camera=f"fake:{frames}"),
+                     office_name="UBND phường Trần Phú", printer=FakePrinter(), output_dir=tmp_path / "slips")
+    code = register(IntakeRequest("T-KS", Applicant(name="Trần Thị Mai"), received_at=t(11, 18, 9)),
+                    clock=FixedClock(NOW), actor=clerk).code
+    view = ReportsView(ctx)
+    qtbot.addWidget(view)
+    view.resize(1070, 780)
+    with qtbot.waitExposed(view):
+        view.show()
+    qtbot.waitUntil(lambda: view.loads >= 1, timeout=5000)
+    wait_idle(qtbot, view)
+    assert view.cards["digitised"].value.text() == "0,0%"
+    assert view.cell_text(view.row_of("HT"), "digitised") == "0"
+    view._refresh_timer.setInterval(20)
+    before = view.loads
+
+    detail = DossierDetailDialog(ctx, code)
+    qtbot.addWidget(detail)
+    detail.show()
+    dialog = detail.scan_pages()
+    qtbot.waitUntil(lambda: dialog.preview.image is not None, timeout=5000)
+    qtbot.mouseClick(dialog.capture_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.saved is not None, dialog.status.text()
+    qtbot.waitUntil(lambda: view.loads > before, timeout=5000)  # the detail said so on the bus: recounted
+    wait_idle(qtbot, view)
+    assert view.cell_text(view.row_of("HT"), "digitised") == "1"
+    assert view.cell_text(view.row_of("HT"), "digitisation_rate") == "100,0%"
+    assert (view.cards["digitised"].value.text(), view.cards["digitised"].note.text()) == \
+        ("100,0%", "1/1 hồ sơ đã số hóa đủ")
