@@ -47,7 +47,9 @@ from desk.services import (
     dossiers,
     migrate,
     office,
+    ratings,
     report_workbook,
+    scorecard,
     search,
     setup,
     statistics,
@@ -98,6 +100,14 @@ def _missing_components(a: Actor, ctx) -> None:
 def _digitisation_counts(a: Actor, ctx) -> None:
     today = datetime.now(LOCAL_TZ).date()
     assert attachments.digitisation_counts(today, today, actor=a)
+
+
+def _satisfaction(a: Actor, ctx) -> None:
+    assert ratings.satisfaction("2026-10", by=a).by_field
+
+
+def _scorecard(a: Actor, ctx) -> None:
+    assert len(scorecard.compute_scorecard("2026-10", by=a).months) == 12
 
 
 def _get_dossier(a: Actor, ctx) -> None:
@@ -303,6 +313,8 @@ MATRIX: list[tuple[str, str, object]] = [
     ("attachments.open_attachment", "clerk", _open_attachment),
     ("attachments.missing_components", "clerk", _missing_components),
     ("attachments.digitisation_counts", "leader", _digitisation_counts),
+    ("ratings.satisfaction", "leader", _satisfaction),
+    ("scorecard.compute_scorecard", "leader", _scorecard),
     ("search.search", "clerk", _search),
     ("search.count", "clerk", _count),
     ("documents.receipt", "clerk", _receipt),
@@ -577,6 +589,12 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "intake.validate": "checks a request against the catalog and points",
     "intake.next_sequence": "a step of intake.register, inside its checked transaction",
     "kiosk.lookup": "the citizens' kiosk: masked name and status of a verified slip, read-only",
+    "ratings.rating_token": "the rating token of a code under the office's key; no dossier is read",
+    "ratings.rating_form_for": "the citizens' rating form of a verified slip: a token and whether rated, nothing "
+                               "personal",
+    "ratings.rating_form_for_code": "the rating form of the dossier the pickup screen just returned: a token and "
+                                    "whether rated, nothing personal",
+    "ratings.rate": "a citizen's action (no account): accepted only with the dossier's token, once, after the return",
     "kiosk.enforce_read_only": "switches the kiosk's connection to read-only",
     "kiosk.staff_login_writes": "lets a staff login record its attempt at the kiosk",
     "migrate.table_checksum": "a digest of a table, no rows",
@@ -612,6 +630,7 @@ WRITES_WITHOUT_ACTOR = {
     "office.ensure_point": "called by setup.initialize",
     "kiosk.staff_login_writes": "lifts read-only mode for login() only",
     "backup.auto_backup": "the daily copy (no database write of its own)",
+    "ratings.rate": "one rating per returned dossier, with the token bound to it; no personal data",
 }
 # They take an actor but are checks, not actions.
 NOT_ACTIONS = {"accounts.require", "accounts.acting_staff", "accounts.needs_new_password"}
