@@ -597,6 +597,7 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "ratings.rate": "a citizen's action (no account): accepted only with the dossier's token, once, after the return",
     "kiosk.enforce_read_only": "switches the kiosk's connection to read-only",
     "kiosk.staff_login_writes": "lets a staff login record its attempt at the kiosk",
+    "kiosk.rating_writes": "lets the kiosk record a citizen's rating (ratings.rate checks it)",
     "migrate.table_checksum": "a digest of a table, no rows",
     "office.current_office": "the office's identity, public",
     "office.find_point": "a reception point, public",
@@ -629,6 +630,7 @@ WRITES_WITHOUT_ACTOR = {
     "office.ensure_office": "called by setup.initialize",
     "office.ensure_point": "called by setup.initialize",
     "kiosk.staff_login_writes": "lifts read-only mode for login() only",
+    "kiosk.rating_writes": "lifts read-only mode for ratings.rate() only",
     "backup.auto_backup": "the daily copy (no database write of its own)",
     "ratings.rate": "one rating per returned dossier, with the token bound to it; no personal data",
 }
