@@ -25,7 +25,14 @@ from desk.services.accounts import SYSTEM, Actor, get_actor
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance
-from desk.services.report_workbook import SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE, SHEET_SUMMARY
+from desk.services.report_workbook import (
+    SHEET_CHARTS,
+    SHEET_DETAIL,
+    SHEET_OVERDUE,
+    SHEET_SATISFACTION,
+    SHEET_SCORECARD,
+    SHEET_SUMMARY,
+)
 from desk.services.statistics import compute_statistics, monthly_trend
 from desk.views import ops
 from desk.views import reports as reports_view
@@ -348,7 +355,8 @@ def test_export_writes_the_workbook_with_progress_while_the_window_works(qtbot, 
     assert view.export_progress.maximum() == total and view.export_progress.value() == total
     assert target.exists() and view.export_path == target
     workbook = load_workbook(target, read_only=True)
-    assert workbook.sheetnames == [SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE]
+    assert workbook.sheetnames == [SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE, SHEET_SATISFACTION,
+                                   SHEET_SCORECARD]
     assert sum(1 for _row in workbook[SHEET_DETAIL].iter_rows(values_only=True)) == total + 1
     workbook.close()
     assert len(no_dialogs["confirm"]) == 1 and str(target) in no_dialogs["confirm"][0][2]
