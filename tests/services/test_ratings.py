@@ -165,3 +165,16 @@ def test_two_desks_rating_at_once_leave_one_row(pg_office):
     assert sorted(r.recorded for r in results) == [False, True]
     assert Rating.select().count() == 1
 
+
+
+def test_the_unique_key_decides_when_both_pass_the_check(any_office, monkeypatch):
+    """Two desks that both found no rating yet: the second insert meets the unique key, is told "already
+    rated", and its transaction (a PostgreSQL one too) goes on unharmed."""
+    code = returned()
+    assert rate(code, rating_token(code), "satisfied", clock=CLOCK).recorded
+    monkeypatch.setattr(ratings, "_rated", lambda _dossier_id: False)  # as if the check ran before the first commit
+    before = state()
+    again = rate(code, rating_token(code), "dissatisfied", "khác", clock=CLOCK)
+    assert again.already_rated and state() == before
+    other = returned()  # the connection still works after the conflict
+    assert rate(other, rating_token(other), "very_satisfied", clock=CLOCK).recorded
