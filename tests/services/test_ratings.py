@@ -178,3 +178,24 @@ def test_the_unique_key_decides_when_both_pass_the_check(any_office, monkeypatch
     assert again.already_rated and state() == before
     other = returned()  # the connection still works after the conflict
     assert rate(other, rating_token(other), "very_satisfied", clock=CLOCK).recorded
+
+
+def test_the_kiosk_lifts_read_only_for_the_rating_only(any_office):
+    """The kiosk's connection refuses writes; rating_writes lets rate() through and closes again after."""
+    from peewee import DatabaseError
+
+    from desk.services.kiosk import _set_read_only, enforce_read_only, rating_writes
+
+    code = returned()
+    db = dbmod.database_proxy.obj
+    enforce_read_only()
+    try:
+        with pytest.raises(DatabaseError):
+            rate(code, rating_token(code), "satisfied", clock=CLOCK)
+        with rating_writes():
+            assert rate(code, rating_token(code), "satisfied", clock=CLOCK).recorded
+        with pytest.raises(DatabaseError), db.atomic():
+            Rating.update(comment="sửa").execute()
+    finally:
+        _set_read_only(db, False)
+    assert Rating.get().comment == ""
