@@ -4,7 +4,9 @@ Sheets: "Tổng hợp" (the official table in the shape of Biểu số 06/VPCP/K
 then our own columns labelled as additions: stopped, refused/withdrawn, the rates (D42); totals and
 rates as Excel formulas), "Biểu đồ" (native
 charts over the table and the 12-month trend), "Chi tiết" (every dossier counted in the table, with
-the column it is counted in) and "Quá hạn" (open past the legal due date at the report moment).
+the column it is counted in) and "Quá hạn" (open past the legal due date at the report moment); then our
+additions of issue 13 (D49), for the whole office whatever the field filter: "Mức độ hài lòng" (ratings per
+field and per clerk) and "Bộ chỉ số 766" (the scorecard's 12 months).
 The numbers come from desk.services.statistics, the classification of each dossier from
 desk.services.dossiers.classify, so the table, the detail rows, the screen and the CLI agree.
 
@@ -43,7 +45,7 @@ from desk.services.attachments import DigitisationRow, digitisation_counts
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, local_date
 from desk.services.dossiers import Outcome, Status
-from desk.services.kinds import Channel, Role
+from desk.services.kinds import RATING_VI, Channel, RatingLevel, Role
 from desk.services.office import current_office
 from desk.services.periods import Period, as_period
 from desk.services.ratings import Satisfaction, SatisfactionRow, satisfaction
@@ -595,7 +597,7 @@ def _working_days_late(calendar: WorkCalendar, due_day: date, as_of_day: date) -
 # -- "Mức độ hài lòng" and "Bộ chỉ số 766": our additions (issue 13, D49) ---------------------------
 ADDITIONS_NOTE = "Số liệu bổ sung (không thuộc Biểu 06)"
 SATISFACTION_TITLE = "MỨC ĐỘ HÀI LÒNG CỦA NGƯỜI DÂN, TỔ CHỨC"
-SATISFACTION_HEADER = ["Rất hài lòng", "Hài lòng", "Không hài lòng", "Số lượt đánh giá", "Tỷ lệ hài lòng (%)"]
+SATISFACTION_HEADER = [*(RATING_VI[level] for level in RatingLevel), "Số lượt đánh giá", "Tỷ lệ hài lòng (%)"]
 SATISFACTION_WIDTHS = [6, 34, 13, 13, 15, 14, 14]
 SATISFACTION_HEADER_ROW = 4  # the fields' table; the clerks' follows it after one empty row
 SCORECARD_TITLE = "BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QUYẾT ĐỊNH 766/QĐ-TTg)"

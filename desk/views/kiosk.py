@@ -7,7 +7,8 @@ after ``timeout_s`` seconds, or on the big "Done" button.
 
 Input comes from the camera (:class:`desk.hardware.camera.Scanner`) or a USB keyboard-wedge
 scanner, which types into an invisible, always-focused line edit ending with Enter — the kiosk has
-no other input. Leaving kiosk mode needs a staff login: Ctrl+Alt+Q, or a three-second press in the
+no other input, but for the rating of a returned dossier (three buttons that take no focus and an optional
+comment line, desk.views.rating, D49). Leaving kiosk mode needs a staff login: Ctrl+Alt+Q, or a three-second press in the
 top-left corner, opens the login dialog; Escape and Alt+F4 do nothing.
 """
 
