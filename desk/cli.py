@@ -1012,9 +1012,21 @@ def _report(args: argparse.Namespace, actor) -> int:
     print(file=sys.stderr)
     if args.json:
         stats = reports.compute_statistics(args.period, args.cutoff, field_code=args.field, clock=args.clock)
-        _print_json(reports.statistics_json(stats, reports.period_digitisation(stats, actor=actor)))
+        data = reports.statistics_json(stats, reports.period_digitisation(stats, actor=actor))
+        data |= _report_additions(args, actor)
+        _print_json(data)
     _emit(path)
     return 0
+
+
+def _report_additions(args: argparse.Namespace, actor) -> dict:
+    """The report's JSON beyond the official table (issue 13, D49): the satisfaction figures per field and per
+    clerk, and the "Bộ chỉ số 766" scorecard of the 12 months ending with the period."""
+    from desk.services.ratings import satisfaction
+    from desk.services.scorecard import compute_scorecard
+
+    return {"satisfaction": satisfaction(args.period, args.cutoff, by=actor).to_json(),
+            "scorecard": compute_scorecard(args.period, args.cutoff, by=actor, clock=args.clock).to_json()}
 
 
 def _demo(args: argparse.Namespace, actor) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from desk.cli import main
+from desk.services.clock import LOCAL_TZ, FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
 CCCD = "042090012345|123456789|Nguyễn Văn An|15031990|Nam|Số 5, Tổ 2, Phường Trần Phú, Hà Tĩnh|10082021"
@@ -291,9 +292,42 @@ def test_report_command(cli, tmp_path):
     assert stats["total"]["new_online"] == 1 and stats["total"]["received_total"] == 1
     assert stats["digitisation"]["total"]["received"] == 1  # issue 12: the digitisation figures too
     assert {row["field_code"] for row in stats["digitisation"]["rows"]} == {row["field_code"] for row in stats["rows"]}
-    assert load_workbook(target).sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn"]
+    assert load_workbook(target).sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn", "Mức độ hài lòng",
+                                                "Bộ chỉ số 766"]
+    assert stats["satisfaction"]["total"]["ratings"] == 0 and len(stats["scorecard"]["months"]) == 12
     rc, _out, err = cli("report", "--period", "2026-13", "--out", str(tmp_path / "x.xlsx"))
     assert rc == 2 and "2026-10" in err and not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_phone_rating_counts_once_in_the_reports_json(cli, sqlite_url, tmp_path):
+    """Issue 13's "must show": a returned dossier's rating sent from the phone page again and again appears in
+    the report's satisfaction figures once."""
+    from desk.models import db as dbmod
+    from desk.services.payload import make_payload
+    from desk.services.ratings import rate, rating_form_for
+
+    _c, out, _e = cli("receive", "--procedure", "2.000815", "--name", "Hoàng Thị Lan", "--received-at",
+                      "2026-10-05T09:00")
+    code = json.loads(out)["code"]
+    for step, moment in (("processing", "2026-10-05T10:00"), ("resolved", "2026-10-05T11:00"),
+                         ("returned", "2026-10-06T09:00")):
+        rc, _out, err = cli("advance", code, "--to", step, "--at", moment)
+        assert rc == 0, err
+    db = dbmod.connect(sqlite_url, allow_new=False)
+    try:
+        clock = FixedClock(datetime(2026, 10, 6, 10, tzinfo=LOCAL_TZ))
+        form = rating_form_for(make_payload(code), clock=clock)
+        results = [rate(make_payload(code), form.token, "very_satisfied", "Nhanh", "phone", clock=clock)
+                   for _i in range(3)]
+    finally:
+        db.close()
+    assert [r.recorded for r in results] == [True, False, False]
+    rc, out, err = cli("report", "--period", "2026-10", "--out", str(tmp_path / "r.xlsx"), "--json")
+    assert rc == 0, err
+    figures = json.loads(out[: out.rindex("}") + 1])["satisfaction"]
+    assert figures["total"]["ratings"] == 1 and figures["total"]["very_satisfied"] == 1
+    assert [(r["key"], r["ratings"]) for r in figures["by_clerk"]] == [("admin", 1)]
+    assert json.loads(out[: out.rindex("}") + 1])["scorecard"]["months"][-1]["ratings"] == 1
 
 
 # -- who acts (issue 9, item 6) ----------------------------------------------------------------------

@@ -47,7 +47,9 @@ from desk.services import (
     dossiers,
     migrate,
     office,
+    ratings,
     report_workbook,
+    scorecard,
     search,
     setup,
     statistics,
@@ -103,6 +105,14 @@ def _digitisation_counts(a: Actor, ctx) -> None:
 def _period_digitisation(a: Actor, ctx) -> None:
     stats = statistics.compute_statistics("2026-10")
     assert len(report_workbook.period_digitisation(stats, actor=a).rows) == len(stats.rows)
+
+
+def _satisfaction(a: Actor, ctx) -> None:
+    assert ratings.satisfaction("2026-10", by=a).by_field
+
+
+def _scorecard(a: Actor, ctx) -> None:
+    assert len(scorecard.compute_scorecard("2026-10", by=a).months) == 12
 
 
 def _get_dossier(a: Actor, ctx) -> None:
@@ -309,6 +319,8 @@ MATRIX: list[tuple[str, str, object]] = [
     ("attachments.missing_components", "clerk", _missing_components),
     ("attachments.digitisation_counts", "clerk", _digitisation_counts),
     ("report_workbook.period_digitisation", "clerk", _period_digitisation),
+    ("ratings.satisfaction", "leader", _satisfaction),
+    ("scorecard.compute_scorecard", "leader", _scorecard),
     ("search.search", "clerk", _search),
     ("search.count", "clerk", _count),
     ("documents.receipt", "clerk", _receipt),
@@ -587,8 +599,15 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "intake.validate": "checks a request against the catalog and points",
     "intake.next_sequence": "a step of intake.register, inside its checked transaction",
     "kiosk.lookup": "the citizens' kiosk: masked name and status of a verified slip, read-only",
+    "ratings.rating_token": "the rating token of a code under the office's key; no dossier is read",
+    "ratings.rating_form_for": "the citizens' rating form of a verified slip: a token and whether rated, nothing "
+                               "personal",
+    "ratings.rating_form_for_code": "the rating form of the dossier the pickup screen just returned: a token and "
+                                    "whether rated, nothing personal",
+    "ratings.rate": "a citizen's action (no account): accepted only with the dossier's token, once, after the return",
     "kiosk.enforce_read_only": "switches the kiosk's connection to read-only",
     "kiosk.staff_login_writes": "lets a staff login record its attempt at the kiosk",
+    "kiosk.rating_writes": "lets the kiosk record a citizen's rating (ratings.rate checks it)",
     "migrate.table_checksum": "a digest of a table, no rows",
     "office.current_office": "the office's identity, public",
     "office.find_point": "a reception point, public",
@@ -621,7 +640,9 @@ WRITES_WITHOUT_ACTOR = {
     "office.ensure_office": "called by setup.initialize",
     "office.ensure_point": "called by setup.initialize",
     "kiosk.staff_login_writes": "lifts read-only mode for login() only",
+    "kiosk.rating_writes": "lifts read-only mode for ratings.rate() only",
     "backup.auto_backup": "the daily copy (no database write of its own)",
+    "ratings.rate": "one rating per returned dossier, with the token bound to it; no personal data",
 }
 # They take an actor but are checks, not actions.
 NOT_ACTIONS = {"accounts.require", "accounts.acting_staff", "accounts.needs_new_password"}

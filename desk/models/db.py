@@ -33,13 +33,13 @@ from peewee import (
 
 from desk.errors import DatabaseBusy, DeskError
 from desk.i18n import _
-from desk.models.entities import ALL_MODELS, Attachment, DailySequence, SchemaInfo, database_proxy
+from desk.models.entities import ALL_MODELS, Attachment, DailySequence, Rating, SchemaInfo, database_proxy
 from desk.redaction import protect, redact
 from desk.timezone import OFFICE_OFFSET_HOURS
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # target version → function(db) that upgrades from target-1; run in order, in one transaction.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {}
 
@@ -192,7 +192,7 @@ def _damaged(path: str, reason: str) -> DeskError:
 
 
 # The schema version that added a table (a table not named here is in every version).
-_TABLE_ADDED_IN = {"attachment": 5}
+_TABLE_ADDED_IN = {"attachment": 5, "rating": 6}
 
 
 def tables_of_version(version: int = SCHEMA_VERSION) -> list[str]:
@@ -605,6 +605,16 @@ def _to_v5(db: Database) -> None:
 MIGRATIONS[5] = _to_v5
 
 
+# -- version 6: citizens' ratings of the service (đánh giá mức độ hài lòng, D49) ----------------
+def _to_v6_rating(db: Database) -> None:
+    """The ``rating`` table with its unique key on ``dossier`` (one rating per dossier); nothing else
+    changes. Idempotent, like every step of an upgrade."""
+    Rating.create_table(safe=True)
+
+
+MIGRATIONS[6] = _to_v6_rating
+
+
 def pg_collation(db: Database | None = None) -> tuple[str, list[str]]:
     """The PostgreSQL database's own collation ("C.UTF-8", "vi-VN (ICU)") and the key columns of
     PG_KEY_COLUMNS that do not compare in code-point order (none once the schema is current)."""
@@ -623,6 +633,7 @@ def pg_collation(db: Database | None = None) -> tuple[str, list[str]]:
 # What the desk program does to each table; everything else (ALTER, DROP, TRUNCATE, triggers) is
 # the owner's alone.
 _DESK_PRIVILEGES = {"schema_info": "SELECT", "dossier_event": "SELECT, INSERT", "attachment": "SELECT, INSERT",
+                    "rating": "SELECT, INSERT",
                     "calendar_day": "SELECT, INSERT, UPDATE, DELETE"}
 _DESK_DEFAULT_PRIVILEGES = "SELECT, INSERT, UPDATE"
 

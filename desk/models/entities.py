@@ -217,6 +217,23 @@ class Attachment(BaseModel):
     added_at = DateTimeField()
 
 
+class Rating(BaseModel):
+    """A citizen's rating of the service for one dossier (đánh giá mức độ hài lòng), given once its result was
+    returned. No personal data: the level, an optional short comment, where it was given, and the member of
+    staff who returned the result (the actor of the dossier's "returned" event). One per dossier: the unique
+    key on ``dossier`` makes two desks submitting at once leave one row (D49)."""
+
+    id = AutoField()
+    dossier = ForeignKeyField(Dossier, backref="ratings", unique=True)
+    dossier_id: int
+    level = CharField(max_length=20)  # very_satisfied | satisfied | dissatisfied (kinds.RatingLevel)
+    comment = CharField(max_length=300, default="")
+    channel = CharField(max_length=20)  # kiosk | counter_screen | phone (kinds.RatingChannel)
+    served_by = ForeignKeyField(Staff, null=True)
+    served_by_id: int | None
+    at = DateTimeField(index=True)  # naive UTC
+
+
 ALL_MODELS = [
     SchemaInfo,
     Office,
@@ -229,4 +246,5 @@ ALL_MODELS = [
     Dossier,
     DossierEvent,
     Attachment,
+    Rating,
 ]

@@ -264,6 +264,7 @@ def digitisation_counts(start: date, end: date, *, actor: Actor) -> list[Digitis
                                      .distinct()):
         have.setdefault(dossier_id, set()).add(number)
     marks: dict[int, set[str]] = {}
+    required: dict[tuple[int, str], frozenset[int]] = {}  # (procedure, component list) → numbers to digitise
     counts: dict[int, list[int]] = {}
     fields: dict[int, tuple[int, str, str]] = {}
     query = (Dossier.select(Dossier.id, Dossier.documents, Procedure.id, Procedure.documents, Field.id,
@@ -274,9 +275,11 @@ def digitisation_counts(start: date, end: date, *, actor: Actor) -> list[Digitis
         if procedure_id not in marks:
             marks[procedure_id] = {fold(d.name) for d in load_documents(procedure_documents) if d.no_digitisation}
         fields[field_id] = (order, field_code, field_name)
-        done = have.get(dossier_id, set())
-        complete = all(n in done or _exempt(item, marks[procedure_id])
-                       for n, item in enumerate(load_documents(documents), start=1))
+        need = required.get((procedure_id, documents))
+        if need is None:  # most dossiers of a procedure carry the same list: parse and fold it once
+            need = required[(procedure_id, documents)] = frozenset(
+                n for n, item in enumerate(load_documents(documents), start=1) if not _exempt(item, marks[procedure_id]))
+        complete = need <= have.get(dossier_id, set())
         tally = counts.setdefault(field_id, [0, 0])
         tally[0] += complete
         tally[1] += 1

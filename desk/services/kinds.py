@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from desk.i18n import N_
+from desk.i18n import N_, _
 
 
 class Role(StrEnum):
@@ -87,3 +87,36 @@ class StopCase(StrEnum):
 
     APPLICANT_REQUEST = "applicant_request"  # the applicant asks to stop / withdraw the dossier
     CANNOT_CONTINUE = "cannot_continue"  # the dossier cannot lawfully be handled further
+
+
+class RatingLevel(StrEnum):
+    """How satisfied a citizen was with the service, in the three levels offices report (D49)."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    DISSATISFIED = "dissatisfied"
+
+    @property
+    def label(self) -> str:
+        """The level as the citizen reads it on the buttons ("Rất hài lòng")."""
+        return _(RATING_LABELS[self])
+
+    @property
+    def satisfied(self) -> bool:
+        """Counted in the satisfaction rate: very satisfied or satisfied."""
+        return self is not RatingLevel.DISSATISFIED
+
+
+RATING_LABELS = {RatingLevel.VERY_SATISFIED: N_("Very satisfied"), RatingLevel.SATISFIED: N_("Satisfied"),
+                 RatingLevel.DISSATISFIED: N_("Dissatisfied")}
+# The official Vietnamese words (the workbook's headers): the same in any interface language.
+RATING_VI = {RatingLevel.VERY_SATISFIED: "Rất hài lòng", RatingLevel.SATISFIED: "Hài lòng",
+             RatingLevel.DISSATISFIED: "Không hài lòng"}
+
+
+class RatingChannel(StrEnum):
+    """Where a citizen gave the rating."""
+
+    KIOSK = "kiosk"  # the pickup kiosk, after scanning the slip
+    COUNTER_SCREEN = "counter_screen"  # the citizen-facing screen at the pickup desk
+    PHONE = "phone"  # the phone look-up page

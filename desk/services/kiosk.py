@@ -6,7 +6,8 @@ The kiosk stands in a public hall, so this module is deliberately narrow:
   "valid"); a bare typed code, an altered or foreign slip, a CCCD or anything else gets one friendly
   sentence and no dossier data (sequential codes must not become a way to browse other people's files);
 - it only reads: no function here writes, and :func:`enforce_read_only` makes the kiosk's database
-  connection refuse writes as well (SQLite ``PRAGMA query_only``, PostgreSQL read-only transactions);
+  connection refuse writes as well (SQLite ``PRAGMA query_only``, PostgreSQL read-only transactions),
+  lifted only for a staff login's attempt count and a citizen's rating (:func:`rating_writes`);
 - a :class:`KioskAnswer` never carries the full name or the ID number — the name is masked
   ("Nguyễn V. A.") and the ID number is not read at all;
 - :class:`KioskLookup` pauses after a burst of invalid scans, so guessing is slow as well as useless.
@@ -354,6 +355,23 @@ def _is_postgres(db: Database) -> bool:
     from desk.models.db import is_postgres
 
     return is_postgres(db)
+
+
+@contextmanager
+def rating_writes(db: Database | None = None) -> Iterator[None]:
+    """Lift read-only mode while the kiosk records a citizen's rating (desk.services.ratings.rate, D49).
+
+    The rating is the kiosk's only write besides a staff login's attempt count; it is checked there (the
+    dossier's token, once, after the return). Read-only mode is back as soon as the rating is written.
+    """
+    from desk.models.entities import database_proxy
+
+    db = db or database_proxy.obj
+    _set_read_only(db, False)
+    try:
+        yield
+    finally:
+        _set_read_only(db, True)
 
 
 @contextmanager

@@ -4,7 +4,9 @@ Sheets: "Tổng hợp" (the official table in the shape of Biểu số 06/VPCP/K
 then our own columns labelled as additions: stopped, refused/withdrawn, the rates (D42); totals and
 rates as Excel formulas), "Biểu đồ" (native
 charts over the table and the 12-month trend), "Chi tiết" (every dossier counted in the table, with
-the column it is counted in) and "Quá hạn" (open past the legal due date at the report moment).
+the column it is counted in) and "Quá hạn" (open past the legal due date at the report moment); then our
+additions of issue 13 (D49), for the whole office whatever the field filter: "Mức độ hài lòng" (ratings per
+field and per clerk) and "Bộ chỉ số 766" (the scorecard's 12 months).
 The numbers come from desk.services.statistics, the classification of each dossier from
 desk.services.dossiers.classify, so the table, the detail rows, the screen and the CLI agree.
 
@@ -44,9 +46,11 @@ from desk.services.attachments import DigitisationRow, digitisation_counts
 from desk.services.calendar import WorkCalendar, load_calendar
 from desk.services.clock import LOCAL_TZ, OFFICE_UTC_OFFSET, Clock, local_date
 from desk.services.dossiers import Outcome, Status
-from desk.services.kinds import Channel, Role
+from desk.services.kinds import RATING_VI, Channel, RatingLevel, Role
 from desk.services.office import current_office
 from desk.services.periods import Period, as_period
+from desk.services.ratings import Satisfaction, SatisfactionRow, satisfaction
+from desk.services.scorecard import Scorecard, compute_scorecard
 from desk.services.statistics import (
     CHUNK,
     Statistics,
@@ -119,6 +123,7 @@ OUTCOME_VI = {  # "Phân loại trong kỳ": the column of the official table a 
 }
 CARRIED_LABEL, NEW_LABEL = "Kỳ trước chuyển qua", "Mới tiếp nhận"
 SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE = "Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn"
+SHEET_SATISFACTION, SHEET_SCORECARD = "Mức độ hài lòng", "Bộ chỉ số 766"  # our additions (issue 13, D49)
 FORM_NUMBER = "Biểu số 06/VPCP/KSTT"
 REPORT_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT "
                 "THỦ TỤC HÀNH CHÍNH")
@@ -502,7 +507,8 @@ def write_report(
     target = Path(path)
     p = as_period(period, cutoff)
     wb = Workbook(write_only=True)
-    sheets = [wb.create_sheet(name) for name in (SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE)]
+    sheets = [wb.create_sheet(name) for name in (SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE,
+                                                 SHEET_SATISFACTION, SHEET_SCORECARD)]
     streams: list[xlsx_rows.SheetRows] = []
     try:
         detail = xlsx_rows.SheetRows(SHEET_DETAIL, first_row=2)
@@ -515,6 +521,9 @@ def write_report(
             trend = monthly_trend(p, p.cutoff, 12, field_code=field_code)
             _check_cancel(cancel)
             digitised = list(period_digitisation(stats, actor=by).rows)
+            rated = satisfaction(p, by=by)
+            card = compute_scorecard(p, by=by, clock=clock)
+            _check_cancel(cancel)
             _stream_rows(sheets[2], detail, overdue, stats, progress, cancel, by)
         _check_cancel(cancel)
         office = current_office()
@@ -525,6 +534,8 @@ def write_report(
             _write_charts(sheets[1], sheets[0], stats, trend, total_row)
             _detail_frame(sheets[2], detail)
             _overdue_frame(sheets[3], overdue, stats)
+            _write_satisfaction(sheets[4], rated, stats.office_name)
+            _write_scorecard(sheets[5], card)
             xlsx_rows.save(wb, temp, streams, clock=clock)
     except OSError as exc:  # the sheet scratch files in the temporary folder
         raise files.write_error(target, exc) from exc
@@ -619,3 +630,77 @@ def _overdue_frame(ws: Sheet, rows: xlsx_rows.SheetRows, stats: Statistics) -> N
 def _working_days_late(calendar: WorkCalendar, due_day: date, as_of_day: date) -> int:
     """Working days after the due date up to the report day: 0 = overdue since less than a working day."""
     return calendar.count_working_days(due_day, as_of_day) if as_of_day > due_day else 0
+
+
+# -- "Mức độ hài lòng" and "Bộ chỉ số 766": our additions (issue 13, D49) ---------------------------
+ADDITIONS_NOTE = "Số liệu bổ sung (không thuộc Biểu 06)"
+SATISFACTION_TITLE = "MỨC ĐỘ HÀI LÒNG CỦA NGƯỜI DÂN, TỔ CHỨC"
+SATISFACTION_HEADER = [*(RATING_VI[level] for level in RatingLevel), "Số lượt đánh giá", "Tỷ lệ hài lòng (%)"]
+SATISFACTION_WIDTHS = [6, 34, 13, 13, 15, 14, 14]
+SATISFACTION_HEADER_ROW = 4  # the fields' table; the clerks' follows it after one empty row
+SCORECARD_TITLE = "BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QUYẾT ĐỊNH 766/QĐ-TTg)"
+SCORECARD_HEADER_ROW = 4
+SCORECARD_FIRST_MONTH_COLUMN = 4  # D: the oldest month; A criterion, B indicator, C definition
+_COUNT_INDICATORS = ("overdue", "ratings")
+
+
+def _satisfaction_table(ws: Sheet, caption: str, rows: tuple[SatisfactionRow, ...], total: SatisfactionRow) -> None:
+    ws.append([_cell(ws, h, bold=True, align=_CENTER, border=True, fill=_HEADER_FILL)
+               for h in ["TT", caption, *SATISFACTION_HEADER]])
+    for index, row in enumerate((*rows, total), 1):
+        last = index == len(rows) + 1
+        fill = _TOTAL_FILL if last else None
+        values: list[CellValue] = [row.very_satisfied, row.satisfied, row.dissatisfied, row.ratings]
+        ws.append([_cell(ws, None if last else index, bold=last, align=_CENTER, border=True, fill=fill),
+                   _cell(ws, "Tổng cộng" if last else row.name, bold=last, align=_LEFT, border=True, fill=fill)]
+                  + [_cell(ws, v, bold=last, align=_RIGHT, border=True, number_format=COUNT_FORMAT, fill=fill)
+                     for v in values]
+                  + [_cell(ws, row.rate, bold=last, align=_RIGHT, border=True, number_format=PERCENT_FORMAT,
+                           fill=fill)])
+
+
+def _write_satisfaction(ws: Sheet, rated: Satisfaction, office_name: str) -> None:
+    """Ratings given in the period per field, then per clerk who returned the result: the three levels,
+    their number and the rate (very satisfied + satisfied) / ratings."""
+    for i, width in enumerate(SATISFACTION_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    _print_setup(ws, landscape=False)
+    ws.append([_cell(ws, SATISFACTION_TITLE, bold=True, size=14)])
+    ws.append([_cell(ws, f"Đơn vị: {office_name}. {rated.period.describe()}. {ADDITIONS_NOTE}.", italic=True)])
+    ws.append([_cell(ws, "Tỷ lệ hài lòng = (rất hài lòng + hài lòng) / số lượt đánh giá; mỗi hồ sơ được đánh giá "
+                         "một lần, sau khi trả kết quả; tính theo ngày đánh giá.", italic=True, size=10)])
+    _satisfaction_table(ws, "Lĩnh vực", rated.by_field, rated.total)
+    ws.append([])
+    clerks_total = SatisfactionRow("", "Tổng cộng", sum(r.very_satisfied for r in rated.by_clerk),
+                                   sum(r.satisfied for r in rated.by_clerk), sum(r.dissatisfied for r in rated.by_clerk))
+    _satisfaction_table(ws, "Cán bộ trả kết quả", rated.by_clerk, clerks_total)
+
+
+def _write_scorecard(ws: Sheet, card: Scorecard) -> None:
+    """The indicators (rows) over the months (columns), each with its criterion and definition."""
+    widths = [20, 26, 48] + [10] * len(card.months)
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = f"D{SCORECARD_HEADER_ROW + 1}"
+    _print_setup(ws, fit_height=1)
+    for r in range(SCORECARD_HEADER_ROW + 1, SCORECARD_HEADER_ROW + 1 + len(card.indicators)):
+        ws.row_dimensions[r].height = 48
+    ws.append([_cell(ws, SCORECARD_TITLE, bold=True, size=14)])
+    ws.append([_cell(ws, f"Đơn vị: {card.office_name}. {card.describe()}. {ADDITIONS_NOTE}.", italic=True)])
+    ws.append([])
+    ws.append([_cell(ws, h, bold=True, align=_CENTER, border=True, fill=_HEADER_FILL)
+               for h in ["Nhóm tiêu chí", "Chỉ số", "Định nghĩa", *(m.period.label for m in card.months)]])
+    for indicator in card.indicators:
+        number_format = COUNT_FORMAT if indicator.key in _COUNT_INDICATORS else PERCENT_FORMAT
+        ws.append([_cell(ws, indicator.criterion, align=_LEFT, border=True),
+                   _cell(ws, indicator.name, bold=True, align=_LEFT, border=True),
+                   _cell(ws, indicator.definition, size=9, align=_LEFT, border=True)]
+                  + [_cell(ws, m.value(indicator.key), align=_RIGHT, border=True, number_format=number_format)
+                     for m in card.months])
+    ws.append([])
+    running = [m for m in card.months if m.as_of < m.period.end]
+    note = "Ô trống: chưa có số liệu để tính tỷ lệ (mẫu số bằng 0)."
+    if running:
+        last = running[-1]
+        note += f" Tháng {last.period.label}: số liệu đến {last.as_of:%H:%M} ngày {last.as_of:%d/%m/%Y}."
+    ws.append([_cell(ws, note, italic=True, size=10)])

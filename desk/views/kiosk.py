@@ -7,7 +7,8 @@ after ``timeout_s`` seconds, or on the big "Done" button.
 
 Input comes from the camera (:class:`desk.hardware.camera.Scanner`) or a USB keyboard-wedge
 scanner, which types into an invisible, always-focused line edit ending with Enter — the kiosk has
-no other input. Leaving kiosk mode needs a staff login: Ctrl+Alt+Q, or a three-second press in the
+no other input, but for the rating of a returned dossier (three buttons that take no focus and an optional
+comment line, desk.views.rating, D49). Leaving kiosk mode needs a staff login: Ctrl+Alt+Q, or a three-second press in the
 top-left corner, opens the login dialog; Escape and Alt+F4 do nothing.
 """
 
@@ -33,6 +34,7 @@ from PyQt6.QtWidgets import (
 
 from desk.i18n import _, ngettext
 from desk.services.clock import Clock
+from desk.services.kinds import RatingChannel
 from desk.services.kiosk import (
     CLOSED,
     ERROR,
@@ -44,7 +46,9 @@ from desk.services.kiosk import (
     KioskAnswer,
     KioskLookup,
 )
+from desk.services.ratings import RatingForm, RatingResult
 from desk.views.ops import Operation
+from desk.views.rating import RatingPanel
 from desk.views.widgets import StatusBanner
 
 if TYPE_CHECKING:  # imported when the kiosk starts its camera, at run time
@@ -114,6 +118,23 @@ def try_camera(spec: str | None, folder: Path, clock: Clock, *,
                                    len(slips)).format(count=len(slips))
 
 
+def _kiosk_form(text: str, *, clock: Clock) -> RatingForm:
+    """The rating form of a scanned slip (runs on a worker thread; reads only)."""
+    from desk.services.ratings import rating_form_for
+
+    return rating_form_for(text, clock=clock)
+
+
+def _kiosk_rate(code: str, token: str, level: str, comment: str, channel: str, *,
+                clock: Clock | None = None) -> RatingResult:
+    """The citizen's rating, the kiosk's one write besides a staff login (runs on a worker thread)."""
+    from desk.services.kiosk import rating_writes
+    from desk.services.ratings import rate
+
+    with rating_writes():
+        return rate(code, token, level, comment, channel, clock=clock)
+
+
 def _page(name: str, spacing: int = -1) -> tuple[QWidget, QVBoxLayout]:
     """One of the kiosk's screens and its column."""
     page = QWidget()
@@ -169,6 +190,8 @@ class KioskWindow(QWidget):
         self.timeout_ms = max(1, int(timeout_s * 1000))
         self.answer: KioskAnswer | None = None
         self.looking: Operation | None = None  # the lookup on its way to the database
+        self.rating_form: Operation | None = None  # a returned dossier's rating form on its way
+        self._looked_up = ""  # the text of the answer on screen (for its rating form)
         self._scans: deque[str] = deque()  # scans waiting for it, answered in order
         self.scanner: Scanner | None = None
         self._unlocked = False
@@ -289,6 +312,11 @@ class KioskWindow(QWidget):
             self.fields[key] = value
             self.fields[f"{key}_caption"] = label
         box.addLayout(grid)
+        # after a returned dossier's scan: rate the service (D49)
+        self.rating = RatingPanel(RatingChannel.KIOSK, clock=self.clock, submit=_kiosk_rate)
+        self.rating.activity.connect(lambda: self.back_timer.start())
+        self.rating.done.connect(lambda _result: self.back_timer.start())
+        box.addWidget(self.rating)
         box.addStretch(1)
         return page
 
@@ -321,6 +349,7 @@ class KioskWindow(QWidget):
         self.headline.clear()
         self.advice.clear()
         self.error_text.clear()
+        self.rating.clear()
         self.pages.setCurrentWidget(self.idle_page)
         self.done_button.hide()
         self._refocus()
@@ -328,6 +357,7 @@ class KioskWindow(QWidget):
     def show_answer(self, answer: KioskAnswer) -> None:
         """Show a lookup's answer and come back to idle after the timeout."""
         self.answer = answer
+        self.rating.clear()
         if answer.ok:
             background, foreground = COLOURS.get(answer.state, COLOURS[WAITING])
             self.banner.show_status(background, foreground, answer.status_text, answer.advice, weight=800)
@@ -367,13 +397,32 @@ class KioskWindow(QWidget):
         if self.looking is not None or not self._scans:
             return
         text = self._scans.popleft()
+        self._looked_up = text
         self.looking = (Operation(self, self.lookup, text, clock=self.clock, label="kiosk lookup")
                         .on_success(self._answered).on_failure(self._lookup_failed).start())
 
     def _answered(self, answer: KioskAnswer) -> None:
         self.looking = None
         self.show_answer(answer)
+        if answer.ok and answer.state == RETURNED and not self._scans:
+            self._offer_rating(self._looked_up)
         self._next_lookup()
+
+    def _offer_rating(self, text: str) -> None:
+        """A returned dossier's slip: its rating form below the answer, when it may still be rated."""
+        answer = self.answer
+
+        def loaded(form: RatingForm) -> None:
+            self.rating_form = None
+            if self.answer is answer and self.screen == "result":  # not after "Done" or the next scan
+                self.show_rating(form)
+
+        def failed(exc: BaseException) -> None:
+            self.rating_form = None
+            log.warning("kiosk rating form not loaded: %s", exc)
+
+        self.rating_form = (Operation(self, _kiosk_form, text, clock=self.clock, label="kiosk rating form")
+                            .on_success(loaded).on_failure(failed).start())
 
     def _lookup_failed(self, exc: BaseException) -> None:
         log.error("kiosk lookup failed", exc_info=exc)  # a public kiosk must never show a traceback
@@ -381,6 +430,13 @@ class KioskWindow(QWidget):
         self.show_answer(KioskAnswer(False, ERROR, message=_(
             "The information cannot be shown right now. Please ask the staff at the desk.")))
         self._next_lookup()
+
+    def show_rating(self, form: RatingForm) -> None:
+        """The rating form below a returned dossier's answer; the appointment, long past, gives it the room."""
+        self.rating.offer(form)
+        if not self.rating.isHidden():
+            for key in ("appointment", "appointment_caption"):
+                self.fields[key].hide()
 
     def _scan_entered(self) -> None:
         self._partial.stop()

@@ -38,8 +38,9 @@ from desk.views.context import AppContext
 from desk.views.ops import Operation
 from desk.views.widgets import StatusBanner
 
-if TYPE_CHECKING:  # imported when F9 first opens it, at run time
-    from desk.views.scan_dialog import ScanDialog
+if TYPE_CHECKING:
+    from desk.views.rating import CitizenRatingWindow
+    from desk.views.scan_dialog import ScanDialog  # imported when F9 first opens it, at run time
 
 # Banner colours: background, text. Strong contrast, readable across the desk.
 COLOURS = {
@@ -250,7 +251,40 @@ class PickupView(QWidget):
         actions.addWidget(self.return_button)
         actions.addWidget(self.open_button)
         actions.addStretch(1)
+        actions.addWidget(self._build_citizen_button())
         return actions
+
+    # -- the citizen-facing rating screen (D49) ----------------------------------------------------
+    def _build_citizen_button(self) -> QPushButton:
+        """Opens the citizen-facing window (second monitor or tablet screen) where, after each return, the
+        citizen rates the service."""
+        self.citizen_screen: CitizenRatingWindow | None = None
+        button = QPushButton(_("Citizen rating screen"))
+        button.setObjectName("pickup_citizen_screen")
+        button.setMinimumHeight(60)
+        button.setToolTip(_("Open the window the citizen rates the service on (on the second monitor if there is "
+                            "one); it shows the rating buttons after each return"))
+        button.setStyleSheet(f"QPushButton {{ font-size: {TEXT - 4}px; padding: 6px 14px; }}")
+        button.clicked.connect(self.open_citizen_screen)
+        return button
+
+    def open_citizen_screen(self) -> CitizenRatingWindow:
+        """The citizen-facing rating window, opened (once) and brought to the front."""
+        from desk.views.rating import CitizenRatingWindow
+
+        if self.citizen_screen is None:
+            self.citizen_screen = CitizenRatingWindow(self.ctx.office_name, clock=self.ctx.clock, parent=self)
+            self.citizen_screen.destroyed.connect(self._citizen_screen_gone)
+            self.citizen_screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.citizen_screen.place()
+        return self.citizen_screen
+
+    def _citizen_screen_gone(self) -> None:
+        self.citizen_screen = None
+
+    def _offer_rating(self, code: str) -> None:
+        if self.citizen_screen is not None:
+            self.citizen_screen.offer(code)
 
     def _connect(self) -> None:
         """Enter finds, Ctrl+Enter returns; a change made elsewhere to the shown dossier refreshes it."""
@@ -482,6 +516,8 @@ class PickupView(QWidget):
             self.input.setFocus()
             self.input.selectAll()
         self.ctx.bus.dossier_changed.emit(updated.code)
+        if updated.status == Status.RETURNED:
+            self._offer_rating(updated.code)
 
     def _return_failed(self, code: str, exc: BaseException) -> None:
         self._return_done()

@@ -34,6 +34,7 @@ from PyQt6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -376,7 +377,7 @@ class ReportsView(QWidget):
         charts_layout.setContentsMargins(0, 0, 0, 0)
         charts_layout.setSpacing(8)
         self._build_charts(charts_layout)
-        self.splitter.addWidget(charts)
+        self.splitter.addWidget(self._build_lower_tabs(charts))
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 6)
         layout.addWidget(self.splitter, 1)
@@ -525,6 +526,30 @@ class ReportsView(QWidget):
         self.bar_chart.setTitle(_("Received and resolved by field"))
         self.trend_chart.setTitle(_("On-time and online rates, last 12 months"))
 
+    # -- satisfaction and the Bộ chỉ số 766 scorecard (issue 13, D49) -----------------------------
+    def _build_lower_tabs(self, charts: QWidget) -> QTabWidget:
+        """The charts, then for leaders (the figures name clerks) the satisfaction figures and the scorecard,
+        as tabs under the table."""
+        from desk.views.scorecard_panels import SatisfactionPanel, ScorecardPanel
+
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setObjectName("report_lower_tabs")
+        self.lower_tabs.addTab(charts, _("Charts"))
+        self.satisfaction_panel: SatisfactionPanel | None = None
+        self.scorecard_panel: ScorecardPanel | None = None
+        if self.ctx.can(Role.LEADER):
+            self.satisfaction_panel = SatisfactionPanel()
+            self.scorecard_panel = ScorecardPanel()
+            self.lower_tabs.addTab(self.satisfaction_panel, _("Satisfaction"))
+            self.lower_tabs.addTab(self.scorecard_panel, _("Decision 766 scorecard"))
+        return self.lower_tabs
+
+    def _load_additions(self, period: str, cutoff: str) -> None:
+        if self.satisfaction_panel is None or self.scorecard_panel is None:
+            return
+        self.satisfaction_panel.load(period, cutoff, self.ctx.actor)
+        self.scorecard_panel.load(period, cutoff, self.ctx.actor, self.ctx.clock)
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self._fit_columns()
@@ -658,6 +683,8 @@ class ReportsView(QWidget):
         old = self._trend_at is None or time.monotonic() - self._trend_at > TREND_MAX_AGE_S
         with_trend = self._want_trend or old or self._trend_key != (period, cutoff, field_code)
         self._want_trend = False
+        if with_trend:  # the 12-month figures follow the trend's pace (D49)
+            self._load_additions(period, cutoff)
         self._set_loading(True, _("Computing the table…"))
         (Operation(self, load_statistics, period, cutoff, field_code, self.ctx.clock, self.ctx.actor,
                    label="report statistics")

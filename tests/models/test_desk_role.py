@@ -142,7 +142,7 @@ def test_init_sets_up_a_desk_role_that_works_and_owns_nothing(owner_url, role, m
             grants.setdefault(table, set()).add(privilege)
         working = {"SELECT", "INSERT", "UPDATE"}
         assert grants == {"schema_info": {"SELECT"}, "dossier_event": {"SELECT", "INSERT"},
-                          "attachment": {"SELECT", "INSERT"},
+                          "attachment": {"SELECT", "INSERT"}, "rating": {"SELECT", "INSERT"},
                           "calendar_day": working | {"DELETE"}, **{t: working for t in (
                               "office", "reception_point", "field", "procedure", "staff", "daily_sequence",
                               "dossier")}}

@@ -127,6 +127,31 @@ def make_dialog(cls: type[QDialog], ctx: AppContext, parent: QWidget) -> QDialog
     raise AssertionError(f"{cls.__qualname__}: tell make_dialog how to open it")
 
 
+def citizen_windows(ctx: AppContext) -> list[tuple[str, QWidget]]:
+    """The citizens' windows that are no QDialog, at their fullest: the kiosk showing a returned dossier with
+    its rating buttons, and the pickup desk's citizen-facing rating window with them (D49). Both open full
+    screen, so they must fit the screen's height at its width; the kiosk stands at a 1366×768 monitor (its
+    large type is not made for a 1024-pixel laptop), the citizen window on any second screen."""
+    from desk.services.kiosk import RETURNED, KioskAnswer
+    from desk.services.ratings import RatingForm, rating_token
+    from desk.views.kiosk import KioskWindow
+    from desk.views.rating import CitizenRatingWindow
+
+    code = ctx.sample_code  # type: ignore[attr-defined]
+    form = RatingForm(True, code=code, token=rating_token(code),
+                      message="Ông (bà) có hài lòng với việc giải quyết hồ sơ không?",
+                      levels=(("very_satisfied", "Rất hài lòng"),))
+    kiosk = KioskWindow(clock=ctx.clock, office_name="Trung tâm Phục vụ hành chính công phường Trần Phú")
+    kiosk.show_answer(KioskAnswer(True, RETURNED, "Đã trả kết quả", masked_name="Tôn N. T. P. H. N. N. B. K.",
+                                  procedure_name=LONG_PROCEDURE, appointment_text="17:00, Thứ Sáu 27/11/2026",
+                                  advice="Kết quả đã được trao ngày Thứ Tư 25/11/2026."))
+    kiosk.show_rating(form)
+    kiosk._unlocked = True  # type: ignore[attr-defined]  # may close when the check is done
+    screen = CitizenRatingWindow("Trung tâm Phục vụ hành chính công phường Trần Phú", clock=ctx.clock)
+    screen.show_form(form)
+    return [("KioskWindow", kiosk), ("CitizenRatingWindow", screen)]
+
+
 def too_big(size: QSize, room: QSize) -> bool:
     return size.width() > room.width() or size.height() > room.height()
 
@@ -192,6 +217,15 @@ def test_every_screen_and_dialog_fits(qtbot, ctx):
         if too_big(dialog.frameGeometry().size(), free):
             problems.append(f"{cls.__name__} opens at {dialog.frameGeometry().width()}×{dialog.frameGeometry().height()}")
         dialog.close()
+    for name, widget in citizen_windows(ctx):
+        qtbot.addWidget(widget)
+        with qtbot.waitExposed(widget):
+            widget.show()
+        hint = widget.minimumSizeHint()
+        need = QSize(hint.width(), widget.heightForWidth(room.width()) if widget.hasHeightForWidth() else hint.height())
+        if (room == WORK_AREA or name != "KioskWindow") and too_big(need, room):
+            problems.append(f"{name} needs {need.width()}×{need.height()} at full width")
+        widget.close()
     assert not problems, f"on {room.width()}×{room.height()}: " + "; ".join(problems)
 
 
