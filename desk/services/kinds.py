@@ -87,3 +87,15 @@ class StopCase(StrEnum):
 
     APPLICANT_REQUEST = "applicant_request"  # the applicant asks to stop / withdraw the dossier
     CANNOT_CONTINUE = "cannot_continue"  # the dossier cannot lawfully be handled further
+
+
+class TicketState(StrEnum):
+    """Where a queue ticket stands (D50): waiting → called → serving → done; or skipped (not present when
+    called), or left (still waiting or called when its day ended)."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    SKIPPED = "skipped"
+    LEFT = "left"
