@@ -646,6 +646,8 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "queue.status": "numbers waiting and called, no personal data (the calling display)",
     "queue.queue_figures": "waiting and service times per field, no personal data (every desk's dashboard)",
     "queue.queue_channel": "the name of the PostgreSQL NOTIFY channel",
+    "queue.hears_changes": "which engine: whether NOTIFY reaches the display",
+    "queue.listen_for_changes": "wakes the calling display on a NOTIFY; reads no row",
     "sequences.next_value": "a step of intake.register and queue.take, inside their write transactions",
     "scan.interpret": "what a scan is; for a dossier only its code",
     "scan.describe": "a dossier's code and status for the status bar",

@@ -12,8 +12,10 @@ on PostgreSQL, a NOTIFY on the office's queue channel, so the calling display he
 from __future__ import annotations
 
 import json
+import logging
 import math
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -30,6 +32,8 @@ from desk.services.kinds import Role, TicketState
 from desk.services.office import current_office
 from desk.services.sequences import next_value
 from desk.text import clean
+
+log = logging.getLogger(__name__)
 
 RECENT_CALLS = 5  # how many of the last calls the display and `queue status` show
 MAX_COUNTER = 99
@@ -204,6 +208,48 @@ def _notify(what: str) -> None:
     """Inside the write: on PostgreSQL the display's LISTEN hears it at commit (and never for a rollback)."""
     if is_postgres():
         database_proxy.obj.execute_sql("SELECT pg_notify(%s, %s)", (queue_channel(), what))
+
+
+def hears_changes() -> bool:
+    """Whether a display can be told of changes at once (PostgreSQL's NOTIFY); SQLite's displays poll."""
+    return is_postgres()
+
+
+def listen_for_changes(on_change: Callable[[], None], stop: threading.Event, *, wait_s: float = 0.5) -> None:
+    """PostgreSQL: until ``stop`` is set, call ``on_change`` (on this thread) for every queue change any desk
+    or kiosk commits, within ``wait_s``. Runs on a thread of the caller's own (the calling display's), on a
+    connection of its own that only listens; a lost connection is opened again after a pause."""
+    import select
+
+    import psycopg2
+
+    db = database_proxy.obj
+    if not is_postgres(db):
+        raise ValueError("LISTEN/NOTIFY is PostgreSQL's; a SQLite display polls")
+    channel = queue_channel()
+    while not stop.is_set():
+        try:
+            conn = psycopg2.connect(dbname=db.database, **db.connect_params)
+        except psycopg2.Error:
+            log.warning("the queue listener cannot connect; retrying", exc_info=True)
+            stop.wait(2)
+            continue
+        try:
+            conn.set_session(autocommit=True)
+            with conn.cursor() as cursor:
+                cursor.execute(f'LISTEN "{channel}"')
+            on_change()  # whatever happened while it was not listening
+            while not stop.is_set():
+                if select.select([conn], [], [], wait_s)[0]:
+                    conn.poll()
+                    if conn.notifies:
+                        conn.notifies.clear()
+                        on_change()
+        except (psycopg2.Error, OSError):
+            log.warning("the queue listener lost its connection; reconnecting", exc_info=True)
+            stop.wait(1)
+        finally:
+            conn.close()
 
 
 def _close_past_days(office_id: int, today: date) -> None:
