@@ -489,6 +489,10 @@ def _machine_commands(add: _AddCommand) -> None:
     s.add_argument("--timeout", type=_seconds, default=20, metavar="SECONDS",
                    help=_("seconds before the kiosk returns to its start screen (default: 20)"))
 
+    s = add("ticket-kiosk", help=_("open the ticket kiosk full screen: citizens take a queue number by field"))
+    s = add("queue-display", help=_("open the calling display full screen (a TV in the waiting room)"))
+    s.add_argument("--quiet", action="store_true", help=_("no chime and no voice for this run"))
+
     s = add("demo", help=_("fill the database with realistic generated dossiers"))
     s.add_argument("--dossiers", type=_integer, default=5000)
     s.add_argument("--months", type=_integer, default=18)
@@ -552,6 +556,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desk.app import run_kiosk
 
         return run_kiosk(args.db, args.camera, args.timeout)
+    if args.command in ("ticket-kiosk", "queue-display"):
+        from desk.app import run_queue_display, run_ticket_kiosk
+
+        return run_ticket_kiosk(args.db) if args.command == "ticket-kiosk" else run_queue_display(args.db, args.quiet)
 
     from desk.errors import DeskError
 
