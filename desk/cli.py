@@ -185,6 +185,7 @@ COMMAND_ROLES = {
     "demo": Role.ADMIN, "backup": Role.ADMIN, "restore": Role.ADMIN, "migrate-to": Role.ADMIN,
     "office show": Role.CLERK, "office set": Role.LEADER,
     "queue call": Role.CLERK, "queue recall": Role.CLERK, "queue skip": Role.CLERK,
+    "queue group": Role.LEADER, "queue counter": Role.LEADER,
 }
 
 
@@ -438,6 +439,17 @@ def _office_commands(add: _AddCommand) -> None:
         c.add_argument("--counter", required=True, type=_integer, metavar="N", help=_("counter number"))
     c = q.add_parser("status", help=_("tickets waiting per field and the ticket at each counter"))
     c.add_argument("--json", action="store_true")
+    c = q.add_parser("group", help=_("add or change a button of the ticket kiosk (leader)"))
+    c.add_argument("--code", required=True, help=_("the group's code, e.g. HT"))
+    c.add_argument("--name", required=True, help=_("the name on the button, e.g. \"Hộ tịch\""))
+    c.add_argument("--field", dest="fields", action="append", default=[], metavar="CODE", required=True,
+                   help=_("a catalog field the group covers; repeat for several"))
+    c.add_argument("--prefix", default="", help=_("ticket prefix, e.g. HT for HT-012 (default: none)"))
+    c.add_argument("--order", type=_integer, default=0, help=_("position on the kiosk"))
+    c = q.add_parser("counter", help=_("say which ticket groups a counter calls (leader)"))
+    c.add_argument("--counter", required=True, type=_integer, metavar="N", help=_("counter number"))
+    c.add_argument("--group", dest="groups", action="append", default=[], metavar="CODE",
+                   help=_("a group the counter calls; repeat for several; none: every group"))
 
 
 def _paper_commands(add: _AddCommand) -> None:
@@ -1028,6 +1040,15 @@ def _queue(args: argparse.Namespace, actor) -> int:
             _emit(_("{name} ({code}): {n} waiting").format(name=group.name, code=group.code, n=waiting))
         for ticket in state.serving:
             _emit(_("Counter {counter}: {label}").format(counter=ticket.counter, label=ticket.label))
+        return 0
+    if args.action == "group":
+        group = queue.save_group(args.code, args.name, fields=args.fields, prefix=args.prefix, sort_order=args.order,
+                                 by=actor)
+        _print_json({"code": group.code, "name": group.name, "prefix": group.prefix, "fields": list(group.fields)})
+        return 0
+    if args.action == "counter":
+        groups = queue.set_counter(args.counter, args.groups, by=actor)
+        _print_json({"counter": args.counter, "groups": list(groups)})
         return 0
     if args.action == "take":
         ticket = queue.take(args.field, clock=args.clock)

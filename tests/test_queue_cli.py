@@ -129,3 +129,17 @@ def test_take_print_sends_the_ticket_page_to_a_real_printer(run, test_printer, p
     assert got == sorted(size_mm)
     code, data, err = run("queue", "take", "--field", "CT", "--print", "--printer", "Máy-in-không-có")
     assert code == 2 and data["number"] == 3 and "Máy-in-không-có" in err  # the number stands, said once
+
+
+def test_groups_and_counters_from_the_command_line(run):
+    code, data, err = run("--user", "admin", "queue", "group", "--code", "HT", "--name", "Hộ tịch", "--field", "HT",
+                          "--prefix", "HT")
+    assert (code, data["prefix"], data["fields"]) == (0, "HT", ["HT"]), err
+    code, data, err = run("--user", "admin", "queue", "counter", "--counter", "4", "--group", "HT")
+    assert (code, data) == (0, {"counter": 4, "groups": ["HT"]}), err
+    code, data, err = run("queue", "take", "--field", "HT")
+    assert data["label"] == "HT-001"
+    code, data, err = run("queue", "take", "--field", "CT")  # only the configured groups have buttons now
+    assert code == 2 and "HT" in err
+    code, data, err = run("queue", "group", "--code", "CT", "--name", "Chứng thực", "--field", "CT")
+    assert code == 2 and data is None  # a leader's work: no account, nothing changed

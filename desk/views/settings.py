@@ -303,6 +303,7 @@ class DeskTab(FormTab):
         self._saved_point = ctx.settings.reception_point
         form = self.new_form()
         self._add_place_rows(form)
+        self._add_queue_rows(form)
         self._add_database_rows(form)
         self.save_button = push_button(_("Save"), "save_desk", self.save)
         self.add_form(form, [self.save_button])
@@ -341,6 +342,24 @@ class DeskTab(FormTab):
         self.idle_lock.setSpecialValueText(_("Never lock"))
         form.addRow(_("Lock the screen after"), _field(self.idle_lock, _note(
             _("Without keyboard or mouse use for this long the screen locks; the clerk's password opens it."))))
+
+    def _add_queue_rows(self, form: QFormLayout) -> None:
+        """The waiting room on this machine (D50): the counter it calls to; the kiosk's paper; the display's sound."""
+        self.queue_counter = QSpinBox()
+        self.queue_counter.setObjectName("queue_counter")
+        self.queue_counter.setRange(1, 99)
+        self.ticket_paper = QComboBox()
+        self.ticket_paper.setObjectName("ticket_paper")
+        for paper, label in (("80mm", _("80 mm receipt roll")), ("A6", "A6")):
+            self.ticket_paper.addItem(label, paper)
+        self.queue_sound = QCheckBox(_("Calling display: chime and voice"))
+        self.queue_sound.setObjectName("queue_sound")
+        row = QHBoxLayout()
+        row.addWidget(self.queue_counter)
+        row.addWidget(QLabel(_("Ticket paper")))
+        row.addWidget(self.ticket_paper)
+        row.addWidget(self.queue_sound, 1)
+        form.addRow(_("Counter number"), row)
 
     def _add_database_rows(self, form: QFormLayout) -> None:
         """The database in use and the address for the next start (with the environment's override)."""
@@ -393,6 +412,9 @@ class DeskTab(FormTab):
         self.camera.setText(settings.camera)
         self.keep_days.setValue(settings.keep_days)
         self.idle_lock.setValue(idle_minutes(settings))
+        self.queue_counter.setValue(settings.queue_counter)
+        self.ticket_paper.setCurrentIndex(max(0, self.ticket_paper.findData(settings.ticket_paper)))
+        self.queue_sound.setChecked(settings.queue_sound)
         self._shown_url = redact(settings.database_url)
         self.database_url.setText(self._shown_url)
 
@@ -415,6 +437,9 @@ class DeskTab(FormTab):
         settings.camera = self.camera.text().strip()
         settings.backup_keep_days = self.keep_days.value()
         settings.idle_lock_minutes = self.idle_lock.value()
+        settings.queue_counter = self.queue_counter.value()
+        settings.ticket_paper = self.ticket_paper.currentData()
+        settings.queue_sound = self.queue_sound.isChecked()
         try:
             settings.save()
         except OSError as exc:

@@ -48,3 +48,21 @@ def test_f4_calls_the_next_ticket_and_the_saved_dossier_is_linked(qtbot, office,
     assert bar.current is None and bar.note.text() == view.queue_bar.note.text() != ""
     assert QueueTicket.get(QueueTicket.number == 3).state == TicketState.DONE
     assert THURSDAY.date() == queue.status(clock=ctx.clock).day
+
+
+def test_the_desk_tab_keeps_the_counter_ticket_paper_and_sound(qtbot, office, tmp_path):
+    from desk.config import config_path
+    from desk.views.settings import SettingsView
+
+    config_path().unlink(missing_ok=True)
+    ctx = make_ctx(tmp_path, settings=Settings())
+    view = SettingsView(ctx)
+    qtbot.addWidget(view)
+    tab = view.desk_tab
+    assert (tab.queue_counter.value(), tab.ticket_paper.currentData(), tab.queue_sound.isChecked()) == (1, "80mm", True)
+    tab.queue_counter.setValue(3)
+    tab.ticket_paper.setCurrentIndex(tab.ticket_paper.findData("A6"))
+    tab.queue_sound.setChecked(False)
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    stored = Settings.load()
+    assert (stored.queue_counter, stored.ticket_paper, stored.queue_sound) == (3, "A6", False)
