@@ -185,7 +185,7 @@ COMMAND_ROLES = {
     "demo": Role.ADMIN, "backup": Role.ADMIN, "restore": Role.ADMIN, "migrate-to": Role.ADMIN,
     "office show": Role.CLERK, "office set": Role.LEADER,
     "queue call": Role.CLERK, "queue recall": Role.CLERK, "queue skip": Role.CLERK,
-    "queue group": Role.LEADER, "queue counter": Role.LEADER,
+    "queue group": Role.LEADER, "queue counter": Role.LEADER, "queue figures": Role.LEADER,
 }
 
 
@@ -439,6 +439,10 @@ def _office_commands(add: _AddCommand) -> None:
         c.add_argument("--counter", required=True, type=_integer, metavar="N", help=_("counter number"))
     c = q.add_parser("status", help=_("tickets waiting per field and the ticket at each counter"))
     c.add_argument("--json", action="store_true")
+    c = q.add_parser("figures", help=_("waiting and service times per field and day (leader)"))
+    c.add_argument("--from", dest="date_from", required=True, type=_date)
+    c.add_argument("--to", dest="date_to", required=True, type=_date)
+    c.add_argument("--out", help=_("also write them as an .xlsx sheet"))
     c = q.add_parser("group", help=_("add or change a button of the ticket kiosk (leader)"))
     c.add_argument("--code", required=True, help=_("the group's code, e.g. HT"))
     c.add_argument("--name", required=True, help=_("the name on the button, e.g. \"Hộ tịch\""))
@@ -1040,6 +1044,18 @@ def _queue(args: argparse.Namespace, actor) -> int:
             _emit(_("{name} ({code}): {n} waiting").format(name=group.name, code=group.code, n=waiting))
         for ticket in state.serving:
             _emit(_("Counter {counter}: {label}").format(counter=ticket.counter, label=ticket.label))
+        return 0
+    if args.action == "figures":
+        from desk.services.queue_report import write_queue_workbook
+
+        rows = queue.queue_figures(args.date_from, args.date_to, clock=args.clock)
+        data: dict[str, Any] = {"figures": [row.to_json() for row in rows]}
+        if args.out:
+            from desk.services.output import check_output_path
+
+            data["path"] = str(write_queue_workbook(check_output_path(args.out), args.date_from, args.date_to,
+                                                    by=actor, clock=args.clock))
+        _print_json(data)
         return 0
     if args.action == "group":
         group = queue.save_group(args.code, args.name, fields=args.fields, prefix=args.prefix, sort_order=args.order,

@@ -143,3 +143,16 @@ def test_groups_and_counters_from_the_command_line(run):
     assert code == 2 and "HT" in err
     code, data, err = run("queue", "group", "--code", "CT", "--name", "Chứng thực", "--field", "CT")
     assert code == 2 and data is None  # a leader's work: no account, nothing changed
+
+
+def test_figures_as_json_and_as_a_sheet(run, tmp_path):
+    run("queue", "take", "--field", "HT")
+    run("--user", "admin", "queue", "call", "--counter", "1")
+    today = datetime.now(LOCAL_TZ).date().isoformat()
+    out = tmp_path / "cho.xlsx"
+    code, data, err = run("--user", "admin", "queue", "figures", "--from", today, "--to", today, "--out", str(out))
+    assert code == 0, err
+    assert [(f["field"], f["tickets"], f["served"]) for f in data["figures"]] == [("HT", 1, 1)]
+    assert data["path"] == str(out) and out.stat().st_size > 0
+    code, data, err = run("queue", "figures", "--from", today, "--to", today)
+    assert code == 2 and data is None

@@ -48,6 +48,7 @@ from desk.services import (
     migrate,
     office,
     queue,
+    queue_report,
     report_workbook,
     search,
     setup,
@@ -280,6 +281,11 @@ def _set_counter(a: Actor, ctx) -> None:
     queue.set_counter(2, ["HT"], by=a)
 
 
+def _queue_workbook(a: Actor, ctx) -> None:
+    today = datetime.now(LOCAL_TZ).date()
+    queue_report.write_queue_workbook(ctx["out"] / "queue.xlsx", today, today, by=a)
+
+
 def _initialize(a: Actor, ctx) -> None:
     setup.initialize(actor=a, load_catalog=False)
 
@@ -339,6 +345,7 @@ MATRIX: list[tuple[str, str, object]] = [
     ("queue.start_service", "clerk", _start_service),
     ("queue.save_group", "leader", _save_group),
     ("queue.set_counter", "leader", _set_counter),
+    ("queue_report.write_queue_workbook", "leader", _queue_workbook),
     ("search.search", "clerk", _search),
     ("search.count", "clerk", _count),
     ("documents.receipt", "clerk", _receipt),
@@ -569,7 +576,7 @@ PURE = {
     "search.normalise_text",
     "office.check_office_code", "office.main_point_name", "office.not_set_up_message", "setup.settings_of",
     "search.urgency_of", "search.release_thread_connection", "search.forget_calendar",
-    "queue.ticket_label", "queue.announcement", "queue.percentile",
+    "queue.ticket_label", "queue.announcement", "queue.percentile", "queue_report.merged",
 }
 NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name in PURE} | {
     "backup.desk_sessions": "lists connected sessions for restore, inside its checked call",
@@ -646,6 +653,8 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "queue.status": "numbers waiting and called, no personal data (the calling display)",
     "queue.queue_figures": "waiting and service times per field, no personal data (every desk's dashboard)",
     "queue.queue_channel": "the name of the PostgreSQL NOTIFY channel",
+    "queue_report.queue_rows": "waiting and service times per field, no personal data (the dashboard)",
+    "queue_report.add_queue_sheet": "adds the figures' sheet to the workbook its caller exports, inside its checked call",
     "queue.hears_changes": "which engine: whether NOTIFY reaches the display",
     "queue.listen_for_changes": "wakes the calling display on a NOTIFY; reads no row",
     "sequences.next_value": "a step of intake.register and queue.take, inside their write transactions",

@@ -529,4 +529,5 @@ def queue_figures(date_from: date, date_to: date, *, clock: Clock | None = None,
             row.served += 1
             if done and (started or called):
                 row.services.append((done - (started or called)).total_seconds() / 60)
-    return list(rows.values())
+    order = {group.code: i for i, group in enumerate(list_groups())}  # the kiosk's order, as the fields' reports
+    return sorted(rows.values(), key=lambda r: (r.day or date.min, order.get(r.group, len(order)), r.group))
