@@ -153,3 +153,38 @@ def test_version_5_gets_the_queue_tables(engine, request):
         assert get_actor("admin")
     finally:
         db.close()
+
+
+def _call_many(url: str, counter: int, start, results) -> None:
+    """One desk's process: call the next ticket to its counter ten times, as fast as it can."""
+    dbmod.connect(url, allow_new=False)
+    clerk = get_actor("quay1")
+    start.wait(timeout=120)
+    numbers = []
+    for _ in range(10):
+        ticket = queue.call_next(counter, actor=clerk)
+        numbers.append(ticket.number if ticket else None)
+    dbmod.close()
+    results.put(numbers)
+
+
+def test_four_desks_calling_at_once_never_share_a_ticket(any_url, clerk):
+    import multiprocessing
+
+    for _ in range(40):
+        queue.take("HT")
+    dbmod.close()
+    spawn = multiprocessing.get_context("spawn")
+    start, results = spawn.Barrier(4), spawn.Queue()
+    desks = [spawn.Process(target=_call_many, args=(any_url, counter, start, results)) for counter in range(1, 5)]
+    for desk in desks:
+        desk.start()
+    called = [results.get(timeout=300) for _ in desks]
+    for desk in desks:
+        desk.join(timeout=60)
+        assert desk.exitcode == 0
+    numbers = sorted(n for batch in called for n in batch)
+    assert numbers == list(range(1, 41))  # every ticket called exactly once, none skipped over
+    assert all(batch == sorted(batch) for batch in called)  # each desk got older tickets first
+    dbmod.connect(any_url, allow_new=False)
+    assert QueueTicket.select().where(QueueTicket.state == TicketState.CALLED).count() == 4  # one per counter
