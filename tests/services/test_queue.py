@@ -188,3 +188,17 @@ def test_four_desks_calling_at_once_never_share_a_ticket(any_url, clerk):
     assert all(batch == sorted(batch) for batch in called)  # each desk got older tickets first
     dbmod.connect(any_url, allow_new=False)
     assert QueueTicket.select().where(QueueTicket.state == TicketState.CALLED).count() == 4  # one per counter
+
+
+def test_the_kiosk_writes_the_queue_and_nothing_else(clerk):
+    """take() needs no account: what it may change is the ticket table and its day counter, no other row."""
+    from desk.models.entities import ALL_MODELS
+
+    def snapshot() -> dict[str, list]:
+        return {m._meta.table_name: sorted(m.select().tuples(), key=repr) for m in ALL_MODELS}
+
+    before = snapshot()
+    queue.take("HT", clock=_at(8))
+    after = snapshot()
+    changed = {table for table in before if before[table] != after[table]}
+    assert changed == {"queue_ticket", "queue_sequence"}
