@@ -325,3 +325,38 @@ def run_kiosk(url: str | None = None, camera: str | None = None, timeout: float 
     code = app.exec()
     close_cleanly(app, window)
     return code
+
+
+def run_ticket_kiosk(url: str | None = None) -> int:
+    """The ticket kiosk, full screen: takes queue numbers (the queue tables only) and prints the tickets (D50)."""
+    from desk.services.clock import Clock
+    from desk.views.ticket_kiosk import TicketKiosk
+
+    started = _start_qt(url)
+    if started is None:
+        return 2
+    app, settings, office, _shown_url = started
+    window = TicketKiosk(clock=Clock(), settings=settings, office_name=office.name)
+    window.showFullScreen()
+    code = app.exec()
+    close_cleanly(app, window)
+    return code
+
+
+def run_queue_display(url: str | None = None, quiet: bool = False) -> int:
+    """The calling display, full screen: counters, last calls, a chime and the Vietnamese voice (D50)."""
+    from desk.hardware.speech import Announcer
+    from desk.services.clock import Clock
+    from desk.views.queue_display import QueueDisplay
+
+    started = _start_qt(url, read_only=True)
+    if started is None:
+        return 2
+    app, settings, office, _shown_url = started
+    window = QueueDisplay(clock=Clock(), announcer=Announcer(enabled=settings.queue_sound and not quiet),
+                          office_name=office.name)
+    window.showFullScreen()
+    code = app.exec()
+    window.stop()
+    close_cleanly(app, window)
+    return code

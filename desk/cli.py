@@ -173,7 +173,8 @@ SLIP_FORMS = ("01", "02", "03", "04", "05", "06")  # Circular 03/2025 numbering 
 # `stop --case` words (the command line's spelling) → the Art. 21 case stored.
 STOP_CASES = {"applicant": StopCase.APPLICANT_REQUEST, "cannot-continue": StopCase.CANNOT_CONTINUE}
 # Commands (and calendar actions) that change nothing and show no personal data: no account needed.
-OPEN_COMMANDS = frozenset({"procedures", "due", "parse-cccd", "calendar list"})
+OPEN_COMMANDS = frozenset({"procedures", "due", "parse-cccd", "calendar list",
+                           "queue take", "queue status"})  # the ticket kiosk's own work; numbers only
 # The least role of each other command, checked once the account has logged in (the services check
 # again); "init" on a new database is the exception: it creates the administrator.
 COMMAND_ROLES = {
@@ -183,6 +184,8 @@ COMMAND_ROLES = {
     "print": Role.CLERK, "logbook": Role.CLERK, "report": Role.LEADER, "calendar": Role.LEADER, "init": Role.ADMIN,
     "demo": Role.ADMIN, "backup": Role.ADMIN, "restore": Role.ADMIN, "migrate-to": Role.ADMIN,
     "office show": Role.CLERK, "office set": Role.LEADER,
+    "queue call": Role.CLERK, "queue recall": Role.CLERK, "queue skip": Role.CLERK,
+    "queue group": Role.LEADER, "queue counter": Role.LEADER, "queue figures": Role.LEADER,
 }
 
 
@@ -421,6 +424,37 @@ def _office_commands(add: _AddCommand) -> None:
     o.add_argument("--phone")
     o.add_argument("--place", help=_("the place in the date line of documents, e.g. the province"))
 
+    s = add("queue", help=_("the waiting room: take a ticket, call the next one to a counter, show the queue"))
+    q = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    t = q.add_parser("take", help=_("take a ticket of a field (as the ticket kiosk does)"))
+    t.add_argument("--field", required=True, metavar="CODE", help=_("field or ticket group code, e.g. HT"))
+    t.add_argument("--print", action="store_true", help=_("also print the ticket on the desk's printer"))
+    t.add_argument("--printer", default="", metavar="NAME", help=_("printer name; default: the system's default printer"))
+    t.add_argument("--paper", choices=("80mm", "A6"), default="80mm",
+                   help=_("ticket paper: an 80 mm receipt roll or A6 (default: 80mm)"))
+    for name, text in (("call", _("finish the counter's ticket and call the next one waiting")),
+                       ("recall", _("call the counter's ticket once more")),
+                       ("skip", _("the called citizen is not present: skip the counter's ticket"))):
+        c = q.add_parser(name, help=text)
+        c.add_argument("--counter", required=True, type=_integer, metavar="N", help=_("counter number"))
+    c = q.add_parser("status", help=_("tickets waiting per field and the ticket at each counter"))
+    c.add_argument("--json", action="store_true")
+    c = q.add_parser("figures", help=_("waiting and service times per field and day (leader)"))
+    c.add_argument("--from", dest="date_from", required=True, type=_date)
+    c.add_argument("--to", dest="date_to", required=True, type=_date)
+    c.add_argument("--out", help=_("also write them as an .xlsx sheet"))
+    c = q.add_parser("group", help=_("add or change a button of the ticket kiosk (leader)"))
+    c.add_argument("--code", required=True, help=_("the group's code, e.g. HT"))
+    c.add_argument("--name", required=True, help=_("the name on the button, e.g. \"Hộ tịch\""))
+    c.add_argument("--field", dest="fields", action="append", default=[], metavar="CODE", required=True,
+                   help=_("a catalog field the group covers; repeat for several"))
+    c.add_argument("--prefix", default="", help=_("ticket prefix, e.g. HT for HT-012 (default: none)"))
+    c.add_argument("--order", type=_integer, default=0, help=_("position on the kiosk"))
+    c = q.add_parser("counter", help=_("say which ticket groups a counter calls (leader)"))
+    c.add_argument("--counter", required=True, type=_integer, metavar="N", help=_("counter number"))
+    c.add_argument("--group", dest="groups", action="append", default=[], metavar="CODE",
+                   help=_("a group the counter calls; repeat for several; none: every group"))
+
 
 def _paper_commands(add: _AddCommand) -> None:
     """What is read from paper or written for it: the card's QR code, the slips, the log book, the report."""
@@ -470,6 +504,10 @@ def _machine_commands(add: _AddCommand) -> None:
     s.add_argument("--camera", metavar="SPEC", help=_("camera: 0, 1, ... or fake:FOLDER; default: handheld scanner"))
     s.add_argument("--timeout", type=_seconds, default=20, metavar="SECONDS",
                    help=_("seconds before the kiosk returns to its start screen (default: 20)"))
+
+    s = add("ticket-kiosk", help=_("open the ticket kiosk full screen: citizens take a queue number by field"))
+    s = add("queue-display", help=_("open the calling display full screen (a TV in the waiting room)"))
+    s.add_argument("--quiet", action="store_true", help=_("no chime and no voice for this run"))
 
     s = add("demo", help=_("fill the database with realistic generated dossiers"))
     s.add_argument("--dossiers", type=_integer, default=5000)
@@ -534,6 +572,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desk.app import run_kiosk
 
         return run_kiosk(args.db, args.camera, args.timeout)
+    if args.command in ("ticket-kiosk", "queue-display"):
+        from desk.app import run_queue_display, run_ticket_kiosk
+
+        return run_ticket_kiosk(args.db) if args.command == "ticket-kiosk" else run_queue_display(args.db, args.quiet)
 
     from desk.errors import DeskError
 
@@ -568,12 +610,12 @@ def _run(args: argparse.Namespace) -> int:
     connect(url, allow_new=args.command == "init")
     if args.command == "init":  # on a new database nobody can log in yet: init makes the administrator
         return _init(args)
-    key = f"{args.command} {args.action}" if args.command in ("calendar", "office") else args.command
+    key = f"{args.command} {args.action}" if args.command in ("calendar", "office", "queue") else args.command
     actor = None if key in OPEN_COMMANDS else _login(args, COMMAND_ROLES.get(key) or COMMAND_ROLES[args.command])
     handler = {
         "office": _office, "procedures": _procedures, "receive": _receive, "advance": _advance,
         "apology": _apology, "stop": _stop, "show": _show, "attach": _attach, "due": _due, "calendar": _calendar, "demo": _demo,
-        "slip": _slip, "print": _print, "logbook": _logbook, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
+        "slip": _slip, "print": _print, "logbook": _logbook, "queue": _queue, "report": _report, "backup": _backup, "migrate-to": _migrate_to,
     }[args.command]
     return handler(args, actor)
 
@@ -987,6 +1029,74 @@ def _print(args: argparse.Namespace, actor) -> int:
                        "Sent to the printer {printer} (job {job}, {pages} pages): {path}", job.pages).format(
             printer=job.printer, job=job.job_id or "-", pages=job.pages, path=path))
     return 0
+
+
+def _queue(args: argparse.Namespace, actor) -> int:
+    """The waiting room's commands; each prints the ticket as JSON (``number`` first)."""
+    from desk.services import queue
+
+    if args.action == "status":
+        state = queue.status(clock=args.clock)
+        if args.json:
+            _print_json(state.to_json())
+            return 0
+        for group, waiting in state.waiting:
+            _emit(_("{name} ({code}): {n} waiting").format(name=group.name, code=group.code, n=waiting))
+        for ticket in state.serving:
+            _emit(_("Counter {counter}: {label}").format(counter=ticket.counter, label=ticket.label))
+        return 0
+    if args.action == "figures":
+        from desk.services.queue_report import write_queue_workbook
+
+        rows = queue.queue_figures(args.date_from, args.date_to, clock=args.clock)
+        data: dict[str, Any] = {"figures": [row.to_json() for row in rows]}
+        if args.out:
+            from desk.services.output import check_output_path
+
+            data["path"] = str(write_queue_workbook(check_output_path(args.out), args.date_from, args.date_to,
+                                                    by=actor, clock=args.clock))
+        _print_json(data)
+        return 0
+    if args.action == "group":
+        group = queue.save_group(args.code, args.name, fields=args.fields, prefix=args.prefix, sort_order=args.order,
+                                 by=actor)
+        _print_json({"code": group.code, "name": group.name, "prefix": group.prefix, "fields": list(group.fields)})
+        return 0
+    if args.action == "counter":
+        groups = queue.set_counter(args.counter, args.groups, by=actor)
+        _print_json({"counter": args.counter, "groups": list(groups)})
+        return 0
+    if args.action == "take":
+        ticket = queue.take(args.field, clock=args.clock)
+        data = ticket.to_json()
+        if args.print:
+            from desk.hardware.printing import PrinterUnavailable
+
+            try:
+                data["printed"] = _print_ticket(ticket, args)
+            except PrinterUnavailable as exc:  # the ticket stands: its number is taken and shown
+                print(f"{_('error')}: {exc}", file=sys.stderr)
+                _print_json(data)
+                return 2
+        _print_json(data)
+        return 0
+    if args.action == "call":
+        called = queue.call_next(args.counter, actor=actor, clock=args.clock)
+        _print_json(called.to_json() if called else {"number": None, "counter": args.counter})
+        return 0
+    change = queue.recall if args.action == "recall" else queue.skip
+    _print_json(change(args.counter, actor=actor, clock=args.clock).to_json())
+    return 0
+
+
+def _print_ticket(ticket: Any, args: argparse.Namespace) -> dict:
+    """Write the ticket's page into today's folder of slips and print it (same path as the slips)."""
+    from desk.hardware.printing import SystemPrinter
+    from desk.services import documents
+
+    path = documents.queue_ticket(ticket, _slips_folder(args.clock), paper=args.paper, clock=args.clock)
+    job = SystemPrinter().print_document(path, printer=args.printer.strip(), title=f"STT {ticket.label}")
+    return {"path": str(path), "printer": job.printer, "job_id": job.job_id, "pages": job.pages}
 
 
 def _logbook(args: argparse.Namespace, actor) -> int:

@@ -146,6 +146,8 @@ KEEP_DAYS = Rule(int, _whole(1, BACKUP_KEEP_DAYS_MAX), str, N_("a whole number o
 IDLE_MINUTES = Rule(int, _whole(0, IDLE_LOCK_MINUTES_MAX), str, N_("a whole number of minutes from 0 to 240"))
 PAPER = Rule(str, _one_of(*PAPERS), str, N_("A4 or A5"))
 LANGUAGE = Rule(str, _one_of(*LANGUAGES), str, N_("vi (Vietnamese) or en (English)"))  # desk.i18n.LANGUAGES
+TICKET_PAPER = Rule(str, _one_of("80mm", "A6"), str, N_("80mm or A6"))
+COUNTER = Rule(int, _whole(1, 99), str, N_("a whole number from 1 to 99"))
 FLAG = Rule(bool, _flag, lambda on: "1" if on else "0", N_("1 (on) or 0 (off)"))
 
 
@@ -175,6 +177,9 @@ class Settings:
     # the folder this desk's scanner saves into, watched while a dossier is open (D47); "" = none. Not checked
     # here: a network share may be away when the program starts; the settings screen checks what is typed.
     scan_folder: str = _option("", TEXT)
+    queue_counter: int = _option(1, COUNTER)  # the counter (quầy) this desk calls tickets to (D50)
+    queue_sound: bool = _option(True, FLAG)  # the calling display chimes and says "Mời số … đến quầy số …"
+    ticket_paper: str = _option("80mm", TICKET_PAPER)  # the ticket kiosk's paper: receipt roll or A6
     # Not settings: keys of the user's file this version does not know (written back as they were), what was
     # wrong in the files when they were loaded, and the file's camera while ``main.py --camera`` overrides it.
     extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)

@@ -47,6 +47,8 @@ from desk.services import (
     dossiers,
     migrate,
     office,
+    queue,
+    queue_report,
     ratings,
     report_workbook,
     scorecard,
@@ -266,6 +268,39 @@ def _detail_rows(a: Actor, ctx) -> None:
         list(statistics.detail_rows(statistics.compute_statistics("2026-10"), by=a))
 
 
+def _call_next(a: Actor, ctx) -> None:
+    assert queue.call_next(2, actor=a).number == 2
+
+
+def _recall(a: Actor, ctx) -> None:
+    assert queue.recall(1, actor=a).calls == 2
+
+
+def _skip(a: Actor, ctx) -> None:
+    queue.skip(1, actor=a)
+
+
+def _link_ticket(a: Actor, ctx) -> None:
+    assert queue.link_to_dossier(ctx["ticket_id"], ctx["code"], actor=a).dossier_code == ctx["code"]
+
+
+def _start_service(a: Actor, ctx) -> None:
+    queue.start_service(ctx["ticket_id"], actor=a)
+
+
+def _save_group(a: Actor, ctx) -> None:
+    queue.save_group("HT", "Hộ tịch", fields=["HT"], prefix="HT", by=a)
+
+
+def _set_counter(a: Actor, ctx) -> None:
+    queue.set_counter(2, ["HT"], by=a)
+
+
+def _queue_workbook(a: Actor, ctx) -> None:
+    today = datetime.now(LOCAL_TZ).date()
+    queue_report.write_queue_workbook(ctx["out"] / "queue.xlsx", today, today, by=a)
+
+
 def _initialize(a: Actor, ctx) -> None:
     setup.initialize(actor=a, load_catalog=False)
 
@@ -321,6 +356,14 @@ MATRIX: list[tuple[str, str, object]] = [
     ("report_workbook.period_digitisation", "clerk", _period_digitisation),
     ("ratings.satisfaction", "leader", _satisfaction),
     ("scorecard.compute_scorecard", "leader", _scorecard),
+    ("queue.call_next", "clerk", _call_next),
+    ("queue.recall", "clerk", _recall),
+    ("queue.skip", "clerk", _skip),
+    ("queue.link_to_dossier", "clerk", _link_ticket),
+    ("queue.start_service", "clerk", _start_service),
+    ("queue.save_group", "leader", _save_group),
+    ("queue.set_counter", "leader", _set_counter),
+    ("queue_report.write_queue_workbook", "leader", _queue_workbook),
     ("search.search", "clerk", _search),
     ("search.count", "clerk", _count),
     ("documents.receipt", "clerk", _receipt),
@@ -424,6 +467,9 @@ def ctx(office, tmp_path, monkeypatch):
         advance(slip, "processing", actor=clerk)
         apologize(slip, datetime.now(LOCAL_TZ) + timedelta(days=20), reason="Cần xác minh", actor=clerk)
         data["slip_code"] = slip
+        queue.take("HT")  # the waiting room: ticket 1 called to counter 1, ticket 2 waiting
+        queue.take("HT")
+        data["ticket_id"] = queue.call_next(1, actor=clerk).id
         data["attachment_id"] = attachments.attach(data["code"], b"%PDF-1.4\n%%EOF\n", component=1, actor=clerk).id
 
     data["make_dossiers"] = make_dossiers
@@ -552,6 +598,7 @@ PURE = {
     "search.normalise_text",
     "office.check_office_code", "office.main_point_name", "office.not_set_up_message", "setup.settings_of",
     "search.urgency_of", "search.release_thread_connection", "search.forget_calendar",
+    "queue.ticket_label", "queue.announcement", "queue.percentile", "queue_report.merged",
 }
 NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name in PURE} | {
     "backup.desk_sessions": "lists connected sessions for restore, inside its checked call",
@@ -627,6 +674,19 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "statistics.snapshot": "a read-only transaction around the caller's own checked queries",
     "statistics.explain_queries": "the SQL text of the statistics, for the benchmarks; runs no query of dossiers",
     "xlsx_rows.save": "saves the workbook it is given; write_report calls it inside its checked call",
+    "documents.queue_ticket": "the ticket's page: a number, a field, a time; no person's data (the kiosk prints it)",
+    "queue.take": "the ticket kiosk: a numbered ticket, no person's data; it writes the queue tables only",
+    "queue.list_groups": "the kiosk's buttons: catalog fields, public",
+    "queue.counter_groups": "which groups a counter calls, public",
+    "queue.current_ticket": "a counter's ticket number, no personal data",
+    "queue.status": "numbers waiting and called, no personal data (the calling display)",
+    "queue.queue_figures": "waiting and service times per field, no personal data (every desk's dashboard)",
+    "queue.queue_channel": "the name of the PostgreSQL NOTIFY channel",
+    "queue_report.queue_rows": "waiting and service times per field, no personal data (the dashboard)",
+    "queue_report.add_queue_sheet": "adds the figures' sheet to the workbook its caller exports, inside its checked call",
+    "queue.hears_changes": "which engine: whether NOTIFY reaches the display",
+    "queue.listen_for_changes": "wakes the calling display on a NOTIFY; reads no row",
+    "sequences.next_value": "a step of intake.register and queue.take, inside their write transactions",
     "scan.interpret": "what a scan is; for a dossier only its code",
     "scan.describe": "a dossier's code and status for the status bar",
     "setup.needs_setup": "whether the database has its office yet",
@@ -637,6 +697,8 @@ WRITES_WITHOUT_ACTOR = {
     "accounts.set_first_admin_password": "only while no password was ever set",
     "accounts.ensure_admin": "called by setup.initialize",
     "intake.next_sequence": "called by intake.register",
+    "sequences.next_value": "the day counter, called by intake.register and queue.take",
+    "queue.take": "the ticket kiosk takes a number: queue tables only, no person's data (D50)",
     "office.ensure_office": "called by setup.initialize",
     "office.ensure_point": "called by setup.initialize",
     "kiosk.staff_login_writes": "lifts read-only mode for login() only",

@@ -33,13 +33,26 @@ from peewee import (
 
 from desk.errors import DatabaseBusy, DeskError
 from desk.i18n import _
-from desk.models.entities import ALL_MODELS, Attachment, DailySequence, Rating, SchemaInfo, database_proxy
+from desk.models.entities import (
+    ALL_MODELS,
+    Attachment,
+    DailySequence,
+    QueueCounter,
+    QueueGroup,
+    QueueSequence,
+    QueueTicket,
+    Rating,
+    SchemaInfo,
+    database_proxy,
+)
 from desk.redaction import protect, redact
 from desk.timezone import OFFICE_OFFSET_HOURS
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+# The version that adds the waiting room's tables (D50): one constant, so renumbering it at a merge is one edit.
+QUEUE_SCHEMA_VERSION = 7
+SCHEMA_VERSION = QUEUE_SCHEMA_VERSION
 # target version → function(db) that upgrades from target-1; run in order, in one transaction.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {}
 
@@ -192,7 +205,8 @@ def _damaged(path: str, reason: str) -> DeskError:
 
 
 # The schema version that added a table (a table not named here is in every version).
-_TABLE_ADDED_IN = {"attachment": 5, "rating": 6}
+_TABLE_ADDED_IN = {"attachment": 5, "rating": 6, "queue_group": QUEUE_SCHEMA_VERSION, "queue_counter": QUEUE_SCHEMA_VERSION,
+                   "queue_sequence": QUEUE_SCHEMA_VERSION, "queue_ticket": QUEUE_SCHEMA_VERSION}
 
 
 def tables_of_version(version: int = SCHEMA_VERSION) -> list[str]:
@@ -432,6 +446,12 @@ _SQLITE_GUARDS = {
     "daily_sequence_only_up": "BEFORE UPDATE ON daily_sequence WHEN NEW.last_value < OLD.last_value "
                               "OR NEW.day IS NOT OLD.day OR NEW.office_id IS NOT OLD.office_id OR NEW.id IS NOT OLD.id "
                               "BEGIN SELECT RAISE(ABORT, 'day counters only go up'); END",
+    # the queue's day counters (D50): the same rule, so a ticket number is never handed out twice
+    "queue_sequence_no_delete": "BEFORE DELETE ON queue_sequence BEGIN "
+                                "SELECT RAISE(ABORT, 'day counters are never deleted'); END",
+    "queue_sequence_only_up": "BEFORE UPDATE ON queue_sequence WHEN NEW.last_value < OLD.last_value "
+                              "OR NEW.day IS NOT OLD.day OR NEW.office_id IS NOT OLD.office_id OR NEW.id IS NOT OLD.id "
+                              "BEGIN SELECT RAISE(ABORT, 'day counters only go up'); END",
 }
 
 _PG_GUARDS = {
@@ -450,6 +470,12 @@ _PG_GUARDS = {
     "daily_sequence_no_truncate": ("BEFORE TRUNCATE ON daily_sequence FOR EACH STATEMENT",
                                    "day counters are never deleted"),
     "daily_sequence_only_up": ("BEFORE UPDATE ON daily_sequence FOR EACH ROW WHEN (NEW.last_value < OLD.last_value "
+                               "OR NEW.day IS DISTINCT FROM OLD.day OR NEW.office_id IS DISTINCT FROM OLD.office_id "
+                               "OR NEW.id IS DISTINCT FROM OLD.id)", "day counters only go up"),
+    "queue_sequence_no_delete": ("BEFORE DELETE ON queue_sequence FOR EACH ROW", "day counters are never deleted"),
+    "queue_sequence_no_truncate": ("BEFORE TRUNCATE ON queue_sequence FOR EACH STATEMENT",
+                                   "day counters are never deleted"),
+    "queue_sequence_only_up": ("BEFORE UPDATE ON queue_sequence FOR EACH ROW WHEN (NEW.last_value < OLD.last_value "
                                "OR NEW.day IS DISTINCT FROM OLD.day OR NEW.office_id IS DISTINCT FROM OLD.office_id "
                                "OR NEW.id IS DISTINCT FROM OLD.id)", "day counters only go up"),
 }
@@ -613,6 +639,17 @@ def _to_v6_rating(db: Database) -> None:
 
 
 MIGRATIONS[6] = _to_v6_rating
+
+
+# -- the waiting room: queue tickets, counters, ticket groups (D50) ----------------------------
+def _to_queue_tables(db: Database) -> None:
+    """The queue's four tables and its day counter's guards; nothing else changes (self-contained, so the
+    step can move to another version number by changing QUEUE_SCHEMA_VERSION alone)."""
+    db.create_tables([QueueGroup, QueueCounter, QueueSequence, QueueTicket], safe=True)
+    install_guards(db)
+
+
+MIGRATIONS[QUEUE_SCHEMA_VERSION] = _to_queue_tables
 
 
 def pg_collation(db: Database | None = None) -> tuple[str, list[str]]:

@@ -232,6 +232,77 @@ class Rating(BaseModel):
     served_by = ForeignKeyField(Staff, null=True)
     served_by_id: int | None
     at = DateTimeField(index=True)  # naive UTC
+class QueueGroup(BaseModel):
+    """A button of the ticket kiosk: one or more catalog fields under one name (D50).
+
+    No row at all means the default: one group per catalog field, named and coded as the field.
+    """
+
+    id = AutoField()
+    code = CharField(unique=True, max_length=32)
+    name = CharField(max_length=200)
+    prefix = CharField(max_length=8, default="")  # "HT" → tickets read "HT-012"; "" → "012"
+    fields = TextField(default="[]")  # JSON list of field codes
+    sort_order = IntegerField(default=0)
+    active = BooleanField(default=True)
+
+
+class QueueCounter(BaseModel):
+    """A counter (quầy) of the desk and the ticket groups it calls; no row: counter N serves every group."""
+
+    id = AutoField()
+    office = ForeignKeyField(Office, on_delete="CASCADE")
+    office_id: int
+    number = IntegerField()
+    groups = TextField(default="[]")  # JSON list of QueueGroup codes; [] = every group
+
+    class Meta:
+        indexes = ((("office", "number"), True),)
+
+
+class QueueSequence(BaseModel):
+    """Last ticket number handed out per office and local day; bumped like DailySequence (D50)."""
+
+    id = AutoField()
+    office = ForeignKeyField(Office, on_delete="CASCADE")
+    office_id: int
+    day = DateField()
+    last_value = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("office", "day"), True),)
+
+
+class QueueTicket(BaseModel):
+    """One queue ticket (số thứ tự): waiting → called → serving → done, or skipped, or left (D50).
+
+    Moments are naive UTC. ``called_at`` is the first call (the waiting time ends there);
+    ``last_called_at`` moves with every call again, so the calling display announces it once more.
+    """
+
+    id = AutoField()
+    office = ForeignKeyField(Office, on_delete="CASCADE")
+    office_id: int
+    day = DateField()  # the office's local day of taking
+    number = IntegerField()
+    group = CharField(max_length=32)  # QueueGroup code (or the field code of a default group)
+    group_name = CharField(max_length=200)
+    prefix = CharField(max_length=8, default="")
+    state = CharField(max_length=10, default="waiting", index=True)
+    taken_at = DateTimeField()
+    called_at = DateTimeField(null=True)
+    last_called_at = DateTimeField(null=True)
+    calls = IntegerField(default=0)
+    served_start = DateTimeField(null=True)
+    done_at = DateTimeField(null=True)
+    counter = IntegerField(null=True)
+    called_by = ForeignKeyField(Staff, null=True)
+    called_by_id: int | None
+    dossier = ForeignKeyField(Dossier, null=True)
+    dossier_id: int | None
+
+    class Meta:
+        indexes = ((("office", "day", "number"), True), (("office", "day", "state"), False))
 
 
 ALL_MODELS = [
@@ -247,4 +318,8 @@ ALL_MODELS = [
     DossierEvent,
     Attachment,
     Rating,
+    QueueGroup,
+    QueueCounter,
+    QueueSequence,
+    QueueTicket,
 ]

@@ -12,8 +12,8 @@ from peewee import IntegrityError
 
 from desk.errors import ValidationError
 from desk.i18n import _
-from desk.models import Dossier, DossierEvent, Procedure
-from desk.models.db import database_proxy, run_write
+from desk.models import DailySequence, Dossier, DossierEvent, Procedure
+from desk.models.db import run_write
 from desk.services import limits
 from desk.services.accounts import Actor, acting_staff, require
 from desk.services.calendar import WorkCalendar, load_calendar
@@ -31,6 +31,7 @@ from desk.services.dossiers import (
 from desk.services.identity import id_number_problems
 from desk.services.kinds import Channel, Role
 from desk.services.office import find_point, require_set_up
+from desk.services.sequences import next_value
 from desk.text import clean, fold, is_digits
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -177,17 +178,9 @@ def _checked_documents(items: list[DocumentItem] | None, problems: dict[str, str
 
 
 def next_sequence(office_id: int, day: date) -> int:
-    """Bump and return the counter of the (full) local receipt date; the row lock serialises desks until
-    commit, so no gaps."""
-    db = database_proxy.obj
-    p = db.param
-    cursor = db.execute_sql(
-        f"INSERT INTO daily_sequence (office_id, day, last_value) VALUES ({p}, {p}, 1) "
-        "ON CONFLICT (office_id, day) DO UPDATE SET last_value = daily_sequence.last_value + 1 "
-        "RETURNING last_value",
-        (office_id, day.isoformat()),
-    )
-    return int(cursor.fetchone()[0])
+    """Bump and return the dossier counter of the (full) local receipt date (sequences.py: the row lock
+    serialises desks until commit, so no gaps)."""
+    return next_value(DailySequence, office_id, day)
 
 
 def _code_taken(code: str) -> ValidationError:

@@ -120,3 +120,15 @@ class RatingChannel(StrEnum):
     KIOSK = "kiosk"  # the pickup kiosk, after scanning the slip
     COUNTER_SCREEN = "counter_screen"  # the citizen-facing screen at the pickup desk
     PHONE = "phone"  # the phone look-up page
+
+
+class TicketState(StrEnum):
+    """Where a queue ticket stands (D50): waiting → called → serving → done; or skipped (not present when
+    called), or left (still waiting or called when its day ended)."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    SKIPPED = "skipped"
+    LEFT = "left"

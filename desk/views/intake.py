@@ -11,6 +11,7 @@ the save came back, while the clerk already types the next citizen.
 from __future__ import annotations
 
 import html
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -56,7 +57,7 @@ from PyQt6.QtWidgets import (
 
 from desk.errors import DeskError, ValidationError
 from desk.i18n import N_, _
-from desk.services import catalog, documents, dossiers, intake, points
+from desk.services import catalog, documents, dossiers, intake, points, queue
 from desk.services import office as office_service
 from desk.services.attachments import missing_components
 from desk.services.calendar import WorkCalendar, load_calendar, processing_time_label
@@ -70,6 +71,7 @@ from desk.text import is_digits
 from desk.views.common import PrintOutcome, PrintRun, confirm, error_text, open_document, present, scrolling
 from desk.views.context import AppContext
 from desk.views.ops import Operation
+from desk.views.queue_bar import QueueBar
 
 WEEKDAYS = (N_("on Monday"), N_("on Tuesday"), N_("on Wednesday"), N_("on Thursday"), N_("on Friday"),
             N_("on Saturday"), N_("on Sunday"))
@@ -113,9 +115,17 @@ QTreeWidget#procedure_results::item:selected { background: #2f6fab; color: white
 """
 
 
+log = logging.getLogger(__name__)
+
+
 # -- small pure helpers (tested through the view) ---------------------------------------------------
-def _checked_register(request: IntakeRequest, local: dict[str, str], *, actor, clock) -> DossierInfo:
-    """Runs on a worker thread: every problem at once (the form's own and the service's), or the saved dossier."""
+def _checked_register(request: IntakeRequest, local: dict[str, str], *, actor, clock,
+                      ticket_id: int | None = None) -> DossierInfo:
+    """Runs on a worker thread: every problem at once (the form's own and the service's), or the saved dossier.
+
+    With ``ticket_id`` (the ticket called to this counter) the dossier is linked to it; the dossier stands
+    even if the link is refused (the ticket was finished at another desk meanwhile), which is logged.
+    """
     try:
         intake.validate(request, clock.now())
     except ValidationError as exc:
@@ -124,7 +134,13 @@ def _checked_register(request: IntakeRequest, local: dict[str, str], *, actor, c
         problems = dict(local)
     if problems:
         raise ValidationError(problems)
-    return intake.register(request, actor=actor, clock=clock)
+    info = intake.register(request, actor=actor, clock=clock)
+    if ticket_id is not None:
+        try:
+            queue.link_to_dossier(ticket_id, info.code, actor=actor, clock=clock)
+        except DeskError:
+            log.warning("the dossier %s was not linked to ticket %s", info.code, ticket_id, exc_info=True)
+    return info
 
 
 def format_due(moment: datetime) -> str:
@@ -485,6 +501,8 @@ class IntakeView(QWidget):
         page.setContentsMargins(14, 10, 14, 10)
         page.setSpacing(6)
         page.addWidget(self._build_gate())
+        self.queue_bar = QueueBar(self.ctx, content)  # the ticket called to this counter (D50)
+        page.addWidget(self.queue_bar)
         self._build_procedure(page)
         columns = QHBoxLayout()
         columns.setSpacing(14)
@@ -1267,8 +1285,10 @@ class IntakeView(QWidget):
             self._show_general(error_text(exc))
             return None
         self._set_saving(True)
+        ticket = self.queue_bar.current  # the citizen called to this counter, if the dossier is theirs
+        ticket_id = ticket.id if ticket is not None and ticket.dossier_code is None else None
         self.saving = (Operation(self, _checked_register, request, local, actor=self.ctx.actor, clock=self.ctx.clock,
-                                 label="register dossier")
+                                 ticket_id=ticket_id, label="register dossier")
                        .on_success(self._saved).on_failure(self._save_failed).start())
         return self.saving
 
@@ -1322,6 +1342,7 @@ class IntakeView(QWidget):
         self._save_over()
         self.reset_form()
         self.ctx.bus.dossier_changed.emit(info.code)
+        self.queue_bar.refresh()  # the ticket now names its dossier
         self.saved.emit(info.code)
         self.focus_procedure()
         self._fill_pending_card()
@@ -1401,6 +1422,13 @@ class IntakeView(QWidget):
             self.save()
         elif self.saving is None:
             self.reprint_last()
+
+    def call_next_ticket(self) -> None:
+        """F4: call the next ticket to this counter; the form is then the called citizen's (it stays as it is
+        when something was typed and not saved: the clerk decides with F2)."""
+        self.queue_bar.call_next()
+        if not self.has_unsaved_data():
+            self.focus_procedure()
 
     def new_dossier(self) -> None:
         """F2: an empty form for the next citizen (asks first when something was typed)."""

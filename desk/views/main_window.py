@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
             "F2": lambda: self._call("intake", "new_dossier"),
             "Ctrl+F": lambda: self._call("dossiers", "focus_search"),
             "F9": lambda: self._call("pickup", "scan"),
+            "F4": lambda: self._call("intake", "call_next_ticket"),  # the waiting room (D50)
             "Ctrl+P": self.print_current,
         }
         for keys, slot in bindings.items():

@@ -305,6 +305,7 @@ class DeskTab(FormTab):
         self._saved_point = ctx.settings.reception_point
         form = self.new_form()
         self._add_place_rows(form)
+        self._add_queue_rows(form)
         self._add_database_rows(form)
         self.save_button = push_button(_("Save"), "save_desk", self.save)
         self.add_form(form, [self.save_button])
@@ -367,6 +368,23 @@ class DeskTab(FormTab):
         chosen = choose_folder(self, _("The scanner's folder"), self.scan_folder.text().strip() or None)
         if chosen is not None:
             self.scan_folder.setText(str(chosen))
+    def _add_queue_rows(self, form: QFormLayout) -> None:
+        """The waiting room on this machine (D50): the counter it calls to; the kiosk's paper; the display's sound."""
+        self.queue_counter = QSpinBox()
+        self.queue_counter.setObjectName("queue_counter")
+        self.queue_counter.setRange(1, 99)
+        self.ticket_paper = QComboBox()
+        self.ticket_paper.setObjectName("ticket_paper")
+        for paper, label in (("80mm", _("80 mm receipt roll")), ("A6", "A6")):
+            self.ticket_paper.addItem(label, paper)
+        self.queue_sound = QCheckBox(_("Calling display: chime and voice"))
+        self.queue_sound.setObjectName("queue_sound")
+        row = QHBoxLayout()
+        row.addWidget(self.queue_counter)
+        row.addWidget(QLabel(_("Ticket paper")))
+        row.addWidget(self.ticket_paper)
+        row.addWidget(self.queue_sound, 1)
+        form.addRow(_("Counter number"), row)
 
     def _add_database_rows(self, form: QFormLayout) -> None:
         """The database in use and the address for the next start (with the environment's override)."""
@@ -421,6 +439,9 @@ class DeskTab(FormTab):
         self.scan_folder.setStyleSheet("")
         self.keep_days.setValue(settings.keep_days)
         self.idle_lock.setValue(idle_minutes(settings))
+        self.queue_counter.setValue(settings.queue_counter)
+        self.ticket_paper.setCurrentIndex(max(0, self.ticket_paper.findData(settings.ticket_paper)))
+        self.queue_sound.setChecked(settings.queue_sound)
         self._shown_url = redact(settings.database_url)
         self.database_url.setText(self._shown_url)
 
@@ -452,6 +473,9 @@ class DeskTab(FormTab):
         settings.scan_folder = folder
         settings.backup_keep_days = self.keep_days.value()
         settings.idle_lock_minutes = self.idle_lock.value()
+        settings.queue_counter = self.queue_counter.value()
+        settings.ticket_paper = self.ticket_paper.currentData()
+        settings.queue_sound = self.queue_sound.isChecked()
         try:
             settings.save()
         except OSError as exc:

@@ -145,7 +145,7 @@ def test_init_sets_up_a_desk_role_that_works_and_owns_nothing(owner_url, role, m
                           "attachment": {"SELECT", "INSERT"}, "rating": {"SELECT", "INSERT"},
                           "calendar_day": working | {"DELETE"}, **{t: working for t in (
                               "office", "reception_point", "field", "procedure", "staff", "daily_sequence",
-                              "dossier")}}
+                              "dossier", "queue_group", "queue_counter", "queue_sequence", "queue_ticket")}}
         flags = admin_db.execute_sql("SELECT rolsuper, rolcreaterole, rolcreatedb, rolcanlogin, "
                                      "left(rolpassword, 14) FROM pg_authid WHERE rolname = %s", (role,)).fetchone()
         assert flags == (False, False, False, True, "SCRAM-SHA-256$")  # hashed before it left the desk

@@ -404,7 +404,7 @@ def test_backup_to_a_full_disk_leaves_nothing_and_changes_nothing(office, sqlite
 def test_restore_on_a_full_disk_changes_nothing_and_leaves_nothing(small_disk, tmp_path):
     from tests.conftest import make_office
 
-    folder = small_disk(1024)
+    folder = small_disk(2048)  # the new database's write-ahead log alone is ~400 KB; fill_disk makes it full below
     url = f"sqlite:///{folder / 'desk.db'}"
     dbmod.connect(url)
     try:

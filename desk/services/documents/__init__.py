@@ -51,6 +51,7 @@ from desk.services.documents.form_log_book import LOG_HEADERS, log_book, log_row
 from desk.services.documents.form_receipt import receipt
 from desk.services.documents.form_stop_notice import stop_notice
 from desk.services.documents.form_supplement_refusal import refusal, supplement_request
+from desk.services.documents.ticket import queue_ticket
 from desk.services.kinds import Role
 
 _FORM_MODULES = (form_receipt, form_supplement_refusal, form_extension, form_stop_notice, form_control_slip,
@@ -83,6 +84,6 @@ def render_form(code: str, form: str, out: Path | str, *, actor: Actor, clock: C
 
 __all__ = [
     "CONTROL_SLIP", "DEMO_MARK", "EXTENSION", "FORMS", "LOG_BOOK", "RECEIPT", "REFUSAL", "STOP_NOTICE", "SUPPLEMENT", "LOG_HEADERS", "TITLES", "apology", "control_slip", "handovers", "honorific", "log_book",
-    "log_rows", "long_date", "long_time", "processing_time", "receipt", "refusal", "render_form", "short_date",
+    "log_rows", "long_date", "long_time", "processing_time", "queue_ticket", "receipt", "refusal", "render_form", "short_date",
     "short_time", "stop_notice", "supplement_request", "timeliness", "two",
 ]
