@@ -482,13 +482,30 @@ def _prepare_copy(backup_file: Path, tmp: Path, live_conn: sqlite3.Connection) -
     files.fsync_file(tmp)
 
 
-_RAISE_COUNTERS = (
-    "INSERT INTO main.daily_sequence (office_id, day, last_value) "
-    "SELECT o.id, k.day, k.last_value FROM kept.daily_sequence k "
-    "JOIN kept.office ko ON ko.id = k.office_id JOIN main.office o ON o.code = ko.code WHERE 1 "
-    "ON CONFLICT (office_id, day) DO UPDATE SET last_value = excluded.last_value "
-    "WHERE excluded.last_value > daily_sequence.last_value"
-)
+# The day counters: dossier codes and queue tickets. A restore never lowers one (a printed code or a ticket in a
+# citizen's hand is never issued twice); a backup older than a counter's table has none to raise.
+COUNTER_TABLES = ("daily_sequence", "queue_sequence")
+
+
+def _counter_tables(version: int) -> list[str]:
+    return [t for t in COUNTER_TABLES if t in dbmod.tables_of_version(version)]
+
+
+def _raise_counters_sql(table: str, kept: str, restored: str) -> str:
+    """Raise ``restored``'s counters to ``kept``'s where the kept one is higher (SQLite and PostgreSQL alike)."""
+    return (f"INSERT INTO {restored}.{table} AS d (office_id, day, last_value) "
+            f"SELECT o.id, k.day, k.last_value FROM {kept}.{table} k "
+            f"JOIN {kept}.office ko ON ko.id = k.office_id JOIN {restored}.office o ON o.code = ko.code WHERE true "
+            "ON CONFLICT (office_id, day) DO UPDATE SET last_value = EXCLUDED.last_value "
+            "WHERE d.last_value < EXCLUDED.last_value")
+
+
+def _low_counters_sql(table: str, kept: str, restored: str) -> str:
+    return (f"SELECT COUNT(*) FROM {kept}.{table} k JOIN {kept}.office ko ON ko.id = k.office_id "
+            f"JOIN {restored}.office o ON o.code = ko.code LEFT JOIN {restored}.{table} d "
+            "ON d.office_id = o.id AND d.day = k.day WHERE d.last_value IS NULL OR d.last_value < k.last_value")
+
+
 _MISSING_CODES = "SELECT code FROM kept.dossier WHERE code NOT IN (SELECT code FROM main.dossier) ORDER BY id"
 
 
@@ -590,7 +607,9 @@ def _merge_live_only(editor: sqlite3.Connection, result: RestoreResult) -> None:
     try:
         result.missing = [row[0] for row in editor.execute(_MISSING_CODES)]
         result.changed = [row[0] for row in editor.execute(_changed_codes_sql("kept", "main"))]
-        result.counters_kept = editor.execute(_RAISE_COUNTERS).rowcount
+        version = _schema_version(editor)
+        result.counters_kept = sum(editor.execute(_raise_counters_sql(t, "kept", "main")).rowcount
+                                   for t in _counter_tables(version))
     finally:
         editor.execute("DETACH DATABASE kept")
 
@@ -627,14 +646,12 @@ def _check_counters(dest: sqlite3.Connection, kept: str) -> None:
     (they are, by construction; this proves it, and mends it if SQLite ever did otherwise)."""
     dest.execute("ATTACH DATABASE ? AS kept", (kept,))
     try:
-        low = dest.execute(
-            "SELECT COUNT(*) FROM kept.daily_sequence k JOIN kept.office ko ON ko.id = k.office_id "
-            "JOIN main.office o ON o.code = ko.code LEFT JOIN main.daily_sequence d "
-            "ON d.office_id = o.id AND d.day = k.day WHERE d.last_value IS NULL OR d.last_value < k.last_value"
-        ).fetchone()[0]
+        tables = _counter_tables(_schema_version(dest))
+        low = [t for t in tables if dest.execute(_low_counters_sql(t, "kept", "main")).fetchone()[0]]
         if low:
             dest.execute("BEGIN IMMEDIATE")
-            dest.execute(_RAISE_COUNTERS)
+            for table in low:
+                dest.execute(_raise_counters_sql(table, "kept", "main"))
             dest.execute("COMMIT")
     finally:
         if dest.in_transaction:
@@ -760,12 +777,8 @@ def _restore_postgres(path: Path, info: BackupInfo, url: str, target: Database, 
             preamble = (f"SET lock_timeout = '{int(_BUSY_S)}s';\n"
                         f"LOCK TABLE {locks} IN ACCESS EXCLUSIVE MODE;\n"
                         f"ALTER SCHEMA {_q(wanted)} RENAME TO {_q(result.kept)};\n")
-            postamble = (
-                f"INSERT INTO {_q(wanted)}.daily_sequence AS d (office_id, day, last_value) "
-                f"SELECT o.id, k.day, k.last_value FROM {_q(result.kept)}.daily_sequence k "
-                f"JOIN {_q(result.kept)}.office ko ON ko.id = k.office_id JOIN {_q(wanted)}.office o ON o.code = ko.code "
-                "ON CONFLICT (office_id, day) DO UPDATE SET last_value = EXCLUDED.last_value "
-                "WHERE d.last_value < EXCLUDED.last_value;\n")
+            postamble = "".join(_raise_counters_sql(t, _q(result.kept), _q(wanted)) + ";\n"
+                                for t in _counter_tables(info.schema_version))
         checks = "".join(
             f"DO $$ BEGIN IF (SELECT COUNT(*) FROM {_q(wanted)}.{_q(t)}) <> {int(n)} THEN "
             f"RAISE EXCEPTION 'restore incomplete: {t}'; END IF; END $$;\n" for t, n in info.counts.items()

@@ -701,7 +701,7 @@ def test_cli_restore_into_a_new_file_needs_no_account(office, tmp_path, capsys):
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not _TOOLS, reason="pg_dump/pg_restore/psql are not on PATH")
-def test_postgres_restore_of_a_version_4_dump_over_version_5_comes_back_at_version_5(pg_kept, tmp_path):
+def test_postgres_restore_of_a_version_4_dump_over_a_newer_office_comes_back_upgraded(pg_kept, tmp_path):
     """A dump made before the attachment table existed, restored over an office that has digitised files: the
     office is back at the dump's content, upgraded, with its files' table; the newer content is kept aside."""
     from desk.services.attachments import attach, list_attachments
@@ -709,13 +709,14 @@ def test_postgres_restore_of_a_version_4_dump_over_version_5_comes_back_at_versi
     url = pg_kept
     first = _some_dossiers(2)
     db = dbmod.database_proxy.obj
-    db.execute_sql('DROP TABLE "attachment"')  # the office as version 4 had it
+    for table in set(dbmod.tables_of_version()) - set(dbmod.tables_of_version(4)):  # the office as version 4 had it
+        db.execute_sql(f'DROP TABLE "{table}" CASCADE')
     db.execute_sql("UPDATE schema_info SET value = '4' WHERE key = 'schema_version'")
     info = backup(tmp_path / "v4.dump", actor=_admin())
     assert info.ok and info.schema_version == 4, info.problems
     db.close()
-    db = dbmod.connect(url)  # the program upgrades the office to version 5 and the desk digitises a file
-    assert dbmod.schema_version(db) == 5
+    db = dbmod.connect(url)  # the program upgrades the office and the desk digitises a file
+    assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION
     attach(first[0], b"%PDF-1.4\n%%EOF\n", component=1, actor=_admin(), clock=CLOCK)
     third = _one(0)
     result = restore(info.path, target_url=url, actor=_admin(), clock=CLOCK, disconnect=True)
@@ -730,3 +731,17 @@ def test_postgres_restore_of_a_version_4_dump_over_version_5_comes_back_at_versi
     assert kept == 1  # the file digitised after the dump is in the kept schema, not lost
     attach(first[1], b"%PDF-1.4\n%%EOF\n", component=1, actor=_admin(), clock=CLOCK)  # and the table works
     assert len(list_attachments(first[1], actor=_admin())) == 1
+
+
+def test_a_restore_never_hands_out_a_ticket_number_again(any_office, tmp_path):
+    """Tickets taken after the backup are in citizens' hands: the restored day counter continues after them."""
+    from desk.services import queue
+
+    queue.take("HT", clock=CLOCK)
+    info = backup(tmp_path / ("b.dump" if "postgres" in any_office else "b.db"), actor=_admin())
+    assert [queue.take("HT", clock=CLOCK).number for _ in range(3)] == [2, 3, 4]
+    result = restore(info.path, target_url=any_office, actor=_admin(), clock=CLOCK, disconnect=True)
+    assert result.kept
+    dbmod.database_proxy.obj.close()
+    dbmod.connect(any_office)
+    assert queue.take("CT", clock=CLOCK).number == 5  # not 2: ticket 2 is held by someone waiting
