@@ -528,7 +528,8 @@ PURE = {
     "office.parse_hours", "office.parse_weekdays", "office.format_hours", "office.format_weekdays",
     "payload.check_for", "periods.period_bounds", "periods.as_period", "report_workbook.row_formulas",
     "search.normalise_text",
-    "office.check_office_code", "office.main_point_name", "office.not_set_up_message", "setup.settings_of",
+    "office.check_office_code", "office.check_lookup_url", "payload.slip_qr_text", "payload.looks_like_link",
+    "payload.payload_of_link", "office.main_point_name", "office.not_set_up_message", "setup.settings_of",
     "search.urgency_of", "search.release_thread_connection", "search.forget_calendar",
 }
 NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name in PURE} | {

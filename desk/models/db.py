@@ -39,7 +39,7 @@ from desk.timezone import OFFICE_OFFSET_HOURS
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # target version → function(db) that upgrades from target-1; run in order, in one transaction.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {}
 
@@ -603,6 +603,20 @@ def _to_v5(db: Database) -> None:
 
 
 MIGRATIONS[5] = _to_v5
+
+
+# -- version 6: the office's public look-up address (the phone page, D48) -------------------------
+def _to_v6_lookup_url(db: Database) -> None:
+    """``office.lookup_url``: "" (no public page; slips keep the bare payload) for every existing office.
+    Idempotent: a column already there is left as it is."""
+    column = '"lookup_url" VARCHAR(200) NOT NULL DEFAULT \'\''
+    if is_postgres(db):  # the schema in use is the search path's, which get_columns would not look in
+        db.execute_sql(f'ALTER TABLE "office" ADD COLUMN IF NOT EXISTS {column}')
+    elif "lookup_url" not in {c.name for c in db.get_columns("office")}:
+        db.execute_sql(f'ALTER TABLE "office" ADD COLUMN {column}')
+
+
+MIGRATIONS[6] = _to_v6_lookup_url
 
 
 def pg_collation(db: Database | None = None) -> tuple[str, list[str]]:
