@@ -16,7 +16,8 @@ Rows: every dossier-list query of bench/bench_search.py, first page and fifth pa
 median ms; the monthly report of the last full month (``write_report``, in a child process, s); the
 intake (``intake.register`` and ``register`` + Mẫu 01 written, median ms: those dossiers stay in the
 benchmark database, a few dozen beside the million). Each column runs in its own process. The
-individual benchmarks (bench_search, bench_reports, ...) stay runnable alone.
+individual benchmarks (bench_search, bench_reports, ...) stay runnable alone; the phone look-up page's
+load test is one of them (``python -m bench.bench_lookup``: p95 at 50 requests/s on both engines).
 """
 
 from __future__ import annotations

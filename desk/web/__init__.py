@@ -7,7 +7,8 @@ A small Flask application over the services, served by waitress (``python main.p
 - ``pages.py``: the routes (``/``, ``/h/<payload>``) and the words of every page;
 - ``brake.py``: bad look-ups per client address, with the kiosk's own brake (kiosk.KioskLookup);
 - ``server.py``: the waitress server;
-- ``templates/``, ``static/``: Jinja templates (autoescaped) and the one style sheet.
+- ``templates/``, ``static/``: Jinja templates (autoescaped) and the one style sheet, inlined in every
+  page and allowed by its hash in the Content-Security-Policy.
 
 No model, no Qt: the pages get dataclasses from the services (kiosk.lookup, office settings).
 """

@@ -6,6 +6,8 @@ for every payload that is not a valid slip; a brake per client address; the secu
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime
 
 import pytest
@@ -136,25 +138,28 @@ def test_forwarded_for_counts_only_behind_a_configured_proxy(any_office):
     assert other.status_code == 200  # the proxy's own address is not what the brake counts
 
 
-@pytest.mark.parametrize("path", ["/", "/h/{payload}", "/h/nothing", "/static/desk.css"])
+@pytest.mark.parametrize("path", ["/", "/h/{payload}", "/h/nothing", "/static/desk.css", "/h/a/b"])
 def test_every_response_carries_the_security_headers(office, path):
     path = path.format(payload=make_payload(make_dossier()))
     response = client().get(path)
     assert response.status_code in (200, 404)
     headers = response.headers
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
-    for part in ("default-src 'none'", "style-src 'self'", "img-src 'self' data:", "form-action 'self'",
+    for part in ("default-src 'none'", "style-src 'sha256-", "img-src 'self' data:", "form-action 'self'",
                  "frame-ancestors 'none'"):
         assert part in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert "Set-Cookie" not in headers
-    if not path.startswith("/static/"):
-        assert headers["Cache-Control"] == "no-store"
-        assert "text/html" in headers["Content-Type"]
-        text = body(response)
-        assert "http://" not in text.replace('content="', "") and "https://" not in text  # no external resource
-        assert "<script" not in text
+    assert headers["Cache-Control"] == "no-store"
+    assert "text/html" in headers["Content-Type"]
+    text = body(response)
+    assert "http://" not in text and "https://" not in text and " src=" not in text  # no external resource
+    assert "<script" not in text and "<link rel=\"stylesheet\"" not in text
+    # the one inline style sheet is the one the policy allows by its hash
+    style = text.split("<style>", 1)[1].split("</style>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    assert f"style-src 'sha256-{digest}'" in headers["Content-Security-Policy"]
 
 
 def test_the_start_page_explains_the_slip(office):
