@@ -84,6 +84,10 @@ def test_a_phone_opens_the_slip_link_and_sees_the_masked_state(server, tmp_path)
     browse(base + make_payload(code), f"--screenshot={shot}", home=tmp_path)
     assert _png_size(shot) == PHONE
     assert shot.stat().st_size > 10_000  # a page with text, not a blank one
+    import cv2
+
+    blue, green, red = (int(v) for v in cv2.imread(str(shot))[8, 8])
+    assert (red, green, blue) == (0x0B, 0x4F, 0x8A)  # the header's colour: the policy let the style sheet in
     narrow = tmp_path / "narrow.png"
     browse(base + make_payload(code), f"--screenshot={narrow}", size=NARROW, home=tmp_path)
     assert _png_size(narrow) == NARROW
