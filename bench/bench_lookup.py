@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -65,7 +64,7 @@ def _serve(url: str, port: int, data_dir: str) -> subprocess.Popen:
                 return proc
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"lookup-server did not start: {proc.stderr.read() if proc.stderr else ''}")
+                raise SystemExit(f"lookup-server did not start: {proc.stderr.read() if proc.stderr else ''}") from None
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("lookup-server did not start in 30 s")
@@ -142,5 +141,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    threading.current_thread().name = "bench"
     raise SystemExit(main())
