@@ -35,7 +35,7 @@ def test_a_version5_database_gains_the_lookup_address(any_url):
     code = _version5_office(any_url)
     db = dbmod.connect(any_url)
     try:
-        assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION == 6
+        assert dbmod.schema_version(db) == dbmod.SCHEMA_VERSION >= 6
         assert Office.get().lookup_url == ""
         from desk.models import Dossier
 
