@@ -45,11 +45,13 @@ ms() { date +%s%N | cut -b1-13; }
 # Every run sees only these variables: no PATH entry with a Python, no PYTHONPATH, no source tree.
 # DESK_PASSWORD (8+ characters): the administrator's password for init and for writing commands with
 # --user admin once the CLI authenticates (both are harmless before that).
-desk() {
-  (cd "$work/cwd" && exec env -i HOME="$work/home" USERPROFILE="$work/home" APPDATA="$work/home" \
+desk() { (desk_exec "$@"); }
+# desk without its own subshell: the program replaces the caller (`desk_exec … &` makes $! the program's pid).
+desk_exec() {
+  cd "$work/cwd" && exec env -i HOME="$work/home" USERPROFILE="$work/home" APPDATA="$work/home" \
     LOCALAPPDATA="$work/home" PROGRAMDATA="$work/data" SYSTEMROOT="${SYSTEMROOT:-}" WINDIR="${WINDIR:-}" TEMP="$work" TMP="$work" \
     PATH="$work/empty-bin" DESK_DATA_DIR="$work/data" DESK_CONFIG_DIR="$work/config" \
-    DESK_PASSWORD="smoke-test-password" QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 "$@")
+    DESK_PASSWORD="smoke-test-password" QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 "$@"
 }
 DB="sqlite:///$work/data/smoke.db"
 case "$(uname -s)" in MINGW*|MSYS*|CYGWIN*) DB="sqlite:///$(cygpath -m "$work/data/smoke.db")" ;; esac
@@ -115,7 +117,7 @@ fi
 # lookup-server: the citizens' look-up pages (Flask, waitress and the templates from the bundle) answer a
 # phone's request; an HTTP/1.0 GET through bash's /dev/tcp, so no curl is needed.
 port=$(( 20000 + RANDOM % 20000 ))
-desk "$APP" --db "$DB" lookup-server --port "$port" > "$work/out/lookup.out" 2> "$work/out/lookup.err" &
+desk_exec "$APP" --db "$DB" lookup-server --port "$port" > "$work/out/lookup.out" 2> "$work/out/lookup.err" &
 lookup_pid=$!
 page=""
 for _ in $(seq 1 150); do
