@@ -258,6 +258,14 @@ def _port(text: str) -> int:
     return value
 
 
+def _proxy_count(text: str) -> int:
+    """How many reverse proxies stand in front of lookup-server, 0 to 10."""
+    value = _integer(text)
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(_("a number of proxies from 0 to 10: {text}").format(text=text[:40]))
+    return value
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -487,7 +495,7 @@ def _machine_commands(add: _AddCommand) -> None:
     s.add_argument("--host", default="127.0.0.1",
                    help=_("address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every network)"))
     s.add_argument("--port", type=_port, default=8080, help=_("port to listen on (default: 8080)"))
-    s.add_argument("--trusted-proxy", dest="trusted_proxies", type=_integer, default=0, metavar="COUNT",
+    s.add_argument("--trusted-proxy", dest="trusted_proxies", type=_proxy_count, default=0, metavar="COUNT",
                    help=_("number of the office's reverse proxies in front: the client address is then read "
                           "from X-Forwarded-For (default: 0, the header is ignored)"))
 

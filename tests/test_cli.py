@@ -869,5 +869,9 @@ def test_lookup_server_refuses_a_missing_database_and_a_bad_port(tmp_path, capsy
         with pytest.raises(SystemExit):
             main(["lookup-server", "--port", port])
         assert "--port" in capsys.readouterr().err
+    for count in ("-1", "11", "một"):
+        with pytest.raises(SystemExit):
+            main(["lookup-server", "--trusted-proxy", count])
+        assert "--trusted-proxy" in capsys.readouterr().err
     assert main(["--db", f"sqlite:///{tmp_path / 'none.db'}", "lookup-server"]) == 2
     assert "init" in capsys.readouterr().err and not (tmp_path / "none.db").exists()

@@ -17,10 +17,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 
-from desk.errors import DeskError
 from desk.i18n import _
 from desk.services.kiosk import PAUSED, KioskAnswer, invalid_answer
 from desk.services.office import OfficeSettings, get_office_settings
+from desk.services.search import release_thread_connection
 
 log = logging.getLogger("desk.web")
 
@@ -34,7 +34,7 @@ def _context() -> Any:
 def _office() -> OfficeSettings | None:
     try:
         return get_office_settings()
-    except DeskError:  # the database is down: the pages still answer, without the office's name
+    except Exception:  # noqa: BLE001 - the database is down: the pages still answer, without the office's name
         log.warning("look-up page: office settings unavailable", exc_info=True)
         return None
 
@@ -87,10 +87,17 @@ def lookup(payload: str) -> Any:
         return too_many()
     if answer.message == invalid_answer().message:
         return not_found()
+    return unavailable()
+
+
+def unavailable(status: int = 503) -> Any:
+    """The database did not answer (the kiosk's lookup logged why): say so, reveal nothing, and drop this
+    thread's connection so that the next request opens a fresh one (a restarted server, a network cut)."""
+    release_thread_connection()
     return render_template("message.html", **_common(), t={
         "title": _("Cannot be shown right now"),
         "text": _("The information cannot be shown right now. Please try again later or call the office."),
-    }), 503
+    }), status
 
 
 def _slip_words(answer: KioskAnswer) -> dict[str, str]:
@@ -134,3 +141,9 @@ def _unknown_address(_error: Exception) -> Any:
 @pages.app_errorhandler(405)
 def _wrong_method(_error: Exception) -> Any:
     return not_found()
+
+
+@pages.app_errorhandler(500)
+def _failed(_error: Exception) -> Any:
+    log.error("look-up page failed", exc_info=True)
+    return unavailable(500)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,27 @@ def test_the_pages_never_write(any_office):
     assert web.get("/").status_code == 200
     assert web.get(f"/h/{make_payload(code)}").status_code == 200
     assert web.post(f"/h/{make_payload(code)}").status_code == 404  # no form yet: nothing is accepted
+
+
+def test_a_database_that_does_not_answer_gets_a_plain_503_then_recovers(office, tmp_path):
+    """The file gone (a share unplugged): one sentence, nothing of the dossier; back: the page answers."""
+    from desk.models.db import database_proxy
+
+    slip = make_payload(make_dossier("processing"))
+    db = database_proxy.obj
+    path = Path(db.database)
+    db.close()
+    aside = tmp_path / "aside.db"
+    path.rename(aside)
+    path.mkdir()  # a folder where the file was: SQLite cannot open it
+    try:
+        down = client().get(f"/h/{slip}")
+        assert down.status_code == 503 and "Tạm thời chưa hiển thị được" in body(down)
+        assert_nothing_personal(body(down))
+        assert "Lê T. H." not in body(down) and "Traceback" not in body(down)
+    finally:
+        db.close()
+        path.rmdir()
+        aside.rename(path)
+    up = client().get(f"/h/{slip}")
+    assert up.status_code == 200 and "Lê T. H." in body(up)
