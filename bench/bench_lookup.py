@@ -103,19 +103,24 @@ def load(port: int, payloads: list[str], rate: float, seconds: float, seed: int)
             "not_200": sum(1 for _ms, status in results if status != 200)}
 
 
-def run(engine: str, args: argparse.Namespace) -> dict:
-    from bench import datasets
-
-    url = datasets.ensure_sqlite(args.size) if engine == "sqlite" else datasets.ensure_postgres(args.size)
-    payloads = _payloads(url, SLIPS, args.seed)
+def measure(url: str, *, rate: float = 50.0, seconds: float = 30.0, seed: int = 20261202) -> dict:
+    """lookup-server on ``url`` in its own process, under the open-loop load; its figures (ms)."""
+    payloads = _payloads(url, SLIPS, seed)
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="desk-bench-lookup-") as data_dir:
         proc = _serve(url, port, data_dir)
         try:
-            return {"engine": engine, **load(port, payloads, args.rate, args.seconds, args.seed)}
+            return load(port, payloads, rate, seconds, seed)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def run(engine: str, args: argparse.Namespace) -> dict:
+    from bench import datasets
+
+    url = datasets.ensure_sqlite(args.size) if engine == "sqlite" else datasets.ensure_postgres(args.size)
+    return {"engine": engine, **measure(url, rate=args.rate, seconds=args.seconds, seed=args.seed)}
 
 
 def main(argv: list[str] | None = None) -> int:
