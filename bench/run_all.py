@@ -16,7 +16,10 @@ Rows: every dossier-list query of bench/bench_search.py, first page and fifth pa
 median ms; the monthly report of the last full month (``write_report``, in a child process, s); the
 intake (``intake.register`` and ``register`` + Mẫu 01 written, median ms: those dossiers stay in the
 benchmark database, a few dozen beside the million). Each column runs in its own process. The
-individual benchmarks (bench_search, bench_reports, ...) stay runnable alone.
+individual benchmarks (bench_search, bench_reports, ...) stay runnable alone; the phone look-up page's
+load test is one of them (``python -m bench.bench_lookup``: p95 at 50 requests/s on both engines), and its
+p95 is also the table's last row here (``--no-lookup`` leaves it out): lookup-server on the column's
+database, after that column's list queries (so PostgreSQL's figure stands under "analyzed").
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def child(engine: str, state: str, url: str, runs: int, only: str, report: bool,
     from bench.bench_search import analyze, forget_statistics, measure, queries
     from desk.models import db as dbmod
     from desk.services.accounts import get_actor
-    from desk.services.clock import LOCAL_TZ, Clock
+    from desk.services.clock import LOCAL_TZ, Clock, FixedClock
 
     started = time.perf_counter()
     db = dbmod.connect(url)  # brings an older benchmark database up to the current schema
@@ -76,7 +79,7 @@ def child(engine: str, state: str, url: str, runs: int, only: str, report: bool,
     for label, flt, sort in queries(now):
         if only and only not in label:
             continue
-        emit({"query": label, **measure(flt, sort, runs, now, admin)})
+        emit({"query": label, **measure(flt, sort, runs, FixedClock(now), admin)})
     if report:
         emit({"report": _report(url, now.date())})
     if intake:
@@ -142,7 +145,11 @@ def run_column(name: str, url: str, args: argparse.Namespace) -> list[dict]:
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
-def table(results: dict[str, list[dict]]) -> list[str]:
+LOOKUP_COLUMNS = {"sqlite": "sqlite", "pg analyzed": "postgres", "icu analyzed": "icu"}
+LOOKUP_RATE, LOOKUP_SECONDS = 50.0, 20.0
+
+
+def table(results: dict[str, list[dict]], lookups: dict[str, dict] | None = None) -> list[str]:
     names = list(results)
     by_query: dict[str, dict[str, dict]] = {}
     extra: dict[str, dict[str, str]] = {"report": {}, "register": {}, "register + Mẫu 01": {}, "rows": {}}
@@ -174,6 +181,9 @@ def table(results: dict[str, list[dict]]) -> list[str]:
                        ("register + Mẫu 01", "intake: register + Mẫu 01 written (ms)")):
         if extra[key]:
             lines.append(f"| {label} | " + " | ".join(extra[key].get(n, "–") for n in names) + " |")
+    if lookups:
+        lines.append(f"| look-up page: p95 at {LOOKUP_RATE:g} requests/s (ms) | " + " | ".join(
+            f"{lookups[n]['p95']:.0f}" if n in lookups else "–" for n in names) + " |")
     return lines
 
 
@@ -191,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="only the list queries whose label contains this text")
     parser.add_argument("--no-report", dest="report", action="store_false")
     parser.add_argument("--no-intake", dest="intake", action="store_false")
+    parser.add_argument("--no-lookup", dest="lookup", action="store_false")
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args(argv)
     _data_dir()
@@ -199,15 +210,24 @@ def main(argv: list[str] | None = None) -> int:
     for name, (engine, _state) in COLUMNS.items():
         if engine in engines:
             results[name] = run_column(name, _url(engine, args.size), args)
+    lookups: dict[str, dict] = {}
+    if args.lookup:
+        from bench.bench_lookup import measure
+
+        for name, engine in LOOKUP_COLUMNS.items():
+            if name in results:
+                print(f"[{name}] look-up page at {LOOKUP_RATE:g} requests/s ...", file=sys.stderr, flush=True)
+                lookups[name] = measure(_url(engine, args.size), rate=LOOKUP_RATE, seconds=LOOKUP_SECONDS)
     load = os.getloadavg()
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {args.size:,} dossiers; "
           f"{args.runs} runs; load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     for name, records in results.items():
         notes = {k: v for r in records for k, v in r.items() if k in ("connect_s", "analyze_s", "collation", "schema")}
         print(f"  {name}: " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in notes.items()))
-    print("\n".join(table(results)))
+    print("\n".join(table(results, lookups)))
     if args.json:
-        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        Path(args.json).write_text(json.dumps({**results, "lookup": lookups}, ensure_ascii=False, indent=2,
+                                              default=str), encoding="utf-8")
     return 0
 
 

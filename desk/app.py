@@ -360,3 +360,39 @@ def run_queue_display(url: str | None = None, quiet: bool = False) -> int:
     window.stop()
     close_cleanly(app, window)
     return code
+
+
+def run_lookup_server(url: str | None, host: str, port: int, proxies: int = 0) -> int:
+    """The citizens' look-up pages (D48) served by waitress until stopped, on a connection that refuses
+    writes (as the kiosk's). Returns 2 after one line on stderr when the database cannot be opened."""
+    from desk.errors import DeskError
+    from desk.models.db import connect
+    from desk.services.kiosk import enforce_read_only
+    from desk.services.office import get_office_settings
+    from desk.web import create_app
+    from desk.web.server import create_server
+
+    setup_logging()
+    logging.getLogger("waitress").setLevel(logging.WARNING)
+    try:
+        resolved = resolve_database_url(url)
+        connect(resolved, allow_new=False)  # never makes a database: an office's must exist
+        enforce_read_only()
+        office = get_office_settings()
+        server = create_server(create_app(proxies=proxies), host, port)
+    except (DeskError, OSError) as exc:
+        print(f"{_('error')}: {redact(str(exc))}", file=sys.stderr)
+        return 2
+    where = f"http://{host}:{server.effective_port}/"
+    print(_("Look-up pages of {office} on {address} (database {db}); Ctrl+C stops.").format(
+        office=office.name or "—", address=where, db=redact(resolved)), flush=True)
+    if not office.lookup_url:
+        print(_("The office has no public look-up address yet: slips keep the bare QR payload. Set it with "
+                "office set --lookup-url URL."), flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0

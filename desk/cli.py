@@ -253,6 +253,22 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(_("not a whole number: {text}").format(text=text[:40])) from None
 
 
+def _port(text: str) -> int:
+    """A TCP port, 1 to 65535."""
+    value = _integer(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(_("a port number from 1 to 65535: {text}").format(text=text[:40]))
+    return value
+
+
+def _proxy_count(text: str) -> int:
+    """How many reverse proxies stand in front of lookup-server, 0 to 10."""
+    value = _integer(text)
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(_("a number of proxies from 0 to 10: {text}").format(text=text[:40]))
+    return value
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -423,6 +439,9 @@ def _office_commands(add: _AddCommand) -> None:
     o.add_argument("--address")
     o.add_argument("--phone")
     o.add_argument("--place", help=_("the place in the date line of documents, e.g. the province"))
+    o.add_argument("--lookup-url", metavar="URL",
+                   help=_("the office's public look-up address, e.g. https://tracuu.example.gov.vn: slips' QR codes "
+                          "then open the look-up page on a phone (\"\" removes it)"))
 
     s = add("queue", help=_("the waiting room: take a ticket, call the next one to a counter, show the queue"))
     q = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -508,6 +527,14 @@ def _machine_commands(add: _AddCommand) -> None:
     s = add("ticket-kiosk", help=_("open the ticket kiosk full screen: citizens take a queue number by field"))
     s = add("queue-display", help=_("open the calling display full screen (a TV in the waiting room)"))
     s.add_argument("--quiet", action="store_true", help=_("no chime and no voice for this run"))
+    s = add("lookup-server", help=_("serve the citizens' look-up pages (a slip's QR link) on the office's "
+                                     "database, read-only; put it behind the office's HTTPS reverse proxy"))
+    s.add_argument("--host", default="127.0.0.1",
+                   help=_("address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every network)"))
+    s.add_argument("--port", type=_port, default=8080, help=_("port to listen on (default: 8080)"))
+    s.add_argument("--trusted-proxy", dest="trusted_proxies", type=_proxy_count, default=0, metavar="COUNT",
+                   help=_("number of the office's reverse proxies in front: the client address is then read "
+                          "from X-Forwarded-For (default: 0, the header is ignored)"))
 
     s = add("demo", help=_("fill the database with realistic generated dossiers"))
     s.add_argument("--dossiers", type=_integer, default=5000)
@@ -576,6 +603,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desk.app import run_queue_display, run_ticket_kiosk
 
         return run_ticket_kiosk(args.db) if args.command == "ticket-kiosk" else run_queue_display(args.db, args.quiet)
+
+    if args.command == "lookup-server":
+        from desk.app import run_lookup_server
+
+        return run_lookup_server(args.db, args.host, args.port, args.trusted_proxies)
 
     from desk.errors import DeskError
 
@@ -797,13 +829,14 @@ def _office(args: argparse.Namespace, actor) -> int:
     status = office.office_status()
     if args.action == "set":
         given = {"code": args.code, "name": args.name, "parent_name": args.parent, "address": args.address,
-                 "phone": args.phone, "place_name": args.place}
+                 "phone": args.phone, "place_name": args.place, "lookup_url": args.lookup_url}
         if not status.set_up:  # who the office is, said by a person now: nothing is taken from before
             missing = {key: text for key, text in (("code", _("--code CODE is required")),
                                                    ("name", _("--name NAME is required"))) if not given[key]}
             if missing:
                 raise ValidationError(missing)
-            base = replace(status.settings, code="", name="", parent_name="", address="", phone="", place_name="")
+            base = replace(status.settings, code="", name="", parent_name="", address="", phone="", place_name="",
+                           lookup_url="")
             settings = replace(base, **{k: v for k, v in given.items() if v is not None})
             office.set_up_office(settings, by=actor, clock=args.clock)
         else:
@@ -818,7 +851,7 @@ def _office(args: argparse.Namespace, actor) -> int:
                            _("Sunday"))))
     rows = [(_("Office name"), s.name), (_("Superior authority"), s.parent_name), (_("Identifier code"), s.code),
             (_("Address"), s.address), (_("Phone"), s.phone), (_("Place name"), s.place_name),
-            (_("Office hours"), s.hours),
+            (_("Office hours"), s.hours), (_("Public look-up address"), s.lookup_url),
             (_("No-appointment weekday"), ", ".join(
                 days[d] for d in sorted(office.parse_weekdays(s.no_appointment_weekdays, lenient=True))))]
     for label, value in rows:

@@ -4,7 +4,8 @@
 # Python on PATH or PYTHONPATH. As root on Linux (CI) the runs also happen in a private mount namespace
 # where the source tree and every Python installation are hidden under empty folders, so the bundle
 # cannot lean on them. Runs init, receive, slip, print (when DESK_TEST_PRINTER names a queue) and starts the GUI and the
-# pickup kiosk offscreen, closing them after a moment (DESK_SMOKE_QUIT_MS, see desk/app.py).
+# pickup kiosk offscreen, closing them after a moment (DESK_SMOKE_QUIT_MS, see desk/app.py), and has
+# lookup-server answer one request.
 # Usage: bash scripts/smoke-bundle.sh [dist/onestop-desk]
 set -euo pipefail
 
@@ -44,11 +45,13 @@ ms() { date +%s%N | cut -b1-13; }
 # Every run sees only these variables: no PATH entry with a Python, no PYTHONPATH, no source tree.
 # DESK_PASSWORD (8+ characters): the administrator's password for init and for writing commands with
 # --user admin once the CLI authenticates (both are harmless before that).
-desk() {
-  (cd "$work/cwd" && env -i HOME="$work/home" USERPROFILE="$work/home" APPDATA="$work/home" \
+desk() { (desk_exec "$@"); }
+# desk without its own subshell: the program replaces the caller (`desk_exec … &` makes $! the program's pid).
+desk_exec() {
+  cd "$work/cwd" && exec env -i HOME="$work/home" USERPROFILE="$work/home" APPDATA="$work/home" \
     LOCALAPPDATA="$work/home" PROGRAMDATA="$work/data" SYSTEMROOT="${SYSTEMROOT:-}" WINDIR="${WINDIR:-}" TEMP="$work" TMP="$work" \
     PATH="$work/empty-bin" DESK_DATA_DIR="$work/data" DESK_CONFIG_DIR="$work/config" \
-    DESK_PASSWORD="smoke-test-password" QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 "$@")
+    DESK_PASSWORD="smoke-test-password" QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 "$@"
 }
 DB="sqlite:///$work/data/smoke.db"
 case "$(uname -s)" in MINGW*|MSYS*|CYGWIN*) DB="sqlite:///$(cygpath -m "$work/data/smoke.db")" ;; esac
@@ -110,6 +113,31 @@ if [ -n "${DESK_TEST_PRINTER:-}" ]; then
 else
   echo "smoke: print not tried (no DESK_TEST_PRINTER: run scripts/cups-test-printer.sh first)"
 fi
+
+# lookup-server: the citizens' look-up pages (Flask, waitress and the templates from the bundle) answer a
+# phone's request; an HTTP/1.0 GET through bash's /dev/tcp, so no curl is needed.
+port=$(( 20000 + RANDOM % 20000 ))
+desk_exec "$APP" --db "$DB" lookup-server --port "$port" > "$work/out/lookup.out" 2> "$work/out/lookup.err" &
+lookup_pid=$!
+page=""
+for _ in $(seq 1 150); do
+  if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+    printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    page=$(cat <&3 || true)
+    exec 3<&-
+    break
+  fi
+  kill -0 "$lookup_pid" 2>/dev/null || break
+  sleep 0.2
+done
+kill "$lookup_pid" 2>/dev/null || true
+wait "$lookup_pid" 2>/dev/null || true
+if ! grep -q "200 OK" <<<"$page" || ! grep -q "Quét mã QR" <<<"$page"; then
+  echo "smoke: lookup-server did not serve its start page" >&2
+  cat "$work/out/lookup.out" "$work/out/lookup.err" >&2
+  exit 1
+fi
+echo "smoke: lookup-server served its start page"
 
 for what in gui kiosk; do
   args=(); [ "$what" = kiosk ] && args=(kiosk)

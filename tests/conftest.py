@@ -290,3 +290,20 @@ def printed_pdf(folder: Path, job_id: str, timeout: float = 60) -> Path:
                 return pdf
         time.sleep(0.2)
     raise AssertionError(f"no PDF for {job_id} in {folder} after {timeout} s")
+
+
+# Columns a schema version added to an existing table (a table a version added is in dbmod.tables_of_version).
+_COLUMNS_ADDED_IN = {6: [("office", "lookup_url")]}
+
+
+def as_schema_version(db, version: int) -> None:
+    """Make the current database look as an office of schema ``version`` had it (for upgrade and restore tests):
+    the tables and columns later versions added are dropped, the version put back."""
+    for table in set(dbmod.tables_of_version()) - set(dbmod.tables_of_version(version)):
+        db.execute_sql(f'DROP TABLE "{table}"' + (" CASCADE" if dbmod.is_postgres(db) else ""))
+    for added, columns in _COLUMNS_ADDED_IN.items():
+        if added > version:
+            for table, column in columns:
+                db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    db.execute_sql("UPDATE schema_info SET value = %s WHERE key = 'schema_version'".replace(
+        "%s", "?" if not dbmod.is_postgres(db) else "%s"), (str(version),))

@@ -861,3 +861,53 @@ def test_attach_refusals_are_one_line(cli, tmp_path):
             cli("attach", code_, str(fake), *wrong)
         assert exited.value.code == 2
     assert json.loads(cli("show", code_)[1])["attachments"] == []
+
+
+# -- issue 13: the office's public look-up address and the slip's QR link (D48) ----------------------
+def test_office_set_lookup_url_puts_the_link_in_the_slip_qr(bare, sqlite_url, tmp_path):
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    from desk.hardware.decoder import decode_image
+    from desk.services.payload import make_payload
+
+    code, _out, err = bare("admin", "office", "set", "--code", "000.00.00.H00", "--name", "UBND xã Thử")
+    assert code == 0, err
+    before = _counts(sqlite_url)
+    for bad, says in (("http://tracuu.example.vn", "https://"), ("https://tracuu.vn/?a=1", "?"),
+                      ("tracuu.vn", "địa chỉ web")):
+        code, _out, err = bare("admin", "office", "set", "--lookup-url", bad)
+        assert code == 2 and says in _one_line(err), (bad, err)
+    assert json.loads(bare("admin", "office", "show", "--json")[1])["lookup_url"] == ""
+    code, out, err = bare("admin", "office", "set", "--lookup-url", "https://TraCuu.example.vn/")
+    assert code == 0 and "Địa chỉ tra cứu công khai: https://tracuu.example.vn" in out, err
+    assert _counts(sqlite_url) == before  # the address is the office row's, no other row changed
+    code, out, err = bare("admin", "receive", "--procedure", "1.001193", "--name", "Võ Thị Yến",
+                          "--received-at", "2026-11-23T09:00")
+    dossier = json.loads(out)["code"]
+    slip = tmp_path / "mau01.docx"
+    assert bare("admin", "slip", dossier, "--form", "01", "--out", str(slip))[0] == 0
+    with zipfile.ZipFile(slip) as z:
+        blobs = [z.read(n) for n in sorted(z.namelist()) if n.startswith("word/media/")]
+    found = [d for b in blobs for d in decode_image(cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_GRAYSCALE),
+                                                    thorough=True)]
+    payload = make_payload(dossier)
+    assert [d.text for d in found if d.kind == "QRCODE"] == [f"https://tracuu.example.vn/h/{payload}"]
+    assert [d.text for d in found if d.kind == "CODE128"] == [payload]  # the barcode stays short
+    code, out, _err = bare("admin", "office", "set", "--lookup-url", "")
+    assert code == 0 and json.loads(bare("admin", "office", "show", "--json")[1])["lookup_url"] == ""
+
+
+def test_lookup_server_refuses_a_missing_database_and_a_bad_port(tmp_path, capsys):
+    for port in ("0", "70000", "tám"):
+        with pytest.raises(SystemExit):
+            main(["lookup-server", "--port", port])
+        assert "--port" in capsys.readouterr().err
+    for count in ("-1", "11", "một"):
+        with pytest.raises(SystemExit):
+            main(["lookup-server", "--trusted-proxy", count])
+        assert "--trusted-proxy" in capsys.readouterr().err
+    assert main(["--db", f"sqlite:///{tmp_path / 'none.db'}", "lookup-server"]) == 2
+    assert "init" in capsys.readouterr().err and not (tmp_path / "none.db").exists()

@@ -28,6 +28,9 @@ ALLOWED: dict[str, set[str] | None] = {
 # The root of the root: errors, text and i18n import nothing of the project but each other.
 ROOTMOST = {"errors", "text", "i18n"}
 NO_QT = {"shared", "models", "services", "web"}
+# The web framework and its server belong to desk/web (and the wiring that starts it) alone (D48).
+WEB_FRAMEWORKS = {"flask", "werkzeug", "jinja2", "markupsafe", "waitress"}
+NO_WEB = {"shared", "models", "services", "hardware", "views"}
 
 
 def _layer(module: str) -> str:
@@ -73,6 +76,8 @@ def _violations(source: str, text: str, is_package: bool = False) -> list[str]:
         where = f"{source}:{line}"
         if target.split(".")[0] == "PyQt6" and layer in NO_QT:
             found.append(f"{where}: {layer} imports {target}")
+        if target.split(".")[0] in WEB_FRAMEWORKS and layer in NO_WEB:
+            found.append(f"{where}: {layer} imports {target}")
         if target == "desk" and name:  # from desk import services
             target = f"desk.{name}"
         if not target.startswith("desk.") or allowed is None:
@@ -105,3 +110,8 @@ def test_the_rule_sees_a_violation() -> None:
     ]
     assert _violations("desk.errors", "from desk import redaction\n") == ["desk.errors:1: desk.errors imports desk.redaction"]
     assert _violations("desk.views.probe", "from desk.services import intake\nfrom . import common\n") == []
+    assert _violations("desk.services.probe", "def f():\n    import flask\n    from waitress import serve\n") == [
+        "desk.services.probe:2: services imports flask", "desk.services.probe:3: services imports waitress"]
+    assert _violations("desk.web.probe", "from desk.models import Office\nfrom PyQt6 import QtCore\n") == [
+        "desk.web.probe:1: web imports desk.models", "desk.web.probe:2: web imports PyQt6"]
+    assert _violations("desk.web.probe", "import flask\nfrom desk.services import kiosk\n") == []

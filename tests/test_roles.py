@@ -596,7 +596,8 @@ PURE = {
     "payload.check_for", "periods.period_bounds", "periods.as_period", "report_workbook.row_formulas",
     "report_workbook.statistics_json",
     "search.normalise_text",
-    "office.check_office_code", "office.main_point_name", "office.not_set_up_message", "setup.settings_of",
+    "office.check_office_code", "office.check_lookup_url", "payload.slip_qr_text", "payload.looks_like_link",
+    "payload.payload_of_link", "office.main_point_name", "office.not_set_up_message", "setup.settings_of",
     "search.urgency_of", "search.release_thread_connection", "search.forget_calendar",
     "queue.ticket_label", "queue.announcement", "queue.percentile", "queue_report.merged",
 }

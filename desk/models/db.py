@@ -631,14 +631,30 @@ def _to_v5(db: Database) -> None:
 MIGRATIONS[5] = _to_v5
 
 
-# -- version 6: citizens' ratings of the service (đánh giá mức độ hài lòng, D49) ----------------
+# -- version 6: citizens' ratings of the service (D49) and the office's public look-up address (D48) ----
 def _to_v6_rating(db: Database) -> None:
     """The ``rating`` table with its unique key on ``dossier`` (one rating per dossier); nothing else
     changes. Idempotent, like every step of an upgrade."""
     Rating.create_table(safe=True)
 
 
-MIGRATIONS[6] = _to_v6_rating
+def _to_v6_lookup_url(db: Database) -> None:
+    """``office.lookup_url``: "" (no public page; slips keep the bare payload) for every existing office.
+    Idempotent: a column already there is left as it is."""
+    column = '"lookup_url" VARCHAR(200) NOT NULL DEFAULT \'\''
+    if is_postgres(db):  # the schema in use is the search path's, which get_columns would not look in
+        db.execute_sql(f'ALTER TABLE "office" ADD COLUMN IF NOT EXISTS {column}')
+    elif "lookup_url" not in {c.name for c in db.get_columns("office")}:
+        db.execute_sql(f'ALTER TABLE "office" ADD COLUMN {column}')
+
+
+def _to_v6(db: Database) -> None:
+    """Version 6 (issue 13): the ratings' table and the office's public look-up address."""
+    _to_v6_rating(db)
+    _to_v6_lookup_url(db)
+
+
+MIGRATIONS[6] = _to_v6
 
 
 # -- the waiting room: queue tickets, counters, ticket groups (D50) ----------------------------

@@ -52,6 +52,9 @@ class Office(BaseModel):
     # no dossier is received and no slip issued (D27). Naive UTC.
     set_up_at = DateTimeField(null=True)
     demo = BooleanField(default=False)  # a database for trying the program: its documents say so (D27)
+    # The office's public look-up address ("https://tracuu.example.vn"): slips' QR codes then hold
+    # "<lookup_url>/h/<payload>" (D48); "" keeps the bare payload. Schema 6.
+    lookup_url = CharField(max_length=200, default="")
 
 
 class ReceptionPoint(BaseModel):

@@ -75,6 +75,9 @@ class KioskAnswer:
     collect_when: str = ""  # that point's office hours today or on its next open day
     advice: str = ""  # one more sentence: overdue, already collected on ..., ask the desk
     message: str = ""  # for errors and pauses
+    extended_from_text: str = ""  # the first appointment when an apology moved it (then appointment_text is new)
+    bring: str = ""  # what to bring when coming to the desk
+    office_phone: str = ""  # the office's own number (never a staff member's or the citizen's)
 
     @property
     def due_text(self) -> str:
@@ -228,6 +231,7 @@ def _answer_for(code: str, now: datetime) -> KioskAnswer:
     when = ""
     state = WAITING
     ready = False
+    bring = _("Bring this slip and your identity card (CCCD).")
     if status == Status.RESOLVED:
         state, ready = READY, True
         text = _("Result ready — please come and collect it")
@@ -243,6 +247,7 @@ def _answer_for(code: str, now: datetime) -> KioskAnswer:
     elif status == Status.NEEDS_SUPPLEMENT:
         state = SUPPLEMENT
         text = _("Documents need to be supplemented — please contact the one-stop desk staff")
+        bring = _("Bring the documents to supplement, this slip and your identity card (CCCD).")
         when = _collect_when(calendar, point, now) if point else ""
     elif status == Status.RETURNED:
         state = RETURNED
@@ -251,7 +256,7 @@ def _answer_for(code: str, now: datetime) -> KioskAnswer:
         if returned is not None:
             advice = _("The result was handed over on {day}.").format(day=format_day(returned.astimezone(
                 LOCAL_TZ).date()))
-        where = ""
+        where = bring = ""
     else:
         state = CLOSED
         text = (_("The dossier was refused — please contact the one-stop desk staff")
@@ -273,7 +278,21 @@ def _answer_for(code: str, now: datetime) -> KioskAnswer:
         where_to_collect=where,
         collect_when=when,
         advice=advice,
+        extended_from_text=_extended_from(row, appointment),
+        bring=bring,
+        office_phone=row.office.phone or "",
     )
+
+
+def _extended_from(row: Dossier, appointment: datetime | None) -> str:
+    """The first appointment, when an apology (Mẫu 04) moved it; "" otherwise. The legal due moment is
+    never moved, so an appointment later than it is a new date."""
+    from desk.services.clock import from_db
+
+    due = from_db(row.due_at)
+    if appointment is None or due is None or appointment <= due:
+        return ""
+    return format_moment(due)
 
 
 class KioskLookup:

@@ -243,6 +243,7 @@ class OfficeSettings:
     phone: str = ""
     hours: str = DEFAULT_HOURS
     no_appointment_weekdays: str = ""  # "2" = Wednesday (Monday = 0)
+    lookup_url: str = ""  # the public look-up page's address; "" = slips hold the bare payload (D48)
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,51 @@ def get_office_settings() -> OfficeSettings:
         code=office.code, name=office.name, parent_name=office.parent_name or "", address=office.address or "",
         place_name=office.place_name or "", phone=office.phone or "", hours=office.hours or DEFAULT_HOURS,
         no_appointment_weekdays=office.no_appointment_weekdays or "",
+        lookup_url=office.lookup_url or "",
     )
+
+
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def check_lookup_url(text: str) -> str:
+    """The office's public look-up address in its stored form (no trailing "/"), or "" for none.
+
+    Printed in every slip's QR code, so it must open on any phone and carry nothing else: https://
+    (http:// only for this machine, to try the page), a host, an optional path; no user name, query
+    or fragment; ASCII (a Vietnamese domain in its xn-- form); at most the column's length.
+    Raises ValidationError (key ``lookup_url``) with one line saying what to fix.
+    """
+    from urllib.parse import urlsplit
+
+    url = clean(text or "").strip().rstrip("/")
+    if not url:
+        return ""
+    limit = max_length(Office.lookup_url) or 200
+
+    def bad(message: str) -> ValidationError:
+        return ValidationError({"lookup_url": message})
+
+    if len(url) > limit:
+        raise bad(_("The look-up address is too long (at most {limit} characters)").format(limit=limit))
+    if not url.isascii() or any(ch.isspace() for ch in url):
+        raise bad(_("The look-up address may hold no spaces or accented letters (write the domain in its xn-- form)"))
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - a bad port raises ValueError here
+    except ValueError:
+        raise bad(_("The look-up address is not a web address, e.g. https://tracuu.example.gov.vn")) from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not host:
+        raise bad(_("The look-up address is not a web address, e.g. https://tracuu.example.gov.vn"))
+    if scheme == "http" and host.lower() not in _LOCAL_HOSTS:
+        raise bad(_("The look-up address must start with https:// (http:// only for localhost)"))
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise bad(_("The look-up address may not contain \"?\" or \"#\""))
+    if "@" in parts.netloc:
+        raise bad(_("The look-up address may not contain a user name"))
+    return f"{scheme}://{parts.netloc.lower()}{parts.path}"
 
 
 def _checked_hours(text: str, problems: dict[str, str], key: str = "hours") -> str:
@@ -334,6 +379,10 @@ def _office_values(settings: OfficeSettings, office: Office, now: datetime) -> d
     values["hours"] = _checked_hours(settings.hours, problems)
     values["no_appointment_weekdays"] = _checked_weekdays(settings.no_appointment_weekdays, problems,
                                                           "no_appointment_weekdays")
+    try:
+        values["lookup_url"] = check_lookup_url(settings.lookup_url)
+    except ValidationError as exc:
+        problems.update(exc.problems)
     if problems:
         raise ValidationError(problems)
     if office.set_up_at is None:  # a person has now given the identity

@@ -8,6 +8,12 @@ cut to 8 base32 characters (40 bits):
 
 Upper-case letters, digits, "." and "-" only, so the QR code uses its compact alphanumeric mode and
 the Code 128 barcode stays short; it has no "|" and cannot be mistaken for a CCCD payload.
+
+When the office has a public look-up address (``Office.lookup_url``, D48), the slip's QR code holds the
+link ``<lookup_url>/h/<payload>`` instead, so any phone camera opens the look-up page; the barcode and
+the printed text keep the bare payload. Every reader here accepts both forms: a link is taken for the
+payload at the end of its path, whatever its host (the check is what proves a slip, a host proves
+nothing, and slips printed before the office moved its page must still open at the desk).
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ SEPARATOR = "."
 
 _CHECK = re.compile(rf"[A-Za-z2-7]{{{CHECK_LENGTH}}}", re.ASCII)
 _CCCD = re.compile(r"^[0-9]{12}\|", re.ASCII)
+_LINK = re.compile(r"^https?://", re.ASCII | re.IGNORECASE)
+LINK_PATH = "h"  # <lookup_url>/h/<payload>: the look-up page's route (desk/web)
+MAX_LINK_LENGTH = 400  # the look-up address (at most 200 characters, Office.lookup_url), "/h/" and a payload
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,42 @@ def make_payload(code: str, secret: str | None = None) -> str:
     return f"{code}{SEPARATOR}{check_for(code, secret)}"
 
 
+def slip_qr_text(payload: str, lookup_url: str = "") -> str:
+    """What a slip's QR code holds: the look-up link when the office has a public look-up address,
+    else the payload itself. The one place that decides it (D48)."""
+    base = (lookup_url or "").strip().rstrip("/")
+    return f"{base}/{LINK_PATH}/{payload}" if base else payload
+
+
+def looks_like_link(text: object) -> bool:
+    """Whether a scanned text is a web address (http or https), to be read as a look-up link."""
+    return isinstance(text, str) and _LINK.match(text.strip()) is not None
+
+
+def payload_of_link(text: str) -> str | None:
+    """The payload at the end of a look-up link ``…/h/<payload>``; None for any other web address
+    (no such path, a query, a fragment, a user name, too long, not ASCII)."""
+    from urllib.parse import urlsplit
+
+    text = text.strip()
+    if len(text) > MAX_LINK_LENGTH or not text.isascii() or not looks_like_link(text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc:
+        return None
+    head, _slash, tail = parts.path.rpartition("/")
+    if not tail or head.rpartition("/")[2].lower() != LINK_PATH:
+        return None
+    return tail
+
+
+def _not_a_link() -> PayloadCheck:
+    return PayloadCheck(None, PayloadStatus.MALFORMED, _("This web address is not the look-up link of a dossier slip"))
+
+
 def _split(text: str) -> tuple[DossierCode | None, str | None]:
     """A stripped text → (its code, its check or None when bare); (None, None) when it is neither shape.
 
@@ -102,6 +147,8 @@ def looks_like_slip(text: str) -> bool:
 
     The keyboard-wedge filter asks this for every burst; people do not type this shape.
     """
+    if looks_like_link(text):
+        text = payload_of_link(text) or ""
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         return False
     head, separator, check = text.strip().rpartition(SEPARATOR)
@@ -115,8 +162,15 @@ def verify_payload(text: str, secret: str | None = None, *, office_code: str | N
     surrounding whitespace is dropped and letters compare case-insensitively. The check is compared
     in constant time. A signed slip with another office code is still valid when this office's key
     made its check (dossiers keep their codes when the office code changes); otherwise "foreign". ``secret`` and ``office_code`` default to this office's; only a missing office
-    or key (a set-up fault, not the input's) raises DeskError.
+    or key (a set-up fault, not the input's) raises DeskError. A look-up link (``…/h/<payload>``, the QR
+    code of a slip when the office has a look-up address) is judged by its payload; any other web
+    address is "malformed".
     """
+    if looks_like_link(text):
+        inner = payload_of_link(text) if isinstance(text, str) else None
+        if inner is None:
+            return _not_a_link()
+        text = inner
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         return PayloadCheck(None, PayloadStatus.MALFORMED, _("This is not a dossier code or a slip QR code"))
     text = text.strip()

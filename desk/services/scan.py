@@ -15,7 +15,14 @@ from desk.services.clock import Clock
 from desk.services.codes import DossierCode
 from desk.services.identity import CitizenIdentity, looks_like_cccd, parse_cccd
 from desk.services.kinds import PayloadStatus, ScanKind
-from desk.services.payload import MAX_LENGTH, PayloadCheck, looks_like_slip, verify_payload
+from desk.services.payload import (
+    MAX_LENGTH,
+    PayloadCheck,
+    looks_like_link,
+    looks_like_slip,
+    payload_of_link,
+    verify_payload,
+)
 
 DOSSIER = ScanKind.DOSSIER
 CCCD = ScanKind.CCCD
@@ -87,6 +94,7 @@ def interpret(text: str, *, accept_bare_code: bool = True, clock: Clock | None =
     - a signed slip payload of this office → "dossier";
     - a bare dossier code (typed by the clerk, or the short "yymmdd-NNNN" form) → "dossier" only when
       ``accept_bare_code`` (the clerk desk; never the citizen kiosk) and the dossier exists;
+    - a slip's look-up link (``…/h/<payload>``) → as its payload, never as a bare code;
     - a CCCD card payload → "cccd" with the parsed identity (its problems inside, dates judged by
       ``clock``'s office day);
     - anything else, or an altered / foreign slip → "unknown" with the reason.
@@ -112,6 +120,11 @@ def _interpret(text: str, accept_bare_code: bool, clock: Clock | None) -> ScanRe
         else:
             message = _("Citizen ID card read")
         return ScanResult(CCCD, identity=identity, message=message)
+    if looks_like_link(text):  # a slip's QR code when the office has a look-up address (D48)
+        inner = payload_of_link(text)
+        if inner is None:
+            return _unknown(verify_payload(text).message)
+        text, accept_bare_code = inner, False  # a link carries a signed payload, never a bare code
     if len(text) > MAX_LENGTH:
         return _unknown(_("This is not a dossier code or a slip QR code"))
     if accept_bare_code:

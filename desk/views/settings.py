@@ -577,12 +577,14 @@ class OfficeTab(FormTab):
             "code": _("Office code"), "name": _("Office name"), "parent_name": _("Superior body"),
             "address": _("Address"), "place_name": _("Place name on documents"), "phone": _("Phone"),
             "hours": _("Office hours"), "no_appointment_weekdays": _("No-appointment weekdays"),
+            "lookup_url": _("Public look-up address"),
         }
         placeholders = {  # the shape of an answer, nobody's identity (the sample ward is not a default: D27)
             "code": office.CODE_EXAMPLE, "name": "UBND xã/phường …", "parent_name": "UBND TỈNH …",
             "place_name": "Tên tỉnh …", "hours": "07:30-11:30,13:30-17:00",
+            "lookup_url": "https://tracuu.example.gov.vn",
         }
-        for key in ("code", "name", "parent_name", "address", "place_name", "phone", "hours"):
+        for key in ("code", "name", "parent_name", "address", "place_name", "phone", "hours", "lookup_url"):
             edit = QLineEdit()
             edit.setObjectName(f"office_{key}")
             edit.setPlaceholderText(placeholders.get(key, ""))
@@ -596,6 +598,10 @@ class OfficeTab(FormTab):
             if key == "hours":
                 notes.append(_note(_("Periods separated by commas, e.g. 07:30-11:30,13:30-17:00. Due times "
                                      "are the closing time of the last day.")))
+            if key == "lookup_url":
+                notes.append(_note(_("Where the office serves the look-up page (lookup-server) over HTTPS. When set, "
+                                     "the slip's QR code opens the dossier's state on a phone; empty: the QR code "
+                                     "holds the code for the desk and the kiosk only.")))
             form.addRow(self.titles[key], _field(edit, *notes))
         self.weekdays = WeekdayPicker("office_no_appointment")
         self.weekdays.set_editable(self.editable)

@@ -15,7 +15,7 @@ from desk.services.accounts import get_actor
 from desk.services.attachments import attach, list_attachments
 from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
-from tests.conftest import make_office
+from tests.conftest import as_schema_version, make_office
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -30,8 +30,7 @@ def _make_version_4(db) -> str:
     """A version-4 office with one dossier: the table (and with it its triggers) gone, the version put back."""
     make_office()
     code = _receive()
-    db.execute_sql('DROP TABLE "attachment"')
-    db.execute_sql("UPDATE schema_info SET value = '4' WHERE key = 'schema_version'")
+    as_schema_version(db, 4)
     return code
 
 

@@ -15,7 +15,7 @@ from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance
 from desk.services.ratings import rate, rating_token
-from tests.conftest import make_office
+from tests.conftest import as_schema_version, make_office
 
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=LOCAL_TZ)
 
@@ -32,8 +32,7 @@ def _make_version_5(db) -> str:
     """A version-5 office with one returned dossier: the rating table gone, the version put back."""
     make_office()
     code = _returned()
-    db.execute_sql('DROP TABLE "rating"')
-    db.execute_sql("UPDATE schema_info SET value = '5' WHERE key = 'schema_version'")
+    as_schema_version(db, 5)
     return code
 
 

@@ -27,7 +27,7 @@ from desk.services.clock import LOCAL_TZ, FixedClock
 from desk.services.dossiers import get_dossier, history
 from desk.services.intake import Applicant, IntakeRequest, register
 from desk.services.lifecycle import advance
-from tests.conftest import fill_disk
+from tests.conftest import as_schema_version, fill_disk
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK = FixedClock(datetime(2026, 11, 23, 16, 0, tzinfo=LOCAL_TZ))
@@ -709,9 +709,7 @@ def test_postgres_restore_of_a_version_4_dump_over_a_newer_office_comes_back_upg
     url = pg_kept
     first = _some_dossiers(2)
     db = dbmod.database_proxy.obj
-    for table in set(dbmod.tables_of_version()) - set(dbmod.tables_of_version(4)):  # the office as version 4 had it
-        db.execute_sql(f'DROP TABLE "{table}" CASCADE')
-    db.execute_sql("UPDATE schema_info SET value = '4' WHERE key = 'schema_version'")
+    as_schema_version(db, 4)  # the office as version 4 had it
     info = backup(tmp_path / "v4.dump", actor=_admin())
     assert info.ok and info.schema_version == 4, info.problems
     db.close()

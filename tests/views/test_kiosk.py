@@ -342,3 +342,14 @@ def test_frames_of_this_databases_own_slips_are_played_as_they_are(office, clock
     assert try_camera(f"fake:{frames}", tmp_path / "samples", clock, samples=sample_slips) == (f"fake:{frames}", "")
     assert try_camera("0", tmp_path / "samples", clock, samples=sample_slips) == ("0", "")
     assert sample_slips() == []  # a register's dossiers never get sample slips
+
+
+def test_a_slip_link_shows_the_result_and_other_links_an_error(qtbot, kiosk):
+    """A slip printed with the office's look-up address holds a link in its QR code (D48)."""
+    code = make_dossier("processing")
+    scan(qtbot, kiosk, f"https://tracuu.example.vn/h/{make_payload(code)}")
+    assert kiosk.screen == "result" and kiosk.answer.ok and kiosk.fields["name"].text() == "Lê T. H."
+    assert_private(kiosk)
+    scan(qtbot, kiosk, f"https://tracuu.example.vn/h/{code}")  # a bare code in a link: refused
+    assert not kiosk.answer.ok
+    assert_private(kiosk)

@@ -278,3 +278,16 @@ def test_banner_for_a_stopped_dossier(view, clock):
     view.show_code(make_payload(code))
     assert view.status == "stopped"
     assert "24/11/2026" in view.headline.text() and not view.return_button.isEnabled()
+
+
+def test_a_slip_link_opens_the_dossier_and_a_foreign_link_does_not(qtbot, view, clock):
+    """A slip printed with the office's look-up address holds a link in its QR code (D48)."""
+    code = make_dossier(clock, "processing", "resolved")
+    view.input.setFocus()
+    qtbot.keyClicks(view.input, f"https://tracuu.example.vn/h/{make_payload(code)}")
+    qtbot.keyClick(view.input, Qt.Key.Key_Return)
+    assert view.status == "resolved" and view.info.code == code and not view.error.isVisible()
+    before = counts()
+    view.show_code("https://tracuu.example.vn/tin-tuc?id=1")
+    assert view.error.isVisible() and "liên kết tra cứu" in view.error.text()
+    assert counts() == before

@@ -208,6 +208,27 @@ def test_office_tab_validates_then_saves(qtbot, leader, finish):
     assert view.ctx.office_name == "UBND phường Bắc Hà"
 
 
+def test_office_tab_keeps_the_public_lookup_address(qtbot, leader, finish):
+    view = make_view(qtbot, leader)
+    tab = view.office_tab
+    view.tabs.setCurrentWidget(tab)
+    edit = tab.inputs["lookup_url"]
+    assert edit.text() == "" and edit.objectName() == "office_lookup_url"
+    before = rows(Office)
+    edit.setText("http://tracuu.example.vn")
+    assert not ok(finish, tab.save())
+    assert "https://" in tab.message.text() and rows(Office) == before
+    assert "b00020" in edit.styleSheet()
+    edit.setText("https://TraCuu.example.vn/")
+    with qtbot.waitSignal(view.ctx.bus.office_changed, timeout=5000):
+        assert ok(finish, tab.save())
+    assert office.get_office_settings().lookup_url == "https://tracuu.example.vn"
+    assert edit.text() == "https://tracuu.example.vn"  # shown as stored
+    tab.inputs["phone"].setText("0239 3855 123")  # saving another field keeps the address
+    assert ok(finish, tab.save())
+    assert office.get_office_settings().lookup_url == "https://tracuu.example.vn"
+
+
 def test_points_tab_adds_and_closes_a_point(qtbot, leader, finish):
     view = make_view(qtbot, leader)
     tab = view.points_tab

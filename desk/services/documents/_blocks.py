@@ -196,12 +196,15 @@ def qr_block(doc: DocxDocument, layout: Layout, payload: str) -> None:
     cant_split(table.rows[0])
 
 
-def signatures_beside_qr(doc: DocxDocument, layout: Layout, blocks: list[tuple[str, str, str]], payload: str) -> None:
+def signatures_beside_qr(doc: DocxDocument, layout: Layout, blocks: list[tuple[str, str, str]], payload: str,
+                         qr_text: str | None = None) -> None:
     """The receipt's foot: the two signature blocks and the QR code on one row, the barcode under them all.
 
-    No merged cell spans rows and no table is nested: the desk's own printing lays out neither.
+    The QR code holds ``qr_text`` (the look-up link, payload.slip_qr_text), the barcode and the printed
+    line the payload itself. No merged cell spans rows and no table is nested: the desk's own printing
+    lays out neither.
     """
-    png, qr_cm = qr_image(payload)
+    png, qr_cm = qr_image(qr_text or payload)
     right = round(qr_cm + 0.2, 2)
     half = round((layout.text_width - right) / 2, 2)
     table = doc.add_table(rows=2, cols=3)

@@ -27,7 +27,7 @@ from desk.services.documents._blocks import (
 from desk.services.documents._kit import LAYOUTS, bordered, new_document, para, save
 from desk.services.documents._wording import long_time, processing_time, two
 from desk.services.kinds import Role
-from desk.services.payload import make_payload
+from desk.services.payload import make_payload, slip_qr_text
 
 NUMBER = "01"
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
@@ -76,7 +76,7 @@ def receipt(code: str, out: Path | str, *, actor: Actor, paper: str = "A4", cloc
     payload = make_payload(info.code, d.office.secret)
     # the QR code beside the signatures on both papers: under them, a receipt with the 2025 lines
     # (số định danh, the authorised person) and four documents no longer fits one A4 page
-    signatures_beside_qr(doc, layout, signers, payload)
+    signatures_beside_qr(doc, layout, signers, payload, slip_qr_text(payload, d.office.lookup_url or ""))
     return save(doc, out, file_name(NUMBER, info.code))
 
 
