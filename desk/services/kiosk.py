@@ -327,8 +327,15 @@ class KioskLookup:
                 "Too many invalid codes. Please wait {seconds} seconds or ask the staff at the desk."
             ).format(seconds=seconds))
         answer = self._find(text, now)
-        if answer.ok:
-            return answer
+        if not answer.ok:
+            self._failed(now)
+        return answer
+
+    def count_failure(self, *, clock: Clock | None = None) -> None:
+        """Count a bad request that is not a scan (the phone page's forged rating form) as an invalid scan."""
+        self._failed((clock or Clock()).now())
+
+    def _failed(self, now: datetime) -> None:
         self._failures.append(now)
         while self._failures and now - self._failures[0] > self.window:
             self._failures.popleft()
@@ -337,11 +344,12 @@ class KioskLookup:
             self.paused_until = now + self.pause
             log.warning("kiosk paused for %s s after %s invalid scans", self.pause.total_seconds(),
                         self.max_failures)
-        return answer
 
 
 # -- a connection that cannot write -----------------------------------------------------------
-def _set_read_only(db: Database, on: bool) -> None:
+def _set_read_only(db: Database, on: bool, *, permanent: bool = True) -> None:
+    """Read-only mode of this thread's connection; ``permanent`` (SQLite) also for connections opened later,
+    in any thread. PostgreSQL's SET SESSION is always this connection's only (new ones get connect_params)."""
     from peewee import SqliteDatabase
 
     from desk.models.db import is_postgres
@@ -350,7 +358,7 @@ def _set_read_only(db: Database, on: bool) -> None:
         db.execute_sql(f"SET SESSION default_transaction_read_only = {'on' if on else 'off'}")
     else:
         assert isinstance(db, SqliteDatabase)  # the other engine a desk opens
-        db.pragma("query_only", 1 if on else 0, permanent=True)
+        db.pragma("query_only", 1 if on else 0, permanent=permanent)
 
 
 def enforce_read_only(db: Database | None = None) -> None:
@@ -381,12 +389,14 @@ def rating_writes(db: Database | None = None) -> Iterator[None]:
     """Lift read-only mode while the kiosk records a citizen's rating (desk.services.ratings.rate, D49).
 
     The rating is the kiosk's only write besides a staff login's attempt count; it is checked there (the
-    dossier's token, once, after the return). Read-only mode is back as soon as the rating is written.
+    dossier's token, once, after the return). Read-only mode is back as soon as the rating is written. Only
+    this thread's connection is lifted: the phone page's server (waitress threads, D51) keeps every other
+    connection read-only meanwhile, including one a thread opens during the rating.
     """
     from desk.models.entities import database_proxy
 
     db = db or database_proxy.obj
-    _set_read_only(db, False)
+    _set_read_only(db, False, permanent=False)
     try:
         yield
     finally:

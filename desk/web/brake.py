@@ -1,8 +1,8 @@
 """Bad look-ups slowed down per client address, with the kiosk's brake (kiosk.KioskLookup).
 
 The kiosk counts invalid scans and pauses; the phone page does the same for each client address: after
-``max_failures`` bad look-ups (bare codes, forged checks, anything but a valid slip) within
-``window_s`` seconds, every look-up from that address is refused for ``pause_s`` seconds (HTTP 429).
+``max_failures`` bad look-ups (bare codes, forged checks, anything but a valid slip, and forged rating
+forms) within ``window_s`` seconds, every look-up from that address is refused for ``pause_s`` seconds (HTTP 429).
 One rule in one place: the counting is the kiosk's; this module only keeps one brake per address.
 """
 
@@ -58,3 +58,9 @@ class ClientBrake:
         entry = self._entry(address or "?")
         with entry.lock:
             return entry.brake(payload, clock=clock)
+
+    def count_failure(self, address: str, *, clock: Clock | None = None) -> None:
+        """A bad request from ``address`` that is not a look-up (a forged rating form) counts as a bad look-up."""
+        entry = self._entry(address or "?")
+        with entry.lock:
+            entry.brake.count_failure(clock=clock)

@@ -182,7 +182,7 @@ def test_the_pages_never_write(any_office):
     web = client()
     assert web.get("/").status_code == 200
     assert web.get(f"/h/{make_payload(code)}").status_code == 200
-    assert web.post(f"/h/{make_payload(code)}").status_code == 404  # no form yet: nothing is accepted
+    assert web.post(f"/h/{make_payload(code)}").status_code == 404  # only the rating form (D51) takes a POST
 
 
 def test_a_database_that_does_not_answer_gets_a_plain_503_then_recovers(office, tmp_path):
