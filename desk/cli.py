@@ -1163,13 +1163,19 @@ def _report(args: argparse.Namespace, actor) -> int:
 
 
 def _report_additions(args: argparse.Namespace, actor) -> dict:
-    """The report's JSON beyond the official table (issue 13, D49): the satisfaction figures per field and per
+    """The report's JSON beyond the official table (issues 13, 14; D49, D50): the satisfaction figures per field and per
     clerk, and the "Bộ chỉ số 766" scorecard of the 12 months ending with the period."""
+    from desk.services.periods import as_period
+    from desk.services.queue import queue_figures
     from desk.services.ratings import satisfaction
     from desk.services.scorecard import compute_scorecard
 
+    period = as_period(args.period, args.cutoff)
+    waiting = queue_figures(period.first_day, period.last_day, clock=args.clock, per_day=False)
     return {"satisfaction": satisfaction(args.period, args.cutoff, by=actor).to_json(),
-            "scorecard": compute_scorecard(args.period, args.cutoff, by=actor, clock=args.clock).to_json()}
+            "scorecard": compute_scorecard(args.period, args.cutoff, by=actor, clock=args.clock).to_json(),
+            "queue": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(),
+                      "fields": [row.to_json() for row in waiting]}}
 
 
 def _demo(args: argparse.Namespace, actor) -> int:

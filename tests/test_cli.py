@@ -293,8 +293,9 @@ def test_report_command(cli, tmp_path):
     assert stats["digitisation"]["total"]["received"] == 1  # issue 12: the digitisation figures too
     assert {row["field_code"] for row in stats["digitisation"]["rows"]} == {row["field_code"] for row in stats["rows"]}
     assert load_workbook(target).sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn", "Mức độ hài lòng",
-                                                "Bộ chỉ số 766"]
+                                                "Bộ chỉ số 766", "Thời gian chờ"]
     assert stats["satisfaction"]["total"]["ratings"] == 0 and len(stats["scorecard"]["months"]) == 12
+    assert stats["queue"] == {"from": "2026-10-01", "to": "2026-10-31", "fields": []}  # issue 14: no tickets
     rc, _out, err = cli("report", "--period", "2026-13", "--out", str(tmp_path / "x.xlsx"))
     assert rc == 2 and "2026-10" in err and not (tmp_path / "x.xlsx").exists()
 

@@ -70,11 +70,18 @@ def queue_rows(date_from: date, date_to: date, *, clock: Clock | None = None) ->
 
 def add_queue_sheet(wb: Workbook, date_from: date, date_to: date, *, clock: Clock | None = None) -> None:
     """Append the sheet to ``wb`` (a write-only workbook too); call inside the caller's checked export."""
-    ws = wb.create_sheet(SHEET_QUEUE)
+    write_queue_sheet(wb.create_sheet(SHEET_QUEUE), queue_rows(date_from, date_to, clock=clock), date_from, date_to)
+
+
+def write_queue_sheet(ws: Any, rows: list[list[Any]], date_from: date, date_to: date, note: str = "") -> None:
+    """The sheet's title, an optional note line, the headers and ``rows`` (queue_rows, read beforehand: the
+    monthly report reads them inside its snapshot with the other figures)."""
     ws.append([f"THỜI GIAN CHỜ VÀ THỜI GIAN PHỤC VỤ TẠI BỘ PHẬN MỘT CỬA, TỪ {date_from:%d/%m/%Y} ĐẾN "
                f"{date_to:%d/%m/%Y}"])
+    if note:
+        ws.append([note])
     ws.append(list(QUEUE_HEADERS))
-    for row in queue_rows(date_from, date_to, clock=clock):
+    for row in rows:
         ws.append(row)
 
 

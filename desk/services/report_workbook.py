@@ -49,6 +49,7 @@ from desk.services.dossiers import Outcome, Status
 from desk.services.kinds import RATING_VI, Channel, RatingLevel, Role
 from desk.services.office import current_office
 from desk.services.periods import Period, as_period
+from desk.services.queue_report import SHEET_QUEUE, queue_rows, write_queue_sheet
 from desk.services.ratings import Satisfaction, SatisfactionRow, satisfaction
 from desk.services.scorecard import Scorecard, compute_scorecard
 from desk.services.statistics import (
@@ -485,6 +486,10 @@ def _data_sheet(ws: Sheet, widths: list[int], header_row: int) -> None:
 
 
 # -- the workbook -------------------------------------------------------------------------------
+# The waiting room's sheet (D50) is ours, like the other additions after Biểu 06.
+QUEUE_NOTE = "Bảng bổ sung (không thuộc Biểu 06): thời gian chờ và phục vụ theo phiếu số thứ tự"
+
+
 def write_report(
     path: str | os.PathLike,
     period: str | Period,
@@ -508,7 +513,7 @@ def write_report(
     p = as_period(period, cutoff)
     wb = Workbook(write_only=True)
     sheets = [wb.create_sheet(name) for name in (SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE,
-                                                 SHEET_SATISFACTION, SHEET_SCORECARD)]
+                                                 SHEET_SATISFACTION, SHEET_SCORECARD, SHEET_QUEUE)]
     streams: list[xlsx_rows.SheetRows] = []
     try:
         detail = xlsx_rows.SheetRows(SHEET_DETAIL, first_row=2)
@@ -523,6 +528,7 @@ def write_report(
             digitised = list(period_digitisation(stats, actor=by).rows)
             rated = satisfaction(p, by=by)
             card = compute_scorecard(p, by=by, clock=clock)
+            waiting = queue_rows(p.first_day, p.last_day, clock=clock)
             _check_cancel(cancel)
             _stream_rows(sheets[2], detail, overdue, stats, progress, cancel, by)
         _check_cancel(cancel)
@@ -536,6 +542,7 @@ def write_report(
             _overdue_frame(sheets[3], overdue, stats)
             _write_satisfaction(sheets[4], rated, stats.office_name)
             _write_scorecard(sheets[5], card)
+            write_queue_sheet(sheets[6], waiting, p.first_day, p.last_day, QUEUE_NOTE)
             xlsx_rows.save(wb, temp, streams, clock=clock)
     except OSError as exc:  # the sheet scratch files in the temporary folder
         raise files.write_error(target, exc) from exc

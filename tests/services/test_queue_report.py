@@ -80,3 +80,17 @@ def test_the_dashboard_panel_shows_the_period_per_field(qtbot, morning, tmp_path
     assert cells[0][:6] == ["Hộ tịch", "4", "4", "0", "0", "16,0"]
     assert cells[-1][0] == "Tất cả lĩnh vực" and cells[-1][5] == "24,8"
     assert panel.note.text() == "6 phiếu; 2 người về khi chưa được phục vụ."
+
+
+def test_the_monthly_report_carries_the_waiting_room_sheet(morning, tmp_path):
+    """The leader's monthly workbook (report --out) has the period's waiting figures per field, as our addition."""
+    from desk.services.report_workbook import QUEUE_NOTE, write_report
+
+    out = write_report(tmp_path / "thang11.xlsx", "2026-11", by=morning, clock=_at(25, 8, 0))
+    rows = [list(r) for r in load_workbook(out)[queue_report.SHEET_QUEUE].iter_rows(values_only=True)]
+    assert rows[0][0].endswith("TỪ 01/11/2026 ĐẾN 30/11/2026") and rows[1][0] == QUEUE_NOTE
+    assert rows[2] == list(queue_report.QUEUE_HEADERS)
+    by_key = {(r[0], r[1]): r[2:] for r in rows[3:]}
+    assert by_key[("Cả kỳ", "Hộ tịch")] == [4, 4, 0, 0, 16.0, 30.0, 7.5, 10.0]
+    assert by_key[("Tổng cộng", "Tất cả lĩnh vực")] == [6, 4, 1, 1, 24.8, 60.0, 7.5, 10.0]
+

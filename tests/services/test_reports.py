@@ -342,7 +342,8 @@ class Sheet:
 def check_summary_sheet(path, cutoff: str, counts_by_field: dict[str, tuple[int, ...]], stats,
                         digitised: dict[str, tuple] | None = None) -> None:
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn", "Mức độ hài lòng", "Bộ chỉ số 766"]
+    assert wb.sheetnames == ["Tổng hợp", "Biểu đồ", "Chi tiết", "Quá hạn", "Mức độ hài lòng", "Bộ chỉ số 766",
+                             "Thời gian chờ"]
     ws = wb["Tổng hợp"]
     written = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
     assert written == expected_summary(cutoff, counts_by_field, digitised)  # every cell, and nothing else

@@ -364,7 +364,7 @@ def test_export_writes_the_workbook_with_progress_while_the_window_works(qtbot, 
     assert target.exists() and view.export_path == target
     workbook = load_workbook(target, read_only=True)
     assert workbook.sheetnames == [SHEET_SUMMARY, SHEET_CHARTS, SHEET_DETAIL, SHEET_OVERDUE, SHEET_SATISFACTION,
-                                   SHEET_SCORECARD]
+                                   SHEET_SCORECARD, "Thời gian chờ"]
     assert sum(1 for _row in workbook[SHEET_DETAIL].iter_rows(values_only=True)) == total + 1
     workbook.close()
     assert len(no_dialogs["confirm"]) == 1 and str(target) in no_dialogs["confirm"][0][2]
