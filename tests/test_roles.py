@@ -685,6 +685,7 @@ NO_ACTOR: dict[str, str] = {name: "pure: computes from its arguments" for name i
     "queue.queue_channel": "the name of the PostgreSQL NOTIFY channel",
     "queue_report.queue_rows": "waiting and service times per field, no personal data (the dashboard)",
     "queue_report.add_queue_sheet": "adds the figures' sheet to the workbook its caller exports, inside its checked call",
+    "queue_report.write_queue_sheet": "writes rows its caller read (queue_rows) into its caller's sheet; reads nothing",
     "queue.hears_changes": "which engine: whether NOTIFY reaches the display",
     "queue.listen_for_changes": "wakes the calling display on a NOTIFY; reads no row",
     "sequences.next_value": "a step of intake.register and queue.take, inside their write transactions",

@@ -47,7 +47,7 @@ from desk.services.accounts import Actor
 from desk.services.attachments import DigitisationRow
 from desk.services.clock import LOCAL_TZ, Clock
 from desk.services.kinds import Role
-from desk.services.periods import Period
+from desk.services.periods import Period, as_period
 from desk.services.report_workbook import DigitisationTable, ReportCancelled
 from desk.services.statistics import FieldStats, Statistics, TrendPoint
 from desk.views import files
@@ -528,13 +528,16 @@ class ReportsView(QWidget):
 
     # -- satisfaction and the Bộ chỉ số 766 scorecard (issue 13, D49) -----------------------------
     def _build_lower_tabs(self, charts: QWidget) -> QTabWidget:
-        """The charts, then for leaders (the figures name clerks) the satisfaction figures and the scorecard,
-        as tabs under the table."""
+        """The charts and the waiting room's times (numbers only), then for leaders (the figures name clerks)
+        the satisfaction figures and the scorecard, as tabs under the table."""
+        from desk.views.queue_figures import QueueFiguresPanel
         from desk.views.scorecard_panels import SatisfactionPanel, ScorecardPanel
 
         self.lower_tabs = QTabWidget()
         self.lower_tabs.setObjectName("report_lower_tabs")
         self.lower_tabs.addTab(charts, _("Charts"))
+        self.queue_panel = QueueFiguresPanel(self.ctx)
+        self.lower_tabs.addTab(self.queue_panel, _("Waiting room"))
         self.satisfaction_panel: SatisfactionPanel | None = None
         self.scorecard_panel: ScorecardPanel | None = None
         if self.ctx.can(Role.LEADER):
@@ -545,6 +548,8 @@ class ReportsView(QWidget):
         return self.lower_tabs
 
     def _load_additions(self, period: str, cutoff: str) -> None:
+        chosen = as_period(period, cutoff)
+        self.queue_panel.load(chosen.first_day, chosen.last_day)
         if self.satisfaction_panel is None or self.scorecard_panel is None:
             return
         self.satisfaction_panel.load(period, cutoff, self.ctx.actor)

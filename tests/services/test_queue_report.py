@@ -94,3 +94,23 @@ def test_the_monthly_report_carries_the_waiting_room_sheet(morning, tmp_path):
     assert by_key[("Cả kỳ", "Hộ tịch")] == [4, 4, 0, 0, 16.0, 30.0, 7.5, 10.0]
     assert by_key[("Tổng cộng", "Tất cả lĩnh vực")] == [6, 4, 1, 1, 24.8, 60.0, 7.5, 10.0]
 
+
+
+def test_the_reports_screen_has_a_waiting_room_tab_for_every_clerk(qtbot, morning, tmp_path):
+    from desk.config import Settings
+    from desk.services.accounts import get_actor
+    from desk.views.context import AppContext
+    from desk.views.reports import ReportsView
+
+    ctx = AppContext(actor=get_actor("quay1"), clock=_at(25, 8, 0), settings=Settings(), output_dir=tmp_path,
+                     office_name="UBND phường Trần Phú")
+    view = ReportsView(ctx)
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    tabs = [view.lower_tabs.tabText(i) for i in range(view.lower_tabs.count())]
+    assert "Chờ đến lượt" in tabs and len(tabs) == 2  # a clerk: charts and the waiting room (ratings name clerks)
+    table = view.queue_panel.table
+    qtbot.waitUntil(lambda: table.rowCount() == 3, timeout=10_000)  # Hộ tịch, Chứng thực, the total
+    assert [table.item(r, 0).text() for r in range(3)] == ["Hộ tịch", "Chứng thực", "Tất cả lĩnh vực"]
+    assert table.item(2, 1).text() == "6" and view.queue_panel.note.text() == "6 phiếu; 2 người về khi chưa được phục vụ."

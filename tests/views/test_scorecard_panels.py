@@ -30,7 +30,8 @@ def test_the_panels_show_the_services_figures(qtbot, office):
     returned_and_rated("dissatisfied")
     view = make_view(qtbot)
     tabs = view.lower_tabs
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Biểu đồ", "Mức độ hài lòng", "Bộ chỉ số 766"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Biểu đồ", "Chờ đến lượt", "Mức độ hài lòng",
+                                                             "Bộ chỉ số 766"]
     satisfaction, scorecard = view.satisfaction_panel, view.scorecard_panel
     qtbot.waitUntil(lambda: satisfaction.loads >= 1 and scorecard.loads >= 1, timeout=10_000)
     tabs.setCurrentWidget(satisfaction)
@@ -57,4 +58,4 @@ def test_the_panels_show_the_services_figures(qtbot, office):
 
 def test_a_clerk_has_no_satisfaction_tabs(qtbot, office):
     view = make_view(qtbot, "clerk")
-    assert view.lower_tabs.count() == 1 and view.satisfaction_panel is None
+    assert view.lower_tabs.count() == 2 and view.satisfaction_panel is None
