@@ -332,7 +332,7 @@ def run_ticket_kiosk(url: str | None = None) -> int:
     from desk.services.clock import Clock
     from desk.views.ticket_kiosk import TicketKiosk
 
-    started = _start_qt(url)
+    started = _start_qt(url, read_only=True)  # the queue is its one write (kiosk.take_ticket)
     if started is None:
         return 2
     app, settings, office, _shown_url = started

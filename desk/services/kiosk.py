@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # imported where used, at run time
 
     from desk.models import Dossier
     from desk.services.calendar import WorkCalendar
+    from desk.services.queue import Ticket
 
 log = logging.getLogger("desk.kiosk")
 
@@ -401,6 +402,16 @@ def rating_writes(db: Database | None = None) -> Iterator[None]:
         yield
     finally:
         _set_read_only(db, True)
+
+
+def take_ticket(group: str, *, clock: Clock | None = None) -> Ticket:
+    """The ticket kiosk's one write (D50): the day's next queue ticket of ``group``, on the kiosk's read-only
+    connection lifted for this thread and this call only; ``queue.take`` writes the queue tables and nothing
+    else (tested), so a fault anywhere else in the kiosk cannot change a dossier."""
+    from desk.services.queue import take
+
+    with rating_writes():  # the same per-thread lift: read-only again as soon as the ticket is written
+        return take(group, clock=clock)
 
 
 @contextmanager

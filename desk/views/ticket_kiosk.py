@@ -23,6 +23,7 @@ from desk.hardware.printing import Printer, SystemPrinter
 from desk.i18n import _, ngettext
 from desk.services import documents, queue
 from desk.services.clock import LOCAL_TZ, Clock
+from desk.services.kiosk import take_ticket
 from desk.services.queue import Ticket, TicketGroup
 from desk.views.common import error_text
 from desk.views.ops import Operation
@@ -148,7 +149,7 @@ class TicketKiosk(QWidget):
         if self.taking is not None:
             return None
         self.message.clear()
-        self.taking = (Operation(self, queue.take, code, clock=self.clock, label="take ticket")
+        self.taking = (Operation(self, take_ticket, code, clock=self.clock, label="take ticket")
                        .on_success(self._taken).on_failure(self._failed).start())
         return self.taking
 

@@ -200,3 +200,27 @@ def test_the_kiosk_writes_the_queue_and_nothing_else(clerk):
     after = snapshot()
     changed = {table for table in before if before[table] != after[table]}
     assert changed == {"queue_ticket", "queue_sequence"}
+
+
+def test_the_ticket_kiosk_writes_tickets_and_nothing_else(any_office):
+    """The kiosk's connection is read-only (as the pickup kiosk's); take_ticket lifts it for the one ticket."""
+    from peewee import DatabaseError
+
+    from desk.models import Dossier
+    from desk.services.accounts import get_actor
+    from desk.services.intake import Applicant, IntakeRequest, register
+    from desk.services.kiosk import _set_read_only, enforce_read_only, take_ticket
+
+    code = register(IntakeRequest("T-KS", Applicant(name="Trần Thị Mai")), actor=get_actor("admin")).code
+    db = dbmod.database_proxy.obj
+    enforce_read_only()
+    try:
+        with pytest.raises(DatabaseError):
+            queue.take("HT")  # not lifted: refused like any write
+        assert [take_ticket("HT").number, take_ticket("CT").number] == [1, 2]
+        with pytest.raises(DatabaseError), db.atomic():  # read-only again right after
+            Dossier.update(applicant_name="Sửa").where(Dossier.code == code).execute()
+    finally:
+        _set_read_only(db, False)
+    assert Dossier.get(Dossier.code == code).applicant_name == "Trần Thị Mai"
+    assert queue.take("HT").number == 3
